@@ -1,0 +1,2 @@
+/** PromQL: parser, AST and evaluator over a tsdb-core {@code Queryable}. */
+package dev.kiln.promql;

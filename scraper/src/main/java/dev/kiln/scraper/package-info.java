@@ -1,0 +1,2 @@
+/** The pull scraper: configuration, discovery, relabeling, exposition parsing, scrape loops. */
+package dev.kiln.scraper;

@@ -1,0 +1,37 @@
+package dev.kiln.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine.IVersionProvider;
+
+/** Build information of this Kiln binary, read from the {@code kiln-version.properties} resource. */
+public final class KilnVersion implements IVersionProvider {
+  private static final Properties PROPS = load();
+
+  private static Properties load() {
+    Properties p = new Properties();
+    try (InputStream in = KilnVersion.class.getResourceAsStream("/kiln-version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p;
+  }
+
+  /** The Kiln version, e.g. {@code 0.1.0-SNAPSHOT}. */
+  public static String version() {
+    return PROPS.getProperty("version", "unknown");
+  }
+
+  @Override
+  public String[] getVersion() {
+    return new String[] {
+      "kiln, version " + version(),
+      "  java:             " + System.getProperty("java.version"),
+    };
+  }
+}

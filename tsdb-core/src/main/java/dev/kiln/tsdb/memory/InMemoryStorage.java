@@ -1,0 +1,268 @@
+package dev.kiln.tsdb.memory;
+
+import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.AppendException;
+import dev.kiln.tsdb.storage.AppendOptions;
+import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.ArraySampleIterator;
+import dev.kiln.tsdb.storage.ListSeriesSet;
+import dev.kiln.tsdb.storage.Querier;
+import dev.kiln.tsdb.storage.SampleIterator;
+import dev.kiln.tsdb.storage.SelectHints;
+import dev.kiln.tsdb.storage.Series;
+import dev.kiln.tsdb.storage.SeriesSet;
+import dev.kiln.tsdb.storage.Storage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A deliberately simple, non-persistent storage: a sorted map of series to sample lists, guarded
+ * by one lock. It is the reference oracle that randomized tests compare the real engine against,
+ * and the store the PromQL conformance scripts load into. Not for production data volumes.
+ *
+ * <p>Follows the same append rules as the head: samples of a series must have increasing
+ * timestamps; an equal timestamp with an identical value (bit for bit) is accepted and ignored.
+ */
+public final class InMemoryStorage implements Storage {
+  private final TreeMap<Labels, SampleList> series = new TreeMap<>();
+  private final Map<Long, Labels> refs = new HashMap<>();
+  private final Map<Labels, Long> refByLabels = new HashMap<>();
+  private long nextRef = 1;
+
+  @Override
+  public Appender appender() {
+    return new MemoryAppender();
+  }
+
+  @Override
+  public synchronized Querier querier(long mint, long maxt) {
+    List<Series> snapshot = new ArrayList<>(series.size());
+    for (Map.Entry<Labels, SampleList> e : series.entrySet()) {
+      snapshot.add(e.getValue().slice(e.getKey(), mint, maxt));
+    }
+    return new SnapshotQuerier(snapshot);
+  }
+
+  /** Removes every series and sample (the {@code clear} command of PromQL test scripts). */
+  public synchronized void clear() {
+    series.clear();
+    refs.clear();
+    refByLabels.clear();
+  }
+
+  /** Number of series held. */
+  public synchronized int seriesCount() {
+    return series.size();
+  }
+
+  @Override
+  public void close() {}
+
+  private synchronized long resolveRef(long ref, Labels labels) {
+    if (labels == null) {
+      Labels known = refs.get(ref);
+      if (known == null) {
+        throw new AppendException(AppendException.Reason.INVALID_LABELS, "unknown series ref " + ref);
+      }
+      return ref;
+    }
+    Long r = refByLabels.get(labels);
+    if (r == null) {
+      r = nextRef++;
+      refByLabels.put(labels, r);
+      refs.put(r, labels);
+    }
+    return r;
+  }
+
+  private synchronized void checkAppend(Labels labels, long t, double v, Map<Labels, long[]> pendingLast, Map<Labels, Double> pendingValue) {
+    long[] pending = pendingLast.get(labels);
+    long lastT;
+    double lastV;
+    if (pending != null) {
+      lastT = pending[0];
+      lastV = pendingValue.get(labels);
+    } else {
+      SampleList list = series.get(labels);
+      if (list == null || list.size == 0) {
+        return;
+      }
+      lastT = list.ts[list.size - 1];
+      lastV = list.vs[list.size - 1];
+    }
+    if (t < lastT) {
+      throw new AppendException(AppendException.Reason.OUT_OF_ORDER, labels.toString());
+    }
+    if (t == lastT && Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(lastV)) {
+      throw new AppendException(AppendException.Reason.DUPLICATE_SAMPLE, labels.toString());
+    }
+  }
+
+  private synchronized void apply(List<PendingSample> batch) {
+    for (PendingSample s : batch) {
+      SampleList list = series.computeIfAbsent(s.labels, l -> new SampleList());
+      if (list.size > 0 && list.ts[list.size - 1] == s.t) {
+        continue;
+      }
+      list.add(s.t, s.v);
+    }
+  }
+
+  private record PendingSample(Labels labels, long t, double v) {}
+
+  private final class MemoryAppender implements Appender {
+    private final List<PendingSample> batch = new ArrayList<>();
+    private final Map<Labels, long[]> lastT = new HashMap<>();
+    private final Map<Labels, Double> lastV = new HashMap<>();
+    private boolean done;
+
+    @Override
+    public long append(long ref, Labels labels, long t, double v, AppendOptions options) {
+      if (done) {
+        throw new IllegalStateException("appender already committed or rolled back");
+      }
+      long r = resolveRef(ref, labels);
+      Labels l = labels != null ? labels : refsLookup(r);
+      checkAppend(l, t, v, lastT, lastV);
+      batch.add(new PendingSample(l, t, v));
+      lastT.put(l, new long[] {t});
+      lastV.put(l, v);
+      return r;
+    }
+
+    private Labels refsLookup(long r) {
+      synchronized (InMemoryStorage.this) {
+        return refs.get(r);
+      }
+    }
+
+    @Override
+    public void commit() {
+      done = true;
+      apply(batch);
+    }
+
+    @Override
+    public void rollback() {
+      done = true;
+      batch.clear();
+    }
+  }
+
+  private static final class SampleList {
+    long[] ts = new long[16];
+    double[] vs = new double[16];
+    int size;
+
+    void add(long t, double v) {
+      if (size == ts.length) {
+        ts = Arrays.copyOf(ts, size * 2);
+        vs = Arrays.copyOf(vs, size * 2);
+      }
+      ts[size] = t;
+      vs[size] = v;
+      size++;
+    }
+
+    Series slice(Labels labels, long mint, long maxt) {
+      int from = lowerBound(mint);
+      int to = lowerBound(maxt == Long.MAX_VALUE ? maxt : maxt + 1);
+      if (maxt == Long.MAX_VALUE) {
+        to = size;
+      }
+      long[] t = Arrays.copyOfRange(ts, from, Math.max(from, to));
+      double[] v = Arrays.copyOfRange(vs, from, Math.max(from, to));
+      return new Series() {
+        @Override
+        public Labels labels() {
+          return labels;
+        }
+
+        @Override
+        public SampleIterator iterator(SampleIterator reuse) {
+          return new ArraySampleIterator(t, v, t.length);
+        }
+      };
+    }
+
+    private int lowerBound(long t) {
+      int lo = 0;
+      int hi = size;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (ts[mid] < t) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
+    }
+  }
+
+  private static final class SnapshotQuerier implements Querier {
+    private final List<Series> all;
+
+    SnapshotQuerier(List<Series> all) {
+      this.all = all;
+    }
+
+    private List<Series> matching(LabelMatcher... matchers) {
+      List<Series> out = new ArrayList<>();
+      for (Series s : all) {
+        if (matchesAll(s.labels(), matchers) && hasSamples(s)) {
+          out.add(s);
+        }
+      }
+      return out;
+    }
+
+    private static boolean hasSamples(Series s) {
+      return s.iterator(null).next() != dev.kiln.tsdb.storage.ValueType.NONE;
+    }
+
+    private static boolean matchesAll(Labels l, LabelMatcher... matchers) {
+      for (LabelMatcher m : matchers) {
+        if (!m.matches(l)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
+      return new ListSeriesSet(matching(matchers));
+    }
+
+    @Override
+    public List<String> labelNames(LabelMatcher... matchers) {
+      TreeSet<String> names = new TreeSet<>();
+      for (Series s : matching(matchers)) {
+        names.addAll(s.labels().names());
+      }
+      return new ArrayList<>(names);
+    }
+
+    @Override
+    public List<String> labelValues(String name, LabelMatcher... matchers) {
+      TreeSet<String> values = new TreeSet<>();
+      for (Series s : matching(matchers)) {
+        String v = s.labels().get(name);
+        if (v != null) {
+          values.add(v);
+        }
+      }
+      return new ArrayList<>(values);
+    }
+
+    @Override
+    public void close() {}
+  }
+}

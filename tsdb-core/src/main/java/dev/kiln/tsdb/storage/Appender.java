@@ -1,0 +1,43 @@
+package dev.kiln.tsdb.storage;
+
+import dev.kiln.tsdb.model.Labels;
+
+/**
+ * A single-use, single-thread batch of samples. Nothing is visible to readers until
+ * {@link #commit()} returns; {@link #rollback()} discards the batch. After either call the
+ * appender must not be used again.
+ *
+ * <p>Samples of one series must be appended in increasing time order. A sample rejected for what
+ * it is (out of order, duplicate timestamp with another value, too old) throws
+ * {@link AppendException} from {@code append} and is not part of the batch; the rest of the batch
+ * is unaffected.
+ */
+public interface Appender {
+  /**
+   * Adds a sample to the batch.
+   *
+   * @param ref a series reference returned by an earlier {@code append} on the same storage, or 0
+   *     when unknown; a stale or wrong ref is not an error as long as {@code labels} is given
+   * @param labels the series' labels; may be {@code null} only when {@code ref} is valid
+   * @param timestampMillis sample time in milliseconds since the epoch
+   * @param value sample value; NaN bit patterns (including the staleness marker) are preserved
+   * @return the series reference to pass next time for the same series
+   * @throws AppendException when the sample is rejected
+   */
+  long append(long ref, Labels labels, long timestampMillis, double value, AppendOptions options);
+
+  /** Same as {@link #append(long, Labels, long, double, AppendOptions)} with no options. */
+  default long append(long ref, Labels labels, long timestampMillis, double value) {
+    return append(ref, labels, timestampMillis, value, AppendOptions.NONE);
+  }
+
+  /**
+   * Makes the batch durable and visible. Returns only after the batch is in the write-ahead log.
+   *
+   * @throws StorageException when the batch could not be made durable; nothing of it is applied
+   */
+  void commit();
+
+  /** Discards the batch. */
+  void rollback();
+}

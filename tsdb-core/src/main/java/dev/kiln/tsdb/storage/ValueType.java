@@ -1,0 +1,9 @@
+package dev.kiln.tsdb.storage;
+
+/** What a {@link SampleIterator} is positioned on. */
+public enum ValueType {
+  /** Exhausted: no sample. */
+  NONE,
+  /** A float sample: read {@link SampleIterator#atT()} and {@link SampleIterator#atV()}. */
+  FLOAT
+}
