@@ -1,0 +1,15 @@
+package dev.kiln.promql;
+
+/**
+ * Engine-wide settings, fixed at construction.
+ *
+ * @param maxSamples most samples a query may hold in memory at once ({@code --query.max-samples})
+ * @param timeoutMillis query timeout ({@code --query.timeout})
+ * @param lookbackDeltaMillis default lookback for instant selectors ({@code --query.lookback-delta})
+ * @param maxPointsPerSeries most points per series in a range query (Prometheus: 11,000)
+ */
+public record EngineOptions(
+    long maxSamples, long timeoutMillis, long lookbackDeltaMillis, int maxPointsPerSeries) {
+  /** Prometheus's defaults: 50M samples, 2 minutes, 5 minutes, 11,000 points. */
+  public static final EngineOptions DEFAULTS = new EngineOptions(50_000_000L, 120_000L, 300_000L, 11_000);
+}
