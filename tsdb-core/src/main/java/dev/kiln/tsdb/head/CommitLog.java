@@ -1,0 +1,40 @@
+package dev.kiln.tsdb.head;
+
+import dev.kiln.tsdb.model.Labels;
+import java.util.List;
+
+/**
+ * Where the head writes each commit before applying it: the write-ahead log, or nothing.
+ *
+ * <p>{@link #write} is called with the head's log lock held, so calls are serialized and records
+ * land in commit order; it should only hand the bytes to the operating system. {@link
+ * #awaitDurable} is called without the lock and returns once everything up to the token is
+ * durable, so that concurrent commits can share one fsync.
+ */
+public interface CommitLog {
+  /** A series the log has not seen yet. */
+  record SeriesEntry(long ref, Labels labels) {}
+
+  /**
+   * Writes series records (may be empty) and then one samples record of {@code n} samples.
+   *
+   * @return a token to pass to {@link #awaitDurable}
+   * @throws dev.kiln.tsdb.storage.StorageException when the write fails; nothing is applied
+   */
+  long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n);
+
+  /** Waits until all writes up to the token are durable. */
+  void awaitDurable(long token);
+
+  /** A log that keeps nothing (an in-memory head). */
+  CommitLog NONE =
+      new CommitLog() {
+        @Override
+        public long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n) {
+          return 0;
+        }
+
+        @Override
+        public void awaitDurable(long token) {}
+      };
+}

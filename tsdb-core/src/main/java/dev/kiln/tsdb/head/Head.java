@@ -1,0 +1,247 @@
+package dev.kiln.tsdb.head;
+
+import dev.kiln.tsdb.index.MemPostings;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.Appendable;
+import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.Querier;
+import dev.kiln.tsdb.storage.Queryable;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * The in-memory part of the database: the active series, their open chunks, references to their
+ * completed chunks in a {@link ChunkStore}, and the label index.
+ *
+ * <p>Thread-safe. Appenders commit concurrently; a commit becomes visible to queriers created
+ * after it returned, and atomically: a querier sees all of a commit or none of it (commits apply
+ * under the shared side of an isolation lock, queriers take their snapshot under its exclusive
+ * side).
+ */
+public final class Head implements Appendable, Queryable, AutoCloseable {
+  private final HeadOptions options;
+  private final ChunkStore store;
+  private final CommitLog log;
+  private final MemPostings postings = new MemPostings();
+  private final Map<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
+  private final Map<Long, MemSeries> byRef = new ConcurrentHashMap<>();
+  private final AtomicLong lastRef = new AtomicLong();
+  private final AtomicLong minTime = new AtomicLong(Long.MAX_VALUE);
+  private final AtomicLong maxTime = new AtomicLong(Long.MIN_VALUE);
+  private volatile long minValidTime = Long.MIN_VALUE;
+  final ReentrantReadWriteLock isolation = new ReentrantReadWriteLock();
+  final ReentrantLock logLock = new ReentrantLock();
+
+  public Head(HeadOptions options, ChunkStore store, CommitLog log) {
+    this.options = options;
+    this.store = store;
+    this.log = log;
+  }
+
+  /** A head kept only in memory, with default options. */
+  public static Head inMemory() {
+    return new Head(HeadOptions.DEFAULT, new HeapChunkStore(), CommitLog.NONE);
+  }
+
+  public HeadOptions options() {
+    return options;
+  }
+
+  @Override
+  public Appender appender() {
+    return new HeadAppender(this, appendableMinValidTime());
+  }
+
+  @Override
+  public Querier querier(long mintMillis, long maxtMillis) {
+    return new HeadQuerier(this, mintMillis, maxtMillis);
+  }
+
+  /** Earliest sample time the head accepts now, as Prometheus's appendableMinValidTime. */
+  long appendableMinValidTime() {
+    long max = maxTime.get();
+    long mv = minValidTime;
+    if (max == Long.MIN_VALUE) {
+      return mv;
+    }
+    return Math.max(mv, max - options.chunkRangeMillis() / 2);
+  }
+
+  /** Smallest sample time in the head, or {@link Long#MAX_VALUE} when empty. */
+  public long minTime() {
+    return minTime.get();
+  }
+
+  /** Largest sample time in the head, or {@link Long#MIN_VALUE} when empty. */
+  public long maxTime() {
+    return maxTime.get();
+  }
+
+  /** Number of series in the head. */
+  public int numSeries() {
+    return byRef.size();
+  }
+
+  MemPostings postings() {
+    return postings;
+  }
+
+  ChunkStore store() {
+    return store;
+  }
+
+  CommitLog log() {
+    return log;
+  }
+
+  MemSeries seriesByRef(long ref) {
+    return byRef.get(ref);
+  }
+
+  /** Returns the series with these labels, creating it (not yet indexed) when new. */
+  MemSeries getOrCreate(Labels labels) {
+    MemSeries s = byLabels.get(labels);
+    if (s != null) {
+      return s;
+    }
+    return byLabels.computeIfAbsent(
+        labels,
+        l -> {
+          MemSeries created = new MemSeries(lastRef.incrementAndGet(), l);
+          byRef.put(created.ref, created);
+          return created;
+        });
+  }
+
+  /**
+   * Re-creates a series with a known reference (write-ahead log replay). Returns the existing
+   * series when the labels are already present under another reference.
+   */
+  MemSeries restoreSeries(long ref, Labels labels) {
+    MemSeries existing = byLabels.get(labels);
+    if (existing != null) {
+      return existing;
+    }
+    MemSeries s = new MemSeries(ref, labels);
+    s.logged = true;
+    byLabels.put(labels, s);
+    byRef.put(ref, s);
+    lastRef.accumulateAndGet(ref, Math::max);
+    return s;
+  }
+
+  /** Adds a series to the postings index after its first sample was committed. */
+  void index(MemSeries s) {
+    postings.add((int) s.ref, s.labels);
+  }
+
+  void updateTimeBounds(long mint, long maxt) {
+    minTime.accumulateAndGet(mint, Math::min);
+    maxTime.accumulateAndGet(maxt, Math::max);
+  }
+
+  /** Series refs matching the ids in a postings bitmap, in ref order. */
+  List<MemSeries> seriesFor(RoaringBitmap ids) {
+    List<MemSeries> out = new ArrayList<>(ids.getCardinality());
+    ids.forEach(
+        (int id) -> {
+          MemSeries s = byRef.get(Integer.toUnsignedLong(id));
+          if (s != null) {
+            out.add(s);
+          }
+        });
+    return out;
+  }
+
+  /**
+   * Drops all data before {@code mint}: chunks that end before it, and series left without
+   * samples (removed from the index; their refs are never reused). Appends before {@code mint}
+   * are rejected afterwards as out of bounds. Returns the number of series removed.
+   */
+  public int truncate(long mint) {
+    minValidTime = Math.max(minValidTime, mint);
+    int removed = 0;
+    for (MemSeries s : byRef.values()) {
+      boolean empty;
+      synchronized (s) {
+        empty = s.truncateBefore(mint) && s.pendingCommits == 0;
+        if (empty) {
+          s.removed = true;
+          byLabels.remove(s.labels, s);
+          byRef.remove(s.ref, s);
+          if (s.indexed) {
+            postings.delete((int) s.ref, s.labels);
+            s.indexed = false;
+          }
+          removed++;
+        }
+      }
+    }
+    store.truncateBefore(mint);
+    long newMin = Long.MAX_VALUE;
+    for (MemSeries s : byRef.values()) {
+      synchronized (s) {
+        if (!s.isEmpty()) {
+          newMin = Math.min(newMin, Math.max(s.minTime(), mint));
+        }
+      }
+    }
+    minTime.set(newMin == Long.MAX_VALUE ? Math.max(mint, minTime.get()) : newMin);
+    return removed;
+  }
+
+  /**
+   * Calls the consumer with every series and its chunks overlapping [mint, maxt], taken under
+   * the series lock (for compaction into a block). Series come in no particular order; chunks
+   * may extend beyond the range and must be trimmed by the caller if needed.
+   */
+  public void forEachSeriesChunks(long mint, long maxt, Consumer<SeriesChunks> consumer) {
+    for (MemSeries s : byRef.values()) {
+      List<MemSeries.HeadChunk> chunks;
+      synchronized (s) {
+        chunks = s.chunksIn(mint, maxt, store);
+      }
+      if (!chunks.isEmpty()) {
+        List<ChunkMeta> metas = new ArrayList<>(chunks.size());
+        for (MemSeries.HeadChunk c : chunks) {
+          metas.add(new ChunkMeta(c.minT(), c.maxT(), c.chunk()));
+        }
+        consumer.accept(new SeriesChunks(s.ref, s.labels, metas));
+      }
+    }
+  }
+
+  /** All series currently in the head (for checkpoints and statistics); a snapshot copy. */
+  Collection<MemSeries> allSeries() {
+    return new ArrayList<>(byRef.values());
+  }
+
+  /** Total chunks in the head, open chunks included. */
+  public long chunkCount() {
+    long n = 0;
+    for (MemSeries s : byRef.values()) {
+      synchronized (s) {
+        n += s.chunkCount();
+      }
+    }
+    return n;
+  }
+
+  /** Cardinality statistics, each list cut to the top {@code limit} entries. */
+  public HeadStats stats(int limit) {
+    return HeadStatsCollector.collect(this, limit);
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}

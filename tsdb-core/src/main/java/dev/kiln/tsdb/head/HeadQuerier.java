@@ -1,0 +1,157 @@
+package dev.kiln.tsdb.head;
+
+import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.ListSeriesSet;
+import dev.kiln.tsdb.storage.Querier;
+import dev.kiln.tsdb.storage.SampleIterator;
+import dev.kiln.tsdb.storage.SelectHints;
+import dev.kiln.tsdb.storage.Series;
+import dev.kiln.tsdb.storage.SeriesSet;
+import dev.kiln.tsdb.storage.StorageException;
+import dev.kiln.tsdb.storage.ValueType;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Reads the {@link Head} over [mint, maxt]. Each call takes a consistent snapshot of the matched
+ * series (copies of open chunks, references to completed ones) under the head's isolation lock,
+ * then reads without locks. Only series with at least one sample in the range are returned.
+ * Single-thread.
+ */
+final class HeadQuerier implements Querier {
+  private final Head head;
+  private final long mint;
+  private final long maxt;
+  private boolean closed;
+
+  HeadQuerier(Head head, long mint, long maxt) {
+    this.head = head;
+    this.mint = mint;
+    this.maxt = maxt;
+  }
+
+  @Override
+  public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
+    List<HeadSeries> out = snapshot(matchers);
+    if (sorted) {
+      out.sort(Comparator.comparing(HeadSeries::labels));
+    }
+    return new ListSeriesSet(out);
+  }
+
+  private List<HeadSeries> snapshot(LabelMatcher... matchers) {
+    checkOpen();
+    if (head.maxTime() < mint || head.minTime() > maxt) {
+      return new ArrayList<>();
+    }
+    List<HeadSeries> out = new ArrayList<>();
+    head.isolation.writeLock().lock();
+    try {
+      RoaringBitmap ids = head.postings().select(matchers);
+      for (MemSeries s : head.seriesFor(ids)) {
+        List<MemSeries.HeadChunk> chunks;
+        synchronized (s) {
+          chunks = s.chunksIn(mint, maxt, head.store());
+        }
+        if (chunks.isEmpty()) {
+          continue;
+        }
+        List<ChunkMeta> metas = new ArrayList<>(chunks.size());
+        for (MemSeries.HeadChunk c : chunks) {
+          metas.add(new ChunkMeta(c.minT(), c.maxT(), c.chunk()));
+        }
+        out.add(new HeadSeries(s.labels, metas, mint, maxt));
+      }
+    } finally {
+      head.isolation.writeLock().unlock();
+    }
+    out.removeIf(s -> !s.hasSamples());
+    return out;
+  }
+
+  @Override
+  public List<String> labelNames(LabelMatcher... matchers) {
+    checkOpen();
+    if (matchers.length == 0 && coversHead()) {
+      return head.postings().labelNames();
+    }
+    TreeSet<String> names = new TreeSet<>();
+    for (HeadSeries s : snapshot(matchers)) {
+      names.addAll(s.labels().names());
+    }
+    return new ArrayList<>(names);
+  }
+
+  @Override
+  public List<String> labelValues(String name, LabelMatcher... matchers) {
+    checkOpen();
+    if (matchers.length == 0 && coversHead()) {
+      return head.postings().labelValues(name);
+    }
+    TreeSet<String> values = new TreeSet<>();
+    for (HeadSeries s : snapshot(matchers)) {
+      String v = s.labels().get(name);
+      if (v != null) {
+        values.add(v);
+      }
+    }
+    return new ArrayList<>(values);
+  }
+
+  /** True when the range holds every sample of the head, so the index alone answers. */
+  private boolean coversHead() {
+    return mint <= head.minTime() && maxt >= head.maxTime();
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StorageException("querier is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  /** A snapshot of one series. */
+  static final class HeadSeries implements Series {
+    private final Labels labels;
+    private final List<ChunkMeta> chunks;
+    private final long mint;
+    private final long maxt;
+
+    HeadSeries(Labels labels, List<ChunkMeta> chunks, long mint, long maxt) {
+      this.labels = labels;
+      this.chunks = chunks;
+      this.mint = mint;
+      this.maxt = maxt;
+    }
+
+    @Override
+    public Labels labels() {
+      return labels;
+    }
+
+    boolean hasSamples() {
+      for (ChunkMeta c : chunks) {
+        if (c.minTime() >= mint && c.minTime() <= maxt) {
+          return true;
+        }
+        if (c.maxTime() >= mint && c.maxTime() <= maxt) {
+          return true;
+        }
+      }
+      return iterator(null).next() == ValueType.FLOAT;
+    }
+
+    @Override
+    public SampleIterator iterator(SampleIterator reuse) {
+      return new ChunksSampleIterator(chunks, mint, maxt);
+    }
+  }
+}

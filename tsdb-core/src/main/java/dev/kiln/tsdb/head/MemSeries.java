@@ -1,0 +1,216 @@
+package dev.kiln.tsdb.head;
+
+import dev.kiln.tsdb.chunk.Chunk;
+import dev.kiln.tsdb.chunk.XorChunk;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.AppendException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One series in the head: its labels, the open XOR chunk, and references to its completed
+ * chunks in the {@link ChunkStore}. Chunks are cut as Prometheus's {@code head_append.go} does:
+ * at the chunk-range boundary, at a predicted end time once a quarter full
+ * ({@link #computeChunkEndTime}), at twice the target sample count, or above 1 KiB.
+ *
+ * <p>Guarded by its own monitor: every method except the final fields must be called while
+ * synchronized on the series.
+ */
+final class MemSeries {
+  final long ref;
+  final Labels labels;
+
+  private XorChunk open;
+  private long openMinT = Long.MIN_VALUE;
+  private long nextAt = Long.MIN_VALUE;
+  private long lastT = Long.MIN_VALUE;
+  private long lastVBits;
+
+  private long[] doneRefs = EMPTY;
+  private long[] doneMinT = EMPTY;
+  private long[] doneMaxT = EMPTY;
+  private int doneCount;
+
+  /** Set once the series record is in the write-ahead log. */
+  boolean logged;
+  /** Set once the series is in the postings index (after its first committed sample). */
+  boolean indexed;
+  /** Open appenders holding samples for this series; garbage collection skips it while > 0. */
+  int pendingCommits;
+  /** Set when garbage collection removed the series from the head. */
+  boolean removed;
+
+  private static final long[] EMPTY = new long[0];
+
+  MemSeries(long ref, Labels labels) {
+    this.ref = ref;
+    this.labels = labels;
+  }
+
+  /** True when the series holds no samples. */
+  boolean isEmpty() {
+    return lastT == Long.MIN_VALUE && doneCount == 0;
+  }
+
+  long maxTime() {
+    return lastT;
+  }
+
+  long minTime() {
+    if (doneCount > 0) {
+      return doneMinT[0];
+    }
+    return open == null ? Long.MAX_VALUE : openMinT;
+  }
+
+  /**
+   * Checks a sample against the series' newest sample, as Prometheus's {@code appendable}.
+   * Returns false for an exact duplicate (same time, same value bits), which is accepted but not
+   * stored.
+   */
+  boolean checkAppendable(long t, double v) {
+    return checkAgainst(t, v, lastT, lastVBits, isEmpty());
+  }
+
+  static boolean checkAgainst(long t, double v, long lastT, long lastVBits, boolean empty) {
+    if (empty || t > lastT) {
+      return true;
+    }
+    if (t == lastT) {
+      if (Double.doubleToRawLongBits(v) != lastVBits) {
+        throw new AppendException(
+            AppendException.Reason.DUPLICATE_SAMPLE,
+            "timestamp " + t + " has value " + Double.longBitsToDouble(lastVBits) + ", not " + v);
+      }
+      return false;
+    }
+    throw new AppendException(AppendException.Reason.OUT_OF_ORDER, "timestamp " + t);
+  }
+
+  long lastValueBits() {
+    return lastVBits;
+  }
+
+  /**
+   * Appends a sample that is newer than every stored one; returns false (and stores nothing) if
+   * it is not. Completed chunks go to the store.
+   */
+  boolean append(long t, double v, HeadOptions opts, ChunkStore store) {
+    if (!isEmpty() && t <= lastT) {
+      return false;
+    }
+    if (open == null) {
+      cut(t, opts, store);
+    } else {
+      if (open.length() > HeadOptions.MAX_BYTES_PER_CHUNK_BEFORE_APPEND) {
+        cut(t, opts, store);
+      }
+      int num = open.numSamples();
+      if (num == opts.samplesPerChunk() / 4) {
+        nextAt = computeChunkEndTime(openMinT, lastT, nextAt, 4);
+      }
+      if (t >= nextAt || num >= opts.samplesPerChunk() * 2) {
+        cut(t, opts, store);
+      }
+    }
+    open.append(t, v);
+    lastT = t;
+    lastVBits = Double.doubleToRawLongBits(v);
+    return true;
+  }
+
+  private void cut(long t, HeadOptions opts, ChunkStore store) {
+    if (open != null && open.numSamples() > 0) {
+      open.compact();
+      addDone(store.write(ref, openMinT, lastT, open), openMinT, lastT);
+    }
+    open = new XorChunk();
+    openMinT = t;
+    nextAt = rangeForTimestamp(t, opts.chunkRangeMillis());
+  }
+
+  private void addDone(long chunkRef, long minT, long maxT) {
+    if (doneCount == doneRefs.length) {
+      int n = Math.max(4, doneCount * 2);
+      doneRefs = Arrays.copyOf(doneRefs, n);
+      doneMinT = Arrays.copyOf(doneMinT, n);
+      doneMaxT = Arrays.copyOf(doneMaxT, n);
+    }
+    doneRefs[doneCount] = chunkRef;
+    doneMinT[doneCount] = minT;
+    doneMaxT[doneCount] = maxT;
+    doneCount++;
+  }
+
+  /** Start of the next chunk range after {@code t}, as Prometheus's rangeForTimestamp. */
+  static long rangeForTimestamp(long t, long width) {
+    return (t / width) * width + width;
+  }
+
+  /**
+   * Prometheus's estimate of when to cut a chunk that is {@code 1/ratioToFull} full, so that the
+   * remaining chunks of the range come out equally sized.
+   */
+  static long computeChunkEndTime(long start, long cur, long maxT, double ratioToFull) {
+    double n = (double) (maxT - start) / ((double) (cur - start + 1) * ratioToFull);
+    if (n <= 1) {
+      return maxT;
+    }
+    return (long) ((double) start + (double) (maxT - start) / Math.floor(n));
+  }
+
+  /** Chunks overlapping [mint, maxt], oldest first; the open chunk is copied. */
+  List<HeadChunk> chunksIn(long mint, long maxt, ChunkStore store) {
+    List<HeadChunk> out = new ArrayList<>(doneCount + 1);
+    for (int i = 0; i < doneCount; i++) {
+      if (doneMinT[i] <= maxt && mint <= doneMaxT[i]) {
+        out.add(new HeadChunk(doneMinT[i], doneMaxT[i], store.read(doneRefs[i])));
+      }
+    }
+    if (open != null && open.numSamples() > 0 && openMinT <= maxt && mint <= lastT) {
+      out.add(new HeadChunk(openMinT, lastT, open.snapshot()));
+    }
+    return out;
+  }
+
+  /** Number of chunks in the head, open chunk included. */
+  int chunkCount() {
+    return doneCount + (open != null && open.numSamples() > 0 ? 1 : 0);
+  }
+
+  /**
+   * Drops completed chunks that end before {@code mint} and, when the open chunk ends before it
+   * too, the open chunk. Returns true when the series is left without samples.
+   */
+  boolean truncateBefore(long mint) {
+    int drop = 0;
+    while (drop < doneCount && doneMaxT[drop] < mint) {
+      drop++;
+    }
+    if (drop > 0) {
+      int left = doneCount - drop;
+      doneRefs = Arrays.copyOfRange(doneRefs, drop, drop + Math.max(left, 0));
+      doneMinT = Arrays.copyOfRange(doneMinT, drop, drop + Math.max(left, 0));
+      doneMaxT = Arrays.copyOfRange(doneMaxT, drop, drop + Math.max(left, 0));
+      doneCount = left;
+    }
+    if (open != null && open.numSamples() > 0 && lastT < mint && doneCount == 0) {
+      open = null;
+      return true;
+    }
+    return doneCount == 0 && (open == null || open.numSamples() == 0);
+  }
+
+  /** Approximate heap bytes of this series (object, chunk references, open chunk). */
+  long heapBytes() {
+    long b = 96 + 3 * (16 + 8L * doneRefs.length);
+    if (open != null) {
+      b += open.heapBytes();
+    }
+    return b;
+  }
+
+  /** A chunk of a head series with its time range. */
+  record HeadChunk(long minT, long maxT, Chunk chunk) {}
+}
