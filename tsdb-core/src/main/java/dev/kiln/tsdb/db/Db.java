@@ -4,45 +4,136 @@ import dev.kiln.tsdb.head.CommitLog;
 import dev.kiln.tsdb.head.Head;
 import dev.kiln.tsdb.head.HeadStats;
 import dev.kiln.tsdb.head.HeapChunkStore;
+import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.storage.Appender;
 import dev.kiln.tsdb.storage.Querier;
 import dev.kiln.tsdb.storage.Storage;
 import dev.kiln.tsdb.storage.StorageException;
+import dev.kiln.tsdb.wal.Wal;
+import dev.kiln.tsdb.wal.WalRecords;
+import dev.kiln.tsdb.wal.WalReplayHandler;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The database in one directory: the head (with its write-ahead log once enabled) behind the
- * {@link Storage} interface. Thread-safe. Close it to flush and release files.
+ * The database in one directory: the head and its write-ahead log ({@code wal/}) behind the
+ * {@link Storage} interface. {@link #open} replays the log; {@link #close} flushes it.
+ *
+ * <p>Life cycle: {@link #create} returns a database that is not ready yet (its status can be
+ * shown while starting); {@link #start} replays and makes it ready; {@link #open} does both.
+ * Reads and writes before it is ready throw {@link StorageException}. Thread-safe. A lock file
+ * keeps a second process out of the directory.
  */
 public final class Db implements Storage {
+  private static final Logger LOG = LoggerFactory.getLogger(Db.class);
+
   private final Path dir;
   private final DbOptions options;
+  private final FileIo io;
+  private final Wal wal;
   private final Head head;
+  private final FileChannel lock;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile WalReplayStatus replayStatus = WalReplayStatus.NONE;
+  private volatile boolean ready;
+  private volatile WalReplayStatus replayStatus;
 
-  private Db(Path dir, DbOptions options, Head head) {
+  private Db(Path dir, DbOptions options, FileIo io, FileChannel lock) {
     this.dir = dir;
     this.options = options;
-    this.head = head;
+    this.io = io;
+    this.lock = lock;
+    if (options.walEnabled()) {
+      this.wal = Wal.open(io, dir.resolve("wal"), options.walSegmentBytes());
+      this.head = new Head(options.headOptions(), new HeapChunkStore(), wal);
+      this.replayStatus = new WalReplayStatus(0, 0, 0, false);
+    } else {
+      this.wal = null;
+      this.head = new Head(options.headOptions(), new HeapChunkStore(), CommitLog.NONE);
+      this.replayStatus = WalReplayStatus.NONE;
+    }
+  }
+
+  /** Opens the database in {@code dir} (creating it if needed) and replays its log. */
+  public static Db open(Path dir, DbOptions options) {
+    Db db = create(dir, options, FileIo.DEFAULT);
+    try {
+      db.start();
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    return db;
   }
 
   /**
-   * Opens (creating if needed) the database in {@code dir}.
+   * Locks and prepares the directory without replaying; call {@link #start()} next.
    *
-   * @throws StorageException when the directory cannot be created or read
+   * @throws StorageException when the directory cannot be used or another process holds it
    */
-  public static Db open(Path dir, DbOptions options) {
+  public static Db create(Path dir, DbOptions options, FileIo io) {
+    FileChannel lock;
     try {
-      Files.createDirectories(dir);
+      io.createDirectories(dir);
+      lock = io.tryLock(dir.resolve("lock"));
     } catch (IOException e) {
-      throw new StorageException("create data directory " + dir + ": " + e.getMessage(), e);
+      throw new StorageException("open data directory " + dir + ": " + e.getMessage(), e);
     }
-    Head head = new Head(options.headOptions(), new HeapChunkStore(), CommitLog.NONE);
-    return new Db(dir, options, head);
+    if (lock == null) {
+      throw new StorageException("open data directory " + dir + ": locked by another process");
+    }
+    try {
+      return new Db(dir, options, io, lock);
+    } catch (RuntimeException e) {
+      try {
+        lock.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /** Replays the write-ahead log into the head and starts accepting writes. */
+  public void start() {
+    if (wal != null) {
+      int[] range = wal.segmentRange();
+      replayStatus = new WalReplayStatus(range[0], Math.max(range[1], range[0]), range[0], false);
+      Wal.ReplayStats stats =
+          wal.replay(
+              new WalReplayHandler() {
+                @Override
+                public void series(WalRecords.SeriesRecord s) {
+                  head.replaySeries(s.ref(), s.labels());
+                }
+
+                @Override
+                public void sample(long ref, long t, double v) {
+                  head.replaySample(ref, t, v);
+                }
+
+                @Override
+                public void tombstone(WalRecords.Tombstone t) {
+                  // Deletions apply to blocks; the head keeps no tombstones yet.
+                }
+
+                @Override
+                public void segmentStarted(int current, int min, int max) {
+                  replayStatus = new WalReplayStatus(min, max, current, false);
+                }
+              });
+      head.replayDone();
+      wal.startWriting();
+      WalReplayStatus s = replayStatus;
+      replayStatus = new WalReplayStatus(s.min(), s.max(), s.max(), true);
+      LOG.info(
+          "database {} ready: series={} samples={} replay={}ms",
+          dir, head.numSeries(), stats.samples(), stats.elapsedMillis());
+    }
+    ready = true;
   }
 
   public Path dir() {
@@ -58,15 +149,20 @@ public final class Db implements Storage {
     return head;
   }
 
+  /** The write-ahead log, or null when disabled. */
+  public Wal wal() {
+    return wal;
+  }
+
   @Override
   public Appender appender() {
-    checkOpen();
+    checkUsable();
     return head.appender();
   }
 
   @Override
   public Querier querier(long mintMillis, long maxtMillis) {
-    checkOpen();
+    checkUsable();
     return head.querier(mintMillis, maxtMillis);
   }
 
@@ -80,21 +176,37 @@ public final class Db implements Storage {
     return replayStatus;
   }
 
-  /** True once start-up (replay) has finished and the database serves reads and writes. */
+  /** True once start-up (replay) has finished and until close. */
   public boolean isReady() {
-    return replayStatus.done() && !closed.get();
+    return ready && !closed.get();
   }
 
-  private void checkOpen() {
+  private void checkUsable() {
     if (closed.get()) {
       throw new StorageException("database " + dir + " is closed");
     }
+    if (!ready) {
+      throw new StorageException("database " + dir + " is starting (replaying its log)");
+    }
   }
 
+  /** Flushes and syncs the write-ahead log, then releases files and the directory lock. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      if (wal != null) {
+        wal.close();
+      }
       head.close();
+    } finally {
+      try {
+        lock.close();
+      } catch (IOException e) {
+        LOG.warn("release lock of {}: {}", dir, e.getMessage());
+      }
     }
   }
 }

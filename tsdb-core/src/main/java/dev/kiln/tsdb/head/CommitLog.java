@@ -26,6 +26,13 @@ public interface CommitLog {
   /** Waits until all writes up to the token are durable. */
   void awaitDurable(long token);
 
+  /**
+   * Called after the head dropped data before {@code mint}: the log may rewrite what it holds so
+   * that only series accepted by {@code liveSeries} and samples at or after {@code mint} remain
+   * (a checkpoint).
+   */
+  default void truncate(long mint, java.util.function.LongPredicate liveSeries) {}
+
   /** A log that keeps nothing (an in-memory head). */
   CommitLog NONE =
       new CommitLog() {

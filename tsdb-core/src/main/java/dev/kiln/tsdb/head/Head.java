@@ -37,6 +37,7 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
   private final AtomicLong minTime = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong maxTime = new AtomicLong(Long.MIN_VALUE);
   private volatile long minValidTime = Long.MIN_VALUE;
+  private final Map<Long, MemSeries> replayAliases = new ConcurrentHashMap<>();
   final ReentrantReadWriteLock isolation = new ReentrantReadWriteLock();
   final ReentrantLock logLock = new ReentrantLock();
 
@@ -138,6 +139,51 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
     return s;
   }
 
+  /**
+   * Write-ahead log replay: re-creates a series under its logged reference. Not isolated; only
+   * for start-up before the head serves requests.
+   */
+  public void replaySeries(long ref, Labels labels) {
+    MemSeries s = restoreSeries(ref, labels);
+    if (s.ref != ref) {
+      replayAliases.put(ref, s);
+    }
+  }
+
+  /** Ends replay: forgets the aliases of series that were logged under two refs. */
+  public void replayDone() {
+    replayAliases.clear();
+  }
+
+  /**
+   * Write-ahead log replay: applies a logged sample. Samples of unknown series and samples not
+   * newer than the series' newest one are skipped; returns false for those.
+   */
+  public boolean replaySample(long ref, long t, double v) {
+    MemSeries s = byRef.get(ref);
+    if (s == null) {
+      s = replayAliases.get(ref);
+      if (s == null) {
+        return false;
+      }
+    }
+    boolean newlyIndexed = false;
+    synchronized (s) {
+      if (!s.append(t, v, options, store)) {
+        return false;
+      }
+      if (!s.indexed) {
+        s.indexed = true;
+        newlyIndexed = true;
+      }
+    }
+    if (newlyIndexed) {
+      index(s);
+    }
+    updateTimeBounds(t, t);
+    return true;
+  }
+
   /** Adds a series to the postings index after its first sample was committed. */
   void index(MemSeries s) {
     postings.add((int) s.ref, s.labels);
@@ -195,6 +241,7 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
       }
     }
     minTime.set(newMin == Long.MAX_VALUE ? Math.max(mint, minTime.get()) : newMin);
+    log.truncate(mint, ref -> byRef.containsKey(ref));
     return removed;
   }
 

@@ -1,0 +1,155 @@
+package dev.kiln.tsdb.io;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The single seam through which tsdb-core opens, maps, syncs, renames and deletes files.
+ *
+ * <p>Tests subclass it to inject faults (failing fsyncs, short writes, crashes between steps)
+ * and to count open files and mappings. Java 17 cannot unmap a buffer deterministically: {@link
+ * #unmap} drops Kiln's reference and the mapping goes away when the buffer is garbage-collected;
+ * a Java 21+ variant can replace this class with one based on {@code Arena}. Thread-safe.
+ */
+public class FileIo {
+  /** The real file system. */
+  public static final FileIo DEFAULT = new FileIo();
+
+  protected FileIo() {}
+
+  /** Opens a file for appending writes, creating it if needed; the position is at its end. */
+  public FileChannel openForAppend(Path file) throws IOException {
+    FileChannel ch =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    ch.position(ch.size());
+    return ch;
+  }
+
+  /** Opens an existing file for reading. */
+  public FileChannel openForRead(Path file) throws IOException {
+    return FileChannel.open(file, StandardOpenOption.READ);
+  }
+
+  /** Opens an existing file for reading and writing (repairs). */
+  public FileChannel openForUpdate(Path file) throws IOException {
+    return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+  }
+
+  /** Writes the whole buffer at the channel's position. */
+  public void write(FileChannel ch, java.nio.ByteBuffer buf) throws IOException {
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+  }
+
+  /** Makes the file's data durable (fdatasync). */
+  public void sync(FileChannel ch) throws IOException {
+    ch.force(false);
+  }
+
+  /** Makes the entries of a directory (creations, renames, deletions) durable. */
+  public void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  /** Truncates a file to {@code size} bytes and syncs it. */
+  public void truncate(Path file, long size) throws IOException {
+    try (FileChannel ch = openForUpdate(file)) {
+      ch.truncate(size);
+      ch.force(true);
+    }
+  }
+
+  /**
+   * Maps {@code [offset, offset+size)} of a file opened with the given channel. Read-write when
+   * the channel is writable.
+   */
+  public MappedByteBuffer map(FileChannel ch, FileChannel.MapMode mode, long offset, long size)
+      throws IOException {
+    return ch.map(mode, offset, size);
+  }
+
+  /** Releases Kiln's hold on a mapping (see the class comment). */
+  public void unmap(MappedByteBuffer buffer) {
+    // Java 17: the mapping is released when the buffer becomes unreachable.
+  }
+
+  /** Closes a channel. */
+  public void close(FileChannel ch) throws IOException {
+    ch.close();
+  }
+
+  public void createDirectories(Path dir) throws IOException {
+    Files.createDirectories(dir);
+  }
+
+  /** Renames atomically, replacing the target. */
+  public void rename(Path from, Path to) throws IOException {
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Deletes a file or a directory tree; a missing path is not an error. */
+  public void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    if (Files.isDirectory(path)) {
+      try (Stream<Path> s = Files.list(path)) {
+        for (Path p : s.toList()) {
+          deleteRecursively(p);
+        }
+      }
+    }
+    try {
+      Files.delete(path);
+    } catch (NoSuchFileException e) {
+      // already gone
+    }
+  }
+
+  /** The entries of a directory (empty when it does not exist). */
+  public List<Path> list(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return new ArrayList<>();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return new ArrayList<>(s.toList());
+    }
+  }
+
+  /**
+   * Takes an exclusive lock on a lock file (created if needed), released by closing the returned
+   * channel or by the process ending; null when another process holds it.
+   */
+  public FileChannel tryLock(Path lockFile) throws IOException {
+    FileChannel ch =
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    java.nio.channels.FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      ch.close();
+      return null;
+    }
+    return ch;
+  }
+
+  public long size(Path file) throws IOException {
+    return Files.size(file);
+  }
+}

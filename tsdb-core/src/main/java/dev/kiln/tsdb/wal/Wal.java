@@ -1,0 +1,421 @@
+package dev.kiln.tsdb.wal;
+
+import dev.kiln.tsdb.head.CommitLog;
+import dev.kiln.tsdb.io.FileIo;
+import dev.kiln.tsdb.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write-ahead log of the head in one directory: segments written by a {@link WalWriter},
+ * checkpoints, start-up replay with repair of a torn or corrupt tail.
+ *
+ * <p>Durability: {@link #awaitDurable} returns after an fdatasync of the segment that holds the
+ * commit (group commit: concurrent commits share one fsync). Segment creation, rotation,
+ * checkpoint renames and deletions also sync the directory. A commit that returned survives a
+ * process crash or power loss, provided the disk honours fsync.
+ *
+ * <p>Thread-safe.
+ */
+public final class Wal implements CommitLog, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
+  private static final int SAMPLES_PER_CHECKPOINT_RECORD = 10_000;
+  private static final int SERIES_PER_CHECKPOINT_RECORD = 1_000;
+
+  private final FileIo io;
+  private final Path dir;
+  private final long segmentBytes;
+  private final Object writeMonitor = new Object();
+  private final Object checkpointMonitor = new Object();
+  private WalWriter writer;
+
+  private Wal(FileIo io, Path dir, long segmentBytes) {
+    this.io = io;
+    this.dir = dir;
+    this.segmentBytes = segmentBytes;
+  }
+
+  /** Counts of a replay. */
+  public record ReplayStats(
+      int segments, long series, long samples, long tombstones, long elapsedMillis, String repaired) {}
+
+  /**
+   * Opens the log in {@code dir} for {@link #replay} and then {@link #startWriting}. Leftover
+   * temporary checkpoints from a crash are deleted.
+   */
+  public static Wal open(FileIo io, Path dir, long segmentBytes) {
+    Wal wal = new Wal(io, dir, segmentBytes);
+    try {
+      io.createDirectories(dir);
+      for (Path tmp : WalSegments.temporaryCheckpoints(io, dir)) {
+        io.deleteRecursively(tmp);
+      }
+      return wal;
+    } catch (IOException e) {
+      throw new StorageException("open write-ahead log " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Replays the newest checkpoint and the segments after it into the handler, and repairs a torn
+   * or corrupt tail: the bad segment is truncated at its last good record and later segments are
+   * deleted, with a warning. Call once, before {@link #startWriting}.
+   */
+  public ReplayStats replay(WalReplayHandler handler) {
+    try {
+      return doReplay(handler);
+    } catch (IOException e) {
+      throw new StorageException("replay write-ahead log " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts a new segment after every existing one; commits are accepted from now on. */
+  public void startWriting() {
+    try {
+      List<WalSegments.Segment> segs = WalSegments.list(io, dir);
+      List<WalSegments.Segment> cps = WalSegments.checkpoints(io, dir);
+      int next = 0;
+      if (!segs.isEmpty()) {
+        next = segs.get(segs.size() - 1).index() + 1;
+      }
+      if (!cps.isEmpty()) {
+        next = Math.max(next, cps.get(cps.size() - 1).index() + 1);
+      }
+      synchronized (writeMonitor) {
+        writer = new WalWriter(io, dir, next, segmentBytes);
+      }
+    } catch (IOException e) {
+      throw new StorageException("start write-ahead log " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Segment indexes present now: {min, max}, or {0, -1} when none. */
+  public int[] segmentRange() {
+    try {
+      List<WalSegments.Segment> segs = WalSegments.list(io, dir);
+      if (segs.isEmpty()) {
+        return new int[] {0, -1};
+      }
+      return new int[] {segs.get(0).index(), segs.get(segs.size() - 1).index()};
+    } catch (IOException e) {
+      throw new StorageException("list write-ahead log " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ReplayStats doReplay(WalReplayHandler handler) throws IOException {
+    long start = System.nanoTime();
+    long[] counts = new long[3];
+    WalReplayHandler counting = counting(handler, counts);
+    List<WalSegments.Segment> cps = WalSegments.checkpoints(io, dir);
+    int firstSegment = 0;
+    if (!cps.isEmpty()) {
+      WalSegments.Segment cp = cps.get(cps.size() - 1);
+      for (WalSegments.Segment s : WalSegments.list(io, cp.path())) {
+        try (WalReader r = new WalReader(io, s.path(), s.index())) {
+          readAll(r, counting);
+        }
+      }
+      firstSegment = cp.index() + 1;
+      LOG.info("WAL checkpoint loaded: checkpoint={} series={} samples={}", cp.path().getFileName(), counts[0], counts[1]);
+    }
+    List<WalSegments.Segment> segs = new ArrayList<>();
+    for (WalSegments.Segment s : WalSegments.list(io, dir)) {
+      if (s.index() >= firstSegment) {
+        segs.add(s);
+      }
+    }
+    String repaired = null;
+    int min = segs.isEmpty() ? 0 : segs.get(0).index();
+    int max = segs.isEmpty() ? 0 : segs.get(segs.size() - 1).index();
+    for (int i = 0; i < segs.size(); i++) {
+      WalSegments.Segment s = segs.get(i);
+      handler.segmentStarted(s.index(), min, max);
+      try (WalReader r = new WalReader(io, s.path(), s.index())) {
+        readAll(r, counting);
+      } catch (WalCorruptionException e) {
+        repaired = repair(e, segs.subList(i + 1, segs.size()));
+        break;
+      }
+      LOG.info(
+          "WAL segment loaded: segment={} maxSegment={} series={} samples={} elapsed={}ms",
+          s.index(), max, counts[0], counts[1], (System.nanoTime() - start) / 1_000_000);
+    }
+    long elapsed = (System.nanoTime() - start) / 1_000_000;
+    LOG.info(
+        "WAL replay completed: segments={} series={} samples={} tombstones={} elapsed={}ms",
+        segs.size(), counts[0], counts[1], counts[2], elapsed);
+    return new ReplayStats(segs.size(), counts[0], counts[1], counts[2], elapsed, repaired);
+  }
+
+  private static WalReplayHandler counting(WalReplayHandler h, long[] counts) {
+    return new WalReplayHandler() {
+      @Override
+      public void series(WalRecords.SeriesRecord series) {
+        counts[0]++;
+        h.series(series);
+      }
+
+      @Override
+      public void sample(long ref, long t, double v) {
+        counts[1]++;
+        h.sample(ref, t, v);
+      }
+
+      @Override
+      public void tombstone(WalRecords.Tombstone tombstone) {
+        counts[2]++;
+        h.tombstone(tombstone);
+      }
+    };
+  }
+
+  /**
+   * Decodes every record of a reader into the handler. A record that passes its checksum but
+   * cannot be decoded is reported as corruption at its offset.
+   */
+  private static void readAll(WalReader r, WalReplayHandler h) throws IOException {
+    byte[] rec;
+    while ((rec = r.next()) != null) {
+      dispatch(rec, h, r);
+    }
+  }
+
+  private static void dispatch(byte[] rec, WalReplayHandler h, WalReader r) {
+    try {
+      switch (WalRecords.type(rec)) {
+        case WalRecords.SERIES -> WalRecords.decodeSeries(rec, h::series);
+        case WalRecords.SAMPLES -> WalRecords.decodeSamples(rec, h::sample);
+        case WalRecords.TOMBSTONES -> WalRecords.decodeTombstones(rec, h::tombstone);
+        default -> LOG.debug("skipping WAL record of unknown type {}", WalRecords.type(rec));
+      }
+    } catch (IllegalArgumentException e) {
+      throw r.corruptAtRecord("undecodable record: " + e.getMessage());
+    }
+  }
+
+  /** Truncates the corrupt segment at the bad record and deletes the segments after it. */
+  private String repair(WalCorruptionException e, List<WalSegments.Segment> later)
+      throws IOException {
+    Path seg = e.segment();
+    String msg =
+        "WAL corruption in segment "
+            + seg.getFileName()
+            + " at offset "
+            + e.offset()
+            + " ("
+            + e.getMessage()
+            + "): truncating it there and deleting "
+            + later.size()
+            + " later segment(s)";
+    LOG.warn(msg);
+    io.truncate(seg, e.offset());
+    for (WalSegments.Segment s : later) {
+      io.deleteRecursively(s.path());
+    }
+    io.syncDirectory(dir);
+    return msg;
+  }
+
+  @Override
+  public void truncate(long mint, LongPredicate liveSeries) {
+    checkpoint(mint, liveSeries);
+  }
+
+  @Override
+  public long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n) {
+    byte[] samples = WalRecords.encodeSamples(refs, ts, vs, n);
+    synchronized (writeMonitor) {
+      if (newSeries.isEmpty()) {
+        return writer.log(samples);
+      }
+      List<WalRecords.SeriesRecord> recs = new ArrayList<>(newSeries.size());
+      for (SeriesEntry s : newSeries) {
+        recs.add(new WalRecords.SeriesRecord(s.ref(), s.labels()));
+      }
+      return writer.log(WalRecords.encodeSeries(recs), samples);
+    }
+  }
+
+  @Override
+  public void awaitDurable(long token) {
+    writer.sync(token);
+  }
+
+  /** Logs tombstones durably. */
+  public void logTombstones(List<WalRecords.Tombstone> stones) {
+    long token;
+    synchronized (writeMonitor) {
+      token = writer.log(WalRecords.encodeTombstones(stones));
+    }
+    writer.sync(token);
+  }
+
+  /**
+   * Closes the current segment and rewrites everything before it into a checkpoint that keeps
+   * only the series {@code keepSeries} accepts and samples at or after {@code mint}; then deletes
+   * the checkpointed segments and older checkpoints. Returns the checkpoint's index.
+   */
+  public int checkpoint(long mint, LongPredicate keepSeries) {
+    if (writer == null) {
+      throw new IllegalStateException("write-ahead log not started");
+    }
+    synchronized (checkpointMonitor) {
+      try {
+        int last;
+        synchronized (writeMonitor) {
+          last = writer.nextSegment();
+        }
+        long start = System.nanoTime();
+        Path tmp = dir.resolve(WalSegments.checkpointName(last) + ".tmp");
+        io.deleteRecursively(tmp);
+        CheckpointSink sink = new CheckpointSink(new WalWriter(io, tmp, 0, segmentBytes), mint, keepSeries);
+        List<WalSegments.Segment> cps = WalSegments.checkpoints(io, dir);
+        if (!cps.isEmpty()) {
+          for (WalSegments.Segment s : WalSegments.list(io, cps.get(cps.size() - 1).path())) {
+            try (WalReader r = new WalReader(io, s.path(), s.index())) {
+              readAll(r, sink);
+            }
+          }
+        }
+        int from = cps.isEmpty() ? Integer.MIN_VALUE : cps.get(cps.size() - 1).index() + 1;
+        List<WalSegments.Segment> done = new ArrayList<>();
+        for (WalSegments.Segment s : WalSegments.list(io, dir)) {
+          if (s.index() >= from && s.index() <= last) {
+            try (WalReader r = new WalReader(io, s.path(), s.index())) {
+              readAll(r, sink);
+            }
+          }
+          if (s.index() <= last) {
+            done.add(s);
+          }
+        }
+        sink.close();
+        Path target = dir.resolve(WalSegments.checkpointName(last));
+        io.deleteRecursively(target);
+        io.rename(tmp, target);
+        io.syncDirectory(dir);
+        for (WalSegments.Segment s : done) {
+          io.deleteRecursively(s.path());
+        }
+        for (WalSegments.Segment cp : cps) {
+          if (cp.index() < last) {
+            io.deleteRecursively(cp.path());
+          }
+        }
+        io.syncDirectory(dir);
+        LOG.info(
+            "WAL checkpoint created: checkpoint={} series={} samples={} elapsed={}ms",
+            target.getFileName(), sink.series, sink.samples, (System.nanoTime() - start) / 1_000_000);
+        return last;
+      } catch (IOException e) {
+        throw new StorageException("checkpoint write-ahead log " + dir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Index of the segment being written. */
+  public int currentSegment() {
+    return writer.segmentIndex();
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  @Override
+  public void close() {
+    synchronized (writeMonitor) {
+      if (writer == null) {
+        return;
+      }
+      try {
+        writer.close();
+      } catch (IOException e) {
+        throw new StorageException("close write-ahead log " + dir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Filters replayed records into checkpoint records. */
+  private static final class CheckpointSink implements WalReplayHandler {
+    private final WalWriter out;
+    private final long mint;
+    private final LongPredicate keep;
+    private final List<WalRecords.SeriesRecord> seriesBuf = new ArrayList<>();
+    private final long[] refs = new long[SAMPLES_PER_CHECKPOINT_RECORD];
+    private final long[] ts = new long[SAMPLES_PER_CHECKPOINT_RECORD];
+    private final double[] vs = new double[SAMPLES_PER_CHECKPOINT_RECORD];
+    private int n;
+    private final List<WalRecords.Tombstone> stones = new ArrayList<>();
+    long series;
+    long samples;
+
+    CheckpointSink(WalWriter out, long mint, LongPredicate keep) {
+      this.out = out;
+      this.mint = mint;
+      this.keep = keep;
+    }
+
+    @Override
+    public void series(WalRecords.SeriesRecord s) {
+      if (keep.test(s.ref())) {
+        flushSamples();
+        seriesBuf.add(s);
+        series++;
+        if (seriesBuf.size() == SERIES_PER_CHECKPOINT_RECORD) {
+          flushSeries();
+        }
+      }
+    }
+
+    @Override
+    public void sample(long ref, long t, double v) {
+      if (t >= mint && keep.test(ref)) {
+        flushSeries();
+        refs[n] = ref;
+        ts[n] = t;
+        vs[n] = v;
+        n++;
+        samples++;
+        if (n == refs.length) {
+          flushSamples();
+        }
+      }
+    }
+
+    @Override
+    public void tombstone(WalRecords.Tombstone t) {
+      if (t.maxt() >= mint && keep.test(t.ref())) {
+        stones.add(t);
+      }
+    }
+
+    private void flushSeries() {
+      if (!seriesBuf.isEmpty()) {
+        out.log(WalRecords.encodeSeries(seriesBuf));
+        seriesBuf.clear();
+      }
+    }
+
+    private void flushSamples() {
+      if (n > 0) {
+        out.log(WalRecords.encodeSamples(refs, ts, vs, n));
+        n = 0;
+      }
+    }
+
+    void close() throws IOException {
+      flushSeries();
+      flushSamples();
+      if (!stones.isEmpty()) {
+        out.log(WalRecords.encodeTombstones(stones));
+      }
+      out.close();
+    }
+  }
+}

@@ -1,0 +1,268 @@
+package dev.kiln.tsdb.wal;
+
+import dev.kiln.tsdb.model.Labels;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Encodes and decodes write-ahead log records in Prometheus's layout ({@code tsdb/record}):
+ *
+ * <ul>
+ *   <li>series (type 1): per series a big-endian uint64 ref, a uvarint label count, then each
+ *       name and value as uvarint length + UTF-8 bytes;
+ *   <li>samples (type 2): the first sample's ref and timestamp as big-endian 64-bit bases, then
+ *       per sample varint(ref - base ref), varint(t - base t) and the value's 64 raw bits
+ *       (big-endian);
+ *   <li>tombstones (type 3): per deleted interval a big-endian uint64 ref, varint mint, varint maxt.
+ * </ul>
+ *
+ * Stateless; decoders throw {@link IllegalArgumentException} on malformed input.
+ */
+public final class WalRecords {
+  public static final byte SERIES = 1;
+  public static final byte SAMPLES = 2;
+  public static final byte TOMBSTONES = 3;
+
+  private WalRecords() {}
+
+  /** A series record entry. */
+  public record SeriesRecord(long ref, Labels labels) {}
+
+  /** A deleted time range of one series (both ends inclusive, milliseconds). */
+  public record Tombstone(long ref, long mint, long maxt) {}
+
+  /** Receives decoded samples without boxing. */
+  @FunctionalInterface
+  public interface SampleConsumer {
+    void accept(long ref, long t, double v);
+  }
+
+  public static byte[] encodeSeries(List<SeriesRecord> series) {
+    Buf b = new Buf(16 + series.size() * 64);
+    b.put(SERIES);
+    for (SeriesRecord s : series) {
+      b.putBE64(s.ref());
+      Labels l = s.labels();
+      b.putUvarint(l.size());
+      for (int i = 0; i < l.size(); i++) {
+        b.putString(l.name(i));
+        b.putString(l.value(i));
+      }
+    }
+    return b.toArray();
+  }
+
+  /** Encodes the first {@code n} samples of the arrays. */
+  public static byte[] encodeSamples(long[] refs, long[] ts, double[] vs, int n) {
+    Buf b = new Buf(17 + n * 14);
+    b.put(SAMPLES);
+    if (n == 0) {
+      return b.toArray();
+    }
+    long baseRef = refs[0];
+    long baseT = ts[0];
+    b.putBE64(baseRef);
+    b.putBE64(baseT);
+    for (int i = 0; i < n; i++) {
+      b.putVarint(refs[i] - baseRef);
+      b.putVarint(ts[i] - baseT);
+      b.putBE64(Double.doubleToRawLongBits(vs[i]));
+    }
+    return b.toArray();
+  }
+
+  public static byte[] encodeTombstones(List<Tombstone> stones) {
+    Buf b = new Buf(1 + stones.size() * 28);
+    b.put(TOMBSTONES);
+    for (Tombstone s : stones) {
+      b.putBE64(s.ref());
+      b.putVarint(s.mint());
+      b.putVarint(s.maxt());
+    }
+    return b.toArray();
+  }
+
+  /** The record's type byte. */
+  public static byte type(byte[] rec) {
+    if (rec.length == 0) {
+      throw new IllegalArgumentException("empty record");
+    }
+    return rec[0];
+  }
+
+  public static void decodeSeries(byte[] rec, java.util.function.Consumer<SeriesRecord> out) {
+    Reader r = new Reader(rec, SERIES);
+    while (r.hasMore()) {
+      long ref = r.getBE64();
+      int n = (int) r.getUvarint();
+      if (n < 0 || n > 10_000) {
+        throw new IllegalArgumentException("series record: implausible label count " + n);
+      }
+      String[] pairs = new String[2 * n];
+      for (int i = 0; i < 2 * n; i++) {
+        pairs[i] = r.getString();
+      }
+      out.accept(new SeriesRecord(ref, toLabels(pairs)));
+    }
+  }
+
+  public static void decodeSamples(byte[] rec, SampleConsumer out) {
+    Reader r = new Reader(rec, SAMPLES);
+    if (!r.hasMore()) {
+      return;
+    }
+    long baseRef = r.getBE64();
+    long baseT = r.getBE64();
+    while (r.hasMore()) {
+      long ref = baseRef + r.getVarint();
+      long t = baseT + r.getVarint();
+      double v = Double.longBitsToDouble(r.getBE64());
+      out.accept(ref, t, v);
+    }
+  }
+
+  public static void decodeTombstones(byte[] rec, java.util.function.Consumer<Tombstone> out) {
+    Reader r = new Reader(rec, TOMBSTONES);
+    while (r.hasMore()) {
+      long ref = r.getBE64();
+      long mint = r.getVarint();
+      long maxt = r.getVarint();
+      out.accept(new Tombstone(ref, mint, maxt));
+    }
+  }
+
+  private static Labels toLabels(String[] pairs) {
+    boolean sorted = true;
+    for (int i = 2; i < pairs.length; i += 2) {
+      if (pairs[i - 2].compareTo(pairs[i]) >= 0) {
+        sorted = false;
+        break;
+      }
+    }
+    boolean nonEmpty = true;
+    for (int i = 0; i < pairs.length; i++) {
+      if (pairs[i].isEmpty()) {
+        nonEmpty = false;
+        break;
+      }
+    }
+    if (sorted && nonEmpty) {
+      return Labels.ofSortedUnchecked(pairs);
+    }
+    return Labels.of(pairs);
+  }
+
+  /** A growable byte buffer with Prometheus's encoding primitives. */
+  private static final class Buf {
+    private byte[] b;
+    private int n;
+
+    Buf(int cap) {
+      b = new byte[Math.max(16, cap)];
+    }
+
+    private void ensure(int more) {
+      if (n + more > b.length) {
+        b = Arrays.copyOf(b, Math.max(n + more, b.length * 2));
+      }
+    }
+
+    void put(byte x) {
+      ensure(1);
+      b[n++] = x;
+    }
+
+    void putBE64(long x) {
+      ensure(8);
+      for (int i = 7; i >= 0; i--) {
+        b[n++] = (byte) (x >>> (8 * i));
+      }
+    }
+
+    void putUvarint(long x) {
+      ensure(10);
+      while (Long.compareUnsigned(x, 0x80) >= 0) {
+        b[n++] = (byte) (x | 0x80);
+        x >>>= 7;
+      }
+      b[n++] = (byte) x;
+    }
+
+    void putVarint(long x) {
+      putUvarint((x << 1) ^ (x >> 63));
+    }
+
+    void putString(String s) {
+      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+      putUvarint(bytes.length);
+      ensure(bytes.length);
+      System.arraycopy(bytes, 0, b, n, bytes.length);
+      n += bytes.length;
+    }
+
+    byte[] toArray() {
+      return Arrays.copyOf(b, n);
+    }
+  }
+
+  /** Sequential decoder over one record. */
+  private static final class Reader {
+    private final byte[] b;
+    private int pos;
+
+    Reader(byte[] b, byte expectedType) {
+      if (b.length == 0 || b[0] != expectedType) {
+        throw new IllegalArgumentException(
+            "record type " + (b.length == 0 ? "none" : b[0]) + ", expected " + expectedType);
+      }
+      this.b = b;
+      this.pos = 1;
+    }
+
+    boolean hasMore() {
+      return pos < b.length;
+    }
+
+    long getBE64() {
+      if (pos + 8 > b.length) {
+        throw new IllegalArgumentException("record truncated at byte " + pos);
+      }
+      long x = 0;
+      for (int i = 0; i < 8; i++) {
+        x = (x << 8) | (b[pos++] & 0xff);
+      }
+      return x;
+    }
+
+    long getUvarint() {
+      long x = 0;
+      for (int shift = 0; shift < 70; shift += 7) {
+        if (pos >= b.length) {
+          throw new IllegalArgumentException("record truncated in varint at byte " + pos);
+        }
+        int c = b[pos++] & 0xff;
+        x |= (long) (c & 0x7f) << shift;
+        if (c < 0x80) {
+          return x;
+        }
+      }
+      throw new IllegalArgumentException("varint overflow at byte " + pos);
+    }
+
+    long getVarint() {
+      long u = getUvarint();
+      return (u >>> 1) ^ -(u & 1);
+    }
+
+    String getString() {
+      long len = getUvarint();
+      if (len < 0 || pos + len > b.length) {
+        throw new IllegalArgumentException("string length " + len + " overruns record at " + pos);
+      }
+      String s = new String(b, pos, (int) len, StandardCharsets.UTF_8);
+      pos += (int) len;
+      return s;
+    }
+  }
+}
