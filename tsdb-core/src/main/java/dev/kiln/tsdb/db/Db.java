@@ -3,7 +3,8 @@ package dev.kiln.tsdb.db;
 import dev.kiln.tsdb.head.CommitLog;
 import dev.kiln.tsdb.head.Head;
 import dev.kiln.tsdb.head.HeadStats;
-import dev.kiln.tsdb.head.HeapChunkStore;
+import dev.kiln.tsdb.head.ChunkStore;
+import dev.kiln.tsdb.head.MmapChunkStore;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.storage.Appender;
 import dev.kiln.tsdb.storage.Querier;
@@ -48,13 +49,17 @@ public final class Db implements Storage {
     this.lock = lock;
     if (options.walEnabled()) {
       this.wal = Wal.open(io, dir.resolve("wal"), options.walSegmentBytes());
-      this.head = new Head(options.headOptions(), new HeapChunkStore(), wal);
+      this.head = new Head(options.headOptions(), chunkStore(dir, options, io), wal);
       this.replayStatus = new WalReplayStatus(0, 0, 0, false);
     } else {
       this.wal = null;
-      this.head = new Head(options.headOptions(), new HeapChunkStore(), CommitLog.NONE);
+      this.head = new Head(options.headOptions(), chunkStore(dir, options, io), CommitLog.NONE);
       this.replayStatus = WalReplayStatus.NONE;
     }
+  }
+
+  private static ChunkStore chunkStore(Path dir, DbOptions options, FileIo io) {
+    return new MmapChunkStore(io, dir.resolve("chunks_head"), options.headChunkFileBytes());
   }
 
   /** Opens the database in {@code dir} (creating it if needed) and replays its log. */

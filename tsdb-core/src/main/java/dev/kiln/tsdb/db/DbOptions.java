@@ -13,11 +13,13 @@ public final class DbOptions {
   private final HeadOptions head;
   private final long walSegmentBytes;
   private final boolean walEnabled;
+  private final int headChunkFileBytes;
 
   private DbOptions(Builder b) {
     this.head = new HeadOptions(b.chunkRangeMillis, b.samplesPerChunk);
     this.walSegmentBytes = b.walSegmentBytes;
     this.walEnabled = b.walEnabled;
+    this.headChunkFileBytes = b.headChunkFileBytes;
   }
 
   /** Defaults: 2h head chunk range, 120 samples per chunk, 128 MiB WAL segments, WAL on. */
@@ -36,6 +38,7 @@ public final class DbOptions {
     b.samplesPerChunk = head.samplesPerChunk();
     b.walSegmentBytes = walSegmentBytes;
     b.walEnabled = walEnabled;
+    b.headChunkFileBytes = headChunkFileBytes;
     return b;
   }
 
@@ -51,12 +54,18 @@ public final class DbOptions {
     return walEnabled;
   }
 
+  /** Size of each memory-mapped head chunk file, bytes. */
+  public int headChunkFileBytes() {
+    return headChunkFileBytes;
+  }
+
   /** Mutable builder; single-thread. */
   public static final class Builder {
     private long chunkRangeMillis = HeadOptions.DEFAULT.chunkRangeMillis();
     private int samplesPerChunk = HeadOptions.DEFAULT.samplesPerChunk();
     private long walSegmentBytes = DEFAULT_WAL_SEGMENT_BYTES;
     private boolean walEnabled = true;
+    private int headChunkFileBytes = 128 * 1024 * 1024;
 
     /** The head's block range (Prometheus's min block duration), milliseconds. */
     public Builder chunkRangeMillis(long ms) {
@@ -81,6 +90,15 @@ public final class DbOptions {
     /** Whether commits go to a write-ahead log (off: data lives only in memory). */
     public Builder walEnabled(boolean enabled) {
       this.walEnabled = enabled;
+      return this;
+    }
+
+    /** Size of each memory-mapped head chunk file (Prometheus: 128 MiB), at least 1 KiB. */
+    public Builder headChunkFileBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("head chunk file size must be at least 1 KiB: " + bytes);
+      }
+      this.headChunkFileBytes = bytes;
       return this;
     }
 

@@ -1,0 +1,100 @@
+package dev.kiln.tsdb.head;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.tsdb.chunk.Chunk;
+import dev.kiln.tsdb.chunk.XorChunk;
+import dev.kiln.tsdb.io.FileIo;
+import dev.kiln.tsdb.storage.StorageException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MmapChunkStoreTest {
+  @TempDir Path dir;
+
+  private static XorChunk chunk(Random r, long start, int n) {
+    XorChunk c = new XorChunk();
+    for (int i = 0; i < n; i++) {
+      c.append(start + i * 15_000L, r.nextGaussian());
+    }
+    return c;
+  }
+
+  @Test
+  void writesAndReadsChunksAcrossFilesAndTruncatesWholeFiles() throws IOException {
+    Random r = new Random(42);
+    MmapChunkStore store = new MmapChunkStore(FileIo.DEFAULT, dir, 4096);
+    List<Long> refs = new ArrayList<>();
+    List<byte[]> bytes = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      XorChunk c = chunk(r, i * 1000L, 1 + r.nextInt(120));
+      refs.add(store.write(i, i * 1000L, i * 1000L + 999, c));
+      bytes.add(c.bytes());
+    }
+    assertTrue(store.fileCount() > 3, "files " + store.fileCount());
+    for (int i = 0; i < refs.size(); i++) {
+      assertArrayEquals(bytes.get(i), store.read(refs.get(i)).bytes());
+    }
+    // Header: magic and version, as Prometheus's chunks_head files.
+    byte[] head = Arrays8.read(dir.resolve("000001"));
+    assertArrayEquals(new byte[] {0x01, 0x30, (byte) 0xBC, (byte) 0x91, 1, 0, 0, 0}, head);
+    int before = store.fileCount();
+    store.truncateBefore(50_000);
+    assertTrue(store.fileCount() < before);
+    assertEquals(store.fileCount(), Files.list(dir).count());
+    assertArrayEquals(bytes.get(99), store.read(refs.get(99)).bytes());
+    store.close();
+  }
+
+  @Test
+  void corruptionIsDetectedByChecksum() throws IOException {
+    MmapChunkStore store = new MmapChunkStore(FileIo.DEFAULT, dir, 4096);
+    long ref = store.write(1, 0, 10, chunk(new Random(1), 0, 10));
+    try (FileChannel ch = FileChannel.open(dir.resolve("000001"), java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {0x55}), (int) ref + 40);
+    }
+    StorageException e = assertThrows(StorageException.class, () -> store.read(ref));
+    assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+    store.close();
+  }
+
+  @Test
+  void failedMappingFallsBackToHeapWithoutLosingChunks() {
+    FileIo failing =
+        new FileIo() {
+          @Override
+          public MappedByteBuffer map(FileChannel ch, FileChannel.MapMode mode, long off, long size)
+              throws IOException {
+            throw new IOException("injected: cannot map");
+          }
+        };
+    MmapChunkStore store = new MmapChunkStore(failing, dir, 4096);
+    XorChunk c = chunk(new Random(3), 0, 50);
+    long ref = store.write(1, 0, 10, c);
+    Chunk back = store.read(ref);
+    assertArrayEquals(c.bytes(), back.bytes());
+    assertTrue(store.heapBytes() > 0);
+    store.close();
+  }
+
+  /** Reads the first 8 bytes of a file. */
+  static final class Arrays8 {
+    static byte[] read(Path p) throws IOException {
+      try (var in = Files.newInputStream(p)) {
+        return in.readNBytes(8);
+      }
+    }
+  }
+}
