@@ -29,8 +29,16 @@ public final class ListPostings implements Postings {
     if (refs[pos] >= v) {
       return true;
     }
+    // Gallop forward from the current position, then binary-search the last step.
     int lo = pos + 1;
-    int hi = refs.length;
+    int step = 1;
+    int hi = lo;
+    while (hi < refs.length && refs[hi] < v) {
+      lo = hi + 1;
+      hi += step;
+      step <<= 1;
+    }
+    hi = Math.min(hi, refs.length);
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
       if (refs[mid] < v) {
