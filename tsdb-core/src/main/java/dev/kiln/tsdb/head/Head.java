@@ -32,12 +32,15 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
   private final CommitLog log;
   private final MemPostings postings = new MemPostings();
   private final Map<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
-  private final Map<Long, MemSeries> byRef = new ConcurrentHashMap<>();
+  private final SeriesRefTable byRef = new SeriesRefTable();
   private final AtomicLong lastRef = new AtomicLong();
   private final AtomicLong minTime = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong maxTime = new AtomicLong(Long.MIN_VALUE);
   private volatile long minValidTime = Long.MIN_VALUE;
   private final Map<Long, MemSeries> replayAliases = new ConcurrentHashMap<>();
+  /** Time bounds of replayed samples; replay runs on one thread before the head is shared. */
+  private long replayMinT = Long.MAX_VALUE;
+  private long replayMaxT = Long.MIN_VALUE;
   final ReentrantReadWriteLock isolation = new ReentrantReadWriteLock();
   final ReentrantLock logLock = new ReentrantLock();
 
@@ -113,8 +116,9 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
     if (s != null) {
       return s;
     }
+    Labels interned = postings.intern(labels);
     return byLabels.computeIfAbsent(
-        labels,
+        interned,
         l -> {
           MemSeries created = new MemSeries(lastRef.incrementAndGet(), l);
           byRef.put(created.ref, created);
@@ -131,9 +135,9 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
     if (existing != null) {
       return existing;
     }
-    MemSeries s = new MemSeries(ref, labels);
+    MemSeries s = new MemSeries(ref, postings.intern(labels));
     s.logged = true;
-    byLabels.put(labels, s);
+    byLabels.put(s.labels, s);
     byRef.put(ref, s);
     lastRef.accumulateAndGet(ref, Math::max);
     return s;
@@ -153,11 +157,15 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
   /** Ends replay: forgets the aliases of series that were logged under two refs. */
   public void replayDone() {
     replayAliases.clear();
+    if (replayMinT <= replayMaxT) {
+      updateTimeBounds(replayMinT, replayMaxT);
+    }
   }
 
   /**
    * Write-ahead log replay: applies a logged sample. Samples of unknown series and samples not
-   * newer than the series' newest one are skipped; returns false for those.
+   * newer than the series' newest one are skipped; returns false for those. The head's time
+   * bounds are updated by {@link #replayDone()}. Single-thread.
    */
   public boolean replaySample(long ref, long t, double v) {
     MemSeries s = byRef.get(ref);
@@ -180,7 +188,12 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
     if (newlyIndexed) {
       index(s);
     }
-    updateTimeBounds(t, t);
+    if (t < replayMinT) {
+      replayMinT = t;
+    }
+    if (t > replayMaxT) {
+      replayMaxT = t;
+    }
     return true;
   }
 
@@ -241,7 +254,7 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
       }
     }
     minTime.set(newMin == Long.MAX_VALUE ? Math.max(mint, minTime.get()) : newMin);
-    log.truncate(mint, ref -> byRef.containsKey(ref));
+    log.truncate(mint, ref -> byRef.get(ref) != null);
     return removed;
   }
 
@@ -268,7 +281,7 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
 
   /** All series currently in the head (for checkpoints and statistics); a snapshot copy. */
   Collection<MemSeries> allSeries() {
-    return new ArrayList<>(byRef.values());
+    return byRef.values();
   }
 
   /** Total chunks in the head, open chunks included. */

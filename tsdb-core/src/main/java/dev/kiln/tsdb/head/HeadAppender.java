@@ -15,6 +15,10 @@ import java.util.Map;
  * of order, duplicate timestamp with another value, as Prometheus), writes the batch to the
  * {@link CommitLog} on commit, waits until it is durable, then applies it to memory. Single-use,
  * single-thread.
+ *
+ * <p>The newest pending sample of each series is found through the series itself ({@code
+ * pendingOwner}/{@code pendingIndex}, under the series lock); only when two appenders hold
+ * samples of the same series does the second one fall back to a map.
  */
 final class HeadAppender implements Appender {
   private final Head head;
@@ -23,8 +27,8 @@ final class HeadAppender implements Appender {
   private long[] ts = new long[16];
   private double[] vs = new double[16];
   private int n;
-  /** Newest pending sample per series, as an index into the arrays. */
-  private final Map<MemSeries, Integer> lastPending = new IdentityHashMap<>();
+  /** Newest pending sample of series owned by another appender. */
+  private Map<MemSeries, Integer> overflow;
   private boolean done;
 
   HeadAppender(Head head, long minValidTime) {
@@ -45,15 +49,24 @@ final class HeadAppender implements Appender {
     MemSeries s;
     while (true) {
       s = resolve(ref, labels);
-      Integer pending = lastPending.get(s);
-      if (pending != null) {
-        int i = pending;
-        if (!MemSeries.checkAgainst(t, v, ts[i], Double.doubleToRawLongBits(vs[i]), false)) {
-          return s.ref;
-        }
-        break;
-      }
       synchronized (s) {
+        if (s.pendingOwner == this) {
+          int i = s.pendingIndex;
+          if (!MemSeries.checkAgainst(t, v, ts[i], Double.doubleToRawLongBits(vs[i]), false)) {
+            return s.ref;
+          }
+          s.pendingIndex = n;
+          break;
+        }
+        Integer pending = overflow == null ? null : overflow.get(s);
+        if (pending != null) {
+          int i = pending;
+          if (!MemSeries.checkAgainst(t, v, ts[i], Double.doubleToRawLongBits(vs[i]), false)) {
+            return s.ref;
+          }
+          overflow.put(s, n);
+          break;
+        }
         if (s.removed) {
           // Garbage-collected meanwhile: start a new series with the same labels.
           labels = s.labels;
@@ -64,6 +77,15 @@ final class HeadAppender implements Appender {
           return s.ref;
         }
         s.pendingCommits++;
+        if (s.pendingOwner == null) {
+          s.pendingOwner = this;
+          s.pendingIndex = n;
+        } else {
+          if (overflow == null) {
+            overflow = new IdentityHashMap<>();
+          }
+          overflow.put(s, n);
+        }
       }
       break;
     }
@@ -76,7 +98,6 @@ final class HeadAppender implements Appender {
     series[n] = s;
     ts[n] = t;
     vs[n] = v;
-    lastPending.put(s, n);
     n++;
     return s.ref;
   }
@@ -104,41 +125,64 @@ final class HeadAppender implements Appender {
     }
     done = true;
     if (n == 0) {
+      release();
       return;
     }
+    boolean applied = false;
     try {
       long[] refs = new long[n];
       for (int i = 0; i < n; i++) {
         refs[i] = series[i].ref;
       }
-      long token;
-      head.logLock.lock();
-      try {
-        List<CommitLog.SeriesEntry> fresh = new ArrayList<>();
-        for (MemSeries s : lastPending.keySet()) {
-          synchronized (s) {
-            if (!s.logged) {
-              fresh.add(new CommitLog.SeriesEntry(s.ref, s.labels));
-            }
-          }
-        }
-        fresh.sort((a, b) -> Long.compare(a.ref(), b.ref()));
-        token = head.log().write(fresh, refs, ts, vs, n);
-        for (MemSeries s : lastPending.keySet()) {
-          synchronized (s) {
-            s.logged = true;
-          }
-        }
-      } finally {
-        head.logLock.unlock();
-      }
+      long token = logBatch(refs);
       head.log().awaitDurable(token);
       apply();
+      applied = true;
     } finally {
-      release();
+      if (!applied) {
+        release();
+      }
     }
   }
 
+  /** Writes series records for series the log has not seen, then the samples. */
+  private long logBatch(long[] refs) {
+    head.logLock.lock();
+    try {
+      List<MemSeries> fresh = null;
+      for (int i = 0; i < n; i++) {
+        MemSeries s = series[i];
+        if (!s.logged) {
+          if (fresh == null) {
+            fresh = new ArrayList<>();
+          }
+          fresh.add(s);
+          s.logged = true; // only written under the log lock; dedupes repeats in this batch
+        }
+      }
+      List<CommitLog.SeriesEntry> entries = new ArrayList<>(fresh == null ? 0 : fresh.size());
+      if (fresh != null) {
+        fresh.sort((a, b) -> Long.compare(a.ref, b.ref));
+        for (MemSeries s : fresh) {
+          entries.add(new CommitLog.SeriesEntry(s.ref, s.labels));
+        }
+      }
+      try {
+        return head.log().write(entries, refs, ts, vs, n);
+      } catch (RuntimeException e) {
+        if (fresh != null) {
+          for (MemSeries s : fresh) {
+            s.logged = false;
+          }
+        }
+        throw e;
+      }
+    } finally {
+      head.logLock.unlock();
+    }
+  }
+
+  /** Applies the batch to memory and releases the series, under the isolation lock. */
   private void apply() {
     HeadOptions opts = head.options();
     ChunkStore store = head.store();
@@ -158,10 +202,22 @@ final class HeadAppender implements Appender {
               newlyIndexed = true;
             }
           }
+          if (s.pendingOwner == this && s.pendingIndex == i) {
+            s.pendingOwner = null;
+            s.pendingCommits--;
+          }
         }
         if (newlyIndexed) {
           head.index(s);
         }
+      }
+      if (overflow != null) {
+        for (MemSeries s : overflow.keySet()) {
+          synchronized (s) {
+            s.pendingCommits--;
+          }
+        }
+        overflow = null;
       }
       if (mint != Long.MAX_VALUE) {
         head.updateTimeBounds(mint, maxt);
@@ -169,15 +225,28 @@ final class HeadAppender implements Appender {
     } finally {
       head.isolation.readLock().unlock();
     }
+    n = 0;
   }
 
+  /** Gives up the batch's hold on its series without applying anything. */
   private void release() {
-    for (MemSeries s : lastPending.keySet()) {
+    for (int i = 0; i < n; i++) {
+      MemSeries s = series[i];
       synchronized (s) {
-        s.pendingCommits--;
+        if (s.pendingOwner == this && s.pendingIndex == i) {
+          s.pendingOwner = null;
+          s.pendingCommits--;
+        }
       }
     }
-    lastPending.clear();
+    if (overflow != null) {
+      for (MemSeries s : overflow.keySet()) {
+        synchronized (s) {
+          s.pendingCommits--;
+        }
+      }
+      overflow = null;
+    }
     n = 0;
   }
 

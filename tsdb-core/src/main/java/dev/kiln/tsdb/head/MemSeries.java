@@ -32,14 +32,21 @@ final class MemSeries {
   private long[] doneMaxT = EMPTY;
   private int doneCount;
 
-  /** Set once the series record is in the write-ahead log. */
-  boolean logged;
+  /**
+   * Set once the series record is in the write-ahead log. Written only under the head's log lock
+   * (or during single-thread replay), read without the series lock.
+   */
+  volatile boolean logged;
   /** Set once the series is in the postings index (after its first committed sample). */
   boolean indexed;
   /** Open appenders holding samples for this series; garbage collection skips it while > 0. */
   int pendingCommits;
   /** Set when garbage collection removed the series from the head. */
   boolean removed;
+  /** The appender whose batch holds this series' newest pending sample, if any. */
+  Object pendingOwner;
+  /** Index of that sample in the owner's batch. */
+  int pendingIndex;
 
   private static final long[] EMPTY = new long[0];
 

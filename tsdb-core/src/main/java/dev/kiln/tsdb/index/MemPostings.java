@@ -67,6 +67,40 @@ public final class MemPostings {
     return Labels.ofSortedUnchecked(pairs);
   }
 
+  /**
+   * Returns the labels with each name and value replaced by the index's instance where the index
+   * already has one (the same object when nothing changes). Does not add anything.
+   */
+  public Labels intern(Labels labels) {
+    String[] pairs = null;
+    lock.readLock().lock();
+    try {
+      for (int i = 0; i < labels.size(); i++) {
+        LabelEntry le = index.get(labels.name(i));
+        if (le == null) {
+          continue;
+        }
+        ValueEntry ve = le.values.get(labels.value(i));
+        String name = le.name;
+        String value = ve == null ? labels.value(i) : ve.value;
+        if (name != labels.name(i) || value != labels.value(i)) {
+          if (pairs == null) {
+            pairs = new String[labels.size() * 2];
+            for (int j = 0; j < labels.size(); j++) {
+              pairs[2 * j] = labels.name(j);
+              pairs[2 * j + 1] = labels.value(j);
+            }
+          }
+          pairs[2 * i] = name;
+          pairs[2 * i + 1] = value;
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    return pairs == null ? labels : Labels.ofSortedUnchecked(pairs);
+  }
+
   /** Removes a series added with these labels. */
   public void delete(int id, Labels labels) {
     lock.writeLock().lock();

@@ -93,6 +93,13 @@ class MemPostingsTest {
     Labels a = mp.add(1, Labels.of("job", new String("api"), "mode", "idle"));
     Labels b = mp.add(2, Labels.of("job", new String("api"), "mode", "user"));
     assertSame(a.get("job"), b.get("job"));
+    Labels fresh = Labels.of(new String("job"), new String("api"), "other", "x");
+    Labels interned = mp.intern(fresh);
+    assertEquals(fresh, interned);
+    assertSame(a.get("job"), interned.get("job"));
+    assertSame(fresh.get("other"), interned.get("other"));
+    Labels unknown = Labels.of("zzz", "1");
+    assertSame(unknown, mp.intern(unknown));
     assertEquals(List.of("job", "mode"), mp.labelNames());
     assertEquals(List.of("idle", "user"), mp.labelValues("mode"));
     assertEquals(3, mp.labelPairCount());
