@@ -1,0 +1,128 @@
+package dev.kiln.tsdb.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.tsdb.db.Db;
+import dev.kiln.tsdb.db.DbOptions;
+import dev.kiln.tsdb.head.Head;
+import dev.kiln.tsdb.memory.InMemoryStorage;
+import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.model.StaleNaN;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The {@link Appendable}/{@link Queryable} contract, run against every implementation. */
+class StorageContractTest {
+  @TempDir static Path tmp;
+  private static int dirs;
+
+  /** A storage under test and how to close it. */
+  record Subject(Appendable appendable, Queryable queryable, AutoCloseable closer) {}
+
+  static Stream<Arguments> storages() {
+    List<Arguments> out = new ArrayList<>();
+    out.add(Arguments.of("InMemoryStorage", (Function<Path, Subject>) p -> {
+      InMemoryStorage s = new InMemoryStorage();
+      return new Subject(s, s, s);
+    }));
+    out.add(Arguments.of("Head", (Function<Path, Subject>) p -> {
+      Head h = Head.inMemory();
+      return new Subject(h, h, h);
+    }));
+    out.add(Arguments.of("Db", (Function<Path, Subject>) p -> {
+      Db d = Db.open(p, DbOptions.defaults());
+      return new Subject(d, d, d);
+    }));
+    return out.stream();
+  }
+
+  private static Subject open(Function<Path, Subject> factory) {
+    return factory.apply(tmp.resolve("db" + (dirs++)));
+  }
+
+  private static List<String> series(Queryable q, long mint, long maxt, LabelMatcher... ms) {
+    List<String> out = new ArrayList<>();
+    try (Querier querier = q.querier(mint, maxt)) {
+      SeriesSet set = querier.select(true, null, ms);
+      while (set.next()) {
+        StringBuilder sb = new StringBuilder(set.at().labels().toString());
+        SampleIterator it = set.at().iterator(null);
+        while (it.next() == ValueType.FLOAT) {
+          sb.append(' ').append(it.atT()).append('=').append(Long.toHexString(Double.doubleToRawLongBits(it.atV())));
+        }
+        out.add(sb.toString());
+      }
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("storages")
+  void commitMakesVisibleRollbackDiscards(String name, Function<Path, Subject> factory) throws Exception {
+    Subject s = open(factory);
+    Labels a = Labels.of("__name__", "m", "k", "a");
+    Appender app = s.appendable().appender();
+    app.append(0, a, 10, 1);
+    app.append(0, Labels.of("__name__", "m", "k", "b"), 10, StaleNaN.VALUE);
+    assertEquals(List.of(), series(s.queryable(), 0, 100, LabelMatcher.equal("__name__", "m")));
+    app.commit();
+    Appender gone = s.appendable().appender();
+    gone.append(0, a, 20, 2);
+    gone.rollback();
+    assertEquals(
+        List.of("{__name__=\"m\", k=\"a\"} 10=3ff0000000000000", "{__name__=\"m\", k=\"b\"} 10=7ff0000000000002"),
+        series(s.queryable(), 0, 100, LabelMatcher.equal("__name__", "m")));
+    s.closer().close();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("storages")
+  void rejectsOutOfOrderAndConflictingDuplicates(String name, Function<Path, Subject> factory) throws Exception {
+    Subject s = open(factory);
+    Labels a = Labels.of("__name__", "m");
+    Appender app = s.appendable().appender();
+    app.append(0, a, 100, 1);
+    assertEquals(AppendException.Reason.OUT_OF_ORDER,
+        assertThrows(AppendException.class, () -> app.append(0, a, 99, 1)).reason());
+    assertEquals(AppendException.Reason.DUPLICATE_SAMPLE,
+        assertThrows(AppendException.class, () -> app.append(0, a, 100, 2)).reason());
+    app.append(0, a, 100, 1); // identical: accepted, stored once
+    app.append(0, a, 101, 3);
+    app.commit();
+    assertEquals(List.of("{__name__=\"m\"} 100=3ff0000000000000 101=4008000000000000"),
+        series(s.queryable(), 0, 1000, LabelMatcher.equal("__name__", "m")));
+    s.closer().close();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("storages")
+  void labelQueriesHonourMatchersEmptyValuesAndRange(String name, Function<Path, Subject> factory) throws Exception {
+    Subject s = open(factory);
+    Appender app = s.appendable().appender();
+    app.append(0, Labels.of("__name__", "up", "job", "api", "env", "prod"), 10, 1);
+    app.append(0, Labels.of("__name__", "up", "job", "db"), 20, 1);
+    app.append(0, Labels.of("__name__", "cpu", "job", "db"), 500, 1);
+    app.commit();
+    try (Querier q = s.queryable().querier(0, 100)) {
+      assertEquals(List.of("__name__", "env", "job"), q.labelNames());
+      assertEquals(List.of("api", "db"), q.labelValues("job"));
+      assertEquals(List.of("db"), q.labelValues("job", LabelMatcher.equal("env", "")));
+      assertEquals(List.of("api"), q.labelValues("job", LabelMatcher.notEqual("env", "")));
+      assertEquals(List.of("__name__", "job"), q.labelNames(LabelMatcher.regex("job", "d.")));
+      assertEquals(List.of("up"), q.labelValues("__name__"));
+    }
+    assertEquals(1, series(s.queryable(), 0, 1000, LabelMatcher.regex("__name__", "c.+")).size());
+    assertEquals(2, series(s.queryable(), 0, 1000, LabelMatcher.regex("job", "db|nope")).size());
+    assertEquals(1, series(s.queryable(), 15, 1000, LabelMatcher.equal("__name__", "up")).size());
+    s.closer().close();
+  }
+}
