@@ -2,6 +2,7 @@ package dev.kiln.tsdb.db;
 
 import dev.kiln.tsdb.head.CommitLog;
 import dev.kiln.tsdb.head.Head;
+import dev.kiln.tsdb.head.HeadReplayer;
 import dev.kiln.tsdb.head.HeadStats;
 import dev.kiln.tsdb.head.ChunkStore;
 import dev.kiln.tsdb.head.MmapChunkStore;
@@ -107,30 +108,35 @@ public final class Db implements Storage {
     if (wal != null) {
       int[] range = wal.segmentRange();
       replayStatus = new WalReplayStatus(range[0], Math.max(range[1], range[0]), range[0], false);
-      Wal.ReplayStats stats =
-          wal.replay(
-              new WalReplayHandler() {
-                @Override
-                public void series(WalRecords.SeriesRecord s) {
-                  head.replaySeries(s.ref(), s.labels());
-                }
+      HeadReplayer replayer = new HeadReplayer(head, Runtime.getRuntime().availableProcessors());
+      Wal.ReplayStats stats;
+      try {
+        stats =
+            wal.replay(
+                new WalReplayHandler() {
+                  @Override
+                  public void series(WalRecords.SeriesRecord s) {
+                    replayer.series(s);
+                  }
 
-                @Override
-                public void sample(long ref, long t, double v) {
-                  head.replaySample(ref, t, v);
-                }
+                  @Override
+                  public void sample(long ref, long t, double v) {
+                    replayer.sample(ref, t, v);
+                  }
 
-                @Override
-                public void tombstone(WalRecords.Tombstone t) {
-                  // Deletions apply to blocks; the head keeps no tombstones yet.
-                }
+                  @Override
+                  public void tombstone(WalRecords.Tombstone t) {
+                    replayer.tombstone(t);
+                  }
 
-                @Override
-                public void segmentStarted(int current, int min, int max) {
-                  replayStatus = new WalReplayStatus(min, max, current, false);
-                }
-              });
-      head.replayDone();
+                  @Override
+                  public void segmentStarted(int current, int min, int max) {
+                    replayStatus = new WalReplayStatus(min, max, current, false);
+                  }
+                });
+      } finally {
+        replayer.finish();
+      }
       wal.startWriting();
       WalReplayStatus s = replayStatus;
       replayStatus = new WalReplayStatus(s.min(), s.max(), s.max(), true);

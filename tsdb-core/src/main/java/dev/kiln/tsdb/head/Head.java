@@ -38,7 +38,7 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
   private final AtomicLong maxTime = new AtomicLong(Long.MIN_VALUE);
   private volatile long minValidTime = Long.MIN_VALUE;
   private final Map<Long, MemSeries> replayAliases = new ConcurrentHashMap<>();
-  /** Time bounds of replayed samples; replay runs on one thread before the head is shared. */
+  /** Time bounds of replayed samples, guarded by {@code replayAliases}. */
   private long replayMinT = Long.MAX_VALUE;
   private long replayMaxT = Long.MIN_VALUE;
   final ReentrantReadWriteLock isolation = new ReentrantReadWriteLock();
@@ -154,47 +154,72 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
     }
   }
 
+  /**
+   * Write-ahead log replay: the ref a logged ref's samples belong to (differs only for a series
+   * logged under two refs), so that a parallel replay can keep each series on one thread.
+   */
+  public long replayTargetRef(long ref) {
+    if (replayAliases.isEmpty()) {
+      return ref;
+    }
+    MemSeries s = replayAliases.get(ref);
+    return s == null ? ref : s.ref;
+  }
+
   /** Ends replay: forgets the aliases of series that were logged under two refs. */
   public void replayDone() {
     replayAliases.clear();
-    if (replayMinT <= replayMaxT) {
-      updateTimeBounds(replayMinT, replayMaxT);
+    synchronized (replayAliases) {
+      if (replayMinT <= replayMaxT) {
+        updateTimeBounds(replayMinT, replayMaxT);
+      }
     }
   }
 
   /**
-   * Write-ahead log replay: applies a logged sample. Samples of unknown series and samples not
-   * newer than the series' newest one are skipped; returns false for those. The head's time
-   * bounds are updated by {@link #replayDone()}. Single-thread.
+   * Write-ahead log replay: applies logged samples in order. Samples of unknown series and
+   * samples not newer than their series' newest one are skipped. May be called from several
+   * threads at once as long as each series' samples always go to the same thread. The head's
+   * time bounds are updated by {@link #replayDone()}. Returns the number of samples applied.
    */
-  public boolean replaySample(long ref, long t, double v) {
-    MemSeries s = byRef.get(ref);
-    if (s == null) {
-      s = replayAliases.get(ref);
+  public int replaySamples(long[] refs, long[] ts, double[] vs, int n) {
+    long mint = Long.MAX_VALUE;
+    long maxt = Long.MIN_VALUE;
+    int applied = 0;
+    for (int i = 0; i < n; i++) {
+      long ref = refs[i];
+      MemSeries s = byRef.get(ref);
       if (s == null) {
-        return false;
+        s = replayAliases.get(ref);
+        if (s == null) {
+          continue;
+        }
+      }
+      long t = ts[i];
+      boolean newlyIndexed = false;
+      synchronized (s) {
+        if (!s.append(t, vs[i], options, store)) {
+          continue;
+        }
+        if (!s.indexed) {
+          s.indexed = true;
+          newlyIndexed = true;
+        }
+      }
+      if (newlyIndexed) {
+        index(s);
+      }
+      applied++;
+      mint = Math.min(mint, t);
+      maxt = Math.max(maxt, t);
+    }
+    if (applied > 0) {
+      synchronized (replayAliases) {
+        replayMinT = Math.min(replayMinT, mint);
+        replayMaxT = Math.max(replayMaxT, maxt);
       }
     }
-    boolean newlyIndexed = false;
-    synchronized (s) {
-      if (!s.append(t, v, options, store)) {
-        return false;
-      }
-      if (!s.indexed) {
-        s.indexed = true;
-        newlyIndexed = true;
-      }
-    }
-    if (newlyIndexed) {
-      index(s);
-    }
-    if (t < replayMinT) {
-      replayMinT = t;
-    }
-    if (t > replayMaxT) {
-      replayMaxT = t;
-    }
-    return true;
+    return applied;
   }
 
   /** Adds a series to the postings index after its first sample was committed. */
