@@ -1,8 +1,6 @@
 package dev.kiln.tsdb.head;
 
 import dev.kiln.tsdb.chunk.Chunk;
-import dev.kiln.tsdb.chunk.ChunkEncoding;
-import dev.kiln.tsdb.chunk.Chunks;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.storage.StorageException;
 import java.io.IOException;
@@ -144,39 +142,27 @@ public final class MmapChunkStore implements ChunkStore {
     current = f;
   }
 
+  /**
+   * Returns the chunk as a view of its file's mapping; the data and checksum are read when the
+   * chunk is first used, outside any lock, and stay readable after truncation deletes the file.
+   */
   @Override
-  public synchronized Chunk read(long ref) {
+  public Chunk read(long ref) {
     int index = (int) (ref >>> 32);
     int offset = (int) ref;
     if (index == 0) {
       return fallback.read(ref);
     }
-    MappedFile f = files.get(index);
-    if (f == null || offset < HEADER_BYTES || offset >= f.size) {
+    MappedFile f;
+    int size;
+    synchronized (this) {
+      f = files.get(index);
+      size = f == null ? 0 : f.size;
+    }
+    if (f == null || offset < HEADER_BYTES || offset >= size) {
       throw new StorageException("head chunk ref " + Long.toHexString(ref) + " points to no chunk");
     }
-    MappedByteBuffer b = f.buf;
-    byte enc = b.get(offset + 24);
-    int p = offset + 25;
-    long len = 0;
-    for (int shift = 0; ; shift += 7) {
-      int c = b.get(p++) & 0xff;
-      len |= (long) (c & 0x7f) << shift;
-      if (c < 0x80) {
-        break;
-      }
-    }
-    if (len < 0 || p + len + 4 > f.size) {
-      throw new StorageException("corrupt head chunk in " + f.path + " at offset " + offset);
-    }
-    byte[] data = new byte[(int) len];
-    b.get(p, data);
-    crc.reset();
-    crc.update(b.slice(offset, p + (int) len - offset));
-    if (b.getInt(p + (int) len) != (int) crc.getValue()) {
-      throw new StorageException("head chunk checksum mismatch in " + f.path + " at offset " + offset);
-    }
-    return Chunks.fromBytes(ChunkEncoding.fromCode(enc), data);
+    return new MappedChunk(f.buf, offset, f.path);
   }
 
   /** Deletes whole files whose chunks all end before {@code mint} (never the current file). */
