@@ -1,0 +1,373 @@
+package dev.kiln.promql.engine;
+
+import dev.kiln.promql.ExecutionException;
+import dev.kiln.promql.engine.Plan.AggOp;
+import dev.kiln.tsdb.model.Labels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The aggregation operators. Groups are computed once per input series (labels do not change
+ * across steps). {@code sum}, {@code avg}, {@code count}, {@code min}, {@code max},
+ * {@code group}, {@code stddev} and {@code stdvar} stream series-major into per-(group, step)
+ * accumulators held in primitive arrays, in the same per-step input order as Prometheus, so
+ * results match bit for bit. {@code topk}, {@code bottomk}, {@code limitk}, {@code limit_ratio},
+ * {@code quantile} and {@code count_values} work per step.
+ */
+final class Aggregations {
+  private final Evaluator ev;
+
+  Aggregations(Evaluator ev) {
+    this.ev = ev;
+  }
+
+  Object eval(Plan.Aggregate a, Grid g) {
+    if (a.op() == AggOp.COUNT_VALUES) {
+      return countValues(a, g);
+    }
+    double[] param = null;
+    if (a.param() != null && a.param().type() == Plan.Type.SCALAR) {
+      param = ev.evalScalar(a.param(), g);
+    }
+    List<String> grouping = new ArrayList<>(a.grouping());
+    java.util.Collections.sort(grouping);
+    return switch (a.op()) {
+      case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO -> new SelectingAggregation(ev).eval(a, ev.evalVector(a.expr(), g), param, grouping, g);
+      case QUANTILE -> quantile(a, ev.evalVector(a.expr(), g), param, grouping, g);
+      default -> streaming(a, grouping, g);
+    };
+  }
+
+  static Labels groupKey(Labels l, List<String> grouping, boolean without) {
+    if (without) {
+      List<String> drop = new ArrayList<>(grouping.size() + 1);
+      drop.addAll(grouping);
+      drop.add(Labels.METRIC_NAME);
+      return l.without(drop);
+    }
+    if (grouping.isEmpty()) {
+      return Labels.EMPTY;
+    }
+    return l.keep(grouping);
+  }
+
+  /** Maps each input series to a group index; fills {@code groupLabels} in first-seen order. */
+  static int[] assignGroups(
+      List<StepSeries> in, List<String> grouping, boolean without, List<Labels> groupLabels) {
+    Map<Labels, Integer> index = new HashMap<>();
+    int[] groupOf = new int[in.size()];
+    for (int i = 0; i < in.size(); i++) {
+      Labels key = groupKey(in.get(i).labels, grouping, without);
+      Integer gi = index.get(key);
+      if (gi == null) {
+        gi = groupLabels.size();
+        index.put(key, gi);
+        groupLabels.add(key);
+      }
+      groupOf[i] = gi;
+    }
+    return groupOf;
+  }
+
+  private void release(List<StepSeries> in) {
+    long n = 0;
+    for (StepSeries s : in) {
+      n += s.presentCount();
+    }
+    ev.control.releaseSamples(n);
+  }
+
+  /** Per-group, per-step accumulators of a streaming aggregation. */
+  private static final class Group {
+    final Labels labels;
+    final double[] value;
+    final double[] kahan;
+    final double[] mean;
+    final double[] count;
+    final boolean[] seen;
+    final boolean[] incremental;
+    boolean dropName;
+
+    Group(Labels labels, int steps, boolean avg) {
+      this.labels = labels;
+      this.value = new double[steps];
+      this.kahan = new double[steps];
+      this.mean = new double[steps];
+      this.count = new double[steps];
+      this.seen = new boolean[steps];
+      this.incremental = avg ? new boolean[steps] : null;
+    }
+  }
+
+  private List<StepSeries> streaming(Plan.Aggregate a, List<String> grouping, Grid g) {
+    int steps = g.steps();
+    AggOp op = a.op();
+    Map<Labels, Group> byKey = new HashMap<>();
+    List<Group> groups = new ArrayList<>();
+    ev.stream(a.expr(), g, s -> {
+      ev.control.check();
+      Labels key = groupKey(s.labels, grouping, a.without());
+      Group grp = byKey.get(key);
+      if (grp == null) {
+        grp = new Group(key, steps, op == AggOp.AVG);
+        byKey.put(key, grp);
+        groups.add(grp);
+      }
+      int consumed = accumulate(op, grp, s.values, steps);
+      if (consumed > 0 && s.dropName) {
+        grp.dropName = true;
+      }
+      ev.control.releaseSamples(consumed);
+      return false;
+    });
+    List<StepSeries> out = new ArrayList<>(groups.size());
+    for (Group grp : groups) {
+      double[] v = new double[steps];
+      int present = 0;
+      for (int step = 0; step < steps; step++) {
+        if (!grp.seen[step]) {
+          v[step] = Points.ABSENT;
+          continue;
+        }
+        present++;
+        double n = grp.count[step];
+        v[step] = switch (op) {
+          case SUM -> grp.value[step] + grp.kahan[step];
+          case AVG -> grp.incremental[step]
+              ? grp.mean[step] + grp.kahan[step]
+              : grp.value[step] / n + grp.kahan[step] / n;
+          case COUNT -> n;
+          case STDVAR -> grp.value[step] / n;
+          case STDDEV -> Math.sqrt(grp.value[step] / n);
+          default -> grp.value[step];
+        };
+      }
+      if (present > 0) {
+        ev.control.addSamples(present);
+        out.add(new StepSeries(grp.labels, grp.dropName, v));
+      }
+    }
+    return out;
+  }
+
+  /** Adds one series' points into its group; returns the number of points consumed. */
+  private static int accumulate(AggOp op, Group grp, double[] vals, int steps) {
+    int consumed = 0;
+    double[] value = grp.value;
+    double[] kahan = grp.kahan;
+    double[] mean = grp.mean;
+    double[] count = grp.count;
+    boolean[] seen = grp.seen;
+    for (int c = 0; c < steps; c++) {
+      double f = vals[c];
+      if (Points.isAbsent(f)) {
+        continue;
+      }
+      consumed++;
+      if (!seen[c]) {
+        seen[c] = true;
+        value[c] = f;
+        mean[c] = f;
+        count[c] = 1;
+        kahan[c] = 0;
+        if (op == AggOp.STDVAR || op == AggOp.STDDEV) {
+          value[c] = (Double.isNaN(f) || Double.isInfinite(f)) ? Double.NaN : 0;
+        } else if (op == AggOp.GROUP) {
+          value[c] = 1;
+        }
+        continue;
+      }
+      switch (op) {
+        case SUM -> {
+          double v = value[c];
+          kahan[c] = KahanSum.compensation(f, v, kahan[c]);
+          value[c] = KahanSum.sum(f, v);
+        }
+        case AVG -> {
+          count[c]++;
+          double n = count[c];
+          if (!grp.incremental[c]) {
+            double v = value[c];
+            double newC = KahanSum.compensation(f, v, kahan[c]);
+            double newV = KahanSum.sum(f, v);
+            if (!Double.isInfinite(newV)) {
+              value[c] = newV;
+              kahan[c] = newC;
+              break;
+            }
+            grp.incremental[c] = true;
+            mean[c] = value[c] / (n - 1);
+            kahan[c] /= n - 1;
+          }
+          double q = (n - 1) / n;
+          double inc = f / n;
+          double m = q * mean[c];
+          double kc = q * kahan[c];
+          kahan[c] = KahanSum.compensation(inc, m, kc);
+          mean[c] = KahanSum.sum(inc, m);
+        }
+        case MAX -> {
+          if (value[c] < f || Double.isNaN(value[c])) {
+            value[c] = f;
+          }
+        }
+        case MIN -> {
+          if (value[c] > f || Double.isNaN(value[c])) {
+            value[c] = f;
+          }
+        }
+        case COUNT -> count[c]++;
+        case GROUP -> {
+        }
+        case STDVAR, STDDEV -> {
+          count[c]++;
+          double delta = f - mean[c];
+          mean[c] += delta / count[c];
+          value[c] += delta * (f - mean[c]);
+        }
+        default -> throw new IllegalStateException("unexpected aggregation " + op);
+      }
+    }
+    return consumed;
+  }
+
+  private List<StepSeries> quantile(
+      Plan.Aggregate a, List<StepSeries> in, double[] q, List<String> grouping, Grid g) {
+    boolean anyNaN = false;
+    double max = Double.NEGATIVE_INFINITY;
+    double min = Double.POSITIVE_INFINITY;
+    for (double v : q) {
+      if (Double.isNaN(v)) {
+        anyNaN = true;
+      } else {
+        max = Math.max(max, v);
+        min = Math.min(min, v);
+      }
+    }
+    if (anyNaN) {
+      ev.annotations.warn("quantile value should be between 0 and 1, got NaN", a.param().pos());
+    }
+    if (max > 1) {
+      ev.annotations.warn("quantile value should be between 0 and 1, got " + GoFormat.g(max), a.param().pos());
+    }
+    if (min < 0) {
+      ev.annotations.warn("quantile value should be between 0 and 1, got " + GoFormat.g(min), a.param().pos());
+    }
+    List<Labels> groupLabels = new ArrayList<>();
+    int[] groupOf = assignGroups(in, grouping, a.without(), groupLabels);
+    int groups = groupLabels.size();
+    int steps = g.steps();
+    double[][] outValues = new double[groups][];
+    boolean[] dropName = new boolean[groups];
+    double[] scratch = new double[Math.max(1, in.size())];
+    int[] members = new int[in.size()];
+    int[] memberStart = new int[groups + 1];
+    for (int gi : groupOf) {
+      memberStart[gi + 1]++;
+    }
+    for (int gi = 0; gi < groups; gi++) {
+      memberStart[gi + 1] += memberStart[gi];
+    }
+    int[] fillPos = Arrays.copyOf(memberStart, groups);
+    for (int si = 0; si < in.size(); si++) {
+      members[fillPos[groupOf[si]]++] = si;
+    }
+    for (int gi = 0; gi < groups; gi++) {
+      outValues[gi] = Points.absentArray(steps);
+      for (int step = 0; step < steps; step++) {
+        int n = 0;
+        for (int k = memberStart[gi]; k < memberStart[gi + 1]; k++) {
+          StepSeries s = in.get(members[k]);
+          double v = s.values[step];
+          if (Points.isPresent(v)) {
+            scratch[n++] = v;
+            if (s.dropName) {
+              dropName[gi] = true;
+            }
+          }
+        }
+        if (n > 0) {
+          outValues[gi][step] = Quantiles.quantile(q[step], scratch, n);
+        }
+      }
+    }
+    release(in);
+    List<StepSeries> out = new ArrayList<>();
+    for (int gi = 0; gi < groups; gi++) {
+      StepSeries s = new StepSeries(groupLabels.get(gi), dropName[gi], outValues[gi]);
+      int present = s.presentCount();
+      if (present > 0) {
+        ev.control.addSamples(present);
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private List<StepSeries> countValues(Plan.Aggregate a, Grid g) {
+    String valueLabel = ((Plan.StringLiteral) Functions.unwrapParens(a.param())).value();
+    if (!LabelNames.isValid(valueLabel)) {
+      throw new ExecutionException("invalid label name " + quoteGo(valueLabel));
+    }
+    List<StepSeries> in = ev.evalVector(a.expr(), g);
+    List<String> grouping = new ArrayList<>(a.grouping());
+    if (!a.without()) {
+      grouping.add(valueLabel);
+    }
+    java.util.Collections.sort(grouping);
+    int steps = g.steps();
+    Map<Labels, double[]> out = new LinkedHashMap<>();
+    for (int step = 0; step < steps; step++) {
+      ev.control.check();
+      Map<Labels, double[]> stepCounts = new LinkedHashMap<>();
+      for (StepSeries s : in) {
+        double f = s.values[step];
+        if (Points.isAbsent(f)) {
+          continue;
+        }
+        Labels withValue = s.labels.toBuilder().set(valueLabel, GoFormat.plain(f)).build();
+        Labels key = groupKey(withValue, grouping, a.without());
+        double[] c = stepCounts.get(key);
+        if (c == null) {
+          stepCounts.put(key, new double[] {1});
+        } else {
+          c[0]++;
+        }
+      }
+      for (Map.Entry<Labels, double[]> e : stepCounts.entrySet()) {
+        double[] vals = out.computeIfAbsent(e.getKey(), k -> Points.absentArray(steps));
+        vals[step] = e.getValue()[0];
+      }
+    }
+    release(in);
+    List<StepSeries> result = new ArrayList<>();
+    for (Map.Entry<Labels, double[]> e : out.entrySet()) {
+      StepSeries s = new StepSeries(e.getKey(), false, e.getValue());
+      ev.control.addSamples(s.presentCount());
+      result.add(s);
+    }
+    return result;
+  }
+
+  /** Go's %q of a string literal, as Prometheus prints it in this error. */
+  private static String quoteGo(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\uFFFD') {
+        // An invalid UTF-8 byte decoded as the replacement character.
+        sb.append("\\x").append(String.format("%02x", bytes[Math.min(i, bytes.length - 1)] & 0xff));
+      } else if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.kiln.promql.engine;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Warnings and infos collected while evaluating one query, de-duplicated and in insertion order.
+ * Texts are formatted as Prometheus's annotations: {@code PromQL warning: ... (line:col)}.
+ * Single-thread.
+ */
+final class Annotations {
+  private final String query;
+  private final Set<String> warnings = new LinkedHashSet<>();
+  private final Set<String> infos = new LinkedHashSet<>();
+
+  Annotations(String query) {
+    this.query = query;
+  }
+
+  void warn(String text, int pos) {
+    warnings.add("PromQL warning: " + text + position(pos));
+  }
+
+  void info(String text, int pos) {
+    infos.add("PromQL info: " + text + position(pos));
+  }
+
+  List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  List<String> infos() {
+    return List.copyOf(infos);
+  }
+
+  private String position(int pos) {
+    if (query == null || query.isEmpty()) {
+      return " (unknown position)";
+    }
+    if (pos < 0 || pos > query.length()) {
+      return " (invalid position)";
+    }
+    String before = query.substring(0, pos);
+    int lastBreak = before.lastIndexOf('\n');
+    int line = 0;
+    for (int i = 0; i < before.length(); i++) {
+      if (before.charAt(i) == '\n') {
+        line++;
+      }
+    }
+    return " (" + (line + 1) + ":" + (pos - lastBreak) + ")";
+  }
+}

@@ -1,0 +1,212 @@
+package dev.kiln.promql.engine;
+
+import dev.kiln.tsdb.model.Labels;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code histogram_quantile} and {@code histogram_fraction} over classic histograms: series that
+ * differ only in their {@code le} label form one histogram, evaluated per step from the buckets
+ * present at that step.
+ */
+final class ClassicHistograms {
+  private ClassicHistograms() {}
+
+  private static final class Group {
+    final Labels labels;
+    final double[] values;
+    boolean dropName = true;
+    int present;
+
+    Group(Labels labels, int steps) {
+      this.labels = labels;
+      this.values = Points.absentArray(steps);
+    }
+  }
+
+  private interface BucketFunction {
+    double apply(int step, double[] upper, double[] count, int n, Group group);
+  }
+
+  static List<StepSeries> quantile(Evaluator ev, Plan.Call c, Grid g) {
+    double[] q = ev.evalScalar(c.args().get(0), g);
+    Plan vecArg = c.args().get(1);
+    for (double qv : q) {
+      if (Double.isNaN(qv) || qv < 0 || qv > 1) {
+        ev.annotations.warn(
+            "quantile value should be between 0 and 1, got " + GoFormat.g(qv), c.args().get(0).pos());
+      }
+    }
+    Quantiles.BucketResult result = new Quantiles.BucketResult();
+    return evaluate(ev, () -> ev.evalVector(vecArg, g), vecArg, g, (step, upper, count, n, group) -> {
+      Quantiles.bucketQuantile(q[step], upper, count, n, result);
+      if (result.forcedMonotonic) {
+        ev.annotations.info(
+            "input to histogram_quantile needed to be fixed for monotonicity (see "
+                + "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) "
+                + "for metric name \"" + group.labels.getOrEmpty(Labels.METRIC_NAME) + "\"",
+            vecArg.pos());
+      }
+      return result.value;
+    });
+  }
+
+  /** histogram_quantiles(v, "label", q0, q1, ...): one output series per group and quantile. */
+  static List<StepSeries> quantiles(Evaluator ev, Plan.Call c, Grid g) {
+    Plan vecArg = c.args().get(0);
+    String label = ((Plan.StringLiteral) Functions.unwrapParens(c.args().get(1))).value();
+    List<double[]> qs = new ArrayList<>();
+    for (int i = 2; i < c.args().size(); i++) {
+      double[] q = ev.evalScalar(c.args().get(i), g);
+      for (double qv : q) {
+        if (Double.isNaN(qv) || qv < 0 || qv > 1) {
+          ev.annotations.warn(
+              "quantile value should be between 0 and 1, got " + GoFormat.g(qv), c.args().get(i).pos());
+        }
+      }
+      qs.add(q);
+    }
+    List<StepSeries> vec = ev.evalVector(vecArg, g);
+    List<StepSeries> out = new ArrayList<>();
+    Quantiles.BucketResult result = new Quantiles.BucketResult();
+    for (int qi = 0; qi < qs.size(); qi++) {
+      double[] q = qs.get(qi);
+      List<StepSeries> copy = new ArrayList<>(vec.size());
+      for (StepSeries s : vec) {
+        copy.add(new StepSeries(s.labels, s.dropName, s.values.clone()));
+      }
+      List<StepSeries> part = evaluate(ev, () -> copy, vecArg, g, (step, upper, count, n, group) -> {
+        Quantiles.bucketQuantile(q[step], upper, count, n, result);
+        if (result.forcedMonotonic) {
+          ev.annotations.info(
+              "input to histogram_quantile needed to be fixed for monotonicity (see "
+                  + "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) "
+                  + "for metric name \"" + group.labels.getOrEmpty(Labels.METRIC_NAME) + "\"",
+              vecArg.pos());
+        }
+        return result.value;
+      });
+      for (StepSeries s : part) {
+        s.labels = s.labels.toBuilder().set(label, openMetricsFloat(q[0])).build();
+        out.add(s);
+      }
+    }
+    return SeriesMerge.mergeSameLabels(out);
+  }
+
+  /** Prometheus's labels.FormatOpenMetricsFloat. */
+  static String openMetricsFloat(double f) {
+    if (Double.isNaN(f)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(f)) {
+      return f > 0 ? "+Inf" : "-Inf";
+    }
+    String s = GoFormat.g(f);
+    if (f == Math.rint(f) && !s.contains("e") && !s.contains(".")) {
+      return s + ".0";
+    }
+    return s;
+  }
+
+  static List<StepSeries> fraction(Evaluator ev, Plan.Call c, Grid g) {
+    double[] lower = ev.evalScalar(c.args().get(0), g);
+    double[] upper = ev.evalScalar(c.args().get(1), g);
+    return evaluate(ev, () -> ev.evalVector(c.args().get(2), g), c.args().get(2), g,
+        (step, ub, count, n, group) -> Quantiles.bucketFraction(lower[step], upper[step], ub, count, n));
+  }
+
+  private static List<StepSeries> evaluate(
+      Evaluator ev, java.util.function.Supplier<List<StepSeries>> input, Plan vecArg, Grid g,
+      BucketFunction fn) {
+    List<StepSeries> vec = input.get();
+    int steps = g.steps();
+    Map<Labels, Group> groups = new HashMap<>();
+    List<Group> order = new ArrayList<>();
+    Group[] groupOf = new Group[vec.size()];
+    double[] upperOf = new double[vec.size()];
+    for (int i = 0; i < vec.size(); i++) {
+      StepSeries s = vec.get(i);
+      String le = s.labels.get("le");
+      Double ub = le == null ? null : parseGoFloat(le);
+      if (ub == null) {
+        ev.annotations.warn(
+            "bucket label \"le\" is missing or has a malformed value of \"" + (le == null ? "" : le)
+                + "\" for metric name \"" + s.labels.getOrEmpty(Labels.METRIC_NAME) + "\"",
+            vecArg.pos());
+        continue;
+      }
+      Labels key = s.labels.without(List.of("le"));
+      Group grp = groups.get(key);
+      if (grp == null) {
+        grp = new Group(key, steps);
+        groups.put(key, grp);
+        order.add(grp);
+      }
+      groupOf[i] = grp;
+      upperOf[i] = ub;
+    }
+    int maxBuckets = vec.size();
+    double[] upper = new double[Math.max(1, maxBuckets)];
+    double[] count = new double[Math.max(1, maxBuckets)];
+    for (int step = 0; step < steps; step++) {
+      ev.control.check();
+      for (Group grp : order) {
+        int n = 0;
+        for (int i = 0; i < vec.size(); i++) {
+          if (groupOf[i] != grp) {
+            continue;
+          }
+          double v = vec.get(i).values[step];
+          if (Points.isPresent(v)) {
+            upper[n] = upperOf[i];
+            count[n] = v;
+            n++;
+          }
+        }
+        if (n > 0) {
+          grp.values[step] = fn.apply(step, upper, count, n, grp);
+          grp.present++;
+        }
+      }
+    }
+    long released = 0;
+    for (StepSeries s : vec) {
+      released += s.presentCount();
+    }
+    ev.control.releaseSamples(released);
+    List<StepSeries> out = new ArrayList<>();
+    for (Group grp : order) {
+      if (grp.present > 0) {
+        ev.control.addSamples(grp.present);
+        out.add(new StepSeries(grp.labels, grp.dropName, grp.values));
+      }
+    }
+    return out;
+  }
+
+  /** Go's strconv.ParseFloat for bucket bounds; null when malformed. */
+  static Double parseGoFloat(String s) {
+    String t = s;
+    String lower = t.toLowerCase(java.util.Locale.ROOT);
+    String unsigned = lower.startsWith("+") || lower.startsWith("-") ? lower.substring(1) : lower;
+    boolean neg = lower.startsWith("-");
+    if (unsigned.equals("inf") || unsigned.equals("infinity")) {
+      return neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    if (unsigned.equals("nan")) {
+      return Double.NaN;
+    }
+    if (unsigned.isEmpty() || unsigned.endsWith("d") || unsigned.endsWith("f")
+        || unsigned.contains("infinity") || unsigned.contains("nan")) {
+      return null;
+    }
+    try {
+      return Double.parseDouble(t);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.kiln.promql.engine;
+
+import dev.kiln.promql.EngineOptions;
+import dev.kiln.promql.ParseException;
+import dev.kiln.promql.Query;
+import dev.kiln.promql.QueryEngine;
+import dev.kiln.promql.QueryOptions;
+import dev.kiln.tsdb.storage.Queryable;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+
+/**
+ * Kiln's PromQL engine: parses a query, plans it, and evaluates it over any {@link Queryable}
+ * with Prometheus 3 semantics (lookback, staleness, left-open ranges, {@code @} and offset,
+ * subqueries, delayed metric-name removal). Enforces the sample limit, the timeout (checked
+ * cooperatively inside evaluation loops), cancellation and the points-per-series limit of range
+ * queries. Thread-safe: queries share nothing but the immutable options.
+ */
+public final class Engine implements QueryEngine {
+  private final EngineOptions options;
+  private final PlanParser parser;
+
+  /** An engine with the given limits that reads query text with {@code parser}. */
+  Engine(EngineOptions options, PlanParser parser) {
+    this.options = options;
+    this.parser = parser;
+  }
+
+  public EngineOptions options() {
+    return options;
+  }
+
+  @Override
+  public Query instantQuery(Queryable storage, QueryOptions qo, String expr, long timeMillis) {
+    return instantQuery(storage, qo, expr, timeMillis, UnaryOperator.identity());
+  }
+
+  /** An instant query whose plan is rewritten before evaluation (used by conformance tests). */
+  Query instantQuery(
+      Queryable storage, QueryOptions qo, String expr, long timeMillis, UnaryOperator<Plan> rewrite) {
+    Plan plan = rewrite.apply(parser.parse(expr));
+    return new EngineQuery(options, storage, qo, expr, plan, Grid.instant(timeMillis), true);
+  }
+
+  @Override
+  public Query rangeQuery(
+      Queryable storage, QueryOptions qo, String expr, long startMillis, long endMillis, long stepMillis) {
+    return rangeQuery(storage, qo, expr, startMillis, endMillis, stepMillis, UnaryOperator.identity());
+  }
+
+  Query rangeQuery(
+      Queryable storage, QueryOptions qo, String expr, long startMillis, long endMillis, long stepMillis,
+      UnaryOperator<Plan> rewrite) {
+    if (stepMillis <= 0) {
+      throw new ParseException(
+          "zero or negative query resolution step widths are not accepted. Try a positive integer", -1, -1);
+    }
+    if (endMillis < startMillis) {
+      throw new ParseException("end timestamp must not be before start time", -1, -1);
+    }
+    if ((endMillis - startMillis) / stepMillis > options.maxPointsPerSeries()) {
+      throw new ParseException(
+          String.format(Locale.ROOT,
+              "exceeded maximum resolution of %,d points per timeseries. Try decreasing the query resolution (?step=XX)",
+              options.maxPointsPerSeries()),
+          -1, -1);
+    }
+    Plan plan = rewrite.apply(parser.parse(expr));
+    if (plan.type() != Plan.Type.VECTOR && plan.type() != Plan.Type.SCALAR) {
+      throw new ParseException(
+          "invalid expression type \"" + typeName(plan.type())
+              + "\" for range query, must be Scalar or instant Vector", -1, -1);
+    }
+    return new EngineQuery(
+        options, storage, qo, expr, plan, new Grid(startMillis, endMillis, stepMillis), false);
+  }
+
+  static String typeName(Plan.Type t) {
+    return switch (t) {
+      case SCALAR -> "scalar";
+      case VECTOR -> "instant vector";
+      case MATRIX -> "range vector";
+      case STRING -> "string";
+    };
+  }
+}

@@ -1,0 +1,362 @@
+package dev.kiln.promql.engine;
+
+import dev.kiln.promql.ExecutionException;
+import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.model.StaleNaN;
+import dev.kiln.tsdb.storage.Querier;
+import dev.kiln.tsdb.storage.SelectHints;
+import dev.kiln.tsdb.storage.Series;
+import dev.kiln.tsdb.storage.SeriesSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Evaluates a {@link Plan} over a {@link Grid} of steps, the way Prometheus's range evaluation
+ * does: every node yields its value at every step. Instant vectors are lists of
+ * {@link StepSeries} (dense per-step arrays), scalars are {@code double[]} per step, strings are
+ * {@code String}, and range vectors ({@code sel[d]}, subqueries) are lists of {@link RawSeries}.
+ * Series are read from the querier one at a time into a reusable buffer.
+ *
+ * <p>One instance evaluates one query on one thread.
+ */
+final class Evaluator {
+  /** Default subquery step when none is given (Prometheus's default evaluation interval). */
+  static final long DEFAULT_SUBQUERY_STEP_MILLIS = 60_000;
+
+  final Querier querier;
+  final QueryControl control;
+  final Annotations annotations;
+  final long lookbackMillis;
+  final long queryStart;
+  final long queryEnd;
+  /** The query's step in milliseconds, 0 for instant queries. */
+  final long queryStep;
+  final SampleBuffer buffer = new SampleBuffer();
+  private final Functions functions;
+  private final BinaryOperators binary;
+  private final Aggregations aggregations;
+
+  Evaluator(
+      Querier querier, QueryControl control, Annotations annotations, long lookbackMillis,
+      long queryStart, long queryEnd, long queryStep) {
+    this.querier = querier;
+    this.control = control;
+    this.annotations = annotations;
+    this.lookbackMillis = lookbackMillis;
+    this.queryStart = queryStart;
+    this.queryEnd = queryEnd;
+    this.queryStep = queryStep;
+    this.functions = new Functions(this);
+    this.binary = new BinaryOperators(this);
+    this.aggregations = new Aggregations(this);
+  }
+
+  /** Evaluates an expression of type vector over the grid. */
+  @SuppressWarnings("unchecked")
+  List<StepSeries> evalVector(Plan p, Grid g) {
+    return (List<StepSeries>) eval(p, g);
+  }
+
+  /** Evaluates an expression of type scalar over the grid. */
+  double[] evalScalar(Plan p, Grid g) {
+    return (double[]) eval(p, g);
+  }
+
+  /**
+   * Evaluates any expression. Returns {@code List<StepSeries>} for vectors, {@code double[]} for
+   * scalars, {@code String} for strings and {@code List<RawSeries>} for range vectors.
+   */
+  Object eval(Plan p, Grid g) {
+    control.check();
+    if (g.end() < g.start()) {
+      return p.type() == Plan.Type.SCALAR ? new double[0] : new ArrayList<StepSeries>();
+    }
+    if (p instanceof Plan.NumberLiteral n) {
+      double[] v = new double[g.steps()];
+      Arrays.fill(v, n.value());
+      return v;
+    }
+    if (p instanceof Plan.StringLiteral s) {
+      return s.value();
+    }
+    if (p instanceof Plan.Paren paren) {
+      return eval(paren.expr(), g);
+    }
+    if (p instanceof Plan.Negate neg) {
+      return negate(neg, g);
+    }
+    if (p instanceof Plan.Selector sel) {
+      return selectInstant(sel, g, false);
+    }
+    if (p instanceof Plan.RangeSelector rs) {
+      return selectRange(rs, g);
+    }
+    if (p instanceof Plan.Subquery sq) {
+      return subquery(sq, g);
+    }
+    if (p instanceof Plan.Call c) {
+      return functions.call(c, g);
+    }
+    if (p instanceof Plan.Binary b) {
+      return binary.eval(b, g);
+    }
+    if (p instanceof Plan.Aggregate a) {
+      return aggregations.eval(a, g);
+    }
+    throw new IllegalStateException("unhandled plan node " + p);
+  }
+
+  private Object negate(Plan.Negate neg, Grid g) {
+    Object v = eval(neg.expr(), g);
+    if (v instanceof double[] scalar) {
+      for (int i = 0; i < scalar.length; i++) {
+        scalar[i] = -scalar[i];
+      }
+      return scalar;
+    }
+    @SuppressWarnings("unchecked")
+    List<StepSeries> vec = (List<StepSeries>) v;
+    for (StepSeries s : vec) {
+      double[] a = s.values;
+      for (int i = 0; i < a.length; i++) {
+        if (Points.isPresent(a[i])) {
+          a[i] = -a[i];
+        }
+      }
+      s.dropName = true;
+    }
+    return vec;
+  }
+
+  /** Resolves an {@code @} modifier to a time, or returns {@code fallback} when there is none. */
+  long atTime(Plan.At at, long fallback) {
+    return at.isSet() ? at.resolve(queryStart, queryEnd) : fallback;
+  }
+
+  SeriesSet select(Plan.Selector sel, long mint, long maxt, long step, long range, String func) {
+    SelectHints hints = new SelectHints(mint, maxt, step, range, func, List.of(), false);
+    return querier.select(false, hints, sel.matchers().toArray(new LabelMatcher[0]));
+  }
+
+  /**
+   * Evaluates an instant vector selector: per step the newest sample in (t - lookback, t], none
+   * when that sample is a stale marker.
+   *
+   * @param timestamps when true the values are the sample timestamps in seconds (for {@code
+   *     timestamp()}) and the series drop their metric name
+   */
+  List<StepSeries> selectInstant(Plan.Selector sel, Grid g, boolean timestamps) {
+    List<StepSeries> out = new ArrayList<>();
+    selectInstant(sel, g, timestamps, SeriesSink.into(out));
+    return out;
+  }
+
+  /** Streams the series of an instant vector selector into a sink. */
+  void selectInstant(Plan.Selector sel, Grid g, boolean timestamps, SeriesSink sink) {
+    if (sel.smoothed() && !timestamps) {
+      selectSmoothed(sel, g, sink);
+      return;
+    }
+    int steps = g.steps();
+    boolean pinned = sel.at().isSet();
+    long firstRef = atTime(sel.at(), g.start()) - sel.offsetMillis();
+    long lastRef = atTime(sel.at(), g.end()) - sel.offsetMillis();
+    long mint = firstRef - lookbackMillis + 1;
+    SeriesSet set = select(sel, mint, lastRef, g.interval(), 0, "");
+    SampleBuffer buf = buffer;
+    double[] reuse = null;
+    while (set.next()) {
+      control.check();
+      Series s = set.at();
+      buf.load(s, mint, lastRef, false);
+      if (buf.count == 0) {
+        continue;
+      }
+      double[] values = reuse != null ? reuse : new double[steps];
+      reuse = null;
+      int present = 0;
+      int j = -1;
+      long[] ts = buf.ts;
+      double[] vs = buf.vs;
+      int n = buf.count;
+      if (pinned) {
+        while (j + 1 < n && ts[j + 1] <= firstRef) {
+          j++;
+        }
+        double v = Points.ABSENT;
+        if (j >= 0 && ts[j] > firstRef - lookbackMillis && !StaleNaN.is(vs[j])) {
+          v = timestamps ? ts[j] / 1000.0 : vs[j];
+        }
+        Arrays.fill(values, v);
+        present = Points.isPresent(v) ? steps : 0;
+      } else {
+        long offset = sel.offsetMillis();
+        for (int i = 0; i < steps; i++) {
+          long ref = g.time(i) - offset;
+          while (j + 1 < n && ts[j + 1] <= ref) {
+            j++;
+          }
+          if (j >= 0 && ts[j] > ref - lookbackMillis && !StaleNaN.is(vs[j])) {
+            values[i] = timestamps ? ts[j] / 1000.0 : vs[j];
+            present++;
+          } else {
+            values[i] = Points.ABSENT;
+          }
+        }
+      }
+      if (present > 0) {
+        control.addSamples(present);
+        if (!sink.accept(new StepSeries(s.labels(), timestamps, values))) {
+          reuse = values;
+        }
+      } else {
+        reuse = values;
+      }
+    }
+  }
+
+  /** A smoothed instant selector: per step the value interpolated between neighbouring samples. */
+  private void selectSmoothed(Plan.Selector sel, Grid g, SeriesSink sink) {
+    int steps = g.steps();
+    long firstRef = atTime(sel.at(), g.start()) - sel.offsetMillis();
+    long lastRef = atTime(sel.at(), g.end()) - sel.offsetMillis();
+    long mint = firstRef - lookbackMillis + 1;
+    long maxt = lastRef + lookbackMillis;
+    SeriesSet set = select(sel, mint, maxt, g.interval(), 0, "");
+    while (set.next()) {
+      control.check();
+      Series s = set.at();
+      buffer.load(s, mint, maxt, true);
+      int n = buffer.count;
+      long[] ts = buffer.ts;
+      double[] vs = buffer.vs;
+      double[] values = new double[steps];
+      int present = 0;
+      int lo = 0;
+      int hi = 0;
+      for (int i = 0; i < steps; i++) {
+        long ref = atTime(sel.at(), g.time(i)) - sel.offsetMillis();
+        while (hi < n && ts[hi] <= ref + lookbackMillis) {
+          hi++;
+        }
+        while (lo < hi && ts[lo] <= ref - lookbackMillis) {
+          lo++;
+        }
+        values[i] = ExtendedRange.smoothedValue(ts, vs, lo, hi, ref);
+        if (Points.isPresent(values[i])) {
+          present++;
+        }
+      }
+      if (present > 0) {
+        control.addSamples(present);
+        sink.accept(new StepSeries(s.labels(), false, values));
+      }
+    }
+  }
+
+  /**
+   * Evaluates an instant-vector expression into a sink, streaming series one at a time where the
+   * operator allows (selectors, range functions over selectors, element-wise functions).
+   */
+  void stream(Plan p, Grid g, SeriesSink sink) {
+    control.check();
+    if (p instanceof Plan.Paren paren) {
+      stream(paren.expr(), g, sink);
+      return;
+    }
+    if (g.end() >= g.start()) {
+      if (p instanceof Plan.Selector sel) {
+        selectInstant(sel, g, false, sink);
+        return;
+      }
+      if (p instanceof Plan.Call c && functions.stream(c, g, sink)) {
+        return;
+      }
+    }
+    for (StepSeries s : evalVector(p, g)) {
+      sink.accept(s);
+    }
+  }
+
+  /** A range selector evaluated at the (single) step of the grid: raw samples per series. */
+  List<RawSeries> selectRange(Plan.RangeSelector rs, Grid g) {
+    Plan.Selector sel = rs.selector();
+    long maxt = atTime(sel.at(), g.start()) - sel.offsetMillis();
+    long mint = maxt - rs.rangeMillis();
+    boolean extended = sel.anchored() || sel.smoothed();
+    long loadMin = extended ? mint - lookbackMillis : mint;
+    long loadMax = sel.smoothed() ? maxt + lookbackMillis : maxt;
+    SeriesSet set = select(sel, loadMin + 1, loadMax, g.interval(), rs.rangeMillis(), "");
+    List<RawSeries> out = new ArrayList<>();
+    while (set.next()) {
+      control.check();
+      Series s = set.at();
+      buffer.load(s, loadMin + 1, loadMax, true);
+      if (buffer.count == 0) {
+        continue;
+      }
+      if (extended) {
+        long[] ts = new long[buffer.count + 2];
+        double[] vs = new double[buffer.count + 2];
+        int n = ExtendedRange.extend(buffer.ts, buffer.vs, 0, buffer.count, mint, maxt, sel.smoothed(), ts, vs);
+        if (n > 0) {
+          control.addSamples(n);
+          out.add(new RawSeries(s.labels(), false, Arrays.copyOf(ts, n), Arrays.copyOf(vs, n), n));
+        }
+        continue;
+      }
+      control.addSamples(buffer.count);
+      out.add(new RawSeries(
+          s.labels(), false, Arrays.copyOf(buffer.ts, buffer.count), Arrays.copyOf(buffer.vs, buffer.count),
+          buffer.count));
+    }
+    return out;
+  }
+
+  /** The grid a subquery's inner expression is evaluated over. */
+  Grid subqueryGrid(Plan.Subquery sq, Grid outer) {
+    long step = sq.stepMillis() != 0 ? sq.stepMillis() : DEFAULT_SUBQUERY_STEP_MILLIS;
+    long outerStart = atTime(sq.at(), outer.start());
+    long outerEnd = atTime(sq.at(), outer.end());
+    long end = outerEnd - sq.offsetMillis();
+    long rawStart = outerStart - sq.offsetMillis() - sq.rangeMillis();
+    long start = step * (rawStart / step);
+    if (start <= rawStart) {
+      start += step;
+    }
+    return new Grid(start, end, step);
+  }
+
+  /** Evaluates a subquery into raw series (points at the inner grid's steps). */
+  List<RawSeries> subquery(Plan.Subquery sq, Grid outer) {
+    Grid inner = subqueryGrid(sq, outer);
+    List<StepSeries> vec;
+    if (inner.end() < inner.start()) {
+      vec = List.of();
+    } else {
+      vec = evalVector(sq.expr(), inner);
+    }
+    List<RawSeries> out = new ArrayList<>(vec.size());
+    for (StepSeries s : vec) {
+      int n = s.presentCount();
+      long[] ts = new long[n];
+      double[] vs = new double[n];
+      int k = 0;
+      for (int i = 0; i < s.values.length; i++) {
+        if (Points.isPresent(s.values[i])) {
+          ts[k] = inner.time(i);
+          vs[k] = s.values[i];
+          k++;
+        }
+      }
+      out.add(new RawSeries(s.labels, s.dropName, ts, vs, n));
+    }
+    return out;
+  }
+
+  /** Raises Prometheus's error for duplicate output series. */
+  static ExecutionException duplicateLabelset() {
+    return new ExecutionException("vector cannot contain metrics with the same labelset");
+  }
+}

@@ -1,0 +1,69 @@
+package dev.kiln.promql.engine;
+
+import dev.kiln.tsdb.model.StaleNaN;
+import dev.kiln.tsdb.storage.SampleIterator;
+import dev.kiln.tsdb.storage.Series;
+import dev.kiln.tsdb.storage.ValueType;
+
+/**
+ * A reusable, growable pair of primitive arrays holding the samples of one series within a time
+ * range. Reading the next series overwrites the previous one, so a whole query streams through
+ * one buffer. Single-thread.
+ */
+final class SampleBuffer {
+  long[] ts = new long[128];
+  double[] vs = new double[128];
+  int count;
+  private SampleIterator reuse;
+
+  /**
+   * Loads the samples of {@code series} with {@code mint <= t <= maxt}.
+   *
+   * @param dropStale whether stale markers are skipped (range selectors) or kept (instant
+   *     selectors, which need them to end a series)
+   */
+  void load(Series series, long mint, long maxt, boolean dropStale) {
+    count = 0;
+    SampleIterator it = series.iterator(reuse);
+    reuse = it;
+    if (mint > maxt) {
+      return;
+    }
+    ValueType vt = it.seek(mint);
+    while (vt != ValueType.NONE) {
+      long t = it.atT();
+      if (t > maxt) {
+        break;
+      }
+      double v = it.atV();
+      if (!(dropStale && StaleNaN.is(v))) {
+        if (count == ts.length) {
+          grow();
+        }
+        ts[count] = t;
+        vs[count] = StaleNaN.is(v) ? v : Points.fromStorage(v);
+        count++;
+      }
+      vt = it.next();
+    }
+  }
+
+  /** Replaces the contents with the present points of a step series. */
+  void loadPoints(long[] times, double[] values, int n) {
+    count = 0;
+    for (int i = 0; i < n; i++) {
+      if (count == ts.length) {
+        grow();
+      }
+      ts[count] = times[i];
+      vs[count] = values[i];
+      count++;
+    }
+  }
+
+  private void grow() {
+    int n = ts.length * 2;
+    ts = java.util.Arrays.copyOf(ts, n);
+    vs = java.util.Arrays.copyOf(vs, n);
+  }
+}
