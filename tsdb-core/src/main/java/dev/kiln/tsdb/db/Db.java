@@ -95,7 +95,7 @@ public final class Db implements Storage {
       return new Db(dir, options, io, lock);
     } catch (RuntimeException e) {
       try {
-        lock.close();
+        io.close(lock);
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
@@ -214,7 +214,7 @@ public final class Db implements Storage {
       head.close();
     } finally {
       try {
-        lock.close();
+        io.close(lock);
       } catch (IOException e) {
         LOG.warn("release lock of {}: {}", dir, e.getMessage());
       }
