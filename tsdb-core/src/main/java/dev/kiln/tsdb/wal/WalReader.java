@@ -75,8 +75,17 @@ public final class WalReader implements AutoCloseable {
         }
         continue;
       }
-      if ((type & (WalSegments.SNAPPY_FLAG | WalSegments.ZSTD_FLAG)) != 0) {
-        throw corrupt("compressed records are not supported (flag 0x" + Integer.toHexString(type) + ")");
+      if ((type & (WalSegments.SNAPPY_FLAG | WalSegments.ZSTD_FLAG)) != 0
+          && (type & 0x7) >= WalSegments.FULL
+          && (type & 0x7) <= WalSegments.LAST
+          && (type & ~(0x7 | WalSegments.SNAPPY_FLAG | WalSegments.ZSTD_FLAG)) == 0) {
+        // A well-formed compressed fragment (Prometheus's --storage.tsdb.wal-compression): not
+        // corruption, so it must not be "repaired" away.
+        throw new UnsupportedWalException(
+            path + " at offset " + pos + ": "
+                + ((type & WalSegments.SNAPPY_FLAG) != 0 ? "Snappy" : "zstd")
+                + "-compressed WAL records are not supported yet; start Prometheus once with"
+                + " --no-storage.tsdb.wal-compression and let it rotate the WAL, or move the WAL away");
       }
       if (type < WalSegments.FULL || type > WalSegments.LAST) {
         throw corrupt("invalid fragment type " + type);
