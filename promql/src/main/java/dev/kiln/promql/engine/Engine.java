@@ -20,6 +20,11 @@ public final class Engine implements QueryEngine {
   private final EngineOptions options;
   private final PlanParser parser;
 
+  /** An engine with the given limits. */
+  public Engine(EngineOptions options) {
+    this(options, PlanParser.DEFAULT);
+  }
+
   /** An engine with the given limits that reads query text with {@code parser}. */
   Engine(EngineOptions options, PlanParser parser) {
     this.options = options;
@@ -38,7 +43,7 @@ public final class Engine implements QueryEngine {
   /** An instant query whose plan is rewritten before evaluation (used by conformance tests). */
   Query instantQuery(
       Queryable storage, QueryOptions qo, String expr, long timeMillis, UnaryOperator<Plan> rewrite) {
-    Plan plan = rewrite.apply(parser.parse(expr));
+    Plan plan = rewrite.apply(parser.parse(expr, 0, 0));
     return new EngineQuery(options, storage, qo, expr, plan, Grid.instant(timeMillis), true);
   }
 
@@ -65,7 +70,7 @@ public final class Engine implements QueryEngine {
               options.maxPointsPerSeries()),
           -1, -1);
     }
-    Plan plan = rewrite.apply(parser.parse(expr));
+    Plan plan = rewrite.apply(parser.parse(expr, stepMillis, endMillis - startMillis));
     if (plan.type() != Plan.Type.VECTOR && plan.type() != Plan.Type.SCALAR) {
       throw new ParseException(
           "invalid expression type \"" + typeName(plan.type())

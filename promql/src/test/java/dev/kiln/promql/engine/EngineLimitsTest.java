@@ -37,7 +37,7 @@ class EngineLimitsTest {
   }
 
   private static Engine engine(long maxSamples, long timeoutMillis) {
-    return new Engine(new EngineOptions(maxSamples, timeoutMillis, 300_000, 11_000), BootstrapPlanParser::parse);
+    return new Engine(new EngineOptions(maxSamples, timeoutMillis, 300_000, 11_000));
   }
 
   @Test

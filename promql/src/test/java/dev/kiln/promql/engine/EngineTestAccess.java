@@ -21,10 +21,6 @@ public final class EngineTestAccess {
 
   private EngineTestAccess() {}
 
-  /** An engine reading queries with the test-only bootstrap parser. */
-  public static Engine bootstrapEngine(dev.kiln.promql.EngineOptions options) {
-    return new Engine(options, BootstrapPlanParser::parse);
-  }
 
   /** An instant query with every selector and subquery not already pinned pinned at {@code pin}. */
   public static Query pinnedInstantQuery(
@@ -40,13 +36,13 @@ public final class EngineTestAccess {
 
   /** Whether the expression uses a function unsafe under {@code @} outside pinned subqueries. */
   public static boolean usesAtUnsafeFunction(String expr) {
-    return unsafe(BootstrapPlanParser.parse(expr));
+    return unsafe(new PlanReader(expr, 0, 0).read());
   }
 
   /** The label matchers of every selector in the expression. */
   public static List<List<LabelMatcher>> selectors(String expr) {
     List<List<LabelMatcher>> out = new ArrayList<>();
-    collect(BootstrapPlanParser.parse(expr), out);
+    collect(new PlanReader(expr, 0, 0).read(), out);
     return out;
   }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kiln.promql.EngineOptions;
 import dev.kiln.promql.engine.Engine;
-import dev.kiln.promql.engine.EngineTestAccess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +30,7 @@ class PromQLConformanceTest {
 
   /** The engine settings Prometheus's test engine uses (10,000 samples, 100 s timeout). */
   static Engine testEngine() {
-    return EngineTestAccess.bootstrapEngine(new EngineOptions(10_000, 100_000, 300_000, 11_000));
+    return new Engine(new EngineOptions(10_000, 100_000, 300_000, 11_000));
   }
 
   @Test

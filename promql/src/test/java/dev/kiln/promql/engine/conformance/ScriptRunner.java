@@ -131,6 +131,15 @@ final class ScriptRunner {
     try {
       selectors = EngineTestAccess.selectors(ev.expr);
     } catch (PromQLException e) {
+      // The query does not parse (for example native-histogram-only operators): fall back to
+      // looking for the metric names of those series in the query text.
+      for (Labels h : series) {
+        String name = h.getOrEmpty(Labels.METRIC_NAME);
+        if (!name.isEmpty() && Pattern.compile("(?<![A-Za-z0-9_:])" + Pattern.quote(name) + "(?![A-Za-z0-9_:])")
+            .matcher(ev.expr).find()) {
+          return h.toString();
+        }
+      }
       return null;
     }
     for (List<LabelMatcher> matchers : selectors) {
