@@ -4,7 +4,6 @@ import dev.kiln.tsdb.head.CommitLog;
 import dev.kiln.tsdb.head.Head;
 import dev.kiln.tsdb.head.HeadReplayer;
 import dev.kiln.tsdb.head.HeadStats;
-import dev.kiln.tsdb.head.ChunkStore;
 import dev.kiln.tsdb.head.MmapChunkStore;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.storage.Appender;
@@ -38,6 +37,7 @@ public final class Db implements Storage {
   private final FileIo io;
   private final Wal wal;
   private final Head head;
+  private final MmapChunkStore chunks;
   private final FileChannel lock;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean ready;
@@ -48,19 +48,16 @@ public final class Db implements Storage {
     this.options = options;
     this.io = io;
     this.lock = lock;
+    this.chunks = new MmapChunkStore(io, dir.resolve("chunks_head"), options.headChunkFileBytes());
     if (options.walEnabled()) {
       this.wal = Wal.open(io, dir.resolve("wal"), options.walSegmentBytes());
-      this.head = new Head(options.headOptions(), chunkStore(dir, options, io), wal);
+      this.head = new Head(options.headOptions(), chunks, wal);
       this.replayStatus = new WalReplayStatus(0, 0, 0, false);
     } else {
       this.wal = null;
-      this.head = new Head(options.headOptions(), chunkStore(dir, options, io), CommitLog.NONE);
+      this.head = new Head(options.headOptions(), chunks, CommitLog.NONE);
       this.replayStatus = WalReplayStatus.NONE;
     }
-  }
-
-  private static ChunkStore chunkStore(Path dir, DbOptions options, FileIo io) {
-    return new MmapChunkStore(io, dir.resolve("chunks_head"), options.headChunkFileBytes());
   }
 
   /** Opens the database in {@code dir} (creating it if needed) and replays its log. */
@@ -144,6 +141,7 @@ public final class Db implements Storage {
           "database {} ready: series={} samples={} replay={}ms",
           dir, head.numSeries(), stats.samples(), stats.elapsedMillis());
     }
+    chunks.dropPreexisting();
     ready = true;
   }
 

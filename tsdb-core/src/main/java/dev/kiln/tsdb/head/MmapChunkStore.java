@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Files are mapped read-write at their full size (sparse on disk) and written through the
  * mapping, without fsync: everything in them is also in the write-ahead log, which is what
- * survives a crash. On start the directory is cleared and refilled by the replay. When a mapping
+ * survives a crash. On start the replay refills the store and the files of the earlier run are
+ * deleted afterwards. When a mapping
  * cannot be made the store keeps chunks on the heap instead (logged once) and loses nothing.
  *
  * <p>Thread-safe.
@@ -44,6 +45,8 @@ public final class MmapChunkStore implements ChunkStore {
   private final CRC32C crc = new CRC32C();
   private MappedFile current;
   private boolean degraded;
+  private final java.util.List<Path> preexisting = new java.util.ArrayList<>();
+  private int nextIndex = 1;
 
   private static final class MappedFile {
     final int index;
@@ -60,7 +63,9 @@ public final class MmapChunkStore implements ChunkStore {
   }
 
   /**
-   * Opens the store in {@code dir}, deleting chunk files left by an earlier run.
+   * Opens the store in {@code dir}. Chunk files left by an earlier run are left alone (new files
+   * are numbered after them) until {@link #dropPreexisting()}, which the database calls once its
+   * write-ahead log replay has succeeded, so a failed start changes nothing on disk.
    *
    * @param fileBytes size of each file (Prometheus: 128 MiB)
    */
@@ -72,11 +77,29 @@ public final class MmapChunkStore implements ChunkStore {
     this.dir = dir;
     this.fileBytes = fileBytes;
     try {
-      io.deleteRecursively(dir);
       io.createDirectories(dir);
+      for (Path p : io.list(dir)) {
+        String name = p.getFileName().toString();
+        if (name.length() == 6 && name.chars().allMatch(Character::isDigit)) {
+          preexisting.add(p);
+          nextIndex = Math.max(nextIndex, Integer.parseInt(name) + 1);
+        }
+      }
     } catch (IOException e) {
       throw new StorageException("prepare head chunks directory " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Deletes the chunk files of an earlier run (their data was replayed from the log). */
+  public synchronized void dropPreexisting() {
+    for (Path p : preexisting) {
+      try {
+        io.deleteRecursively(p);
+      } catch (IOException e) {
+        LOG.warn("delete old head chunk file {}: {}", p, e.getMessage());
+      }
+    }
+    preexisting.clear();
   }
 
   @Override
@@ -126,7 +149,7 @@ public final class MmapChunkStore implements ChunkStore {
   }
 
   private void cutFile() throws IOException {
-    int index = files.isEmpty() ? 1 : files.lastKey() + 1;
+    int index = nextIndex++;
     Path path = dir.resolve(String.format("%06d", index));
     FileChannel ch = io.openForAppend(path);
     MappedByteBuffer buf;

@@ -24,6 +24,7 @@ public final class WalReader implements AutoCloseable {
   private long recordStart;
   private byte[] rec = new byte[1024];
   private int recLen;
+  private boolean compressed;
 
   public WalReader(FileIo io, Path path, int segmentIndex) throws IOException {
     this.io = io;
@@ -52,6 +53,7 @@ public final class WalReader implements AutoCloseable {
   public byte[] next() throws IOException {
     recLen = 0;
     boolean inRecord = false;
+    compressed = false;
     recordStart = pos;
     while (true) {
       int inPage = (int) (pos % WalSegments.PAGE_SIZE);
@@ -75,8 +77,23 @@ public final class WalReader implements AutoCloseable {
         }
         continue;
       }
-      if ((type & (WalSegments.SNAPPY_FLAG | WalSegments.ZSTD_FLAG)) != 0) {
-        throw corrupt("compressed records are not supported (flag 0x" + Integer.toHexString(type) + ")");
+      int flags = type & (WalSegments.SNAPPY_FLAG | WalSegments.ZSTD_FLAG);
+      if (flags != 0 && (type & ~(0x7 | WalSegments.SNAPPY_FLAG | WalSegments.ZSTD_FLAG)) == 0) {
+        if ((flags & WalSegments.ZSTD_FLAG) != 0) {
+          // Valid data Kiln cannot read yet: not corruption, so it must not be "repaired" away.
+          throw new UnsupportedWalException(
+              path + " at offset " + pos + ": zstd-compressed WAL records are not supported yet;"
+                  + " start Prometheus with --storage.tsdb.wal-compression-type=snappy (or without"
+                  + " WAL compression) and let it rotate the WAL, or move the WAL away");
+        }
+        if (!inRecord) {
+          compressed = true;
+        } else if (!compressed) {
+          throw corrupt("compression flag changes within a record");
+        }
+        type &= 0x7;
+      } else if (inRecord && compressed) {
+        throw corrupt("compression flag changes within a record");
       }
       if (type < WalSegments.FULL || type > WalSegments.LAST) {
         throw corrupt("invalid fragment type " + type);
@@ -110,6 +127,13 @@ public final class WalReader implements AutoCloseable {
       recLen += len;
       pos += WalSegments.HEADER_SIZE + len;
       if (type == WalSegments.FULL || type == WalSegments.LAST) {
+        if (compressed) {
+          try {
+            return SnappyBlock.decompress(rec, 0, recLen);
+          } catch (IllegalArgumentException e) {
+            throw corrupt(e.getMessage());
+          }
+        }
         return java.util.Arrays.copyOf(rec, recLen);
       }
       inRecord = true;

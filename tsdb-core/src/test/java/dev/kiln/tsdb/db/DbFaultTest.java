@@ -134,4 +134,26 @@ class DbFaultTest {
     assertEquals(0, io.openChannels.get(), "open channels after close");
     assertEquals(0, io.liveMappings.get(), "live mappings after close");
   }
+
+  @Test
+  void compressedWalIsRefusedWithoutTouchingAnyFile() throws IOException {
+    Path wal = dir.resolve("wal");
+    java.nio.file.Files.createDirectories(wal);
+    byte[] data = {1, 2, 3};
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(data);
+    int c = (int) crc.getValue();
+    // One zstd-flagged full record (type 1 | 0x10), as Prometheus writes with zstd WAL compression.
+    byte[] segment = {0x11, 0, 3, (byte) (c >>> 24), (byte) (c >>> 16), (byte) (c >>> 8), (byte) c, 1, 2, 3};
+    java.nio.file.Files.write(wal.resolve("00000000"), segment);
+    Path chunks = dir.resolve("chunks_head");
+    java.nio.file.Files.createDirectories(chunks);
+    java.nio.file.Files.write(chunks.resolve("000001"), new byte[] {1, 48, (byte) 0xBC, (byte) 0x91, 1, 0, 0, 0});
+
+    StorageException e = assertThrows(StorageException.class, () -> Db.open(dir, DbOptions.defaults()));
+    assertTrue(e.getMessage().contains("zstd"), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(segment, java.nio.file.Files.readAllBytes(wal.resolve("00000000")));
+    assertTrue(java.nio.file.Files.exists(chunks.resolve("000001")), "old head chunks kept");
+    assertEquals(1, java.nio.file.Files.list(wal).count(), "no new segment");
+  }
 }
