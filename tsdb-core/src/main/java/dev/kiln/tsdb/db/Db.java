@@ -42,6 +42,7 @@ public final class Db implements Storage {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean ready;
   private volatile WalReplayStatus replayStatus;
+  private volatile long replayMillis;
 
   private Db(Path dir, DbOptions options, FileIo io, FileChannel lock) {
     this.dir = dir;
@@ -135,6 +136,7 @@ public final class Db implements Storage {
         replayer.finish();
       }
       wal.startWriting();
+      replayMillis = stats.elapsedMillis();
       WalReplayStatus s = replayStatus;
       replayStatus = new WalReplayStatus(s.min(), s.max(), s.max(), true);
       LOG.info(
@@ -178,6 +180,42 @@ public final class Db implements Storage {
   /** Head cardinality statistics with the top 10 of each list, as /api/v1/status/tsdb. */
   public HeadStats headStats() {
     return head.stats(10);
+  }
+
+  /**
+   * Self-monitoring values for {@code /metrics}: head series, chunks, samples and rejections,
+   * time range, WAL fsyncs (a {@code _sum}/{@code _count} pair), corruptions, checkpoints and the
+   * replay duration. Cheap except {@code prometheus_tsdb_head_chunks}, which visits every series.
+   */
+  public java.util.List<DbMetric> metrics() {
+    var c = head.counters();
+    java.util.List<DbMetric> out = new java.util.ArrayList<>();
+    out.add(new DbMetric("prometheus_tsdb_head_series", "Total number of series in the head block.", false, head.numSeries()));
+    out.add(new DbMetric("prometheus_tsdb_head_series_created_total", "Total number of series created in the head", true, c.seriesCreated()));
+    out.add(new DbMetric("prometheus_tsdb_head_series_removed_total", "Total number of series removed in the head", true, c.seriesRemoved()));
+    out.add(new DbMetric("prometheus_tsdb_head_samples_appended_total", "Total number of appended samples.", true, c.samplesAppended()));
+    out.add(new DbMetric("prometheus_tsdb_out_of_order_samples_total", "Total number of out of order samples ingestion failed attempts.", true, c.outOfOrderSamples()));
+    out.add(new DbMetric("prometheus_tsdb_out_of_bound_samples_total", "Total number of out of bound samples ingestion failed attempts.", true, c.outOfBoundsSamples()));
+    out.add(new DbMetric("kiln_tsdb_duplicate_samples_total", "Samples rejected for a duplicate timestamp with a different value.", true, c.duplicateSamples()));
+    out.add(new DbMetric("prometheus_tsdb_head_chunks", "Total number of chunks in the head block.", false, head.chunkCount()));
+    out.add(new DbMetric("prometheus_tsdb_head_chunks_created_total", "Total number of chunks created in the head", true, c.chunksCreated()));
+    out.add(new DbMetric("prometheus_tsdb_head_truncations_total", "Total number of head truncations attempted.", true, c.truncations()));
+    long min = head.minTime();
+    long max = head.maxTime();
+    out.add(new DbMetric("prometheus_tsdb_head_min_time", "Minimum time bound of the head block.", false, min == Long.MAX_VALUE ? 0 : min));
+    out.add(new DbMetric("prometheus_tsdb_head_max_time", "Maximum timestamp of the head block.", false, max == Long.MIN_VALUE ? 0 : max));
+    if (wal != null) {
+      var w = wal.counters();
+      out.add(new DbMetric("prometheus_tsdb_wal_fsync_duration_seconds_sum", "Time spent in WAL fsyncs, seconds.", true, w.fsyncSeconds()));
+      out.add(new DbMetric("prometheus_tsdb_wal_fsync_duration_seconds_count", "Number of WAL fsyncs.", true, w.fsyncs()));
+      out.add(new DbMetric("prometheus_tsdb_wal_corruptions_total", "Total number of WAL corruptions.", true, w.corruptions()));
+      out.add(new DbMetric("prometheus_tsdb_checkpoint_creations_total", "Total number of checkpoint creations attempted.", true, w.checkpoints()));
+      out.add(new DbMetric("kiln_tsdb_wal_segments_deleted_total", "WAL segments removed after checkpoints or repairs.", true, w.segmentsDeleted()));
+      out.add(new DbMetric("kiln_tsdb_wal_records_written_total", "WAL records written.", true, w.recordsWritten()));
+      out.add(new DbMetric("prometheus_tsdb_wal_segment_current", "Write log segment index that TSDB is currently writing to.", false, wal.currentSegmentOrZero()));
+    }
+    out.add(new DbMetric("prometheus_tsdb_data_replay_duration_seconds", "Time taken to replay the data on disk.", false, replayMillis / 1000.0));
+    return out;
   }
 
   /** Progress of the write-ahead log replay. */

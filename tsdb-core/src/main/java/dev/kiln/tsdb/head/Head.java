@@ -31,6 +31,7 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
   private final ChunkStore store;
   private final CommitLog log;
   private final MemPostings postings = new MemPostings();
+  private final HeadCounters counters = new HeadCounters();
   private final Map<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
   private final SeriesRefTable byRef = new SeriesRefTable();
   private final AtomicLong lastRef = new AtomicLong();
@@ -121,6 +122,7 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
         interned,
         l -> {
           MemSeries created = new MemSeries(lastRef.incrementAndGet(), l);
+          counters.seriesCreated.increment();
           byRef.put(created.ref, created);
           return created;
         });
@@ -137,6 +139,7 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
     }
     MemSeries s = new MemSeries(ref, postings.intern(labels));
     s.logged = true;
+    counters.seriesCreated.increment();
     byLabels.put(s.labels, s);
     byRef.put(ref, s);
     lastRef.accumulateAndGet(ref, Math::max);
@@ -198,8 +201,12 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
       long t = ts[i];
       boolean newlyIndexed = false;
       synchronized (s) {
-        if (!s.append(t, vs[i], options, store)) {
+        int r = s.append(t, vs[i], options, store);
+        if (r == MemSeries.REJECTED) {
           continue;
+        }
+        if (r == MemSeries.APPENDED_NEW_CHUNK) {
+          counters.chunksCreated.increment();
         }
         if (!s.indexed) {
           s.indexed = true;
@@ -213,6 +220,7 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
       mint = Math.min(mint, t);
       maxt = Math.max(maxt, t);
     }
+    counters.samplesAppended.add(applied);
     if (applied > 0) {
       synchronized (replayAliases) {
         replayMinT = Math.min(replayMinT, mint);
@@ -270,6 +278,8 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
       }
     }
     store.truncateBefore(mint);
+    counters.seriesRemoved.add(removed);
+    counters.truncations.increment();
     long newMin = Long.MAX_VALUE;
     for (MemSeries s : byRef.values()) {
       synchronized (s) {
@@ -318,6 +328,11 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
       }
     }
     return n;
+  }
+
+  /** Activity counters. */
+  public HeadCounters counters() {
+    return counters;
   }
 
   /** Cardinality statistics, each list cut to the top {@code limit} entries. */

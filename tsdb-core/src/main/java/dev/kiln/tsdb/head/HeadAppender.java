@@ -42,6 +42,7 @@ final class HeadAppender implements Appender {
       throw new IllegalStateException("appender already committed or rolled back");
     }
     if (t < minValidTime) {
+      head.counters().outOfBounds.increment();
       throw new AppendException(
           AppendException.Reason.OUT_OF_BOUNDS,
           "timestamp " + t + " is before the head's minimum valid time " + minValidTime);
@@ -52,7 +53,7 @@ final class HeadAppender implements Appender {
       synchronized (s) {
         if (s.pendingOwner == this) {
           int i = s.pendingIndex;
-          if (!MemSeries.checkAgainst(t, v, ts[i], Double.doubleToRawLongBits(vs[i]), false)) {
+          if (!checked(t, v, ts[i], vs[i])) {
             return s.ref;
           }
           s.pendingIndex = n;
@@ -61,7 +62,7 @@ final class HeadAppender implements Appender {
         Integer pending = overflow == null ? null : overflow.get(s);
         if (pending != null) {
           int i = pending;
-          if (!MemSeries.checkAgainst(t, v, ts[i], Double.doubleToRawLongBits(vs[i]), false)) {
+          if (!checked(t, v, ts[i], vs[i])) {
             return s.ref;
           }
           overflow.put(s, n);
@@ -73,7 +74,14 @@ final class HeadAppender implements Appender {
           ref = 0;
           continue;
         }
-        if (!s.checkAppendable(t, v)) {
+        boolean fresh;
+        try {
+          fresh = s.checkAppendable(t, v);
+        } catch (AppendException e) {
+          head.counters().rejected(e.reason());
+          throw e;
+        }
+        if (!fresh) {
           return s.ref;
         }
         s.pendingCommits++;
@@ -100,6 +108,16 @@ final class HeadAppender implements Appender {
     vs[n] = v;
     n++;
     return s.ref;
+  }
+
+  /** Checks a sample against the batch's pending newest sample of its series. */
+  private boolean checked(long t, double v, long lastT, double lastV) {
+    try {
+      return MemSeries.checkAgainst(t, v, lastT, Double.doubleToRawLongBits(lastV), false);
+    } catch (AppendException e) {
+      head.counters().rejected(e.reason());
+      throw e;
+    }
   }
 
   private MemSeries resolve(long ref, Labels labels) {
@@ -188,13 +206,20 @@ final class HeadAppender implements Appender {
     ChunkStore store = head.store();
     long mint = Long.MAX_VALUE;
     long maxt = Long.MIN_VALUE;
+    int applied = 0;
+    int newChunks = 0;
     head.isolation.readLock().lock();
     try {
       for (int i = 0; i < n; i++) {
         MemSeries s = series[i];
         boolean newlyIndexed = false;
         synchronized (s) {
-          if (s.append(ts[i], vs[i], opts, store)) {
+          int r = s.append(ts[i], vs[i], opts, store);
+          if (r != MemSeries.REJECTED) {
+            applied++;
+            if (r == MemSeries.APPENDED_NEW_CHUNK) {
+              newChunks++;
+            }
             mint = Math.min(mint, ts[i]);
             maxt = Math.max(maxt, ts[i]);
             if (!s.indexed) {
@@ -224,6 +249,8 @@ final class HeadAppender implements Appender {
       }
     } finally {
       head.isolation.readLock().unlock();
+      head.counters().samplesAppended.add(applied);
+      head.counters().chunksCreated.add(newChunks);
     }
     n = 0;
   }

@@ -99,14 +99,22 @@ final class MemSeries {
     return lastVBits;
   }
 
+  /** {@link #append} result: not stored (not newer than the newest sample). */
+  static final int REJECTED = 0;
+  /** {@link #append} result: stored in the open chunk. */
+  static final int APPENDED = 1;
+  /** {@link #append} result: stored in a newly started chunk. */
+  static final int APPENDED_NEW_CHUNK = 2;
+
   /**
-   * Appends a sample that is newer than every stored one; returns false (and stores nothing) if
-   * it is not. Completed chunks go to the store.
+   * Appends a sample that is newer than every stored one; returns {@link #REJECTED} (and stores
+   * nothing) if it is not. Completed chunks go to the store.
    */
-  boolean append(long t, double v, HeadOptions opts, ChunkStore store) {
+  int append(long t, double v, HeadOptions opts, ChunkStore store) {
     if (!isEmpty() && t <= lastT) {
-      return false;
+      return REJECTED;
     }
+    XorChunk before = open;
     if (open == null) {
       cut(t, opts, store);
     } else {
@@ -124,7 +132,7 @@ final class MemSeries {
     open.append(t, v);
     lastT = t;
     lastVBits = Double.doubleToRawLongBits(v);
-    return true;
+    return open == before ? APPENDED : APPENDED_NEW_CHUNK;
   }
 
   private void cut(long t, HeadOptions opts, ChunkStore store) {

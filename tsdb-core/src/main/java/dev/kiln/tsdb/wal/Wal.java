@@ -32,7 +32,8 @@ public final class Wal implements CommitLog, AutoCloseable {
   private final long segmentBytes;
   private final Object writeMonitor = new Object();
   private final Object checkpointMonitor = new Object();
-  private WalWriter writer;
+  private final WalCounters counters = new WalCounters();
+  private volatile WalWriter writer;
 
   private Wal(FileIo io, Path dir, long segmentBytes) {
     this.io = io;
@@ -87,7 +88,7 @@ public final class Wal implements CommitLog, AutoCloseable {
         next = Math.max(next, cps.get(cps.size() - 1).index() + 1);
       }
       synchronized (writeMonitor) {
-        writer = new WalWriter(io, dir, next, segmentBytes);
+        writer = new WalWriter(io, dir, next, segmentBytes, counters);
       }
     } catch (IOException e) {
       throw new StorageException("start write-ahead log " + dir + ": " + e.getMessage(), e);
@@ -213,9 +214,11 @@ public final class Wal implements CommitLog, AutoCloseable {
             + later.size()
             + " later segment(s)";
     LOG.warn(msg);
+    counters.corruptions.increment();
     io.truncate(seg, e.offset());
     for (WalSegments.Segment s : later) {
       io.deleteRecursively(s.path());
+      counters.segmentsDeleted.increment();
     }
     io.syncDirectory(dir);
     return msg;
@@ -301,6 +304,7 @@ public final class Wal implements CommitLog, AutoCloseable {
         io.syncDirectory(dir);
         for (WalSegments.Segment s : done) {
           io.deleteRecursively(s.path());
+          counters.segmentsDeleted.increment();
         }
         for (WalSegments.Segment cp : cps) {
           if (cp.index() < last) {
@@ -308,6 +312,7 @@ public final class Wal implements CommitLog, AutoCloseable {
           }
         }
         io.syncDirectory(dir);
+        counters.checkpoints.increment();
         LOG.info(
             "WAL checkpoint created: checkpoint={} series={} samples={} elapsed={}ms",
             target.getFileName(), sink.series, sink.samples, (System.nanoTime() - start) / 1_000_000);
@@ -316,6 +321,17 @@ public final class Wal implements CommitLog, AutoCloseable {
         throw new StorageException("checkpoint write-ahead log " + dir + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  /** Activity counters. */
+  public WalCounters counters() {
+    return counters;
+  }
+
+  /** Index of the segment being written, or 0 before writing started. */
+  public int currentSegmentOrZero() {
+    WalWriter w = writer;
+    return w == null ? 0 : w.segmentIndex();
   }
 
   /** Index of the segment being written. */

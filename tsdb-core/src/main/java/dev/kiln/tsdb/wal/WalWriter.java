@@ -24,6 +24,7 @@ public final class WalWriter implements AutoCloseable {
   private final Path dir;
   private final int pagesPerSegment;
   private final CRC32C crc = new CRC32C();
+  private final WalCounters counters;
 
   private final byte[] page = new byte[WalSegments.PAGE_SIZE];
   private int alloc;
@@ -43,6 +44,13 @@ public final class WalWriter implements AutoCloseable {
    * @param segmentBytes segment size; rounded down to whole pages
    */
   public WalWriter(FileIo io, Path dir, int firstSegment, long segmentBytes) throws IOException {
+    this(io, dir, firstSegment, segmentBytes, new WalCounters());
+  }
+
+  /** Same, counting fsyncs and records into {@code counters}. */
+  public WalWriter(FileIo io, Path dir, int firstSegment, long segmentBytes, WalCounters counters)
+      throws IOException {
+    this.counters = counters;
     this.io = io;
     this.dir = dir;
     this.pagesPerSegment = (int) Math.max(2, segmentBytes / WalSegments.PAGE_SIZE);
@@ -76,6 +84,7 @@ public final class WalWriter implements AutoCloseable {
       for (byte[] rec : records) {
         logOne(rec);
       }
+      counters.recordsWritten.add(records.length);
       if (alloc > flushed) {
         flushPage(false);
       }
@@ -158,7 +167,7 @@ public final class WalWriter implements AutoCloseable {
     }
     int closed = segmentIndex;
     synchronized (syncLock) {
-      io.sync(channel);
+      timedSync();
       durable = written;
       io.close(channel);
       openSegment(closed + 1);
@@ -179,13 +188,19 @@ public final class WalWriter implements AutoCloseable {
       checkFailure();
       long target = written;
       try {
-        io.sync(channel);
+        timedSync();
       } catch (IOException e) {
         failure = e;
         throw new StorageException("fsync WAL segment " + segmentIndex + ": " + e.getMessage(), e);
       }
       durable = Math.max(durable, target);
     }
+  }
+
+  private void timedSync() throws IOException {
+    long start = System.nanoTime();
+    io.sync(channel);
+    counters.fsync(System.nanoTime() - start);
   }
 
   private void checkFailure() {

@@ -64,4 +64,32 @@ class DbTest {
     assertFalse(db.isReady());
     assertThrows(StorageException.class, db::appender);
   }
+
+  @Test
+  void metricsCountAppendsRejectionsAndFsyncs() {
+    try (Db db = Db.open(dir.resolve("m"), DbOptions.defaults())) {
+      Labels up = Labels.of("__name__", "up");
+      Appender app = db.appender();
+      for (int i = 0; i < 130; i++) {
+        app.append(0, up, i * 15_000L, 1);
+      }
+      app.commit();
+      Appender bad = db.appender();
+      assertThrows(dev.kiln.tsdb.storage.AppendException.class, () -> bad.append(0, up, 0, 2));
+      assertThrows(dev.kiln.tsdb.storage.AppendException.class, () -> bad.append(0, up, 129 * 15_000L, 2));
+      bad.rollback();
+      java.util.Map<String, Double> m = new java.util.HashMap<>();
+      for (DbMetric metric : db.metrics()) {
+        m.put(metric.name(), metric.value());
+      }
+      assertEquals(1.0, m.get("prometheus_tsdb_head_series"));
+      assertEquals(130.0, m.get("prometheus_tsdb_head_samples_appended_total"));
+      assertEquals(1.0, m.get("prometheus_tsdb_out_of_order_samples_total"));
+      assertEquals(1.0, m.get("kiln_tsdb_duplicate_samples_total"));
+      assertEquals(2.0, m.get("prometheus_tsdb_head_chunks")); // 130 samples over 32.5 min: 120 + 10
+      assertEquals(2.0, m.get("prometheus_tsdb_head_chunks_created_total"));
+      assertEquals(129 * 15_000.0, m.get("prometheus_tsdb_head_max_time"));
+      assertTrue(m.get("prometheus_tsdb_wal_fsync_duration_seconds_count") >= 1);
+    }
+  }
 }
