@@ -187,6 +187,9 @@ final class PlanReader {
       return null;
     }
     String two = q.substring(pos, Math.min(q.length(), pos + 2));
+    if (two.equals(">/") || two.equals("</")) {
+      throw error(pos, "the native histogram trim operator \"" + two + "\" is not supported: Kiln does not store native histograms yet");
+    }
     switch (two) {
       case "==":
         return new Op(Plan.BinOp.EQL, 3, false, 2);
