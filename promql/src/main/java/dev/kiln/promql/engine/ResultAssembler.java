@@ -22,16 +22,17 @@ import java.util.Map;
 final class ResultAssembler {
   private ResultAssembler() {}
 
-  static Value instant(Object result, long t) {
+  /** The result of an instant query of the given plan type. */
+  static Value instant(Object result, Plan.Type type, long t) {
     if (result instanceof double[] scalar) {
       return new Scalar(t, scalar[0]);
     }
     if (result instanceof String s) {
       return new StringValue(t, s);
     }
-    if (result instanceof List<?> list && (list.isEmpty() || list.get(0) instanceof StepSeries)) {
+    if (type == Plan.Type.VECTOR) {
       @SuppressWarnings("unchecked")
-      List<StepSeries> vec = cleanup((List<StepSeries>) list);
+      List<StepSeries> vec = cleanup((List<StepSeries>) result);
       List<Sample> samples = new ArrayList<>(vec.size());
       for (StepSeries s : vec) {
         if (Points.isPresent(s.values[0])) {

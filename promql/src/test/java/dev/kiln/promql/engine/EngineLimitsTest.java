@@ -129,4 +129,16 @@ class EngineLimitsTest {
     assertEquals(100_000, v.samples().get(0).timestampMillis());
     assertEquals(6, v.samples().get(0).value());
   }
+
+  @Test
+  void resultTypesFollowTheExpressionEvenWhenEmpty() {
+    InMemoryStorage s = storage(1, 10);
+    Engine e = engine(10_000, 0);
+    assertTrue(e.instantQuery(s, QueryOptions.DEFAULTS, "nothing[5m]", 100_000).exec().value() instanceof Matrix);
+    assertTrue(e.instantQuery(s, QueryOptions.DEFAULTS, "nothing", 100_000).exec().value() instanceof Vector);
+    assertEquals("scalar", e.instantQuery(s, QueryOptions.DEFAULTS, "1+1", 4000).exec().value().typeName());
+    assertEquals("string", e.instantQuery(s, QueryOptions.DEFAULTS, "\"x\"", 4000).exec().value().typeName());
+    Matrix m = (Matrix) e.instantQuery(s, QueryOptions.DEFAULTS, "m[1m]", 100_000).exec().value();
+    assertEquals(4, m.series().get(0).count());
+  }
 }
