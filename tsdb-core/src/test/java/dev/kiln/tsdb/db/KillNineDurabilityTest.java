@@ -44,30 +44,37 @@ class KillNineDurabilityTest {
     int totalKills = 0;
     for (int round = 0; round < KILLS; round++) {
       Process child = start(nextBatch);
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-      String first = out.readLine();
-      if (!"READY".equals(first)) {
-        child.destroyForcibly().waitFor();
-        fail("child did not start: " + first + "\n" + java.nio.file.Files.readString(stderr()));
-      }
-      int acksBeforeKill = r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(120);
-      int seen = 0;
-      String line;
-      while (seen < acksBeforeKill && (line = out.readLine()) != null) {
-        lastAcked = Math.max(lastAcked, parseAck(line));
-        seen++;
-      }
-      child.toHandle().destroyForcibly(); // SIGKILL on Linux; keeps the output pipe readable
-      assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");
-      totalKills++;
-      while ((line = out.readLine()) != null) {
-        if (line.startsWith("ACK ") && line.length() > 4) {
-          try {
-            lastAcked = Math.max(lastAcked, parseAck(line));
-          } catch (NumberFormatException partial) {
-            // a line cut off by the kill: not counted as acknowledged
+      try {
+        BufferedReader out =
+            new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        String first = out.readLine();
+        if (!"READY".equals(first)) {
+          child.destroyForcibly().waitFor();
+          fail("child did not start: " + first + "\n" + java.nio.file.Files.readString(stderr()));
+        }
+        int acksBeforeKill = r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(120);
+        int seen = 0;
+        String line;
+        while (seen < acksBeforeKill && (line = out.readLine()) != null) {
+          lastAcked = Math.max(lastAcked, parseAck(line));
+          seen++;
+        }
+        child.toHandle().destroyForcibly(); // SIGKILL on Linux; keeps the output pipe readable
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");
+        totalKills++;
+        while ((line = out.readLine()) != null) {
+          if (line.startsWith("ACK ") && line.length() > 4) {
+            try {
+              lastAcked = Math.max(lastAcked, parseAck(line));
+            } catch (NumberFormatException partial) {
+              // a line cut off by the kill: not counted as acknowledged
+            }
           }
+        }
+      } finally {
+        if (child.isAlive()) {
+          child.toHandle().destroyForcibly();
+          child.waitFor(30, TimeUnit.SECONDS);
         }
       }
       verify(lastAcked, "seed=" + seed + " round=" + round);

@@ -70,8 +70,13 @@ class PromtoolReadsKilnTest {
     Process p = new ProcessBuilder(List.of(promtool().toString(), "tsdb", "dump", dir.toString()))
         .redirectError(work.resolve("promtool.err").toFile())
         .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
+    String out;
+    try {
+      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
+    } finally {
+      p.destroyForcibly();
+    }
     assertEquals(0, p.exitValue(), "promtool failed: " + Files.readString(work.resolve("promtool.err")));
     List<String> got = new ArrayList<>();
     for (String l : out.split("\n")) {
