@@ -74,90 +74,121 @@ final class RangeFunctionEvaluator {
       }
     }
     Plan matrixArg = Functions.unwrapParens(c.args().get(matrixIndex));
-    double[] p0 = null;
-    double[] p1 = null;
-    Plan p0Expr = null;
+    Windows w = new Windows(fn, c, g, sink, c.args().get(matrixIndex).pos());
     for (int i = 0, k = 0; i < c.args().size(); i++) {
       if (i == matrixIndex) {
         continue;
       }
       double[] v = ev.evalScalar(c.args().get(i), g);
       if (k == 0) {
-        p0 = v;
-        p0Expr = c.args().get(i);
+        w.p0 = v;
+        w.p0Expr = c.args().get(i);
       } else {
-        p1 = v;
+        w.p1 = v;
       }
       k++;
     }
-    int steps = g.steps();
+    if (matrixArg instanceof Plan.RangeSelector rs) {
+      w.range = rs.rangeMillis();
+      w.offset = rs.selector().offsetMillis();
+      w.at = rs.selector().at();
+      w.anchored = rs.selector().anchored();
+      w.smoothed = rs.selector().smoothed();
+      checkExtendedAllowed(fn, w.anchored, w.smoothed);
+      w.prepare();
+      long loadMax = ev.atTime(w.at, g.end()) - w.offset + (w.smoothed ? ev.lookbackMillis : 0);
+      long loadMin = ev.atTime(w.at, g.start()) - w.offset - w.range + 1
+          - (w.anchored || w.smoothed ? ev.lookbackMillis : 0);
+      SeriesSet set = ev.select(rs.selector(), loadMin, loadMax, g.interval(), w.range, fn.promqlName);
+      SampleBuffer buf = ev.buffer;
+      while (set.next()) {
+        ev.control.check();
+        Series s = set.at();
+        buf.load(s, loadMin, loadMax, true);
+        w.series(s.labels(), false, buf.ts, buf.vs, buf.count);
+      }
+      return;
+    }
+    Plan.Subquery sq = (Plan.Subquery) matrixArg;
+    w.range = sq.rangeMillis();
+    w.offset = sq.offsetMillis();
+    w.at = sq.at();
+    w.prepare();
+    Grid inner = ev.subqueryGrid(sq, g);
+    if (inner.end() < inner.start()) {
+      return;
+    }
+    // The subquery's series are consumed one at a time as the inner expression produces them.
+    SampleBuffer points = new SampleBuffer();
+    ev.stream(sq.expr(), inner, s -> {
+      ev.control.check();
+      double[] vals = s.values;
+      int n = 0;
+      for (int i = 0; i < vals.length; i++) {
+        if (Points.isPresent(vals[i])) {
+          n++;
+        }
+      }
+      points.ensureCapacity(n);
+      int k = 0;
+      for (int i = 0; i < vals.length; i++) {
+        if (Points.isPresent(vals[i])) {
+          points.ts[k] = inner.time(i);
+          points.vs[k] = vals[i];
+          k++;
+        }
+      }
+      ev.control.releaseSamples(n);
+      w.series(s.labels, s.dropName, points.ts, points.vs, n);
+      return false;
+    });
+  }
+
+  /** The per-call state of a range function: parameters, window shape and reused buffers. */
+  private final class Windows {
+    final RangeFunction fn;
+    final Plan.Call call;
+    final Grid g;
+    final SeriesSink sink;
+    final int matrixPos;
+    double[] p0;
+    double[] p1;
+    Plan p0Expr;
     long range;
     long offset;
     Plan.At at;
-    List<RawSeries> subqueryResult = null;
-    SeriesSet set = null;
-    long loadMin = 0;
-    long loadMax = 0;
-    boolean anchored = false;
-    boolean smoothed = false;
-    if (matrixArg instanceof Plan.RangeSelector rs) {
-      range = rs.rangeMillis();
-      offset = rs.selector().offsetMillis();
-      at = rs.selector().at();
-      anchored = rs.selector().anchored();
-      smoothed = rs.selector().smoothed();
-      checkExtendedAllowed(fn, anchored, smoothed);
-      loadMax = ev.atTime(at, g.end()) - offset + (smoothed ? ev.lookbackMillis : 0);
-      loadMin = ev.atTime(at, g.start()) - offset - range + 1 - (anchored || smoothed ? ev.lookbackMillis : 0);
-      set = ev.select(rs.selector(), loadMin, loadMax, g.interval(), range, fn.promqlName);
-    } else {
-      Plan.Subquery sq = (Plan.Subquery) matrixArg;
-      range = sq.rangeMillis();
-      offset = sq.offsetMillis();
-      at = sq.at();
-      subqueryResult = ev.subquery(sq, g);
-    }
-    boolean pinned = at.isSet();
-    // With @ every step reads the same window; the value repeats unless it depends on the step.
-    boolean cacheable = pinned && p0 == null && p1 == null && fn != RangeFunction.PREDICT_LINEAR;
-    double[] reuse = null;
+    boolean anchored;
+    boolean smoothed;
+    boolean pinned;
+    boolean cacheable;
+    boolean counterKernel;
+    boolean counterInfo;
+    double[] reuse;
     double[] scratch = new double[64];
-    boolean counterKernel = (fn == RangeFunction.RATE || fn == RangeFunction.INCREASE) && !anchored && !smoothed;
-    int[] resetsBefore = new int[counterKernel ? 256 : 0];
-    SampleBuffer buf = ev.buffer;
-    int subIndex = 0;
-    boolean counterInfo = fn == RangeFunction.RATE || fn == RangeFunction.INCREASE;
-    while (true) {
-      ev.control.check();
-      Labels labels;
-      boolean inputDropsName = false;
-      long[] ts;
-      double[] vs;
-      int n;
-      if (set != null) {
-        if (!set.next()) {
-          break;
-        }
-        Series s = set.at();
-        buf.load(s, loadMin, loadMax, true);
-        labels = s.labels();
-        ts = buf.ts;
-        vs = buf.vs;
-        n = buf.count;
-      } else {
-        if (subIndex >= subqueryResult.size()) {
-          break;
-        }
-        RawSeries r = subqueryResult.get(subIndex++);
-        labels = r.labels();
-        inputDropsName = r.dropName();
-        ts = r.ts();
-        vs = r.vs();
-        n = r.count();
-      }
+    int[] resetsBefore = new int[0];
+
+    Windows(RangeFunction fn, Plan.Call call, Grid g, SeriesSink sink, int matrixPos) {
+      this.fn = fn;
+      this.call = call;
+      this.g = g;
+      this.sink = sink;
+      this.matrixPos = matrixPos;
+    }
+
+    void prepare() {
+      pinned = at.isSet();
+      // With @ every step reads the same window; the value repeats unless it depends on the step.
+      cacheable = pinned && p0 == null && p1 == null && fn != RangeFunction.PREDICT_LINEAR;
+      counterKernel = (fn == RangeFunction.RATE || fn == RangeFunction.INCREASE) && !anchored && !smoothed;
+      counterInfo = fn == RangeFunction.RATE || fn == RangeFunction.INCREASE;
+    }
+
+    /** Computes the function at every step for one series' samples {@code [0, n)}. */
+    void series(Labels labels, boolean inputDropsName, long[] ts, double[] vs, int n) {
       if (n == 0) {
-        continue;
+        return;
       }
+      int steps = g.steps();
       ev.control.addSamples(n);
       // For counters, count drops once per series so windows without one skip the reset scan.
       if (counterKernel) {
@@ -203,16 +234,14 @@ final class RangeFunctionEvaluator {
             v = Points.ABSENT;
           } else if (anchored || smoothed) {
             v = extended(fn, ts, vs, lo, hi, wStart, wEnd, smoothed);
+          } else if (counterKernel) {
+            v = RangeFunction.extrapolatedRate(ts, vs, lo, hi, wStart, wEnd, true,
+                fn == RangeFunction.RATE, resetsBefore[hi - 1] != resetsBefore[lo]);
           } else {
             double a = p0 == null ? Double.NaN : p0[i];
             double b = p1 == null ? Double.NaN : p1[i];
-            if (counterKernel) {
-              v = RangeFunction.extrapolatedRate(ts, vs, lo, hi, wStart, wEnd, true,
-                  fn == RangeFunction.RATE, resetsBefore[hi - 1] != resetsBefore[lo]);
-            } else {
-              validateParams(fn, a, b, p0Expr);
-              v = fn.apply(ts, vs, lo, hi, wStart, wEnd, t, a, b, scratch);
-            }
+            validateParams(fn, a, b, p0Expr);
+            v = fn.apply(ts, vs, lo, hi, wStart, wEnd, t, a, b, scratch);
           }
           pinnedValue = v;
           pinnedDone = true;
@@ -223,23 +252,23 @@ final class RangeFunctionEvaluator {
         }
       }
       ev.control.releaseSamples(n);
-      if (present > 0) {
-        ev.control.addSamples(present);
-        if (!sink.accept(new StepSeries(labels, fn.dropsName || inputDropsName, values))) {
-          reuse = values;
-        }
-        if (counterInfo) {
-          String metric = labels.metricName();
-          if (metric != null && !metric.endsWith("_total") && !metric.endsWith("_sum")
-              && !metric.endsWith("_count") && !metric.endsWith("_bucket")) {
-            ev.annotations.info(
-                "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \""
-                    + metric + "\"",
-                c.args().get(matrixIndex).pos());
-          }
-        }
-      } else {
+      if (present == 0) {
         reuse = values;
+        return;
+      }
+      ev.control.addSamples(present);
+      if (!sink.accept(new StepSeries(labels, fn.dropsName || inputDropsName, values))) {
+        reuse = values;
+      }
+      if (counterInfo) {
+        String metric = labels.metricName();
+        if (metric != null && !metric.endsWith("_total") && !metric.endsWith("_sum")
+            && !metric.endsWith("_count") && !metric.endsWith("_bucket")) {
+          ev.annotations.info(
+              "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \""
+                  + metric + "\"",
+              matrixPos);
+        }
       }
     }
   }

@@ -61,6 +61,15 @@ final class SampleBuffer {
     }
   }
 
+  /** Makes room for at least n samples (contents may be lost). */
+  void ensureCapacity(int n) {
+    if (ts.length < n) {
+      int size = Math.max(n, ts.length * 2);
+      ts = new long[size];
+      vs = new double[size];
+    }
+  }
+
   private void grow() {
     int n = ts.length * 2;
     ts = java.util.Arrays.copyOf(ts, n);
