@@ -10,16 +10,18 @@ final class DataRange {
   private final long lookback;
   private final long queryStart;
   private final long queryEnd;
+  private final long defaultSubqueryStep;
 
-  private DataRange(long lookback, long queryStart, long queryEnd) {
+  private DataRange(long lookback, long queryStart, long queryEnd, long defaultSubqueryStep) {
+    this.defaultSubqueryStep = defaultSubqueryStep;
     this.lookback = lookback;
     this.queryStart = queryStart;
     this.queryEnd = queryEnd;
   }
 
   /** The [mint, maxt] the plan reads when evaluated over {@code g}; (0, 0) when it reads nothing. */
-  static long[] of(Plan p, Grid g, long lookback) {
-    DataRange r = new DataRange(lookback, g.start(), g.end());
+  static long[] of(Plan p, Grid g, long lookback, long defaultSubqueryStep) {
+    DataRange r = new DataRange(lookback, g.start(), g.end(), defaultSubqueryStep);
     r.walk(p, g.start(), g.end());
     if (r.maxt == Long.MIN_VALUE) {
       return new long[] {0, 0};
@@ -47,7 +49,7 @@ final class DataRange {
       cover(at(s.at(), start) - s.offsetMillis() - rs.rangeMillis() - before + 1,
           at(s.at(), end) - s.offsetMillis() + after);
     } else if (p instanceof Plan.Subquery sq) {
-      long step = sq.stepMillis() != 0 ? sq.stepMillis() : Evaluator.DEFAULT_SUBQUERY_STEP_MILLIS;
+      long step = sq.stepMillis() != 0 ? sq.stepMillis() : defaultSubqueryStep;
       long outerStart = at(sq.at(), start);
       long outerEnd = at(sq.at(), end);
       long innerEnd = outerEnd - sq.offsetMillis();

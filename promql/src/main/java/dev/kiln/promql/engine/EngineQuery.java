@@ -45,11 +45,12 @@ final class EngineQuery implements Query {
     control.checkNow();
     long lookback =
         queryOptions.lookbackDeltaMillis() > 0 ? queryOptions.lookbackDeltaMillis() : options.lookbackDeltaMillis();
-    long[] range = DataRange.of(plan, grid, lookback);
+    long[] range = DataRange.of(plan, grid, lookback, options.defaultSubqueryStepMillis());
     Annotations annotations = new Annotations(expr);
     try (Querier querier = storage.querier(range[0], range[1])) {
       Evaluator ev = new Evaluator(
-          querier, control, annotations, lookback, grid.start(), grid.end(), instant ? 0 : grid.interval());
+          querier, control, annotations, lookback, grid.start(), grid.end(), instant ? 0 : grid.interval(),
+          options.defaultSubqueryStepMillis());
       Object result = ev.eval(plan, grid);
       control.checkNow();
       Value value = instant ? ResultAssembler.instant(result, plan.type(), grid.start()) : ResultAssembler.range(result, grid);

@@ -21,8 +21,6 @@ import java.util.List;
  * <p>One instance evaluates one query on one thread.
  */
 final class Evaluator {
-  /** Default subquery step when none is given (Prometheus's default evaluation interval). */
-  static final long DEFAULT_SUBQUERY_STEP_MILLIS = 60_000;
 
   final Querier querier;
   final QueryControl control;
@@ -32,6 +30,8 @@ final class Evaluator {
   final long queryEnd;
   /** The query's step in milliseconds, 0 for instant queries. */
   final long queryStep;
+  /** Step of subqueries written without one. */
+  final long defaultSubqueryStep;
   final SampleBuffer buffer = new SampleBuffer();
   private final Functions functions;
   private final BinaryOperators binary;
@@ -39,7 +39,7 @@ final class Evaluator {
 
   Evaluator(
       Querier querier, QueryControl control, Annotations annotations, long lookbackMillis,
-      long queryStart, long queryEnd, long queryStep) {
+      long queryStart, long queryEnd, long queryStep, long defaultSubqueryStep) {
     this.querier = querier;
     this.control = control;
     this.annotations = annotations;
@@ -47,6 +47,7 @@ final class Evaluator {
     this.queryStart = queryStart;
     this.queryEnd = queryEnd;
     this.queryStep = queryStep;
+    this.defaultSubqueryStep = defaultSubqueryStep;
     this.functions = new Functions(this);
     this.binary = new BinaryOperators(this);
     this.aggregations = new Aggregations(this);
@@ -316,7 +317,7 @@ final class Evaluator {
 
   /** The grid a subquery's inner expression is evaluated over. */
   Grid subqueryGrid(Plan.Subquery sq, Grid outer) {
-    long step = sq.stepMillis() != 0 ? sq.stepMillis() : DEFAULT_SUBQUERY_STEP_MILLIS;
+    long step = sq.stepMillis() != 0 ? sq.stepMillis() : defaultSubqueryStep;
     long outerStart = atTime(sq.at(), outer.start());
     long outerEnd = atTime(sq.at(), outer.end());
     long end = outerEnd - sq.offsetMillis();
