@@ -353,15 +353,13 @@ final class Aggregations {
     return result;
   }
 
-  /** Go's %q of a string literal, as Prometheus prints it in this error. */
-  private static String quoteGo(String s) {
+  /** Go's %q of a string, printing bytes that are not valid UTF-8 (kept as U+DC00+byte) as \xNN. */
+  static String quoteGo(String s) {
     StringBuilder sb = new StringBuilder("\"");
-    byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '\uFFFD') {
-        // An invalid UTF-8 byte decoded as the replacement character.
-        sb.append("\\x").append(String.format("%02x", bytes[Math.min(i, bytes.length - 1)] & 0xff));
+      if (c >= 0xDC80 && c <= 0xDCFF) {
+        sb.append("\\x").append(String.format("%02x", c - 0xDC00));
       } else if (c == '"' || c == '\\') {
         sb.append('\\').append(c);
       } else {
@@ -370,4 +368,5 @@ final class Aggregations {
     }
     return sb.append('"').toString();
   }
+
 }
