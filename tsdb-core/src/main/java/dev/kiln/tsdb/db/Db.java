@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Db implements Storage {
   private static final Logger LOG = LoggerFactory.getLogger(Db.class);
+  /** Holds the head's last truncation time, so a restart does not revive older chunks. */
+  static final String HEAD_STATE_FILE = "kiln_head_min_valid_time";
 
   private final Path dir;
   private final DbOptions options;
@@ -49,7 +51,9 @@ public final class Db implements Storage {
     this.options = options;
     this.io = io;
     this.lock = lock;
-    this.chunks = new MmapChunkStore(io, dir.resolve("chunks_head"), options.headChunkFileBytes());
+    this.chunks =
+        new MmapChunkStore(
+            io, dir.resolve("chunks_head"), options.headChunkFileBytes(), dir.resolve(HEAD_STATE_FILE));
     if (options.walEnabled()) {
       this.wal = Wal.open(io, dir.resolve("wal"), options.walSegmentBytes());
       this.head = new Head(options.headOptions(), chunks, wal);
@@ -107,6 +111,9 @@ public final class Db implements Storage {
       int[] range = wal.segmentRange();
       replayStatus = new WalReplayStatus(range[0], Math.max(range[1], range[0]), range[0], false);
       HeadReplayer replayer = new HeadReplayer(head, Runtime.getRuntime().availableProcessors());
+      long minValid = chunks.persistedMinValidTime();
+      head.restoreMinValidTime(minValid);
+      replayer.useLoadedChunks(chunks.loadPreexisting(minValid));
       Wal.ReplayStats stats;
       try {
         stats =

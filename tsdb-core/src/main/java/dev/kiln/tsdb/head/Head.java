@@ -169,6 +169,45 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
     return s == null ? ref : s.ref;
   }
 
+  /**
+   * Restart: gives a replayed series the completed chunks found in head chunk files (oldest
+   * first); later logged samples up to the newest of them are then skipped by the replay.
+   * Ignored for refs that were logged as aliases of another series. Thread-safe.
+   */
+  public void attachReplayedChunks(long ref, MmapChunkStore.LoadedChunks loaded) {
+    MemSeries s = byRef.get(ref);
+    if (s == null || loaded.count == 0) {
+      return;
+    }
+    boolean newlyIndexed = false;
+    synchronized (s) {
+      if (!s.isEmpty()) {
+        return;
+      }
+      for (int i = 0; i < loaded.count; i++) {
+        s.attachCompleted(loaded.refs[i], loaded.minT[i], loaded.maxT[i], store.read(loaded.refs[i]));
+      }
+      if (!s.indexed) {
+        s.indexed = true;
+        newlyIndexed = true;
+      }
+    }
+    if (newlyIndexed) {
+      index(s);
+    }
+    synchronized (replayAliases) {
+      replayMinT = Math.min(replayMinT, loaded.minT[0]);
+      replayMaxT = Math.max(replayMaxT, loaded.maxT[loaded.count - 1]);
+    }
+  }
+
+  /**
+   * Restart: restores the truncation time of the last run; appends before it are out of bounds.
+   */
+  public void restoreMinValidTime(long t) {
+    minValidTime = Math.max(minValidTime, t);
+  }
+
   /** Ends replay: forgets the aliases of series that were logged under two refs. */
   public void replayDone() {
     replayAliases.clear();

@@ -30,6 +30,7 @@ public final class HeadReplayer implements WalReplayHandler {
   private final long[][] ts;
   private final double[][] vs;
   private final int[] counts;
+  private java.util.Map<Long, MmapChunkStore.LoadedChunks> loadedChunks;
 
   /** A replayer with {@code workers} apply threads (1: apply on the reading thread). */
   public HeadReplayer(Head head, int workers) {
@@ -55,6 +56,20 @@ public final class HeadReplayer implements WalReplayHandler {
   @Override
   public void series(WalRecords.SeriesRecord s) {
     head.replaySeries(s.ref(), s.labels());
+    if (loadedChunks != null) {
+      MmapChunkStore.LoadedChunks c = loadedChunks.remove(s.ref());
+      if (c != null) {
+        head.attachReplayedChunks(s.ref(), c);
+      }
+    }
+  }
+
+  /**
+   * Chunks found in head chunk files by series ref; each is attached when its series record is
+   * replayed (before any of the series' logged samples, which come after its record).
+   */
+  public void useLoadedChunks(java.util.Map<Long, MmapChunkStore.LoadedChunks> chunks) {
+    this.loadedChunks = chunks;
   }
 
   @Override

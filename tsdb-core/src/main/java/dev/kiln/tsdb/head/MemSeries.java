@@ -158,6 +158,22 @@ final class MemSeries {
     doneCount++;
   }
 
+  /**
+   * Restart: adds a completed chunk found in a head chunk file. Chunks must come oldest first
+   * and before any sample is appended; the newest sample's time and value are taken from it.
+   */
+  void attachCompleted(long chunkRef, long minT, long maxT, Chunk chunk) {
+    if (open != null && open.numSamples() > 0 || maxT <= lastT && lastT != Long.MIN_VALUE) {
+      throw new IllegalStateException("attach chunks before appending, oldest first");
+    }
+    addDone(chunkRef, minT, maxT);
+    lastT = maxT;
+    dev.kiln.tsdb.storage.SampleIterator it = chunk.iterator(null);
+    while (it.next() == dev.kiln.tsdb.storage.ValueType.FLOAT) {
+      lastVBits = Double.doubleToRawLongBits(it.atV());
+    }
+  }
+
   /** Start of the next chunk range after {@code t}, as Prometheus's rangeForTimestamp. */
   static long rangeForTimestamp(long t, long width) {
     return (t / width) * width + width;

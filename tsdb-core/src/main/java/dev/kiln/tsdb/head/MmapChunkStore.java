@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Files are mapped read-write at their full size (sparse on disk) and written through the
  * mapping, without fsync: everything in them is also in the write-ahead log, which is what
- * survives a crash. On start the replay refills the store and the files of the earlier run are
- * deleted afterwards. When a mapping
+ * survives a crash; but when a file is full it is synced before the next one is started, so on
+ * restart {@link #loadPreexisting} can hand the chunks of complete files (and of the newest file
+ * up to its first damaged chunk) back to the head, and the replay skips the samples they hold. When a mapping
  * cannot be made the store keeps chunks on the heap instead (logged once) and loses nothing.
  *
  * <p>Thread-safe.
@@ -47,6 +48,8 @@ public final class MmapChunkStore implements ChunkStore {
   private boolean degraded;
   private final java.util.List<Path> preexisting = new java.util.ArrayList<>();
   private int nextIndex = 1;
+  private final Path stateFile;
+  private long persistedMinValidTime = Long.MIN_VALUE;
 
   private static final class MappedFile {
     final int index;
@@ -70,6 +73,15 @@ public final class MmapChunkStore implements ChunkStore {
    * @param fileBytes size of each file (Prometheus: 128 MiB)
    */
   public MmapChunkStore(FileIo io, Path dir, int fileBytes) {
+    this(io, dir, fileBytes, null);
+  }
+
+  /**
+   * Same, persisting the truncation time in {@code stateFile} (null: not persisted), so that a
+   * restart does not bring back chunks older than the last truncation.
+   */
+  public MmapChunkStore(FileIo io, Path dir, int fileBytes, Path stateFile) {
+    this.stateFile = stateFile;
     if (fileBytes < 1024) {
       throw new IllegalArgumentException("head chunk file size too small: " + fileBytes);
     }
@@ -88,6 +100,136 @@ public final class MmapChunkStore implements ChunkStore {
     } catch (IOException e) {
       throw new StorageException("prepare head chunks directory " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Chunks of one series found in files of an earlier run, oldest first. */
+  public static final class LoadedChunks {
+    long[] refs = new long[4];
+    long[] minT = new long[4];
+    long[] maxT = new long[4];
+    int count;
+
+    void add(long ref, long mint, long maxt) {
+      if (count == refs.length) {
+        refs = java.util.Arrays.copyOf(refs, count * 2);
+        minT = java.util.Arrays.copyOf(minT, count * 2);
+        maxT = java.util.Arrays.copyOf(maxT, count * 2);
+      }
+      refs[count] = ref;
+      minT[count] = mint;
+      maxT[count] = maxt;
+      count++;
+    }
+  }
+
+  /** The truncation time saved by the last run, or {@link Long#MIN_VALUE}. */
+  public long persistedMinValidTime() {
+    if (stateFile == null) {
+      return Long.MIN_VALUE;
+    }
+    try {
+      if (!java.nio.file.Files.exists(stateFile)) {
+        return Long.MIN_VALUE;
+      }
+      return Long.parseLong(java.nio.file.Files.readString(stateFile).trim());
+    } catch (IOException | NumberFormatException e) {
+      LOG.warn("ignoring unreadable head state {}: {}", stateFile, e.toString());
+      return Long.MIN_VALUE;
+    }
+  }
+
+  /**
+   * Maps the chunk files of an earlier run and returns their chunks by series ref, skipping
+   * chunks that end before {@code minValidTime}. Reading stops at the first chunk that is cut
+   * off or fails its checksum; that file's rest and all later files are dropped by
+   * {@link #dropPreexisting()}, and their samples come from the write-ahead log instead. Files
+   * before the last one were synced when the next one was started, so only the newest can be
+   * torn and no series loses a chunk in the middle.
+   */
+  public synchronized java.util.Map<Long, LoadedChunks> loadPreexisting(long minValidTime) {
+    java.util.Map<Long, LoadedChunks> out = new java.util.HashMap<>();
+    java.util.List<Path> sorted = new java.util.ArrayList<>(preexisting);
+    sorted.sort(null);
+    java.util.List<Path> kept = new java.util.ArrayList<>();
+    boolean stop = false;
+    long chunks = 0;
+    for (Path p : sorted) {
+      if (stop) {
+        break;
+      }
+      int index = Integer.parseInt(p.getFileName().toString());
+      MappedByteBuffer buf;
+      try {
+        FileChannel ch = io.openForUpdate(p);
+        try {
+          buf = io.map(ch, FileChannel.MapMode.READ_WRITE, 0, ch.size());
+        } finally {
+          io.close(ch);
+        }
+      } catch (IOException e) {
+        LOG.warn("cannot map old head chunk file {} ({}); its samples come from the WAL", p, e.toString());
+        break;
+      }
+      if (buf.capacity() < HEADER_BYTES || buf.getInt(0) != MAGIC || buf.get(4) != 1) {
+        LOG.warn("head chunk file {} has no valid header; its samples come from the WAL", p);
+        io.unmap(buf);
+        break;
+      }
+      MappedFile f = new MappedFile(index, p, buf);
+      int pos = HEADER_BYTES;
+      while (pos + 25 < buf.capacity()) {
+        long seriesRef = buf.getLong(pos);
+        long mint = buf.getLong(pos + 8);
+        long maxt = buf.getLong(pos + 16);
+        if (seriesRef == 0 && mint == 0 && maxt == 0) {
+          break; // end of the written part
+        }
+        int len = chunkLength(buf, pos);
+        if (len < 0) {
+          LOG.warn("head chunk file {} is torn at offset {}; later chunks come from the WAL", p, pos);
+          stop = true;
+          break;
+        }
+        long ref = ((long) index << 32) | pos;
+        if (maxt >= minValidTime) {
+          out.computeIfAbsent(seriesRef, k -> new LoadedChunks()).add(ref, mint, maxt);
+          chunks++;
+        }
+        f.maxT = Math.max(f.maxT, maxt);
+        pos += len;
+      }
+      f.size = pos;
+      files.put(index, f);
+      kept.add(p);
+    }
+    preexisting.removeAll(kept);
+    LOG.info("loaded {} chunks of {} series from {} head chunk file(s)", chunks, out.size(), kept.size());
+    return out;
+  }
+
+  /** Total bytes of the chunk at {@code pos} if it is complete and intact, else -1. */
+  private int chunkLength(MappedByteBuffer b, int pos) {
+    int p = pos + 25;
+    long len = 0;
+    for (int shift = 0; ; shift += 7) {
+      if (p >= b.capacity() || shift > 28) {
+        return -1;
+      }
+      int c = b.get(p++) & 0xff;
+      len |= (long) (c & 0x7f) << shift;
+      if (c < 0x80) {
+        break;
+      }
+    }
+    if (len < 2 || p + len + 4 > b.capacity()) {
+      return -1;
+    }
+    crc.reset();
+    crc.update(b.slice(pos, p + (int) len - pos));
+    if (b.getInt(p + (int) len) != (int) crc.getValue()) {
+      return -1;
+    }
+    return p + (int) len + 4 - pos;
   }
 
   /** Deletes the chunk files of an earlier run (their data was replayed from the log). */
@@ -149,6 +291,10 @@ public final class MmapChunkStore implements ChunkStore {
   }
 
   private void cutFile() throws IOException {
+    if (current != null) {
+      // Files before the newest must be complete on disk: a restart trusts them fully.
+      io.force(current.buf);
+    }
     int index = nextIndex++;
     Path path = dir.resolve(String.format("%06d", index));
     FileChannel ch = io.openForAppend(path);
@@ -192,6 +338,14 @@ public final class MmapChunkStore implements ChunkStore {
   @Override
   public synchronized void truncateBefore(long mint) {
     fallback.truncateBefore(mint);
+    if (stateFile != null && mint > persistedMinValidTime) {
+      try {
+        io.writeAtomically(stateFile, Long.toString(mint).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        persistedMinValidTime = mint;
+      } catch (IOException e) {
+        LOG.warn("save head truncation time to {}: {}", stateFile, e.getMessage());
+      }
+    }
     for (var it = files.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Integer, MappedFile> e = it.next();
       MappedFile f = e.getValue();

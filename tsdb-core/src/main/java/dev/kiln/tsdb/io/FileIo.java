@@ -81,6 +81,30 @@ public class FileIo {
     return ch.map(mode, offset, size);
   }
 
+  /** Writes a mapping's changes to disk and waits for them (msync). */
+  public void force(MappedByteBuffer buffer) {
+    buffer.force();
+  }
+
+  /**
+   * Replaces a small file atomically and durably: writes a temporary sibling, syncs it, renames
+   * it over the target and syncs the directory.
+   */
+  public void writeAtomically(Path file, byte[] content) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      write(ch, java.nio.ByteBuffer.wrap(content));
+      sync(ch);
+    }
+    rename(tmp, file);
+    syncDirectory(file.getParent());
+  }
+
   /** Releases Kiln's hold on a mapping (see the class comment). */
   public void unmap(MappedByteBuffer buffer) {
     // Java 17: the mapping is released when the buffer becomes unreachable.
