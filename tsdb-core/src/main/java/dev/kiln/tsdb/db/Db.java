@@ -113,7 +113,9 @@ public final class Db implements Storage {
       HeadReplayer replayer = new HeadReplayer(head, Runtime.getRuntime().availableProcessors());
       long minValid = chunks.persistedMinValidTime();
       head.restoreMinValidTime(minValid);
-      replayer.useLoadedChunks(chunks.loadPreexisting(minValid));
+      java.util.Map<Long, MmapChunkStore.LoadedChunks> loaded = chunks.loadPreexisting(minValid);
+      head.reserveRefsUpTo(chunks.maxSeriesRefInFiles());
+      replayer.useLoadedChunks(loaded);
       Wal.ReplayStats stats;
       try {
         stats =

@@ -202,6 +202,14 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
   }
 
   /**
+   * Restart: new series get refs above {@code maxRef}, so that refs still named in old head
+   * chunk files are never given to another series.
+   */
+  public void reserveRefsUpTo(long maxRef) {
+    lastRef.accumulateAndGet(maxRef, Math::max);
+  }
+
+  /**
    * Restart: restores the truncation time of the last run; appends before it are out of bounds.
    */
   public void restoreMinValidTime(long t) {

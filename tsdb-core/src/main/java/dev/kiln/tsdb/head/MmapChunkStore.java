@@ -50,6 +50,7 @@ public final class MmapChunkStore implements ChunkStore {
   private int nextIndex = 1;
   private final Path stateFile;
   private long persistedMinValidTime = Long.MIN_VALUE;
+  private long maxSeriesRef;
 
   private static final class MappedFile {
     final int index;
@@ -191,6 +192,7 @@ public final class MmapChunkStore implements ChunkStore {
           break;
         }
         long ref = ((long) index << 32) | pos;
+        maxSeriesRef = Math.max(maxSeriesRef, seriesRef);
         if (maxt >= minValidTime) {
           out.computeIfAbsent(seriesRef, k -> new LoadedChunks()).add(ref, mint, maxt);
           chunks++;
@@ -205,6 +207,11 @@ public final class MmapChunkStore implements ChunkStore {
     preexisting.removeAll(kept);
     LOG.info("loaded {} chunks of {} series from {} head chunk file(s)", chunks, out.size(), kept.size());
     return out;
+  }
+
+  /** The largest series ref found by {@link #loadPreexisting}, or 0. */
+  public synchronized long maxSeriesRefInFiles() {
+    return maxSeriesRef;
   }
 
   /** Total bytes of the chunk at {@code pos} if it is complete and intact, else -1. */
