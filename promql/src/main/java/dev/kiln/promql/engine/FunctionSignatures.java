@@ -33,7 +33,7 @@ final class FunctionSignatures {
     for (String f : List.of("abs", "ceil", "floor", "exp", "sqrt", "ln", "log2", "log10", "sin", "cos",
         "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "rad", "deg",
         "sgn", "absent", "sort", "sort_desc", "timestamp", "histogram_count", "histogram_sum",
-        "histogram_avg", "histogram_stddev", "histogram_stdvar")) {
+        "histogram_avg", "histogram_stddev", "histogram_stdvar", "start_timestamp")) {
       add(f, v, 0, v);
     }
     for (String f : List.of("rate", "increase", "delta", "irate", "idelta", "changes", "resets", "deriv",

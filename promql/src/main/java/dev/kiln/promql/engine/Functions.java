@@ -3,8 +3,6 @@ package dev.kiln.promql.engine;
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
-import dev.kiln.tsdb.storage.Series;
-import dev.kiln.tsdb.storage.SeriesSet;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -68,6 +66,9 @@ final class Functions {
         return timestamp(args.get(0), g);
       case "absent":
         return absent(args.get(0), g);
+      case "start_timestamp":
+        throw new ExecutionException(
+            "start_timestamp() needs sample start timestamps, which Kiln's storage does not keep");
       case "info":
         return new InfoFunction(ev).eval(c, g);
       case "label_replace":

@@ -16,7 +16,6 @@ import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
 import dev.kiln.tsdb.storage.AppendOptions;
 import dev.kiln.tsdb.storage.Appender;
-import dev.kiln.tsdb.storage.Queryable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
