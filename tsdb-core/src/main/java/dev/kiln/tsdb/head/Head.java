@@ -347,16 +347,12 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
    */
   public void forEachSeriesChunks(long mint, long maxt, Consumer<SeriesChunks> consumer) {
     for (MemSeries s : byRef.values()) {
-      List<MemSeries.HeadChunk> chunks;
+      List<ChunkMeta> chunks;
       synchronized (s) {
         chunks = s.chunksIn(mint, maxt, store);
       }
       if (!chunks.isEmpty()) {
-        List<ChunkMeta> metas = new ArrayList<>(chunks.size());
-        for (MemSeries.HeadChunk c : chunks) {
-          metas.add(new ChunkMeta(c.minT(), c.maxT(), c.chunk()));
-        }
-        consumer.accept(new SeriesChunks(s.ref, s.labels, metas));
+        consumer.accept(new SeriesChunks(s.ref, s.labels, chunks));
       }
     }
   }

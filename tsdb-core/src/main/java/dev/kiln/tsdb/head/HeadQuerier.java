@@ -53,18 +53,13 @@ final class HeadQuerier implements Querier {
     try {
       RoaringBitmap ids = head.postings().select(matchers);
       for (MemSeries s : head.seriesFor(ids)) {
-        List<MemSeries.HeadChunk> chunks;
+        List<ChunkMeta> chunks;
         synchronized (s) {
           chunks = s.chunksIn(mint, maxt, head.store());
         }
-        if (chunks.isEmpty()) {
-          continue;
+        if (!chunks.isEmpty()) {
+          out.add(new HeadSeries(s.labels, chunks, mint, maxt));
         }
-        List<ChunkMeta> metas = new ArrayList<>(chunks.size());
-        for (MemSeries.HeadChunk c : chunks) {
-          metas.add(new ChunkMeta(c.minT(), c.maxT(), c.chunk()));
-        }
-        out.add(new HeadSeries(s.labels, metas, mint, maxt));
       }
     } finally {
       head.isolation.writeLock().unlock();

@@ -192,15 +192,15 @@ final class MemSeries {
   }
 
   /** Chunks overlapping [mint, maxt], oldest first; the open chunk is copied. */
-  List<HeadChunk> chunksIn(long mint, long maxt, ChunkStore store) {
-    List<HeadChunk> out = new ArrayList<>(doneCount + 1);
+  List<ChunkMeta> chunksIn(long mint, long maxt, ChunkStore store) {
+    List<ChunkMeta> out = new ArrayList<>(doneCount + 1);
     for (int i = 0; i < doneCount; i++) {
       if (doneMinT[i] <= maxt && mint <= doneMaxT[i]) {
-        out.add(new HeadChunk(doneMinT[i], doneMaxT[i], store.read(doneRefs[i])));
+        out.add(new ChunkMeta(doneMinT[i], doneMaxT[i], store.read(doneRefs[i])));
       }
     }
     if (open != null && open.numSamples() > 0 && openMinT <= maxt && mint <= lastT) {
-      out.add(new HeadChunk(openMinT, lastT, open.snapshot()));
+      out.add(new ChunkMeta(openMinT, lastT, open.snapshot()));
     }
     return out;
   }
@@ -241,7 +241,4 @@ final class MemSeries {
     }
     return b;
   }
-
-  /** A chunk of a head series with its time range. */
-  record HeadChunk(long minT, long maxT, Chunk chunk) {}
 }
