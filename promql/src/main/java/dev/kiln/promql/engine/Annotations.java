@@ -26,6 +26,11 @@ final class Annotations {
     infos.add("PromQL info: " + text + position(pos));
   }
 
+  /** A warning reported by the storage while reading (passed on as is). */
+  void storageWarning(String text) {
+    warnings.add(text);
+  }
+
   List<String> warnings() {
     return List.copyOf(warnings);
   }

@@ -137,7 +137,22 @@ final class Evaluator {
 
   SeriesSet select(Plan.Selector sel, long mint, long maxt, long step, long range, String func) {
     SelectHints hints = new SelectHints(mint, maxt, step, range, func, List.of(), false);
-    return querier.select(false, hints, sel.matchers().toArray(new LabelMatcher[0]));
+    SeriesSet set = querier.select(false, hints, sel.matchers().toArray(new LabelMatcher[0]));
+    return new SeriesSet() {
+      @Override
+      public boolean next() {
+        if (set.next()) {
+          return true;
+        }
+        set.warnings().forEach(annotations::storageWarning);
+        return false;
+      }
+
+      @Override
+      public dev.kiln.tsdb.storage.Series at() {
+        return set.at();
+      }
+    };
   }
 
   /**

@@ -141,4 +141,52 @@ class EngineLimitsTest {
     Matrix m = (Matrix) e.instantQuery(s, QueryOptions.DEFAULTS, "m[1m]", 100_000).exec().value();
     assertEquals(4, m.series().get(0).count());
   }
+
+  @Test
+  void storageWarningsReachTheResult() {
+    InMemoryStorage s = storage(1, 10);
+    Queryable warning = (mint, maxt) -> {
+      Querier q = s.querier(mint, maxt);
+      return new Querier() {
+        @Override
+        public SeriesSet select(boolean sorted, dev.kiln.tsdb.storage.SelectHints hints,
+            dev.kiln.tsdb.model.LabelMatcher... matchers) {
+          SeriesSet inner = q.select(sorted, hints, matchers);
+          return new SeriesSet() {
+            @Override
+            public boolean next() {
+              return inner.next();
+            }
+
+            @Override
+            public dev.kiln.tsdb.storage.Series at() {
+              return inner.at();
+            }
+
+            @Override
+            public java.util.List<String> warnings() {
+              return java.util.List.of("block 01H: partial data");
+            }
+          };
+        }
+
+        @Override
+        public java.util.List<String> labelNames(dev.kiln.tsdb.model.LabelMatcher... matchers) {
+          return q.labelNames(matchers);
+        }
+
+        @Override
+        public java.util.List<String> labelValues(String name, dev.kiln.tsdb.model.LabelMatcher... matchers) {
+          return q.labelValues(name, matchers);
+        }
+
+        @Override
+        public void close() {
+          q.close();
+        }
+      };
+    };
+    var r = engine(10_000, 0).instantQuery(warning, QueryOptions.DEFAULTS, "sum(m)", 100_000).exec();
+    assertEquals(java.util.List.of("block 01H: partial data"), r.warnings());
+  }
 }
