@@ -1,2 +1,2 @@
-/** The pull scraper: configuration, discovery, relabeling, exposition parsing, scrape loops. */
+/** The pull scraper: configuration, discovery, relabeling, exposition parsing, scrape loops, host metrics. */
 package dev.kiln.scraper;

@@ -1,0 +1,76 @@
+package dev.kiln.scraper.config;
+
+import dev.kiln.scraper.relabel.RelabelConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One {@code scrape_configs} entry with every default resolved. Durations in milliseconds. */
+public record ScrapeConfig(
+    String jobName,
+    long scrapeIntervalMillis,
+    long scrapeTimeoutMillis,
+    String metricsPath,
+    String scheme,
+    Map<String, List<String>> params,
+    boolean honorLabels,
+    boolean honorTimestamps,
+    boolean trackTimestampsStaleness,
+    boolean enableCompression,
+    ScrapeLimits limits,
+    String fallbackScrapeProtocol,
+    List<TargetGroup> staticConfigs,
+    List<FileSdConfig> fileSdConfigs,
+    List<RelabelConfig> relabelConfigs,
+    List<RelabelConfig> metricRelabelConfigs,
+    HttpClientConfig http) {
+
+  static ScrapeConfig parse(YamlNode n, GlobalConfig global, Path baseDir) {
+    String job = n.string("job_name", "");
+    if (job.isEmpty()) {
+      throw n.error("job_name is empty");
+    }
+    long interval = n.duration("scrape_interval", global.scrapeIntervalMillis());
+    boolean timeoutSet = !n.get("scrape_timeout").absent();
+    long timeout = n.duration("scrape_timeout", Math.min(global.scrapeTimeoutMillis(), interval));
+    if (interval <= 0) {
+      throw n.error("scrape_interval must be greater than 0 for scrape config with job name \"" + job + "\"");
+    }
+    if (timeoutSet && timeout > interval) {
+      throw n.error("scrape timeout greater than scrape interval for scrape config with job name \"" + job + "\"");
+    }
+    String path = n.string("metrics_path", "/metrics");
+    String scheme = n.string("scheme", "http");
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw n.error("invalid scheme \"" + scheme + "\" for scrape config with job name \"" + job + "\"");
+    }
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    YamlNode p = n.get("params");
+    for (String k : p.keys()) {
+      params.put(k, p.strings(k));
+    }
+    boolean honorLabels = n.bool("honor_labels", false);
+    boolean honorTimestamps = n.bool("honor_timestamps", true);
+    boolean track = n.bool("track_timestamps_staleness", false);
+    boolean compression = n.bool("enable_compression", true);
+    ScrapeLimits limits = ScrapeLimits.parse(n, global.limits());
+    String fallback = n.string("fallback_scrape_protocol", null);
+    if (fallback != null && !List.of("PrometheusText0.0.4", "PrometheusText1.0.0", "OpenMetricsText0.0.1", "OpenMetricsText1.0.0", "PrometheusProto").contains(fallback)) {
+      throw n.error("unknown fallback_scrape_protocol \"" + fallback + "\"");
+    }
+    n.get("scrape_protocols");
+    List<TargetGroup> statics = n.list("static_configs", g -> TargetGroup.parse(g, "static"));
+    List<FileSdConfig> files = n.list("file_sd_configs", f -> FileSdConfig.parse(f, baseDir));
+    YamlNode k8s = n.get("kubernetes_sd_configs");
+    if (!k8s.absent()) {
+      throw k8s.error("kubernetes_sd_configs is not supported by this Kiln version yet");
+    }
+    List<RelabelConfig> relabel = n.list("relabel_configs", RelabelConfig::parse);
+    List<RelabelConfig> metricRelabel = n.list("metric_relabel_configs", RelabelConfig::parse);
+    HttpClientConfig http = HttpClientConfig.parse(n, baseDir);
+    n.rejectUnknownKeys("scrape_config");
+    return new ScrapeConfig(job, interval, timeout, path, scheme, Map.copyOf(params), honorLabels, honorTimestamps, track,
+        compression, limits, fallback, statics, files, relabel, metricRelabel, http);
+  }
+}

@@ -1,0 +1,138 @@
+package dev.kiln.scraper.parse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.Metadata;
+import dev.kiln.tsdb.storage.MetricType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExpositionParserTest {
+  record S(Labels labels, double value, long ts) {}
+
+  static final class Collect implements ExpositionSink {
+    final List<S> samples = new ArrayList<>();
+    final Map<String, Metadata> meta = new HashMap<>();
+
+    @Override
+    public void sample(String raw, ParsedSeries series, double value, long ts) {
+      samples.add(new S(series.labels(), value, ts));
+    }
+
+    @Override
+    public void metadata(String family, MetricType type, String help, String unit) {
+      meta.put(family, new Metadata(type, help, unit));
+    }
+  }
+
+  private static Collect text(String body) {
+    Collect c = new Collect();
+    ExpositionParser.parse(body, ExpositionParser.Format.PROMETHEUS_TEXT, c);
+    return c;
+  }
+
+  private static Collect om(String body) {
+    Collect c = new Collect();
+    ExpositionParser.parse(body, ExpositionParser.Format.OPENMETRICS, c);
+    return c;
+  }
+
+  @Test
+  void parsesTheContractTextExample() {
+    Collect c = text("""
+        # HELP jobs_done_total Jobs finished since start.
+        # TYPE jobs_done_total counter
+        jobs_done_total{queue="mail",result="ok"} 1204 1712000000000
+        jobs_done_total{queue="mail",result="error"} 7
+        # a free comment, ignored
+        # TYPE batch_seconds histogram
+        batch_seconds_bucket{le="0.5"} 3
+        batch_seconds_bucket{le="2"} 9
+        batch_seconds_bucket{le="+Inf"} 10
+        batch_seconds_sum 11.75
+        batch_seconds_count 10
+        path_info{path="C:\\\\temp",note="say \\"hi\\"\\nbye"} NaN
+        """);
+    assertEquals(8, c.samples.size());
+    assertEquals(Labels.of("__name__", "jobs_done_total", "queue", "mail", "result", "ok"), c.samples.get(0).labels);
+    assertEquals(1712000000000L, c.samples.get(0).ts);
+    assertEquals(ExpositionSink.NO_TIMESTAMP, c.samples.get(1).ts);
+    assertEquals("2.0", c.samples.get(3).labels.get("le"), "le is normalised as Prometheus 3 does");
+    assertEquals("C:\\temp", c.samples.get(7).labels.get("path"));
+    assertEquals("say \"hi\"\nbye", c.samples.get(7).labels.get("note"));
+    assertTrue(Double.isNaN(c.samples.get(7).value));
+    assertEquals(new Metadata(MetricType.COUNTER, "Jobs finished since start.", ""), c.meta.get("jobs_done_total"));
+  }
+
+  @Test
+  void valuesFollowGoParsing() {
+    Collect c = text("a +Inf\nb -inf\nc 1.5e-3\nd .5\ne 5.\n");
+    assertEquals(Double.POSITIVE_INFINITY, c.samples.get(0).value);
+    assertEquals(Double.NEGATIVE_INFINITY, c.samples.get(1).value);
+    assertEquals(0.0015, c.samples.get(2).value);
+    assertEquals(0.5, c.samples.get(3).value);
+    assertEquals(5.0, c.samples.get(4).value);
+    assertThrows(ExpositionException.class, () -> text("a 1d\n"));
+    assertThrows(ExpositionException.class, () -> text("a 0x1p3\n"));
+  }
+
+  @Test
+  void errorsNameTheLine() {
+    ExpositionException e = assertThrows(ExpositionException.class, () -> text("ok 1\nbad{a=\"1\" 2\n"));
+    assertEquals(2, e.line());
+    ExpositionException dup = assertThrows(ExpositionException.class, () -> text("x{a=\"1\",a=\"2\"} 1\n"));
+    assertTrue(dup.getMessage().contains("duplicate label name"), dup.getMessage());
+  }
+
+  @Test
+  void helpEscapesDifferBetweenFormats() {
+    assertEquals("a \\\"b\\\" \n", text("# HELP x a \\\"b\\\" \\n\nx 1\n").meta.get("x").help());
+    assertEquals("a \"b\"", om("# HELP x a \\\"b\\\"\nx 1\n# EOF\n").meta.get("x").help());
+  }
+
+  @Test
+  void openMetricsNeedsEofAndUsesSecondTimestamps() {
+    Collect c = om("""
+        # TYPE cache_lookups counter
+        # HELP cache_lookups Lookups served by the cache.
+        cache_lookups_total{hit="true"} 310 # {trace_id="a1"} 1 1712000000.5
+        cache_lookups_created{hit="true"} 1711990000.0
+        # TYPE queue_wait_seconds gaugehistogram
+        # UNIT queue_wait_seconds seconds
+        queue_wait_seconds_bucket{le="1"} 2 1712000000.123
+        # EOF
+        """);
+    assertEquals(3, c.samples.size());
+    assertEquals(1712000000123L, c.samples.get(2).ts);
+    assertEquals("1.0", c.samples.get(2).labels.get("le"));
+    assertEquals("seconds", c.meta.get("queue_wait_seconds").unit());
+    ExpositionException missing = assertThrows(ExpositionException.class, () -> om("a 1\n"));
+    assertTrue(missing.getMessage().contains("# EOF"), missing.getMessage());
+    assertThrows(ExpositionException.class, () -> om("a  1\n# EOF\n"));
+  }
+
+  @Test
+  void boundsAreFormattedLikeGo() {
+    assertEquals("1.0", GoFloats.normalizeBound("1"));
+    assertEquals("0.25", GoFloats.normalizeBound("0.25"));
+    assertEquals("100000.0", GoFloats.normalizeBound("100000"));
+    assertEquals("1e+06", GoFloats.normalizeBound("1000000"));
+    assertEquals("1e-05", GoFloats.normalizeBound("0.00001"));
+    assertEquals("0.0001", GoFloats.normalizeBound("0.0001"));
+    assertEquals("2.5e+07", GoFloats.normalizeBound("2.5e7"));
+    assertEquals("+Inf", GoFloats.normalizeBound("+Inf"));
+    assertEquals("abc", GoFloats.normalizeBound("abc"));
+  }
+
+  @Test
+  void quotedUtf8NamesInTextOneZero() {
+    Collect c = text("{\"my.metric\", \"some.label\"=\"v\"} 1\n");
+    assertEquals(Labels.of("__name__", "my.metric", "some.label", "v"), c.samples.get(0).labels);
+  }
+}

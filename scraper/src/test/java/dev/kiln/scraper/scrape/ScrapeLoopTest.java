@@ -1,0 +1,215 @@
+package dev.kiln.scraper.scrape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.scraper.config.ConfigLoader;
+import dev.kiln.scraper.config.HttpClientConfig;
+import dev.kiln.scraper.config.ScrapeConfig;
+import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.tsdb.memory.InMemoryStorage;
+import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.model.StaleNaN;
+import dev.kiln.tsdb.storage.Querier;
+import dev.kiln.tsdb.storage.SampleIterator;
+import dev.kiln.tsdb.storage.SeriesSet;
+import dev.kiln.tsdb.storage.ValueType;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ScrapeLoopTest {
+  /** A fetcher that answers with whatever the test set last. */
+  static final class FakeFetcher implements HttpFetcher {
+    int status = 200;
+    String contentType = "text/plain; version=0.0.4";
+    String body = "";
+    IOException failure;
+    Map<String, String> lastHeaders;
+
+    @Override
+    public Response fetch(URI url, Map<String, String> headers, HttpClientConfig c, long timeout, long limit) throws IOException {
+      lastHeaders = headers;
+      if (failure != null) {
+        throw failure;
+      }
+      byte[] b = body.getBytes(StandardCharsets.UTF_8);
+      if (limit > 0 && b.length > limit) {
+        throw new BodyTooLargeException(limit);
+      }
+      return new Response(status, contentType, b, b.length);
+    }
+  }
+
+  /** A clock the test moves by hand. */
+  static final class ManualClock extends Clock {
+    long millis = 1_700_000_000_000L;
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis);
+    }
+  }
+
+  private final InMemoryStorage storage = new InMemoryStorage();
+  private final FakeFetcher fetcher = new FakeFetcher();
+  private final ManualClock clock = new ManualClock();
+
+  private ScrapeLoop loop(String extraYaml) {
+    String yaml = "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n" + extraYaml;
+    ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("app");
+    Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of("env", "prod"), "s"))).get(0).target();
+    return new ScrapeLoop("app", t, cfg, storage, fetcher, clock, "Kiln/test", false);
+  }
+
+  private List<double[]> samples(String metric, String... labelPairs) {
+    List<double[]> out = new ArrayList<>();
+    List<LabelMatcher> ms = new ArrayList<>();
+    ms.add(LabelMatcher.equal("__name__", metric));
+    for (int i = 0; i < labelPairs.length; i += 2) {
+      ms.add(LabelMatcher.equal(labelPairs[i], labelPairs[i + 1]));
+    }
+    try (Querier q = storage.querier(0, Long.MAX_VALUE)) {
+      SeriesSet s = q.select(true, null, ms.toArray(new LabelMatcher[0]));
+      while (s.next()) {
+        SampleIterator it = s.at().iterator(null);
+        while (it.next() != ValueType.NONE) {
+          out.add(new double[] {it.atT(), it.atV()});
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void successfulScrapeStoresSamplesWithTargetLabelsAndReportSeries() {
+    ScrapeLoop l = loop("");
+    fetcher.body = "# TYPE x counter\nx{a=\"1\"} 5\nx{a=\"2\"} 6\n";
+    l.scrape();
+    assertEquals(List.of(5.0), values(samples("x", "a", "1", "job", "app", "instance", "h:1", "env", "prod")));
+    assertEquals(List.of(1.0), values(samples("up", "job", "app", "instance", "h:1")));
+    assertEquals(List.of(2.0), values(samples("scrape_samples_scraped")));
+    assertEquals(List.of(2.0), values(samples("scrape_series_added")));
+    assertEquals(TargetHealth.UP, l.status().health());
+    assertEquals(ScrapeLoop.ACCEPT_HEADER, fetcher.lastHeaders.get("Accept"));
+    assertEquals("10", fetcher.lastHeaders.get("X-Prometheus-Scrape-Timeout-Seconds"));
+  }
+
+  @Test
+  void vanishedSeriesGetStaleMarkersAndFailedScrapeStalesEverything() {
+    ScrapeLoop l = loop("");
+    fetcher.body = "x{a=\"1\"} 1\nx{a=\"2\"} 2\n";
+    l.scrape();
+    clock.millis += 15_000;
+    fetcher.body = "x{a=\"1\"} 1\n";
+    l.scrape();
+    List<double[]> a2 = samples("x", "a", "2");
+    assertEquals(2, a2.size());
+    assertTrue(StaleNaN.is(a2.get(1)[1]), "series a=2 vanished and must end with a stale marker");
+    clock.millis += 15_000;
+    fetcher.status = 500;
+    l.scrape();
+    List<double[]> a1 = samples("x", "a", "1");
+    assertTrue(StaleNaN.is(a1.get(a1.size() - 1)[1]));
+    assertEquals(List.of(1.0, 1.0, 0.0), values(samples("up")));
+    assertEquals("server returned HTTP status 500 Internal Server Error", l.status().lastError());
+    assertEquals(TargetHealth.DOWN, l.status().health());
+  }
+
+  @Test
+  void failedScrapeIngestsNothingPartial() {
+    ScrapeLoop l = loop("    sample_limit: 2\n");
+    fetcher.body = "a 1\nb 2\nc 3\n";
+    l.scrape();
+    assertEquals(0, samples("a").size());
+    assertEquals("sample limit exceeded", l.status().lastError());
+    clock.millis += 15_000;
+    fetcher.body = "a 1\nb 2\nbroken{ 3\n";
+    l.scrape();
+    assertEquals(0, samples("a").size());
+    assertTrue(l.status().lastError().startsWith("line 3: "), l.status().lastError());
+    assertEquals(List.of(0.0, 0.0), values(samples("up")));
+  }
+
+  @Test
+  void honorLabelsAndExportedPrefix() {
+    fetcher.body = "x{job=\"batch\",instance=\"a\"} 1\n";
+    loop("").scrape();
+    assertEquals(1, samples("x", "exported_job", "batch", "exported_instance", "a", "job", "app", "instance", "h:1").size());
+    storage.clear();
+    loop("    honor_labels: true\n").scrape();
+    assertEquals(1, samples("x", "job", "batch", "instance", "a", "env", "prod").size());
+  }
+
+  @Test
+  void explicitTimestampsAreHonoured() {
+    fetcher.body = "x 1 1600000000000\n";
+    loop("").scrape();
+    assertEquals(1600000000000.0, samples("x").get(0)[0]);
+    storage.clear();
+    loop("    honor_timestamps: false\n").scrape();
+    assertEquals((double) clock.millis, samples("x").get(0)[0]);
+  }
+
+  @Test
+  void unknownContentTypeFailsUnlessAFallbackIsConfigured() {
+    fetcher.contentType = "application/json";
+    fetcher.body = "x 1\n";
+    ScrapeLoop l = loop("");
+    l.scrape();
+    assertTrue(l.status().lastError().contains("unsupported Content-Type"), l.status().lastError());
+    ScrapeLoop withFallback = loop("    fallback_scrape_protocol: PrometheusText0.0.4\n");
+    withFallback.scrape();
+    assertEquals("", withFallback.status().lastError());
+  }
+
+  @Test
+  void metricRelabelingDropsSamples() {
+    fetcher.body = "keep_me 1\ndrop_me 2\n";
+    ScrapeLoop l = loop("    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: drop_.*\n        action: drop\n");
+    l.scrape();
+    assertEquals(1, samples("keep_me").size());
+    assertEquals(0, samples("drop_me").size());
+    assertEquals(List.of(1.0), values(samples("scrape_samples_post_metric_relabeling")));
+    assertEquals(List.of(2.0), values(samples("scrape_samples_scraped")));
+  }
+
+  @Test
+  void vanishedTargetIsMarkedStaleWithItsReportSeries() {
+    ScrapeLoop l = loop("");
+    fetcher.body = "x 1\n";
+    l.scrape();
+    l.markStale(clock.millis + 15_000);
+    List<double[]> up = samples("up");
+    assertTrue(StaleNaN.is(up.get(up.size() - 1)[1]));
+    List<double[]> x = samples("x");
+    assertTrue(StaleNaN.is(x.get(x.size() - 1)[1]));
+  }
+
+  private static List<Double> values(List<double[]> samples) {
+    List<Double> out = new ArrayList<>();
+    for (double[] s : samples) {
+      out.add(s[1]);
+    }
+    return out;
+  }
+}
