@@ -75,8 +75,10 @@ final class HeadQuerier implements Querier {
       return head.postings().labelNames();
     }
     TreeSet<String> names = new TreeSet<>();
-    for (HeadSeries s : snapshot(matchers)) {
-      names.addAll(s.labels().names());
+    for (Labels l : seriesWithSamples(matchers)) {
+      for (int i = 0; i < l.size(); i++) {
+        names.add(l.name(i));
+      }
     }
     return new ArrayList<>(names);
   }
@@ -88,13 +90,36 @@ final class HeadQuerier implements Querier {
       return head.postings().labelValues(name);
     }
     TreeSet<String> values = new TreeSet<>();
-    for (HeadSeries s : snapshot(matchers)) {
-      String v = s.labels().get(name);
+    for (Labels l : seriesWithSamples(matchers)) {
+      String v = l.get(name);
       if (v != null) {
         values.add(v);
       }
     }
     return new ArrayList<>(values);
+  }
+
+  /**
+   * Labels of matching series with a sample in the range. Decided per series from chunk time
+   * ranges, without copying chunks and without the isolation lock: label queries see each
+   * series as of when it is visited.
+   */
+  private List<Labels> seriesWithSamples(LabelMatcher... matchers) {
+    List<Labels> out = new ArrayList<>();
+    if (head.maxTime() < mint || head.minTime() > maxt) {
+      return out;
+    }
+    RoaringBitmap ids = head.postings().select(matchers);
+    for (MemSeries s : head.seriesFor(ids)) {
+      boolean has;
+      synchronized (s) {
+        has = s.hasSamplesIn(mint, maxt, head.store());
+      }
+      if (has) {
+        out.add(s.labels);
+      }
+    }
+    return out;
   }
 
   /** True when the range holds every sample of the head, so the index alone answers. */

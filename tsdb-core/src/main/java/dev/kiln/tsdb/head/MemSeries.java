@@ -205,6 +205,38 @@ final class MemSeries {
     return out;
   }
 
+  /**
+   * Whether any sample lies in [mint, maxt], decided from chunk time ranges where possible and
+   * by decoding only a chunk that spans the whole range.
+   */
+  boolean hasSamplesIn(long mint, long maxt, ChunkStore store) {
+    for (int i = 0; i < doneCount; i++) {
+      if (overlapHasSample(doneMinT[i], doneMaxT[i], mint, maxt)) {
+        return true;
+      }
+      if (doneMinT[i] < mint && doneMaxT[i] > maxt && hasSampleDecoded(store.read(doneRefs[i]), mint, maxt)) {
+        return true;
+      }
+    }
+    if (open != null && open.numSamples() > 0) {
+      if (overlapHasSample(openMinT, lastT, mint, maxt)) {
+        return true;
+      }
+      return openMinT < mint && lastT > maxt && hasSampleDecoded(open, mint, maxt);
+    }
+    return false;
+  }
+
+  /** True when the chunk's first or last sample lies in the range. */
+  private static boolean overlapHasSample(long cmin, long cmax, long mint, long maxt) {
+    return (cmin >= mint && cmin <= maxt) || (cmax >= mint && cmax <= maxt);
+  }
+
+  private static boolean hasSampleDecoded(Chunk c, long mint, long maxt) {
+    dev.kiln.tsdb.storage.SampleIterator it = c.iterator(null);
+    return it.seek(mint) == dev.kiln.tsdb.storage.ValueType.FLOAT && it.atT() <= maxt;
+  }
+
   /** Number of chunks in the head, open chunk included. */
   int chunkCount() {
     return doneCount + (open != null && open.numSamples() > 0 ? 1 : 0);
