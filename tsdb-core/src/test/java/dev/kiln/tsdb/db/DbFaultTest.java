@@ -38,6 +38,13 @@ class DbFaultTest {
     }
 
     @Override
+    public FileChannel openForUpdate(Path file) throws IOException {
+      FileChannel ch = super.openForUpdate(file);
+      openChannels.incrementAndGet();
+      return ch;
+    }
+
+    @Override
     public FileChannel openForRead(Path file) throws IOException {
       FileChannel ch = super.openForRead(file);
       openChannels.incrementAndGet();
@@ -133,6 +140,13 @@ class DbFaultTest {
     db.close();
     assertEquals(0, io.openChannels.get(), "open channels after close");
     assertEquals(0, io.liveMappings.get(), "live mappings after close");
+    // A restart maps the old chunk files again; closing must release those too.
+    Db again = Db.create(dir, DbOptions.builder().headChunkFileBytes(4096).walSegmentBytes(64 * 1024).build(), io);
+    again.start();
+    assertTrue(io.liveMappings.get() > 0, "old chunk files were mapped on restart");
+    again.close();
+    assertEquals(0, io.openChannels.get(), "open channels after the second close");
+    assertEquals(0, io.liveMappings.get(), "live mappings after the second close");
   }
 
   @Test
