@@ -148,17 +148,28 @@ final class ClassicHistograms {
       groupOf[i] = grp;
       upperOf[i] = ub;
     }
-    int maxBuckets = vec.size();
-    double[] upper = new double[Math.max(1, maxBuckets)];
-    double[] count = new double[Math.max(1, maxBuckets)];
+    // Members of each group, so each step visits every series once.
+    Map<Group, List<Integer>> memberLists = new HashMap<>();
+    for (int i = 0; i < vec.size(); i++) {
+      if (groupOf[i] != null) {
+        memberLists.computeIfAbsent(groupOf[i], k -> new ArrayList<>()).add(i);
+      }
+    }
+    int[][] members = new int[order.size()][];
+    int maxBuckets = 1;
+    for (int gi = 0; gi < order.size(); gi++) {
+      List<Integer> m = memberLists.get(order.get(gi));
+      members[gi] = m.stream().mapToInt(Integer::intValue).toArray();
+      maxBuckets = Math.max(maxBuckets, members[gi].length);
+    }
+    double[] upper = new double[maxBuckets];
+    double[] count = new double[maxBuckets];
     for (int step = 0; step < steps; step++) {
       ev.control.check();
-      for (Group grp : order) {
+      for (int gi = 0; gi < order.size(); gi++) {
+        Group grp = order.get(gi);
         int n = 0;
-        for (int i = 0; i < vec.size(); i++) {
-          if (groupOf[i] != grp) {
-            continue;
-          }
+        for (int i : members[gi]) {
           double v = vec.get(i).values[step];
           if (Points.isPresent(v)) {
             upper[n] = upperOf[i];
