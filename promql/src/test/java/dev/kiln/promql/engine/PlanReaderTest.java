@@ -70,4 +70,19 @@ class PlanReaderTest {
     assertTrue(error("x[5m] + 1").contains("binary expression must contain only scalar and instant vector types"));
     assertTrue(error("foo{__name__=\"bar\"}").contains("metric name must not be set twice"));
   }
+
+  @Test
+  void dashboardStyleQueries() {
+    Plan.Aggregate a = (Plan.Aggregate) read("SUM BY (job) (rate(http_requests_total{code=~\"5..\"}[5m]))");
+    assertEquals(Plan.AggOp.SUM, a.op());
+    assertEquals(java.util.List.of("job"), a.grouping());
+    Plan.Aggregate b = (Plan.Aggregate) read("sum(\n  rate(x[1m]) # per second\n) without (instance)");
+    assertTrue(b.without());
+    Plan.Binary c = (Plan.Binary) read("x / on(instance) group_left(nodename) node_uname_info");
+    assertEquals(Plan.Card.MANY_TO_ONE, c.matching().card());
+    assertEquals(java.util.List.of("nodename"), c.matching().include());
+    Plan.Call d = (Plan.Call) read("clamp_min(x, -1)");
+    assertEquals(-1.0, ((Plan.NumberLiteral) d.args().get(1)).value());
+    assertTrue(error("rate(x[$__rate_interval])").contains("parse error"));
+  }
 }
