@@ -14,7 +14,6 @@ final class QueryControl {
   private final long maxSamples;
   private volatile boolean canceled;
   private long currentSamples;
-  private long peakSamples;
   private int checkCounter;
 
   QueryControl(long timeoutMillis, long maxSamples) {
@@ -51,9 +50,6 @@ final class QueryControl {
   /** Accounts for n more samples in memory. */
   void addSamples(long n) {
     currentSamples += n;
-    if (currentSamples > peakSamples) {
-      peakSamples = currentSamples;
-    }
     if (currentSamples > maxSamples) {
       throw new ExecutionException(
           "query processing would load too many samples into memory in query execution");
@@ -63,9 +59,5 @@ final class QueryControl {
   /** Accounts for n samples released from memory. */
   void releaseSamples(long n) {
     currentSamples -= n;
-  }
-
-  long peakSamples() {
-    return peakSamples;
   }
 }

@@ -48,19 +48,6 @@ final class SampleBuffer {
     }
   }
 
-  /** Replaces the contents with the present points of a step series. */
-  void loadPoints(long[] times, double[] values, int n) {
-    count = 0;
-    for (int i = 0; i < n; i++) {
-      if (count == ts.length) {
-        grow();
-      }
-      ts[count] = times[i];
-      vs[count] = values[i];
-      count++;
-    }
-  }
-
   /** Makes room for at least n samples (contents may be lost). */
   void ensureCapacity(int n) {
     if (ts.length < n) {
