@@ -215,6 +215,9 @@ final class RangeFunctionEvaluator {
       double pinnedValue = Points.ABSENT;
       boolean pinnedDone = false;
       for (int i = 0; i < steps; i++) {
+        if ((i & 255) == 255) {
+          ev.control.check();
+        }
         long t = g.time(i);
         long wEnd = (pinned ? ev.atTime(at, t) : t) - offset;
         long wStart = wEnd - range;
