@@ -1,0 +1,295 @@
+package dev.kiln.server.template;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+/** Go's {@code fmt} formatting for the values templates handle: strings, floats, integers, booleans. */
+public final class GoFormat {
+  private GoFormat() {}
+
+  /** Go's {@code %v} of a value. */
+  public static String v(Object o) {
+    if (o == null) {
+      return "<no value>";
+    }
+    if (o instanceof Double d) {
+      return formatFloat(d, 'g', -1);
+    }
+    if (o instanceof Float f) {
+      return formatFloat(f.doubleValue(), 'g', -1);
+    }
+    if (o instanceof Map<?, ?> m) {
+      StringBuilder sb = new StringBuilder("map[");
+      boolean first = true;
+      for (Map.Entry<?, ?> e : new java.util.TreeMap<>(m).entrySet()) {
+        if (!first) {
+          sb.append(' ');
+        }
+        first = false;
+        sb.append(v(e.getKey())).append(':').append(v(e.getValue()));
+      }
+      return sb.append(']').toString();
+    }
+    if (o instanceof List<?> l) {
+      StringBuilder sb = new StringBuilder("[");
+      for (int i = 0; i < l.size(); i++) {
+        if (i > 0) {
+          sb.append(' ');
+        }
+        sb.append(v(l.get(i)));
+      }
+      return sb.append(']').toString();
+    }
+    return o.toString();
+  }
+
+  /** Go's {@code strconv.FormatFloat(f, fmt, prec, 64)} for fmt 'g', 'e' and 'f'. */
+  public static String formatFloat(double f, char fmt, int prec) {
+    if (Double.isNaN(f)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(f)) {
+      return f > 0 ? "+Inf" : "-Inf";
+    }
+    boolean neg = f < 0 || (f == 0 && 1 / f < 0);
+    double a = Math.abs(f);
+    String sign = neg ? "-" : "";
+    if (fmt == 'f') {
+      if (prec < 0) {
+        return sign + (a == 0 ? "0" : new BigDecimal(Double.toString(a)).stripTrailingZeros().toPlainString());
+      }
+      return sign + new BigDecimal(a).setScale(prec, java.math.RoundingMode.HALF_EVEN).toPlainString();
+    }
+    // Digits and decimal exponent: shortest round-trip, or rounded to prec significant digits.
+    String digits;
+    int exp;
+    if (a == 0) {
+      digits = "0";
+      exp = 0;
+    } else {
+      BigDecimal bd = new BigDecimal(Double.toString(a)).stripTrailingZeros();
+      if (prec >= 0) {
+        int sig = fmt == 'e' ? prec + 1 : Math.max(prec, 1);
+        bd = new BigDecimal(a).round(new java.math.MathContext(sig, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros();
+      }
+      digits = bd.unscaledValue().toString();
+      exp = digits.length() - 1 - bd.scale();
+    }
+    if (fmt == 'e') {
+      int p = prec < 0 ? digits.length() - 1 : prec;
+      return sign + expForm(digits, exp, p);
+    }
+    int eprec = prec < 0 ? 6 : (prec == 0 ? 1 : prec);
+    if (prec >= 0 && eprec > digits.length() && digits.length() >= exp + 1) {
+      eprec = digits.length();
+    }
+    if (prec < 0) {
+      eprec = 6;
+    }
+    if (exp < -4 || exp >= eprec) {
+      return sign + expForm(digits, exp, digits.length() - 1);
+    }
+    return sign + plain(digits, exp);
+  }
+
+  private static String expForm(String digits, int exp, int fracDigits) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(digits.charAt(0));
+    if (fracDigits > 0) {
+      sb.append('.');
+      for (int i = 1; i <= fracDigits; i++) {
+        sb.append(i < digits.length() ? digits.charAt(i) : '0');
+      }
+    }
+    sb.append('e').append(exp < 0 ? '-' : '+');
+    int ae = Math.abs(exp);
+    if (ae < 10) {
+      sb.append('0');
+    }
+    return sb.append(ae).toString();
+  }
+
+  private static String plain(String digits, int exp) {
+    if (exp < 0) {
+      return "0." + "0".repeat(-exp - 1) + digits;
+    }
+    if (digits.length() <= exp + 1) {
+      return digits + "0".repeat(exp + 1 - digits.length());
+    }
+    return digits.substring(0, exp + 1) + "." + digits.substring(exp + 1);
+  }
+
+  /** Go's {@code fmt.Sprintf} for the verbs alert templates use. */
+  public static String sprintf(String format, List<Object> args) {
+    StringBuilder out = new StringBuilder();
+    int argi = 0;
+    int i = 0;
+    while (i < format.length()) {
+      char c = format.charAt(i);
+      if (c != '%') {
+        out.append(c);
+        i++;
+        continue;
+      }
+      i++;
+      if (i >= format.length()) {
+        out.append("%!(NOVERB)");
+        break;
+      }
+      if (format.charAt(i) == '%') {
+        out.append('%');
+        i++;
+        continue;
+      }
+      boolean minus = false;
+      boolean plus = false;
+      boolean zero = false;
+      boolean space = false;
+      while (i < format.length() && "-+0 #".indexOf(format.charAt(i)) >= 0) {
+        char fl = format.charAt(i++);
+        minus |= fl == '-';
+        plus |= fl == '+';
+        zero |= fl == '0';
+        space |= fl == ' ';
+      }
+      int width = -1;
+      int ws = i;
+      while (i < format.length() && Character.isDigit(format.charAt(i))) {
+        i++;
+      }
+      if (i > ws) {
+        width = Integer.parseInt(format.substring(ws, i));
+      }
+      int prec = -1;
+      if (i < format.length() && format.charAt(i) == '.') {
+        i++;
+        int ps = i;
+        while (i < format.length() && Character.isDigit(format.charAt(i))) {
+          i++;
+        }
+        prec = i > ps ? Integer.parseInt(format.substring(ps, i)) : 0;
+      }
+      if (i >= format.length()) {
+        out.append("%!(NOVERB)");
+        break;
+      }
+      char verb = format.charAt(i++);
+      if (argi >= args.size()) {
+        out.append("%!").append(verb).append("(MISSING)");
+        continue;
+      }
+      Object arg = args.get(argi++);
+      String s = formatOne(verb, prec, plus, space, arg);
+      if (width > s.length()) {
+        String pad = (zero && !minus && verb != 's' && verb != 'q' ? "0" : " ").repeat(width - s.length());
+        if (minus) {
+          s = s + pad;
+        } else if (zero && (s.startsWith("-") || s.startsWith("+")) && pad.startsWith("0")) {
+          s = s.charAt(0) + pad + s.substring(1);
+        } else {
+          s = pad + s;
+        }
+      }
+      out.append(s);
+    }
+    if (argi < args.size()) {
+      out.append("%!(EXTRA ");
+      for (int k = argi; k < args.size(); k++) {
+        if (k > argi) {
+          out.append(", ");
+        }
+        Object a = args.get(k);
+        out.append(typeName(a)).append('=').append(v(a));
+      }
+      out.append(')');
+    }
+    return out.toString();
+  }
+
+  private static String typeName(Object a) {
+    if (a instanceof Double) {
+      return "float64";
+    }
+    if (a instanceof Long || a instanceof Integer) {
+      return "int";
+    }
+    if (a instanceof String) {
+      return "string";
+    }
+    if (a instanceof Boolean) {
+      return "bool";
+    }
+    return a == null ? "<nil>" : a.getClass().getSimpleName();
+  }
+
+  private static String formatOne(char verb, int prec, boolean plus, boolean space, Object arg) {
+    switch (verb) {
+      case 'v':
+        return v(arg);
+      case 's':
+        return prec >= 0 && v(arg).length() > prec ? v(arg).substring(0, prec) : v(arg);
+      case 'q':
+        return quote(v(arg));
+      case 'd':
+        if (arg instanceof Long || arg instanceof Integer) {
+          return signed(Long.toString(((Number) arg).longValue()), plus, space);
+        }
+        return "%!d(" + typeName(arg) + "=" + v(arg) + ")";
+      case 'f':
+      case 'F':
+      case 'e':
+      case 'g':
+        if (arg instanceof Number n) {
+          double d = n.doubleValue();
+          char f = verb == 'F' ? 'f' : verb;
+          int p = prec < 0 && f != 'g' ? 6 : prec;
+          return signed(formatFloat(d, f, p), plus, space);
+        }
+        return "%!" + verb + "(" + typeName(arg) + "=" + v(arg) + ")";
+      case 'x':
+        if (arg instanceof Long || arg instanceof Integer) {
+          return Long.toHexString(((Number) arg).longValue());
+        }
+        StringBuilder hex = new StringBuilder();
+        for (byte b : v(arg).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+          hex.append(String.format("%02x", b));
+        }
+        return hex.toString();
+      case 't':
+        return v(arg);
+      default:
+        return "%!" + verb + "(" + typeName(arg) + "=" + v(arg) + ")";
+    }
+  }
+
+  private static String signed(String s, boolean plus, boolean space) {
+    if (s.startsWith("-") || s.startsWith("+")) {
+      return s;
+    }
+    return plus ? "+" + s : (space ? " " + s : s);
+  }
+
+  /** Go's {@code strconv.Quote}. */
+  public static String quote(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\t' -> sb.append("\\t");
+        case '\r' -> sb.append("\\r");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format("\\x%02x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
+  }
+}
