@@ -1,0 +1,133 @@
+package dev.kiln.tsdb.block;
+
+import dev.kiln.tsdb.storage.SampleIterator;
+import dev.kiln.tsdb.storage.ValueType;
+import java.util.List;
+
+/**
+ * Iterates a block series' samples within [mint, maxt], skipping deleted intervals. Chunks are
+ * read from the segments only when the iterator enters them; {@link #seek} skips whole chunks
+ * by their index time range without reading them. Single-thread.
+ */
+final class BlockSeriesIterator implements SampleIterator {
+  private final ChunkReader reader;
+  private final List<ChunkRef> chunks;
+  private final List<Interval> deleted;
+  private final long mint;
+  private final long maxt;
+  private int idx = -1;
+  private SampleIterator cur;
+  private boolean onSample;
+  private boolean exhausted;
+
+  BlockSeriesIterator(ChunkReader reader, List<ChunkRef> chunks, List<Interval> deleted, long mint, long maxt) {
+    this.reader = reader;
+    this.chunks = chunks;
+    this.deleted = deleted;
+    this.mint = mint;
+    this.maxt = maxt;
+  }
+
+  /** Moves to the next chunk whose range reaches {@code target}; false when none is left. */
+  private boolean enterChunk(long target) {
+    idx++;
+    while (idx < chunks.size() && chunks.get(idx).maxTime() < target) {
+      idx++;
+    }
+    if (idx >= chunks.size() || chunks.get(idx).minTime() > maxt) {
+      exhausted = true;
+      onSample = false;
+      return false;
+    }
+    cur = reader.chunk(chunks.get(idx).ref()).iterator(cur);
+    return true;
+  }
+
+  /** Accepts the sample {@code cur} is on, or returns false when it must be skipped. */
+  private boolean accept() {
+    long t = cur.atT();
+    return t >= mint && (deleted.isEmpty() || !Interval.anyContains(deleted, t));
+  }
+
+  private ValueType checkMax() {
+    if (cur.atT() > maxt) {
+      exhausted = true;
+      onSample = false;
+      return ValueType.NONE;
+    }
+    onSample = true;
+    return ValueType.FLOAT;
+  }
+
+  @Override
+  public ValueType next() {
+    if (exhausted) {
+      return ValueType.NONE;
+    }
+    if (cur == null && !enterChunk(mint)) {
+      return ValueType.NONE;
+    }
+    while (true) {
+      ValueType vt = cur.next();
+      if (vt == ValueType.NONE) {
+        if (!enterChunk(mint)) {
+          return ValueType.NONE;
+        }
+        continue;
+      }
+      if (vt != ValueType.FLOAT) {
+        throw new IllegalStateException("block chunks of type " + vt + " are not readable yet");
+      }
+      if (cur.atT() > maxt) {
+        return checkMax();
+      }
+      if (accept()) {
+        onSample = true;
+        return ValueType.FLOAT;
+      }
+    }
+  }
+
+  @Override
+  public ValueType seek(long t) {
+    if (exhausted) {
+      return ValueType.NONE;
+    }
+    if (onSample && cur.atT() >= t) {
+      return ValueType.FLOAT;
+    }
+    long target = Math.max(t, mint);
+    if (cur == null || chunks.get(idx).maxTime() < target) {
+      if (!enterChunk(target)) {
+        return ValueType.NONE;
+      }
+    }
+    while (true) {
+      ValueType vt = cur.seek(target);
+      if (vt == ValueType.NONE) {
+        if (!enterChunk(target)) {
+          return ValueType.NONE;
+        }
+        continue;
+      }
+      if (cur.atT() > maxt) {
+        return checkMax();
+      }
+      if (accept()) {
+        onSample = true;
+        return ValueType.FLOAT;
+      }
+      return next();
+    }
+  }
+
+  @Override
+  public long atT() {
+    return cur.atT();
+  }
+
+  @Override
+  public double atV() {
+    return cur.atV();
+  }
+}
