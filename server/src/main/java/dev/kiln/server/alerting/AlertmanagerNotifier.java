@@ -1,0 +1,202 @@
+package dev.kiln.server.alerting;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.kiln.scraper.config.AlertingConfig;
+import dev.kiln.scraper.config.AlertmanagerConfig;
+import dev.kiln.scraper.relabel.RelabelConfig;
+import dev.kiln.scraper.relabel.Relabeler;
+import dev.kiln.server.rules.AlertSink;
+import dev.kiln.server.rules.AlertSnapshot;
+import dev.kiln.tsdb.model.Labels;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sends alerts to Alertmanagers with API v2, as Prometheus's notifier: external labels are added
+ * where absent, {@code alert_relabel_configs} applied, alerts queued (oldest dropped past the
+ * capacity) and posted in batches of up to 256 to every configured Alertmanager. Thread-safe.
+ */
+public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertmanagerNotifier.class);
+  private static final int CAPACITY = 10_000;
+  private static final int BATCH = 256;
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final Labels externalLabels;
+  private final String externalURL;
+  private final String userAgent;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final ArrayDeque<NotifierAlert> queue = new ArrayDeque<>();
+  private final Thread sender;
+  private volatile List<RelabelConfig> alertRelabel = List.of();
+  private volatile List<AlertmanagerTarget> targets = List.of();
+  private volatile boolean closed;
+  private long dropped;
+  private long sent;
+  private long errors;
+
+  public AlertmanagerNotifier(Labels externalLabels, String externalURL, String userAgent) {
+    this.externalLabels = externalLabels;
+    this.externalURL = externalURL;
+    this.userAgent = userAgent;
+    this.sender = new Thread(this::run, "kiln-notifier");
+    this.sender.setDaemon(true);
+    this.sender.start();
+  }
+
+  /** Applies the {@code alerting} section (initial load or reload). */
+  public void apply(AlertingConfig cfg) {
+    List<AlertmanagerTarget> t = new ArrayList<>();
+    for (AlertmanagerConfig am : cfg.alertmanagers()) {
+      t.addAll(AlertmanagerTarget.resolve(am));
+    }
+    targets = List.copyOf(t);
+    alertRelabel = cfg.alertRelabelConfigs();
+  }
+
+  public List<AlertmanagerTarget> targets() {
+    return targets;
+  }
+
+  @Override
+  public void send(String expr, List<AlertSnapshot> alerts) {
+    String generator = externalURL + "/graph?g0.expr=" + URLEncoder.encode(expr, StandardCharsets.UTF_8) + "&g0.tab=1";
+    List<NotifierAlert> out = new ArrayList<>();
+    for (AlertSnapshot a : alerts) {
+      Labels.Builder b = a.labels().toBuilder();
+      externalLabels.forEach((k, v) -> {
+        if (b.get(k) == null) {
+          b.set(k, v);
+        }
+      });
+      Labels l = Relabeler.process(b.build(), alertRelabel);
+      if (l == null || l.isEmpty()) {
+        continue;
+      }
+      long ends = a.resolvedAtMillis() != 0 ? a.resolvedAtMillis() : a.validUntilMillis();
+      out.add(new NotifierAlert(l, a.annotations(), a.firedAtMillis() != 0 ? a.firedAtMillis() : a.activeAtMillis(), ends, generator));
+    }
+    enqueue(out);
+  }
+
+  /** Queues alerts for sending. */
+  public synchronized void enqueue(List<NotifierAlert> alerts) {
+    for (NotifierAlert a : alerts) {
+      if (queue.size() >= CAPACITY) {
+        queue.pollFirst();
+        dropped++;
+      }
+      queue.addLast(a);
+    }
+    notifyAll();
+  }
+
+  private void run() {
+    while (!closed) {
+      List<NotifierAlert> batch = new ArrayList<>();
+      synchronized (this) {
+        while (queue.isEmpty() && !closed) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        while (!queue.isEmpty() && batch.size() < BATCH) {
+          batch.add(queue.pollFirst());
+        }
+      }
+      if (!batch.isEmpty()) {
+        post(batch);
+      }
+    }
+  }
+
+  private void post(List<NotifierAlert> batch) {
+    byte[] body = encode(batch);
+    for (AlertmanagerTarget t : targets) {
+      try {
+        HttpRequest req = HttpRequest.newBuilder(t.url())
+            .timeout(Duration.ofMillis(t.timeoutMillis()))
+            .header("Content-Type", "application/json")
+            .header("User-Agent", userAgent)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+        HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() / 100 != 2) {
+          errors++;
+          LOG.warn("Alertmanager {} answered {}: {}", t.url(), resp.statusCode(), resp.body());
+        } else {
+          sent += batch.size();
+        }
+      } catch (IOException e) {
+        errors++;
+        LOG.warn("cannot send alerts to {}: {}", t.url(), e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** The Alertmanager API v2 JSON array for a batch. */
+  static byte[] encode(List<NotifierAlert> batch) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartArray();
+      for (NotifierAlert a : batch) {
+        g.writeStartObject();
+        writeLabels(g, "labels", a.labels());
+        writeLabels(g, "annotations", a.annotations());
+        g.writeStringField("startsAt", time(a.startsAtMillis()));
+        if (a.endsAtMillis() != 0) {
+          g.writeStringField("endsAt", time(a.endsAtMillis()));
+        }
+        g.writeStringField("generatorURL", a.generatorURL());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("BUG: in-memory JSON encoding failed", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeLabels(JsonGenerator g, String field, Labels l) throws IOException {
+    g.writeObjectFieldStart(field);
+    for (int i = 0; i < l.size(); i++) {
+      g.writeStringField(l.name(i), l.value(i));
+    }
+    g.writeEndObject();
+  }
+
+  private static String time(long millis) {
+    return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(millis));
+  }
+
+  /** Alerts dropped because the queue was full. */
+  public synchronized long droppedCount() {
+    return dropped;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    synchronized (this) {
+      notifyAll();
+    }
+    sender.interrupt();
+  }
+}

@@ -1,0 +1,37 @@
+package dev.kiln.server.alerting;
+
+import dev.kiln.scraper.config.AlertmanagerConfig;
+import dev.kiln.scraper.config.HttpClientConfig;
+import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.scraper.relabel.Relabeler;
+import dev.kiln.tsdb.model.Labels;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One Alertmanager to push alerts to, after relabeling of the configured targets. */
+public record AlertmanagerTarget(URI url, long timeoutMillis, HttpClientConfig http, AlertmanagerConfig config) {
+
+  /** Resolves the static targets of an {@code alertmanagers} entry as Prometheus does. */
+  public static List<AlertmanagerTarget> resolve(AlertmanagerConfig cfg) {
+    List<AlertmanagerTarget> out = new ArrayList<>();
+    String prefix = cfg.pathPrefix();
+    String alertsPath = (prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix) + "/api/v2/alerts";
+    for (TargetGroup g : cfg.staticConfigs()) {
+      for (String address : g.targets()) {
+        Labels.Builder b = Labels.builder();
+        g.labels().forEach(b::set);
+        b.set("__address__", address);
+        b.set("__scheme__", cfg.scheme());
+        b.set("__alerts_path__", alertsPath);
+        Labels l = Relabeler.process(b.build(), cfg.relabelConfigs());
+        if (l == null || l.get("__address__") == null) {
+          continue;
+        }
+        URI url = URI.create(l.get("__scheme__") + "://" + l.get("__address__") + l.getOrEmpty("__alerts_path__"));
+        out.add(new AlertmanagerTarget(url, cfg.timeoutMillis(), cfg.http(), cfg));
+      }
+    }
+    return out;
+  }
+}
