@@ -3,6 +3,7 @@ package dev.kiln.tsdb.compact;
 import dev.kiln.tsdb.block.BlockMeta;
 import dev.kiln.tsdb.block.BlockSeries;
 import dev.kiln.tsdb.block.BlockWriter;
+import dev.kiln.tsdb.block.ChunkRewriter;
 import dev.kiln.tsdb.block.Ulid;
 import dev.kiln.tsdb.head.Head;
 import dev.kiln.tsdb.head.SeriesChunks;
@@ -27,6 +28,12 @@ public final class HeadBlockWriter {
    * samples in the range.
    */
   public static BlockMeta write(FileIo io, Path parent, Head head, long mint, long maxt) throws IOException {
+    return write(io, parent, head, mint, maxt, new HeadTombstones());
+  }
+
+  /** As {@link #write(FileIo, Path, Head, long, long)}, leaving out the deleted samples. */
+  public static BlockMeta write(FileIo io, Path parent, Head head, long mint, long maxt, HeadTombstones deleted)
+      throws IOException {
     List<SeriesChunks> all = new ArrayList<>();
     head.forEachSeriesChunks(mint, maxt - 1, all::add);
     all.sort(Comparator.comparing(SeriesChunks::labels));
@@ -40,6 +47,9 @@ public final class HeadBlockWriter {
     Ulid ulid = Ulid.generate(System.currentTimeMillis());
     BlockMeta template = new BlockMeta(ulid, mint, maxt, 0, 0, 0, 0, 1, List.of(ulid), List.of(), false);
     return BlockWriter.write(io, parent, template, symbols,
-        all.stream().map(s -> new BlockSeries(s.labels(), s.chunks())).iterator());
+        all.stream()
+            .map(s -> new BlockSeries(s.labels(),
+                ChunkRewriter.normalise(s.chunks(), mint, maxt - 1, deleted.get(s.labels()))))
+            .iterator());
   }
 }

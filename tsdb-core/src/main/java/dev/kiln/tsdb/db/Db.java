@@ -45,6 +45,8 @@ public final class Db implements Storage {
   private volatile boolean ready;
   private volatile WalReplayStatus replayStatus;
   private volatile long replayMillis;
+  private final dev.kiln.tsdb.compact.DbBlocks blocks;
+  private java.util.concurrent.ScheduledExecutorService compactor;
 
   private Db(Path dir, DbOptions options, FileIo io, FileChannel lock) {
     this.dir = dir;
@@ -63,6 +65,7 @@ public final class Db implements Storage {
       this.head = new Head(options.headOptions(), chunks, CommitLog.NONE);
       this.replayStatus = WalReplayStatus.NONE;
     }
+    this.blocks = new dev.kiln.tsdb.compact.DbBlocks(io, dir, head, wal, options.blockOptions());
   }
 
   /** Opens the database in {@code dir} (creating it if needed) and replays its log. */
@@ -107,6 +110,7 @@ public final class Db implements Storage {
 
   /** Replays the write-ahead log into the head and starts accepting writes. */
   public void start() {
+    blocks.open();
     if (wal != null) {
       int[] range = wal.segmentRange();
       replayStatus = new WalReplayStatus(range[0], Math.max(range[1], range[0]), range[0], false);
@@ -134,6 +138,7 @@ public final class Db implements Storage {
                   @Override
                   public void tombstone(WalRecords.Tombstone t) {
                     replayer.tombstone(t);
+                    blocks.replayedTombstone(t);
                   }
 
                   @Override
@@ -153,7 +158,67 @@ public final class Db implements Storage {
           dir, head.numSeries(), stats.samples(), stats.elapsedMillis());
     }
     chunks.dropPreexisting();
+    blocks.afterReplay();
     ready = true;
+    long every = options.compactionIntervalMillis();
+    if (every > 0) {
+      compactor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kiln-compaction " + dir.getFileName());
+        t.setDaemon(true);
+        return t;
+      });
+      compactor.scheduleWithFixedDelay(this::compactInBackground, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void compactInBackground() {
+    try {
+      if (isReady()) {
+        blocks.compact();
+      }
+    } catch (RuntimeException e) {
+      LOG.error("compaction of {} failed: {}", dir, e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes head ranges as blocks once the head spans 1.5 block ranges, compacts blocks by level
+   * and applies retention, now (this also runs in the background). Returns the blocks written.
+   */
+  public int compact() {
+    checkUsable();
+    return blocks.compact();
+  }
+
+  /** The open persistent blocks, sorted by time. */
+  public java.util.List<dev.kiln.tsdb.block.Block> blocks() {
+    return blocks.blocks();
+  }
+
+  /** Block directories that failed to open (name → reason); they are skipped and left on disk. */
+  public java.util.Map<String, String> corruptedBlocks() {
+    return blocks.store().corrupted();
+  }
+
+  /**
+   * Deletes the samples of series matching all matchers within [mint, maxt] (tombstones in blocks
+   * and the head; the WAL records the head's). Returns the number of series affected.
+   */
+  public int deleteSeries(long mintMillis, long maxtMillis, dev.kiln.tsdb.model.LabelMatcher... matchers) {
+    checkUsable();
+    return blocks.deleteSeries(mintMillis, maxtMillis, matchers);
+  }
+
+  /** Rewrites blocks that have tombstones without the deleted data. */
+  public void cleanTombstones() {
+    checkUsable();
+    blocks.cleanTombstones();
+  }
+
+  /** Hard-links every block into {@code target}, plus the head written as a block when asked. */
+  public void snapshot(Path target, boolean withHead) {
+    checkUsable();
+    blocks.snapshot(target, withHead);
   }
 
   public Path dir() {
@@ -183,7 +248,7 @@ public final class Db implements Storage {
   @Override
   public Querier querier(long mintMillis, long maxtMillis) {
     checkUsable();
-    return head.querier(mintMillis, maxtMillis);
+    return blocks.querier(mintMillis, maxtMillis);
   }
 
   /** Head cardinality statistics with the top 10 of each list, as /api/v1/status/tsdb. */
@@ -253,6 +318,15 @@ public final class Db implements Storage {
       return;
     }
     try {
+      if (compactor != null) {
+        compactor.shutdownNow();
+        try {
+          compactor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      blocks.close();
       if (wal != null) {
         wal.close();
       }

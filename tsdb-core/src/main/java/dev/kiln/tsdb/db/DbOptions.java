@@ -14,8 +14,16 @@ public final class DbOptions {
   private final long walSegmentBytes;
   private final boolean walEnabled;
   private final int headChunkFileBytes;
+  private final long retentionMillis;
+  private final long retentionBytes;
+  private final long maxBlockMillis;
+  private final long compactionIntervalMillis;
 
   private DbOptions(Builder b) {
+    this.retentionMillis = b.retentionMillis;
+    this.retentionBytes = b.retentionBytes;
+    this.maxBlockMillis = b.maxBlockMillis;
+    this.compactionIntervalMillis = b.compactionIntervalMillis;
     this.head = new HeadOptions(b.chunkRangeMillis, b.samplesPerChunk);
     this.walSegmentBytes = b.walSegmentBytes;
     this.walEnabled = b.walEnabled;
@@ -39,6 +47,10 @@ public final class DbOptions {
     b.walSegmentBytes = walSegmentBytes;
     b.walEnabled = walEnabled;
     b.headChunkFileBytes = headChunkFileBytes;
+    b.retentionMillis = retentionMillis;
+    b.retentionBytes = retentionBytes;
+    b.maxBlockMillis = maxBlockMillis;
+    b.compactionIntervalMillis = compactionIntervalMillis;
     return b;
   }
 
@@ -59,6 +71,29 @@ public final class DbOptions {
     return headChunkFileBytes;
   }
 
+  /** Time retention of blocks, milliseconds (default 15 days; 0 disables). */
+  public long retentionMillis() {
+    return retentionMillis;
+  }
+
+  /** Size retention of blocks plus WAL and head chunks, bytes (0 disables, the default). */
+  public long retentionBytes() {
+    return retentionBytes;
+  }
+
+  /** Interval of background compaction and retention, milliseconds (0: only on {@code Db.compact()}). */
+  public long compactionIntervalMillis() {
+    return compactionIntervalMillis;
+  }
+
+  /** Block compaction and retention settings derived from these options. */
+  public dev.kiln.tsdb.compact.BlockOptions blockOptions() {
+    long max = maxBlockMillis > 0 ? maxBlockMillis
+        : dev.kiln.tsdb.compact.BlockOptions.defaultMaxBlockMillis(retentionMillis);
+    return new dev.kiln.tsdb.compact.BlockOptions(
+        head.chunkRangeMillis(), Math.max(max, head.chunkRangeMillis()), retentionMillis, retentionBytes);
+  }
+
   /** Mutable builder; single-thread. */
   public static final class Builder {
     private long chunkRangeMillis = HeadOptions.DEFAULT.chunkRangeMillis();
@@ -66,6 +101,40 @@ public final class DbOptions {
     private long walSegmentBytes = DEFAULT_WAL_SEGMENT_BYTES;
     private boolean walEnabled = true;
     private int headChunkFileBytes = 128 * 1024 * 1024;
+    private long retentionMillis = dev.kiln.tsdb.compact.BlockOptions.DEFAULT_RETENTION_MILLIS;
+    private long retentionBytes;
+    private long maxBlockMillis;
+    private long compactionIntervalMillis = 60_000;
+
+    /** {@code --storage.tsdb.retention.time}, milliseconds; 0 disables time retention. */
+    public Builder retentionMillis(long ms) {
+      if (ms < 0) {
+        throw new IllegalArgumentException("retention time must not be negative: " + ms);
+      }
+      this.retentionMillis = ms;
+      return this;
+    }
+
+    /** {@code --storage.tsdb.retention.size}, bytes; 0 disables size retention. */
+    public Builder retentionBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("retention size must not be negative: " + bytes);
+      }
+      this.retentionBytes = bytes;
+      return this;
+    }
+
+    /** {@code --storage.tsdb.max-block-duration}, milliseconds; 0 derives it from the retention. */
+    public Builder maxBlockMillis(long ms) {
+      this.maxBlockMillis = ms;
+      return this;
+    }
+
+    /** How often compaction and retention run in the background; 0 disables the background task. */
+    public Builder compactionIntervalMillis(long ms) {
+      this.compactionIntervalMillis = ms;
+      return this;
+    }
 
     /** The head's block range (Prometheus's min block duration), milliseconds. */
     public Builder chunkRangeMillis(long ms) {

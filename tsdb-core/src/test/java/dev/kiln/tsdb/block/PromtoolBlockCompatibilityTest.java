@@ -48,7 +48,7 @@ class PromtoolBlockCompatibilityTest {
     return null;
   }
 
-  private String run(String... args) throws Exception {
+  String run(String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(promtool().toString());
     cmd.addAll(List.of(args));
@@ -65,7 +65,7 @@ class PromtoolBlockCompatibilityTest {
     return out;
   }
 
-  private static List<String> lines(String out) {
+  static List<String> lines(String out) {
     List<String> got = new ArrayList<>();
     for (String l : out.split("\n")) {
       if (!l.isBlank()) {

@@ -1,0 +1,161 @@
+package dev.kiln.tsdb.compact;
+
+import dev.kiln.tsdb.block.Interval;
+import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.Querier;
+import dev.kiln.tsdb.storage.SampleIterator;
+import dev.kiln.tsdb.storage.SelectHints;
+import dev.kiln.tsdb.storage.Series;
+import dev.kiln.tsdb.storage.SeriesSet;
+import dev.kiln.tsdb.storage.ValueType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Deleted intervals of head series, by labels (the head itself keeps no tombstones). They are
+ * logged to the WAL by the caller, applied to head reads by {@link #filter(Querier)}, and dropped
+ * from the data when the head range is written as a block. Thread-safe (copy on write).
+ */
+public final class HeadTombstones {
+  private volatile Map<Labels, List<Interval>> bySeries = Map.of();
+
+  public synchronized void add(Labels labels, Interval iv) {
+    Map<Labels, List<Interval>> m = new HashMap<>(bySeries);
+    List<Interval> l = new ArrayList<>(m.getOrDefault(labels, List.of()));
+    l.add(iv);
+    m.put(labels, List.copyOf(Interval.union(l)));
+    bySeries = Map.copyOf(m);
+  }
+
+  /** Deleted intervals of the series, sorted; empty when none. */
+  public List<Interval> get(Labels labels) {
+    return bySeries.getOrDefault(labels, List.of());
+  }
+
+  public boolean isEmpty() {
+    return bySeries.isEmpty();
+  }
+
+  /** Forgets intervals that end before {@code mint} (the head no longer holds that data). */
+  public synchronized void dropBefore(long mint) {
+    Map<Labels, List<Interval>> m = new HashMap<>();
+    bySeries.forEach((k, v) -> {
+      List<Interval> keep = v.stream().filter(iv -> iv.maxTime() >= mint).toList();
+      if (!keep.isEmpty()) {
+        m.put(k, keep);
+      }
+    });
+    bySeries = Map.copyOf(m);
+  }
+
+  /** A querier that hides deleted samples of the given querier (and series left empty). */
+  public Querier filter(Querier q) {
+    Map<Labels, List<Interval>> snapshot = bySeries;
+    if (snapshot.isEmpty()) {
+      return q;
+    }
+    return new Querier() {
+      @Override
+      public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
+        SeriesSet in = q.select(sorted, hints, matchers);
+        return new SeriesSet() {
+          private Series cur;
+
+          @Override
+          public boolean next() {
+            while (in.next()) {
+              Series s = in.at();
+              List<Interval> deleted = snapshot.get(s.labels());
+              if (deleted == null) {
+                cur = s;
+                return true;
+              }
+              Series f = new Series() {
+                @Override
+                public Labels labels() {
+                  return s.labels();
+                }
+
+                @Override
+                public SampleIterator iterator(SampleIterator reuse) {
+                  return new Filtered(s.iterator(null), deleted);
+                }
+              };
+              if (f.iterator(null).next() != ValueType.NONE) {
+                cur = f;
+                return true;
+              }
+            }
+            return false;
+          }
+
+          @Override
+          public Series at() {
+            return cur;
+          }
+
+          @Override
+          public List<String> warnings() {
+            return in.warnings();
+          }
+        };
+      }
+
+      @Override
+      public List<String> labelNames(LabelMatcher... matchers) {
+        return q.labelNames(matchers);
+      }
+
+      @Override
+      public List<String> labelValues(String name, LabelMatcher... matchers) {
+        return q.labelValues(name, matchers);
+      }
+
+      @Override
+      public void close() {
+        q.close();
+      }
+    };
+  }
+
+  /** Skips samples inside deleted intervals. */
+  private static final class Filtered implements SampleIterator {
+    private final SampleIterator in;
+    private final List<Interval> deleted;
+
+    Filtered(SampleIterator in, List<Interval> deleted) {
+      this.in = in;
+      this.deleted = deleted;
+    }
+
+    private ValueType skip(ValueType vt) {
+      while (vt != ValueType.NONE && Interval.anyContains(deleted, in.atT())) {
+        vt = in.next();
+      }
+      return vt;
+    }
+
+    @Override
+    public ValueType next() {
+      return skip(in.next());
+    }
+
+    @Override
+    public ValueType seek(long t) {
+      return skip(in.seek(t));
+    }
+
+    @Override
+    public long atT() {
+      return in.atT();
+    }
+
+    @Override
+    public double atV() {
+      return in.atV();
+    }
+  }
+}

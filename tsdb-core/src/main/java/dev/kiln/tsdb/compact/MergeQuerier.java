@@ -1,0 +1,229 @@
+package dev.kiln.tsdb.compact;
+
+import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.Querier;
+import dev.kiln.tsdb.storage.SampleIterator;
+import dev.kiln.tsdb.storage.SelectHints;
+import dev.kiln.tsdb.storage.Series;
+import dev.kiln.tsdb.storage.SeriesSet;
+import dev.kiln.tsdb.storage.ValueType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.TreeSet;
+
+/**
+ * Reads several queriers (blocks and the head) as one. Series with equal labels are merged into
+ * one series whose samples are the union by timestamp; where sources overlap and hold the same
+ * timestamp, the earlier querier in the list wins. Label names and values are the sorted union.
+ * Always returns series sorted by labels. Single-thread; closing closes every child.
+ */
+public final class MergeQuerier implements Querier {
+  private final List<Querier> children;
+
+  /** Takes ownership of the queriers, in order of precedence. */
+  public MergeQuerier(List<Querier> children) {
+    this.children = List.copyOf(children);
+  }
+
+  @Override
+  public SeriesSet select(boolean sorted, SelectHints hints, LabelMatcher... matchers) {
+    if (children.size() == 1) {
+      return children.get(0).select(sorted, hints, matchers);
+    }
+    List<SeriesSet> sets = new ArrayList<>(children.size());
+    for (Querier q : children) {
+      sets.add(q.select(true, hints, matchers));
+    }
+    return new MergedSeriesSet(sets);
+  }
+
+  @Override
+  public List<String> labelNames(LabelMatcher... matchers) {
+    TreeSet<String> out = new TreeSet<>();
+    for (Querier q : children) {
+      out.addAll(q.labelNames(matchers));
+    }
+    return new ArrayList<>(out);
+  }
+
+  @Override
+  public List<String> labelValues(String name, LabelMatcher... matchers) {
+    TreeSet<String> out = new TreeSet<>();
+    for (Querier q : children) {
+      out.addAll(q.labelValues(name, matchers));
+    }
+    return new ArrayList<>(out);
+  }
+
+  @Override
+  public void close() {
+    RuntimeException first = null;
+    for (Querier q : children) {
+      try {
+        q.close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** K-way merge of sorted series sets. */
+  private static final class MergedSeriesSet implements SeriesSet {
+    private record Head(Series series, int source) {}
+
+    private final List<SeriesSet> sets;
+    private final PriorityQueue<Head> heap;
+    private Series current;
+
+    MergedSeriesSet(List<SeriesSet> sets) {
+      this.sets = sets;
+      this.heap = new PriorityQueue<>((a, b) -> {
+        int c = a.series.labels().compareTo(b.series.labels());
+        return c != 0 ? c : Integer.compare(a.source, b.source);
+      });
+      for (int i = 0; i < sets.size(); i++) {
+        advance(i);
+      }
+    }
+
+    private void advance(int i) {
+      if (sets.get(i).next()) {
+        heap.add(new Head(sets.get(i).at(), i));
+      }
+    }
+
+    @Override
+    public boolean next() {
+      Head h = heap.poll();
+      if (h == null) {
+        current = null;
+        return false;
+      }
+      List<Series> same = new ArrayList<>(2);
+      same.add(h.series);
+      advance(h.source);
+      while (!heap.isEmpty() && heap.peek().series.labels().equals(h.series.labels())) {
+        Head o = heap.poll();
+        same.add(o.series);
+        advance(o.source);
+      }
+      current = same.size() == 1 ? same.get(0) : new MergedSeries(same);
+      return true;
+    }
+
+    @Override
+    public Series at() {
+      return current;
+    }
+
+    @Override
+    public List<String> warnings() {
+      List<String> w = new ArrayList<>();
+      for (SeriesSet s : sets) {
+        w.addAll(s.warnings());
+      }
+      return w;
+    }
+  }
+
+  /** One series present in several sources. */
+  private static final class MergedSeries implements Series {
+    private final List<Series> parts;
+
+    MergedSeries(List<Series> parts) {
+      this.parts = parts;
+    }
+
+    @Override
+    public Labels labels() {
+      return parts.get(0).labels();
+    }
+
+    @Override
+    public SampleIterator iterator(SampleIterator reuse) {
+      SampleIterator[] its = new SampleIterator[parts.size()];
+      for (int i = 0; i < its.length; i++) {
+        its[i] = parts.get(i).iterator(null);
+      }
+      return new MergedSampleIterator(its);
+    }
+  }
+
+  /** Union of sample iterators by timestamp; on equal timestamps the lowest index wins. */
+  static final class MergedSampleIterator implements SampleIterator {
+    private final SampleIterator[] its;
+    private final boolean[] live;
+    private boolean started;
+    private int cur = -1;
+
+    MergedSampleIterator(SampleIterator[] its) {
+      this.its = its;
+      this.live = new boolean[its.length];
+    }
+
+    private ValueType pick() {
+      cur = -1;
+      for (int i = 0; i < its.length; i++) {
+        if (live[i] && (cur < 0 || its[i].atT() < its[cur].atT())) {
+          cur = i;
+        }
+      }
+      return cur < 0 ? ValueType.NONE : ValueType.FLOAT;
+    }
+
+    @Override
+    public ValueType next() {
+      if (!started) {
+        started = true;
+        for (int i = 0; i < its.length; i++) {
+          live[i] = its[i].next() != ValueType.NONE;
+        }
+        return pick();
+      }
+      if (cur < 0) {
+        return ValueType.NONE;
+      }
+      long t = its[cur].atT();
+      for (int i = 0; i < its.length; i++) {
+        if (live[i] && its[i].atT() == t) {
+          live[i] = its[i].next() != ValueType.NONE;
+        }
+      }
+      return pick();
+    }
+
+    @Override
+    public ValueType seek(long t) {
+      if (started && cur < 0) {
+        return ValueType.NONE;
+      }
+      if (started && its[cur].atT() >= t) {
+        return ValueType.FLOAT;
+      }
+      started = true;
+      for (int i = 0; i < its.length; i++) {
+        live[i] = its[i].seek(t) != ValueType.NONE;
+      }
+      return pick();
+    }
+
+    @Override
+    public long atT() {
+      return its[cur].atT();
+    }
+
+    @Override
+    public double atV() {
+      return its[cur].atV();
+    }
+  }
+}
