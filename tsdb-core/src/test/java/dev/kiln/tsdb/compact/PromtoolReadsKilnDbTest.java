@@ -53,6 +53,55 @@ class PromtoolReadsKilnDbTest {
     }
   }
 
+  /**
+   * A data directory whose blocks Prometheus's code wrote (promtool backfill) opens as a Kiln
+   * database as-is, and overlapping Kiln data is merged with it on reads and by compaction.
+   */
+  @Test
+  void kilnOpensDataDirectoryWithPrometheusBlocks() throws Exception {
+    long h = 3_600_000L;
+    long base = 1_700_000_000_000L - (1_700_000_000_000L % (18 * h));
+    StringBuilder om = new StringBuilder("# TYPE up gauge\n");
+    dev.kiln.tsdb.memory.InMemoryStorage oracle = new dev.kiln.tsdb.memory.InMemoryStorage();
+    Appender o = oracle.appender();
+    for (long t = base; t < base + 5 * h; t += 60_000) {
+      om.append("up{instance=\"a\",job=\"prom\"} 1 ").append(t / 1000).append('\n');
+      o.append(0, Labels.of("__name__", "up", "instance", "a", "job", "prom"), t, 1);
+    }
+    o.commit();
+    om.append("# EOF\n");
+    Files.writeString(work.resolve("in.om"), om.toString());
+    Path dir = work.resolve("prom-data");
+    promtool("tsdb", "create-blocks-from", "openmetrics", work.resolve("in.om").toString(), dir.toString());
+    dev.kiln.tsdb.model.LabelMatcher all = dev.kiln.tsdb.model.LabelMatcher.regex("__name__", ".+");
+    try (Db db = Db.open(dir, DbOptions.builder().compactionIntervalMillis(0).build())) {
+      assertTrue(db.blocks().size() >= 3, db.blocks().toString());
+      assertTrue(db.corruptedBlocks().isEmpty(), db.corruptedBlocks().toString());
+      dev.kiln.tsdb.head.StorageAssertions.assertSameView(oracle, db, base, base + 5 * h, "prometheus blocks", all);
+      // Kiln writes an overlapping block with a second series and a duplicate of one sample.
+      dev.kiln.tsdb.head.Head extra = dev.kiln.tsdb.head.Head.inMemory();
+      Appender a = extra.appender();
+      Appender b = oracle.appender();
+      for (long t = base + h; t < base + 2 * h; t += 60_000) {
+        a.append(0, Labels.of("__name__", "up", "instance", "b", "job", "prom"), t, 0);
+        b.append(0, Labels.of("__name__", "up", "instance", "b", "job", "prom"), t, 0);
+      }
+      a.append(0, Labels.of("__name__", "up", "instance", "a", "job", "prom"), base + h, 1);
+      a.commit();
+      b.commit();
+      HeadBlockWriter.write(dev.kiln.tsdb.io.FileIo.DEFAULT, dir, extra, base + h, base + 2 * h);
+    }
+    try (Db db = Db.open(dir, DbOptions.builder().compactionIntervalMillis(0).build())) {
+      dev.kiln.tsdb.head.StorageAssertions.assertSameView(oracle, db, base, base + 5 * h, "overlap merged on read", all);
+      db.compact();
+      List<Block> blocks = db.blocks();
+      for (int i = 1; i < blocks.size(); i++) {
+        assertTrue(blocks.get(i).meta().minTime() >= blocks.get(i - 1).meta().maxTime(), "no overlaps left: " + blocks);
+      }
+      dev.kiln.tsdb.head.StorageAssertions.assertSameView(oracle, db, base, base + 5 * h, "overlap compacted", all);
+    }
+  }
+
   @Test
   void promtoolReadsCompactedKilnDatabase() throws Exception {
     Path dir = work.resolve("data");
