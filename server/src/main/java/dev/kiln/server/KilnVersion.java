@@ -27,6 +27,25 @@ public final class KilnVersion implements IVersionProvider {
     return PROPS.getProperty("version", "unknown");
   }
 
+  /**
+   * The version reported by {@code /api/v1/status/buildinfo}. Grafana decides which Prometheus
+   * features it may use from this number, so Kiln reports the Prometheus release whose API it
+   * implements; Kiln's own release is reported as the revision.
+   */
+  public static String prometheusCompatibleVersion() {
+    return "3.5.0";
+  }
+
+  /** Kiln's release as the build-info revision, e.g. {@code kiln-0.1.0-SNAPSHOT}. */
+  public static String revision() {
+    return "kiln-" + version();
+  }
+
+  /** Build date as Prometheus formats it, e.g. {@code 20261124-07:30:00}. */
+  public static String buildDate() {
+    return PROPS.getProperty("buildDate", "unknown");
+  }
+
   @Override
   public String[] getVersion() {
     return new String[] {

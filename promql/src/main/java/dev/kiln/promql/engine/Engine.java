@@ -1,5 +1,7 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.promql.GrafanaVariables;
+
 import dev.kiln.promql.EngineOptions;
 import dev.kiln.promql.ParseException;
 import dev.kiln.promql.Query;
@@ -43,7 +45,9 @@ public final class Engine implements QueryEngine {
   /** An instant query whose plan is rewritten before evaluation (used by conformance tests). */
   Query instantQuery(
       Queryable storage, QueryOptions qo, String expr, long timeMillis, UnaryOperator<Plan> rewrite) {
-    Plan plan = rewrite.apply(parser.parse(expr, 0, 0));
+    long lookback = qo.lookbackDeltaMillis() > 0 ? qo.lookbackDeltaMillis() : options.lookbackDeltaMillis();
+    String text = GrafanaVariables.substitute(expr, 0, lookback, qo.scrapeIntervalMillis());
+    Plan plan = rewrite.apply(parser.parse(text, 0, 0));
     return new EngineQuery(options, storage, qo, expr, plan, Grid.instant(timeMillis), true);
   }
 
@@ -70,7 +74,8 @@ public final class Engine implements QueryEngine {
               options.maxPointsPerSeries()),
           -1, -1);
     }
-    Plan plan = rewrite.apply(parser.parse(expr, stepMillis, endMillis - startMillis));
+    String text = GrafanaVariables.substitute(expr, stepMillis, endMillis - startMillis, qo.scrapeIntervalMillis());
+    Plan plan = rewrite.apply(parser.parse(text, stepMillis, endMillis - startMillis));
     if (plan.type() != Plan.Type.VECTOR && plan.type() != Plan.Type.SCALAR) {
       throw new ParseException(
           "invalid expression type \"" + typeName(plan.type())

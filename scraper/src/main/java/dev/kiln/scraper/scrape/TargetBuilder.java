@@ -16,7 +16,10 @@ import java.util.Map;
 public final class TargetBuilder {
   private TargetBuilder() {}
 
-  /** The outcome for one discovered target: a target, or a reason it was dropped. */
+  /**
+   * The outcome for one discovered target: a target, or a reason it was dropped. {@code discovered}
+   * holds the labels before relabeling, with the scrape defaults filled in, as the targets API shows.
+   */
   public record Result(Labels discovered, Target target, String error) {}
 
   /** Builds every target of the groups. */
@@ -53,14 +56,14 @@ public final class TargetBuilder {
     Labels preRelabel = b.build();
     Labels relabeled = Relabeler.process(preRelabel, cfg.relabelConfigs());
     if (relabeled == null) {
-      return new Result(discovered, null, null);
+      return new Result(preRelabel, null, null);
     }
     String address = relabeled.get("__address__");
     if (address == null) {
-      return new Result(discovered, null, "no address");
+      return new Result(preRelabel, null, "no address");
     }
     if (address.contains("/")) {
-      return new Result(discovered, null, "invalid address \"" + address + "\"");
+      return new Result(preRelabel, null, "invalid address \"" + address + "\"");
     }
     Labels.Builder fin = Labels.builder();
     for (int i = 0; i < relabeled.size(); i++) {
@@ -76,10 +79,10 @@ public final class TargetBuilder {
       long interval = Durations.parseMillis(all.getOrEmpty("__scrape_interval__"));
       long timeout = Durations.parseMillis(all.getOrEmpty("__scrape_timeout__"));
       if (interval == 0 || timeout == 0 || timeout > interval) {
-        return new Result(discovered, null, "invalid scrape interval/timeout " + all.get("__scrape_interval__") + "/" + all.get("__scrape_timeout__"));
+ return new Result(preRelabel, null, "invalid scrape interval/timeout " + all.get("__scrape_interval__") + "/" + all.get("__scrape_timeout__"));
       }
     } catch (IllegalArgumentException e) {
-      return new Result(discovered, null, e.getMessage());
+      return new Result(preRelabel, null, e.getMessage());
     }
     Labels.Builder pub = Labels.builder();
     for (int i = 0; i < all.size(); i++) {
@@ -87,7 +90,7 @@ public final class TargetBuilder {
         pub.set(all.name(i), all.value(i));
       }
     }
-    return new Result(discovered, new Target(discovered, all, pub.build(), url(cfg, all)), null);
+    return new Result(preRelabel, new Target(preRelabel, all, pub.build(), url(cfg, all)), null);
   }
 
   private static URI url(ScrapeConfig cfg, Labels all) {

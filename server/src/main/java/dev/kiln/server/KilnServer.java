@@ -1,0 +1,277 @@
+package dev.kiln.server;
+
+import dev.kiln.promql.EngineOptions;
+import dev.kiln.promql.QueryOptions;
+import dev.kiln.promql.engine.Engine;
+import dev.kiln.scraper.config.ConfigLoader;
+import dev.kiln.scraper.config.Durations;
+import dev.kiln.scraper.config.PrometheusConfig;
+import dev.kiln.scraper.host.HostCollector;
+import dev.kiln.scraper.scrape.JdkHttpFetcher;
+import dev.kiln.scraper.scrape.ScrapeManager;
+import dev.kiln.server.alerting.AlertmanagerNotifier;
+import dev.kiln.server.api.QueryApi;
+import dev.kiln.server.api.RulesApi;
+import dev.kiln.server.api.SelfMetrics;
+import dev.kiln.server.api.SeriesApi;
+import dev.kiln.server.api.StatusApi;
+import dev.kiln.server.api.TargetsApi;
+import dev.kiln.server.http.ApiResponses;
+import dev.kiln.server.http.HttpServer;
+import dev.kiln.server.http.Request;
+import dev.kiln.server.http.Response;
+import dev.kiln.server.http.Router;
+import dev.kiln.server.remotewrite.RemoteWriteHandler;
+import dev.kiln.server.rules.RuleContext;
+import dev.kiln.server.rules.RuleFileParser;
+import dev.kiln.server.rules.RuleManager;
+import dev.kiln.tsdb.db.Db;
+import dev.kiln.tsdb.db.DbOptions;
+import dev.kiln.tsdb.io.FileIo;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Kiln process: the database, the PromQL engine, the scraper, rules and alerting, and the
+ * HTTP API, wired by hand. {@link #start()} serves HTTP at once (answering 503 until the WAL is
+ * replayed), then starts scraping and rule evaluation; {@link #close()} shuts down in reverse.
+ */
+public final class KilnServer implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KilnServer.class);
+
+  private final KilnOptions opts;
+  private final Clock clock = Clock.systemUTC();
+  private final SelfMetrics metrics = new SelfMetrics();
+  private final Router router = new Router();
+  private final ExecutorService workers = Executors.newFixedThreadPool(
+      Math.max(8, Runtime.getRuntime().availableProcessors() * 4), daemon("kiln-http"));
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("kiln-timers"));
+  private final HostCollector host = new HostCollector();
+  private Db db;
+  private Engine engine;
+  private HttpServer http;
+  private ScrapeManager scrape;
+  private RuleManager rules;
+  private AlertmanagerNotifier notifier;
+  private volatile PrometheusConfig config;
+  private volatile boolean ready;
+  private volatile boolean lastReloadOk = true;
+  private volatile long lastReloadMillis;
+  private InetSocketAddress address;
+
+  public KilnServer(KilnOptions opts) {
+    this.opts = opts;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Starts serving; returns the bound address. Replay and the scraper continue in the background. */
+  public InetSocketAddress start() throws Exception {
+    db = Db.create(opts.dataPath(), DbOptions.defaults(), FileIo.DEFAULT);
+    metrics.attach(db);
+    engine = new Engine(new EngineOptions(opts.queryMaxSamples(), opts.queryTimeoutMillis(), opts.lookbackDeltaMillis(), 11_000));
+    http = new HttpServer(router, workers, this::gate, 64 << 20);
+    http.setObserver(metrics::request);
+    address = http.start(opts.listenHost(), opts.listenPort());
+    config = loadConfig();
+    lastReloadMillis = clock.millis();
+    metrics.configReload(true, lastReloadMillis);
+    notifier = new AlertmanagerNotifier(config.global().externalLabels(), externalUrl(), "Kiln/" + KilnVersion.version());
+    RuleContext ctx = new RuleContext(engine, db, config.global().externalLabels(), externalUrl());
+    rules = new RuleManager(ctx, db, notifier, clock, 60_000, ruleParser());
+    scrape = new ScrapeManager(db, new JdkHttpFetcher(), clock, "Kiln/" + KilnVersion.version(), 8);
+    registerRoutes();
+    Thread replay = new Thread(this::replayThenRun, "kiln-wal-replay");
+    replay.setDaemon(true);
+    replay.start();
+    return address;
+  }
+
+  private void replayThenRun() {
+    try {
+      long t0 = System.nanoTime();
+      db.start();
+      LOG.info("WAL replay completed in {} ms", (System.nanoTime() - t0) / 1_000_000);
+      applyConfig(config);
+      ready = true;
+      LOG.info("Server is ready to receive web requests.");
+    } catch (RuntimeException e) {
+      LOG.error("Kiln cannot start: {}", e.getMessage(), e);
+      Runtime.getRuntime().halt(1);
+    }
+  }
+
+  private RuleFileParser ruleParser() {
+    return new RuleFileParser(expr -> engine.instantQuery(db, QueryOptions.DEFAULTS, expr, 0).close());
+  }
+
+  private String externalUrl() {
+    if (opts.externalUrl() != null && !opts.externalUrl().isEmpty()) {
+      return opts.externalUrl().replaceAll("/+$", "");
+    }
+    String host = opts.listenHost().equals("0.0.0.0") || opts.listenHost().isEmpty() ? hostname() : opts.listenHost();
+    return "http://" + host + ":" + address.getPort();
+  }
+
+  private static String hostname() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
+  }
+
+  private PrometheusConfig loadConfig() {
+    if (opts.configFile() == null) {
+      return ConfigLoader.parse("embedded", EmbeddedConfig.yaml(address.getPort()), Path.of("."));
+    }
+    return ConfigLoader.load(opts.configFile());
+  }
+
+  private void applyConfig(PrometheusConfig c) {
+    scrape.apply(c);
+    notifier.apply(c.alerting());
+    rules.load(c.ruleFiles(), c.global().evaluationIntervalMillis(), c.global().ruleQueryOffsetMillis());
+  }
+
+  /**
+   * Reloads the configuration file; a bad configuration is rejected and the old one keeps running.
+   *
+   * @return null on success, else the error
+   */
+  public synchronized String reload() {
+    try {
+      PrometheusConfig next = loadConfig();
+      applyConfig(next);
+      config = next;
+      lastReloadOk = true;
+      lastReloadMillis = clock.millis();
+      metrics.configReload(true, lastReloadMillis);
+      LOG.info("Completed loading of configuration file {}", next.source());
+      return null;
+    } catch (RuntimeException e) {
+      lastReloadOk = false;
+      metrics.configReload(false, clock.millis());
+      LOG.error("Error reloading config: {}", e.getMessage());
+      return e.getMessage();
+    }
+  }
+
+  private Response gate(Request r) {
+    if (ready) {
+      return null;
+    }
+    if (r.path().startsWith("/api/v1/") && !r.path().equals("/api/v1/status/walreplay")) {
+      return ApiResponses.error("unavailable", 503, "Service Unavailable: Kiln is replaying its write-ahead log");
+    }
+    return null;
+  }
+
+  private void registerRoutes() {
+    new QueryApi(engine, db, clock, opts.queryTimeoutMillis(), opts.queryMaxConcurrency(), timers,
+        () -> config.global().scrapeIntervalMillis()).register(router);
+    new SeriesApi(db).register(router);
+    new TargetsApi(() -> scrape).register(router);
+    new RulesApi(() -> rules).register(router);
+    new StatusApi(db, () -> config.text(), flags(), () -> lastReloadOk, () -> lastReloadMillis,
+        Durations.format(opts.retentionMillis())).register(router);
+    router.read("/api/v1/query_exemplars", r -> ApiResponses.success(out -> out.beginArray().endArray()));
+    router.read("/api/v1/alertmanagers", r -> ApiResponses.success(out -> {
+      out.beginObject().name("activeAlertmanagers").beginArray();
+      notifier.targets().forEach(t -> out.beginObject().name("url").value(t.url().toString()).endObject());
+      out.endArray().name("droppedAlertmanagers").beginArray().endArray().endObject();
+    }));
+    if (opts.remoteWriteReceiver()) {
+      router.add(Set.of("POST"), "/api/v1/write", new RemoteWriteHandler(db));
+    }
+    router.read("/metrics", r -> Response.text(200, metrics.scrape()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
+    router.read("/host/metrics", r -> Response.text(200, host.collect()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
+    router.read("/-/healthy", r -> Response.text(200, "Kiln is Healthy.\n"));
+    router.read("/-/ready", r -> ready ? Response.text(200, "Kiln is Ready.\n") : Response.text(503, "Service Unavailable\n"));
+    router.add(Set.of("POST", "PUT"), "/-/reload", r -> {
+      if (!opts.lifecycle()) {
+        return Response.text(403, "Lifecycle API is not enabled.\n");
+      }
+      String err = reload();
+      return err == null ? Response.text(200, "") : Response.text(500, "failed to reload config: " + err + "\n");
+    });
+    router.add(Set.of("POST", "PUT"), "/-/quit", r -> {
+      if (!opts.lifecycle()) {
+        return Response.text(403, "Lifecycle API is not enabled.\n");
+      }
+      timers.schedule(() -> System.exit(0), 100, TimeUnit.MILLISECONDS);
+      return Response.text(200, "Requesting termination... Goodbye!\n");
+    });
+    router.read("/", r -> Response.text(200, "Kiln " + KilnVersion.version() + ": Prometheus-compatible API at /api/v1/\n"));
+  }
+
+  private Map<String, String> flags() {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("config.file", opts.configFile() == null ? "" : opts.configFile().toString());
+    f.put("storage.tsdb.path", opts.dataPath().toString());
+    f.put("storage.tsdb.retention.time", Durations.format(opts.retentionMillis()));
+    f.put("storage.tsdb.retention.size", opts.retentionBytes() + "B");
+    f.put("web.listen-address", opts.listenHost() + ":" + opts.listenPort());
+    f.put("web.enable-remote-write-receiver", Boolean.toString(opts.remoteWriteReceiver()));
+    f.put("web.enable-admin-api", Boolean.toString(opts.adminApi()));
+    f.put("web.enable-lifecycle", Boolean.toString(opts.lifecycle()));
+    f.put("web.external-url", opts.externalUrl() == null ? "" : opts.externalUrl());
+    f.put("query.timeout", Durations.format(opts.queryTimeoutMillis()));
+    f.put("query.max-samples", Long.toString(opts.queryMaxSamples()));
+    f.put("query.lookback-delta", Durations.format(opts.lookbackDeltaMillis()));
+    f.put("query.max-concurrency", Integer.toString(opts.queryMaxConcurrency()));
+    return f;
+  }
+
+  public boolean isReady() {
+    return ready;
+  }
+
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  /** Graceful shutdown: stop accepting, stop scraping and rules, then close the database. */
+  @Override
+  public void close() {
+    LOG.info("Stopping Kiln");
+    if (http != null) {
+      http.close();
+    }
+    if (scrape != null) {
+      scrape.close();
+    }
+    if (rules != null) {
+      rules.close();
+    }
+    if (notifier != null) {
+      notifier.close();
+    }
+    workers.shutdown();
+    try {
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    timers.shutdownNow();
+    if (db != null) {
+      db.close();
+    }
+    metrics.close();
+    LOG.info("Kiln stopped");
+  }
+}

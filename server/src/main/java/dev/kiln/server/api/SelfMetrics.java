@@ -1,0 +1,94 @@
+package dev.kiln.server.api;
+
+import dev.kiln.scraper.parse.GoFloats;
+import dev.kiln.tsdb.db.Db;
+import dev.kiln.tsdb.db.DbMetric;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Kiln's own metrics for {@code /metrics}: JVM and process metrics through micrometer, HTTP
+ * requests under Prometheus's names ({@code prometheus_http_requests_total},
+ * {@code prometheus_http_request_duration_seconds}), and the database's metrics under
+ * Prometheus's TSDB names. Thread-safe.
+ */
+public final class SelfMetrics implements AutoCloseable {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+  private final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private volatile Db db;
+  private volatile double configReloadSuccess = 1;
+  private volatile double configReloadTime;
+
+  public SelfMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  public void attach(Db db) {
+    this.db = db;
+  }
+
+  /** Records one served request. */
+  public void request(String handler, int code, long nanos) {
+    requests.computeIfAbsent(handler + " " + code, k -> Counter.builder("prometheus_http_requests")
+        .description("Counter of HTTP requests.").tag("handler", handler).tag("code", Integer.toString(code)).register(registry))
+        .increment();
+    durations.computeIfAbsent(handler, k -> Timer.builder("prometheus_http_request_duration_seconds")
+        .description("Histogram of latencies for HTTP requests.").tag("handler", handler)
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Records a configuration (re)load outcome. */
+  public void configReload(boolean ok, long timeMillis) {
+    configReloadSuccess = ok ? 1 : 0;
+    if (ok) {
+      configReloadTime = timeMillis / 1000.0;
+    }
+  }
+
+  /** The metrics in Prometheus text format 0.0.4. */
+  public String scrape() {
+    StringBuilder sb = new StringBuilder(registry.scrape());
+    family(sb, "prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful.", false, configReloadSuccess);
+    family(sb, "prometheus_config_last_reload_success_timestamp_seconds", "Timestamp of the last successful configuration reload.", false, configReloadTime);
+    Db d = db;
+    if (d != null) {
+      for (DbMetric m : d.metrics()) {
+        family(sb, m.name(), m.help(), m.counter(), m.value());
+      }
+    }
+    return sb.toString();
+  }
+
+  private static void family(StringBuilder sb, String name, String help, boolean counter, double v) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(' ').append(counter ? "counter" : "gauge").append('\n');
+    sb.append(name).append(' ').append(GoFloats.formatG(v)).append('\n');
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+}

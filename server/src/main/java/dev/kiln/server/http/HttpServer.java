@@ -1,0 +1,219 @@
+package dev.kiln.server.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+
+/**
+ * Kiln's HTTP server on Netty: codec with Go-sized request-line and header limits (1 MiB),
+ * gzip/deflate per Accept-Encoding, a body-size limit, CORS, and dispatch of each request to a
+ * {@link Router} handler on a worker executor (never the event loop).
+ */
+public final class HttpServer implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpServer.class);
+  private static final int MAX_LINE_AND_HEADERS = 1 << 20;
+
+  private final Router router;
+  private final ExecutorService workers;
+  private final Function<Request, Response> gate;
+  private final int maxBodyBytes;
+  private EventLoopGroup boss;
+  private EventLoopGroup io;
+  private Channel channel;
+  private volatile Observer observer = (handler, code, nanos) -> {};
+
+  /** Told about every served request: the route's path, the status code and the time taken. */
+  @FunctionalInterface
+  public interface Observer {
+    void served(String handler, int code, long nanos);
+  }
+
+  public void setObserver(Observer observer) {
+    this.observer = observer;
+  }
+
+  /**
+   * @param gate consulted before routing; returns a response to short-circuit (e.g. not ready), or null
+   */
+  public HttpServer(Router router, ExecutorService workers, Function<Request, Response> gate, int maxBodyBytes) {
+    this.router = router;
+    this.workers = workers;
+    this.gate = gate;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** Binds and starts serving; returns the bound address (port 0 picks a free port). */
+  public InetSocketAddress start(String host, int port) throws InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    boss = new MultiThreadIoEventLoopGroup(1, factory);
+    io = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), factory);
+    ServerBootstrap b = new ServerBootstrap()
+        .group(boss, io)
+        .channel(channelClass)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline()
+                .addLast(new HttpServerCodec(MAX_LINE_AND_HEADERS, MAX_LINE_AND_HEADERS, 65536))
+                .addLast(new HttpContentCompressor())
+                .addLast(new HttpObjectAggregator(maxBodyBytes))
+                .addLast(new Dispatcher());
+          }
+        });
+    channel = b.bind(host, port).sync().channel();
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  private final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+      boolean keepAlive = HttpUtil.isKeepAlive(msg);
+      String origin = msg.headers().get(HttpHeaderNames.ORIGIN);
+      if (!msg.decoderResult().isSuccess()) {
+        write(ctx, ApiResponses.error("bad_data", 400, "malformed HTTP request"), false, origin);
+        return;
+      }
+      Request req = toRequest(msg);
+      try {
+        workers.execute(() -> {
+          long t0 = System.nanoTime();
+          Response resp = dispatch(req);
+          observer.served(resp.status() == 404 ? "other" : handlerName(req.path()), resp.status(), System.nanoTime() - t0);
+          ctx.executor().execute(() -> write(ctx, resp, keepAlive, origin));
+        });
+      } catch (RejectedExecutionException e) {
+        write(ctx, ApiResponses.error("unavailable", 503, "server is shutting down"), false, origin);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("connection error: {}", cause.toString());
+      ctx.close();
+    }
+  }
+
+  /** Routes a request to its handler; used directly by tests. */
+  public Response dispatch(Request req) {
+    if (req.method().equals("OPTIONS")) {
+      return Response.empty(204);
+    }
+    Response early = gate.apply(req);
+    if (early != null) {
+      return early;
+    }
+    Router.Match m = router.route(req.method(), req.path());
+    if (m instanceof Router.NotFound) {
+      return Response.text(404, "404 page not found\n");
+    }
+    if (m instanceof Router.MethodNotAllowed na) {
+      return Response.text(405, "method not allowed\n").withHeader("Allow", String.join(", ", na.allowed()));
+    }
+    try {
+      return ((Router.Found) m).handler().handle(req);
+    } catch (ApiException e) {
+      return ApiResponses.error(e.errorType(), e.status(), e.getMessage());
+    } catch (Exception e) {
+      LOG.warn("handler for {} failed", req.path(), e);
+      return ApiResponses.error("internal", 500, e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+  }
+
+  private static String handlerName(String path) {
+    if (path.startsWith("/api/v1/label/")) {
+      return "/api/v1/label/:name/values";
+    }
+    return path.length() > 64 ? path.substring(0, 64) : path;
+  }
+
+  static Request toRequest(FullHttpRequest msg) {
+    QueryStringDecoder url = new QueryStringDecoder(msg.uri());
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    byte[] body = ByteBufUtil.getBytes(msg.content());
+    String ct = msg.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    if (ct != null && ct.toLowerCase().startsWith("application/x-www-form-urlencoded") && body.length > 0) {
+      QueryStringDecoder form = new QueryStringDecoder(new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8, false, 100_000);
+      form.parameters().forEach((k, v) -> params.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+    }
+    url.parameters().forEach((k, v) -> params.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+    Map<String, String> headers = new HashMap<>();
+    msg.headers().forEach(e -> headers.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
+    return new Request(msg.method().name(), url.path(), params, headers, body);
+  }
+
+  private static void write(ChannelHandlerContext ctx, Response r, boolean keepAlive, String origin) {
+    ByteBuf content = Unpooled.wrappedBuffer(r.body());
+    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), content);
+    if (r.contentType() != null) {
+      resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+    }
+    r.headers().forEach((k, v) -> resp.headers().set(k, v));
+    if (origin != null) {
+      resp.headers().set("Access-Control-Allow-Headers", "Accept, Authorization, Content-Type, Origin");
+      resp.headers().set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      resp.headers().set("Access-Control-Expose-Headers", "Date");
+      resp.headers().set("Access-Control-Allow-Origin", "*");
+    }
+    resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+    if (keepAlive) {
+      resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(resp);
+    } else {
+      ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Stops accepting connections and shuts the event loops down. */
+  @Override
+  public void close() {
+    if (channel != null) {
+      channel.close().syncUninterruptibly();
+    }
+    if (boss != null) {
+      boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+      io.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.kiln.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MainTest {
+  @TempDir Path dir;
+
+  private static int run(String... args) {
+    CommandLine cmd = Main.commandLine();
+    cmd.setErr(new PrintWriter(new StringWriter()));
+    cmd.setOut(new PrintWriter(new StringWriter()));
+    return cmd.execute(args);
+  }
+
+  @Test
+  void unknownFlagsAndBadValuesExitWithTwo() {
+    assertEquals(2, run("--no.such-flag"));
+    assertEquals(2, run("--query.timeout=soon"));
+    assertEquals(2, run("--storage.tsdb.retention.size=lots"));
+    assertEquals(0, run("--version"));
+  }
+
+  @Test
+  void checkConfigAndRules() throws Exception {
+    Path good = dir.resolve("good.yml");
+    Files.writeString(good, "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['h:1']}]\n");
+    Path bad = dir.resolve("bad.yml");
+    Files.writeString(bad, "scrape_configs:\n  - job_nam: a\n");
+    assertEquals(0, run("check", "config", good.toString()));
+    assertEquals(1, run("check", "config", bad.toString()));
+    Path rules = dir.resolve("rules.yml");
+    Files.writeString(rules, "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n");
+    assertEquals(0, run("check", "rules", rules.toString()));
+    Files.writeString(rules, "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up ==\n");
+    assertEquals(1, run("check", "rules", rules.toString()));
+  }
+}
