@@ -95,8 +95,7 @@ public final class IndexWriter implements AutoCloseable {
     }
     last = labels;
     if (seriesCount == 0) {
-      out.pad(16);
-      toc[1] = out.position();
+      toc[1] = out.position(); // as Prometheus: the section starts before its alignment padding
     }
     out.pad(16);
     long offset = out.position();
@@ -145,14 +144,12 @@ public final class IndexWriter implements AutoCloseable {
     if (seriesCount == 0) {
       toc[1] = out.position();
     }
-    // Label indices, one per label name.
+    // Label indices, one per label name; each 4-byte aligned.
     List<String> names = new ArrayList<>(postings.keySet());
     long[] labelIndexOffsets = new long[names.size()];
+    toc[2] = out.position();
     for (int i = 0; i < names.size(); i++) {
       out.pad(4);
-      if (i == 0) {
-        toc[2] = out.position();
-      }
       labelIndexOffsets[i] = out.position();
       buf.reset();
       buf.putBe32(0);
@@ -164,8 +161,17 @@ public final class IndexWriter implements AutoCloseable {
       }
       finishSection();
     }
-    if (names.isEmpty()) {
-      toc[2] = out.position();
+    // Postings: all series first, then by name and value; each 4-byte aligned.
+    List<String[]> keys = new ArrayList<>();
+    List<Long> offsets = new ArrayList<>();
+    toc[4] = out.position();
+    keys.add(new String[] {"", ""});
+    offsets.add(writePostings(all));
+    for (Map.Entry<String, TreeMap<String, IntList>> n : postings.entrySet()) {
+      for (Map.Entry<String, IntList> v : n.getValue().entrySet()) {
+        keys.add(new String[] {n.getKey(), v.getKey()});
+        offsets.add(writePostings(v.getValue()));
+      }
     }
     // Label offset table.
     toc[3] = out.position();
@@ -178,19 +184,6 @@ public final class IndexWriter implements AutoCloseable {
       buf.putUvarint(labelIndexOffsets[i]);
     }
     finishSection();
-    // Postings: all series first, then by name and value.
-    List<String[]> keys = new ArrayList<>();
-    List<Long> offsets = new ArrayList<>();
-    out.pad(4);
-    toc[4] = out.position();
-    keys.add(new String[] {"", ""});
-    offsets.add(writePostings(all));
-    for (Map.Entry<String, TreeMap<String, IntList>> n : postings.entrySet()) {
-      for (Map.Entry<String, IntList> v : n.getValue().entrySet()) {
-        keys.add(new String[] {n.getKey(), v.getKey()});
-        offsets.add(writePostings(v.getValue()));
-      }
-    }
     // Postings offset table.
     toc[5] = out.position();
     buf.reset();

@@ -215,4 +215,41 @@ class DbBlocksTest {
       StorageAssertions.assertSameView(oracle, db, BASE, end, "after crash", ALL);
     }
   }
+
+  @Test
+  void openQuerierKeepsReadingBlocksThatCompactionAndRetentionRemove() throws Exception {
+    Path dir = tmp.resolve("db");
+    InMemoryStorage oracle = new InMemoryStorage();
+    long end = BASE + 12 * H;
+    try (Db db = Db.open(dir, opts())) {
+      fill(db, oracle, BASE, end, 60_000);
+      db.compact();
+    }
+    String expected = StorageAssertions.dump(oracle, BASE, end, ALL);
+    DbOptions tiny = DbOptions.builder().compactionIntervalMillis(0).retentionMillis(H).build();
+    try (Db db = Db.open(dir, tiny)) {
+      int before = db.blocks().size();
+      try (dev.kiln.tsdb.storage.Querier q = db.querier(BASE, end)) {
+        dev.kiln.tsdb.storage.SeriesSet set = q.select(true, null, ALL);
+        db.compact(); // retention removes all but the newest block while the querier is open
+        assertTrue(db.blocks().size() < before, db.blocks().toString());
+        StringBuilder got = new StringBuilder();
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        while (set.next()) {
+          StringBuilder sb = new StringBuilder(set.at().labels().toString()).append(':');
+          dev.kiln.tsdb.storage.SampleIterator it = set.at().iterator(null);
+          while (it.next() == dev.kiln.tsdb.storage.ValueType.FLOAT) {
+            sb.append(' ').append(it.atT()).append('=').append(Long.toHexString(Double.doubleToRawLongBits(it.atV())));
+          }
+          lines.add(sb.toString());
+        }
+        lines.sort(null);
+        got.append(String.join("\n", lines));
+        assertEquals(expected, got.toString(), "the open querier still sees the removed blocks");
+      }
+      try (var s = Files.list(dir)) {
+        assertEquals(db.blocks().size(), s.filter(p -> dev.kiln.tsdb.block.Ulid.isValid(p.getFileName().toString())).count());
+      }
+    }
+  }
 }
