@@ -35,7 +35,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Score: milliseconds per query. Samples per second = samples read / time; allocations per
  * sample = {@code gc.alloc.rate.norm} (with {@code -prof gc}) / samples read. Storage is either
- * the reference {@link InMemoryStorage} or the real {@link Head} (XOR chunks). Measured on the
+ * the reference {@link InMemoryStorage}, the real {@link Head} (XOR chunks), or a database whose
+ * head was compacted into persistent, memory-mapped blocks. Measured on the
  * 2-core development machine; see docs/benchmarks.md.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -47,8 +48,11 @@ public class RangeQueryBenchmark {
   static final String HISTOGRAM_QUERY = "histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))";
   static final String PER_POD_HISTOGRAM_QUERY = "histogram_quantile(0.9, rate(x_bucket[5m]))";
 
-  @Param({"head", "memory"})
+  /** head: the in-memory head; db: a database whose head was compacted into blocks; memory. */
+  @Param({"head", "db", "memory"})
   public String storage;
+
+  private java.nio.file.Path dbDir;
 
   private Queryable cpuStorage;
   private Queryable histogramStorage;
@@ -56,7 +60,23 @@ public class RangeQueryBenchmark {
 
   @Setup(Level.Trial)
   public void load() {
-    if (storage.equals("head")) {
+    if (storage.equals("db")) {
+      try {
+        dbDir = java.nio.file.Files.createTempDirectory("kiln-promql-bench");
+        dev.kiln.tsdb.db.Db cpu = dev.kiln.tsdb.db.Db.open(java.nio.file.Files.createDirectories(dbDir.resolve("cpu")),
+            dev.kiln.tsdb.db.DbOptions.builder().walEnabled(false).build());
+        dev.kiln.tsdb.db.Db hist = dev.kiln.tsdb.db.Db.open(java.nio.file.Files.createDirectories(dbDir.resolve("hist")),
+            dev.kiln.tsdb.db.DbOptions.builder().walEnabled(false).build());
+        PromQLDataset.load(cpu, PromQLDataset.nodeCpuSeries(), false);
+        PromQLDataset.load(hist, PromQLDataset.histogramSeries(), true);
+        cpu.compact();
+        hist.compact();
+        cpuStorage = cpu;
+        histogramStorage = hist;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    } else if (storage.equals("head")) {
       Head cpu = Head.inMemory();
       Head hist = Head.inMemory();
       PromQLDataset.load(cpu, PromQLDataset.nodeCpuSeries(), false);
@@ -80,6 +100,11 @@ public class RangeQueryBenchmark {
     }
     if (histogramStorage instanceof AutoCloseable c) {
       c.close();
+    }
+    if (dbDir != null) {
+      try (var files = java.nio.file.Files.walk(dbDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
