@@ -81,7 +81,11 @@ public final class KilnServer implements AutoCloseable {
 
   /** Starts serving; returns the bound address. Replay and the scraper continue in the background. */
   public InetSocketAddress start() throws Exception {
-    db = Db.create(opts.dataPath(), DbOptions.defaults(), FileIo.DEFAULT);
+    DbOptions.Builder dbOpts = DbOptions.builder().retentionMillis(opts.retentionMillis());
+    if (opts.retentionBytes() > 0) {
+      dbOpts.retentionBytes(opts.retentionBytes());
+    }
+    db = Db.create(opts.dataPath(), dbOpts.build(), FileIo.DEFAULT);
     metrics.attach(db);
     engine = new Engine(new EngineOptions(opts.queryMaxSamples(), opts.queryTimeoutMillis(), opts.lookbackDeltaMillis(), 11_000));
     http = new HttpServer(router, workers, this::gate, 64 << 20);
@@ -185,6 +189,7 @@ public final class KilnServer implements AutoCloseable {
     new QueryApi(engine, db, clock, opts.queryTimeoutMillis(), opts.queryMaxConcurrency(), timers,
         () -> config.global().scrapeIntervalMillis()).register(router);
     new SeriesApi(db).register(router);
+    new dev.kiln.server.api.AdminApi(db, opts.adminApi()).register(router);
     new TargetsApi(() -> scrape).register(router);
     new RulesApi(() -> rules).register(router);
     new StatusApi(db, () -> config.text(), flags(), () -> lastReloadOk, () -> lastReloadMillis,
@@ -235,6 +240,11 @@ public final class KilnServer implements AutoCloseable {
     f.put("query.lookback-delta", Durations.format(opts.lookbackDeltaMillis()));
     f.put("query.max-concurrency", Integer.toString(opts.queryMaxConcurrency()));
     return f;
+  }
+
+  /** The database (for embedding and tests). */
+  public Db storage() {
+    return db;
   }
 
   public boolean isReady() {
