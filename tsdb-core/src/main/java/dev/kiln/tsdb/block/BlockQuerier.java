@@ -18,7 +18,9 @@ import java.util.TreeSet;
  * Reads one {@link Block} over [mint, maxt]. Series come in label order (series ids are sorted
  * by labels) and are read lazily, one per {@link SeriesSet#next()}; samples are decoded when
  * iterated. Series without samples in the range, or whose samples there are all deleted, are
- * left out. Single-thread; iterators must not be used after {@link #close()}.
+ * left out; label names and values with matchers count only such series too (without matchers
+ * they come from the whole index). Single-thread; iterators must not be used after
+ * {@link #close()}.
  */
 final class BlockQuerier implements Querier {
   private final Block block;
@@ -128,9 +130,9 @@ final class BlockQuerier implements Querier {
       return block.index().labelNames();
     }
     TreeSet<String> names = new TreeSet<>();
-    Postings p = PostingsForMatchers.select(block.index(), matchers);
-    while (p.next()) {
-      names.addAll(block.index().series(p.at()).labels().names());
+    SeriesSet set = select(false, null, matchers);
+    while (set.next()) {
+      names.addAll(set.at().labels().names());
     }
     return new ArrayList<>(names);
   }
@@ -145,9 +147,9 @@ final class BlockQuerier implements Querier {
       return new ArrayList<>(block.index().labelValues(name));
     }
     TreeSet<String> values = new TreeSet<>();
-    Postings p = PostingsForMatchers.select(block.index(), matchers);
-    while (p.next()) {
-      String v = block.index().series(p.at()).labels().get(name);
+    SeriesSet set = select(false, null, matchers);
+    while (set.next()) {
+      String v = set.at().labels().get(name);
       if (v != null) {
         values.add(v);
       }
