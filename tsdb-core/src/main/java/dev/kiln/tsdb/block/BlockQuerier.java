@@ -18,8 +18,8 @@ import java.util.TreeSet;
  * Reads one {@link Block} over [mint, maxt]. Series come in label order (series ids are sorted
  * by labels) and are read lazily, one per {@link SeriesSet#next()}; samples are decoded when
  * iterated. Series without samples in the range, or whose samples there are all deleted, are
- * left out; label names and values with matchers count only such series too (without matchers
- * they come from the whole index). Single-thread; iterators must not be used after
+ * left out; label names and values count only such series too (straight from the index when the
+ * range covers the whole block and nothing is deleted). Single-thread; iterators must not be used after
  * {@link #close()}.
  */
 final class BlockQuerier implements Querier {
@@ -38,6 +38,12 @@ final class BlockQuerier implements Querier {
     if (closed) {
       throw new StorageException("querier is closed");
     }
+  }
+
+  /** True when the range holds the whole block and it has no tombstones: the index answers as is. */
+  private boolean coversBlock() {
+    BlockMeta m = block.meta();
+    return mint <= m.minTime() && maxt >= m.maxTime() - 1 && block.tombstones().isEmpty();
   }
 
   private boolean outsideBlock() {
@@ -126,7 +132,7 @@ final class BlockQuerier implements Querier {
     if (outsideBlock()) {
       return List.of();
     }
-    if (matchers.length == 0) {
+    if (matchers.length == 0 && coversBlock()) {
       return block.index().labelNames();
     }
     TreeSet<String> names = new TreeSet<>();
@@ -143,7 +149,7 @@ final class BlockQuerier implements Querier {
     if (outsideBlock()) {
       return List.of();
     }
-    if (matchers.length == 0) {
+    if (matchers.length == 0 && coversBlock()) {
       return new ArrayList<>(block.index().labelValues(name));
     }
     TreeSet<String> values = new TreeSet<>();

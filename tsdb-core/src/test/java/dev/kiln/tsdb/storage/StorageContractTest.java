@@ -42,6 +42,26 @@ class StorageContractTest {
       Db d = Db.open(p, DbOptions.defaults());
       return new Subject(d, d, d);
     }));
+    out.add(Arguments.of("Block (head written as a block at each read)", (Function<Path, Subject>) p -> {
+      Head h = Head.inMemory();
+      Queryable asBlock = (mint, maxt) -> {
+        try {
+          java.nio.file.Files.createDirectories(p);
+          var meta = dev.kiln.tsdb.compact.HeadBlockWriter.write(
+              dev.kiln.tsdb.io.FileIo.DEFAULT, p, h, Long.MIN_VALUE / 2, Long.MAX_VALUE / 2);
+          if (meta == null) {
+            return h.querier(mint, maxt); // nothing to write: an empty head
+          }
+          var block = dev.kiln.tsdb.block.Block.open(dev.kiln.tsdb.io.FileIo.DEFAULT, p.resolve(meta.ulid().toString()));
+          Querier q = block.querier(mint, maxt);
+          block.close(); // unmaps once the querier is closed
+          return q;
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      };
+      return new Subject(h, asBlock, h);
+    }));
     return out.stream();
   }
 
