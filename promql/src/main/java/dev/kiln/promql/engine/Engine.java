@@ -45,10 +45,11 @@ public final class Engine implements QueryEngine {
   /** An instant query whose plan is rewritten before evaluation (used by conformance tests). */
   Query instantQuery(
       Queryable storage, QueryOptions qo, String expr, long timeMillis, UnaryOperator<Plan> rewrite) {
+    qo = qo == null ? QueryOptions.DEFAULTS : qo;
     long lookback = qo.lookbackDeltaMillis() > 0 ? qo.lookbackDeltaMillis() : options.lookbackDeltaMillis();
     String text = GrafanaVariables.substitute(expr, 0, lookback, qo.scrapeIntervalMillis());
     Plan plan = rewrite.apply(parser.parse(text, 0, 0));
-    return new EngineQuery(options, storage, qo, expr, plan, Grid.instant(timeMillis), true);
+    return new EngineQuery(options, storage, qo, expr, text, plan, Grid.instant(timeMillis), true);
   }
 
   @Override
@@ -60,6 +61,7 @@ public final class Engine implements QueryEngine {
   Query rangeQuery(
       Queryable storage, QueryOptions qo, String expr, long startMillis, long endMillis, long stepMillis,
       UnaryOperator<Plan> rewrite) {
+    qo = qo == null ? QueryOptions.DEFAULTS : qo;
     if (stepMillis <= 0) {
       throw new ParseException(
           "zero or negative query resolution step widths are not accepted. Try a positive integer", -1, -1);
@@ -82,7 +84,7 @@ public final class Engine implements QueryEngine {
               + "\" for range query, must be Scalar or instant Vector", -1, -1);
     }
     return new EngineQuery(
-        options, storage, qo, expr, plan, new Grid(startMillis, endMillis, stepMillis), false);
+        options, storage, qo, expr, text, plan, new Grid(startMillis, endMillis, stepMillis), false);
   }
 
   static String typeName(Plan.Type t) {

@@ -17,6 +17,8 @@ final class EngineQuery implements Query {
   private final Queryable storage;
   private final QueryOptions queryOptions;
   private final String expr;
+  /** The text that was parsed (after variable substitution), for annotation positions. */
+  private final String parsedText;
   private final Plan plan;
   private final Grid grid;
   private final boolean instant;
@@ -24,12 +26,13 @@ final class EngineQuery implements Query {
   private boolean executed;
 
   EngineQuery(
-      EngineOptions options, Queryable storage, QueryOptions queryOptions, String expr, Plan plan,
-      Grid grid, boolean instant) {
+      EngineOptions options, Queryable storage, QueryOptions queryOptions, String expr,
+      String parsedText, Plan plan, Grid grid, boolean instant) {
     this.options = options;
     this.storage = storage;
     this.queryOptions = queryOptions == null ? QueryOptions.DEFAULTS : queryOptions;
     this.expr = expr;
+    this.parsedText = parsedText;
     this.plan = plan;
     this.grid = grid;
     this.instant = instant;
@@ -46,7 +49,7 @@ final class EngineQuery implements Query {
     long lookback =
         queryOptions.lookbackDeltaMillis() > 0 ? queryOptions.lookbackDeltaMillis() : options.lookbackDeltaMillis();
     long[] range = DataRange.of(plan, grid, lookback, options.defaultSubqueryStepMillis());
-    Annotations annotations = new Annotations(expr);
+    Annotations annotations = new Annotations(parsedText);
     try (Querier querier = storage.querier(range[0], range[1])) {
       Evaluator ev = new Evaluator(
           querier, control, annotations, lookback, grid.start(), grid.end(), instant ? 0 : grid.interval(),

@@ -189,4 +189,14 @@ class EngineLimitsTest {
     var r = engine(10_000, 0).instantQuery(warning, QueryOptions.DEFAULTS, "sum(m)", 100_000).exec();
     assertEquals(java.util.List.of("block 01H: partial data"), r.warnings());
   }
+
+  @Test
+  void annotationPositionsReferToTheTextAfterGrafanaSubstitution() {
+    InMemoryStorage s = storage(1, 100);
+    String q = "rate(m[$__rate_interval]) + rate(m[5m])";
+    String parsed = dev.kiln.promql.GrafanaVariables.substitute(q, 0, 300_000, 0);
+    int col = parsed.lastIndexOf("m[5m]") + 1;
+    var r = engine(10_000, 0).instantQuery(s, QueryOptions.DEFAULTS, q, 1_000_000).exec();
+    assertTrue(r.infos().stream().anyMatch(i -> i.endsWith("(1:" + col + ")")), r.infos().toString());
+  }
 }
