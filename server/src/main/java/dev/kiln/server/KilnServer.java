@@ -61,6 +61,7 @@ public final class KilnServer implements AutoCloseable {
   private ScrapeManager scrape;
   private RuleManager rules;
   private AlertmanagerNotifier notifier;
+  private dev.kiln.server.push.PushIngester pushIngester;
   private volatile PrometheusConfig config;
   private volatile boolean ready;
   private volatile boolean lastReloadOk = true;
@@ -99,6 +100,9 @@ public final class KilnServer implements AutoCloseable {
     rules = new RuleManager(ctx, db, notifier, clock, 60_000, ruleParser());
     scrape = new ScrapeManager(db, new JdkHttpFetcher(), clock, "Kiln/" + KilnVersion.version(), 8);
     registerRoutes();
+    dev.kiln.server.push.PushStore pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
+    new dev.kiln.server.push.PushApi(pushStore, clock, opts.adminApi()).register(router);
+    pushIngester = new dev.kiln.server.push.PushIngester(pushStore, db, clock, config.global().scrapeIntervalMillis());
     Thread replay = new Thread(this::replayThenRun, "kiln-wal-replay");
     replay.setDaemon(true);
     replay.start();
@@ -242,6 +246,11 @@ public final class KilnServer implements AutoCloseable {
     return f;
   }
 
+  /** Ingests the push store now instead of at the next interval (tests). */
+  public void ingestPushesNow() {
+    pushIngester.ingestNow();
+  }
+
   /** The database (for embedding and tests). */
   public Db storage() {
     return db;
@@ -267,6 +276,9 @@ public final class KilnServer implements AutoCloseable {
     }
     if (rules != null) {
       rules.close();
+    }
+    if (pushIngester != null) {
+      pushIngester.close();
     }
     if (notifier != null) {
       notifier.close();

@@ -1,0 +1,112 @@
+package dev.kiln.server.push;
+
+import dev.kiln.server.api.ResultWriter;
+import dev.kiln.server.http.ApiResponses;
+import dev.kiln.server.http.Request;
+import dev.kiln.server.http.Response;
+import dev.kiln.server.http.Router;
+import dev.kiln.tsdb.model.Labels;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+
+/** The Pushgateway HTTP API on Kiln's port: {@code /metrics/job/...} and {@code /api/v1/metrics}. */
+public final class PushApi {
+  private final PushStore store;
+  private final Clock clock;
+  private final boolean adminEnabled;
+
+  public PushApi(PushStore store, Clock clock, boolean adminEnabled) {
+    this.store = store;
+    this.clock = clock;
+    this.adminEnabled = adminEnabled;
+  }
+
+  public void register(Router router) {
+    router.add(Set.of("PUT", "POST", "DELETE"), "/metrics/*", this::push);
+    router.read("/api/v1/metrics", this::list);
+    router.add(Set.of("PUT"), "/api/v1/admin/wipe", r -> {
+      if (!adminEnabled) {
+        return ApiResponses.error("unavailable", 500, "admin APIs disabled");
+      }
+      store.wipe();
+      return Response.empty(202);
+    });
+  }
+
+  private Response push(Request r) throws IOException {
+    String rest = r.path().substring("/metrics/".length());
+    if (!rest.startsWith("job/")) {
+      return Response.text(404, "404 page not found\n");
+    }
+    Labels key;
+    try {
+      key = GroupingKeyParser.parse(rest);
+    } catch (PushException e) {
+      return Response.text(400, e.getMessage() + "\n");
+    }
+    if (r.method().equals("DELETE")) {
+      store.delete(key);
+      return Response.empty(202);
+    }
+    String body;
+    try {
+      body = new String(decompress(r), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return Response.text(400, "cannot decompress body: " + e.getMessage() + "\n");
+    }
+    String ct = r.header("content-type");
+    if (ct != null && ct.contains("application/vnd.google.protobuf")) {
+      return Response.text(400, "the delimited protobuf push format is not supported by Kiln yet; push the text format\n");
+    }
+    try {
+      store.push(key, body, r.method().equals("PUT"), clock.millis() / 1000.0);
+    } catch (PushException e) {
+      return Response.text(400, e.getMessage() + "\n");
+    }
+    return Response.empty(200);
+  }
+
+  private static byte[] decompress(Request r) throws IOException {
+    String enc = r.header("content-encoding");
+    if (enc != null && enc.equalsIgnoreCase("gzip")) {
+      try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(r.body()))) {
+        return in.readAllBytes();
+      }
+    }
+    if (enc != null && enc.equalsIgnoreCase("snappy")) {
+      return org.xerial.snappy.Snappy.uncompress(r.body());
+    }
+    return r.body();
+  }
+
+  private Response list(Request r) {
+    return ApiResponses.success(out -> {
+      out.beginArray();
+      for (PushedGroup g : store.groups()) {
+        out.beginObject().name("labels");
+        ResultWriter.labels(out, g.key());
+        out.name("last_push_successful").value(g.failureTime() <= g.pushTime());
+        for (var f : g.families().entrySet()) {
+          out.name(f.getKey()).beginObject().name("type").value(f.getValue().type().text().toUpperCase())
+              .name("help").value(f.getValue().help()).name("metrics").beginArray();
+          for (PushedGroup.PushedSample s : f.getValue().samples()) {
+            out.beginObject().name("labels");
+            ResultWriter.labels(out, s.labels().withoutMetricName());
+            out.name("value").value(dev.kiln.scraper.parse.GoFloats.formatG(s.value())).endObject();
+          }
+          out.endArray().endObject();
+        }
+        out.name("push_time_seconds").beginObject().name("metrics").beginArray().beginObject().name("value")
+            .value(dev.kiln.scraper.parse.GoFloats.formatG(g.pushTime())).endObject().endArray().endObject();
+        out.name("push_failure_time_seconds").beginObject().name("metrics").beginArray().beginObject().name("value")
+            .value(dev.kiln.scraper.parse.GoFloats.formatG(g.failureTime())).endObject().endArray().endObject();
+        out.endObject();
+      }
+      out.endArray();
+    });
+  }
+}

@@ -1,0 +1,55 @@
+package dev.kiln.server.push;
+
+import dev.kiln.scraper.config.ConfigLoader;
+import dev.kiln.scraper.config.HttpClientConfig;
+import dev.kiln.scraper.config.ScrapeConfig;
+import dev.kiln.scraper.scrape.HttpFetcher;
+import dev.kiln.scraper.scrape.ScrapeLoop;
+import dev.kiln.scraper.scrape.Target;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.Appendable;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ingests the push store like a scraped target with {@code honor_labels: true}, every scrape
+ * interval: samples carry the ingest time, and series removed by a PUT or DELETE get stale
+ * markers, exactly as for a target whose series disappear.
+ */
+public final class PushIngester implements AutoCloseable {
+  private final ScrapeLoop loop;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "kiln-push-ingest");
+    t.setDaemon(true);
+    return t;
+  });
+
+  public PushIngester(PushStore store, Appendable storage, Clock clock, long intervalMillis) {
+    ScrapeConfig cfg = ConfigLoader.parse("push", "scrape_configs:\n  - job_name: pushgateway\n    honor_labels: true\n    scrape_interval: "
+        + intervalMillis + "ms\n", Path.of(".")).scrapeConfig("pushgateway");
+    HttpFetcher inProcess = (URI url, Map<String, String> h, HttpClientConfig c, long timeout, long limit) -> {
+      byte[] body = store.exposition().getBytes(StandardCharsets.UTF_8);
+      return new HttpFetcher.Response(200, "text/plain; version=0.0.4", body, body.length);
+    };
+    Labels targetLabels = Labels.of("job", "pushgateway");
+    Target target = new Target(targetLabels, targetLabels, targetLabels, URI.create("http://kiln.internal/push"));
+    this.loop = new ScrapeLoop("pushgateway", target, cfg, storage, inProcess, clock, "Kiln", false);
+    timer.scheduleAtFixedRate(loop::scrape, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Ingests the current store now (tests and shutdown). */
+  public void ingestNow() {
+    loop.scrape();
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

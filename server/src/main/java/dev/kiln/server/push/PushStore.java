@@ -1,0 +1,271 @@
+package dev.kiln.server.push;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.scraper.parse.ExpositionParser;
+import dev.kiln.scraper.parse.ExpositionSink;
+import dev.kiln.scraper.parse.GoFloats;
+import dev.kiln.scraper.parse.ParsedSeries;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.MetricType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The Pushgateway-compatible store: groups by grouping key, PUT/POST/DELETE semantics, validation
+ * as the Pushgateway does it, and durability (every change is written to a file atomically before
+ * the push is acknowledged). Thread-safe.
+ */
+public final class PushStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path file;
+  private final Map<Labels, PushedGroup> groups = new TreeMap<>();
+
+  /** Opens the store persisted in {@code file}, loading the groups saved there. */
+  public PushStore(Path file) throws IOException {
+    this.file = file;
+    if (Files.exists(file)) {
+      load();
+    }
+  }
+
+  /** A snapshot of all groups, ordered by grouping key. */
+  public synchronized List<PushedGroup> groups() {
+    return List.copyOf(groups.values());
+  }
+
+  /**
+   * Applies a push. {@code replaceAll} is PUT (the group becomes the body) versus POST (only
+   * families named in the body are replaced).
+   */
+  public synchronized void push(Labels key, String body, boolean replaceAll, double nowSeconds) throws PushException, IOException {
+    Map<String, PushedGroup.Family> parsed;
+    try {
+      parsed = parse(key, body);
+      checkConsistency(key, parsed);
+    } catch (PushException e) {
+      PushedGroup old = groups.get(key);
+      if (old != null) {
+        groups.put(key, new PushedGroup(key, old.families(), old.pushTime(), nowSeconds));
+        save();
+      }
+      throw e;
+    }
+    PushedGroup old = groups.get(key);
+    Map<String, PushedGroup.Family> families = new TreeMap<>();
+    if (!replaceAll && old != null) {
+      families.putAll(old.families());
+    }
+    families.putAll(parsed);
+    groups.put(key, new PushedGroup(key, Map.copyOf(families), nowSeconds, old == null ? 0 : old.failureTime()));
+    save();
+  }
+
+  /** Deletes a group; unknown groups are fine. */
+  public synchronized void delete(Labels key) throws IOException {
+    if (groups.remove(key) != null) {
+      save();
+    }
+  }
+
+  /** Deletes every group. */
+  public synchronized void wipe() throws IOException {
+    groups.clear();
+    save();
+  }
+
+  private static Map<String, PushedGroup.Family> parse(Labels key, String body) throws PushException {
+    Map<String, PushedGroup.Family> out = new LinkedHashMap<>();
+    Map<String, MetricType> types = new HashMap<>();
+    Map<String, String> helps = new HashMap<>();
+    Map<String, List<PushedGroup.PushedSample>> samples = new LinkedHashMap<>();
+    String[] error = {null};
+    try {
+      ExpositionParser.parse(body, ExpositionParser.Format.PROMETHEUS_TEXT, new ExpositionSink() {
+        @Override
+        public void sample(String raw, ParsedSeries s, double value, long ts) {
+          if (ts != NO_TIMESTAMP && error[0] == null) {
+            error[0] = "pushed metrics must not have timestamps";
+          }
+          Labels.Builder b = s.labels().toBuilder();
+          key.forEach(b::set);
+          Labels l = b.build();
+          String name = s.metricName();
+          if (name.equals("push_time_seconds") || name.equals("push_failure_time_seconds")) {
+            error[0] = "pushed metrics must not be named " + name;
+          }
+          samples.computeIfAbsent(familyOf(name, types), k -> new ArrayList<>()).add(new PushedGroup.PushedSample(l, value));
+        }
+
+        @Override
+        public void metadata(String family, MetricType type, String help, String unit) {
+          types.put(family, type);
+          helps.put(family, help);
+        }
+      });
+    } catch (dev.kiln.scraper.parse.ExpositionException e) {
+      throw new PushException("text format parsing error in " + e.getMessage());
+    }
+    if (error[0] != null) {
+      throw new PushException(error[0]);
+    }
+    samples.forEach((fam, list) -> out.put(fam, new PushedGroup.Family(types.getOrDefault(fam, MetricType.UNKNOWN),
+        helps.getOrDefault(fam, ""), List.copyOf(list))));
+    return out;
+  }
+
+  private static String familyOf(String name, Map<String, MetricType> types) {
+    if (types.containsKey(name)) {
+      return name;
+    }
+    for (String suffix : new String[] {"_bucket", "_sum", "_count"}) {
+      if (name.endsWith(suffix)) {
+        String base = name.substring(0, name.length() - suffix.length());
+        MetricType t = types.get(base);
+        if (t == MetricType.HISTOGRAM || t == MetricType.SUMMARY) {
+          return base;
+        }
+      }
+    }
+    return name;
+  }
+
+  private void checkConsistency(Labels key, Map<String, PushedGroup.Family> parsed) throws PushException {
+    for (PushedGroup g : groups.values()) {
+      if (g.key().equals(key)) {
+        continue;
+      }
+      for (Map.Entry<String, PushedGroup.Family> e : parsed.entrySet()) {
+        PushedGroup.Family other = g.families().get(e.getKey());
+        if (other == null) {
+          continue;
+        }
+        if (other.type() != e.getValue().type()) {
+          throw new PushException("pushed metrics are invalid or inconsistent with existing metrics: metric " + e.getKey()
+              + " has type " + e.getValue().type().text() + " but " + other.type().text() + " in group " + g.key());
+        }
+        for (PushedGroup.PushedSample s : e.getValue().samples()) {
+          for (PushedGroup.PushedSample o : other.samples()) {
+            if (o.labels().equals(s.labels())) {
+              throw new PushException("pushed metrics are invalid or inconsistent with existing metrics: " + s.labels()
+                  + " was already pushed in group " + g.key());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The exposition text of every group, with push_time_seconds and push_failure_time_seconds. */
+  public synchronized String exposition() {
+    StringBuilder sb = new StringBuilder();
+    Map<String, List<String>> lines = new TreeMap<>();
+    Map<String, String> typeLines = new HashMap<>();
+    for (PushedGroup g : groups.values()) {
+      for (Map.Entry<String, PushedGroup.Family> f : g.families().entrySet()) {
+        typeLines.putIfAbsent(f.getKey(), typeName(f.getValue().type()));
+        for (PushedGroup.PushedSample s : f.getValue().samples()) {
+          lines.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(line(s.labels(), s.value(), null));
+        }
+      }
+      lines.computeIfAbsent("push_time_seconds", k -> new ArrayList<>()).add(line(g.key(), g.pushTime(), "push_time_seconds"));
+      lines.computeIfAbsent("push_failure_time_seconds", k -> new ArrayList<>()).add(line(g.key(), g.failureTime(), "push_failure_time_seconds"));
+      typeLines.put("push_time_seconds", "gauge");
+      typeLines.put("push_failure_time_seconds", "gauge");
+    }
+    for (Map.Entry<String, List<String>> e : lines.entrySet()) {
+      sb.append("# TYPE ").append(e.getKey()).append(' ').append(typeLines.get(e.getKey())).append('\n');
+      e.getValue().forEach(sb::append);
+    }
+    return sb.toString();
+  }
+
+  private static String typeName(MetricType t) {
+    return switch (t) {
+      case COUNTER, GAUGE, HISTOGRAM, SUMMARY -> t.text();
+      default -> "untyped";
+    };
+  }
+
+  private static String line(Labels l, double v, String name) {
+    StringBuilder sb = new StringBuilder(name != null ? name : l.metricName()).append('{');
+    boolean first = true;
+    for (int i = 0; i < l.size(); i++) {
+      if (l.name(i).equals("__name__")) {
+        continue;
+      }
+      if (!first) {
+        sb.append(',');
+      }
+      first = false;
+      sb.append(l.name(i)).append("=\"").append(l.value(i).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
+    }
+    if (!l.has("instance")) {
+      sb.append(first ? "" : ",").append("instance=\"\"");
+    }
+    return sb.append("} ").append(GoFloats.formatG(v)).append('\n').toString();
+  }
+
+  private void save() throws IOException {
+    ArrayNode arr = JSON.createArrayNode();
+    for (PushedGroup g : groups.values()) {
+      ObjectNode o = arr.addObject();
+      ObjectNode k = o.putObject("key");
+      g.key().forEach(k::put);
+      o.put("pushTime", g.pushTime());
+      o.put("failureTime", g.failureTime());
+      ArrayNode fams = o.putArray("families");
+      for (Map.Entry<String, PushedGroup.Family> f : g.families().entrySet()) {
+        ObjectNode fo = fams.addObject();
+        fo.put("name", f.getKey()).put("type", f.getValue().type().text()).put("help", f.getValue().help());
+        ArrayNode ss = fo.putArray("samples");
+        for (PushedGroup.PushedSample s : f.getValue().samples()) {
+          ObjectNode so = ss.addObject();
+          ObjectNode lo = so.putObject("labels");
+          s.labels().forEach(lo::put);
+          so.put("value", GoFloats.formatG(s.value()));
+        }
+      }
+    }
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(tmp, JSON.writeValueAsBytes(arr));
+    try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private void load() throws IOException {
+    JsonNode arr = JSON.readTree(file.toFile());
+    for (JsonNode o : arr) {
+      Labels key = labels(o.get("key"));
+      Map<String, PushedGroup.Family> fams = new TreeMap<>();
+      for (JsonNode f : o.get("families")) {
+        List<PushedGroup.PushedSample> ss = new ArrayList<>();
+        for (JsonNode s : f.get("samples")) {
+          ss.add(new PushedGroup.PushedSample(labels(s.get("labels")), GoFloats.parse(s.get("value").asText())));
+        }
+        fams.put(f.get("name").asText(), new PushedGroup.Family(MetricType.parse(f.get("type").asText()), f.get("help").asText(), ss));
+      }
+      groups.put(key, new PushedGroup(key, fams, o.get("pushTime").asDouble(), o.get("failureTime").asDouble()));
+    }
+  }
+
+  private static Labels labels(JsonNode o) {
+    Labels.Builder b = Labels.builder();
+    o.fields().forEachRemaining(e -> b.set(e.getKey(), e.getValue().asText()));
+    return b.build();
+  }
+}
