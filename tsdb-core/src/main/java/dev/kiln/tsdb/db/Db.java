@@ -319,9 +319,11 @@ public final class Db implements Storage {
     }
     try {
       if (compactor != null) {
-        compactor.shutdownNow();
+        // No interrupt: a compaction round in progress finishes (an interrupt would close the
+        // files it writes, WAL checkpoint included).
+        compactor.shutdown();
         try {
-          compactor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+          compactor.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }

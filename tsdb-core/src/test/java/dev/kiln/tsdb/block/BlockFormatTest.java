@@ -165,4 +165,31 @@ class BlockFormatTest {
       StorageAssertions.assertSameView(oracle, reopened, base, base + 7_200_000, "reopened", LabelMatcher.regex("__name__", ".+"));
     }
   }
+
+  @Test
+  void chunksSpreadOverSeveralSegmentsReadBack() throws Exception {
+    Head head = Head.inMemory();
+    InMemoryStorage oracle = new InMemoryStorage();
+    BlockRoundTripTest.fill(new Random(3), head, oracle, 30, 2 * 3_600_000L);
+    java.util.List<dev.kiln.tsdb.head.SeriesChunks> all = new java.util.ArrayList<>();
+    long base = BlockRoundTripTest.BASE;
+    head.forEachSeriesChunks(base, base + 7_200_000L - 1, all::add);
+    all.sort(java.util.Comparator.comparing(dev.kiln.tsdb.head.SeriesChunks::labels));
+    java.util.Set<String> symbols = new java.util.HashSet<>();
+    all.forEach(sc -> sc.labels().forEach((n, v) -> {
+      symbols.add(n);
+      symbols.add(v);
+    }));
+    Ulid u = Ulid.generate(System.currentTimeMillis());
+    BlockMeta template = new BlockMeta(u, base, base + 7_200_000L, 0, 0, 0, 0, 1, List.of(u), List.of(), false);
+    BlockMeta meta = BlockWriter.write(FileIo.DEFAULT, dir, template, symbols,
+        all.stream().map(sc -> new BlockSeries(sc.labels(), sc.chunks())).iterator(), 4096);
+    Path chunks = dir.resolve(meta.ulid().toString()).resolve("chunks");
+    try (var s = Files.list(chunks)) {
+      assertTrue(s.count() > 3, "several 4 KiB segments");
+    }
+    try (Block block = Block.open(FileIo.DEFAULT, dir.resolve(meta.ulid().toString()))) {
+      StorageAssertions.assertSameView(oracle, block, base, base + 7_200_000L - 1, "segments", LabelMatcher.regex("__name__", ".+"));
+    }
+  }
 }
