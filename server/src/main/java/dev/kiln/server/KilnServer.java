@@ -61,6 +61,7 @@ public final class KilnServer implements AutoCloseable {
   private ScrapeManager scrape;
   private RuleManager rules;
   private AlertmanagerNotifier notifier;
+  private dev.kiln.server.notify.DirectNotifier direct;
   private dev.kiln.server.push.PushIngester pushIngester;
   private volatile PrometheusConfig config;
   private volatile boolean ready;
@@ -88,16 +89,24 @@ public final class KilnServer implements AutoCloseable {
     }
     db = Db.create(opts.dataPath(), dbOpts.build(), FileIo.DEFAULT);
     metrics.attach(db);
-    engine = new Engine(new EngineOptions(opts.queryMaxSamples(), opts.queryTimeoutMillis(), opts.lookbackDeltaMillis(), 11_000));
     http = new HttpServer(router, workers, this::gate, 64 << 20);
     http.setObserver(metrics::request);
     address = http.start(opts.listenHost(), opts.listenPort());
     config = loadConfig();
+    engine = new Engine(new EngineOptions(opts.queryMaxSamples(), opts.queryTimeoutMillis(), opts.lookbackDeltaMillis(), 11_000,
+        config.global().evaluationIntervalMillis()));
     lastReloadMillis = clock.millis();
     metrics.configReload(true, lastReloadMillis);
     notifier = new AlertmanagerNotifier(config.global().externalLabels(), externalUrl(), "Kiln/" + KilnVersion.version());
     RuleContext ctx = new RuleContext(engine, db, config.global().externalLabels(), externalUrl());
-    rules = new RuleManager(ctx, db, notifier, clock, 60_000, ruleParser());
+    dev.kiln.server.rules.AlertSink sink = (expr, alerts) -> {
+      notifier.send(expr, alerts);
+      dev.kiln.server.notify.DirectNotifier d = direct;
+      if (d != null) {
+        d.send(expr, alerts);
+      }
+    };
+    rules = new RuleManager(ctx, db, sink, clock, 60_000, ruleParser());
     scrape = new ScrapeManager(db, new JdkHttpFetcher(), clock, "Kiln/" + KilnVersion.version(), 8);
     registerRoutes();
     dev.kiln.server.push.PushStore pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
@@ -151,9 +160,19 @@ public final class KilnServer implements AutoCloseable {
   }
 
   private void applyConfig(PrometheusConfig c) {
+    dev.kiln.server.notify.NotificationConfig nc =
+        c.notificationsFile() == null ? null : dev.kiln.server.notify.NotificationConfig.load(c.notificationsFile());
+    rules.load(c.ruleFiles(), c.global().evaluationIntervalMillis(), c.global().ruleQueryOffsetMillis());
     scrape.apply(c);
     notifier.apply(c.alerting());
-    rules.load(c.ruleFiles(), c.global().evaluationIntervalMillis(), c.global().ruleQueryOffsetMillis());
+    if (nc == null && direct != null) {
+      direct.close();
+      direct = null;
+    } else if (nc != null && direct == null) {
+      direct = new dev.kiln.server.notify.DirectNotifier(nc, c.global().externalLabels(), externalUrl(), clock);
+    } else if (nc != null) {
+      direct.apply(nc);
+    }
   }
 
   /**
@@ -282,6 +301,9 @@ public final class KilnServer implements AutoCloseable {
     }
     if (notifier != null) {
       notifier.close();
+    }
+    if (direct != null) {
+      direct.close();
     }
     workers.shutdown();
     try {

@@ -62,14 +62,19 @@ public final class ConfigLoader {
     root.get("otlp");
     root.get("runtime");
     boolean hostMetrics = true;
+    Path notifications = null;
     YamlNode kiln = root.get("kiln");
     if (!kiln.absent()) {
       hostMetrics = kiln.bool("host_metrics", true);
+      String nf = kiln.string("notifications_file", null);
+      if (nf != null) {
+        notifications = baseDir == null ? Path.of(nf) : baseDir.resolve(nf);
+      }
       kiln.rejectUnknownKeys("kiln");
     }
     root.rejectUnknownKeys("config");
     return new PrometheusConfig(source, text, global, List.copyOf(scrape), List.copyOf(ruleFiles), alerting, rw, rr,
-        hostMetrics, baseDir);
+        hostMetrics, notifications, baseDir);
   }
 
   /** Parses one relabel_config list from YAML text (used by tests and other sections). */

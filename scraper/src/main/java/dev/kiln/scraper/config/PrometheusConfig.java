@@ -11,6 +11,8 @@ import java.util.List;
  * @param ruleFiles rule file globs, resolved against the config directory
  * @param hostMetrics whether Kiln's built-in host metrics collector is enabled (Kiln extension
  *     {@code kiln: {host_metrics: false}})
+ * @param notificationsFile Kiln extension {@code kiln: {notifications_file: ...}}: an
+ *     Alertmanager-format file for Kiln's built-in notifier, or null
  */
 public record PrometheusConfig(
     String source,
@@ -22,6 +24,7 @@ public record PrometheusConfig(
     List<RemoteEndpointConfig> remoteWrite,
     List<RemoteEndpointConfig> remoteRead,
     boolean hostMetrics,
+    Path notificationsFile,
     Path baseDir) {
 
   /** Finds a scrape config by job name. */
