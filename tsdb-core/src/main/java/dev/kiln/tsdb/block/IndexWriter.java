@@ -3,7 +3,6 @@ package dev.kiln.tsdb.block;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.model.Labels;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -248,9 +247,5 @@ public final class IndexWriter implements AutoCloseable {
     int get(int i) {
       return a[i];
     }
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

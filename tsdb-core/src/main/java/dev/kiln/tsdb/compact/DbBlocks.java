@@ -50,6 +50,26 @@ public final class DbBlocks implements AutoCloseable {
   private final CompactionPlanner planner;
   private final HeadTombstones headTombstones = new HeadTombstones();
   private final List<WalRecords.Tombstone> replayedTombstones = new ArrayList<>();
+  private final java.util.concurrent.atomic.LongAdder compactions = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder compactionsFailed = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder timeRetentions = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder sizeRetentions = new java.util.concurrent.atomic.LongAdder();
+
+  /** Activity counters for self-monitoring, under Prometheus's metric meanings. */
+  public record Counters(long compactions, long compactionsFailed, long timeRetentions, long sizeRetentions) {}
+
+  public Counters counters() {
+    return new Counters(compactions.sum(), compactionsFailed.sum(), timeRetentions.sum(), sizeRetentions.sum());
+  }
+
+  /** Total bytes of the open blocks. */
+  public long blocksBytes() {
+    long n = 0;
+    for (Block b : store.blocks()) {
+      n += b.sizeBytes();
+    }
+    return n;
+  }
 
   /** @param wal the head's write-ahead log, or null when it has none */
   public DbBlocks(FileIo io, Path dir, Head head, Wal wal, BlockOptions options) {
@@ -142,6 +162,15 @@ public final class DbBlocks implements AutoCloseable {
    * and applies retention. Returns the number of blocks written.
    */
   public synchronized int compact() {
+    try {
+      return compactOnce();
+    } catch (RuntimeException e) {
+      compactionsFailed.increment();
+      throw e;
+    }
+  }
+
+  private int compactOnce() {
     int written = 0;
     try {
       while (headCompactable()) {
@@ -149,6 +178,7 @@ public final class DbBlocks implements AutoCloseable {
         long mint = head.minTime();
         long maxt = Math.floorDiv(mint, range) * range + range;
         BlockMeta m = HeadBlockWriter.write(io, dir, head, mint, maxt, headTombstones);
+        compactions.increment();
         if (m != null) {
           written++;
           LOG.info("head compacted into block {} [{}, {}): series={} samples={}",
@@ -173,6 +203,7 @@ public final class DbBlocks implements AutoCloseable {
           }
         }
         BlockMeta m = BlockCompactor.compact(io, dir, chosen);
+        compactions.increment();
         if (m != null) {
           written++;
           LOG.info("compacted {} blocks into {} (level {})", chosen.size(), m.ulid(), m.level());
@@ -190,7 +221,14 @@ public final class DbBlocks implements AutoCloseable {
   public synchronized void applyRetention() {
     List<Block> newestFirst = new ArrayList<>(store.blocks());
     java.util.Collections.reverse(newestFirst);
+    List<Block> byTime = Retention.beyond(newestFirst, options.retentionMillis(), 0, 0);
     List<Block> doomed = Retention.beyond(newestFirst, options.retentionMillis(), options.retentionBytes(), headBytes());
+    if (!byTime.isEmpty()) {
+      timeRetentions.increment();
+    }
+    if (doomed.size() > byTime.size()) {
+      sizeRetentions.increment();
+    }
     if (!doomed.isEmpty()) {
       LOG.info("retention deletes {} blocks", doomed.size());
       store.delete(doomed);

@@ -288,6 +288,14 @@ public final class Db implements Storage {
       out.add(new DbMetric("kiln_tsdb_wal_records_written_total", "WAL records written.", true, w.recordsWritten()));
       out.add(new DbMetric("prometheus_tsdb_wal_segment_current", "Write log segment index that TSDB is currently writing to.", false, wal.currentSegmentOrZero()));
     }
+    var bc = blocks.counters();
+    out.add(new DbMetric("prometheus_tsdb_blocks_loaded", "Number of currently loaded data blocks", false, blocks.blocks().size()));
+    out.add(new DbMetric("prometheus_tsdb_storage_blocks_bytes", "The number of bytes that are currently used for local storage by all blocks.", false, blocks.blocksBytes()));
+    out.add(new DbMetric("prometheus_tsdb_compactions_total", "Total number of compactions that were executed for the partition.", true, bc.compactions()));
+    out.add(new DbMetric("prometheus_tsdb_compactions_failed_total", "Total number of compactions that failed for the partition.", true, bc.compactionsFailed()));
+    out.add(new DbMetric("prometheus_tsdb_time_retentions_total", "The number of times that blocks were deleted because the maximum time limit was exceeded.", true, bc.timeRetentions()));
+    out.add(new DbMetric("prometheus_tsdb_size_retentions_total", "The number of times that blocks were deleted because the maximum number of bytes was exceeded.", true, bc.sizeRetentions()));
+    out.add(new DbMetric("prometheus_tsdb_retention_limit_bytes", "Max number of bytes to be retained in the tsdb blocks, configured 0 means disabled", false, options.retentionBytes()));
     out.add(new DbMetric("prometheus_tsdb_data_replay_duration_seconds", "Time taken to replay the data on disk.", false, replayMillis / 1000.0));
     return out;
   }

@@ -103,6 +103,8 @@ class DbBlocksTest {
     try (Db db = Db.open(dir, opts())) {
       fill(db, oracle, BASE, end, 120_000);
       db.compact();
+      assertTrue(metric(db, "prometheus_tsdb_compactions_total") > db.blocks().size());
+      assertTrue(metric(db, "prometheus_tsdb_storage_blocks_bytes") > 0);
       int maxLevel = db.blocks().stream().mapToInt(b -> b.meta().level()).max().orElse(0);
       assertTrue(maxLevel >= 2, "blocks were compacted to higher levels: " + db.blocks());
       assertTrue(db.blocks().stream().anyMatch(b -> b.meta().maxTime() - b.meta().minTime() == 18 * H), db.blocks().toString());
@@ -120,6 +122,8 @@ class DbBlocksTest {
         assertTrue(newest - b.meta().maxTime() <= 12 * H, "retained: " + b);
       }
       assertTrue(db.blocks().get(0).meta().minTime() > BASE, "oldest blocks deleted");
+      assertEquals(1.0, metric(db, "prometheus_tsdb_time_retentions_total"));
+      assertEquals(db.blocks().size(), metric(db, "prometheus_tsdb_blocks_loaded"));
       StorageAssertions.assertSameView(oracle, db, db.blocks().get(0).meta().minTime(), end, "after retention", ALL);
     }
   }
@@ -251,5 +255,9 @@ class DbBlocksTest {
         assertEquals(db.blocks().size(), s.filter(p -> dev.kiln.tsdb.block.Ulid.isValid(p.getFileName().toString())).count());
       }
     }
+  }
+
+  private static double metric(Db db, String name) {
+    return db.metrics().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow().value();
   }
 }
