@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +20,8 @@ import org.roaringbitmap.RoaringBitmap;
 /**
  * Reads an index file of format version 2 (see {@link IndexWriter}) through a memory mapping.
  * Opening checks the magic, version and the checksums of the TOC, symbol table and postings
- * offset table, and loads the symbols and the postings offset table into memory; series entries
+ * offset table, and keeps the symbols and every 32nd postings offset table entry in memory (the
+ * rest is read from the mapping on lookup, as Prometheus does); series entries
  * and postings lists are read (and their checksums verified) on demand. Postings lists of more
  * than {@value #BITMAP_THRESHOLD} series decode into RoaringBitmaps, so intersections of large
  * lists run as bitmap operations. Thread-safe; {@link #close()} unmaps.
@@ -30,8 +30,10 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
   static final int BITMAP_THRESHOLD = 64;
   private final MappedFile file;
   private final String[] symbols;
-  /** name → value → offset of its postings list, both sorted. */
-  private final Map<String, Map<String, Long>> postingsOffsets;
+  /** Every {@value #SAMPLE}th postings offset table entry is kept in memory, as Prometheus does. */
+  static final int SAMPLE = 32;
+  /** name → sampled entries of the postings offset table for that name. */
+  private final Map<String, SampledEntries> postingsOffsets;
   private final long allPostingsOffset;
 
   /** A series' labels and chunk references. */
@@ -111,13 +113,28 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
     return out;
   }
 
+  /**
+   * The entries of one label name in the postings offset table: values and file positions of
+   * every {@value #SAMPLE}th entry (the first included), and where the name's entries end.
+   */
+  private record SampledEntries(String[] values, long[] positions, long end, int count) {}
+
+  /** A decoded postings offset table entry and the file position after it. */
+  private record Entry(String value, long postingsOffset, long next) {}
+
   private long readPostingsTable(long at) {
     byte[] b = section(at, "postings offset table");
     DecodeBuffer d = new DecodeBuffer(b, 0, b.length - 4);
+    long base = at + 4; // file position of b[0]
     int n = d.be32();
     long all = -1;
+    String curName = null;
+    List<String> vals = new ArrayList<>();
+    List<Long> pos = new ArrayList<>();
+    int count = 0;
     try {
       for (int i = 0; i < n; i++) {
+        long entryPos = base + d.position();
         int keys = (int) d.uvarint();
         if (keys != 2) {
           throw corrupt(at, "postings offset entry with " + keys + " keys");
@@ -127,14 +144,86 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
         long off = d.uvarint();
         if (name.isEmpty() && value.isEmpty()) {
           all = off;
-        } else {
-          postingsOffsets.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(value, off);
+          continue;
         }
+        if (!name.equals(curName)) {
+          if (curName != null) {
+            putSampled(curName, vals, pos, entryPos, count);
+          }
+          curName = name;
+          vals.clear();
+          pos.clear();
+          count = 0;
+        }
+        if (count % SAMPLE == 0) {
+          vals.add(value);
+          pos.add(entryPos);
+        }
+        count++;
+      }
+      if (curName != null) {
+        putSampled(curName, vals, pos, base + d.position(), count);
       }
     } catch (IllegalStateException e) {
       throw corrupt(at, "postings offset table: " + e.getMessage());
     }
     return all;
+  }
+
+  private void putSampled(String name, List<String> vals, List<Long> pos, long end, int count) {
+    postingsOffsets.put(name, new SampledEntries(
+        vals.toArray(new String[0]), pos.stream().mapToLong(Long::longValue).toArray(), end, count));
+  }
+
+  /** Decodes the postings offset table entry at {@code pos}. */
+  private Entry entryAt(long pos) {
+    int[] sz = new int[1];
+    long p = pos;
+    file.uvarint(p, sz);
+    p += sz[0];
+    long nameLen = file.uvarint(p, sz);
+    p += sz[0] + nameLen;
+    long valueLen = file.uvarint(p, sz);
+    p += sz[0];
+    if (valueLen > Integer.MAX_VALUE) {
+      throw corrupt(pos, "postings offset entry value too long");
+    }
+    String value = new String(file.bytes(p, (int) valueLen), java.nio.charset.StandardCharsets.UTF_8);
+    p += valueLen;
+    long off = file.uvarint(p, sz);
+    return new Entry(value, off, p + sz[0]);
+  }
+
+  /** The postings offset of {@code name=value}, or -1 when absent. */
+  private long postingsOffset(SampledEntries e, String value) {
+    int lo = 0;
+    int hi = e.values.length - 1;
+    int found = -1;
+    while (lo <= hi) { // last sample <= value
+      int mid = (lo + hi) >>> 1;
+      if (Utf8Order.compare(e.values[mid], value) <= 0) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (found < 0) {
+      return -1;
+    }
+    long end = found + 1 < e.positions.length ? e.positions[found + 1] : e.end;
+    for (long p = e.positions[found]; p < end; ) {
+      Entry x = entryAt(p);
+      int c = Utf8Order.compare(x.value, value);
+      if (c == 0) {
+        return x.postingsOffset;
+      }
+      if (c > 0) {
+        return -1;
+      }
+      p = x.next;
+    }
+    return -1;
   }
 
   public String symbol(long id) {
@@ -159,23 +248,32 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
     return new ArrayList<>(postingsOffsets.keySet());
   }
 
-  /** Sorted values of a label. */
+  /** Sorted values of a label, read from the postings offset table. */
   @Override
   public Collection<String> labelValues(String name) {
-    Map<String, Long> m = postingsOffsets.get(name);
-    return m == null ? Collections.emptyList() : Collections.unmodifiableCollection(m.keySet());
+    SampledEntries e = postingsOffsets.get(name);
+    if (e == null) {
+      return Collections.emptyList();
+    }
+    List<String> out = new ArrayList<>(e.count);
+    for (long p = e.positions[0]; p < e.end; ) {
+      Entry x = entryAt(p);
+      out.add(x.value);
+      p = x.next;
+    }
+    return out;
   }
 
   @Override
   public Postings postings(String name, Collection<String> values) {
-    Map<String, Long> m = postingsOffsets.get(name);
-    if (m == null) {
+    SampledEntries e = postingsOffsets.get(name);
+    if (e == null) {
       return Postings.EMPTY;
     }
     List<Postings> lists = new ArrayList<>();
     for (String v : values) {
-      Long off = m.get(v);
-      if (off != null) {
+      long off = postingsOffset(e, v);
+      if (off >= 0) {
         lists.add(readPostings(off));
       }
     }

@@ -192,4 +192,35 @@ class BlockFormatTest {
       StorageAssertions.assertSameView(oracle, block, base, base + 7_200_000L - 1, "segments", LabelMatcher.regex("__name__", ".+"));
     }
   }
+
+  /** Lookups through the sampled postings offset table (every 32nd entry kept) find every value. */
+  @Test
+  void everyLabelValueIsFoundThroughTheSampledPostingsTable() throws Exception {
+    Head head = Head.inMemory();
+    Appender a = head.appender();
+    int n = 200;
+    for (int i = 0; i < n; i++) {
+      a.append(0, Labels.of("__name__", "m", "v", String.format("%03d", i * 5)), BlockRoundTripTest.BASE + i, i);
+    }
+    a.commit();
+    long base = BlockRoundTripTest.BASE;
+    BlockMeta meta = HeadBlockWriter.write(FileIo.DEFAULT, dir, head, base, base + 7_200_000L);
+    try (Block block = Block.open(FileIo.DEFAULT, dir.resolve(meta.ulid().toString()));
+        dev.kiln.tsdb.storage.Querier q = block.querier(base, base + 7_200_000L)) {
+      assertEquals(n, q.labelValues("v").size());
+      for (int i = 0; i < n * 5; i++) {
+        var set = q.select(true, null, LabelMatcher.equal("v", String.format("%03d", i)));
+        assertEquals(i % 5 == 0, set.next(), "value " + i);
+      }
+      for (String absent : List.of("", "0", "0000", "zzz", "!")) {
+        assertEquals(false, q.select(true, null, LabelMatcher.equal("v", absent)).next(), absent);
+      }
+      var set = q.select(true, null, LabelMatcher.regex("v", "00.|99.|500"));
+      int found = 0;
+      while (set.next()) {
+        found++;
+      }
+      assertEquals(2 + 2 + 1, found); // 000 005, 990 995, 500
+    }
+  }
 }
