@@ -244,7 +244,11 @@ public final class KilnServer implements AutoCloseable {
       timers.schedule(() -> System.exit(0), 100, TimeUnit.MILLISECONDS);
       return Response.text(200, "Requesting termination... Goodbye!\n");
     });
-    router.read("/", r -> Response.text(200, "Kiln " + KilnVersion.version() + ": Prometheus-compatible API at /api/v1/\n"));
+    WebUi ui = new WebUi();
+    for (String page : new String[] {"/", "/graph", "/targets", "/alerts", "/rules"}) {
+      router.read(page, ui::page);
+    }
+    router.read("/static/*", ui::asset);
   }
 
   private Map<String, String> flags() {
