@@ -224,7 +224,7 @@ public final class KilnServer implements AutoCloseable {
       out.endArray().name("droppedAlertmanagers").beginArray().endArray().endObject();
     }));
     if (opts.remoteWriteReceiver()) {
-      router.add(Set.of("POST"), "/api/v1/write", new RemoteWriteHandler(db));
+      router.add(Set.of("POST"), "/api/v1/write", new RemoteWriteHandler(db, clock, metrics.remoteWrite()));
     }
     router.read("/metrics", r -> Response.text(200, metrics.scrape()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
     router.read("/host/metrics", r -> Response.text(200, host.collect()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));

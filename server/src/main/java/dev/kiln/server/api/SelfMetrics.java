@@ -28,6 +28,7 @@ public final class SelfMetrics implements AutoCloseable {
   private final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final dev.kiln.server.remotewrite.RemoteWriteStats remoteWrite = new dev.kiln.server.remotewrite.RemoteWriteStats();
   private volatile Db db;
   private volatile double configReloadSuccess = 1;
   private volatile double configReloadTime;
@@ -40,6 +41,11 @@ public final class SelfMetrics implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  /** The remote write receiver's counters. */
+  public dev.kiln.server.remotewrite.RemoteWriteStats remoteWrite() {
+    return remoteWrite;
   }
 
   public void attach(Db db) {
@@ -71,6 +77,8 @@ public final class SelfMetrics implements AutoCloseable {
     StringBuilder sb = new StringBuilder(registry.scrape());
     family(sb, "prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful.", false, configReloadSuccess);
     family(sb, "prometheus_config_last_reload_success_timestamp_seconds", "Timestamp of the last successful configuration reload.", false, configReloadTime);
+    family(sb, "prometheus_remote_write_receiver_samples_written_total", "Samples written through the remote write receiver.", true, remoteWrite.samplesWritten());
+    family(sb, "kiln_remote_write_samples_rejected_total", "Remote write samples rejected (out of order, duplicate, out of bounds, unsupported).", true, remoteWrite.samplesRejected());
     Db d = db;
     if (d != null) {
       for (DbMetric m : d.metrics()) {

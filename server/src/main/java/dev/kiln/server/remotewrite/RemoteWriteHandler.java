@@ -12,79 +12,123 @@ import dev.kiln.tsdb.storage.AppendException;
 import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Appender;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.xerial.snappy.Snappy;
 
 /**
- * {@code POST /api/v1/write}, remote write 1.0: a snappy-compressed {@code prometheus.WriteRequest}.
- * The body is decoded and validated completely before anything is appended, so a malformed request
- * changes nothing (400). Samples the storage rejects (out of order, duplicate) are skipped as
- * Prometheus does, the rest committed, and the answer is 400 naming the first rejection; otherwise
- * 204.
+ * {@code POST /api/v1/write}: remote write 1.0 ({@code prometheus.WriteRequest}) and 2.0
+ * ({@code io.prometheus.write.v2.Request}), snappy-compressed. The body is decoded and validated
+ * completely before anything is appended, so a malformed request changes nothing (400). Then, as
+ * Prometheus does: 1.0 is all-or-nothing (the first rejected sample rolls the request back, 400);
+ * 2.0 commits the valid samples, answers 400 naming the rejections, and always reports what was
+ * written in the {@code X-Prometheus-Remote-Write-*-Written} headers.
  */
 public final class RemoteWriteHandler implements Handler {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RemoteWriteHandler.class);
+  /** Samples further in the future than this are out of bounds, as in Prometheus. */
+  static final long MAX_FUTURE_MILLIS = 10 * 60_000L;
 
   private final Appendable storage;
+  private final Clock clock;
+  private final RemoteWriteStats stats;
 
-  public RemoteWriteHandler(Appendable storage) {
+  public RemoteWriteHandler(Appendable storage, Clock clock, RemoteWriteStats stats) {
     this.storage = storage;
+    this.clock = clock;
+    this.stats = stats;
   }
+
+  /** A decoded series: validated labels and its samples. */
+  record DecodedSeries(Labels labels, long[] timestamps, double[] values) {}
 
   @Override
   public Response handle(Request r) {
     String ct = r.header("content-type");
-    if (ct != null && ct.contains("io.prometheus.write.v2.Request")) {
-      return Response.text(415, "remote write 2.0 (io.prometheus.write.v2.Request) is not supported yet; send prometheus.WriteRequest\n");
+    Protocol p = Protocol.of(ct);
+    if (p == null) {
+      return Response.text(415, "unsupported content type " + ct + "; expected application/x-protobuf with proto=prometheus.WriteRequest or io.prometheus.write.v2.Request\n");
+    }
+    String enc = r.header("content-encoding");
+    if (enc != null && !enc.isEmpty() && !enc.equalsIgnoreCase("snappy")) {
+      return withHeaders(p, Response.text(415, "unsupported content encoding " + enc + "\n"), 0, 0);
     }
     byte[] raw;
     try {
       raw = Snappy.uncompress(r.body());
     } catch (IOException | RuntimeException e) {
-      return Response.text(400, "snappy decode error: " + e.getMessage() + "\n");
+      return withHeaders(p, Response.text(400, "snappy decode error: " + e.getMessage() + "\n"), 0, 0);
     }
-    WriteRequest wr;
+    List<DecodedSeries> series;
+    int histograms;
     try {
-      wr = WriteRequest.parseFrom(raw);
+      if (p == Protocol.V1) {
+        series = decodeV1(WriteRequest.parseFrom(raw));
+        histograms = 0;
+      } else {
+        dev.kiln.server.remotewrite.proto.v2.Request req = dev.kiln.server.remotewrite.proto.v2.Request.parseFrom(raw);
+        series = V2Decoder.decode(req);
+        histograms = V2Decoder.histogramCount(req);
+      }
     } catch (InvalidProtocolBufferException e) {
-      return Response.text(400, "proto unmarshal error: " + e.getMessage() + "\n");
+      return withHeaders(p, Response.text(400, "proto unmarshal error: " + e.getMessage() + "\n"), 0, 0);
+    } catch (InvalidWriteException e) {
+      return withHeaders(p, Response.text(400, e.getMessage() + "\n"), 0, 0);
     }
-    List<Labels> series = new ArrayList<>(wr.getTimeseriesCount());
-    for (TimeSeries ts : wr.getTimeseriesList()) {
-      Labels.Builder b = Labels.builder();
-      String prev = null;
-      for (Label l : ts.getLabelsList()) {
-        if (l.getName().isEmpty()) {
-          return Response.text(400, "invalid labels: empty label name\n");
-        }
-        if (prev != null && prev.compareTo(l.getName()) >= 0) {
-          return Response.text(400, "invalid labels: label names must be sorted and unique, got " + prev + " before " + l.getName() + "\n");
-        }
-        prev = l.getName();
-        b.set(l.getName(), l.getValue());
-      }
-      Labels labels = b.build();
-      if (labels.metricName() == null) {
-        return Response.text(400, "invalid labels: missing metric name\n");
-      }
-      series.add(labels);
-    }
+    return p == Protocol.V1 ? appendAllOrNothing(series) : appendPartial(series, histograms);
+  }
+
+  private Response appendAllOrNothing(List<DecodedSeries> series) {
+    long maxT = clock.millis() + MAX_FUTURE_MILLIS;
     Appender app = storage.appender();
-    String firstRejection = null;
-    int rejected = 0;
     boolean ok = false;
     try {
-      for (int i = 0; i < series.size(); i++) {
-        TimeSeries ts = wr.getTimeseries(i);
+      long written = 0;
+      for (DecodedSeries s : series) {
         long ref = 0;
-        for (var s : ts.getSamplesList()) {
+        for (int i = 0; i < s.timestamps.length; i++) {
+          if (s.timestamps[i] > maxT) {
+            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + s.labels);
+          }
+          ref = app.append(ref, s.labels, s.timestamps[i], s.values[i]);
+          written++;
+        }
+      }
+      app.commit();
+      ok = true;
+      stats.samples(written);
+      return Response.empty(204);
+    } catch (AppendException e) {
+      stats.rejected(1);
+      return Response.text(400, e.getMessage() + (e.getMessage().contains("series") ? "" : " for series") + "\n");
+    } finally {
+      if (!ok) {
+        app.rollback();
+      }
+    }
+  }
+
+  private Response appendPartial(List<DecodedSeries> series, int histograms) {
+    long maxT = clock.millis() + MAX_FUTURE_MILLIS;
+    Appender app = storage.appender();
+    long written = 0;
+    int rejected = 0;
+    String first = null;
+    boolean ok = false;
+    try {
+      for (DecodedSeries s : series) {
+        long ref = 0;
+        for (int i = 0; i < s.timestamps.length; i++) {
           try {
-            ref = app.append(ref, series.get(i), s.getTimestamp(), s.getValue());
+            if (s.timestamps[i] > maxT) {
+              throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + s.labels);
+            }
+            ref = app.append(ref, s.labels, s.timestamps[i], s.values[i]);
+            written++;
           } catch (AppendException e) {
             rejected++;
-            if (firstRejection == null) {
-              firstRejection = e.getMessage() + " for series " + series.get(i);
+            if (first == null) {
+              first = e.getMessage();
             }
           }
         }
@@ -96,10 +140,72 @@ public final class RemoteWriteHandler implements Handler {
         app.rollback();
       }
     }
-    if (firstRejection != null) {
-      LOG.debug("remote write: {} samples rejected, first: {}", rejected, firstRejection);
-      return Response.text(400, firstRejection + "\n");
+    stats.samples(written);
+    stats.rejected(rejected);
+    if (histograms > 0 && first == null) {
+      first = histograms + " native histogram samples are not supported yet";
+      rejected += histograms;
     }
-    return Response.empty(204);
+    Response resp = first == null ? Response.empty(204)
+        : Response.text(400, rejected + " samples rejected; first: " + first + "\n");
+    return withHeaders(Protocol.V2, resp, written, 0);
+  }
+
+  private static Response withHeaders(Protocol p, Response r, long samples, long histograms) {
+    if (p == Protocol.V2) {
+      r.withHeader("X-Prometheus-Remote-Write-Samples-Written", Long.toString(samples));
+      r.withHeader("X-Prometheus-Remote-Write-Histograms-Written", Long.toString(histograms));
+      r.withHeader("X-Prometheus-Remote-Write-Exemplars-Written", "0");
+    }
+    return r;
+  }
+
+  private static List<DecodedSeries> decodeV1(WriteRequest wr) throws InvalidWriteException {
+    List<DecodedSeries> out = new ArrayList<>(wr.getTimeseriesCount());
+    for (TimeSeries ts : wr.getTimeseriesList()) {
+      String[] pairs = new String[ts.getLabelsCount() * 2];
+      int i = 0;
+      for (Label l : ts.getLabelsList()) {
+        pairs[i++] = l.getName();
+        pairs[i++] = l.getValue();
+      }
+      Labels labels = LabelValidation.validate(pairs, true);
+      long[] t = new long[ts.getSamplesCount()];
+      double[] v = new double[t.length];
+      for (int k = 0; k < t.length; k++) {
+        t[k] = ts.getSamples(k).getTimestamp();
+        v[k] = ts.getSamples(k).getValue();
+      }
+      out.add(new DecodedSeries(labels, t, v));
+    }
+    return out;
+  }
+
+  /** The two wire protocols, chosen from Content-Type as Prometheus does. */
+  enum Protocol {
+    V1,
+    V2;
+
+    static Protocol of(String contentType) {
+      if (contentType == null || contentType.isBlank()) {
+        return V1;
+      }
+      String[] parts = contentType.split(";");
+      if (!parts[0].trim().equalsIgnoreCase("application/x-protobuf")) {
+        return null;
+      }
+      for (int i = 1; i < parts.length; i++) {
+        String p = parts[i].trim();
+        if (p.startsWith("proto=")) {
+          String proto = p.substring(6).trim();
+          return switch (proto) {
+            case "prometheus.WriteRequest" -> V1;
+            case "io.prometheus.write.v2.Request" -> V2;
+            default -> null;
+          };
+        }
+      }
+      return V1;
+    }
   }
 }

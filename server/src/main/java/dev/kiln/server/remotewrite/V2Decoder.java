@@ -1,0 +1,53 @@
+package dev.kiln.server.remotewrite;
+
+import dev.kiln.server.remotewrite.proto.v2.Request;
+import dev.kiln.server.remotewrite.proto.v2.TimeSeries;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Resolves a remote write 2.0 request's symbol references into series. */
+final class V2Decoder {
+  private V2Decoder() {}
+
+  static List<RemoteWriteHandler.DecodedSeries> decode(Request req) throws InvalidWriteException {
+    List<String> symbols = req.getSymbolsList();
+    if (!symbols.isEmpty() && !symbols.get(0).isEmpty()) {
+      throw new InvalidWriteException("invalid request: symbols[0] must be the empty string");
+    }
+    List<RemoteWriteHandler.DecodedSeries> out = new ArrayList<>(req.getTimeseriesCount());
+    for (TimeSeries ts : req.getTimeseriesList()) {
+      int refs = ts.getLabelsRefsCount();
+      if (refs % 2 != 0) {
+        throw new InvalidWriteException("invalid request: odd number of labels_refs");
+      }
+      String[] pairs = new String[refs];
+      for (int i = 0; i < refs; i++) {
+        int ref = ts.getLabelsRefs(i);
+        if (ref < 0 || ref >= symbols.size()) {
+          throw new InvalidWriteException("invalid request: symbol reference " + ref + " out of range (" + symbols.size() + " symbols)");
+        }
+        pairs[i] = symbols.get(ref);
+      }
+      if (ts.getSamplesCount() > 0 && ts.getHistogramsCount() > 0) {
+        throw new InvalidWriteException("invalid request: a series carries both samples and histograms");
+      }
+      var labels = LabelValidation.validate(pairs, false);
+      long[] t = new long[ts.getSamplesCount()];
+      double[] v = new double[t.length];
+      for (int k = 0; k < t.length; k++) {
+        t[k] = ts.getSamples(k).getTimestamp();
+        v[k] = ts.getSamples(k).getValue();
+      }
+      out.add(new RemoteWriteHandler.DecodedSeries(labels, t, v));
+    }
+    return out;
+  }
+
+  static int histogramCount(Request req) {
+    int n = 0;
+    for (TimeSeries ts : req.getTimeseriesList()) {
+      n += ts.getHistogramsCount();
+    }
+    return n;
+  }
+}
