@@ -44,11 +44,41 @@ public final class RulesApi {
     Set<String> groupNames = Set.copyOf(r.params("rule_group[]"));
     Set<String> files = Set.copyOf(r.params("file[]"));
     boolean excludeAlerts = "true".equals(r.param("exclude_alerts"));
+    int groupLimit = 0;
+    String gl = r.param("group_limit");
+    if (gl != null && !gl.isEmpty()) {
+      try {
+        groupLimit = Integer.parseInt(gl);
+      } catch (NumberFormatException e) {
+        groupLimit = -1;
+      }
+      if (groupLimit <= 0) {
+        throw ApiException.badParam("group_limit", "group_limit needs to be greater than 0");
+      }
+    }
     List<RuleGroup> groups = new ArrayList<>(rules.get().groups());
     groups.sort(Comparator.comparing((RuleGroup g) -> g.spec().file()).thenComparing(g -> g.spec().name()));
+    String token = r.param("group_next_token");
+    if (token != null && !token.isEmpty()) {
+      int start = -1;
+      for (int i = 0; i < groups.size(); i++) {
+        if (token(groups.get(i)).equals(token)) {
+          start = i;
+          break;
+        }
+      }
+      if (start < 0) {
+        throw ApiException.badParam("group_next_token", "invalid group_next_token");
+      }
+      groups = groups.subList(start, groups.size());
+    }
+    List<RuleGroup> page = groups;
+    int limit = groupLimit;
     return ApiResponses.success(out -> {
       out.beginObject().name("groups").beginArray();
-      for (RuleGroup g : groups) {
+      int shown = 0;
+      String next = null;
+      for (RuleGroup g : page) {
         if (!groupNames.isEmpty() && !groupNames.contains(g.spec().name())) {
           continue;
         }
@@ -69,6 +99,11 @@ public final class RulesApi {
         if (selected.isEmpty() && (!names.isEmpty() || (type != null && !type.isEmpty()))) {
           continue;
         }
+        if (limit > 0 && shown == limit) {
+          next = token(g);
+          break;
+        }
+        shown++;
         out.beginObject();
         out.name("name").value(g.spec().name());
         out.name("file").value(g.spec().file());
@@ -83,8 +118,23 @@ public final class RulesApi {
         out.name("lastEvaluation").value(Times.rfc3339(g.lastEvaluationMillis()));
         out.endObject();
       }
-      out.endArray().endObject();
+      out.endArray();
+      if (next != null) {
+        out.name("groupNextToken").value(next);
+      }
+      out.endObject();
     });
+  }
+
+  /** A stable, opaque pagination token for a group: a hash of its file and name. */
+  private static String token(RuleGroup g) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-1")
+          .digest((g.spec().file() + ";" + g.spec().name()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("BUG: SHA-1 is always available", e);
+    }
   }
 
   private static void writeRule(JsonOut out, Rule rule, boolean excludeAlerts) {
