@@ -20,8 +20,8 @@ import org.roaringbitmap.RoaringBitmap;
 /**
  * Reads an index file of format version 2 (see {@link IndexWriter}) through a memory mapping.
  * Opening checks the magic, version and the checksums of the TOC, symbol table and postings
- * offset table, and keeps the symbols and every 32nd postings offset table entry in memory (the
- * rest is read from the mapping on lookup, as Prometheus does); series entries
+ * offset table, and keeps only the positions of every 32nd symbol and every 32nd postings offset
+ * table entry in memory (the rest is read from the mapping on lookup, as Prometheus does); series entries
  * and postings lists are read (and their checksums verified) on demand. Postings lists of more
  * than {@value #BITMAP_THRESHOLD} series decode into RoaringBitmaps, so intersections of large
  * lists run as bitmap operations. Thread-safe; {@link #close()} unmaps.
@@ -29,7 +29,9 @@ import org.roaringbitmap.RoaringBitmap;
 public final class IndexReader implements PostingsReader, AutoCloseable {
   static final int BITMAP_THRESHOLD = 64;
   private final MappedFile file;
-  private final String[] symbols;
+  /** File positions of every {@value #SAMPLE}th symbol table entry. */
+  private final long[] symbolPositions;
+  private final int symbolCount;
   /** Every {@value #SAMPLE}th postings offset table entry is kept in memory, as Prometheus does. */
   static final int SAMPLE = 32;
   /** name → sampled entries of the postings offset table for that name. */
@@ -62,7 +64,9 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
       t.be64();
       t.be64();
       long postingsTableAt = t.be64();
-      this.symbols = readSymbols(symbolsAt);
+      long[][] pos = new long[1][];
+      this.symbolCount = readSymbols(symbolsAt, pos);
+      this.symbolPositions = pos[0];
       this.postingsOffsets = new TreeMap<>(Utf8Order.COMPARATOR);
       this.allPostingsOffset = readPostingsTable(postingsTableAt);
     } catch (RuntimeException e) {
@@ -98,19 +102,27 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
     return all;
   }
 
-  private String[] readSymbols(long at) {
+  /** Verifies the symbol table, records every 32nd entry's position; returns the count. */
+  private int readSymbols(long at, long[][] positions) {
     byte[] b = section(at, "symbol table");
     DecodeBuffer d = new DecodeBuffer(b, 0, b.length - 4);
     int n = d.be32();
-    String[] out = new String[n];
+    if (n < 0) {
+      throw corrupt(at, "negative symbol count");
+    }
+    long[] pos = new long[(n + SAMPLE - 1) / SAMPLE];
     try {
       for (int i = 0; i < n; i++) {
-        out[i] = d.uvarintString();
+        if (i % SAMPLE == 0) {
+          pos[i / SAMPLE] = at + 4 + d.position();
+        }
+        d.uvarintString();
       }
     } catch (IllegalStateException e) {
       throw corrupt(at, "symbol table: " + e.getMessage());
     }
-    return out;
+    positions[0] = pos;
+    return n;
   }
 
   /**
@@ -226,21 +238,43 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
     return -1;
   }
 
+  /** The symbol with the given sequence number, read from the mapping. */
   public String symbol(long id) {
-    if (id < 0 || id >= symbols.length) {
+    if (id < 0 || id >= symbolCount) {
       throw corrupt(-1, "symbol reference " + id + " out of range");
     }
-    return symbols[(int) id];
+    int[] sz = new int[1];
+    long p = symbolPositions[(int) (id / SAMPLE)];
+    for (long k = id % SAMPLE; k > 0; k--) {
+      long len = file.uvarint(p, sz);
+      p += sz[0] + len;
+    }
+    long len = file.uvarint(p, sz);
+    if (len > Integer.MAX_VALUE) {
+      throw corrupt(p, "symbol too long");
+    }
+    return new String(file.bytes(p + sz[0], (int) len), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Number of symbols. */
   public int symbolCount() {
-    return symbols.length;
+    return symbolCount;
   }
 
-  /** All symbols, sorted. */
+  /** All symbols, sorted (read from the mapping). */
   public List<String> symbols() {
-    return List.of(symbols);
+    List<String> out = new ArrayList<>(symbolCount);
+    if (symbolCount == 0) {
+      return out;
+    }
+    int[] sz = new int[1];
+    long p = symbolPositions[0];
+    for (int i = 0; i < symbolCount; i++) {
+      long len = file.uvarint(p, sz);
+      out.add(new String(file.bytes(p + sz[0], (int) len), java.nio.charset.StandardCharsets.UTF_8));
+      p += sz[0] + len;
+    }
+    return out;
   }
 
   /** Sorted label names present in the index. */
