@@ -13,16 +13,17 @@ final class LabelValidation {
    */
   static Labels validate(String[] pairs, boolean legacyNames) throws InvalidWriteException {
     int n = pairs.length / 2;
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
+    String[] sorted = pairs;
+    for (int k = 1; k < n; k++) {
+      if (pairs[2 * k - 2].compareTo(pairs[2 * k]) > 0) {
+        sorted = sortByName(pairs);
+        break;
+      }
     }
-    Arrays.sort(order, (a, b) -> pairs[2 * a].compareTo(pairs[2 * b]));
-    String[] sorted = new String[pairs.length];
     boolean hasName = false;
     for (int k = 0; k < n; k++) {
-      String name = pairs[2 * order[k]];
-      String value = pairs[2 * order[k] + 1];
+      String name = sorted[2 * k];
+      String value = sorted[2 * k + 1];
       if (name.isEmpty()) {
         throw new InvalidWriteException("invalid labels: empty label name");
       }
@@ -32,21 +33,42 @@ final class LabelValidation {
       if (k > 0 && sorted[2 * (k - 1)].equals(name)) {
         throw new InvalidWriteException("invalid labels: duplicate label name " + name);
       }
-      if (legacyNames) {
-        boolean ok = name.equals(Labels.METRIC_NAME)
-            ? value.matches("[a-zA-Z_:][a-zA-Z0-9_:]*")
-            : name.matches("[a-zA-Z_][a-zA-Z0-9_]*");
-        if (!ok) {
-          throw new InvalidWriteException("invalid labels: invalid " + (name.equals(Labels.METRIC_NAME) ? "metric name " + value : "label name " + name));
-        }
+      boolean isMetricName = name.equals(Labels.METRIC_NAME);
+      if (legacyNames && !(isMetricName ? legacyName(value, true) : legacyName(name, false))) {
+        throw new InvalidWriteException("invalid labels: invalid " + (isMetricName ? "metric name " + value : "label name " + name));
       }
-      hasName |= name.equals(Labels.METRIC_NAME);
-      sorted[2 * k] = name;
-      sorted[2 * k + 1] = value;
+      hasName |= isMetricName;
     }
     if (!hasName) {
       throw new InvalidWriteException("invalid labels: missing metric name (__name__ label)");
     }
-    return Labels.ofSortedUnchecked(sorted);
+    return Labels.ofSortedUnchecked(sorted == pairs ? pairs.clone() : sorted);
+  }
+
+  private static String[] sortByName(String[] pairs) {
+    int n = pairs.length / 2;
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> pairs[2 * a].compareTo(pairs[2 * b]));
+    String[] out = new String[pairs.length];
+    for (int k = 0; k < n; k++) {
+      out[2 * k] = pairs[2 * order[k]];
+      out[2 * k + 1] = pairs[2 * order[k] + 1];
+    }
+    return out;
+  }
+
+  /** Prometheus's legacy syntax: metric names allow ':', label names do not. */
+  private static boolean legacyName(String s, boolean metric) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (metric && c == ':') || (i > 0 && c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
+      }
+    }
+    return !s.isEmpty();
   }
 }
