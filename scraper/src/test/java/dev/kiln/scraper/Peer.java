@@ -45,7 +45,7 @@ public final class Peer implements AutoCloseable {
     }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     Peer peer = new Peer(p, port);
-    long deadline = System.nanoTime() + 15_000_000_000L;
+    long deadline = System.nanoTime() + 20_000_000_000L;
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         throw new IllegalStateException(binary + " exited with " + p.exitValue());

@@ -9,7 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.kiln.scraper.config.ConfigLoader;
 import dev.kiln.server.rules.AlertSnapshot;
 import dev.kiln.server.rules.AlertState;
-import dev.kiln.server.testing.Peer;
+import dev.kiln.scraper.Peer;
 import dev.kiln.tsdb.model.Labels;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

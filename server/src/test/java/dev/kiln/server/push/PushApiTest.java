@@ -10,7 +10,7 @@ import dev.kiln.scraper.parse.ExpositionSink;
 import dev.kiln.scraper.parse.ParsedSeries;
 import dev.kiln.server.KilnOptions;
 import dev.kiln.server.KilnServer;
-import dev.kiln.server.testing.Peer;
+import dev.kiln.scraper.Peer;
 import dev.kiln.tsdb.model.Labels;
 import java.net.URI;
 import java.net.URLEncoder;

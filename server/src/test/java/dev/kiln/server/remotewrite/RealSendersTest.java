@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.server.KilnOptions;
 import dev.kiln.server.KilnServer;
-import dev.kiln.server.testing.Peer;
+import dev.kiln.scraper.Peer;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
