@@ -57,7 +57,15 @@ public final class ScrapeLoop {
   private volatile long lastScrapeMillis;
   private volatile double lastDurationSeconds;
 
-  private record CacheEntry(Labels labels, long ref) {}
+  /** Final labels (null when metric relabeling drops the series) and the storage reference (0 until known). */
+  private static final class CacheEntry {
+    final Labels labels;
+    long ref;
+
+    CacheEntry(Labels labels) {
+      this.labels = labels;
+    }
+  }
 
   public ScrapeLoop(String pool, Target target, ScrapeConfig cfg, Appendable storage, HttpFetcher fetcher, Clock clock,
       String userAgent, boolean extraMetrics) {
@@ -162,17 +170,21 @@ public final class ScrapeLoop {
 
   private final class Batch implements ExpositionSink {
     final long defaultTs;
-    final Map<String, CacheEntry> nextCache = new HashMap<>();
-    final Map<Labels, Long> current = new HashMap<>();
-    final List<Labels> labels = new ArrayList<>();
-    final List<Long> refs = new ArrayList<>();
-    final List<Long> ts = new ArrayList<>();
-    final List<Double> values = new ArrayList<>();
+    final Map<String, CacheEntry> nextCache;
+    /** Series of this scrape; the value is null for samples with explicit timestamps (no staleness). */
+    final Map<Labels, CacheEntry> current;
+    final List<CacheEntry> entries;
+    long[] ts = new long[256];
+    double[] values = new double[256];
     final Map<String, Metadata> meta = new HashMap<>();
     int scraped;
 
-    Batch(long defaultTs) {
+    Batch(long defaultTs, int expected) {
       this.defaultTs = defaultTs;
+      int capacity = Math.max(16, expected * 4 / 3 + 1);
+      this.nextCache = new HashMap<>(capacity);
+      this.current = new HashMap<>(capacity);
+      this.entries = new ArrayList<>(expected);
     }
 
     @Override
@@ -182,27 +194,23 @@ public final class ScrapeLoop {
       if (e == null) {
         e = cache.get(raw);
         if (e == null) {
-          e = new CacheEntry(finalLabels(series.labels()), 0);
+          e = new CacheEntry(finalLabels(series.labels()));
         }
         nextCache.put(raw, e);
       }
-      if (e.labels == null) {
-        return;
-      }
-      if (current.containsKey(e.labels)) {
+      if (e.labels == null || current.containsKey(e.labels)) {
         return;
       }
       boolean explicit = t != NO_TIMESTAMP && cfg.honorTimestamps();
-      long sampleTs = explicit ? t : defaultTs;
-      if (!explicit || cfg.trackTimestampsStaleness()) {
-        current.put(e.labels, e.ref);
-      } else {
-        current.put(e.labels, -1L);
+      current.put(e.labels, !explicit || cfg.trackTimestampsStaleness() ? e : null);
+      int i = entries.size();
+      if (i == ts.length) {
+        ts = java.util.Arrays.copyOf(ts, i * 2);
+        values = java.util.Arrays.copyOf(values, i * 2);
       }
-      labels.add(e.labels);
-      refs.add(e.ref);
-      ts.add(sampleTs);
-      values.add(value);
+      entries.add(e);
+      ts[i] = explicit ? t : defaultTs;
+      values[i] = value;
     }
 
     @Override
@@ -212,66 +220,65 @@ public final class ScrapeLoop {
   }
 
   private void ingest(HttpFetcher.Response resp, ExpositionParser.Format format, long start, ScrapeOutcome out) {
-    Batch batch = new Batch(start);
+    Batch batch = new Batch(start, cache.size());
     ExpositionParser.parse(resp.body(), resp.length(), format, batch);
     out.scraped = batch.scraped;
-    out.postRelabel = batch.labels.size();
+    int n = batch.entries.size();
+    out.postRelabel = n;
     long sampleLimit = cfg.limits().sampleLimit();
-    if (sampleLimit > 0 && batch.labels.size() > sampleLimit) {
+    if (sampleLimit > 0 && n > sampleLimit) {
       throw new ScrapeFailure("sample limit exceeded");
     }
-    for (Labels l : batch.labels) {
-      checkLabelLimits(l);
+    for (CacheEntry e : batch.entries) {
+      checkLabelLimits(e.labels);
     }
     Appender app = storage.appender();
     boolean ok = false;
+    long[] refs = new long[n];
     try {
-      Map<Labels, Long> refByLabels = new HashMap<>();
-      for (int i = 0; i < batch.labels.size(); i++) {
-        Labels l = batch.labels.get(i);
+      for (int i = 0; i < n; i++) {
+        CacheEntry e = batch.entries.get(i);
         try {
-          long ref = app.append(batch.refs.get(i), l, batch.ts.get(i), batch.values.get(i));
-          refByLabels.put(l, ref);
-        } catch (AppendException e) {
-          LOG.debug("sample of {} rejected: {}", target.url(), e.getMessage());
+          refs[i] = app.append(e.ref, e.labels, batch.ts[i], batch.values[i]);
+        } catch (AppendException ex) {
+          LOG.debug("sample of {} rejected: {}", target.url(), ex.getMessage());
         }
       }
       for (Map.Entry<Labels, Long> prev : lastSeries.entrySet()) {
         if (!batch.current.containsKey(prev.getKey())) {
           try {
             app.append(prev.getValue(), prev.getKey(), start, StaleNaN.VALUE);
-          } catch (AppendException e) {
-            LOG.debug("stale marker for {} rejected: {}", prev.getKey(), e.getMessage());
+          } catch (AppendException ex) {
+            LOG.debug("stale marker for {} rejected: {}", prev.getKey(), ex.getMessage());
           }
         }
       }
       app.commit();
       ok = true;
-      Map<String, CacheEntry> nextCache = new HashMap<>(batch.nextCache.size());
-      batch.nextCache.forEach((raw, e) -> {
-        Long ref = e.labels == null ? null : refByLabels.get(e.labels);
-        nextCache.put(raw, ref == null ? e : new CacheEntry(e.labels, ref));
-      });
-      Map<Labels, Long> next = new HashMap<>();
-      int added = 0;
-      for (Map.Entry<Labels, Long> c : batch.current.entrySet()) {
-        if (!lastSeries.containsKey(c.getKey())) {
-          added++;
-        }
-        if (c.getValue() != -1L) {
-          Long ref = refByLabels.get(c.getKey());
-          next.put(c.getKey(), ref == null ? 0L : ref);
-        }
-      }
-      out.added = added;
-      cache = nextCache;
-      lastSeries = next;
-      metadata = Map.copyOf(batch.meta);
     } finally {
       if (!ok) {
         app.rollback();
       }
     }
+    for (int i = 0; i < n; i++) {
+      if (refs[i] != 0) {
+        batch.entries.get(i).ref = refs[i];
+      }
+    }
+    Map<Labels, Long> next = new HashMap<>(Math.max(16, n * 4 / 3 + 1));
+    int added = 0;
+    for (Map.Entry<Labels, CacheEntry> c : batch.current.entrySet()) {
+      if (!lastSeries.containsKey(c.getKey())) {
+        added++;
+      }
+      if (c.getValue() != null) {
+        next.put(c.getKey(), c.getValue().ref);
+      }
+    }
+    out.added = added;
+    cache = batch.nextCache;
+    lastSeries = next;
+    metadata = Map.copyOf(batch.meta);
   }
 
   private Labels finalLabels(Labels scraped) {
