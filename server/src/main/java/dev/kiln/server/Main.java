@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     versionProvider = KilnVersion.class,
     description = "Kiln: a Prometheus-compatible time-series database and scraper server.",
-    subcommands = {Main.Check.class})
+    subcommands = {Main.Check.class, Main.Test.class})
 public final class Main implements Callable<Integer> {
   @Option(names = "--config.file", description = "Prometheus configuration file (default: embedded, scrapes Kiln and the host every 15s).")
   Path configFile;
@@ -140,6 +140,32 @@ public final class Main implements Callable<Integer> {
     org.slf4j.LoggerFactory.getLogger(Main.class).info("Kiln {} listening on {}", KilnVersion.version(), addr);
     stopped.await();
     return 0;
+  }
+
+  /** {@code kiln test rules}: rule unit tests in promtool's format. */
+  @Command(name = "test", description = "Run unit tests.", mixinStandardHelpOptions = true, subcommands = {TestRules.class})
+  static final class Test implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      System.err.println("usage: kiln test rules FILE...");
+      return 2;
+    }
+  }
+
+  @Command(name = "rules", description = "Run rule unit-test files (promtool format).", mixinStandardHelpOptions = true)
+  static final class TestRules implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "FILE")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+      dev.kiln.server.rules.RuleUnitTester tester = new dev.kiln.server.rules.RuleUnitTester(System.out);
+      boolean ok = true;
+      for (Path f : files) {
+        ok &= tester.run(f);
+      }
+      return ok ? 0 : 1;
+    }
   }
 
   /** {@code kiln check config|rules}: validation without starting, like promtool. */
