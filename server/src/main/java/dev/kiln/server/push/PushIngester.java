@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PushIngester implements AutoCloseable {
   private final ScrapeLoop loop;
+  private final PushStore store;
+  private boolean hadGroups;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "kiln-push-ingest");
     t.setDaemon(true);
@@ -31,6 +33,7 @@ public final class PushIngester implements AutoCloseable {
   });
 
   public PushIngester(PushStore store, Appendable storage, Clock clock, long intervalMillis) {
+    this.store = store;
     ScrapeConfig cfg = ConfigLoader.parse("push", "scrape_configs:\n  - job_name: pushgateway\n    honor_labels: true\n    scrape_interval: "
         + intervalMillis + "ms\n", Path.of(".")).scrapeConfig("pushgateway");
     HttpFetcher inProcess = (URI url, Map<String, String> h, HttpClientConfig c, long timeout, long limit) -> {
@@ -40,12 +43,20 @@ public final class PushIngester implements AutoCloseable {
     Labels targetLabels = Labels.of("job", "pushgateway");
     Target target = new Target(targetLabels, targetLabels, targetLabels, URI.create("http://kiln.internal/push"));
     this.loop = new ScrapeLoop("pushgateway", target, cfg, storage, inProcess, clock, "Kiln", false);
-    timer.scheduleAtFixedRate(loop::scrape, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(this::ingestNow, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** Ingests the current store now (tests and shutdown). */
-  public void ingestNow() {
-    loop.scrape();
+  /**
+   * Ingests the current store now. Nothing is written while no group was ever pushed, so an unused
+   * push API adds no {@code up{job="pushgateway"}} series; after the last group is deleted one more
+   * ingest writes the staleness markers.
+   */
+  public synchronized void ingestNow() {
+    boolean hasGroups = !store.groups().isEmpty();
+    if (hasGroups || hadGroups) {
+      loop.scrape();
+    }
+    hadGroups = hasGroups;
   }
 
   @Override
