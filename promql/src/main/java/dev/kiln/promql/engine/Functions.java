@@ -340,7 +340,7 @@ final class Functions {
       String srcVal = series.labels.getOrEmpty(src);
       com.google.re2j.Matcher m = pattern.matcher(srcVal);
       if (m.matches()) {
-        String res = RegexExpand.expand(repl, m);
+        String res = dev.kiln.tsdb.model.GoRegexExpand.expand(repl, m);
         series.labels = series.labels.toBuilder().set(dst, res).build();
         if (dst.equals(Labels.METRIC_NAME)) {
           series.dropName = false;

@@ -58,7 +58,7 @@ public final class Relabeler {
         for (int i = 0; i < snapshot.size(); i++) {
           Matcher m = cfg.regex().matcher(snapshot.name(i));
           if (m.matches()) {
-            String name = GoExpand.expand(cfg.replacement(), m);
+            String name = dev.kiln.tsdb.model.GoRegexExpand.expand(cfg.replacement(), m);
             if (!name.isEmpty()) {
               b.set(name, snapshot.value(i));
             }
@@ -94,11 +94,11 @@ public final class Relabeler {
     if (!m.matches()) {
       return;
     }
-    String target = GoExpand.expand(cfg.targetLabel(), m);
+    String target = dev.kiln.tsdb.model.GoRegexExpand.expand(cfg.targetLabel(), m);
     if (!validLabelName(target)) {
       return;
     }
-    String replacement = GoExpand.expand(cfg.replacement(), m);
+    String replacement = dev.kiln.tsdb.model.GoRegexExpand.expand(cfg.replacement(), m);
     if (replacement.isEmpty()) {
       b.delete(target);
     } else {

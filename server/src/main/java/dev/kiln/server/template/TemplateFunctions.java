@@ -73,7 +73,7 @@ public final class TemplateFunctions {
       String text = str(a.get(2));
       while (m.find()) {
         sb.append(text, last, m.start());
-        sb.append(dev.kiln.server.template.GoRegexExpand.expand(str(a.get(1)), m));
+        sb.append(dev.kiln.tsdb.model.GoRegexExpand.expand(str(a.get(1)), m));
         last = m.end();
       }
       sb.append(text.substring(last));

@@ -1,4 +1,4 @@
-package dev.kiln.scraper.relabel;
+package dev.kiln.tsdb.model;
 
 import com.google.re2j.Matcher;
 
@@ -7,8 +7,8 @@ import com.google.re2j.Matcher;
  * {@code $$}. A name is the longest run of letters, digits and underscores; a missing group
  * expands to the empty string.
  */
-public final class GoExpand {
-  private GoExpand() {}
+public final class GoRegexExpand {
+  private GoRegexExpand() {}
 
   /** Expands the template against a successful match. */
   public static String expand(String template, Matcher m) {
