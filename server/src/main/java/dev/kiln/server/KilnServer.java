@@ -215,7 +215,7 @@ public final class KilnServer implements AutoCloseable {
     new dev.kiln.server.api.AdminApi(db, opts.adminApi()).register(router);
     new TargetsApi(() -> scrape).register(router);
     new RulesApi(() -> rules).register(router);
-    new StatusApi(db, () -> config.text(), flags(), () -> lastReloadOk, () -> lastReloadMillis,
+    new StatusApi(db, () -> dev.kiln.server.api.SecretRedactor.redact(config.text()), flags(), () -> lastReloadOk, () -> lastReloadMillis,
         Durations.format(opts.retentionMillis())).register(router);
     router.read("/api/v1/query_exemplars", r -> ApiResponses.success(out -> out.beginArray().endArray()));
     router.read("/api/v1/alertmanagers", r -> ApiResponses.success(out -> {
