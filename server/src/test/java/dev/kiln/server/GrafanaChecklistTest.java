@@ -206,6 +206,17 @@ class GrafanaChecklistTest {
   }
 
   @Test
+  void federationServesLatestSamples() throws Exception {
+    dev.kiln.tsdb.storage.Appender app = server.storage().appender();
+    long now = System.currentTimeMillis();
+    app.append(0, Labels.of("__name__", "fed_metric", "a", "1"), now - 1000, 42);
+    app.commit();
+    String body = get("/federate?match[]=" + enc("fed_metric")).body();
+    assertEquals("# TYPE fed_metric untyped\nfed_metric{a=\"1\"} 42 " + (now - 1000) + "\n", body);
+    assertEquals(400, get("/federate").statusCode());
+  }
+
+  @Test
   void item27To30TransportRules() throws Exception {
     StringBuilder alt = new StringBuilder("up{instance=~\"");
     for (int i = 0; alt.length() < 200 * 1024; i++) {
