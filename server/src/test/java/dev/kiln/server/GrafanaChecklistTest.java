@@ -232,6 +232,7 @@ class GrafanaChecklistTest {
     HttpResponse<byte[]> gz = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query_range?query=up&start=" + START + "&end=" + (START + 3600) + "&step=15"))
         .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
     assertEquals("gzip", gz.headers().firstValue("Content-Encoding").orElse(""));
+    assertEquals("Accept-Encoding", gz.headers().firstValue("Vary").orElse(""));
     JsonNode unzipped = JSON.readTree(new GZIPInputStream(new ByteArrayInputStream(gz.body())));
     assertEquals("success", unzipped.get("status").asText());
     HttpResponse<String> plain = get("/api/v1/query_range?query=up&start=" + START + "&end=" + (START + 60) + "&step=15");

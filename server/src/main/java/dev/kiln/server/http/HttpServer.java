@@ -196,6 +196,7 @@ public final class HttpServer implements AutoCloseable {
       resp.headers().set("Access-Control-Expose-Headers", "Date");
       resp.headers().set("Access-Control-Allow-Origin", "*");
     }
+    resp.headers().set(HttpHeaderNames.VARY, "Accept-Encoding");
     resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
     if (keepAlive) {
       resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
