@@ -1,5 +1,6 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.promql.engine.Plan.AggOp;
 import dev.kiln.tsdb.model.Labels;

@@ -1,5 +1,6 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.promql.parser.PromQLParser;
+
 /** Reads query text into a {@link Plan}; throws {@link dev.kiln.promql.ParseException}. */
 @FunctionalInterface
 interface PlanParser {
@@ -9,6 +11,6 @@ interface PlanParser {
    */
   Plan parse(String query, long stepMillis, long rangeMillis);
 
-  /** Kiln's reader. */
-  PlanParser DEFAULT = (query, step, range) -> new PlanReader(query, step, range).read();
+  /** Kiln's parser followed by the planner. */
+  PlanParser DEFAULT = (query, step, range) -> new Planner(step, range).plan(PromQLParser.parse(query));
 }

@@ -9,7 +9,7 @@ class DataRangeTest {
   private static final long LOOKBACK = 300_000;
 
   private static long[] range(String q, Grid g) {
-    Plan p = new PlanReader(q, g.isInstant() ? 0 : g.interval(), g.end() - g.start()).read();
+    Plan p = PlanParser.DEFAULT.parse(q, g.isInstant() ? 0 : g.interval(), g.end() - g.start());
     return DataRange.of(p, g, LOOKBACK, 60_000);
   }
 

@@ -36,13 +36,13 @@ public final class EngineTestAccess {
 
   /** Whether the expression uses a function unsafe under {@code @} outside pinned subqueries. */
   public static boolean usesAtUnsafeFunction(String expr) {
-    return unsafe(new PlanReader(expr, 0, 0).read());
+    return unsafe(PlanParser.DEFAULT.parse(expr, 0, 0));
   }
 
   /** The label matchers of every selector in the expression. */
   public static List<List<LabelMatcher>> selectors(String expr) {
     List<List<LabelMatcher>> out = new ArrayList<>();
-    collect(new PlanReader(expr, 0, 0).read(), out);
+    collect(PlanParser.DEFAULT.parse(expr, 0, 0), out);
     return out;
   }
 

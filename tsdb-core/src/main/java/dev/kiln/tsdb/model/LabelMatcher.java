@@ -44,7 +44,7 @@ public final class LabelMatcher {
         this.pattern = Pattern.compile("^(?s:" + value + ")$");
       } catch (PatternSyntaxException e) {
         throw new IllegalArgumentException(
-            "invalid regular expression " + quote(value) + ": " + e.getDescription(), e);
+            "invalid regular expression " + GoStrings.quote(value) + ": " + e.getDescription(), e);
       }
     } else {
       this.pattern = null;
@@ -123,23 +123,26 @@ public final class LabelMatcher {
     return Objects.hash(type, name, value);
   }
 
-  /** PromQL form, e.g. {@code job=~"api|web"}. */
+  /**
+   * PromQL form as Prometheus prints it, e.g. {@code job=~"api|web"}; a name that is not a legacy
+   * label name is quoted too ({@code "service.name"="x"}).
+   */
   @Override
   public String toString() {
-    return name + type.symbol + quote(value);
+    return (isLegacyName(name) ? name : GoStrings.quote(name)) + type.symbol + GoStrings.quote(value);
   }
 
-  private static String quote(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '\\' -> sb.append("\\\\");
-        case '"' -> sb.append("\\\"");
-        case '\n' -> sb.append("\\n");
-        default -> sb.append(c);
+  private static boolean isLegacyName(String n) {
+    if (n.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < n.length(); i++) {
+      char c = n.charAt(i);
+      boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
       }
     }
-    return sb.append('"').toString();
+    return true;
   }
 }

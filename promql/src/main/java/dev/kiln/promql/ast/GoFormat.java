@@ -1,13 +1,13 @@
-package dev.kiln.promql.engine;
+package dev.kiln.promql.ast;
 
 import java.math.BigDecimal;
 
 /** Formats floats the way Go's fmt and strconv do, for messages and label values. */
-final class GoFormat {
+public final class GoFormat {
   private GoFormat() {}
 
   /** Go's {@code %g} with shortest representation. */
-  static String g(double v) {
+  public static String g(double v) {
     if (Double.isNaN(v)) {
       return "NaN";
     }
@@ -41,7 +41,7 @@ final class GoFormat {
   }
 
   /** Go's {@code strconv.FormatFloat(v, 'f', -1, 64)}. */
-  static String plain(double v) {
+  public static String plain(double v) {
     if (Double.isNaN(v)) {
       return "NaN";
     }
@@ -55,7 +55,7 @@ final class GoFormat {
   }
 
   /** Go's {@code %f}: six decimals. */
-  static String f6(double v) {
+  public static String f6(double v) {
     if (Double.isNaN(v)) {
       return "NaN";
     }

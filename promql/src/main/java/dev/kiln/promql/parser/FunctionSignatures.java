@@ -1,13 +1,13 @@
-package dev.kiln.promql.engine;
+package dev.kiln.promql.parser;
 
-import dev.kiln.promql.engine.Plan.Type;
+import dev.kiln.promql.ast.ValueType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Argument and return types of the PromQL functions, as Prometheus's
- * {@code promql/parser/functions.go}: the reader checks calls against them.
+ * {@code promql/parser/functions.go}: the parser checks calls against them.
  */
 final class FunctionSignatures {
   /**
@@ -17,19 +17,19 @@ final class FunctionSignatures {
    * @param variadic 0: exact; n > 0: the last n arguments are optional; -1: the last argument
    *     repeats any number of times, also none
    */
-  record Signature(String name, List<Type> argTypes, int variadic, Type returnType) {}
+  record Signature(String name, List<ValueType> argTypes, int variadic, ValueType returnType) {}
 
   private static final Map<String, Signature> BY_NAME = new HashMap<>();
 
-  private static void add(String name, Type ret, int variadic, Type... args) {
+  private static void add(String name, ValueType ret, int variadic, ValueType... args) {
     BY_NAME.put(name, new Signature(name, List.of(args), variadic, ret));
   }
 
   static {
-    Type v = Type.VECTOR;
-    Type m = Type.MATRIX;
-    Type s = Type.SCALAR;
-    Type str = Type.STRING;
+    ValueType v = ValueType.VECTOR;
+    ValueType m = ValueType.MATRIX;
+    ValueType s = ValueType.SCALAR;
+    ValueType str = ValueType.STRING;
     for (String f : List.of("abs", "ceil", "floor", "exp", "sqrt", "ln", "log2", "log10", "sin", "cos",
         "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "rad", "deg",
         "sgn", "absent", "sort", "sort_desc", "timestamp", "histogram_count", "histogram_sum",

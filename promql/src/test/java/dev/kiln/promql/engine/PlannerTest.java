@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.promql.ParseException;
 import org.junit.jupiter.api.Test;
 
-class PlanReaderTest {
+class PlannerTest {
   private static Plan read(String q) {
-    return new PlanReader(q, 30_000, 3_600_000).read();
+    return PlanParser.DEFAULT.parse(q, 30_000, 3_600_000);
   }
 
   private static String error(String q) {

@@ -1,0 +1,56 @@
+package dev.kiln.promql.ast;
+
+/** PromQL binary operators, with their precedence (higher binds tighter). */
+public enum BinaryOp {
+  ADD("+", 4),
+  SUB("-", 4),
+  MUL("*", 5),
+  DIV("/", 5),
+  MOD("%", 5),
+  ATAN2("atan2", 5),
+  POW("^", 6),
+  EQL("==", 3),
+  NEQ("!=", 3),
+  GTR(">", 3),
+  LSS("<", 3),
+  GTE(">=", 3),
+  LTE("<=", 3),
+  AND("and", 2),
+  UNLESS("unless", 2),
+  OR("or", 1);
+
+  private final String symbol;
+  private final int precedence;
+
+  BinaryOp(String symbol, int precedence) {
+    this.symbol = symbol;
+    this.precedence = precedence;
+  }
+
+  /** How the operator is written. */
+  public String symbol() {
+    return symbol;
+  }
+
+  public int precedence() {
+    return precedence;
+  }
+
+  /** True for {@code ^}, the only right-associative operator. */
+  public boolean isRightAssociative() {
+    return this == POW;
+  }
+
+  public boolean isComparison() {
+    return this == EQL || this == NEQ || this == GTR || this == LSS || this == GTE || this == LTE;
+  }
+
+  public boolean isSetOperator() {
+    return this == AND || this == OR || this == UNLESS;
+  }
+
+  @Override
+  public String toString() {
+    return symbol;
+  }
+}
