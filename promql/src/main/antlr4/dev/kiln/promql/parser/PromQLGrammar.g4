@@ -22,7 +22,7 @@ expression
     | expression op=(EQLC | NEQ | GTR | LSS | GTE | LTE) binModifier expression             # binary
     | expression op=(AND | UNLESS) binModifier expression                                   # binary
     | expression op=OR binModifier expression                                               # binary
-    | expression op=(TRIM_UPPER | TRIM_LOWER) expression                                    # trim
+    | expression op=(TRIM_UPPER | TRIM_LOWER) binModifier expression                        # trim
     | (NUMBER | DURATION)                                                                   # numberLiteral
     | STRING                                                                                # stringLiteral
     | LEFT_PAREN expression RIGHT_PAREN                                                     # paren

@@ -107,14 +107,19 @@ public sealed interface DurationExpr {
     }
   }
 
-  /** {@code step()}, {@code range()}, {@code min_of(a, b)} or {@code max_of(a, b)}. */
+  /**
+   * {@code step()}, {@code range()}, or the smaller or larger of two durations: {@code min(a, b)}
+   * and {@code max(a, b)}, also spelled {@code min_of} and {@code max_of}.
+   */
   record Function(Name name, List<DurationExpr> args) implements DurationExpr {
     /** The functions a duration expression may call. */
     public enum Name {
       STEP("step", 0),
       RANGE("range", 0),
       MIN_OF("min_of", 2),
-      MAX_OF("max_of", 2);
+      MAX_OF("max_of", 2),
+      MIN("min", 2),
+      MAX("max", 2);
 
       private final String symbol;
       private final int arity;
@@ -142,14 +147,14 @@ public sealed interface DurationExpr {
       return switch (name) {
         case STEP -> stepMillis / 1000.0;
         case RANGE -> rangeMillis / 1000.0;
-        case MIN_OF -> Math.min(args.get(0).seconds(stepMillis, rangeMillis), args.get(1).seconds(stepMillis, rangeMillis));
-        case MAX_OF -> Math.max(args.get(0).seconds(stepMillis, rangeMillis), args.get(1).seconds(stepMillis, rangeMillis));
+        case MIN_OF, MIN -> Math.min(args.get(0).seconds(stepMillis, rangeMillis), args.get(1).seconds(stepMillis, rangeMillis));
+        case MAX_OF, MAX -> Math.max(args.get(0).seconds(stepMillis, rangeMillis), args.get(1).seconds(stepMillis, rangeMillis));
       };
     }
 
     @Override
     public boolean isConstant() {
-      return (name == Name.MIN_OF || name == Name.MAX_OF) && args.stream().allMatch(DurationExpr::isConstant);
+      return name != Name.STEP && name != Name.RANGE && args.stream().allMatch(DurationExpr::isConstant);
     }
 
     @Override

@@ -17,7 +17,7 @@ public sealed interface Expr {
   /** Where the node was written; {@link PositionRange#NONE} for built nodes. */
   PositionRange position();
 
-  /** True when both trees are the same apart from source positions. */
+  /** True when both trees are the same apart from source positions and the order of matchers. */
   static boolean equalsIgnoringPosition(Expr a, Expr b) {
     return Positions.strip(a).equals(Positions.strip(b));
   }

@@ -2,7 +2,10 @@ package dev.kiln.promql.ast;
 
 import java.util.List;
 
-/** Rebuilds a tree without source positions, for comparisons that ignore them. */
+/**
+ * Rebuilds a tree without source positions and with matchers in a fixed order, for comparisons
+ * that ignore how a query was laid out.
+ */
 final class Positions {
   private Positions() {}
 
@@ -33,8 +36,10 @@ final class Positions {
   }
 
   private static Expr.VectorSelector stripSelector(Expr.VectorSelector v) {
+    List<dev.kiln.tsdb.model.LabelMatcher> sorted = new java.util.ArrayList<>(v.matchers());
+    sorted.sort(java.util.Comparator.comparing(Object::toString));
     return new Expr.VectorSelector(
-        v.name(), v.matchers(), v.offset(), v.at(), v.anchored(), v.smoothed(), PositionRange.NONE);
+        v.name(), sorted, v.offset(), v.at(), v.anchored(), v.smoothed(), PositionRange.NONE);
   }
 
   private static List<Expr> stripAll(List<Expr> es) {

@@ -27,7 +27,12 @@ public final class Printer {
 
   /** The canonical multi-line form, as Prometheus's {@code Pretty(0)}. */
   public static String pretty(Expr e) {
-    return pretty(e, 0);
+    return pretty(e, MAX_LINE);
+  }
+
+  /** The multi-line form, splitting nodes longer than {@code maxLineLength}. */
+  static String pretty(Expr e, int maxLineLength) {
+    return pretty(e, 0, maxLineLength);
   }
 
   // ---- one-line form ------------------------------------------------------------------------
@@ -306,9 +311,9 @@ public final class Printer {
 
   // ---- multi-line form ----------------------------------------------------------------------
 
-  private static String pretty(Expr e, int level) {
+  private static String pretty(Expr e, int level, int max) {
     String one = print(e);
-    boolean split = one.length() > MAX_LINE;
+    boolean split = one.length() > max;
     String indent = INDENT.repeat(level);
     if (e instanceof Expr.AggregateExpr a) {
       if (!split) {
@@ -316,33 +321,33 @@ public final class Printer {
       }
       StringBuilder sb = new StringBuilder(indent).append(aggregateHead(a)).append("(\n");
       if (a.param() != null) {
-        sb.append(pretty(a.param(), level + 1)).append(",\n");
+        sb.append(pretty(a.param(), level + 1, max)).append(",\n");
       }
-      return sb.append(pretty(a.expr(), level + 1)).append('\n').append(indent).append(')').toString();
+      return sb.append(pretty(a.expr(), level + 1, max)).append('\n').append(indent).append(')').toString();
     } else if (e instanceof Expr.BinaryExpr b) {
       if (!split) {
         return indent + one;
       }
-      return pretty(b.lhs(), level + 1) + "\n" + indent + binaryOperator(b) + "\n" + pretty(b.rhs(), level + 1);
+      return pretty(b.lhs(), level + 1, max) + "\n" + indent + binaryOperator(b) + "\n" + pretty(b.rhs(), level + 1, max);
     } else if (e instanceof Expr.Call c) {
       if (!split) {
         return indent + one;
       }
       List<String> args = new ArrayList<>();
       for (Expr arg : c.args()) {
-        args.add(pretty(arg, level + 1));
+        args.add(pretty(arg, level + 1, max));
       }
       return indent + c.function() + "(\n" + String.join(",\n", args) + "\n" + indent + ")";
     } else if (e instanceof Expr.ParenExpr p) {
       if (!split) {
         return indent + one;
       }
-      return indent + "(\n" + pretty(p.expr(), level + 1) + "\n" + indent + ")";
+      return indent + "(\n" + pretty(p.expr(), level + 1, max) + "\n" + indent + ")";
     } else if (e instanceof Expr.SubqueryExpr s) {
       // As Prometheus: an unsplit subquery is not indented.
-      return split ? pretty(s.expr(), level) + subquerySuffix(s) : one;
+      return split ? pretty(s.expr(), level, max) + subquerySuffix(s) : one;
     } else if (e instanceof Expr.UnaryExpr u) {
-      return indent + u.op().symbol() + pretty(u.expr(), level).strip();
+      return indent + u.op().symbol() + pretty(u.expr(), level, max).strip();
     }
     return indent + one;
   }

@@ -79,7 +79,7 @@ final class AstBuilder {
   private Expr rangeOrSubquery(PromQLGrammar.RangeOrSubqueryContext c) {
     Expr inner = expr(c.expression());
     int bracket = c.LEFT_BRACKET().getSymbol().getStartIndex();
-    DurationExpr range = duration(c.range);
+    DurationExpr range = topLevel(duration(c.range));
     checkPositive(range, bracket);
     PositionRange pos = range(c);
     if (c.COLON() != null) {
@@ -87,7 +87,7 @@ final class AstBuilder {
         throw error(inner.position().start(), "subquery is only allowed on instant vector, got "
             + inner.type().displayName() + " instead");
       }
-      DurationExpr step = c.step == null ? null : duration(c.step);
+      DurationExpr step = c.step == null ? null : topLevel(duration(c.step));
       return new Expr.SubqueryExpr(inner, range, step, null, AtModifier.NONE, pos);
     }
     if (!(inner instanceof Expr.VectorSelector vs)) {
@@ -124,6 +124,7 @@ final class AstBuilder {
     if (v.sign != null && v.sign.getType() == PromQLLexer.SUB) {
       value = negate(value);
     }
+    value = topLevel(value);
     if (inner instanceof Expr.VectorSelector vs) {
       checkOffsetUnset(vs.offset(), at);
       return vs.withOffset(value);
@@ -467,6 +468,8 @@ final class AstBuilder {
       case "range" -> DurationExpr.Function.Name.RANGE;
       case "min_of" -> DurationExpr.Function.Name.MIN_OF;
       case "max_of" -> DurationExpr.Function.Name.MAX_OF;
+      case "min" -> DurationExpr.Function.Name.MIN;
+      case "max" -> DurationExpr.Function.Name.MAX;
       default -> throw error(t.getStartIndex(), "unexpected " + SyntaxErrors.tokenName(t) + " in duration expression");
     };
     List<DurationExpr> args = new ArrayList<>();
@@ -478,6 +481,14 @@ final class AstBuilder {
           + "\", got " + args.size());
     }
     return new DurationExpr.Function(fn, args);
+  }
+
+  /**
+   * A lone literal used as a range, step or offset means a duration however it was written
+   * ({@code [300]} is {@code [5m]}), so it is kept in one form.
+   */
+  private static DurationExpr topLevel(DurationExpr d) {
+    return d instanceof DurationExpr.Literal lit ? new DurationExpr.Literal(lit.seconds(), true) : d;
   }
 
   private static DurationExpr negate(DurationExpr d) {
