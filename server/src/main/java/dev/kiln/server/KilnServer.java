@@ -211,6 +211,7 @@ public final class KilnServer implements AutoCloseable {
   private void registerRoutes() {
     new QueryApi(engine, db, clock, opts.queryTimeoutMillis(), opts.queryMaxConcurrency(), timers,
         () -> config.global().scrapeIntervalMillis()).register(router);
+    new dev.kiln.server.api.QueryFormatApi().register(router);
     new SeriesApi(db).register(router);
     new dev.kiln.server.api.FederateApi(db, clock, opts.lookbackDeltaMillis(), () -> config.global().externalLabels()).register(router);
     new dev.kiln.server.api.AdminApi(db, opts.adminApi()).register(router);

@@ -9,7 +9,7 @@ import java.util.Map;
  * Argument and return types of the PromQL functions, as Prometheus's
  * {@code promql/parser/functions.go}: the parser checks calls against them.
  */
-final class FunctionSignatures {
+public final class FunctionSignatures {
   /**
    * A function's signature.
    *
@@ -17,7 +17,7 @@ final class FunctionSignatures {
    * @param variadic 0: exact; n > 0: the last n arguments are optional; -1: the last argument
    *     repeats any number of times, also none
    */
-  record Signature(String name, List<ValueType> argTypes, int variadic, ValueType returnType) {}
+  public record Signature(String name, List<ValueType> argTypes, int variadic, ValueType returnType) {}
 
   private static final Map<String, Signature> BY_NAME = new HashMap<>();
 
@@ -77,7 +77,7 @@ final class FunctionSignatures {
   private FunctionSignatures() {}
 
   /** The signature of the named function, or null when there is no such function. */
-  static Signature byName(String name) {
+  public static Signature byName(String name) {
     return BY_NAME.get(name);
   }
 }
