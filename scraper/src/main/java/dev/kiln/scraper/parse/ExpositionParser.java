@@ -2,6 +2,9 @@ package dev.kiln.scraper.parse;
 
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.MetricType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,11 +14,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Parses the Prometheus text format (0.0.4 and 1.0.0) and OpenMetrics 1.0 text. The whole body is
- * validated as one unit: on the first error an {@link ExpositionException} names the line and
- * reason, and callers must discard what the sink received. Single-use, single-thread.
+ * Parses the Prometheus text format (0.0.4 and 1.0.0) and OpenMetrics 1.0 text, straight from the
+ * UTF-8 bytes of the body. The whole body is validated as one unit: on the first error an
+ * {@link ExpositionException} names the line and reason, and callers must discard what the sink
+ * received. Single-use, single-thread.
+ *
+ * <p>With a {@link SeriesCacheSink}, a sample line whose series text the sink already knows costs
+ * a scan to the end of its label block, one hash and the value: no label parsing, no strings.
  */
 public final class ExpositionParser implements ParsedSeries {
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  /** Powers of ten that are exact doubles. */
+  private static final double[] POW10 = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+    1e20, 1e21, 1e22
+  };
+
   /** The two text dialects. */
   public enum Format {
     PROMETHEUS_TEXT,
@@ -23,13 +37,13 @@ public final class ExpositionParser implements ParsedSeries {
   }
 
   private final Format format;
-  private final ExpositionSink sink;
+  private final SeriesCacheSink<Object> sink;
   private final Map<String, MetricType> types = new HashMap<>();
   private final Map<String, String> helps = new HashMap<>();
   private final Map<String, String> units = new HashMap<>();
   private final Set<String> reportedMetadata = new HashSet<>();
 
-  private String text;
+  private byte[] text;
   private int lineNo;
   private int pos;
   private int lineEnd;
@@ -37,19 +51,80 @@ public final class ExpositionParser implements ParsedSeries {
   private final List<String> labelPairs = new ArrayList<>();
   private Labels labels;
 
-  private ExpositionParser(Format format, ExpositionSink sink) {
+  @SuppressWarnings("unchecked")
+  private ExpositionParser(Format format, SeriesCacheSink<?> sink) {
     this.format = format;
-    this.sink = sink;
+    this.sink = (SeriesCacheSink<Object>) sink;
   }
 
-  /** Parses a whole body. */
+  /** Parses a whole body: {@code body[0, length)}, UTF-8. */
   public static void parse(byte[] body, int length, Format format, ExpositionSink sink) {
-    new ExpositionParser(format, sink).run(new String(body, 0, length, StandardCharsets.UTF_8));
+    new ExpositionParser(format, new PlainSink(sink)).run(body, length);
   }
 
   /** Parses a whole body given as text. */
   public static void parse(String body, Format format, ExpositionSink sink) {
-    new ExpositionParser(format, sink).run(body);
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    parse(b, b.length, format, sink);
+  }
+
+  /** Parses a whole body ({@code body[0, length)}, UTF-8) into a sink that caches by series text. */
+  public static <E> void parse(byte[] body, int length, Format format, SeriesCacheSink<E> sink) {
+    new ExpositionParser(format, sink).run(body, length);
+  }
+
+  /**
+   * The hash the parser gives {@link SeriesCacheSink} for the series text {@code buf[start, end)}:
+   * 8 bytes at a time, well mixed in all 32 bits.
+   */
+  public static int hash(byte[] buf, int start, int end) {
+    long h = 0x9E3779B97F4A7C15L ^ (end - start);
+    int i = start;
+    for (; i + 8 <= end; i += 8) {
+      h = (h ^ (long) LONGS.get(buf, i)) * 0xBF58476D1CE4E5B9L;
+      h ^= h >>> 29;
+    }
+    long tail = 0;
+    for (int k = 0; i < end; i++, k += 8) {
+      tail |= (buf[i] & 0xffL) << k;
+    }
+    h = (h ^ tail) * 0x94D049BB133111EBL;
+    h ^= h >>> 31;
+    h *= 0xBF58476D1CE4E5B9L;
+    return (int) (h ^ (h >>> 32));
+  }
+
+  /** Adapts an {@link ExpositionSink}: every series is new; the series text becomes a string. */
+  private static final class PlainSink implements SeriesCacheSink<Object> {
+    private final ExpositionSink sink;
+    private String raw;
+    private ParsedSeries series;
+
+    PlainSink(ExpositionSink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public Object cached(byte[] buf, int start, int end, int hash) {
+      return null;
+    }
+
+    @Override
+    public Object newSeries(byte[] buf, int start, int end, int hash, ParsedSeries series) {
+      this.raw = new String(buf, start, end - start, StandardCharsets.UTF_8);
+      this.series = series;
+      return this;
+    }
+
+    @Override
+    public void sample(Object entry, double value, long timestampMillis) {
+      sink.sample(raw, series, value, timestampMillis);
+    }
+
+    @Override
+    public void metadata(String family, MetricType type, String help, String unit) {
+      sink.metadata(family, type, help, unit);
+    }
   }
 
   /** Chooses the dialect from a Content-Type header; null when the media type is not a text format. */
@@ -83,16 +158,18 @@ public final class ExpositionParser implements ParsedSeries {
     return labels;
   }
 
-  private void run(String body) {
+  private void run(byte[] body, int n) {
     this.text = body;
     boolean om = format == Format.OPENMETRICS;
     boolean sawEof = false;
     int start = 0;
-    int n = body.length();
     while (start < n) {
       lineNo++;
-      int nl = body.indexOf('\n', start);
-      lineEnd = nl < 0 ? n : nl;
+      int nl = start;
+      while (nl < n && body[nl] != '\n') {
+        nl++;
+      }
+      lineEnd = nl;
       pos = start;
       if (sawEof) {
         throw err("unexpected data after # EOF");
@@ -118,31 +195,31 @@ public final class ExpositionParser implements ParsedSeries {
     if (pos >= lineEnd) {
       return;
     }
-    if (text.charAt(pos) == '#') {
+    if (at(pos) == '#') {
       pos++;
       skipBlanks();
       int wordStart = pos;
-      while (pos < lineEnd && !isBlank(text.charAt(pos))) {
+      while (pos < lineEnd && !isBlank(at(pos))) {
         pos++;
       }
-      String word = text.substring(wordStart, pos);
+      String word = str(wordStart, pos);
       if (word.equals("HELP") || word.equals("TYPE")) {
         skipBlanks();
         String name = readMetricNameToken();
         if (word.equals("HELP")) {
           if (pos < lineEnd) {
-            if (!isBlank(text.charAt(pos))) {
+            if (!isBlank(at(pos))) {
               throw err("invalid metric name in HELP line");
             }
             pos++;
           }
-          String doc = unescapeHelp(text.substring(pos, lineEnd), false);
+          String doc = unescapeHelp(str(pos, lineEnd), false);
           if (helps.put(name, doc) != null) {
             throw err("second HELP line for metric name \"" + name + "\"");
           }
         } else {
           skipBlanks();
-          String t = text.substring(pos, lineEnd).trim();
+          String t = str(pos, lineEnd).trim();
           MetricType type = switch (t) {
             case "counter" -> MetricType.COUNTER;
             case "gauge" -> MetricType.GAUGE;
@@ -166,27 +243,30 @@ public final class ExpositionParser implements ParsedSeries {
     if (pos >= lineEnd) {
       throw err("empty lines are not allowed in OpenMetrics");
     }
-    if (text.charAt(pos) == '#') {
-      if (pos + 1 < lineEnd && text.charAt(pos + 1) != ' ') {
+    if (at(pos) == '#') {
+      if (pos + 1 < lineEnd && at(pos + 1) != ' ') {
         throw err("comment lines must start with \"# \"");
       }
-      String rest = text.substring(Math.min(pos + 2, lineEnd), lineEnd);
-      if (rest.equals("EOF")) {
+      int restStart = Math.min(pos + 2, lineEnd);
+      if (lineEnd - restStart == 3 && at(restStart) == 'E' && at(restStart + 1) == 'O' && at(restStart + 2) == 'F') {
         return true;
       }
-      int sp = rest.indexOf(' ');
-      if (sp < 0) {
-        throw err("invalid comment line \"" + text.substring(pos, lineEnd) + "\"");
+      int sp = restStart;
+      while (sp < lineEnd && at(sp) != ' ') {
+        sp++;
       }
-      String word = rest.substring(0, sp);
-      pos += 2 + sp + 1;
+      if (sp >= lineEnd) {
+        throw err("invalid comment line \"" + str(pos, lineEnd) + "\"");
+      }
+      String word = str(restStart, sp);
+      pos = sp + 1;
       String name = readMetricNameToken();
       String value = "";
       if (pos < lineEnd) {
-        if (text.charAt(pos) != ' ') {
+        if (at(pos) != ' ') {
           throw err("invalid metric name in " + word + " line");
         }
-        value = text.substring(pos + 1, lineEnd);
+        value = str(pos + 1, lineEnd);
       }
       switch (word) {
         case "HELP" -> {
@@ -233,9 +313,61 @@ public final class ExpositionParser implements ParsedSeries {
 
   private void parseSample(boolean om) {
     int seriesStart = pos;
+    int seriesEnd = scanSeries(om);
+    int hash = 0;
+    Object entry = null;
+    if (seriesEnd > seriesStart) {
+      hash = hash(text, seriesStart, seriesEnd);
+      entry = sink.cached(text, seriesStart, seriesEnd, hash);
+    }
+    if (entry != null) {
+      pos = seriesEnd;
+    } else {
+      parseSeries(om);
+      if (pos != seriesEnd) {
+        throw new IllegalStateException("BUG: series text scan ended at " + seriesEnd + ", series parse at " + pos);
+      }
+    }
+    if (pos >= lineEnd || !isBlank(at(pos))) {
+      throw err("expected a value after the series, got " + describeRest());
+    }
+    if (om && at(pos) != ' ') {
+      throw err("OpenMetrics requires exactly one space between tokens");
+    }
+    skipSeparator(om);
+    int valueStart = pos;
+    skipToken();
+    double value = parseValue(valueStart, pos);
+    long ts = ExpositionSink.NO_TIMESTAMP;
+    if (pos < lineEnd) {
+      skipSeparator(om);
+      if (pos < lineEnd && at(pos) != '#') {
+        int tsStart = pos;
+        skipToken();
+        ts = om ? parseOpenMetricsTimestamp(str(tsStart, pos)) : parsePrometheusTimestamp(tsStart, pos);
+        if (pos < lineEnd) {
+          skipSeparator(om);
+        }
+      }
+      if (pos < lineEnd) {
+        if (om && at(pos) == '#') {
+          checkExemplar();
+        } else {
+          throw err("unexpected text after the sample: " + describeRest());
+        }
+      }
+    }
+    if (entry == null) {
+      entry = sink.newSeries(text, seriesStart, seriesEnd, hash, this);
+    }
+    sink.sample(entry, value, ts);
+  }
+
+  /** Parses and validates the series (name and label block) at {@code pos}, for {@link #labels()}. */
+  private void parseSeries(boolean om) {
     labelPairs.clear();
     labels = null;
-    if (text.charAt(pos) == '{') {
+    if (at(pos) == '{') {
       metricName = null;
       parseLabelBlock(om);
     } else {
@@ -244,7 +376,7 @@ public final class ExpositionParser implements ParsedSeries {
       if (!om) {
         skipBlanks();
       }
-      if (pos < lineEnd && text.charAt(pos) == '{') {
+      if (pos < lineEnd && at(pos) == '{') {
         parseLabelBlock(om);
       } else {
         pos = afterName;
@@ -255,49 +387,109 @@ public final class ExpositionParser implements ParsedSeries {
     }
     int seriesEnd = pos;
     normalizeBounds();
-    if (pos >= lineEnd || !isBlank(text.charAt(pos))) {
-      throw err("expected a value after the series, got " + describeRest());
+    pos = seriesEnd;
+  }
+
+  /**
+   * Where the series text starting at {@code pos} ends, without validating it: after the metric
+   * name, or after the label block's closing brace (quoted strings and their escapes are skipped
+   * exactly as {@link #readQuoted()} does). Returns -1 when no series text can end on this line.
+   * Leaves {@code pos} unchanged. Whenever {@link #parseSeries} succeeds it ends at the same place.
+   */
+  private int scanSeries(boolean om) {
+    int p = pos;
+    if (at(p) != '{') {
+      while (p < lineEnd && isMetricNameChar(at(p), p == pos)) {
+        p++;
+      }
+      if (p == pos) {
+        return -1;
+      }
+      int afterName = p;
+      if (!om) {
+        while (p < lineEnd && isBlank(at(p))) {
+          p++;
+        }
+      }
+      if (p >= lineEnd || at(p) != '{') {
+        return afterName;
+      }
     }
-    if (om && text.charAt(pos) != ' ') {
-      throw err("OpenMetrics requires exactly one space between tokens");
+    p++; // '{'
+    while (p < lineEnd) {
+      byte c = text[p];
+      if (c == '}') {
+        return p + 1;
+      }
+      if (c == '"') {
+        p++;
+        while (true) {
+          if (p >= lineEnd) {
+            return -1;
+          }
+          byte q = text[p];
+          if (q == '"') {
+            break;
+          }
+          p += q == '\\' && p + 1 < lineEnd ? 2 : 1;
+        }
+      }
+      p++;
     }
-    skipSeparator(om);
-    String valueText = readToken();
-    double value;
+    return -1;
+  }
+
+  /**
+   * A sample value: plain decimals of up to 15 digits directly from the bytes (exact: the digits
+   * and the power of ten are both exact doubles, so one division rounds correctly, as a full
+   * parse does); everything else through {@link GoFloats#parse}.
+   */
+  private double parseValue(int start, int end) {
+    int i = start;
+    boolean neg = false;
+    if (i < end && text[i] == '-') {
+      neg = true;
+      i++;
+    }
+    long m = 0;
+    int digits = 0;
+    int fraction = 0;
+    boolean dot = false;
+    for (; i < end; i++) {
+      int d = text[i] - '0';
+      if (d >= 0 && d <= 9) {
+        m = m * 10 + d;
+        digits++;
+        if (dot) {
+          fraction++;
+        }
+      } else if (text[i] == '.' && !dot) {
+        dot = true;
+      } else {
+        digits = -1;
+        break;
+      }
+    }
+    if (digits > 0 && digits <= 15) {
+      double v = fraction == 0 ? (double) m : (double) m / POW10[fraction];
+      return neg ? -v : v;
+    }
+    String valueText = str(start, end);
     try {
-      value = GoFloats.parse(valueText);
+      return GoFloats.parse(valueText);
     } catch (NumberFormatException e) {
       throw err("invalid value \"" + valueText + "\"");
     }
-    long ts = ExpositionSink.NO_TIMESTAMP;
-    if (pos < lineEnd) {
-      skipSeparator(om);
-      if (pos < lineEnd && text.charAt(pos) != '#') {
-        String tsText = readToken();
-        ts = om ? parseOpenMetricsTimestamp(tsText) : parsePrometheusTimestamp(tsText);
-        if (pos < lineEnd) {
-          skipSeparator(om);
-        }
-      }
-      if (pos < lineEnd) {
-        if (om && text.charAt(pos) == '#') {
-          checkExemplar();
-        } else {
-          throw err("unexpected text after the sample: " + describeRest());
-        }
-      }
-    }
-    sink.sample(text.substring(seriesStart, seriesEnd), this, value, ts);
   }
 
   private void checkExemplar() {
     // "# {labels} value [timestamp]": validated for syntax, then dropped.
     pos++;
-    if (pos >= lineEnd || text.charAt(pos) != ' ') {
+    if (pos >= lineEnd || at(pos) != ' ') {
       throw err("invalid exemplar");
     }
     pos++;
-    if (pos >= lineEnd || text.charAt(pos) != '{') {
+    if (pos >= lineEnd || at(pos) != '{') {
       throw err("invalid exemplar: expected a label set");
     }
     String savedName = metricName;
@@ -308,7 +500,7 @@ public final class ExpositionParser implements ParsedSeries {
     labelPairs.clear();
     labelPairs.addAll(saved);
     metricName = savedName;
-    if (pos >= lineEnd || text.charAt(pos) != ' ') {
+    if (pos >= lineEnd || at(pos) != ' ') {
       throw err("invalid exemplar: expected a value");
     }
     pos++;
@@ -325,6 +517,22 @@ public final class ExpositionParser implements ParsedSeries {
     if (pos < lineEnd) {
       throw err("unexpected text after the exemplar");
     }
+  }
+
+  private long parsePrometheusTimestamp(int start, int end) {
+    int i = start < end && text[start] == '-' ? start + 1 : start;
+    if (end > i && end - i <= 18) {
+      long v = 0;
+      for (int k = i; k < end; k++) {
+        int d = text[k] - '0';
+        if (d < 0 || d > 9) {
+          return parsePrometheusTimestamp(str(start, end));
+        }
+        v = v * 10 + d;
+      }
+      return i > start ? -v : v;
+    }
+    return parsePrometheusTimestamp(str(start, end));
   }
 
   private long parsePrometheusTimestamp(String s) {
@@ -391,7 +599,7 @@ public final class ExpositionParser implements ParsedSeries {
       if (pos >= lineEnd) {
         throw err("unterminated label set");
       }
-      char c = text.charAt(pos);
+      char c = at(pos);
       if (c == '}') {
         pos++;
         return;
@@ -404,43 +612,43 @@ public final class ExpositionParser implements ParsedSeries {
         if (!om) {
           skipBlanks();
         }
-        if (pos < lineEnd && text.charAt(pos) == '}') {
+        if (pos < lineEnd && at(pos) == '}') {
           pos++;
           return;
         }
       }
       first = false;
       String name;
-      if (pos < lineEnd && text.charAt(pos) == '"') {
+      if (pos < lineEnd && at(pos) == '"') {
         name = readQuoted();
         if (!om) {
           skipBlanks();
         }
-        if (metricName == null && (pos >= lineEnd || text.charAt(pos) != '=')) {
+        if (metricName == null && (pos >= lineEnd || at(pos) != '=')) {
           metricName = name;
           continue;
         }
       } else {
         int s = pos;
-        while (pos < lineEnd && isLabelNameChar(text.charAt(pos), pos == s)) {
+        while (pos < lineEnd && isLabelNameChar(at(pos), pos == s)) {
           pos++;
         }
         if (pos == s) {
           throw err("invalid label name, got " + describeRest());
         }
-        name = text.substring(s, pos);
+        name = str(s, pos);
         if (!om) {
           skipBlanks();
         }
       }
-      if (pos >= lineEnd || text.charAt(pos) != '=') {
+      if (pos >= lineEnd || at(pos) != '=') {
         throw err("expected '=' after label name \"" + name + "\"");
       }
       pos++;
       if (!om) {
         skipBlanks();
       }
-      if (pos >= lineEnd || text.charAt(pos) != '"') {
+      if (pos >= lineEnd || at(pos) != '"') {
         throw err("expected a quoted label value for label \"" + name + "\"");
       }
       String value = readQuoted();
@@ -457,31 +665,47 @@ public final class ExpositionParser implements ParsedSeries {
 
   private String readQuoted() {
     pos++; // opening quote
-    StringBuilder sb = null;
     int s = pos;
     while (pos < lineEnd) {
-      char c = text.charAt(pos);
+      byte c = text[pos];
       if (c == '"') {
-        String v = sb == null ? text.substring(s, pos) : sb.append(text, s, pos).toString();
+        String v = str(s, pos);
         pos++;
         return v;
       }
       if (c == '\\' && pos + 1 < lineEnd) {
-        if (sb == null) {
-          sb = new StringBuilder();
-        }
-        sb.append(text, s, pos);
-        char e = text.charAt(pos + 1);
+        return readQuotedEscaped(s);
+      }
+      pos++;
+    }
+    throw err("unterminated quoted string");
+  }
+
+  /** The rest of {@link #readQuoted()} once an escape was seen at {@code pos}. */
+  private String readQuotedEscaped(int s) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(pos - s + 16);
+    out.write(text, s, pos - s);
+    while (pos < lineEnd) {
+      byte c = text[pos];
+      if (c == '"') {
+        pos++;
+        return out.toString(StandardCharsets.UTF_8);
+      }
+      if (c == '\\' && pos + 1 < lineEnd) {
+        byte e = text[pos + 1];
         switch (e) {
-          case '\\' -> sb.append('\\');
-          case '"' -> sb.append('"');
-          case 'n' -> sb.append('\n');
-          default -> sb.append('\\').append(e);
+          case '\\' -> out.write('\\');
+          case '"' -> out.write('"');
+          case 'n' -> out.write('\n');
+          default -> {
+            out.write('\\');
+            out.write(e);
+          }
         }
         pos += 2;
-        s = pos;
         continue;
       }
+      out.write(c);
       pos++;
     }
     throw err("unterminated quoted string");
@@ -489,29 +713,43 @@ public final class ExpositionParser implements ParsedSeries {
 
   private String readMetricNameToken() {
     int s = pos;
-    while (pos < lineEnd && isMetricNameChar(text.charAt(pos), pos == s)) {
+    while (pos < lineEnd && isMetricNameChar(at(pos), pos == s)) {
       pos++;
     }
     if (pos == s) {
       throw err("invalid metric name, got " + describeRest());
     }
-    return text.substring(s, pos);
+    return str(s, pos);
   }
 
   private String readToken() {
     int s = pos;
-    while (pos < lineEnd && !isBlank(text.charAt(pos))) {
+    while (pos < lineEnd && !isBlank(at(pos))) {
       pos++;
     }
-    return text.substring(s, pos);
+    return str(s, pos);
+  }
+
+  private void skipToken() {
+    while (pos < lineEnd && !isBlank(at(pos))) {
+      pos++;
+    }
+  }
+
+  private char at(int i) {
+    return (char) (text[i] & 0xff);
+  }
+
+  private String str(int start, int end) {
+    return new String(text, start, end - start, StandardCharsets.UTF_8);
   }
 
   private void skipSeparator(boolean om) {
     if (om) {
-      if (pos < lineEnd && text.charAt(pos) == ' ') {
+      if (pos < lineEnd && at(pos) == ' ') {
         pos++;
       }
-      if (pos < lineEnd && isBlank(text.charAt(pos))) {
+      if (pos < lineEnd && isBlank(at(pos))) {
         throw err("OpenMetrics requires exactly one space between tokens");
       }
     } else {
@@ -520,7 +758,7 @@ public final class ExpositionParser implements ParsedSeries {
   }
 
   private void skipBlanks() {
-    while (pos < lineEnd && isBlank(text.charAt(pos))) {
+    while (pos < lineEnd && isBlank(at(pos))) {
       pos++;
     }
   }
@@ -529,7 +767,8 @@ public final class ExpositionParser implements ParsedSeries {
     if (pos >= lineEnd) {
       return "end of line";
     }
-    String rest = text.substring(pos, Math.min(lineEnd, pos + 20));
+    String rest = str(pos, lineEnd);
+    rest = rest.substring(0, Math.min(rest.length(), 20));
     return "\"" + rest + "\"";
   }
 

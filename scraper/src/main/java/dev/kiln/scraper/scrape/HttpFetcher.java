@@ -16,6 +16,19 @@ public interface HttpFetcher {
   Response fetch(URI url, Map<String, String> headers, HttpClientConfig client, long timeoutMillis, long bodyLimitBytes)
       throws IOException;
 
+  /**
+   * Same as {@link #fetch(URI, Map, HttpClientConfig, long, long)}, but may read the body into
+   * {@code reuse} (a buffer the caller no longer needs, typically the previous response's body) and
+   * return it as the response body, so that steady scrapes allocate no new body buffer. The
+   * default ignores {@code reuse}.
+   *
+   * @param reuse a buffer the fetcher may overwrite, or null
+   */
+  default Response fetch(URI url, Map<String, String> headers, HttpClientConfig client, long timeoutMillis,
+      long bodyLimitBytes, byte[] reuse) throws IOException {
+    return fetch(url, headers, client, timeoutMillis, bodyLimitBytes);
+  }
+
   /** A fetched response; {@code body} holds {@code length} valid bytes, already decompressed. */
   record Response(int status, String contentType, byte[] body, int length) {}
 

@@ -1,7 +1,6 @@
 package dev.kiln.scraper.scrape;
 
 import dev.kiln.scraper.config.HttpClientConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -16,6 +15,7 @@ import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +32,12 @@ public final class JdkHttpFetcher implements HttpFetcher {
   @Override
   public Response fetch(URI url, Map<String, String> headers, HttpClientConfig cfg, long timeoutMillis, long bodyLimit)
       throws IOException {
+    return fetch(url, headers, cfg, timeoutMillis, bodyLimit, null);
+  }
+
+  @Override
+  public Response fetch(URI url, Map<String, String> headers, HttpClientConfig cfg, long timeoutMillis, long bodyLimit,
+      byte[] reuse) throws IOException {
     HttpClient client = clients.computeIfAbsent(cfg, JdkHttpFetcher::newClient);
     HttpRequest.Builder rb = HttpRequest.newBuilder(url).GET().timeout(Duration.ofMillis(Math.max(1, timeoutMillis)));
     headers.forEach(rb::header);
@@ -56,21 +62,44 @@ public final class JdkHttpFetcher implements HttpFetcher {
     }
     String contentType = resp.headers().firstValue("Content-Type").orElse(null);
     boolean gzip = resp.headers().firstValue("Content-Encoding").map(v -> v.equalsIgnoreCase("gzip")).orElse(false);
-    try (InputStream raw = resp.body(); InputStream in = gzip ? new GZIPInputStream(raw) : raw) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-      byte[] buf = new byte[16384];
-      long total = 0;
-      int r;
-      while ((r = in.read(buf)) > 0) {
-        total += r;
-        if (bodyLimit > 0 && total > bodyLimit) {
-          throw new BodyTooLargeException(bodyLimit);
-        }
-        out.write(buf, 0, r);
-      }
-      byte[] body = out.toByteArray();
-      return new Response(resp.statusCode(), contentType, body, body.length);
+    long declared = gzip ? -1 : resp.headers().firstValueAsLong("Content-Length").orElse(-1);
+    try (InputStream raw = resp.body(); InputStream in = gzip ? new GZIPInputStream(raw, 8192) : raw) {
+      return readBody(resp.statusCode(), contentType, in, reuse, declared, bodyLimit);
     }
+  }
+
+  /**
+   * Reads the whole (decompressed) body into {@code reuse} when it fits, else into a buffer sized
+   * from Content-Length or grown by doubling; no intermediate copies.
+   */
+  static Response readBody(int status, String contentType, InputStream in, byte[] reuse, long declared, long bodyLimit)
+      throws IOException {
+    if (bodyLimit > 0 && declared > bodyLimit) {
+      throw new BodyTooLargeException(bodyLimit);
+    }
+    byte[] buf = reuse;
+    int want = declared >= 0 && declared < Integer.MAX_VALUE - 16 ? (int) declared + 1 : 16384;
+    if (buf == null || buf.length < want && declared >= 0) {
+      buf = new byte[Math.max(want, 1024)];
+    }
+    int len = 0;
+    while (true) {
+      if (len == buf.length) {
+        if (buf.length >= Integer.MAX_VALUE - 16) {
+          throw new IOException("body too large");
+        }
+        buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 16L, buf.length * 2L));
+      }
+      int r = in.read(buf, len, buf.length - len);
+      if (r < 0) {
+        break;
+      }
+      len += r;
+      if (bodyLimit > 0 && len > bodyLimit) {
+        throw new BodyTooLargeException(bodyLimit);
+      }
+    }
+    return new Response(status, contentType, buf, len);
   }
 
   private static String authorization(HttpClientConfig cfg) throws IOException {

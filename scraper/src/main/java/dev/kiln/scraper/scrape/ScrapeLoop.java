@@ -1,10 +1,12 @@
 package dev.kiln.scraper.scrape;
 
+import static dev.kiln.scraper.parse.ExpositionSink.NO_TIMESTAMP;
+
 import dev.kiln.scraper.config.ScrapeConfig;
 import dev.kiln.scraper.parse.ExpositionException;
 import dev.kiln.scraper.parse.ExpositionParser;
-import dev.kiln.scraper.parse.ExpositionSink;
 import dev.kiln.scraper.parse.ParsedSeries;
+import dev.kiln.scraper.parse.SeriesCacheSink;
 import dev.kiln.scraper.relabel.Relabeler;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
@@ -23,9 +25,11 @@ import java.util.Map;
 
 /**
  * Scrapes one target: fetch, parse, label, relabel, limit, append as one transaction, then the
- * synthetic series. Keeps what staleness needs (the series of the last scrape) and a cache from
- * the series as written to its final labels and storage reference. {@link #scrape()} is called
- * by one thread at a time; {@link #status()} may be called from any thread.
+ * synthetic series. Keeps what staleness needs (the series of the last scrape) and a
+ * {@link ScrapeCache} from the series text of each exposition line to its final labels and
+ * storage reference, so that a series seen before is neither parsed nor relabeled again.
+ * {@link #scrape()} is called by one thread at a time; {@link #status()} may be called from any
+ * thread.
  */
 public final class ScrapeLoop {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScrapeLoop.class);
@@ -47,8 +51,19 @@ public final class ScrapeLoop {
   private final boolean extraMetrics;
   private final Map<String, String> headers;
 
-  private volatile Map<String, CacheEntry> cache = new HashMap<>();
-  private volatile Map<Labels, Long> lastSeries = new HashMap<>();
+  private static final ScrapeCache.Series[] NO_SERIES = new ScrapeCache.Series[0];
+
+  /** Owned by the scraping thread. */
+  private final ScrapeCache cache = new ScrapeCache();
+  /** Scrape counter, the generation stamped on what a scrape sees. */
+  private int generation;
+  /** Series of the last successful scrape that take part in staleness; replaced, never changed. */
+  private volatile ScrapeCache.Series[] lastSeries = NO_SERIES;
+  /** Body buffer handed back to the fetcher on the next scrape. */
+  private byte[] bodyBuffer;
+  private final Batch batch = new Batch();
+  private final String[] reportNames;
+  private final Labels[] reportLabels;
   private final Map<String, Long> reportRefs = new java.util.concurrent.ConcurrentHashMap<>();
 
   private volatile Map<String, Metadata> metadata = Map.of();
@@ -56,16 +71,6 @@ public final class ScrapeLoop {
   private volatile String lastError = "";
   private volatile long lastScrapeMillis;
   private volatile double lastDurationSeconds;
-
-  /** Final labels (null when metric relabeling drops the series) and the storage reference (0 until known). */
-  private static final class CacheEntry {
-    final Labels labels;
-    long ref;
-
-    CacheEntry(Labels labels) {
-      this.labels = labels;
-    }
-  }
 
   public ScrapeLoop(String pool, Target target, ScrapeConfig cfg, Appendable storage, HttpFetcher fetcher, Clock clock,
       String userAgent, boolean extraMetrics) {
@@ -83,6 +88,16 @@ public final class ScrapeLoop {
     h.put("User-Agent", userAgent);
     h.put("X-Prometheus-Scrape-Timeout-Seconds", seconds(cfg.scrapeTimeoutMillis()));
     this.headers = Map.copyOf(h);
+    List<String> names = new ArrayList<>(List.of("up", "scrape_duration_seconds", "scrape_samples_scraped",
+        "scrape_samples_post_metric_relabeling", "scrape_series_added"));
+    if (extraMetrics) {
+      names.addAll(List.of("scrape_timeout_seconds", "scrape_sample_limit", "scrape_body_size_bytes"));
+    }
+    this.reportNames = names.toArray(new String[0]);
+    this.reportLabels = new Labels[reportNames.length];
+    for (int i = 0; i < reportNames.length; i++) {
+      reportLabels[i] = target.labels().toBuilder().set(Labels.METRIC_NAME, reportNames[i]).build();
+    }
   }
 
   public Target target() {
@@ -94,13 +109,26 @@ public final class ScrapeLoop {
    * series (for staleness), synthetic series references, metadata and status.
    */
   void inheritState(ScrapeLoop old) {
-    this.lastSeries = new HashMap<>(old.lastSeries);
+    ScrapeCache.Series[] prev = old.lastSeries;
+    ScrapeCache.Series[] mine = new ScrapeCache.Series[prev.length];
+    for (int i = 0; i < prev.length; i++) {
+      ScrapeCache.Series s = cache.series(prev[i].labels, this::labelLimitError);
+      s.ref = prev[i].ref;
+      s.inLast = true;
+      mine[i] = s;
+    }
+    this.lastSeries = mine;
     this.reportRefs.putAll(old.reportRefs);
     this.metadata = old.metadata;
     this.health = old.health;
     this.lastError = old.lastError;
     this.lastScrapeMillis = old.lastScrapeMillis;
     this.lastDurationSeconds = old.lastDurationSeconds;
+  }
+
+  /** The scrape cache, for tests. */
+  ScrapeCache cache() {
+    return cache;
   }
 
   /** Metadata from the last successful scrape, by metric family. */
@@ -116,9 +144,11 @@ public final class ScrapeLoop {
     int bodySize = 0;
     String error = null;
     try {
-      HttpFetcher.Response resp =
-          fetcher.fetch(target.url(), headers, cfg.http(), cfg.scrapeTimeoutMillis(), cfg.limits().bodySizeLimitBytes());
+      HttpFetcher.Response resp = fetcher.fetch(target.url(), headers, cfg.http(), cfg.scrapeTimeoutMillis(),
+          cfg.limits().bodySizeLimitBytes(), bodyBuffer);
       bodySize = resp.length();
+      // Keep the buffer for the next scrape unless it is far larger than bodies have become.
+      bodyBuffer = resp.body().length <= 4L * resp.length() + 65536 ? resp.body() : null;
       if (resp.status() != 200) {
         throw new ScrapeFailure("server returned HTTP status " + resp.status() + " " + reason(resp.status()));
       }
@@ -168,49 +198,84 @@ public final class ScrapeLoop {
     int added;
   }
 
-  private final class Batch implements ExpositionSink {
-    final long defaultTs;
-    final Map<String, CacheEntry> nextCache;
-    /** Series of this scrape; the value is null for samples with explicit timestamps (no staleness). */
-    final Map<Labels, CacheEntry> current;
-    final List<CacheEntry> entries;
+  /**
+   * One scrape's samples, in exposition order, one per distinct series (later duplicates are
+   * ignored). Reused from scrape to scrape; owned by the scraping thread.
+   */
+  private final class Batch implements SeriesCacheSink<ScrapeCache.Entry> {
+    int generation;
+    long defaultTs;
+    int scraped;
+    int n;
+    /** Distinct series texts seen by this scrape. */
+    int seenEntries;
+    String labelLimitError;
+    ScrapeCache.Series[] series = new ScrapeCache.Series[256];
     long[] ts = new long[256];
     double[] values = new double[256];
-    final Map<String, Metadata> meta = new HashMap<>();
-    int scraped;
+    long[] refs = new long[256];
+    Map<String, Metadata> meta;
 
-    Batch(long defaultTs, int expected) {
+    void reset(int generation, long defaultTs) {
+      this.generation = generation;
       this.defaultTs = defaultTs;
-      int capacity = Math.max(16, expected * 4 / 3 + 1);
-      this.nextCache = new HashMap<>(capacity);
-      this.current = new HashMap<>(capacity);
-      this.entries = new ArrayList<>(expected);
+      scraped = 0;
+      n = 0;
+      seenEntries = 0;
+      labelLimitError = null;
+      meta = new HashMap<>();
+    }
+
+    /** Drops the references to this scrape's series. */
+    void clear() {
+      java.util.Arrays.fill(series, 0, n, null);
     }
 
     @Override
-    public void sample(String raw, ParsedSeries series, double value, long t) {
-      scraped++;
-      CacheEntry e = nextCache.get(raw);
-      if (e == null) {
-        e = cache.get(raw);
-        if (e == null) {
-          e = new CacheEntry(finalLabels(series.labels()));
-        }
-        nextCache.put(raw, e);
+    public ScrapeCache.Entry cached(byte[] buf, int start, int end, int hash) {
+      ScrapeCache.Entry e = cache.get(buf, start, end, hash);
+      if (e != null && e.seen != generation) {
+        e.seen = generation;
+        seenEntries++;
       }
-      if (e.labels == null || current.containsKey(e.labels)) {
+      return e;
+    }
+
+    @Override
+    public ScrapeCache.Entry newSeries(byte[] buf, int start, int end, int hash, ParsedSeries parsed) {
+      Labels labels = finalLabels(parsed.labels());
+      ScrapeCache.Series s = labels == null ? null : cache.series(labels, ScrapeLoop.this::labelLimitError);
+      ScrapeCache.Entry e = cache.put(buf, start, end, hash, s);
+      e.seen = generation;
+      seenEntries++;
+      return e;
+    }
+
+    @Override
+    public void sample(ScrapeCache.Entry entry, double value, long t) {
+      scraped++;
+      ScrapeCache.Series s = entry.series;
+      if (s == null || s.seenIn == generation) {
         return;
       }
+      s.seenIn = generation;
       boolean explicit = t != NO_TIMESTAMP && cfg.honorTimestamps();
-      current.put(e.labels, !explicit || cfg.trackTimestampsStaleness() ? e : null);
-      int i = entries.size();
-      if (i == ts.length) {
-        ts = java.util.Arrays.copyOf(ts, i * 2);
-        values = java.util.Arrays.copyOf(values, i * 2);
+      s.tracked = !explicit || cfg.trackTimestampsStaleness();
+      if (s.limitError != null && labelLimitError == null) {
+        labelLimitError = s.limitError;
       }
-      entries.add(e);
+      int i = n;
+      if (i == ts.length) {
+        int cap = i * 2;
+        series = java.util.Arrays.copyOf(series, cap);
+        ts = java.util.Arrays.copyOf(ts, cap);
+        values = java.util.Arrays.copyOf(values, cap);
+        refs = java.util.Arrays.copyOf(refs, cap);
+      }
+      series[i] = s;
       ts[i] = explicit ? t : defaultTs;
       values[i] = value;
+      n = i + 1;
     }
 
     @Override
@@ -220,65 +285,86 @@ public final class ScrapeLoop {
   }
 
   private void ingest(HttpFetcher.Response resp, ExpositionParser.Format format, long start, ScrapeOutcome out) {
-    Batch batch = new Batch(start, cache.size());
-    ExpositionParser.parse(resp.body(), resp.length(), format, batch);
-    out.scraped = batch.scraped;
-    int n = batch.entries.size();
-    out.postRelabel = n;
-    long sampleLimit = cfg.limits().sampleLimit();
-    if (sampleLimit > 0 && n > sampleLimit) {
-      throw new ScrapeFailure("sample limit exceeded");
-    }
-    for (CacheEntry e : batch.entries) {
-      checkLabelLimits(e.labels);
-    }
-    Appender app = storage.appender();
-    boolean ok = false;
-    long[] refs = new long[n];
+    int g = ++generation;
+    Batch b = batch;
+    b.reset(g, start);
     try {
-      for (int i = 0; i < n; i++) {
-        CacheEntry e = batch.entries.get(i);
-        try {
-          refs[i] = app.append(e.ref, e.labels, batch.ts[i], batch.values[i]);
-        } catch (AppendException ex) {
-          LOG.debug("sample of {} rejected: {}", target.url(), ex.getMessage());
-        }
+      ExpositionParser.parse(resp.body(), resp.length(), format, b);
+      out.scraped = b.scraped;
+      int n = b.n;
+      out.postRelabel = n;
+      long sampleLimit = cfg.limits().sampleLimit();
+      if (sampleLimit > 0 && n > sampleLimit) {
+        throw new ScrapeFailure("sample limit exceeded");
       }
-      for (Map.Entry<Labels, Long> prev : lastSeries.entrySet()) {
-        if (!batch.current.containsKey(prev.getKey())) {
+      if (b.labelLimitError != null) {
+        throw new ScrapeFailure(b.labelLimitError);
+      }
+      ScrapeCache.Series[] series = b.series;
+      long[] refs = b.refs;
+      ScrapeCache.Series[] prev = lastSeries;
+      Appender app = storage.appender();
+      boolean ok = false;
+      try {
+        for (int i = 0; i < n; i++) {
+          ScrapeCache.Series s = series[i];
           try {
-            app.append(prev.getValue(), prev.getKey(), start, StaleNaN.VALUE);
+            refs[i] = app.append(s.ref, s.labels, b.ts[i], b.values[i]);
           } catch (AppendException ex) {
-            LOG.debug("stale marker for {} rejected: {}", prev.getKey(), ex.getMessage());
+            refs[i] = 0;
+            LOG.debug("sample of {} rejected: {}", target.url(), ex.getMessage());
           }
         }
+        for (ScrapeCache.Series p : prev) {
+          if (p.seenIn != g) {
+            try {
+              app.append(p.ref, p.labels, start, StaleNaN.VALUE);
+            } catch (AppendException ex) {
+              LOG.debug("stale marker for {} rejected: {}", p.labels, ex.getMessage());
+            }
+          }
+        }
+        app.commit();
+        ok = true;
+      } finally {
+        if (!ok) {
+          app.rollback();
+        }
       }
-      app.commit();
-      ok = true;
+      int added = 0;
+      int tracked = 0;
+      for (int i = 0; i < n; i++) {
+        ScrapeCache.Series s = series[i];
+        if (refs[i] != 0) {
+          s.ref = refs[i];
+        }
+        if (!s.inLast) {
+          added++;
+        }
+        if (s.tracked) {
+          tracked++;
+        }
+      }
+      for (ScrapeCache.Series p : prev) {
+        p.inLast = false;
+      }
+      ScrapeCache.Series[] next = tracked == 0 ? NO_SERIES : new ScrapeCache.Series[tracked];
+      for (int i = 0, j = 0; i < n; i++) {
+        ScrapeCache.Series s = series[i];
+        if (s.tracked) {
+          s.inLast = true;
+          next[j++] = s;
+        }
+      }
+      out.added = added;
+      lastSeries = next;
+      metadata = Map.copyOf(b.meta);
+      if (cache.size() != b.seenEntries || cache.seriesCount() != n) {
+        cache.retain(g);
+      }
     } finally {
-      if (!ok) {
-        app.rollback();
-      }
+      b.clear();
     }
-    for (int i = 0; i < n; i++) {
-      if (refs[i] != 0) {
-        batch.entries.get(i).ref = refs[i];
-      }
-    }
-    Map<Labels, Long> next = new HashMap<>(Math.max(16, n * 4 / 3 + 1));
-    int added = 0;
-    for (Map.Entry<Labels, CacheEntry> c : batch.current.entrySet()) {
-      if (!lastSeries.containsKey(c.getKey())) {
-        added++;
-      }
-      if (c.getValue() != null) {
-        next.put(c.getKey(), c.getValue().ref);
-      }
-    }
-    out.added = added;
-    cache = batch.nextCache;
-    lastSeries = next;
-    metadata = Map.copyOf(batch.meta);
   }
 
   private Labels finalLabels(Labels scraped) {
@@ -325,40 +411,46 @@ public final class ScrapeLoop {
     return b.build();
   }
 
-  private void checkLabelLimits(Labels l) {
+  /** Why {@code l} breaks a label limit of this loop's configuration, or null when it does not. */
+  private String labelLimitError(Labels l) {
     var limits = cfg.limits();
     if (limits.labelLimit() > 0 && l.size() > limits.labelLimit()) {
-      throw new ScrapeFailure("label_limit exceeded (metric: " + l.metricName() + ", number of labels: " + l.size()
-          + ", limit: " + limits.labelLimit() + ")");
+      return "label_limit exceeded (metric: " + l.metricName() + ", number of labels: " + l.size()
+          + ", limit: " + limits.labelLimit() + ")";
     }
     for (int i = 0; i < l.size(); i++) {
       if (limits.labelNameLengthLimit() > 0 && l.name(i).length() > limits.labelNameLengthLimit()) {
-        throw new ScrapeFailure("label_name_length_limit exceeded (metric: " + l.metricName() + ", label name: "
-            + l.name(i) + ", length: " + l.name(i).length() + ", limit: " + limits.labelNameLengthLimit() + ")");
+        return "label_name_length_limit exceeded (metric: " + l.metricName() + ", label name: "
+            + l.name(i) + ", length: " + l.name(i).length() + ", limit: " + limits.labelNameLengthLimit() + ")";
       }
       if (limits.labelValueLengthLimit() > 0 && l.value(i).length() > limits.labelValueLengthLimit()) {
-        throw new ScrapeFailure("label_value_length_limit exceeded (metric: " + l.metricName() + ", label name: "
+        return "label_value_length_limit exceeded (metric: " + l.metricName() + ", label name: "
             + l.name(i) + ", value: \"" + l.value(i) + "\", length: " + l.value(i).length() + ", limit: "
-            + limits.labelValueLengthLimit() + ")");
+            + limits.labelValueLengthLimit() + ")";
       }
     }
+    return null;
   }
 
   /** Writes stale markers for every series of the last scrape, at {@code t}. */
   private void staleAll(long t) {
-    if (lastSeries.isEmpty()) {
+    ScrapeCache.Series[] prev = lastSeries;
+    if (prev.length == 0) {
       return;
     }
     Appender app = storage.appender();
-    for (Map.Entry<Labels, Long> e : lastSeries.entrySet()) {
+    for (ScrapeCache.Series p : prev) {
       try {
-        app.append(e.getValue(), e.getKey(), t, StaleNaN.VALUE);
+        app.append(p.ref, p.labels, t, StaleNaN.VALUE);
       } catch (AppendException ex) {
         LOG.debug("stale marker rejected: {}", ex.getMessage());
       }
     }
     app.commit();
-    lastSeries = new HashMap<>();
+    for (ScrapeCache.Series p : prev) {
+      p.inLast = false;
+    }
+    lastSeries = NO_SERIES;
   }
 
   /**
@@ -368,9 +460,9 @@ public final class ScrapeLoop {
   public void markStale(long t) {
     staleAll(t);
     Appender app = storage.appender();
-    for (String name : reportNames()) {
+    for (int i = 0; i < reportNames.length; i++) {
       try {
-        app.append(reportRefs.getOrDefault(name, 0L), reportLabels(name), t, StaleNaN.VALUE);
+        app.append(reportRefs.getOrDefault(reportNames[i], 0L), reportLabels[i], t, StaleNaN.VALUE);
       } catch (AppendException e) {
         LOG.debug("stale marker rejected: {}", e.getMessage());
       }
@@ -378,37 +470,25 @@ public final class ScrapeLoop {
     app.commit();
   }
 
-  private List<String> reportNames() {
-    List<String> names = new ArrayList<>(List.of("up", "scrape_duration_seconds", "scrape_samples_scraped",
-        "scrape_samples_post_metric_relabeling", "scrape_series_added"));
-    if (extraMetrics) {
-      names.addAll(List.of("scrape_timeout_seconds", "scrape_sample_limit", "scrape_body_size_bytes"));
-    }
-    return names;
-  }
-
-  private Labels reportLabels(String name) {
-    return target.labels().toBuilder().set(Labels.METRIC_NAME, name).build();
-  }
-
   private void report(long t, boolean up, double duration, ScrapeOutcome out, int bodySize) {
     Appender app = storage.appender();
-    reportSample(app, "up", t, up ? 1 : 0);
-    reportSample(app, "scrape_duration_seconds", t, duration);
-    reportSample(app, "scrape_samples_scraped", t, out.scraped);
-    reportSample(app, "scrape_samples_post_metric_relabeling", t, out.postRelabel);
-    reportSample(app, "scrape_series_added", t, out.added);
+    reportSample(app, 0, t, up ? 1 : 0);
+    reportSample(app, 1, t, duration);
+    reportSample(app, 2, t, out.scraped);
+    reportSample(app, 3, t, out.postRelabel);
+    reportSample(app, 4, t, out.added);
     if (extraMetrics) {
-      reportSample(app, "scrape_timeout_seconds", t, cfg.scrapeTimeoutMillis() / 1000.0);
-      reportSample(app, "scrape_sample_limit", t, cfg.limits().sampleLimit());
-      reportSample(app, "scrape_body_size_bytes", t, up ? bodySize : (bodySize == -1 ? -1 : 0));
+      reportSample(app, 5, t, cfg.scrapeTimeoutMillis() / 1000.0);
+      reportSample(app, 6, t, cfg.limits().sampleLimit());
+      reportSample(app, 7, t, up ? bodySize : (bodySize == -1 ? -1 : 0));
     }
     app.commit();
   }
 
-  private void reportSample(Appender app, String name, long t, double v) {
+  private void reportSample(Appender app, int i, long t, double v) {
+    String name = reportNames[i];
     try {
-      long ref = app.append(reportRefs.getOrDefault(name, 0L), reportLabels(name), t, v);
+      long ref = app.append(reportRefs.getOrDefault(name, 0L), reportLabels[i], t, v);
       reportRefs.put(name, ref);
     } catch (AppendException e) {
       LOG.debug("report sample {} rejected: {}", name, e.getMessage());

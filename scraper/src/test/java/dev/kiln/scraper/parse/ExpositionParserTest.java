@@ -135,4 +135,108 @@ class ExpositionParserTest {
     Collect c = text("{\"my.metric\", \"some.label\"=\"v\"} 1\n");
     assertEquals(Labels.of("__name__", "my.metric", "some.label", "v"), c.samples.get(0).labels);
   }
+
+  /** Caches every series text it is given; records what each sample resolved to. */
+  static final class CachingCollect implements SeriesCacheSink<Labels> {
+    final Map<String, Labels> cache = new HashMap<>();
+    final List<S> samples = new ArrayList<>();
+    int hits;
+
+    @Override
+    public Labels cached(byte[] buf, int start, int end, int hash) {
+      assertEquals(ExpositionParser.hash(buf, start, end), hash);
+      Labels l = cache.get(new String(buf, start, end - start, java.nio.charset.StandardCharsets.UTF_8));
+      if (l != null) {
+        hits++;
+      }
+      return l;
+    }
+
+    @Override
+    public Labels newSeries(byte[] buf, int start, int end, int hash, ParsedSeries series) {
+      Labels l = series.labels();
+      cache.put(new String(buf, start, end - start, java.nio.charset.StandardCharsets.UTF_8), l);
+      return l;
+    }
+
+    @Override
+    public void sample(Labels entry, double value, long ts) {
+      samples.add(new S(entry, value, ts));
+    }
+  }
+
+  @Test
+  void cachedSeriesTextsParseExactlyLikeFreshOnes() {
+    long seed = System.nanoTime();
+    java.util.Random rnd = new java.util.Random(seed);
+    String[] values = {"0", "-0", "1", "42", "-17", "3.25", "0.1", ".5", "7.", "123456789012345", "1234567890123456",
+        "99999999999999999999", "0.000000000000001", "1.7976931348623157e308", "1e-3", "2E5", "NaN", "+Inf", "-Inf",
+        "+3", "0.30000000000000004", "12345.678901234"};
+    String[] names = {"a", "b_total", "c:d"};
+    String[] labelValues = {"x", "", "with space", "quote\\\"d", "back\\\\slash", "new\\nline", "ünï", "}{,="};
+    for (int round = 0; round < 200; round++) {
+      StringBuilder page = new StringBuilder();
+      int lines = 1 + rnd.nextInt(30);
+      for (int i = 0; i < lines; i++) {
+        page.append(names[rnd.nextInt(names.length)]);
+        if (rnd.nextBoolean()) {
+          page.append(rnd.nextBoolean() ? "{" : " {");
+          int k = rnd.nextInt(3);
+          for (int j = 0; j < k; j++) {
+            page.append(j > 0 ? "," : "").append("l").append(j).append("=\"")
+                .append(labelValues[rnd.nextInt(labelValues.length)]).append('"');
+          }
+          page.append('}');
+        }
+        page.append(' ').append(values[rnd.nextInt(values.length)]);
+        if (rnd.nextInt(4) == 0) {
+          page.append(' ').append(rnd.nextInt(2) == 0 ? "-" : "").append(rnd.nextInt(Integer.MAX_VALUE));
+        }
+        page.append('\n');
+      }
+      byte[] body = page.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      Collect plain = new Collect();
+      ExpositionParser.parse(body, body.length, ExpositionParser.Format.PROMETHEUS_TEXT, plain);
+      CachingCollect caching = new CachingCollect();
+      // Twice: the second pass sees every series text as known.
+      ExpositionParser.parse(body, body.length, ExpositionParser.Format.PROMETHEUS_TEXT, caching);
+      caching.samples.clear();
+      caching.hits = 0;
+      ExpositionParser.parse(body, body.length, ExpositionParser.Format.PROMETHEUS_TEXT, caching);
+      assertEquals(lines, caching.hits, "seed " + seed);
+      assertEquals(plain.samples.size(), caching.samples.size(), "seed " + seed);
+      for (int i = 0; i < plain.samples.size(); i++) {
+        S want = plain.samples.get(i);
+        S got = caching.samples.get(i);
+        assertEquals(want.labels(), got.labels(), "seed " + seed);
+        assertEquals(want.ts(), got.ts(), "seed " + seed);
+        assertEquals(Double.doubleToRawLongBits(GoFloats.parse(valueOf(page, i))), Double.doubleToRawLongBits(got.value()),
+            "seed " + seed + " line " + i);
+        assertEquals(Double.doubleToRawLongBits(want.value()), Double.doubleToRawLongBits(got.value()), "seed " + seed);
+      }
+    }
+  }
+
+  /** The value token of sample line {@code i} of a generated page (no comments, one sample per line). */
+  private static String valueOf(StringBuilder page, int i) {
+    String line = page.toString().split("\n")[i];
+    int close = line.lastIndexOf('}');
+    String rest = line.substring(close < 0 ? line.indexOf(' ') : close + 1).trim();
+    return rest.split(" ")[0];
+  }
+
+  @Test
+  void malformedLinesFailTheSameWithACache() {
+    for (String bad : List.of("x{a=\"1\" 1\n", "x{a=\"1} 1\n", "x{a=1} 1\n", "x{a=\"1\"}1\n", "x{a=\"1\"} abc\n",
+        "{} 1\n", "x{a=\"1\",a=\"2\"} 1\n", "x{a=\"1\"} 1 12a\n", "9x 1\n")) {
+      byte[] body = ("ok{a=\"1\"} 1\n" + bad).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ExpositionException plainErr = assertThrows(ExpositionException.class,
+          () -> ExpositionParser.parse(body, body.length, ExpositionParser.Format.PROMETHEUS_TEXT, new Collect()), bad);
+      CachingCollect caching = new CachingCollect();
+      caching.cache.put("x{a=\"1\"}", Labels.of("__name__", "x", "a", "1"));
+      ExpositionException cachedErr = assertThrows(ExpositionException.class,
+          () -> ExpositionParser.parse(body, body.length, ExpositionParser.Format.PROMETHEUS_TEXT, caching), bad);
+      assertEquals(plainErr.getMessage(), cachedErr.getMessage(), bad);
+    }
+  }
 }

@@ -1,6 +1,9 @@
 package dev.kiln.scraper.scrape;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.scraper.config.ConfigLoader;
@@ -75,6 +78,10 @@ class ScrapeLoopTest {
   private final ManualClock clock = new ManualClock();
 
   private ScrapeLoop loop(String extraYaml) {
+    return loop(extraYaml, storage);
+  }
+
+  private ScrapeLoop loop(String extraYaml, InMemoryStorage storage) {
     String yaml = "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n" + extraYaml;
     ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("app");
     Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of("env", "prod"), "s"))).get(0).target();
@@ -203,6 +210,203 @@ class ScrapeLoopTest {
     assertTrue(StaleNaN.is(up.get(up.size() - 1)[1]));
     List<double[]> x = samples("x");
     assertTrue(StaleNaN.is(x.get(x.size() - 1)[1]));
+  }
+
+  @Test
+  void knownSeriesTextsAreServedFromTheCacheWithTheirRelabelingResult() {
+    ScrapeLoop l = loop("    metric_relabel_configs:\n"
+        + "      - source_labels: [__name__]\n        regex: drop_.*\n        action: drop\n"
+        + "      - target_label: stage\n        replacement: relabeled\n");
+    fetcher.body = "keep_me{a=\"1\"} 1\ndrop_me 2\n";
+    l.scrape();
+    ScrapeCache.Entry keep = cachedEntry(l, "keep_me{a=\"1\"}");
+    ScrapeCache.Entry drop = cachedEntry(l, "drop_me");
+    assertNotNull(keep.series);
+    assertEquals("relabeled", keep.series.labels.get("stage"));
+    assertNull(drop.series, "a dropped series is cached as dropped");
+    clock.millis += 15_000;
+    fetcher.body = "keep_me{a=\"1\"} 3\ndrop_me 4\n";
+    l.scrape();
+    assertSame(keep, cachedEntry(l, "keep_me{a=\"1\"}"), "the second scrape reuses the entry");
+    assertSame(drop, cachedEntry(l, "drop_me"));
+    assertEquals(List.of(1.0, 3.0), values(samples("keep_me", "stage", "relabeled")));
+    assertEquals(0, samples("drop_me").size());
+    assertEquals(List.of(1.0, 1.0), values(samples("scrape_samples_post_metric_relabeling")));
+    assertEquals(List.of(2.0, 2.0), values(samples("scrape_samples_scraped")));
+    assertEquals(List.of(1.0, 0.0), values(samples("scrape_series_added")));
+  }
+
+  @Test
+  void seriesChangingLabelsIsStaleMarkedAndTheOldTextLeavesTheCache() {
+    ScrapeLoop l = loop("");
+    fetcher.body = "x{a=\"1\"} 1\ny 1\n";
+    l.scrape();
+    clock.millis += 15_000;
+    fetcher.body = "x{a=\"2\"} 2\ny 2\n";
+    l.scrape();
+    List<double[]> a1 = samples("x", "a", "1");
+    assertEquals(2, a1.size());
+    assertTrue(StaleNaN.is(a1.get(1)[1]));
+    assertEquals(List.of(2.0), values(samples("x", "a", "2")));
+    assertEquals(List.of(2.0, 1.0), values(samples("scrape_series_added")));
+    assertNull(cachedEntry(l, "x{a=\"1\"}"), "texts missing from a successful scrape are evicted");
+    assertEquals(2, l.cache().size());
+    assertEquals(2, l.cache().seriesCount());
+  }
+
+  @Test
+  void textsWithEqualFinalLabelsShareOneSeries() {
+    ScrapeLoop l = loop("    metric_relabel_configs:\n      - regex: b\n        action: labeldrop\n");
+    fetcher.body = "x{a=\"1\",b=\"1\"} 1\nx{b=\"2\",a=\"1\"} 2\n";
+    l.scrape();
+    assertEquals(List.of(1.0), values(samples("x", "a", "1")), "the first sample of a series wins");
+    assertEquals(List.of(1.0), values(samples("scrape_samples_post_metric_relabeling")));
+    assertEquals(List.of(2.0), values(samples("scrape_samples_scraped")));
+    clock.millis += 15_000;
+    fetcher.body = "x{b=\"3\",a=\"1\"} 3\n";
+    l.scrape();
+    assertEquals(List.of(1.0, 3.0), values(samples("x", "a", "1")), "no stale marker: the series is still there");
+    assertEquals(List.of(1.0, 0.0), values(samples("scrape_series_added")));
+    assertEquals(1, l.cache().size());
+  }
+
+  @Test
+  void reloadedLoopStartsWithAnEmptyCacheAndAppliesItsOwnRelabeling() {
+    ScrapeLoop old = loop("");
+    fetcher.body = "x 1\ny 1\n";
+    old.scrape();
+    clock.millis += 15_000;
+    ScrapeLoop reloaded = loop("    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: x\n        action: drop\n");
+    reloaded.inheritState(old);
+    assertEquals(0, reloaded.cache().size());
+    fetcher.body = "x 2\ny 2\n";
+    reloaded.scrape();
+    List<double[]> x = samples("x");
+    assertEquals(2, x.size());
+    assertTrue(StaleNaN.is(x.get(1)[1]), "x is dropped by the new configuration, so it went stale");
+    assertEquals(List.of(1.0, 2.0), values(samples("y")));
+    assertEquals(List.of(2.0, 0.0), values(samples("scrape_series_added")), "y carried over from the old loop");
+    assertNull(cachedEntry(reloaded, "x").series);
+  }
+
+  @Test
+  void labelLimitsFailEveryScrapeOfACachedSeries() {
+    ScrapeLoop l = loop("    label_limit: 5\n");
+    fetcher.body = "ok 1\nx{a=\"1\",b=\"2\"} 1\n";
+    l.scrape();
+    assertEquals("label_limit exceeded (metric: x, number of labels: 6, limit: 5)", l.status().lastError());
+    clock.millis += 15_000;
+    l.scrape();
+    assertEquals("label_limit exceeded (metric: x, number of labels: 6, limit: 5)", l.status().lastError());
+    assertEquals(0, samples("ok").size());
+    assertEquals(List.of(0.0, 0.0), values(samples("up")));
+  }
+
+  @Test
+  void explicitTimestampSeriesGetNoStaleMarkers() {
+    ScrapeLoop l = loop("");
+    fetcher.body = "x 1 1600000000000\ny 1\n";
+    l.scrape();
+    clock.millis += 15_000;
+    fetcher.body = "z 1\n";
+    l.scrape();
+    assertEquals(1, samples("x").size());
+    List<double[]> y = samples("y");
+    assertTrue(StaleNaN.is(y.get(y.size() - 1)[1]));
+  }
+
+  @Test
+  void randomizedPagesMatchFreshLoopsAndStalenessOracle() {
+    long seed = System.nanoTime();
+    java.util.Random rnd = new java.util.Random(seed);
+    String relabel = "    metric_relabel_configs:\n      - source_labels: [b]\n        regex: '1'\n        action: drop\n"
+        + "      - regex: c\n        action: labeldrop\n";
+    String[] values = {"1", "-2.5", "1e3", "0.1", "NaN", "+Inf", "123456789012345678", "3.14159265358979", "-0", "7."};
+    ScrapeLoop cached = loop(relabel);
+    InMemoryStorage shadow = new InMemoryStorage();
+    java.util.Set<Labels> previous = java.util.Set.of();
+    List<Long> times = new ArrayList<>();
+    java.util.Map<Labels, java.util.Set<Long>> expectedStale = new java.util.HashMap<>();
+    for (int round = 0; round < 40; round++) {
+      StringBuilder page = new StringBuilder();
+      int n = rnd.nextInt(12);
+      for (int i = 0; i < n; i++) {
+        page.append("m").append(rnd.nextInt(2)).append('{');
+        List<String> pairs = new ArrayList<>(List.of("b=\"" + rnd.nextInt(3) + "\"", "a=\"" + rnd.nextInt(3) + "\"",
+            "c=\"" + rnd.nextInt(2) + "\""));
+        java.util.Collections.shuffle(pairs, rnd);
+        page.append(String.join(",", pairs)).append("} ").append(values[rnd.nextInt(values.length)]).append('\n');
+      }
+      if (rnd.nextInt(10) == 0) {
+        page.append("broken{ 1\n");
+      }
+      fetcher.body = page.toString();
+      cached.scrape();
+      ScrapeLoop fresh = loop(relabel, shadow);
+      fresh.scrape();
+      assertEquals(fresh.status().lastError(), cached.status().lastError(), "seed " + seed);
+      java.util.Set<Labels> now = seriesAt(shadow, clock.millis);
+      for (Labels gone : previous) {
+        if (!now.contains(gone)) {
+          expectedStale.computeIfAbsent(gone, k -> new java.util.HashSet<>()).add(clock.millis);
+        }
+      }
+      previous = now;
+      times.add(clock.millis);
+      clock.millis += 15_000;
+    }
+    java.util.Map<Labels, List<double[]>> got = all(storage);
+    java.util.Map<Labels, List<double[]>> want = all(shadow);
+    for (Labels l : got.keySet()) {
+      if (l.get("__name__").startsWith("m")) {
+        java.util.Set<Long> stale = new java.util.HashSet<>();
+        List<String> gotPlain = new ArrayList<>();
+        for (double[] s : got.get(l)) {
+          if (StaleNaN.is(s[1])) {
+            stale.add((long) s[0]);
+          } else {
+            gotPlain.add((long) s[0] + " " + Double.doubleToRawLongBits(s[1]));
+          }
+        }
+        List<String> wantPlain = new ArrayList<>();
+        for (double[] s : want.getOrDefault(l, List.of())) {
+          wantPlain.add((long) s[0] + " " + Double.doubleToRawLongBits(s[1]));
+        }
+        assertEquals(wantPlain, gotPlain, "seed " + seed + " series " + l);
+        assertEquals(expectedStale.getOrDefault(l, java.util.Set.of()), stale, "seed " + seed + " series " + l);
+      }
+    }
+  }
+
+  private static java.util.Set<Labels> seriesAt(InMemoryStorage s, long t) {
+    java.util.Set<Labels> out = new java.util.HashSet<>();
+    all(s).forEach((l, samples) -> {
+      if (l.get("__name__").startsWith("m") && samples.stream().anyMatch(x -> x[0] == t)) {
+        out.add(l);
+      }
+    });
+    return out;
+  }
+
+  private static java.util.Map<Labels, List<double[]>> all(InMemoryStorage s) {
+    java.util.Map<Labels, List<double[]>> out = new java.util.HashMap<>();
+    try (Querier q = s.querier(0, Long.MAX_VALUE)) {
+      SeriesSet set = q.select(true, null, LabelMatcher.regex("__name__", ".+"));
+      while (set.next()) {
+        List<double[]> samples = new ArrayList<>();
+        SampleIterator it = set.at().iterator(null);
+        while (it.next() != ValueType.NONE) {
+          samples.add(new double[] {it.atT(), it.atV()});
+        }
+        out.put(set.at().labels(), samples);
+      }
+    }
+    return out;
+  }
+
+  private static ScrapeCache.Entry cachedEntry(ScrapeLoop l, String seriesText) {
+    byte[] b = seriesText.getBytes(StandardCharsets.UTF_8);
+    return l.cache().get(b, 0, b.length, dev.kiln.scraper.parse.ExpositionParser.hash(b, 0, b.length));
   }
 
   private static List<Double> values(List<double[]> samples) {
