@@ -16,7 +16,8 @@ public interface CommitLog {
   record SeriesEntry(long ref, Labels labels) {}
 
   /**
-   * Writes series records (may be empty) and then one samples record of {@code n} samples.
+   * Writes series records (may be empty) and then one samples record of {@code n} samples. The
+   * arrays belong to the caller and are reused after the call returns; copy what must outlive it.
    *
    * @return a token to pass to {@link #awaitDurable}
    * @throws dev.kiln.tsdb.storage.StorageException when the write fails; nothing is applied

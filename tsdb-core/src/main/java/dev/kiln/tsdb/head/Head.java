@@ -39,6 +39,9 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
   private final AtomicLong maxTime = new AtomicLong(Long.MIN_VALUE);
   private volatile long minValidTime = Long.MIN_VALUE;
   private final Map<Long, MemSeries> replayAliases = new ConcurrentHashMap<>();
+  /** Batch arrays of committed appenders, reused by later ones (a scrape appends thousands of samples). */
+  private final java.util.concurrent.ArrayBlockingQueue<HeadAppender.Batch> batches =
+      new java.util.concurrent.ArrayBlockingQueue<>(16);
   /** Time bounds of replayed samples, guarded by {@code replayAliases}. */
   private long replayMinT = Long.MAX_VALUE;
   private long replayMaxT = Long.MIN_VALUE;
@@ -105,6 +108,17 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
 
   CommitLog log() {
     return log;
+  }
+
+  /** A batch for an appender: a reused one when available. */
+  HeadAppender.Batch takeBatch() {
+    HeadAppender.Batch b = batches.poll();
+    return b == null ? new HeadAppender.Batch() : b;
+  }
+
+  /** Returns a batch for reuse; it must hold no series references. */
+  void returnBatch(HeadAppender.Batch b) {
+    batches.offer(b);
   }
 
   MemSeries seriesByRef(long ref) {

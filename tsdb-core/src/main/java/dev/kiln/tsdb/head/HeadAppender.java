@@ -19,13 +19,29 @@ import java.util.Map;
  * <p>The newest pending sample of each series is found through the series itself ({@code
  * pendingOwner}/{@code pendingIndex}, under the series lock); only when two appenders hold
  * samples of the same series does the second one fall back to a map.
+ *
+ * <p>The batch arrays come from the head on the first append and go back to it when the
+ * appender is done, so steady scrapes reuse them instead of growing new ones.
  */
 final class HeadAppender implements Appender {
+  /** The arrays of one batch. */
+  static final class Batch {
+    MemSeries[] series = new MemSeries[16];
+    long[] ts = new long[16];
+    double[] vs = new double[16];
+    long[] refs = new long[16];
+  }
+
+  private static final MemSeries[] NO_SERIES = new MemSeries[0];
+  private static final long[] NO_LONGS = new long[0];
+  private static final double[] NO_DOUBLES = new double[0];
+
   private final Head head;
   private final long minValidTime;
-  private MemSeries[] series = new MemSeries[16];
-  private long[] ts = new long[16];
-  private double[] vs = new double[16];
+  private Batch batch;
+  private MemSeries[] series = NO_SERIES;
+  private long[] ts = NO_LONGS;
+  private double[] vs = NO_DOUBLES;
   private int n;
   /** Newest pending sample of series owned by another appender. */
   private Map<MemSeries, Integer> overflow;
@@ -98,16 +114,46 @@ final class HeadAppender implements Appender {
       break;
     }
     if (n == ts.length) {
-      int cap = n * 2;
-      series = Arrays.copyOf(series, cap);
-      ts = Arrays.copyOf(ts, cap);
-      vs = Arrays.copyOf(vs, cap);
+      grow();
     }
     series[n] = s;
     ts[n] = t;
     vs[n] = v;
     n++;
     return s.ref;
+  }
+
+  private void grow() {
+    if (batch == null) {
+      batch = head.takeBatch();
+      series = batch.series;
+      ts = batch.ts;
+      vs = batch.vs;
+      if (n < ts.length) {
+        return;
+      }
+    }
+    int cap = Math.max(16, n * 2);
+    series = Arrays.copyOf(series, cap);
+    ts = Arrays.copyOf(ts, cap);
+    vs = Arrays.copyOf(vs, cap);
+    batch.series = series;
+    batch.ts = ts;
+    batch.vs = vs;
+  }
+
+  /** Gives the batch arrays back to the head, without series references. */
+  private void returnBatch(int used) {
+    Batch b = batch;
+    if (b == null) {
+      return;
+    }
+    batch = null;
+    Arrays.fill(b.series, 0, Math.min(used, b.series.length), null);
+    series = NO_SERIES;
+    ts = NO_LONGS;
+    vs = NO_DOUBLES;
+    head.returnBatch(b);
   }
 
   /** Checks a sample against the batch's pending newest sample of its series. */
@@ -123,8 +169,14 @@ final class HeadAppender implements Appender {
   private MemSeries resolve(long ref, Labels labels) {
     if (ref != 0) {
       MemSeries s = head.seriesByRef(ref);
-      if (s != null && (labels == null || s.labels.equals(labels))) {
-        return s;
+      if (s != null) {
+        if (labels == null || labels == s.labels || labels == s.matchedLabels) {
+          return s;
+        }
+        if (s.labels.equals(labels)) {
+          s.matchedLabels = labels;
+          return s;
+        }
       }
     }
     if (labels == null) {
@@ -148,7 +200,7 @@ final class HeadAppender implements Appender {
     }
     boolean applied = false;
     try {
-      long[] refs = new long[n];
+      long[] refs = batch.refs.length >= n ? batch.refs : (batch.refs = new long[ts.length]);
       for (int i = 0; i < n; i++) {
         refs[i] = series[i].ref;
       }
@@ -252,6 +304,7 @@ final class HeadAppender implements Appender {
       head.counters().samplesAppended.add(applied);
       head.counters().chunksCreated.add(newChunks);
     }
+    returnBatch(n);
     n = 0;
   }
 
@@ -274,6 +327,7 @@ final class HeadAppender implements Appender {
       }
       overflow = null;
     }
+    returnBatch(n);
     n = 0;
   }
 

@@ -20,6 +20,12 @@ import java.util.List;
 final class MemSeries {
   final long ref;
   final Labels labels;
+  /**
+   * The last label set, other than {@link #labels} itself, that an append proved equal to
+   * {@link #labels}; an append passing the same instance again skips the comparison. Read and
+   * written without the series lock: any value it holds is equal to {@link #labels} and immutable.
+   */
+  Labels matchedLabels;
 
   private XorChunk open;
   private long openMinT = Long.MIN_VALUE;

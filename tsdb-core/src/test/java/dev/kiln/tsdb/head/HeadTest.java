@@ -226,4 +226,46 @@ class HeadTest {
     }
     return n;
   }
+
+  @Test
+  void refsAreCheckedAgainstLabelsAndBatchArraysAreReused() {
+    Head head = Head.inMemory();
+    Labels other = Labels.of("__name__", "up", "job", "b");
+    Appender app = head.appender();
+    long upRef = app.append(0, UP, 1000, 1);
+    long otherRef = app.append(0, other, 1000, 2);
+    app.commit();
+    for (int round = 0; round < 3; round++) {
+      app = head.appender();
+      long t = 2000 + round * 1000;
+      // An equal but distinct label set: matched by content once, then by identity.
+      assertEquals(upRef, app.append(upRef, Labels.of("__name__", "up", "job", "a"), t, 3));
+      // A wrong ref with labels: the labels win, every time.
+      assertEquals(otherRef, app.append(upRef, other, t, 4));
+      for (int i = 0; i < 100; i++) {
+        app.append(0, Labels.of("__name__", "many", "i", Integer.toString(i)), t, i);
+      }
+      if (round == 1) {
+        app.rollback();
+      } else {
+        app.commit();
+      }
+    }
+    assertEquals(List.of(1.0, 3.0, 3.0), values(head, "a"));
+    assertEquals(List.of(2.0, 4.0, 4.0), values(head, "b"));
+  }
+
+  private static List<Double> values(Head head, String job) {
+    List<Double> out = new ArrayList<>();
+    try (Querier q = head.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+      SeriesSet set = q.select(true, null, LabelMatcher.equal("job", job));
+      while (set.next()) {
+        SampleIterator it = set.at().iterator(null);
+        while (it.next() != ValueType.NONE) {
+          out.add(it.atV());
+        }
+      }
+    }
+    return out;
+  }
 }
