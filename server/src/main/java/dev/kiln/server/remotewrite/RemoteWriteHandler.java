@@ -4,16 +4,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kiln.server.http.Handler;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
-import dev.kiln.server.remotewrite.proto.v1.Label;
-import dev.kiln.server.remotewrite.proto.v1.TimeSeries;
-import dev.kiln.server.remotewrite.proto.v1.WriteRequest;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
 import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Appender;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import org.xerial.snappy.Snappy;
 
@@ -23,24 +19,27 @@ import org.xerial.snappy.Snappy;
  * completely before anything is appended, so a malformed request changes nothing (400). Then, as
  * Prometheus does: 1.0 is all-or-nothing (the first rejected sample rolls the request back, 400);
  * 2.0 commits the valid samples, answers 400 naming the rejections, and always reports what was
- * written in the {@code X-Prometheus-Remote-Write-*-Written} headers.
+ * written in the {@code X-Prometheus-Remote-Write-*-Written} headers. Series of 1.0 requests that
+ * were seen before are found by the raw bytes of their labels ({@link SeriesRefCache}).
  */
 public final class RemoteWriteHandler implements Handler {
   /** Samples further in the future than this are out of bounds, as in Prometheus. */
   static final long MAX_FUTURE_MILLIS = 10 * 60_000L;
 
+  /** At most this many label sets are remembered; about 24 bytes each. */
+  private static final int MAX_CACHED_SERIES = 1 << 20;
+
   private final Appendable storage;
   private final Clock clock;
   private final RemoteWriteStats stats;
+  private final SeriesRefCache refCache = new SeriesRefCache(MAX_CACHED_SERIES);
+  private final V1Decoder v1 = new V1Decoder(refCache);
 
   public RemoteWriteHandler(Appendable storage, Clock clock, RemoteWriteStats stats) {
     this.storage = storage;
     this.clock = clock;
     this.stats = stats;
   }
-
-  /** A decoded series: validated labels and its samples. */
-  record DecodedSeries(Labels labels, long[] timestamps, double[] values) {}
 
   @Override
   public Response handle(Request r) {
@@ -63,7 +62,7 @@ public final class RemoteWriteHandler implements Handler {
     int histograms;
     try {
       if (p == Protocol.V1) {
-        series = decodeV1(WriteRequest.parseFrom(raw));
+        series = v1.decode(raw);
         histograms = 0;
       } else {
         dev.kiln.server.remotewrite.proto.v2.Request req = dev.kiln.server.remotewrite.proto.v2.Request.parseFrom(raw);
@@ -85,14 +84,15 @@ public final class RemoteWriteHandler implements Handler {
     try {
       long written = 0;
       for (DecodedSeries s : series) {
-        long ref = 0;
+        long ref = s.cachedRef();
         for (int i = 0; i < s.timestamps.length; i++) {
           if (s.timestamps[i] > maxT) {
-            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + s.labels);
+            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(s));
           }
-          ref = app.append(ref, s.labels, s.timestamps[i], s.values[i]);
+          ref = append(app, s, ref, i);
           written++;
         }
+        remember(s, ref);
       }
       app.commit();
       ok = true;
@@ -117,13 +117,13 @@ public final class RemoteWriteHandler implements Handler {
     boolean ok = false;
     try {
       for (DecodedSeries s : series) {
-        long ref = 0;
+        long ref = s.cachedRef();
         for (int i = 0; i < s.timestamps.length; i++) {
           try {
             if (s.timestamps[i] > maxT) {
-              throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + s.labels);
+              throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(s));
             }
-            ref = app.append(ref, s.labels, s.timestamps[i], s.values[i]);
+            ref = append(app, s, ref, i);
             written++;
           } catch (AppendException e) {
             rejected++;
@@ -132,6 +132,7 @@ public final class RemoteWriteHandler implements Handler {
             }
           }
         }
+        remember(s, ref);
       }
       app.commit();
       ok = true;
@@ -160,25 +161,40 @@ public final class RemoteWriteHandler implements Handler {
     return r;
   }
 
-  private static List<DecodedSeries> decodeV1(WriteRequest wr) throws InvalidWriteException {
-    List<DecodedSeries> out = new ArrayList<>(wr.getTimeseriesCount());
-    for (TimeSeries ts : wr.getTimeseriesList()) {
-      String[] pairs = new String[ts.getLabelsCount() * 2];
-      int i = 0;
-      for (Label l : ts.getLabelsList()) {
-        pairs[i++] = l.getName();
-        pairs[i++] = l.getValue();
-      }
-      Labels labels = LabelValidation.validate(pairs, true);
-      long[] t = new long[ts.getSamplesCount()];
-      double[] v = new double[t.length];
-      for (int k = 0; k < t.length; k++) {
-        t[k] = ts.getSamples(k).getTimestamp();
-        v[k] = ts.getSamples(k).getValue();
-      }
-      out.add(new DecodedSeries(labels, t, v));
+  /**
+   * Appends sample {@code i} of {@code s}. A series known only by a cached reference is appended by
+   * reference; if the head no longer has that series, its labels are decoded and it is appended
+   * by labels, as a series seen for the first time.
+   */
+  private long append(Appender app, DecodedSeries s, long ref, int i) {
+    long t = s.timestamps[i];
+    double v = s.values[i];
+    if (s.labels() != null) {
+      return app.append(ref, s.labels(), t, v);
     }
-    return out;
+    try {
+      return app.append(ref, null, t, v);
+    } catch (AppendException e) {
+      if (e.reason() != AppendException.Reason.INVALID_LABELS) {
+        throw e;
+      }
+      refCache.remove(s.key1, s.key2);
+      return app.append(0, labelsOf(s), t, v);
+    }
+  }
+
+  private static Labels labelsOf(DecodedSeries s) {
+    try {
+      return s.decodeLabels();
+    } catch (InvalidWriteException e) {
+      throw new AppendException(AppendException.Reason.INVALID_LABELS, e.getMessage());
+    }
+  }
+
+  private void remember(DecodedSeries s, long ref) {
+    if (s.cacheable() && ref != 0 && ref != s.cachedRef()) {
+      refCache.put(s.key1, s.key2, ref);
+    }
   }
 
   /** The two wire protocols, chosen from Content-Type as Prometheus does. */

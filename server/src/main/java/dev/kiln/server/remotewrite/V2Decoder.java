@@ -9,12 +9,12 @@ import java.util.List;
 final class V2Decoder {
   private V2Decoder() {}
 
-  static List<RemoteWriteHandler.DecodedSeries> decode(Request req) throws InvalidWriteException {
+  static List<DecodedSeries> decode(Request req) throws InvalidWriteException {
     List<String> symbols = req.getSymbolsList();
     if (!symbols.isEmpty() && !symbols.get(0).isEmpty()) {
       throw new InvalidWriteException("invalid request: symbols[0] must be the empty string");
     }
-    List<RemoteWriteHandler.DecodedSeries> out = new ArrayList<>(req.getTimeseriesCount());
+    List<DecodedSeries> out = new ArrayList<>(req.getTimeseriesCount());
     for (TimeSeries ts : req.getTimeseriesList()) {
       int refs = ts.getLabelsRefsCount();
       if (refs % 2 != 0) {
@@ -38,7 +38,7 @@ final class V2Decoder {
         t[k] = ts.getSamples(k).getTimestamp();
         v[k] = ts.getSamples(k).getValue();
       }
-      out.add(new RemoteWriteHandler.DecodedSeries(labels, t, v));
+      out.add(DecodedSeries.withLabels(labels, t, v));
     }
     return out;
   }

@@ -22,7 +22,9 @@ public interface Appender {
    * @param timestampMillis sample time in milliseconds since the epoch
    * @param value sample value; NaN bit patterns (including the staleness marker) are preserved
    * @return the series reference to pass next time for the same series
-   * @throws AppendException when the sample is rejected
+   * @throws AppendException when the sample is rejected; when {@code labels} is null and the
+   *     storage does not (or no longer) know {@code ref}, with reason {@code INVALID_LABELS} and
+   *     the batch unchanged, so the caller can retry with the labels
    */
   long append(long ref, Labels labels, long timestampMillis, double value, AppendOptions options);
 
