@@ -7,7 +7,7 @@ import dev.kiln.scraper.config.ConfigLoader;
 import dev.kiln.scraper.config.Durations;
 import dev.kiln.scraper.config.PrometheusConfig;
 import dev.kiln.scraper.host.HostCollector;
-import dev.kiln.scraper.scrape.JdkHttpFetcher;
+import dev.kiln.scraper.scrape.SocketHttpFetcher;
 import dev.kiln.scraper.scrape.ScrapeManager;
 import dev.kiln.server.alerting.AlertmanagerNotifier;
 import dev.kiln.server.api.QueryApi;
@@ -107,7 +107,7 @@ public final class KilnServer implements AutoCloseable {
       }
     };
     rules = new RuleManager(ctx, db, sink, clock, 60_000, ruleParser());
-    scrape = new ScrapeManager(db, new JdkHttpFetcher(), clock, "Kiln/" + KilnVersion.version(), 8);
+    scrape = new ScrapeManager(db, new SocketHttpFetcher(), clock, "Kiln/" + KilnVersion.version(), 8);
     registerRoutes();
     dev.kiln.server.push.PushStore pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
     new dev.kiln.server.push.PushApi(pushStore, clock, opts.adminApi()).register(router);

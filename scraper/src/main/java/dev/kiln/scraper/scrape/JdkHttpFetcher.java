@@ -102,7 +102,8 @@ public final class JdkHttpFetcher implements HttpFetcher {
     return new Response(status, contentType, buf, len);
   }
 
-  private static String authorization(HttpClientConfig cfg) throws IOException {
+  /** The Authorization header the configuration asks for, or null. */
+  static String authorization(HttpClientConfig cfg) throws IOException {
     if (cfg.basicAuthUsername() != null || cfg.basicAuthPassword() != null || cfg.basicAuthPasswordFile() != null) {
       String pass = cfg.basicAuthPassword();
       if (cfg.basicAuthPasswordFile() != null) {

@@ -36,10 +36,14 @@ class RealTargetsTest {
   private final InMemoryStorage storage = new InMemoryStorage();
 
   private ScrapeLoop loop(String address, String extraYaml) {
+    return loop(address, extraYaml, new SocketHttpFetcher());
+  }
+
+  private ScrapeLoop loop(String address, String extraYaml, HttpFetcher fetcher) {
     String yaml = "scrape_configs:\n  - job_name: real\n    scrape_interval: 15s\n    scrape_timeout: 2s\n" + extraYaml;
     ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("real");
     Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of(address), Map.of(), "s"))).get(0).target();
-    return new ScrapeLoop("real", t, cfg, storage, new JdkHttpFetcher(), Clock.systemUTC(), "Kiln/test", false);
+    return new ScrapeLoop("real", t, cfg, storage, fetcher, Clock.systemUTC(), "Kiln/test", false);
   }
 
   private TreeSet<Labels> storedSeries(String job) {
@@ -79,6 +83,25 @@ class RealTargetsTest {
       Labels memTotal = Labels.of("__name__", "node_memory_MemTotal_bytes", "job", "real", "instance", ne.address());
       assertTrue(stored.contains(memTotal));
       assertTrue(l.metadata().containsKey("node_cpu_seconds_total"));
+    }
+  }
+
+  @Test
+  void socketAndJdkClientsStoreTheSameNodeExporterSeries() throws Exception {
+    try (Peer ne = Peer.start("prometheus-node-exporter", "/metrics", "--web.listen-address=127.0.0.1:{port}")) {
+      ScrapeLoop socket = loop(ne.address(), "");
+      socket.scrape();
+      socket.scrape();
+      assertEquals("", socket.status().lastError());
+      TreeSet<Labels> viaSocket = storedSeries("real");
+      storage.clear();
+      ScrapeLoop jdk = loop(ne.address(), "", new JdkHttpFetcher());
+      jdk.scrape();
+      assertEquals("", jdk.status().lastError());
+      viaSocket.removeIf(l -> l.metricName().startsWith("node_scrape_collector") || l.metricName().startsWith("go_"));
+      TreeSet<Labels> viaJdk = storedSeries("real");
+      viaJdk.removeIf(l -> l.metricName().startsWith("node_scrape_collector") || l.metricName().startsWith("go_"));
+      assertEquals(viaJdk, viaSocket);
     }
   }
 
