@@ -143,6 +143,8 @@ public final class ScrapeLoop {
     ScrapeOutcome out = new ScrapeOutcome();
     int bodySize = 0;
     String error = null;
+    // One transaction per scrape: samples, stale markers and the synthetic series.
+    Appender app = storage.appender();
     try {
       HttpFetcher.Response resp = fetcher.fetch(target.url(), headers, cfg.http(), cfg.scrapeTimeoutMillis(),
           cfg.limits().bodySizeLimitBytes(), bodyBuffer);
@@ -160,7 +162,7 @@ public final class ScrapeLoop {
               + "\" and no fallback_scrape_protocol specified for target");
         }
       }
-      ingest(resp, format, start, out);
+      ingest(resp, format, start, out, app);
     } catch (HttpFetcher.BodyTooLargeException e) {
       bodySize = -1;
       error = e.getMessage();
@@ -172,16 +174,42 @@ public final class ScrapeLoop {
       error = e.getMessage() == null ? e.toString() : e.getMessage();
       LOG.warn("scrape of {} failed unexpectedly", target.url(), e);
     }
-    if (error != null) {
-      out = new ScrapeOutcome();
-      staleAll(start);
+    try {
+      if (error != null) {
+        app.rollback();
+        app = storage.appender();
+        out = new ScrapeOutcome();
+        appendStaleMarkers(app, start);
+      }
+      double duration = (System.nanoTime() - t0) / 1e9;
+      appendReport(app, start, error == null, duration, out, bodySize);
+      try {
+        app.commit();
+      } catch (RuntimeException e) {
+        if (error != null) {
+          throw e;
+        }
+        // Nothing of the scrape was stored: report it as failed, as for any other failure.
+        error = e.getMessage() == null ? e.toString() : e.getMessage();
+        LOG.warn("scrape of {} could not be stored", target.url(), e);
+        app = storage.appender();
+        out = new ScrapeOutcome();
+        appendStaleMarkers(app, start);
+        appendReport(app, start, false, duration, out, bodySize);
+        app.commit();
+      }
+      if (error == null) {
+        committed();
+      } else {
+        staleMarkersCommitted();
+      }
+      lastScrapeMillis = start;
+      lastDurationSeconds = duration;
+      lastError = error == null ? "" : error;
+      health = error == null ? TargetHealth.UP : TargetHealth.DOWN;
+    } finally {
+      batch.clear();
     }
-    double duration = (System.nanoTime() - t0) / 1e9;
-    report(start, error == null, duration, out, bodySize);
-    lastScrapeMillis = start;
-    lastDurationSeconds = duration;
-    lastError = error == null ? "" : error;
-    health = error == null ? TargetHealth.UP : TargetHealth.DOWN;
   }
 
   private ExpositionParser.Format fallback() {
@@ -229,6 +257,7 @@ public final class ScrapeLoop {
     /** Drops the references to this scrape's series. */
     void clear() {
       java.util.Arrays.fill(series, 0, n, null);
+      n = 0;
     }
 
     @Override
@@ -284,86 +313,84 @@ public final class ScrapeLoop {
     }
   }
 
-  private void ingest(HttpFetcher.Response resp, ExpositionParser.Format format, long start, ScrapeOutcome out) {
+  /**
+   * Parses the body into the batch and appends its samples, and stale markers for series of the
+   * last scrape that are gone, to {@code app} (not committed).
+   */
+  private void ingest(HttpFetcher.Response resp, ExpositionParser.Format format, long start, ScrapeOutcome out,
+      Appender app) {
     int g = ++generation;
     Batch b = batch;
     b.reset(g, start);
-    try {
-      ExpositionParser.parse(resp.body(), resp.length(), format, b);
-      out.scraped = b.scraped;
-      int n = b.n;
-      out.postRelabel = n;
-      long sampleLimit = cfg.limits().sampleLimit();
-      if (sampleLimit > 0 && n > sampleLimit) {
-        throw new ScrapeFailure("sample limit exceeded");
-      }
-      if (b.labelLimitError != null) {
-        throw new ScrapeFailure(b.labelLimitError);
-      }
-      ScrapeCache.Series[] series = b.series;
-      long[] refs = b.refs;
-      ScrapeCache.Series[] prev = lastSeries;
-      Appender app = storage.appender();
-      boolean ok = false;
+    ExpositionParser.parse(resp.body(), resp.length(), format, b);
+    out.scraped = b.scraped;
+    int n = b.n;
+    out.postRelabel = n;
+    long sampleLimit = cfg.limits().sampleLimit();
+    if (sampleLimit > 0 && n > sampleLimit) {
+      throw new ScrapeFailure("sample limit exceeded");
+    }
+    if (b.labelLimitError != null) {
+      throw new ScrapeFailure(b.labelLimitError);
+    }
+    ScrapeCache.Series[] series = b.series;
+    long[] refs = b.refs;
+    int added = 0;
+    for (int i = 0; i < n; i++) {
+      ScrapeCache.Series s = series[i];
       try {
-        for (int i = 0; i < n; i++) {
-          ScrapeCache.Series s = series[i];
-          try {
-            refs[i] = app.append(s.ref, s.labels, b.ts[i], b.values[i]);
-          } catch (AppendException ex) {
-            refs[i] = 0;
-            LOG.debug("sample of {} rejected: {}", target.url(), ex.getMessage());
-          }
-        }
-        for (ScrapeCache.Series p : prev) {
-          if (p.seenIn != g) {
-            try {
-              app.append(p.ref, p.labels, start, StaleNaN.VALUE);
-            } catch (AppendException ex) {
-              LOG.debug("stale marker for {} rejected: {}", p.labels, ex.getMessage());
-            }
-          }
-        }
-        app.commit();
-        ok = true;
-      } finally {
-        if (!ok) {
-          app.rollback();
+        refs[i] = app.append(s.ref, s.labels, b.ts[i], b.values[i]);
+      } catch (AppendException ex) {
+        refs[i] = 0;
+        LOG.debug("sample of {} rejected: {}", target.url(), ex.getMessage());
+      }
+      if (!s.inLast) {
+        added++;
+      }
+    }
+    for (ScrapeCache.Series p : lastSeries) {
+      if (p.seenIn != g) {
+        try {
+          app.append(p.ref, p.labels, start, StaleNaN.VALUE);
+        } catch (AppendException ex) {
+          LOG.debug("stale marker for {} rejected: {}", p.labels, ex.getMessage());
         }
       }
-      int added = 0;
-      int tracked = 0;
-      for (int i = 0; i < n; i++) {
-        ScrapeCache.Series s = series[i];
-        if (refs[i] != 0) {
-          s.ref = refs[i];
-        }
-        if (!s.inLast) {
-          added++;
-        }
-        if (s.tracked) {
-          tracked++;
-        }
+    }
+    out.added = added;
+  }
+
+  /** After a successful scrape's commit: remembers refs and this scrape's series; trims the cache. */
+  private void committed() {
+    Batch b = batch;
+    int n = b.n;
+    ScrapeCache.Series[] series = b.series;
+    long[] refs = b.refs;
+    int tracked = 0;
+    for (int i = 0; i < n; i++) {
+      ScrapeCache.Series s = series[i];
+      if (refs[i] != 0) {
+        s.ref = refs[i];
       }
-      for (ScrapeCache.Series p : prev) {
-        p.inLast = false;
+      if (s.tracked) {
+        tracked++;
       }
-      ScrapeCache.Series[] next = tracked == 0 ? NO_SERIES : new ScrapeCache.Series[tracked];
-      for (int i = 0, j = 0; i < n; i++) {
-        ScrapeCache.Series s = series[i];
-        if (s.tracked) {
-          s.inLast = true;
-          next[j++] = s;
-        }
+    }
+    for (ScrapeCache.Series p : lastSeries) {
+      p.inLast = false;
+    }
+    ScrapeCache.Series[] next = tracked == 0 ? NO_SERIES : new ScrapeCache.Series[tracked];
+    for (int i = 0, j = 0; i < n; i++) {
+      ScrapeCache.Series s = series[i];
+      if (s.tracked) {
+        s.inLast = true;
+        next[j++] = s;
       }
-      out.added = added;
-      lastSeries = next;
-      metadata = Map.copyOf(b.meta);
-      if (cache.size() != b.seenEntries || cache.seriesCount() != n) {
-        cache.retain(g);
-      }
-    } finally {
-      b.clear();
+    }
+    lastSeries = next;
+    metadata = Map.copyOf(b.meta);
+    if (cache.size() != b.seenEntries || cache.seriesCount() != n) {
+      cache.retain(b.generation);
     }
   }
 
@@ -432,22 +459,20 @@ public final class ScrapeLoop {
     return null;
   }
 
-  /** Writes stale markers for every series of the last scrape, at {@code t}. */
-  private void staleAll(long t) {
-    ScrapeCache.Series[] prev = lastSeries;
-    if (prev.length == 0) {
-      return;
-    }
-    Appender app = storage.appender();
-    for (ScrapeCache.Series p : prev) {
+  /** Appends stale markers for every series of the last scrape, at {@code t}. */
+  private void appendStaleMarkers(Appender app, long t) {
+    for (ScrapeCache.Series p : lastSeries) {
       try {
         app.append(p.ref, p.labels, t, StaleNaN.VALUE);
       } catch (AppendException ex) {
         LOG.debug("stale marker rejected: {}", ex.getMessage());
       }
     }
-    app.commit();
-    for (ScrapeCache.Series p : prev) {
+  }
+
+  /** After stale markers for every series of the last scrape were committed. */
+  private void staleMarkersCommitted() {
+    for (ScrapeCache.Series p : lastSeries) {
       p.inLast = false;
     }
     lastSeries = NO_SERIES;
@@ -458,8 +483,8 @@ public final class ScrapeLoop {
    * its synthetic series. Used when the target has gone away.
    */
   public void markStale(long t) {
-    staleAll(t);
     Appender app = storage.appender();
+    appendStaleMarkers(app, t);
     for (int i = 0; i < reportNames.length; i++) {
       try {
         app.append(reportRefs.getOrDefault(reportNames[i], 0L), reportLabels[i], t, StaleNaN.VALUE);
@@ -468,10 +493,10 @@ public final class ScrapeLoop {
       }
     }
     app.commit();
+    staleMarkersCommitted();
   }
 
-  private void report(long t, boolean up, double duration, ScrapeOutcome out, int bodySize) {
-    Appender app = storage.appender();
+  private void appendReport(Appender app, long t, boolean up, double duration, ScrapeOutcome out, int bodySize) {
     reportSample(app, 0, t, up ? 1 : 0);
     reportSample(app, 1, t, duration);
     reportSample(app, 2, t, out.scraped);
@@ -482,7 +507,6 @@ public final class ScrapeLoop {
       reportSample(app, 6, t, cfg.limits().sampleLimit());
       reportSample(app, 7, t, up ? bodySize : (bodySize == -1 ? -1 : 0));
     }
-    app.commit();
   }
 
   private void reportSample(Appender app, int i, long t, double v) {

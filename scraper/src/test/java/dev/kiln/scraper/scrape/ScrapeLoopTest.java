@@ -404,6 +404,71 @@ class ScrapeLoopTest {
     return out;
   }
 
+  /** Counts commits and fails the next one when asked. */
+  static final class CountingStorage implements dev.kiln.tsdb.storage.Appendable {
+    final InMemoryStorage inner;
+    int commits;
+    boolean failNext;
+
+    CountingStorage(InMemoryStorage inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public dev.kiln.tsdb.storage.Appender appender() {
+      dev.kiln.tsdb.storage.Appender a = inner.appender();
+      return new dev.kiln.tsdb.storage.Appender() {
+        @Override
+        public long append(long ref, Labels labels, long t, double v, dev.kiln.tsdb.storage.AppendOptions o) {
+          return a.append(ref, labels, t, v, o);
+        }
+
+        @Override
+        public void commit() {
+          if (failNext) {
+            failNext = false;
+            a.rollback();
+            throw new dev.kiln.tsdb.storage.StorageException("write-ahead log: disk full");
+          }
+          commits++;
+          a.commit();
+        }
+
+        @Override
+        public void rollback() {
+          a.rollback();
+        }
+      };
+    }
+  }
+
+  @Test
+  void aScrapeIsOneTransactionAndAFailedCommitIsReportedAsAFailedScrape() {
+    CountingStorage counting = new CountingStorage(storage);
+    String yaml = "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n";
+    ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("app");
+    Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of(), "s"))).get(0).target();
+    ScrapeLoop l = new ScrapeLoop("app", t, cfg, counting, fetcher, clock, "Kiln/test", false);
+    fetcher.body = "x 1\ny 1\n";
+    l.scrape();
+    assertEquals(1, counting.commits, "samples and synthetic series commit together");
+    clock.millis += 15_000;
+    fetcher.body = "x 2\n";
+    counting.failNext = true;
+    l.scrape();
+    assertEquals("write-ahead log: disk full", l.status().lastError());
+    assertEquals(TargetHealth.DOWN, l.status().health());
+    assertEquals(List.of(1.0, 0.0), values(samples("up")));
+    List<double[]> x = samples("x");
+    assertEquals(2, x.size());
+    assertTrue(StaleNaN.is(x.get(1)[1]), "the failed scrape stales what the last one stored");
+    clock.millis += 15_000;
+    l.scrape();
+    assertEquals("", l.status().lastError());
+    assertEquals(List.of(1.0, 0.0, 1.0), values(samples("up")));
+    assertEquals(List.of(2.0, 0.0, 1.0), values(samples("scrape_series_added")));
+  }
+
   private static ScrapeCache.Entry cachedEntry(ScrapeLoop l, String seriesText) {
     byte[] b = seriesText.getBytes(StandardCharsets.UTF_8);
     return l.cache().get(b, 0, b.length, dev.kiln.scraper.parse.ExpositionParser.hash(b, 0, b.length));
