@@ -61,6 +61,8 @@ public final class KilnServer implements AutoCloseable {
   private ScrapeManager scrape;
   private RuleManager rules;
   private AlertmanagerNotifier notifier;
+  private final dev.kiln.server.remote.RemoteStorage remote =
+      new dev.kiln.server.remote.RemoteStorage("Kiln/" + KilnVersion.version());
   private dev.kiln.server.notify.DirectNotifier direct;
   private dev.kiln.server.push.PushIngester pushIngester;
   private volatile PrometheusConfig config;
@@ -89,6 +91,7 @@ public final class KilnServer implements AutoCloseable {
     }
     db = Db.create(opts.dataPath(), dbOpts.build(), FileIo.DEFAULT);
     metrics.attach(db);
+    metrics.addSection(remote::metricsText);
     http = new HttpServer(router, workers, this::gate, 64 << 20);
     http.setObserver(metrics::request);
     address = http.start(opts.listenHost(), opts.listenPort());
@@ -123,6 +126,7 @@ public final class KilnServer implements AutoCloseable {
       long t0 = System.nanoTime();
       db.start();
       LOG.info("WAL replay completed in {} ms", (System.nanoTime() - t0) / 1_000_000);
+      db.head().addCommitListener(remote);
       applyConfig(config);
       ready = true;
       LOG.info("Server is ready to receive web requests.");
@@ -164,6 +168,7 @@ public final class KilnServer implements AutoCloseable {
         c.notificationsFile() == null ? null : dev.kiln.server.notify.NotificationConfig.load(c.notificationsFile());
     rules.load(c.ruleFiles(), c.global().evaluationIntervalMillis(), c.global().ruleQueryOffsetMillis());
     scrape.apply(c);
+    remote.apply(c.remoteWrite(), c.global().externalLabels());
     notifier.apply(c.alerting());
     if (nc == null && direct != null) {
       direct.close();
@@ -311,6 +316,7 @@ public final class KilnServer implements AutoCloseable {
     if (direct != null) {
       direct.close();
     }
+    remote.close();
     workers.shutdown();
     try {
       workers.awaitTermination(10, TimeUnit.SECONDS);

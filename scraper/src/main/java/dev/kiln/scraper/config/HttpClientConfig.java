@@ -118,4 +118,64 @@ public record HttpClientConfig(
     n.get("http_headers");
     return new HttpClientConfig(user, pass, passFile, authType, creds, credsFile, insecure, ca, serverName, follow, Map.of());
   }
+
+  /**
+   * The {@code Authorization} header these settings ask for ({@code Basic ...} or
+   * {@code <type> <credentials>}), reading secret files now; null when there is none.
+   */
+  public String authorizationHeader() throws java.io.IOException {
+    if (basicAuthUsername != null || basicAuthPassword != null || basicAuthPasswordFile != null) {
+      String pass = basicAuthPasswordFile != null ? java.nio.file.Files.readString(basicAuthPasswordFile).trim()
+          : basicAuthPassword;
+      String user = basicAuthUsername == null ? "" : basicAuthUsername;
+      return "Basic " + java.util.Base64.getEncoder().encodeToString(
+          (user + ":" + (pass == null ? "" : pass)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    if (authorizationType != null) {
+      String creds = authorizationCredentialsFile != null
+          ? java.nio.file.Files.readString(authorizationCredentialsFile).trim() : authorizationCredentials;
+      return authorizationType + " " + (creds == null ? "" : creds);
+    }
+    return null;
+  }
+
+  /** The TLS context these settings ask for (a CA file, or no verification); null for the JDK default. */
+  public javax.net.ssl.SSLContext sslContext() throws java.security.GeneralSecurityException, java.io.IOException {
+    javax.net.ssl.TrustManager[] trust;
+    if (tlsInsecureSkipVerify) {
+      trust = new javax.net.ssl.TrustManager[] {new TrustingManager()};
+    } else if (tlsCaFile != null) {
+      java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      ks.load(null, null);
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(tlsCaFile)) {
+        int i = 0;
+        for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          ks.setCertificateEntry("ca" + i++, cert);
+        }
+      }
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      trust = tmf.getTrustManagers();
+    } else {
+      return null;
+    }
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, trust, new java.security.SecureRandom());
+    return ctx;
+  }
+
+  /** Accepts every certificate ({@code insecure_skip_verify: true}). */
+  private static final class TrustingManager implements javax.net.ssl.X509TrustManager {
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+      return new java.security.cert.X509Certificate[0];
+    }
+  }
 }

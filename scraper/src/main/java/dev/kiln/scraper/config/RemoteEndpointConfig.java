@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A {@code remote_write} or {@code remote_read} entry. Kiln validates these sections so that
- * existing configurations load; sending and reading remotely are not performed yet.
+ * A {@code remote_write} or {@code remote_read} entry. Kiln sends to remote_write endpoints;
+ * remote_read sections are validated so that existing configurations load, but not used.
+ *
+ * @param protobufMessage {@code prometheus.WriteRequest} (1.0) or {@code io.prometheus.write.v2.Request}
  */
 public record RemoteEndpointConfig(
-    String url, String name, long remoteTimeoutMillis, Map<String, String> headers, List<RelabelConfig> writeRelabelConfigs) {
+    String url, String name, long remoteTimeoutMillis, Map<String, String> headers, List<RelabelConfig> writeRelabelConfigs,
+    QueueConfig queue, HttpClientConfig http, String protobufMessage) {
 
   static RemoteEndpointConfig parseWrite(YamlNode n, Path baseDir) {
     String url = requireUrl(n);
@@ -25,15 +28,14 @@ public record RemoteEndpointConfig(
     for (String k : new String[] {"send_exemplars", "send_native_histograms", "round_robin_dns"}) {
       n.bool(k, false);
     }
-    validateKeys(n.get("queue_config"), "queue_config", "capacity", "max_shards", "min_shards", "max_samples_per_send",
-        "batch_send_deadline", "min_backoff", "max_backoff", "retry_on_http_429", "sample_age_limit");
+    QueueConfig queue = QueueConfig.parse(n.get("queue_config"));
     validateKeys(n.get("metadata_config"), "metadata_config", "send", "send_interval", "max_samples_per_send");
     n.get("sigv4");
     n.get("azuread");
     n.get("google_iam");
-    HttpClientConfig.parse(n, baseDir);
+    HttpClientConfig http = HttpClientConfig.parse(n, baseDir);
     n.rejectUnknownKeys("remote_write_config");
-    return new RemoteEndpointConfig(url, name, timeout, headers, relabel);
+    return new RemoteEndpointConfig(url, name, timeout, headers, relabel, queue, http, msg);
   }
 
   static RemoteEndpointConfig parseRead(YamlNode n, Path baseDir) {
@@ -44,9 +46,10 @@ public record RemoteEndpointConfig(
     n.stringMap("required_matchers");
     n.bool("read_recent", false);
     n.bool("filter_external_labels", true);
-    HttpClientConfig.parse(n, baseDir);
+    HttpClientConfig http = HttpClientConfig.parse(n, baseDir);
     n.rejectUnknownKeys("remote_read_config");
-    return new RemoteEndpointConfig(url, name, timeout, headers, List.of());
+    return new RemoteEndpointConfig(url, name, timeout, headers, List.of(), QueueConfig.DEFAULT, http,
+        "prometheus.WriteRequest");
   }
 
   private static String requireUrl(YamlNode n) {

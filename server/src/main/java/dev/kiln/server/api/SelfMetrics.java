@@ -72,6 +72,13 @@ public final class SelfMetrics implements AutoCloseable {
     }
   }
 
+  private final java.util.List<java.util.function.Supplier<String>> sections = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Adds metric families rendered by another component (text format, complete with HELP and TYPE). */
+  public void addSection(java.util.function.Supplier<String> section) {
+    sections.add(section);
+  }
+
   /** The metrics in Prometheus text format 0.0.4. */
   public String scrape() {
     StringBuilder sb = new StringBuilder(registry.scrape());
@@ -84,6 +91,9 @@ public final class SelfMetrics implements AutoCloseable {
       for (DbMetric m : d.metrics()) {
         family(sb, m.name(), m.help(), m.counter(), m.value());
       }
+    }
+    for (java.util.function.Supplier<String> section : sections) {
+      sb.append(section.get());
     }
     return sb.toString();
   }

@@ -27,6 +27,7 @@ import org.roaringbitmap.RoaringBitmap;
  * side).
  */
 public final class Head implements Appendable, Queryable, AutoCloseable {
+  private final java.util.List<CommitListener> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final HeadOptions options;
   private final ChunkStore store;
   private final CommitLog log;
@@ -57,6 +58,30 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
   /** A head kept only in memory, with default options. */
   public static Head inMemory() {
     return new Head(HeadOptions.DEFAULT, new HeapChunkStore(), CommitLog.NONE);
+  }
+
+  /** Registers a listener told about every committed batch (see {@link CommitListener}). */
+  public void addCommitListener(CommitListener listener) {
+    commitListeners.add(listener);
+  }
+
+  public void removeCommitListener(CommitListener listener) {
+    commitListeners.remove(listener);
+  }
+
+  /** Tells the listeners about a batch that is in the log. */
+  void notifyCommitted(CommitListener.Batch batch) {
+    for (CommitListener l : commitListeners) {
+      try {
+        l.committed(batch);
+      } catch (RuntimeException e) {
+        // A listener must not fail the commit of data that is already durable.
+      }
+    }
+  }
+
+  boolean hasCommitListeners() {
+    return !commitListeners.isEmpty();
   }
 
   public HeadOptions options() {

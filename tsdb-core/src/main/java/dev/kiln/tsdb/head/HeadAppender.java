@@ -206,6 +206,9 @@ final class HeadAppender implements Appender {
       }
       long token = logBatch(refs);
       head.log().awaitDurable(token);
+      if (head.hasCommitListeners()) {
+        head.notifyCommitted(committedView());
+      }
       apply();
       applied = true;
     } finally {
@@ -213,6 +216,35 @@ final class HeadAppender implements Appender {
         release();
       }
     }
+  }
+
+  private CommitListener.Batch committedView() {
+    return new CommitListener.Batch() {
+      @Override
+      public int size() {
+        return n;
+      }
+
+      @Override
+      public dev.kiln.tsdb.model.Labels labels(int i) {
+        return series[i].labels;
+      }
+
+      @Override
+      public long ref(int i) {
+        return series[i].ref;
+      }
+
+      @Override
+      public long timestamp(int i) {
+        return ts[i];
+      }
+
+      @Override
+      public double value(int i) {
+        return vs[i];
+      }
+    };
   }
 
   /** Writes series records for series the log has not seen, then the samples. */

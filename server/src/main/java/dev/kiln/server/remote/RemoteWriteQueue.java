@@ -1,0 +1,115 @@
+package dev.kiln.server.remote;
+
+import dev.kiln.scraper.config.RemoteEndpointConfig;
+import dev.kiln.scraper.relabel.Relabeler;
+import dev.kiln.tsdb.head.CommitListener;
+import dev.kiln.tsdb.model.Labels;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Everything committed locally, on its way to one {@code remote_write} endpoint: each series gets
+ * the external labels it lacks and the endpoint's {@code write_relabel_configs} (decided once per
+ * series), then its samples go to a fixed shard by the hash of the resulting labels, where they
+ * are batched and sent.
+ */
+final class RemoteWriteQueue {
+  private static final Labels DROPPED = Labels.of("__kiln_dropped__", "1");
+  private static final int MAX_REMEMBERED_SERIES = 1 << 20;
+
+  final RemoteEndpointConfig config;
+  final Labels externalLabels;
+  final String remoteName;
+  final QueueMetrics metrics = new QueueMetrics();
+  private final Shard[] shards;
+  private final ConcurrentHashMap<Long, Labels> outgoingLabels = new ConcurrentHashMap<>();
+
+  RemoteWriteQueue(RemoteEndpointConfig config, Labels externalLabels, String userAgent) {
+    this.config = config;
+    this.externalLabels = externalLabels;
+    this.remoteName = config.name().isEmpty() ? shortHash(config.url()) : config.name();
+    RemoteWriteClient client = new RemoteWriteClient(URI.create(config.url()), config.http(), config.headers(),
+        config.remoteTimeoutMillis(), config.queue(), userAgent, metrics);
+    if (!config.protobufMessage().equals("prometheus.WriteRequest")) {
+      org.slf4j.LoggerFactory.getLogger(RemoteWriteQueue.class).warn(
+          "remote write {}: protobuf_message {} is not supported yet; sending prometheus.WriteRequest (1.0)",
+          remoteName, config.protobufMessage());
+    }
+    int n = Math.max(1, config.queue().minShards());
+    shards = new Shard[n];
+    for (int i = 0; i < n; i++) {
+      shards[i] = new Shard("kiln-remote-write-" + remoteName + "-" + i, config.queue(), client, metrics);
+    }
+  }
+
+  /** Queues a committed batch; samples that find their shard's buffer full are dropped and counted. */
+  void enqueue(CommitListener.Batch batch) {
+    if (outgoingLabels.size() > MAX_REMEMBERED_SERIES) {
+      outgoingLabels.clear();
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      Labels local = batch.labels(i);
+      Labels out = outgoingLabels.computeIfAbsent(batch.ref(i), r -> outgoing(local));
+      if (out == DROPPED) {
+        continue;
+      }
+      long t = batch.timestamp(i);
+      metrics.highestQueuedMillis.accumulate(t);
+      Shard s = shards[(int) Long.remainderUnsigned(out.hash64(), shards.length)];
+      if (!s.offer(out, t, batch.value(i))) {
+        metrics.samplesDropped.incrementAndGet();
+      }
+    }
+  }
+
+  private Labels outgoing(Labels local) {
+    Labels withExternal = local;
+    if (!externalLabels.isEmpty()) {
+      Labels.Builder b = local.toBuilder();
+      for (int k = 0; k < externalLabels.size(); k++) {
+        if (!local.has(externalLabels.name(k))) {
+          b.set(externalLabels.name(k), externalLabels.value(k));
+        }
+      }
+      withExternal = b.build();
+    }
+    Labels out = Relabeler.process(withExternal, config.writeRelabelConfigs());
+    return out == null || out.isEmpty() ? DROPPED : out;
+  }
+
+  int pending() {
+    int n = 0;
+    for (Shard s : shards) {
+      n += s.pendingCount();
+    }
+    return n;
+  }
+
+  int shardCount() {
+    return shards.length;
+  }
+
+  /** Stops: what is buffered is sent for at most {@code flushMillis}, the rest is dropped. */
+  void close(long flushMillis) {
+    for (Shard s : shards) {
+      s.close(flushMillis);
+    }
+    int left = pending();
+    if (left > 0) {
+      metrics.samplesDropped.addAndGet(left);
+    }
+  }
+
+  private static String shortHash(String s) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 3);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.kiln.server.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.kiln.scraper.config.ConfigLoader;
+import dev.kiln.scraper.config.PrometheusConfig;
+import dev.kiln.server.remotewrite.proto.v1.Label;
+import dev.kiln.server.remotewrite.proto.v1.TimeSeries;
+import dev.kiln.server.remotewrite.proto.v1.WriteRequest;
+import dev.kiln.tsdb.head.Head;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.Appender;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xerial.snappy.Snappy;
+
+/** The remote write sender against a receiver on loopback that records what arrives. */
+class RemoteStorageTest {
+  private HttpServer receiver;
+  private final List<WriteRequest> received = Collections.synchronizedList(new ArrayList<>());
+  private final List<Map<String, String>> headers = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicInteger failuresLeft = new AtomicInteger();
+  private volatile int failureStatus = 500;
+  private String url;
+  private final Head head = Head.inMemory();
+  private final RemoteStorage remote = new RemoteStorage("Kiln/test");
+
+  @BeforeEach
+  void start() throws Exception {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/api/v1/write", ex -> {
+      byte[] body = ex.getRequestBody().readAllBytes();
+      Map<String, String> h = new TreeMap<>();
+      ex.getRequestHeaders().forEach((k, v) -> h.put(k.toLowerCase(), v.get(0)));
+      int status;
+      if (failuresLeft.getAndDecrement() > 0) {
+        status = failureStatus;
+      } else {
+        received.add(WriteRequest.parseFrom(Snappy.uncompress(body)));
+        headers.add(h);
+        status = 204;
+      }
+      ex.sendResponseHeaders(status, -1);
+      ex.close();
+    });
+    receiver.start();
+    url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/api/v1/write";
+    head.addCommitListener(remote);
+  }
+
+  @AfterEach
+  void stop() {
+    remote.close();
+    receiver.stop(0);
+  }
+
+  private void configure(String extra) {
+    PrometheusConfig c = ConfigLoader.parse("test", """
+        global: {external_labels: {cluster: eu1, job: ignored}}
+        remote_write:
+          - url: %s
+            basic_auth: {username: kiln, password: secret}
+            headers: {X-Scope-OrgID: team-a}
+            queue_config: {batch_send_deadline: 100ms, max_samples_per_send: 50, min_backoff: 10ms, max_backoff: 50ms}
+        """.formatted(url) + extra, Path.of("."));
+    remote.apply(c.remoteWrite(), c.global().externalLabels());
+  }
+
+  private void commit(int series, long t) {
+    Appender a = head.appender();
+    for (int i = 0; i < series; i++) {
+      a.append(0, Labels.of("__name__", "requests_total", "job", "api", "instance", "i" + i), t, i);
+    }
+    a.commit();
+  }
+
+  /** Samples received, by series text and timestamp. */
+  private Map<String, Double> receivedSamples() {
+    Map<String, Double> out = new TreeMap<>();
+    synchronized (received) {
+      for (WriteRequest r : received) {
+        for (TimeSeries ts : r.getTimeseriesList()) {
+          StringBuilder key = new StringBuilder();
+          for (Label l : ts.getLabelsList()) {
+            key.append(l.getName()).append('=').append(l.getValue()).append(',');
+          }
+          ts.getSamplesList().forEach(s -> out.merge(key + "@" + s.getTimestamp(), s.getValue(), (x, y) -> Double.NaN));
+        }
+      }
+    }
+    return out;
+  }
+
+  private void awaitSamples(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (receivedSamples().size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(n, receivedSamples().size(), "samples received");
+  }
+
+  @Test
+  void sendsCommittedSamplesWithExternalLabelsAndHeaders() throws Exception {
+    configure("");
+    commit(120, 1000);
+    commit(120, 2000);
+    awaitSamples(240);
+    Map<String, Double> got = receivedSamples();
+    assertEquals(5.0, got.get("__name__=requests_total,cluster=eu1,instance=i5,job=api,@2000"),
+        "external label added, the series' own job kept: " + got.keySet().iterator().next());
+    Map<String, String> h = headers.get(0);
+    assertEquals("snappy", h.get("content-encoding"));
+    assertEquals("application/x-protobuf", h.get("content-type"));
+    assertEquals("0.1.0", h.get("x-prometheus-remote-write-version"));
+    assertEquals("Kiln/test", h.get("user-agent"));
+    assertEquals("team-a", h.get("x-scope-orgid"));
+    assertEquals("Basic a2lsbjpzZWNyZXQ=", h.get("authorization"));
+    for (WriteRequest r : received) {
+      assertTrue(r.getTimeseriesList().stream().mapToInt(TimeSeries::getSamplesCount).sum() <= 50);
+    }
+    assertTrue(remote.metricsText().contains("prometheus_remote_storage_samples_total{remote_name="));
+  }
+
+  @Test
+  void recoverableErrorsAreRetriedUntilTheSamplesArrive() throws Exception {
+    configure("");
+    failuresLeft.set(3);
+    commit(10, 1000);
+    awaitSamples(10);
+    assertTrue(remote.metricsText().matches("(?s).*prometheus_remote_storage_samples_retried_total\\{[^}]*\\} 30\\n.*"),
+        remote.metricsText());
+  }
+
+  @Test
+  void unrecoverableErrorsDropTheBatchAndSendingGoesOn() throws Exception {
+    configure("");
+    failureStatus = 400;
+    failuresLeft.set(1);
+    commit(10, 1000);
+    Thread.sleep(500);
+    commit(10, 2000);
+    awaitSamples(10);
+    assertTrue(remote.metricsText().matches("(?s).*prometheus_remote_storage_samples_failed_total\\{[^}]*\\} 10\\n.*"),
+        remote.metricsText());
+  }
+
+  @Test
+  void writeRelabelConfigsDropAndRewriteSeries() throws Exception {
+    configure("    write_relabel_configs:\n"
+        + "      - {source_labels: [instance], regex: 'i[0-4]', action: keep}\n"
+        + "      - {target_label: instance, replacement: all}\n");
+    commit(10, 1000);
+    awaitSamples(1);
+    Thread.sleep(300);
+    Map<String, Double> got = receivedSamples();
+    assertEquals(1, got.size(), got.toString());
+  }
+}

@@ -1,0 +1,28 @@
+package dev.kiln.tsdb.head;
+
+import dev.kiln.tsdb.model.Labels;
+
+/**
+ * Told about every batch of samples the head commits, right after the batch is in the
+ * write-ahead log and before the appender returns: the feed of remote write senders. Called on
+ * the committing thread, possibly from several threads at once; it must be quick (copy what it
+ * needs and return) and must not throw. The batch is valid only during the call.
+ */
+@FunctionalInterface
+public interface CommitListener {
+  /** The samples of one committed batch, in append order. */
+  interface Batch {
+    int size();
+
+    Labels labels(int i);
+
+    /** The head's reference of sample i's series. */
+    long ref(int i);
+
+    long timestamp(int i);
+
+    double value(int i);
+  }
+
+  void committed(Batch batch);
+}
