@@ -4,32 +4,31 @@ import dev.kiln.tsdb.model.Labels;
 
 /**
  * A bounded first-in, first-out buffer of samples waiting to be sent: labels, timestamp and value
- * in parallel arrays used as a ring. Not thread-safe; its {@link Shard} guards it.
+ * in parallel arrays used as a ring, which start small and double up to the limit (about 20 bytes
+ * per sample). Not thread-safe; its {@link Shard} guards it.
  */
 final class PendingSamples {
-  private final Labels[] labels;
-  private final long[] timestamps;
-  private final double[] values;
+  private final int limit;
+  private Labels[] labels;
+  private long[] timestamps;
+  private double[] values;
   private int head;
   private int size;
 
-  PendingSamples(int capacity) {
-    labels = new Labels[capacity];
-    timestamps = new long[capacity];
-    values = new double[capacity];
+  PendingSamples(int initialCapacity, int limit) {
+    this.limit = Math.max(limit, initialCapacity);
+    labels = new Labels[initialCapacity];
+    timestamps = new long[initialCapacity];
+    values = new double[initialCapacity];
   }
 
   int size() {
     return size;
   }
 
-  int capacity() {
-    return labels.length;
-  }
-
-  /** Adds a sample; false when the buffer is full. */
+  /** Adds a sample; false when the buffer holds its limit. */
   boolean offer(Labels l, long t, double v) {
-    if (size == labels.length) {
+    if (size == labels.length && !grow()) {
       return false;
     }
     int i = (head + size) % labels.length;
@@ -37,6 +36,27 @@ final class PendingSamples {
     timestamps[i] = t;
     values[i] = v;
     size++;
+    return true;
+  }
+
+  private boolean grow() {
+    if (labels.length >= limit) {
+      return false;
+    }
+    int n = (int) Math.min(limit, labels.length * 2L);
+    Labels[] l = new Labels[n];
+    long[] t = new long[n];
+    double[] v = new double[n];
+    for (int k = 0; k < size; k++) {
+      int i = (head + k) % labels.length;
+      l[k] = labels[i];
+      t[k] = timestamps[i];
+      v[k] = values[i];
+    }
+    labels = l;
+    timestamps = t;
+    values = v;
+    head = 0;
     return true;
   }
 

@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RemoteWriteQueue {
   private static final Labels DROPPED = Labels.of("__kiln_dropped__", "1");
   private static final int MAX_REMEMBERED_SERIES = 1 << 20;
+  /** Samples an endpoint may have waiting in memory across its shards (about 20 MB). */
+  static final int BUFFERED_SAMPLES = 1 << 20;
 
   final RemoteEndpointConfig config;
   final Labels externalLabels;
@@ -42,7 +44,8 @@ final class RemoteWriteQueue {
     int n = Math.max(1, config.queue().minShards());
     shards = new Shard[n];
     for (int i = 0; i < n; i++) {
-      shards[i] = new Shard("kiln-remote-write-" + remoteName + "-" + i, config.queue(), client, metrics);
+      shards[i] = new Shard("kiln-remote-write-" + remoteName + "-" + i, config.queue(), client, metrics,
+          BUFFERED_SAMPLES / n);
     }
   }
 

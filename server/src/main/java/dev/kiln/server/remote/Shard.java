@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * One sending lane of a remote write endpoint: a bounded buffer and a thread that sends a request
  * whenever {@code max_samples_per_send} samples are waiting or the oldest has waited
  * {@code batch_send_deadline}. A series always goes to the same shard, so its samples are sent in
- * order. Requests are sent one at a time; while one is being retried, new samples wait, and when
- * the buffer is full they are dropped and counted.
+ * order. Requests are sent one at a time; while one is being retried, new samples wait in memory,
+ * and when the buffer reaches its limit they are dropped and counted.
  */
 final class Shard {
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
@@ -29,11 +29,15 @@ final class Shard {
   private volatile boolean stopping;
   private volatile long stopDeadlineNanos = Long.MAX_VALUE;
 
-  Shard(String name, QueueConfig config, RemoteWriteClient client, QueueMetrics metrics) {
+  /**
+   * @param bufferLimit samples the shard may hold while its endpoint is slow or down (at least
+   *     {@code capacity}); beyond it new samples are dropped
+   */
+  Shard(String name, QueueConfig config, RemoteWriteClient client, QueueMetrics metrics, int bufferLimit) {
     this.config = config;
     this.client = client;
     this.metrics = metrics;
-    this.pending = new PendingSamples(config.capacity());
+    this.pending = new PendingSamples(config.capacity(), Math.max(config.capacity(), bufferLimit));
     this.thread = new Thread(this::run, name);
     thread.setDaemon(true);
     thread.start();
