@@ -49,6 +49,11 @@ public enum BinaryOp {
     return this == AND || this == OR || this == UNLESS;
   }
 
+  /** Arithmetic changes what a value means, so the result loses the metric name. */
+  public boolean changesMetricSchema() {
+    return this == ADD || this == SUB || this == MUL || this == DIV || this == POW || this == MOD || this == ATAN2;
+  }
+
   @Override
   public String toString() {
     return symbol;

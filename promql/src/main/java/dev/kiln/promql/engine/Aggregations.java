@@ -2,7 +2,7 @@ package dev.kiln.promql.engine;
 
 import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.promql.ExecutionException;
-import dev.kiln.promql.engine.Plan.AggOp;
+import dev.kiln.promql.ast.AggregateOp;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +27,7 @@ final class Aggregations {
   }
 
   Object eval(Plan.Aggregate a, Grid g) {
-    if (a.op() == AggOp.COUNT_VALUES) {
+    if (a.op() == AggregateOp.COUNT_VALUES) {
       return countValues(a, g);
     }
     double[] param = null;
@@ -106,7 +106,7 @@ final class Aggregations {
 
   private List<StepSeries> streaming(Plan.Aggregate a, List<String> grouping, Grid g) {
     int steps = g.steps();
-    AggOp op = a.op();
+    AggregateOp op = a.op();
     Map<Labels, Group> byKey = new HashMap<>();
     List<Group> groups = new ArrayList<>();
     ev.stream(a.expr(), g, s -> {
@@ -114,7 +114,7 @@ final class Aggregations {
       Labels key = groupKey(s.labels, grouping, a.without());
       Group grp = byKey.get(key);
       if (grp == null) {
-        grp = new Group(key, steps, op == AggOp.AVG);
+        grp = new Group(key, steps, op == AggregateOp.AVG);
         byKey.put(key, grp);
         groups.add(grp);
       }
@@ -156,7 +156,7 @@ final class Aggregations {
   }
 
   /** Adds one series' points into its group; returns the number of points consumed. */
-  private static int accumulate(AggOp op, Group grp, double[] vals, int steps) {
+  private static int accumulate(AggregateOp op, Group grp, double[] vals, int steps) {
     int consumed = 0;
     double[] value = grp.value;
     double[] kahan = grp.kahan;
@@ -175,9 +175,9 @@ final class Aggregations {
         mean[c] = f;
         count[c] = 1;
         kahan[c] = 0;
-        if (op == AggOp.STDVAR || op == AggOp.STDDEV) {
+        if (op == AggregateOp.STDVAR || op == AggregateOp.STDDEV) {
           value[c] = (Double.isNaN(f) || Double.isInfinite(f)) ? Double.NaN : 0;
-        } else if (op == AggOp.GROUP) {
+        } else if (op == AggregateOp.GROUP) {
           value[c] = 1;
         }
         continue;

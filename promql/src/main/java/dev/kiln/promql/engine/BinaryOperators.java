@@ -1,8 +1,8 @@
 package dev.kiln.promql.engine;
 
 import dev.kiln.promql.ExecutionException;
-import dev.kiln.promql.engine.Plan.BinOp;
-import dev.kiln.promql.engine.Plan.Card;
+import dev.kiln.promql.ast.BinaryOp;
+import dev.kiln.promql.ast.VectorMatching.Cardinality;
 import dev.kiln.promql.engine.Plan.Matching;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ final class BinaryOperators {
     return vectorVector(b, l, r, g);
   }
 
-  static double scalarOp(BinOp op, double l, double r) {
+  static double scalarOp(BinaryOp op, double l, double r) {
     return switch (op) {
       case ADD -> l + r;
       case SUB -> l - r;
@@ -70,7 +70,7 @@ final class BinaryOperators {
       case GTE -> l >= r ? 1 : 0;
       case LTE -> l <= r ? 1 : 0;
       default -> throw new ExecutionException(
-          "operator \"" + op.symbol + "\" not allowed for Scalar operations");
+          "operator \"" + op.symbol() + "\" not allowed for Scalar operations");
     };
   }
 
@@ -89,7 +89,7 @@ final class BinaryOperators {
   }
 
   /** Whether a comparison keeps its element; for arithmetic always true. */
-  private static boolean keep(BinOp op, double l, double r) {
+  private static boolean keep(BinaryOp op, double l, double r) {
     return switch (op) {
       case EQL -> l == r;
       case NEQ -> l != r;
@@ -101,7 +101,7 @@ final class BinaryOperators {
     };
   }
 
-  private static double arith(BinOp op, double l, double r) {
+  private static double arith(BinaryOp op, double l, double r) {
     return switch (op) {
       case ADD -> l + r;
       case SUB -> l - r;
@@ -116,7 +116,7 @@ final class BinaryOperators {
 
   private List<StepSeries> vectorScalar(
       Plan.Binary b, List<StepSeries> vec, double[] scalar, boolean scalarOnLeft) {
-    BinOp op = b.op();
+    BinaryOp op = b.op();
     boolean cmp = op.isComparison();
     long removed = 0;
     for (StepSeries s : vec) {
@@ -273,7 +273,7 @@ final class BinaryOperators {
 
   private List<StepSeries> vectorVector(Plan.Binary b, List<StepSeries> lhs, List<StepSeries> rhs, Grid g) {
     Matching m = b.matching();
-    boolean swap = m.card() == Card.ONE_TO_MANY;
+    boolean swap = m.card() == Cardinality.ONE_TO_MANY;
     List<StepSeries> many = swap ? rhs : lhs;
     List<StepSeries> one = swap ? lhs : rhs;
     int[] manySig = new int[many.size()];
@@ -366,7 +366,7 @@ final class BinaryOperators {
   private void apply(
       Plan.Binary b, MatchState st, Output out, int step, int sig, double lv, double rv, Labels metric,
       boolean swap) {
-    BinOp op = b.op();
+    BinaryOp op = b.op();
     Matching m = b.matching();
     double fl = swap ? rv : lv;
     double fr = swap ? lv : rv;
@@ -378,7 +378,7 @@ final class BinaryOperators {
     if (b.returnBool()) {
       value = keep ? 1 : 0;
     }
-    if (m.card() == Card.ONE_TO_ONE) {
+    if (m.card() == Cardinality.ONE_TO_ONE) {
       if (st.matchedStamp[sig] == st.mark) {
         throw new ExecutionException(
             "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
@@ -409,14 +409,14 @@ final class BinaryOperators {
     return l.without(drop);
   }
 
-  static Labels resultMetric(Labels lhs, Labels rhs, BinOp op, Matching m) {
+  static Labels resultMetric(Labels lhs, Labels rhs, BinaryOp op, Matching m) {
     Labels.Builder b = lhs.toBuilder();
     if (op.changesMetricSchema()) {
       for (String n : MetricNames.METADATA_LABELS) {
         b.delete(n);
       }
     }
-    if (m.card() == Card.ONE_TO_ONE) {
+    if (m.card() == Cardinality.ONE_TO_ONE) {
       if (m.on()) {
         Labels kept = b.build().keep(m.matchingLabels());
         b = kept.toBuilder();

@@ -1,5 +1,8 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.promql.ast.AggregateOp;
+import dev.kiln.promql.ast.BinaryOp;
+import dev.kiln.promql.ast.VectorMatching.Cardinality;
 import dev.kiln.tsdb.model.LabelMatcher;
 import java.util.List;
 
@@ -125,78 +128,12 @@ sealed interface Plan {
     }
   }
 
-  /** Aggregation operators. */
-  enum AggOp {
-    SUM,
-    AVG,
-    MIN,
-    MAX,
-    COUNT,
-    GROUP,
-    STDDEV,
-    STDVAR,
-    TOPK,
-    BOTTOMK,
-    QUANTILE,
-    COUNT_VALUES,
-    LIMITK,
-    LIMIT_RATIO
-  }
-
-  record Aggregate(AggOp op, Plan expr, Plan param, List<String> grouping, boolean without, int pos)
+  record Aggregate(AggregateOp op, Plan expr, Plan param, List<String> grouping, boolean without, int pos)
       implements Plan {
     @Override
     public Type type() {
       return Type.VECTOR;
     }
-  }
-
-  /** Binary operators. */
-  enum BinOp {
-    ADD("+"),
-    SUB("-"),
-    MUL("*"),
-    DIV("/"),
-    MOD("%"),
-    POW("^"),
-    ATAN2("atan2"),
-    EQL("=="),
-    NEQ("!="),
-    GTR(">"),
-    LSS("<"),
-    GTE(">="),
-    LTE("<="),
-    AND("and"),
-    OR("or"),
-    UNLESS("unless");
-
-    final String symbol;
-
-    BinOp(String symbol) {
-      this.symbol = symbol;
-    }
-
-    boolean isComparison() {
-      return this == EQL || this == NEQ || this == GTR || this == LSS || this == GTE || this == LTE;
-    }
-
-    boolean isSetOperator() {
-      return this == AND || this == OR || this == UNLESS;
-    }
-
-    /** Arithmetic changes what the value means, so the result loses the metric name. */
-    boolean changesMetricSchema() {
-      return this == ADD || this == SUB || this == MUL || this == DIV || this == POW || this == MOD
-          || this == ATAN2;
-    }
-  }
-
-  /** Vector matching cardinality. */
-  enum Card {
-    ONE_TO_ONE,
-    MANY_TO_ONE,
-    ONE_TO_MANY,
-    MANY_TO_MANY
   }
 
   /**
@@ -210,14 +147,14 @@ sealed interface Plan {
    * @param fillRight value used for a missing right-hand sample, or null
    */
   record Matching(
-      Card card, boolean on, List<String> matchingLabels, List<String> include, Double fillLeft,
+      Cardinality card, boolean on, List<String> matchingLabels, List<String> include, Double fillLeft,
       Double fillRight) {
-    Matching(Card card, boolean on, List<String> matchingLabels, List<String> include) {
+    Matching(Cardinality card, boolean on, List<String> matchingLabels, List<String> include) {
       this(card, on, matchingLabels, include, null, null);
     }
   }
 
-  record Binary(BinOp op, Plan lhs, Plan rhs, boolean returnBool, Matching matching, int pos)
+  record Binary(BinaryOp op, Plan lhs, Plan rhs, boolean returnBool, Matching matching, int pos)
       implements Plan {
     @Override
     public Type type() {

@@ -46,13 +46,13 @@ final class Planner {
       }
       return new Plan.Call(c.function(), args, type(c.returnType()), pos);
     } else if (e instanceof Expr.AggregateExpr a) {
-      return new Plan.Aggregate(Plan.AggOp.valueOf(a.op().name()), plan(a.expr()),
+      return new Plan.Aggregate(a.op(), plan(a.expr()),
           a.param() == null ? null : plan(a.param()), a.grouping(), a.without(), pos);
     } else if (e instanceof Expr.BinaryExpr b) {
       var vm = b.matching();
-      Plan.Matching matching = new Plan.Matching(Plan.Card.valueOf(vm.cardinality().name()), vm.on(),
+      Plan.Matching matching = new Plan.Matching(vm.cardinality(), vm.on(),
           vm.matchingLabels(), vm.include(), vm.fillLeft(), vm.fillRight());
-      return new Plan.Binary(Plan.BinOp.valueOf(b.op().name()), plan(b.lhs()), plan(b.rhs()), b.returnBool(),
+      return new Plan.Binary(b.op(), plan(b.lhs()), plan(b.rhs()), b.returnBool(),
           matching, pos);
     } else if (e instanceof Expr.UnaryExpr u) {
       Plan inner = plan(u.expr());

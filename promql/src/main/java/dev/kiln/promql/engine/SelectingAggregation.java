@@ -2,7 +2,7 @@ package dev.kiln.promql.engine;
 
 import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.promql.ExecutionException;
-import dev.kiln.promql.engine.Plan.AggOp;
+import dev.kiln.promql.ast.AggregateOp;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +33,7 @@ final class SelectingAggregation {
 
   List<StepSeries> eval(
       Plan.Aggregate a, List<StepSeries> in, double[] param, List<String> grouping, Grid g) {
-    AggOp op = a.op();
+    AggregateOp op = a.op();
     double max = Double.NEGATIVE_INFINITY;
     double min = Double.POSITIVE_INFINITY;
     boolean anyNaN = false;
@@ -44,7 +44,7 @@ final class SelectingAggregation {
       max = Math.max(max, v);
       min = Math.min(min, v);
     }
-    if (op == AggOp.LIMIT_RATIO) {
+    if (op == AggregateOp.LIMIT_RATIO) {
       if (max == 0 && min == 0) {
         release(in);
         return new ArrayList<>();
@@ -89,7 +89,7 @@ final class SelectingAggregation {
       double fParam = param[step];
       long k = 0;
       double r = 0;
-      if (op == AggOp.LIMIT_RATIO) {
+      if (op == AggregateOp.LIMIT_RATIO) {
         if (fParam == 0) {
           continue;
         }
@@ -112,7 +112,7 @@ final class SelectingAggregation {
         }
         int gi = groupOf[si];
         if (heaps[gi] == null || heaps[gi].length < Math.max(1, (int) Math.min(k, in.size()))) {
-          heaps[gi] = new int[Math.max(1, op == AggOp.LIMIT_RATIO ? in.size() : (int) Math.min(k, in.size()))];
+          heaps[gi] = new int[Math.max(1, op == AggregateOp.LIMIT_RATIO ? in.size() : (int) Math.min(k, in.size()))];
         }
         int[] heap = heaps[gi];
         final int stepF = step;
@@ -130,7 +130,7 @@ final class SelectingAggregation {
             case BOTTOMK -> push(heap, heapSize[gi]++, si, in, stepF, true);
             default -> throw new IllegalStateException();
           }
-          if (op == AggOp.LIMITK && heapSize[gi] == k && !complete[gi]) {
+          if (op == AggregateOp.LIMITK && heapSize[gi] == k && !complete[gi]) {
             complete[gi] = true;
             groupsRemaining--;
             if (groupsRemaining == 0) {
@@ -178,7 +178,7 @@ final class SelectingAggregation {
           }
           default -> throw new IllegalStateException();
         }
-        if (op == AggOp.LIMITK && groupsRemaining == 0) {
+        if (op == AggregateOp.LIMITK && groupsRemaining == 0) {
           break;
         }
       }
@@ -188,8 +188,8 @@ final class SelectingAggregation {
         }
         int[] heap = heaps[gi];
         int n = heapSize[gi];
-        if (op == AggOp.TOPK || op == AggOp.BOTTOMK) {
-          sortHeapReversed(heap, n, in, step, op == AggOp.BOTTOMK);
+        if (op == AggregateOp.TOPK || op == AggregateOp.BOTTOMK) {
+          sortHeapReversed(heap, n, in, step, op == AggregateOp.BOTTOMK);
         }
         for (int h = 0; h < n; h++) {
           StepSeries s = in.get(heap[h]);

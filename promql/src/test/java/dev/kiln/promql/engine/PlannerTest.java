@@ -24,9 +24,9 @@ class PlannerTest {
     Plan.Negate neg = (Plan.Negate) read("-x ^ 2");
     assertInstanceOf(Plan.Binary.class, neg.expr());
     Plan.Binary sum = (Plan.Binary) read("a + b * c");
-    assertEquals(Plan.BinOp.ADD, sum.op());
+    assertEquals(dev.kiln.promql.ast.BinaryOp.ADD, sum.op());
     Plan.Binary or = (Plan.Binary) read("a and b or c unless d");
-    assertEquals(Plan.BinOp.OR, or.op());
+    assertEquals(dev.kiln.promql.ast.BinaryOp.OR, or.op());
   }
 
   @Test
@@ -74,12 +74,12 @@ class PlannerTest {
   @Test
   void dashboardStyleQueries() {
     Plan.Aggregate a = (Plan.Aggregate) read("SUM BY (job) (rate(http_requests_total{code=~\"5..\"}[5m]))");
-    assertEquals(Plan.AggOp.SUM, a.op());
+    assertEquals(dev.kiln.promql.ast.AggregateOp.SUM, a.op());
     assertEquals(java.util.List.of("job"), a.grouping());
     Plan.Aggregate b = (Plan.Aggregate) read("sum(\n  rate(x[1m]) # per second\n) without (instance)");
     assertTrue(b.without());
     Plan.Binary c = (Plan.Binary) read("x / on(instance) group_left(nodename) node_uname_info");
-    assertEquals(Plan.Card.MANY_TO_ONE, c.matching().card());
+    assertEquals(dev.kiln.promql.ast.VectorMatching.Cardinality.MANY_TO_ONE, c.matching().card());
     assertEquals(java.util.List.of("nodename"), c.matching().include());
     Plan.Call d = (Plan.Call) read("clamp_min(x, -1)");
     assertEquals(-1.0, ((Plan.NumberLiteral) d.args().get(1)).value());
