@@ -230,6 +230,8 @@ public final class KilnServer implements AutoCloseable {
       notifier.targets().forEach(t -> out.beginObject().name("url").value(t.url().toString()).endObject());
       out.endArray().name("droppedAlertmanagers").beginArray().endArray().endObject();
     }));
+    router.add(Set.of("POST"), "/api/v1/read",
+        new dev.kiln.server.remoteread.RemoteReadHandler(db, () -> config.global().externalLabels()));
     if (opts.remoteWriteReceiver()) {
       router.add(Set.of("POST"), "/api/v1/write", new RemoteWriteHandler(db, clock, metrics.remoteWrite()));
     }
