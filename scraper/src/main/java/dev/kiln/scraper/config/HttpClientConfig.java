@@ -18,7 +18,31 @@ public record HttpClientConfig(
     Path tlsCaFile,
     String tlsServerName,
     boolean followRedirects,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    OAuth2Config oauth2,
+    Tls tls) {
+
+  /**
+   * TLS material given inline or as files beyond the CA file: {@code ca}, {@code cert}/{@code cert_file}
+   * and {@code key}/{@code key_file} (a client certificate). Files are re-read on use.
+   */
+  public record Tls(String caPem, String certPem, Path certFile, String keyPem, Path keyFile) {
+    static final Tls NONE = new Tls(null, null, null, null, null);
+
+    boolean hasClientCertificate() {
+      return certPem != null || certFile != null;
+    }
+  }
+
+  /** Settings without OAuth2 or client certificates. */
+  public HttpClientConfig(String basicAuthUsername, String basicAuthPassword, Path basicAuthPasswordFile,
+      String authorizationType, String authorizationCredentials, Path authorizationCredentialsFile,
+      boolean tlsInsecureSkipVerify, Path tlsCaFile, String tlsServerName, boolean followRedirects,
+      Map<String, String> headers) {
+    this(basicAuthUsername, basicAuthPassword, basicAuthPasswordFile, authorizationType, authorizationCredentials,
+        authorizationCredentialsFile, tlsInsecureSkipVerify, tlsCaFile, tlsServerName, followRedirects, headers, null,
+        Tls.NONE);
+  }
 
   /** No authentication, default TLS, redirects followed. */
   public static final HttpClientConfig DEFAULT =
@@ -89,22 +113,43 @@ public record HttpClientConfig(
       credsFile = bearerFile == null ? null : baseDir.resolve(bearerFile);
     }
     YamlNode oauth = n.get("oauth2");
-    if (!oauth.absent()) {
-      throw oauth.error("oauth2 is not supported by Kiln yet");
-    }
-    if (!ba.absent() && authType != null) {
+    OAuth2Config oauth2 = oauth.absent() ? null : OAuth2Config.parse(oauth, baseDir);
+    int schemes = (ba.absent() ? 0 : 1) + (authType == null ? 0 : 1) + (oauth2 == null ? 0 : 1);
+    if (schemes > 1) {
       throw n.error("at most one of basic_auth, oauth2 & authorization must be configured");
     }
     boolean insecure = false;
     Path ca = null;
     String serverName = null;
     YamlNode tls = n.get("tls_config");
+    Tls material = Tls.NONE;
     if (!tls.absent()) {
       insecure = tls.bool("insecure_skip_verify", false);
       String caFile = tls.string("ca_file", null);
+      String caPem = tls.string("ca", null);
+      if (caFile != null && caPem != null) {
+        throw tls.error("at most one of ca and ca_file must be configured");
+      }
       ca = caFile == null ? null : baseDir.resolve(caFile);
       serverName = tls.string("server_name", null);
-      for (String k : new String[] {"ca", "cert", "cert_file", "key", "key_file", "min_version", "max_version"}) {
+      String cert = tls.string("cert", null);
+      String certFile = tls.string("cert_file", null);
+      String key = tls.string("key", null);
+      String keyFile = tls.string("key_file", null);
+      if ((cert != null && certFile != null) || (key != null && keyFile != null)) {
+        throw tls.error("at most one of cert and cert_file, and of key and key_file, must be configured");
+      }
+      boolean hasCert = cert != null || certFile != null;
+      boolean hasKey = key != null || keyFile != null;
+      if (hasCert && !hasKey) {
+        throw tls.error("exactly one of key or key_file must be configured when a client certificate is configured");
+      }
+      if (hasKey && !hasCert) {
+        throw tls.error("exactly one of cert or cert_file must be configured when a client key is configured");
+      }
+      material = new Tls(caPem, cert, certFile == null ? null : baseDir.resolve(certFile), key,
+          keyFile == null ? null : baseDir.resolve(keyFile));
+      for (String k : new String[] {"min_version", "max_version"}) {
         tls.get(k);
       }
       tls.rejectUnknownKeys("tls_config");
@@ -115,15 +160,43 @@ public record HttpClientConfig(
     n.string("no_proxy", null);
     n.bool("proxy_from_environment", false);
     n.get("proxy_connect_header");
-    n.get("http_headers");
-    return new HttpClientConfig(user, pass, passFile, authType, creds, credsFile, insecure, ca, serverName, follow, Map.of());
+    Map<String, String> headers = httpHeaders(n.get("http_headers"), baseDir);
+    return new HttpClientConfig(user, pass, passFile, authType, creds, credsFile, insecure, ca, serverName, follow,
+        headers, oauth2, material);
+  }
+
+  /** {@code http_headers}: per header, {@code values}, {@code secrets} and {@code files}, joined with ", ". */
+  private static Map<String, String> httpHeaders(YamlNode n, Path baseDir) {
+    if (n.absent()) {
+      return Map.of();
+    }
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String name : n.keys()) {
+      YamlNode h = n.get(name);
+      java.util.List<String> vals = new java.util.ArrayList<>(h.strings("values"));
+      vals.addAll(h.strings("secrets"));
+      for (String f : h.strings("files")) {
+        try {
+          vals.add(java.nio.file.Files.readString(baseDir.resolve(f)).trim());
+        } catch (java.io.IOException e) {
+          throw h.error("cannot read header file " + f + ": " + e.getMessage());
+        }
+      }
+      h.rejectUnknownKeys("http_headers");
+      out.put(name, String.join(", ", vals));
+    }
+    return Map.copyOf(out);
   }
 
   /**
-   * The {@code Authorization} header these settings ask for ({@code Basic ...} or
-   * {@code <type> <credentials>}), reading secret files now; null when there is none.
+   * The {@code Authorization} header these settings ask for ({@code Basic ...},
+   * {@code <type> <credentials>}, or an OAuth2 bearer token), reading secret files and fetching
+   * tokens now; null when there is none.
    */
   public String authorizationHeader() throws java.io.IOException {
+    if (oauth2 != null) {
+      return OAuth2Tokens.authorization(oauth2);
+    }
     if (basicAuthUsername != null || basicAuthPassword != null || basicAuthPasswordFile != null) {
       String pass = basicAuthPasswordFile != null ? java.nio.file.Files.readString(basicAuthPasswordFile).trim()
           : basicAuthPassword;
@@ -139,29 +212,40 @@ public record HttpClientConfig(
     return null;
   }
 
-  /** The TLS context these settings ask for (a CA file, or no verification); null for the JDK default. */
+  /**
+   * The TLS context these settings ask for (CA file or inline CA, no verification, client
+   * certificate); null when the JDK default will do.
+   */
   public javax.net.ssl.SSLContext sslContext() throws java.security.GeneralSecurityException, java.io.IOException {
-    javax.net.ssl.TrustManager[] trust;
+    javax.net.ssl.TrustManager[] trust = null;
     if (tlsInsecureSkipVerify) {
       trust = new javax.net.ssl.TrustManager[] {new TrustingManager()};
-    } else if (tlsCaFile != null) {
+    } else if (tlsCaFile != null || (tls != null && tls.caPem() != null)) {
       java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
       ks.load(null, null);
-      try (java.io.InputStream in = java.nio.file.Files.newInputStream(tlsCaFile)) {
-        int i = 0;
-        for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-          ks.setCertificateEntry("ca" + i++, cert);
-        }
+      byte[] pem = tlsCaFile != null ? java.nio.file.Files.readAllBytes(tlsCaFile)
+          : tls.caPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      int i = 0;
+      for (var cert : java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificates(new java.io.ByteArrayInputStream(pem))) {
+        ks.setCertificateEntry("ca" + i++, cert);
       }
       javax.net.ssl.TrustManagerFactory tmf =
           javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
       trust = tmf.getTrustManagers();
-    } else {
+    }
+    javax.net.ssl.KeyManager[] keys = null;
+    if (tls != null && tls.hasClientCertificate()) {
+      String cert = tls.certFile() != null ? java.nio.file.Files.readString(tls.certFile()) : tls.certPem();
+      String key = tls.keyFile() != null ? java.nio.file.Files.readString(tls.keyFile()) : tls.keyPem();
+      keys = PemKeys.keyManagers(cert, key);
+    }
+    if (trust == null && keys == null) {
       return null;
     }
     javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-    ctx.init(null, trust, new java.security.SecureRandom());
+    ctx.init(keys, trust, new java.security.SecureRandom());
     return ctx;
   }
 

@@ -8,22 +8,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.KeyStore;
-import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 
 /** {@link HttpFetcher} on the JDK's HTTP client; one client per distinct TLS/redirect setting. */
 public final class JdkHttpFetcher implements HttpFetcher {
@@ -41,6 +31,13 @@ public final class JdkHttpFetcher implements HttpFetcher {
     HttpClient client = clients.computeIfAbsent(cfg, JdkHttpFetcher::newClient);
     HttpRequest.Builder rb = HttpRequest.newBuilder(url).GET().timeout(Duration.ofMillis(Math.max(1, timeoutMillis)));
     headers.forEach(rb::header);
+    cfg.headers().forEach((k, v) -> {
+      try {
+        rb.header(k, v);
+      } catch (IllegalArgumentException restricted) {
+        // A header the JDK client sets itself (Host, Connection, ...): not overridable.
+      }
+    });
     String auth = authorization(cfg);
     if (auth != null) {
       rb.header("Authorization", auth);
@@ -102,24 +99,9 @@ public final class JdkHttpFetcher implements HttpFetcher {
     return new Response(status, contentType, buf, len);
   }
 
-  /** The Authorization header the configuration asks for, or null. */
+  /** The Authorization header of {@code cfg} (basic, credentials or OAuth2), or null. */
   static String authorization(HttpClientConfig cfg) throws IOException {
-    if (cfg.basicAuthUsername() != null || cfg.basicAuthPassword() != null || cfg.basicAuthPasswordFile() != null) {
-      String pass = cfg.basicAuthPassword();
-      if (cfg.basicAuthPasswordFile() != null) {
-        pass = Files.readString(cfg.basicAuthPasswordFile()).trim();
-      }
-      String user = cfg.basicAuthUsername() == null ? "" : cfg.basicAuthUsername();
-      return "Basic " + Base64.getEncoder().encodeToString((user + ":" + (pass == null ? "" : pass)).getBytes(StandardCharsets.UTF_8));
-    }
-    if (cfg.authorizationType() != null) {
-      String creds = cfg.authorizationCredentials();
-      if (cfg.authorizationCredentialsFile() != null) {
-        creds = Files.readString(cfg.authorizationCredentialsFile()).trim();
-      }
-      return cfg.authorizationType() + " " + (creds == null ? "" : creds);
-    }
-    return null;
+    return cfg.authorizationHeader();
   }
 
   private static HttpClient newClient(HttpClientConfig cfg) {
@@ -128,41 +110,13 @@ public final class JdkHttpFetcher implements HttpFetcher {
         .followRedirects(cfg.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
         .version(HttpClient.Version.HTTP_1_1);
     try {
-      if (cfg.tlsInsecureSkipVerify()) {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
-        b.sslContext(ctx);
-      } else if (cfg.tlsCaFile() != null) {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        try (InputStream in = Files.newInputStream(cfg.tlsCaFile())) {
-          int i = 0;
-          for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-            ks.setCertificateEntry("ca" + i++, cert);
-          }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
+      SSLContext ctx = cfg.sslContext();
+      if (ctx != null) {
         b.sslContext(ctx);
       }
     } catch (Exception e) {
       throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
     }
     return b.build();
-  }
-
-  private static final class TrustAll implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }

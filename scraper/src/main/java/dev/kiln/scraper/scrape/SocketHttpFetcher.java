@@ -69,7 +69,12 @@ public final class SocketHttpFetcher implements HttpFetcher {
     }
     int port = url.getPort() < 0 ? 80 : url.getPort();
     long deadline = System.nanoTime() + Math.max(1, timeoutMillis) * 1_000_000L;
-    byte[] request = request(url, headers, JdkHttpFetcher.authorization(cfg));
+    Map<String, String> all = headers;
+    if (!cfg.headers().isEmpty()) {
+      all = new java.util.LinkedHashMap<>(headers);
+      all.putAll(cfg.headers());
+    }
+    byte[] request = request(url, all, JdkHttpFetcher.authorization(cfg));
     String key = host + ":" + port;
     sweepIdle();
     Connection c = pollIdle(key);

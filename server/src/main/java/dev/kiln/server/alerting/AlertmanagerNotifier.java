@@ -37,7 +37,8 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   private final Labels externalLabels;
   private final String externalURL;
   private final String userAgent;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final java.util.Map<dev.kiln.scraper.config.HttpClientConfig, HttpClient> clients =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final ArrayDeque<NotifierAlert> queue = new ArrayDeque<>();
   private final Thread sender;
   private volatile List<RelabelConfig> alertRelabel = List.of();
@@ -124,24 +125,45 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
     }
   }
 
+  /** One client per distinct TLS and redirect setting. */
+  private HttpClient client(dev.kiln.scraper.config.HttpClientConfig http) {
+    return clients.computeIfAbsent(http, h -> {
+      HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+          .followRedirects(h.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER);
+      try {
+        javax.net.ssl.SSLContext ssl = h.sslContext();
+        if (ssl != null) {
+          b.sslContext(ssl);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException("Alertmanager TLS settings: " + e.getMessage(), e);
+      }
+      return b.build();
+    });
+  }
+
   private void post(List<NotifierAlert> batch) {
     byte[] body = encode(batch);
     for (AlertmanagerTarget t : targets) {
       try {
-        HttpRequest req = HttpRequest.newBuilder(t.url())
+        HttpRequest.Builder rb = HttpRequest.newBuilder(t.url())
             .timeout(Duration.ofMillis(t.timeoutMillis()))
             .header("Content-Type", "application/json")
             .header("User-Agent", userAgent)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build();
-        HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        String auth = t.http().authorizationHeader();
+        if (auth != null) {
+          rb.header("Authorization", auth);
+        }
+        t.http().headers().forEach(rb::header);
+        HttpResponse<String> resp = client(t.http()).send(rb.build(), HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() / 100 != 2) {
           errors++;
           LOG.warn("Alertmanager {} answered {}: {}", t.url(), resp.statusCode(), resp.body());
         } else {
           sent += batch.size();
         }
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         errors++;
         LOG.warn("cannot send alerts to {}: {}", t.url(), e.getMessage());
       } catch (InterruptedException e) {
