@@ -74,7 +74,7 @@ public final class ExpositionParser implements ParsedSeries {
   }
 
   /**
-   * The hash the parser gives {@link SeriesCacheSink} for the series text {@code buf[start, end)}:
+   * A hash of the series text {@code buf[start, end)} for {@link SeriesCacheSink} implementations:
    * 8 bytes at a time, well mixed in all 32 bits.
    */
   public static int hash(byte[] buf, int start, int end) {
@@ -105,12 +105,12 @@ public final class ExpositionParser implements ParsedSeries {
     }
 
     @Override
-    public Object cached(byte[] buf, int start, int end, int hash) {
+    public Object cached(byte[] buf, int start, int end) {
       return null;
     }
 
     @Override
-    public Object newSeries(byte[] buf, int start, int end, int hash, ParsedSeries series) {
+    public Object newSeries(byte[] buf, int start, int end, ParsedSeries series) {
       this.raw = new String(buf, start, end - start, StandardCharsets.UTF_8);
       this.series = series;
       return this;
@@ -314,11 +314,9 @@ public final class ExpositionParser implements ParsedSeries {
   private void parseSample(boolean om) {
     int seriesStart = pos;
     int seriesEnd = scanSeries(om);
-    int hash = 0;
     Object entry = null;
     if (seriesEnd > seriesStart) {
-      hash = hash(text, seriesStart, seriesEnd);
-      entry = sink.cached(text, seriesStart, seriesEnd, hash);
+      entry = sink.cached(text, seriesStart, seriesEnd);
     }
     if (entry != null) {
       pos = seriesEnd;
@@ -358,7 +356,7 @@ public final class ExpositionParser implements ParsedSeries {
       }
     }
     if (entry == null) {
-      entry = sink.newSeries(text, seriesStart, seriesEnd, hash, this);
+      entry = sink.newSeries(text, seriesStart, seriesEnd, this);
     }
     sink.sample(entry, value, ts);
   }

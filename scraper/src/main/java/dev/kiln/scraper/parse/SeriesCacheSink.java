@@ -22,11 +22,11 @@ import dev.kiln.tsdb.storage.MetricType;
  */
 public interface SeriesCacheSink<E> {
   /**
-   * The entry for the series text {@code buf[start, end)}, or null when unknown.
-   *
-   * @param hash {@link ExpositionParser#hash(byte[], int, int)} of the range
+   * The entry for the series text {@code buf[start, end)}, or null when unknown. Pages tend to list
+   * their series in the same order every time, so a sink may try the entry that followed the
+   * previous one last time before hashing ({@link ExpositionParser#hash}).
    */
-  E cached(byte[] buf, int start, int end, int hash);
+  E cached(byte[] buf, int start, int end);
 
   /**
    * A series text {@link #cached} did not know, after it parsed without error. Returns the entry
@@ -34,7 +34,7 @@ public interface SeriesCacheSink<E> {
    *
    * @param series the parsed series, valid only during the call
    */
-  E newSeries(byte[] buf, int start, int end, int hash, ParsedSeries series);
+  E newSeries(byte[] buf, int start, int end, ParsedSeries series);
 
   /**
    * One sample.

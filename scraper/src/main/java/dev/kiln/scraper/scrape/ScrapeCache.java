@@ -1,5 +1,6 @@
 package dev.kiln.scraper.scrape;
 
+import dev.kiln.scraper.parse.ExpositionParser;
 import dev.kiln.tsdb.model.Labels;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -46,6 +47,8 @@ final class ScrapeCache {
     final Series series;
     /** The scrape (generation) that last saw the text. */
     int seen;
+    /** The text that followed this one in the last scrape: the first guess for the next line. */
+    Entry next;
 
     Entry(byte[] key, int hash, Series series) {
       this.key = key;
@@ -56,10 +59,18 @@ final class ScrapeCache {
 
   private Entry[] table = new Entry[64];
   private int size;
+  /** The first text of the last scrape. */
+  Entry first;
   private final Map<Labels, Series> byLabels = new HashMap<>();
 
-  /** The entry for the series text {@code buf[start, end)} with the given hash, or null. */
-  Entry get(byte[] buf, int start, int end, int hash) {
+  /** Whether {@code e} is the entry of the series text {@code buf[start, end)}. */
+  static boolean matches(Entry e, byte[] buf, int start, int end) {
+    return e.key.length == end - start && Arrays.equals(e.key, 0, e.key.length, buf, start, end);
+  }
+
+  /** The entry for the series text {@code buf[start, end)}, or null. */
+  Entry get(byte[] buf, int start, int end) {
+    int hash = ExpositionParser.hash(buf, start, end);
     Entry[] t = table;
     int mask = t.length - 1;
     int len = end - start;
@@ -75,7 +86,8 @@ final class ScrapeCache {
   }
 
   /** Adds an entry for a series text {@link #get} did not find; the key bytes are copied. */
-  Entry put(byte[] buf, int start, int end, int hash, Series series) {
+  Entry put(byte[] buf, int start, int end, Series series) {
+    int hash = ExpositionParser.hash(buf, start, end);
     if ((size + 1) * 2 > table.length) {
       rehash(table.length * 2, true, 0);
     }
@@ -128,6 +140,7 @@ final class ScrapeCache {
 
   /** Empties the cache. */
   void clear() {
+    first = null;
     table = new Entry[64];
     size = 0;
     byLabels.clear();

@@ -243,8 +243,11 @@ public final class ScrapeLoop {
     double[] values = new double[256];
     long[] refs = new long[256];
     Map<String, Metadata> meta;
+    /** The entry of the previous sample line. */
+    ScrapeCache.Entry previous;
 
     void reset(int generation, long defaultTs) {
+      previous = null;
       this.generation = generation;
       this.defaultTs = defaultTs;
       scraped = 0;
@@ -258,26 +261,50 @@ public final class ScrapeLoop {
     void clear() {
       java.util.Arrays.fill(series, 0, n, null);
       n = 0;
+      previous = null;
     }
 
     @Override
-    public ScrapeCache.Entry cached(byte[] buf, int start, int end, int hash) {
-      ScrapeCache.Entry e = cache.get(buf, start, end, hash);
-      if (e != null && e.seen != generation) {
-        e.seen = generation;
-        seenEntries++;
+    public ScrapeCache.Entry cached(byte[] buf, int start, int end) {
+      // Pages list their series in the same order each time: try the text that came next last time.
+      ScrapeCache.Entry guess = previous == null ? cache.first : previous.next;
+      ScrapeCache.Entry e = guess != null && ScrapeCache.matches(guess, buf, start, end) ? guess : cache.get(buf, start, end);
+      if (e != null) {
+        seen(e);
       }
       return e;
     }
 
     @Override
-    public ScrapeCache.Entry newSeries(byte[] buf, int start, int end, int hash, ParsedSeries parsed) {
+    public ScrapeCache.Entry newSeries(byte[] buf, int start, int end, ParsedSeries parsed) {
       Labels labels = finalLabels(parsed.labels());
       ScrapeCache.Series s = labels == null ? null : cache.series(labels, ScrapeLoop.this::labelLimitError);
-      ScrapeCache.Entry e = cache.put(buf, start, end, hash, s);
-      e.seen = generation;
-      seenEntries++;
+      ScrapeCache.Entry e = cache.put(buf, start, end, s);
+      seen(e);
       return e;
+    }
+
+    /** Stamps the entry and links it after the previous line's. */
+    private void seen(ScrapeCache.Entry e) {
+      if (e.seen != generation) {
+        e.seen = generation;
+        seenEntries++;
+      }
+      if (previous == null) {
+        cache.first = e;
+      } else if (previous.next != e) {
+        previous.next = e;
+      }
+      previous = e;
+    }
+
+    /** Ends the chain of this page's texts. */
+    void parsed() {
+      if (previous != null) {
+        previous.next = null;
+      } else {
+        cache.first = null;
+      }
     }
 
     @Override
@@ -323,6 +350,7 @@ public final class ScrapeLoop {
     Batch b = batch;
     b.reset(g, start);
     ExpositionParser.parse(resp.body(), resp.length(), format, b);
+    b.parsed();
     out.scraped = b.scraped;
     int n = b.n;
     out.postRelabel = n;
