@@ -20,7 +20,8 @@ public record HttpClientConfig(
     boolean followRedirects,
     Map<String, String> headers,
     OAuth2Config oauth2,
-    Tls tls) {
+    Tls tls,
+    ProxyConfig proxy) {
 
   /**
    * TLS material given inline or as files beyond the CA file: {@code ca}, {@code cert}/{@code cert_file}
@@ -41,7 +42,7 @@ public record HttpClientConfig(
       Map<String, String> headers) {
     this(basicAuthUsername, basicAuthPassword, basicAuthPasswordFile, authorizationType, authorizationCredentials,
         authorizationCredentialsFile, tlsInsecureSkipVerify, tlsCaFile, tlsServerName, followRedirects, headers, null,
-        Tls.NONE);
+        Tls.NONE, ProxyConfig.NONE);
   }
 
   /** No authentication, default TLS, redirects followed. */
@@ -156,13 +157,10 @@ public record HttpClientConfig(
     }
     boolean follow = n.bool("follow_redirects", true);
     n.bool("enable_http2", true);
-    n.string("proxy_url", null);
-    n.string("no_proxy", null);
-    n.bool("proxy_from_environment", false);
-    n.get("proxy_connect_header");
+    ProxyConfig proxy = ProxyConfig.parse(n);
     Map<String, String> headers = httpHeaders(n.get("http_headers"), baseDir);
     return new HttpClientConfig(user, pass, passFile, authType, creds, credsFile, insecure, ca, serverName, follow,
-        headers, oauth2, material);
+        headers, oauth2, material, proxy);
   }
 
   /** {@code http_headers}: per header, {@code values}, {@code secrets} and {@code files}, joined with ", ". */

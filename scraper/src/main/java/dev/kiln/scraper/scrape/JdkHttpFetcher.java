@@ -109,6 +109,9 @@ public final class JdkHttpFetcher implements HttpFetcher {
         .connectTimeout(Duration.ofSeconds(10))
         .followRedirects(cfg.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
         .version(HttpClient.Version.HTTP_1_1);
+    if (cfg.proxy() != null && cfg.proxy().isSet()) {
+      b.proxy(cfg.proxy().selector());
+    }
     try {
       SSLContext ctx = cfg.sslContext();
       if (ctx != null) {

@@ -61,7 +61,8 @@ public final class SocketHttpFetcher implements HttpFetcher {
   public Response fetch(URI url, Map<String, String> headers, HttpClientConfig cfg, long timeoutMillis, long bodyLimit,
       byte[] reuse) throws IOException {
     String host = url.getHost();
-    if (!"http".equalsIgnoreCase(url.getScheme()) || host == null || !isDirect(url)) {
+    boolean proxied = cfg.proxy() != null && cfg.proxy().isSet();
+    if (!"http".equalsIgnoreCase(url.getScheme()) || host == null || proxied || !isDirect(url)) {
       return fallback.fetch(url, headers, cfg, timeoutMillis, bodyLimit, reuse);
     }
     if (host.startsWith("[") && host.endsWith("]")) {

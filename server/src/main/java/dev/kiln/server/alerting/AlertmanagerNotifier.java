@@ -130,6 +130,9 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
     return clients.computeIfAbsent(http, h -> {
       HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
           .followRedirects(h.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER);
+      if (h.proxy() != null && h.proxy().isSet()) {
+        b.proxy(h.proxy().selector());
+      }
       try {
         javax.net.ssl.SSLContext ssl = h.sslContext();
         if (ssl != null) {

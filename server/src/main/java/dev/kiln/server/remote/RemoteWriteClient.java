@@ -55,6 +55,9 @@ final class RemoteWriteClient {
     this.metrics = metrics;
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(Math.min(timeoutMillis, 30_000)))
         .followRedirects(http.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER);
+    if (http.proxy() != null && http.proxy().isSet()) {
+      b.proxy(http.proxy().selector());
+    }
     try {
       javax.net.ssl.SSLContext ssl = http.sslContext();
       if (ssl != null) {
