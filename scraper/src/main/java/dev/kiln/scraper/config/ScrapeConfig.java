@@ -22,6 +22,7 @@ public record ScrapeConfig(
     String fallbackScrapeProtocol,
     List<TargetGroup> staticConfigs,
     List<FileSdConfig> fileSdConfigs,
+    List<KubernetesSdConfig> kubernetesSdConfigs,
     List<RelabelConfig> relabelConfigs,
     List<RelabelConfig> metricRelabelConfigs,
     HttpClientConfig http) {
@@ -62,15 +63,12 @@ public record ScrapeConfig(
     n.get("scrape_protocols");
     List<TargetGroup> statics = n.list("static_configs", g -> TargetGroup.parse(g, "static"));
     List<FileSdConfig> files = n.list("file_sd_configs", f -> FileSdConfig.parse(f, baseDir));
-    YamlNode k8s = n.get("kubernetes_sd_configs");
-    if (!k8s.absent()) {
-      throw k8s.error("kubernetes_sd_configs is not supported by this Kiln version yet");
-    }
+    List<KubernetesSdConfig> k8s = n.list("kubernetes_sd_configs", k -> KubernetesSdConfig.parse(k, baseDir));
     List<RelabelConfig> relabel = n.list("relabel_configs", RelabelConfig::parse);
     List<RelabelConfig> metricRelabel = n.list("metric_relabel_configs", RelabelConfig::parse);
     HttpClientConfig http = HttpClientConfig.parse(n, baseDir);
     n.rejectUnknownKeys("scrape_config");
     return new ScrapeConfig(job, interval, timeout, path, scheme, Map.copyOf(params), honorLabels, honorTimestamps, track,
-        compression, limits, fallback, statics, files, relabel, metricRelabel, http);
+        compression, limits, fallback, statics, files, k8s, relabel, metricRelabel, http);
   }
 }

@@ -1,11 +1,14 @@
 package dev.kiln.scraper.scrape;
 
 import dev.kiln.scraper.config.FileSdConfig;
+import dev.kiln.scraper.config.KubernetesSdConfig;
 import dev.kiln.scraper.config.PrometheusConfig;
 import dev.kiln.scraper.config.ScrapeConfig;
 import dev.kiln.scraper.discovery.Discoverer;
 import dev.kiln.scraper.discovery.FileDiscoverer;
 import dev.kiln.scraper.discovery.StaticDiscoverer;
+import dev.kiln.scraper.discovery.kubernetes.KubeEnvironment;
+import dev.kiln.scraper.discovery.kubernetes.KubernetesDiscoveries;
 import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Metadata;
 import java.time.Clock;
@@ -33,12 +36,19 @@ public final class ScrapeManager implements AutoCloseable {
   private final ExecutorService workers;
   private final Map<String, ScrapePool> pools = new LinkedHashMap<>();
   private final List<Discoverer> discoverers = new ArrayList<>();
+  private final KubernetesDiscoveries kubernetes;
 
   /**
    * @param userAgent sent with every scrape, e.g. {@code Kiln/0.1.0}
    * @param workerThreads scrapes that may run at once
    */
   public ScrapeManager(Appendable storage, HttpFetcher fetcher, Clock clock, String userAgent, int workerThreads) {
+    this(storage, fetcher, clock, userAgent, workerThreads, KubeEnvironment.system(userAgent));
+  }
+
+  /** As above, with the environment Kubernetes discovery connects from (tests substitute theirs). */
+  public ScrapeManager(Appendable storage, HttpFetcher fetcher, Clock clock, String userAgent, int workerThreads,
+      KubeEnvironment kubeEnvironment) {
     this.storage = storage;
     this.fetcher = fetcher;
     this.clock = clock;
@@ -47,6 +57,7 @@ public final class ScrapeManager implements AutoCloseable {
     s.setRemoveOnCancelPolicy(true);
     this.scheduler = s;
     this.workers = Executors.newFixedThreadPool(workerThreads, daemon("kiln-scrape-worker"));
+    this.kubernetes = new KubernetesDiscoveries(kubeEnvironment, scheduler);
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -85,6 +96,9 @@ public final class ScrapeManager implements AutoCloseable {
       ds.add(new StaticDiscoverer(sc.staticConfigs()));
       for (FileSdConfig f : sc.fileSdConfigs()) {
         ds.add(new FileDiscoverer(f, scheduler));
+      }
+      for (KubernetesSdConfig k : sc.kubernetesSdConfigs()) {
+        ds.add(kubernetes.discoverer(k));
       }
       for (Discoverer d : ds) {
         int id = source++;
@@ -136,6 +150,7 @@ public final class ScrapeManager implements AutoCloseable {
     for (Discoverer d : discoverers) {
       d.close();
     }
+    kubernetes.close();
     for (ScrapePool p : pools.values()) {
       p.stopAll();
     }

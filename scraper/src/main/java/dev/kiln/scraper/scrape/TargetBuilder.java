@@ -26,9 +26,10 @@ public final class TargetBuilder {
   public static List<Result> build(ScrapeConfig cfg, List<TargetGroup> groups) {
     List<Result> out = new ArrayList<>();
     for (TargetGroup g : groups) {
-      for (String address : g.targets()) {
+      for (int i = 0; i < g.targets().size(); i++) {
         Labels.Builder b = Labels.builder();
-        b.set("__address__", address);
+        g.labelsOf(i).forEach(b::set);
+        b.set("__address__", g.targets().get(i));
         g.labels().forEach((k, v) -> {
           if (b.get(k) == null) {
             b.set(k, v);

@@ -1,0 +1,111 @@
+package dev.kiln.scraper.discovery.kubernetes;
+
+import dev.kiln.scraper.config.HttpClientConfig;
+import dev.kiln.scraper.config.KubernetesSdConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Builds the API client for a {@code kubernetes_sd_config}: explicit {@code api_server} with the
+ * scrape-style HTTP settings, a kubeconfig file, or the in-cluster service account.
+ */
+final class ApiConnection {
+  private ApiConnection() {}
+
+  /** A client plus, in-cluster, the namespace Kiln runs in. */
+  record Connected(KubeClient client, String ownNamespace) {}
+
+  static Connected connect(KubernetesSdConfig cfg, KubeEnvironment env) throws IOException {
+    try {
+      if (cfg.apiServer() != null) {
+        return new Connected(explicit(cfg, env), null);
+      }
+      if (cfg.kubeconfigFile() != null) {
+        Kubeconfig.Resolved k = Kubeconfig.load(cfg.kubeconfigFile(), env.clock());
+        HttpClient http = httpClient(k.ssl(), k.proxy(), true);
+        return new Connected(new KubeClient(k.server(), http, k.credentials(), env.userAgent()), null);
+      }
+      return inCluster(cfg, env);
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot set up TLS for the Kubernetes API: " + e.getMessage(), e);
+    }
+  }
+
+  private static KubeClient explicit(KubernetesSdConfig cfg, KubeEnvironment env)
+      throws IOException, GeneralSecurityException {
+    HttpClientConfig h = cfg.http();
+    SSLContext ssl = null;
+    if ("https".equals(cfg.apiServer().getScheme())) {
+      List<X509Certificate> roots = h.tlsCaFile() == null ? null : Pem.certificates(Files.readAllBytes(h.tlsCaFile()));
+      PrivateKey key = null;
+      List<X509Certificate> chain = null;
+      if (cfg.tlsCertFile() != null) {
+        chain = Pem.certificates(Files.readAllBytes(cfg.tlsCertFile()));
+        key = Pem.privateKey(Files.readAllBytes(cfg.tlsKeyFile()));
+      }
+      ssl = Pem.context(roots, h.tlsInsecureSkipVerify(), key, chain);
+    }
+    Credentials creds = Credentials.NONE;
+    if (h.basicAuthUsername() != null || h.basicAuthPassword() != null || h.basicAuthPasswordFile() != null) {
+      String user = h.basicAuthUsername();
+      Path passFile = h.basicAuthPasswordFile();
+      String pass = h.basicAuthPassword();
+      creds = passFile == null ? Credentials.basic(user, pass) : () -> Credentials.basic(user,
+          Files.readString(passFile, StandardCharsets.UTF_8).trim()).header();
+    } else if (h.authorizationType() != null) {
+      creds = h.authorizationCredentialsFile() != null
+          ? Credentials.file(h.authorizationType(), h.authorizationCredentialsFile(), 0, env.clock())
+          : Credentials.fixed(h.authorizationType() + " " + (h.authorizationCredentials() == null ? "" : h.authorizationCredentials()));
+    }
+    ProxySelector proxy = cfg.proxyUrl() == null ? null
+        : ProxySelector.of(new InetSocketAddress(cfg.proxyUrl().getHost(), cfg.proxyUrl().getPort() < 0 ? 80 : cfg.proxyUrl().getPort()));
+    return new KubeClient(cfg.apiServer(), httpClient(ssl, proxy, h.followRedirects()), creds, env.userAgent());
+  }
+
+  private static Connected inCluster(KubernetesSdConfig cfg, KubeEnvironment env)
+      throws IOException, GeneralSecurityException {
+    String host = env.env().apply("KUBERNETES_SERVICE_HOST");
+    String port = env.env().apply("KUBERNETES_SERVICE_PORT");
+    if (host == null || host.isEmpty() || port == null || port.isEmpty()) {
+      throw new IOException("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and "
+          + "KUBERNETES_SERVICE_PORT must be defined: not running in a cluster");
+    }
+    URI server = URI.create("https://" + MetaLabels.joinHostPort(host, port));
+    Path dir = env.serviceAccountDir();
+    Path ca = dir.resolve("ca.crt");
+    SSLContext ssl = Pem.context(Pem.certificates(Files.readAllBytes(ca)), false, null, null);
+    Credentials creds = Credentials.file("Bearer", dir.resolve("token"), env.tokenMaxAgeMillis(), env.clock());
+    creds.header(); // fail early when the token is missing
+    String ns = null;
+    if (cfg.ownNamespace()) {
+      ns = Files.readString(dir.resolve("namespace"), StandardCharsets.UTF_8).trim();
+    }
+    return new Connected(new KubeClient(server, httpClient(ssl, null, true), creds, env.userAgent()), ns);
+  }
+
+  static HttpClient httpClient(SSLContext ssl, ProxySelector proxy, boolean followRedirects) {
+    HttpClient.Builder b = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10))
+        .followRedirects(followRedirects ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER);
+    if (ssl != null) {
+      b.sslContext(ssl);
+    }
+    if (proxy != null) {
+      b.proxy(proxy);
+    }
+    return b.build();
+  }
+}
