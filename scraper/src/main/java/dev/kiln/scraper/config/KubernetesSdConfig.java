@@ -111,9 +111,6 @@ public record KubernetesSdConfig(
     if (role == null) {
       throw roleNode.error("unknown Kubernetes SD role \"" + roleText + "\"");
     }
-    if (role != Role.POD && role != Role.NODE) {
-      throw roleNode.error("kubernetes_sd_configs role \"" + roleText + "\" is not supported by this Kiln version yet");
-    }
     YamlNode apiNode = n.get("api_server");
     URI api = null;
     String apiText = apiNode.text();

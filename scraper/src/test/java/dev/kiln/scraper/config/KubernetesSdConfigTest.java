@@ -26,7 +26,7 @@ class KubernetesSdConfigTest {
   @Test
   void parsesEveryField() {
     KubernetesSdConfig c = parse("""
-              - role: pod
+              - role: endpointslice
                 api_server: https://k8s.example:6443
                 namespaces:
                   names: [monitoring, apps]
@@ -34,20 +34,20 @@ class KubernetesSdConfigTest {
                   - role: pod
                     label: "app.kubernetes.io/part-of=shop"
                     field: "spec.nodeName=worker-3"
-                  - role: node
+                  - role: service
                     label: "!canary,tier notin (batch)"
                 attach_metadata: {node: true, namespace: true}
                 authorization: {credentials_file: token}
                 tls_config: {ca_file: ca.crt, cert_file: client.crt, key_file: client.key}
         """).get(0);
-    assertEquals(Role.POD, c.role());
+    assertEquals(Role.ENDPOINTSLICE, c.role());
     assertEquals(URI.create("https://k8s.example:6443"), c.apiServer());
     assertNull(c.kubeconfigFile());
     assertEquals(List.of("monitoring", "apps"), c.namespaces());
     assertFalse(c.ownNamespace());
     assertEquals(new KubernetesSdConfig.Selector(Role.POD, "app.kubernetes.io/part-of=shop", "spec.nodeName=worker-3"),
         c.selector(Role.POD));
-    assertEquals("!canary,tier notin (batch)", c.selector(Role.NODE).label());
+    assertEquals("!canary,tier notin (batch)", c.selector(Role.SERVICE).label());
     assertTrue(c.attachMetadata().node());
     assertTrue(c.attachMetadata().namespace());
     assertFalse(c.attachMetadata().deployment());
@@ -64,12 +64,6 @@ class KubernetesSdConfigTest {
     KubernetesSdConfig kc = parse("      - role: node\n        kubeconfig_file: kube/config\n").get(0);
     assertEquals(Path.of("/etc/kiln/kube/config"), kc.kubeconfigFile());
     assertEquals(parse("      - role: pod\n").get(0), parse("      - {role: pod}\n").get(0), "equal configs share a watcher");
-  }
-
-  @Test
-  void rejectsRolesNotYetSupported() {
-    assertEquals("prometheus.yml:4: kubernetes_sd_configs role \"endpoints\" is not supported by this Kiln version yet",
-        error("      - role: endpoints\n"));
   }
 
   @Test
@@ -106,12 +100,16 @@ class KubernetesSdConfigTest {
         """));
     String[][] cases = {
         {"pod", "service", "pod role supports only pod, node selectors"},
+        {"service", "pod", "service role supports only service selectors"},
+        {"endpoints", "node", "endpoints role supports only endpoints, service, pod selectors"},
+        {"endpointslice", "endpoints", "endpointslice role supports only endpointslice, service, pod selectors"},
         {"node", "pod", "node role supports only node selectors"},
+        {"ingress", "service", "ingress role supports only ingress selectors"},
     };
     for (String[] c : cases) {
       assertEquals("prometheus.yml:6: " + c[2], error("      - role: " + c[0] + "\n        selectors:\n          - {role: " + c[1] + "}\n"));
     }
-    for (String[] ok : new String[][] {{"pod", "node"}}) {
+    for (String[] ok : new String[][] {{"endpoints", "pod"}, {"endpointslice", "service"}, {"pod", "node"}}) {
       parse("      - role: " + ok[0] + "\n        selectors:\n          - {role: " + ok[1] + ", label: a=b}\n");
     }
   }

@@ -148,6 +148,74 @@ class KubernetesScrapeEndToEndTest {
     }
   }
 
+  @Test
+  void serviceEndpointsJobOfTheContractKeepsAnnotatedServices() throws Exception {
+    try (FakeKubeApi api = new FakeKubeApi()) {
+      api.put("services", ServiceEndpointsIngressDiscoveryTest.WEB_SERVICE.replace("\"prometheus.io/scrape\": \"true\"",
+          "\"prometheus.io/scrape\": \"true\", \"prometheus.io/port\": \"9090\", \"prometheus.io/param_format\": \"prometheus\""));
+      api.put("services", """
+          {"metadata": {"name": "kubernetes", "namespace": "default"},
+           "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP"}]}}""");
+      api.put("pods", PodNodeDiscoveryTest.WEB_POD);
+      api.put("endpoints", ServiceEndpointsIngressDiscoveryTest.WEB_ENDPOINTS);
+      api.put("endpoints", """
+          {"metadata": {"name": "kubernetes", "namespace": "default"},
+           "subsets": [{"addresses": [{"ip": "172.18.0.2"}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]}""");
+      String yaml = """
+          scrape_configs:
+            - job_name: kubernetes-apiservers
+              scheme: https
+              scrape_interval: 1h
+              kubernetes_sd_configs: [{role: endpoints, api_server: %1$s}]
+              relabel_configs:
+                - source_labels: [__meta_kubernetes_namespace, __meta_kubernetes_service_name, __meta_kubernetes_endpoint_port_name]
+                  action: keep
+                  regex: default;kubernetes;https
+            - job_name: kubernetes-service-endpoints
+              scrape_interval: 1h
+              kubernetes_sd_configs: [{role: endpoints, api_server: %1$s}]
+              relabel_configs:
+                - source_labels: [__meta_kubernetes_service_annotation_prometheus_io_scrape]
+                  action: keep
+                  regex: true
+                - source_labels: [__meta_kubernetes_service_annotation_prometheus_io_scheme]
+                  regex: (https?)
+                  target_label: __scheme__
+                - source_labels: [__meta_kubernetes_service_annotation_prometheus_io_path]
+                  regex: (.+)
+                  target_label: __metrics_path__
+                - source_labels: [__address__, __meta_kubernetes_service_annotation_prometheus_io_port]
+                  regex: (.+?)(?::\\d+)?;(\\d+)
+                  replacement: $1:$2
+                  target_label: __address__
+                - action: labelmap
+                  regex: __meta_kubernetes_service_annotation_prometheus_io_param_(.+)
+                  replacement: __param_$1
+                - action: labelmap
+                  regex: __meta_kubernetes_service_label_(.+)
+                - source_labels: [__meta_kubernetes_namespace]
+                  target_label: namespace
+                - source_labels: [__meta_kubernetes_service_name]
+                  target_label: service
+          """.formatted(api.url());
+      PrometheusConfig cfg = ConfigLoader.parse("prometheus.yml", yaml, dir);
+      KubeEnvironment env = K8sTesting.env(dir).withCoalesceMillis(100);
+      try (ScrapeManager m = new ScrapeManager(new InMemoryStorage(), new JdkHttpFetcher(), Clock.systemUTC(), "Kiln/test", 2, env)) {
+        m.apply(cfg);
+        List<TargetStatus> apiservers = await(m, "kubernetes-apiservers", l -> l.size() == 1);
+        assertEquals("https://172.18.0.2:6443/metrics", apiservers.get(0).scrapeUrl());
+        // Every endpoint address of the annotated service, moved to the annotated port; duplicates collapse.
+        List<TargetStatus> svc = await(m, "kubernetes-service-endpoints", l -> l.size() == 3);
+        assertEquals(List.of("10.1.2.3:9090", "10.1.2.4:9090", "10.1.9.9:9090"),
+            svc.stream().map(t -> t.labels().get("instance")).sorted().toList());
+        TargetStatus first = svc.stream().filter(t -> t.labels().get("instance").equals("10.1.2.3:9090")).findFirst().orElseThrow();
+        assertEquals(Labels.of("app", "web", "instance", "10.1.2.3:9090", "job", "kubernetes-service-endpoints",
+            "namespace", "shop", "service", "web"), first.labels());
+        assertEquals("http://10.1.2.3:9090/metrics?format=prometheus", first.scrapeUrl());
+      }
+    }
+  }
+
   private static List<TargetStatus> await(ScrapeManager m, String job, Predicate<List<TargetStatus>> p)
       throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
