@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -48,30 +47,19 @@ final class ApiConnection {
     HttpClientConfig h = cfg.http();
     SSLContext ssl = null;
     if ("https".equals(cfg.apiServer().getScheme())) {
-      List<X509Certificate> roots = h.tlsCaFile() == null ? null : Pem.certificates(Files.readAllBytes(h.tlsCaFile()));
-      PrivateKey key = null;
-      List<X509Certificate> chain = null;
       if (cfg.tlsCertFile() != null) {
-        chain = Pem.certificates(Files.readAllBytes(cfg.tlsCertFile()));
-        key = Pem.privateKey(Files.readAllBytes(cfg.tlsKeyFile()));
+        List<X509Certificate> roots = h.tlsCaFile() == null ? null : Pem.certificates(Files.readAllBytes(h.tlsCaFile()));
+        ssl = Pem.context(roots, h.tlsInsecureSkipVerify(), Pem.privateKey(Files.readAllBytes(cfg.tlsKeyFile())),
+            Pem.certificates(Files.readAllBytes(cfg.tlsCertFile())));
+      } else {
+        ssl = h.sslContext();
       }
-      ssl = Pem.context(roots, h.tlsInsecureSkipVerify(), key, chain);
-    }
-    Credentials creds = Credentials.NONE;
-    if (h.basicAuthUsername() != null || h.basicAuthPassword() != null || h.basicAuthPasswordFile() != null) {
-      String user = h.basicAuthUsername();
-      Path passFile = h.basicAuthPasswordFile();
-      String pass = h.basicAuthPassword();
-      creds = passFile == null ? Credentials.basic(user, pass) : () -> Credentials.basic(user,
-          Files.readString(passFile, StandardCharsets.UTF_8).trim()).header();
-    } else if (h.authorizationType() != null) {
-      creds = h.authorizationCredentialsFile() != null
-          ? Credentials.file(h.authorizationType(), h.authorizationCredentialsFile(), 0, env.clock())
-          : Credentials.fixed(h.authorizationType() + " " + (h.authorizationCredentials() == null ? "" : h.authorizationCredentials()));
     }
     ProxySelector proxy = cfg.proxyUrl() == null ? null
         : ProxySelector.of(new InetSocketAddress(cfg.proxyUrl().getHost(), cfg.proxyUrl().getPort() < 0 ? 80 : cfg.proxyUrl().getPort()));
-    return new KubeClient(cfg.apiServer(), httpClient(ssl, proxy, h.followRedirects()), creds, env.userAgent());
+    // Secret files (password_file, credentials_file) are read again for every request.
+    return new KubeClient(cfg.apiServer(), httpClient(ssl, proxy, h.followRedirects()), h::authorizationHeader,
+        env.userAgent());
   }
 
   private static Connected inCluster(KubernetesSdConfig cfg, KubeEnvironment env)

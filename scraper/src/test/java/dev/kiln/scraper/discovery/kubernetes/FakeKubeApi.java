@@ -59,16 +59,39 @@ final class FakeKubeApi implements AutoCloseable {
   private int failNext;
   private int failStatus;
   private int pageSize = 0;
+  private String requiredAuthorization;
 
   FakeKubeApi() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    this(null);
+  }
+
+  /** Serves HTTPS with {@code tls} when it is not null. */
+  FakeKubeApi(javax.net.ssl.SSLContext tls) throws IOException {
+    InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls == null) {
+      server = HttpServer.create(addr, 0);
+    } else {
+      com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(addr, 0);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+      server = https;
+    }
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
   }
 
   URI url() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    String scheme = server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http";
+    return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** From now on, requests without {@code Authorization: <header>} get 401. */
+  synchronized void requireAuthorization(String header) {
+    requiredAuthorization = header;
   }
 
   /** Lists are answered in pages of this many items (0 = all at once), to exercise {@code continue}. */
@@ -225,6 +248,11 @@ final class FakeKubeApi implements AutoCloseable {
       Map<String, String> q = query(ex.getRequestURI());
       requests.add(new Request(path, q, ex.getRequestHeaders().getFirst("Authorization")));
       synchronized (this) {
+        if (requiredAuthorization != null && !requiredAuthorization.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+          respond(ex, 401, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":401,"
+              + "\"reason\":\"Unauthorized\",\"message\":\"Unauthorized\"}");
+          return;
+        }
         if (failNext > 0) {
           failNext--;
           respond(ex, failStatus, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":"
