@@ -20,9 +20,6 @@ import java.util.stream.Collectors;
  * @param kubeconfigFile resolved kubeconfig path, or null
  * @param namespaces namespace names to watch; empty with {@code ownNamespace} false = all namespaces
  * @param http HTTP client settings; only non-default together with {@code apiServer}
- * @param tlsCertFile client certificate ({@code tls_config.cert_file}) for {@code apiServer}, or null
- * @param tlsKeyFile client key ({@code tls_config.key_file}) for {@code apiServer}, or null
- * @param proxyUrl HTTP proxy ({@code proxy_url}) for {@code apiServer}, or null
  */
 public record KubernetesSdConfig(
     Role role,
@@ -32,10 +29,7 @@ public record KubernetesSdConfig(
     boolean ownNamespace,
     List<Selector> selectors,
     AttachMetadata attachMetadata,
-    HttpClientConfig http,
-    Path tlsCertFile,
-    Path tlsKeyFile,
-    URI proxyUrl) {
+    HttpClientConfig http) {
 
   /** The Kubernetes SD roles. */
   public enum Role {
@@ -186,22 +180,7 @@ public record KubernetesSdConfig(
     }
     Path dir = baseDir == null ? Path.of("") : baseDir;
     HttpClientConfig http = HttpClientConfig.parse(n, dir);
-    YamlNode tls = n.get("tls_config");
-    String certFile = tls.absent() ? null : tls.string("cert_file", null);
-    String keyFile = tls.absent() ? null : tls.string("key_file", null);
-    if ((certFile == null) != (keyFile == null)) {
-      throw tls.error("exactly one of key and cert file given; both are needed for a client certificate");
-    }
-    YamlNode proxyNode = n.get("proxy_url");
-    URI proxy = null;
-    String proxyText = proxyNode.text();
-    if (proxyText != null && !proxyText.isEmpty()) {
-      proxy = URI.create(proxyText);
-      if (!"http".equals(proxy.getScheme()) || proxy.getHost() == null) {
-        throw proxyNode.error("proxy_url: only http:// proxies are supported for Kubernetes discovery");
-      }
-    }
-    customHttp |= !http.equals(HttpClientConfig.DEFAULT) || certFile != null;
+    customHttp |= !http.equals(HttpClientConfig.DEFAULT);
     n.rejectUnknownKeys("kubernetes_sd_config");
 
     if (api != null && kubeconfigPath != null) {
@@ -219,8 +198,7 @@ public record KubernetesSdConfig(
     if (kubeconfigPath != null && own) {
       throw n.error("cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously");
     }
-    return new KubernetesSdConfig(role, api, kubeconfigPath, names, own, selectors, attach, http,
-        certFile == null ? null : dir.resolve(certFile), keyFile == null ? null : dir.resolve(keyFile), proxy);
+    return new KubernetesSdConfig(role, api, kubeconfigPath, names, own, selectors, attach, http);
   }
 
   @Override

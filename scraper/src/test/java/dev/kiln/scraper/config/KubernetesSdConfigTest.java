@@ -53,7 +53,7 @@ class KubernetesSdConfigTest {
     assertFalse(c.attachMetadata().deployment());
     assertEquals(Path.of("/etc/kiln/token"), c.http().authorizationCredentialsFile());
     assertEquals(Path.of("/etc/kiln/ca.crt"), c.http().tlsCaFile());
-    assertEquals(Path.of("/etc/kiln/client.crt"), c.tlsCertFile());
+    assertEquals(Path.of("/etc/kiln/client.crt"), c.http().tls().certFile());
   }
 
   @Test

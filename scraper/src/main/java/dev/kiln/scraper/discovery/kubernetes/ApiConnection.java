@@ -3,7 +3,6 @@ package dev.kiln.scraper.discovery.kubernetes;
 import dev.kiln.scraper.config.HttpClientConfig;
 import dev.kiln.scraper.config.KubernetesSdConfig;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,9 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -34,7 +32,7 @@ final class ApiConnection {
       if (cfg.kubeconfigFile() != null) {
         Kubeconfig.Resolved k = Kubeconfig.load(cfg.kubeconfigFile(), env.clock());
         HttpClient http = httpClient(k.ssl(), k.proxy(), true);
-        return new Connected(new KubeClient(k.server(), http, k.credentials(), env.userAgent()), null);
+        return new Connected(new KubeClient(k.server(), http, k.credentials(), Map.of(), env.userAgent()), null);
       }
       return inCluster(cfg, env);
     } catch (GeneralSecurityException e) {
@@ -45,21 +43,10 @@ final class ApiConnection {
   private static KubeClient explicit(KubernetesSdConfig cfg, KubeEnvironment env)
       throws IOException, GeneralSecurityException {
     HttpClientConfig h = cfg.http();
-    SSLContext ssl = null;
-    if ("https".equals(cfg.apiServer().getScheme())) {
-      if (cfg.tlsCertFile() != null) {
-        List<X509Certificate> roots = h.tlsCaFile() == null ? null : Pem.certificates(Files.readAllBytes(h.tlsCaFile()));
-        ssl = Pem.context(roots, h.tlsInsecureSkipVerify(), Pem.privateKey(Files.readAllBytes(cfg.tlsKeyFile())),
-            Pem.certificates(Files.readAllBytes(cfg.tlsCertFile())));
-      } else {
-        ssl = h.sslContext();
-      }
-    }
-    ProxySelector proxy = cfg.proxyUrl() == null ? null
-        : ProxySelector.of(new InetSocketAddress(cfg.proxyUrl().getHost(), cfg.proxyUrl().getPort() < 0 ? 80 : cfg.proxyUrl().getPort()));
-    // Secret files (password_file, credentials_file) are read again for every request.
-    return new KubeClient(cfg.apiServer(), httpClient(ssl, proxy, h.followRedirects()), h::authorizationHeader,
-        env.userAgent());
+    SSLContext ssl = "https".equals(cfg.apiServer().getScheme()) ? h.sslContext() : null;
+    // Secret files (password_file, credentials_file) are read again for every request; OAuth2 tokens are cached.
+    return new KubeClient(cfg.apiServer(), httpClient(ssl, h.proxy().selector(), h.followRedirects()), h::authorizationHeader,
+        h.headers(), env.userAgent());
   }
 
   private static Connected inCluster(KubernetesSdConfig cfg, KubeEnvironment env)
@@ -72,15 +59,15 @@ final class ApiConnection {
     }
     URI server = URI.create("https://" + MetaLabels.joinHostPort(host, port));
     Path dir = env.serviceAccountDir();
-    Path ca = dir.resolve("ca.crt");
-    SSLContext ssl = Pem.context(Pem.certificates(Files.readAllBytes(ca)), false, null, null);
+    HttpClientConfig trust = new HttpClientConfig(null, null, null, null, null, null, false, dir.resolve("ca.crt"), null,
+        true, Map.of());
     Credentials creds = Credentials.file("Bearer", dir.resolve("token"), env.tokenMaxAgeMillis(), env.clock());
     creds.header(); // fail early when the token is missing
     String ns = null;
     if (cfg.ownNamespace()) {
       ns = Files.readString(dir.resolve("namespace"), StandardCharsets.UTF_8).trim();
     }
-    return new Connected(new KubeClient(server, httpClient(ssl, null, true), creds, env.userAgent()), ns);
+    return new Connected(new KubeClient(server, httpClient(trust.sslContext(), null, true), creds, Map.of(), env.userAgent()), ns);
   }
 
   static HttpClient httpClient(SSLContext ssl, ProxySelector proxy, boolean followRedirects) {

@@ -26,16 +26,19 @@ final class KubeClient {
   private final URI server;
   private final HttpClient http;
   private final Credentials credentials;
+  private final Map<String, String> headers;
   private final String userAgent;
 
   /**
    * @param server API server base URL (scheme, host, port and an optional path prefix)
+   * @param headers extra request headers ({@code http_headers})
    */
-  KubeClient(URI server, HttpClient http, Credentials credentials, String userAgent) {
+  KubeClient(URI server, HttpClient http, Credentials credentials, Map<String, String> headers, String userAgent) {
     String s = server.toString();
     this.server = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
     this.http = http;
     this.credentials = credentials;
+    this.headers = Map.copyOf(headers);
     this.userAgent = userAgent;
   }
 
@@ -74,9 +77,9 @@ final class KubeClient {
       q.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
     });
     URI uri = URI.create(server + path + q);
-    HttpRequest.Builder rb = HttpRequest.newBuilder(uri).GET().timeout(timeout)
-        .header("Accept", "application/json")
-        .header("User-Agent", userAgent);
+    HttpRequest.Builder rb = HttpRequest.newBuilder(uri).GET().timeout(timeout);
+    headers.forEach(rb::header);
+    rb.setHeader("Accept", "application/json").setHeader("User-Agent", userAgent);
     String auth = credentials.header();
     if (auth != null) {
       rb.header("Authorization", auth);

@@ -1,18 +1,17 @@
 package dev.kiln.scraper.discovery.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.scraper.config.HttpClientConfig;
+import dev.kiln.scraper.config.ProxyConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +25,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * A kubeconfig file resolved through {@code current-context}: server, trust roots, client
- * certificate, token (inline, file or exec plugin) or basic auth. Relative paths are relative to
- * the kubeconfig's directory.
+ * certificate, token (inline, file or exec plugin) or basic auth, expressed as the scrape-style
+ * {@link HttpClientConfig} where they fit. Relative paths are relative to the kubeconfig's directory.
  */
 final class Kubeconfig {
   private Kubeconfig() {}
@@ -53,41 +52,41 @@ final class Kubeconfig {
       throw new IOException(file + ": cluster " + str(context, "cluster") + " has no server");
     }
     URI uri = URI.create(server);
-    List<X509Certificate> roots = null;
-    byte[] caData = bytes(cluster, "certificate-authority-data", "certificate-authority", dir);
-    if (caData != null) {
-      roots = Pem.certificates(caData);
-    }
     boolean insecure = "true".equals(String.valueOf(cluster.get("insecure-skip-tls-verify")));
-    PrivateKey key = null;
-    List<X509Certificate> chain = null;
-    byte[] certData = bytes(user, "client-certificate-data", "client-certificate", dir);
-    byte[] keyData = bytes(user, "client-key-data", "client-key", dir);
-    if (certData != null && keyData != null) {
-      chain = Pem.certificates(certData);
-      key = Pem.privateKey(keyData);
-    }
-    SSLContext ssl = "https".equals(uri.getScheme()) ? Pem.context(roots, insecure, key, chain) : null;
-    ProxySelector proxy = null;
+    HttpClientConfig.Tls tls = new HttpClientConfig.Tls(
+        pem(cluster, "certificate-authority-data"), pem(user, "client-certificate-data"),
+        path(user, "client-certificate", dir), pem(user, "client-key-data"), path(user, "client-key", dir));
+    String token = str(user, "token");
+    Path tokenFile = path(user, "tokenFile", dir);
+    boolean bearer = token != null && !token.isEmpty() || tokenFile != null;
+    String username = bearer ? null : str(user, "username");
+    ProxyConfig proxy = ProxyConfig.NONE;
     String proxyUrl = str(cluster, "proxy-url");
     if (proxyUrl != null && !proxyUrl.isEmpty()) {
-      URI p = URI.create(proxyUrl);
-      proxy = ProxySelector.of(new InetSocketAddress(p.getHost(), p.getPort() < 0 ? 80 : p.getPort()));
+      proxy = new ProxyConfig(URI.create(proxyUrl), List.of(), false);
     }
-
-    Credentials creds = Credentials.NONE;
-    String token = str(user, "token");
-    String tokenFile = str(user, "tokenFile");
-    if (token != null && !token.isEmpty()) {
-      creds = Credentials.fixed("Bearer " + token);
-    } else if (tokenFile != null && !tokenFile.isEmpty()) {
-      creds = Credentials.file("Bearer", dir.resolve(tokenFile), 60_000, clock);
-    } else if (user.get("exec") instanceof Map<?, ?> exec) {
+    HttpClientConfig http = new HttpClientConfig(username, username == null ? null : str(user, "password"), null,
+        bearer ? "Bearer" : null, token == null || token.isEmpty() ? null : token, token == null || token.isEmpty() ? tokenFile : null,
+        insecure, path(cluster, "certificate-authority", dir), null, true, Map.of(), null, tls, proxy);
+    SSLContext ssl = "https".equals(uri.getScheme()) ? http.sslContext() : null;
+    Credentials creds = http::authorizationHeader;
+    if (!bearer && username == null && user.get("exec") instanceof Map<?, ?> exec) {
       creds = new ExecCredentials(exec, dir, clock);
-    } else if (str(user, "username") != null) {
-      creds = Credentials.basic(str(user, "username"), str(user, "password"));
     }
-    return new Resolved(uri, ssl, proxy, creds, str(context, "namespace"));
+    return new Resolved(uri, ssl, http.proxy().selector(), creds, str(context, "namespace"));
+  }
+
+  /** Inline base64 PEM data decoded to text, or null. */
+  private static String pem(Map<?, ?> m, String key) {
+    String data = str(m, key);
+    return data == null || data.isEmpty() ? null
+        : new String(Base64.getMimeDecoder().decode(data), StandardCharsets.US_ASCII);
+  }
+
+  /** A file path relative to the kubeconfig's directory, or null. */
+  private static Path path(Map<?, ?> m, String key, Path dir) {
+    String f = str(m, key);
+    return f == null || f.isEmpty() ? null : dir.resolve(f);
   }
 
   private static Map<?, ?> named(Map<?, ?> doc, String listKey, String name, String field, Path file) throws IOException {
@@ -111,19 +110,6 @@ final class Kubeconfig {
   private static String str(Map<?, ?> m, String key) {
     Object v = m.get(key);
     return v == null ? null : v.toString();
-  }
-
-  /** Inline base64 data or the content of a file (relative to the kubeconfig), or null. */
-  private static byte[] bytes(Map<?, ?> m, String dataKey, String fileKey, Path dir) throws IOException {
-    String data = str(m, dataKey);
-    if (data != null && !data.isEmpty()) {
-      return Base64.getMimeDecoder().decode(data);
-    }
-    String f = str(m, fileKey);
-    if (f != null && !f.isEmpty()) {
-      return Files.readAllBytes(dir.resolve(f));
-    }
-    return null;
   }
 
   /**
