@@ -160,7 +160,7 @@ final class Informer implements AutoCloseable {
       }
       JsonNode page = client.list(path, q);
       for (JsonNode item : MetaLabels.items(page, "items")) {
-        fresh.put(MetaLabels.key(item), item);
+        fresh.put(MetaLabels.key(item), Trim.apply(resource, item));
       }
       rv = MetaLabels.text(page, "metadata", "resourceVersion");
       String c = MetaLabels.text(page, "metadata", "continue");
@@ -221,6 +221,7 @@ final class Informer implements AutoCloseable {
         if (type == null || "BOOKMARK".equals(type)) {
           continue;
         }
+        Trim.apply(resource, obj);
         synchronized (lock) {
           if (isClosed()) {
             return rv;
