@@ -247,13 +247,29 @@ public record HttpClientConfig(
     return ctx;
   }
 
-  /** Accepts every certificate ({@code insecure_skip_verify: true}). */
-  private static final class TrustingManager implements javax.net.ssl.X509TrustManager {
+  /**
+   * Accepts every certificate ({@code insecure_skip_verify: true}). Being an extended trust manager
+   * it also skips the host name check, which the JDK otherwise adds around a plain one: a kubelet
+   * scraped by IP with a certificate for its node name must be accepted, as in Prometheus.
+   */
+  private static final class TrustingManager extends javax.net.ssl.X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
 
     @Override
     public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, java.net.Socket socket) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, java.net.Socket socket) {}
+
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {}
 
     @Override
     public java.security.cert.X509Certificate[] getAcceptedIssuers() {

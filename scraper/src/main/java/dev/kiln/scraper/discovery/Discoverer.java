@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A source of target groups (static lists, files, later Kubernetes). After {@link #start} it
+ * A source of target groups (static lists, files, the Kubernetes API). After {@link #start} it
  * calls the listener with the complete current list whenever it changes, from any thread.
  */
 public interface Discoverer extends AutoCloseable {

@@ -197,6 +197,37 @@ class ConnectionTest {
   }
 
   @Test
+  void kubeconfigInsecureSkipTlsVerifyAcceptsACertificateForAnotherName() throws Exception {
+    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    Path store = dir.resolve("other.p12");
+    run(keytool.toString(), "-genkeypair", "-alias", "api", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=elsewhere", "-ext", "san=dns:elsewhere.example", "-validity", "2",
+        "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit");
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, "changeit".toCharArray());
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+    try (FakeKubeApi api = new FakeKubeApi(tls)) {
+      api.put("nodes", PodNodeDiscoveryTest.NODE);
+      Files.writeString(dir.resolve("kubeconfig"), """
+          apiVersion: v1
+          current-context: c
+          clusters: [{name: c, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
+          contexts: [{name: c, context: {cluster: c, user: u}}]
+          users: [{name: u, user: {username: admin, password: secret}}]
+          """.formatted(api.url()));
+      K8sTesting.Collector c = start("      - role: node\n        kubeconfig_file: kubeconfig\n", K8sTesting.env(dir));
+      c.awaitGroup("node/worker-1");
+      assertEquals("Basic " + Base64.getEncoder().encodeToString("admin:secret".getBytes()),
+          api.requests("/api/v1/nodes").get(0).authorization());
+    }
+  }
+
+  @Test
   void kubeconfigExecPluginTokenIsCachedUntilItExpires() throws Exception {
     try (FakeKubeApi api = new FakeKubeApi()) {
       api.put("nodes", PodNodeDiscoveryTest.NODE);
