@@ -37,7 +37,7 @@ public final class ExpositionParser implements ParsedSeries {
   }
 
   private final Format format;
-  private final SeriesCacheSink<Object> sink;
+  private final SeriesCacheSink sink;
   private final Map<String, MetricType> types = new HashMap<>();
   private final Map<String, String> helps = new HashMap<>();
   private final Map<String, String> units = new HashMap<>();
@@ -51,10 +51,9 @@ public final class ExpositionParser implements ParsedSeries {
   private final List<String> labelPairs = new ArrayList<>();
   private Labels labels;
 
-  @SuppressWarnings("unchecked")
-  private ExpositionParser(Format format, SeriesCacheSink<?> sink) {
+  private ExpositionParser(Format format, SeriesCacheSink sink) {
     this.format = format;
-    this.sink = (SeriesCacheSink<Object>) sink;
+    this.sink = sink;
   }
 
   /** Parses a whole body: {@code body[0, length)}, UTF-8. */
@@ -69,7 +68,7 @@ public final class ExpositionParser implements ParsedSeries {
   }
 
   /** Parses a whole body ({@code body[0, length)}, UTF-8) into a sink that caches by series text. */
-  public static <E> void parse(byte[] body, int length, Format format, SeriesCacheSink<E> sink) {
+  public static void parse(byte[] body, int length, Format format, SeriesCacheSink sink) {
     new ExpositionParser(format, sink).run(body, length);
   }
 
@@ -95,7 +94,7 @@ public final class ExpositionParser implements ParsedSeries {
   }
 
   /** Adapts an {@link ExpositionSink}: every series is new; the series text becomes a string. */
-  private static final class PlainSink implements SeriesCacheSink<Object> {
+  private static final class PlainSink implements SeriesCacheSink {
     private final ExpositionSink sink;
     private String raw;
     private ParsedSeries series;
@@ -105,19 +104,19 @@ public final class ExpositionParser implements ParsedSeries {
     }
 
     @Override
-    public Object cached(byte[] buf, int start, int end) {
-      return null;
+    public int cached(byte[] buf, int start, int end) {
+      return -1;
     }
 
     @Override
-    public Object newSeries(byte[] buf, int start, int end, ParsedSeries series) {
+    public int newSeries(byte[] buf, int start, int end, ParsedSeries series) {
       this.raw = new String(buf, start, end - start, StandardCharsets.UTF_8);
       this.series = series;
-      return this;
+      return 0;
     }
 
     @Override
-    public void sample(Object entry, double value, long timestampMillis) {
+    public void sample(int entry, double value, long timestampMillis) {
       sink.sample(raw, series, value, timestampMillis);
     }
 
@@ -314,11 +313,11 @@ public final class ExpositionParser implements ParsedSeries {
   private void parseSample(boolean om) {
     int seriesStart = pos;
     int seriesEnd = scanSeries(om);
-    Object entry = null;
+    int entry = -1;
     if (seriesEnd > seriesStart) {
       entry = sink.cached(text, seriesStart, seriesEnd);
     }
-    if (entry != null) {
+    if (entry >= 0) {
       pos = seriesEnd;
     } else {
       parseSeries(om);
@@ -355,7 +354,7 @@ public final class ExpositionParser implements ParsedSeries {
         }
       }
     }
-    if (entry == null) {
+    if (entry < 0) {
       entry = sink.newSeries(text, seriesStart, seriesEnd, this);
     }
     sink.sample(entry, value, ts);

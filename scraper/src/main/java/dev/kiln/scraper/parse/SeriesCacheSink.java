@@ -8,40 +8,39 @@ import dev.kiln.tsdb.storage.MetricType;
  * written (for example {@code http_requests_total{code="200"}}). For a series text the cache
  * knows, the parser skips label parsing altogether and builds no strings.
  *
- * <p>For every sample line the parser first calls {@link #cached}; when it returns null the parser
- * parses and validates the series, reads the value and calls {@link #newSeries}; either way it
- * then calls {@link #sample} with the entry. The {@code buf} ranges are valid only during the
+ * <p>Entries are the caller's non-negative integers. For every sample line the parser first calls
+ * {@link #cached}; when it returns a negative number the parser parses and validates the series,
+ * reads the value and calls {@link #newSeries}; either way it then calls {@link #sample} with the
+ * entry. The {@code buf} ranges are valid only during the
  * call; copy what must be kept. Single-thread, like the parser.
  *
  * <p>A series text is only ever handed to {@link #newSeries} after it parsed without error, so a
  * cached entry always stands for a valid series. The labels it yields can depend on the page's
  * TYPE lines ({@code le}/{@code quantile} normalization); callers keep that in mind when reusing
  * entries across pages.
- *
- * @param <E> the caller's cache entry
  */
-public interface SeriesCacheSink<E> {
+public interface SeriesCacheSink {
   /**
-   * The entry for the series text {@code buf[start, end)}, or null when unknown. Pages tend to list
+   * The entry for the series text {@code buf[start, end)}, or a negative number when unknown. Pages tend to list
    * their series in the same order every time, so a sink may try the entry that followed the
    * previous one last time before hashing ({@link ExpositionParser#hash}).
    */
-  E cached(byte[] buf, int start, int end);
+  int cached(byte[] buf, int start, int end);
 
   /**
    * A series text {@link #cached} did not know, after it parsed without error. Returns the entry
-   * then passed to {@link #sample}; never null.
+   * (non-negative) then passed to {@link #sample}.
    *
    * @param series the parsed series, valid only during the call
    */
-  E newSeries(byte[] buf, int start, int end, ParsedSeries series);
+  int newSeries(byte[] buf, int start, int end, ParsedSeries series);
 
   /**
    * One sample.
    *
    * @param timestampMillis the explicit timestamp, or {@link ExpositionSink#NO_TIMESTAMP}
    */
-  void sample(E entry, double value, long timestampMillis);
+  void sample(int entry, double value, long timestampMillis);
 
   /** Metadata of a metric family (called when its HELP/TYPE/UNIT lines were seen). */
   default void metadata(String family, MetricType type, String help, String unit) {}

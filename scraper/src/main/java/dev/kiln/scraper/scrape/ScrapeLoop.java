@@ -230,7 +230,7 @@ public final class ScrapeLoop {
    * One scrape's samples, in exposition order, one per distinct series (later duplicates are
    * ignored). Reused from scrape to scrape; owned by the scraping thread.
    */
-  private final class Batch implements SeriesCacheSink<ScrapeCache.Entry> {
+  private final class Batch implements SeriesCacheSink {
     int generation;
     long defaultTs;
     int scraped;
@@ -244,10 +244,10 @@ public final class ScrapeLoop {
     long[] refs = new long[256];
     Map<String, Metadata> meta;
     /** The entry of the previous sample line. */
-    ScrapeCache.Entry previous;
+    int previous = ScrapeCache.NONE;
 
     void reset(int generation, long defaultTs) {
-      previous = null;
+      previous = ScrapeCache.NONE;
       this.generation = generation;
       this.defaultTs = defaultTs;
       scraped = 0;
@@ -261,56 +261,56 @@ public final class ScrapeLoop {
     void clear() {
       java.util.Arrays.fill(series, 0, n, null);
       n = 0;
-      previous = null;
+      previous = ScrapeCache.NONE;
     }
 
     @Override
-    public ScrapeCache.Entry cached(byte[] buf, int start, int end) {
+    public int cached(byte[] buf, int start, int end) {
       // Pages list their series in the same order each time: try the text that came next last time.
-      ScrapeCache.Entry guess = previous == null ? cache.first : previous.next;
-      ScrapeCache.Entry e = guess != null && ScrapeCache.matches(guess, buf, start, end) ? guess : cache.get(buf, start, end);
-      if (e != null) {
+      int guess = previous == ScrapeCache.NONE ? cache.first() : cache.next(previous);
+      int e = guess != ScrapeCache.NONE && cache.matches(guess, buf, start, end) ? guess : cache.get(buf, start, end);
+      if (e != ScrapeCache.NONE) {
         seen(e);
       }
       return e;
     }
 
     @Override
-    public ScrapeCache.Entry newSeries(byte[] buf, int start, int end, ParsedSeries parsed) {
+    public int newSeries(byte[] buf, int start, int end, ParsedSeries parsed) {
       Labels labels = finalLabels(parsed.labels());
       ScrapeCache.Series s = labels == null ? null : cache.series(labels, ScrapeLoop.this::labelLimitError);
-      ScrapeCache.Entry e = cache.put(buf, start, end, s);
+      int e = cache.put(buf, start, end, s);
       seen(e);
       return e;
     }
 
     /** Stamps the entry and links it after the previous line's. */
-    private void seen(ScrapeCache.Entry e) {
-      if (e.seen != generation) {
-        e.seen = generation;
+    private void seen(int e) {
+      if (cache.seen(e) != generation) {
+        cache.setSeen(e, generation);
         seenEntries++;
       }
-      if (previous == null) {
-        cache.first = e;
-      } else if (previous.next != e) {
-        previous.next = e;
+      if (previous == ScrapeCache.NONE) {
+        cache.setFirst(e);
+      } else if (cache.next(previous) != e) {
+        cache.setNext(previous, e);
       }
       previous = e;
     }
 
     /** Ends the chain of this page's texts. */
     void parsed() {
-      if (previous != null) {
-        previous.next = null;
+      if (previous != ScrapeCache.NONE) {
+        cache.setNext(previous, ScrapeCache.NONE);
       } else {
-        cache.first = null;
+        cache.setFirst(ScrapeCache.NONE);
       }
     }
 
     @Override
-    public void sample(ScrapeCache.Entry entry, double value, long t) {
+    public void sample(int entry, double value, long t) {
       scraped++;
-      ScrapeCache.Series s = entry.series;
+      ScrapeCache.Series s = cache.series(entry);
       if (s == null || s.seenIn == generation) {
         return;
       }

@@ -137,30 +137,31 @@ class ExpositionParserTest {
   }
 
   /** Caches every series text it is given; records what each sample resolved to. */
-  static final class CachingCollect implements SeriesCacheSink<Labels> {
-    final Map<String, Labels> cache = new HashMap<>();
+  static final class CachingCollect implements SeriesCacheSink {
+    final Map<String, Integer> cache = new HashMap<>();
+    final List<Labels> entries = new ArrayList<>();
     final List<S> samples = new ArrayList<>();
     int hits;
 
     @Override
-    public Labels cached(byte[] buf, int start, int end) {
-      Labels l = cache.get(new String(buf, start, end - start, java.nio.charset.StandardCharsets.UTF_8));
-      if (l != null) {
+    public int cached(byte[] buf, int start, int end) {
+      Integer e = cache.get(new String(buf, start, end - start, java.nio.charset.StandardCharsets.UTF_8));
+      if (e != null) {
         hits++;
       }
-      return l;
+      return e == null ? -1 : e;
     }
 
     @Override
-    public Labels newSeries(byte[] buf, int start, int end, ParsedSeries series) {
-      Labels l = series.labels();
-      cache.put(new String(buf, start, end - start, java.nio.charset.StandardCharsets.UTF_8), l);
-      return l;
+    public int newSeries(byte[] buf, int start, int end, ParsedSeries series) {
+      entries.add(series.labels());
+      cache.put(new String(buf, start, end - start, java.nio.charset.StandardCharsets.UTF_8), entries.size() - 1);
+      return entries.size() - 1;
     }
 
     @Override
-    public void sample(Labels entry, double value, long ts) {
-      samples.add(new S(entry, value, ts));
+    public void sample(int entry, double value, long ts) {
+      samples.add(new S(entries.get(entry), value, ts));
     }
   }
 
@@ -232,7 +233,8 @@ class ExpositionParserTest {
       ExpositionException plainErr = assertThrows(ExpositionException.class,
           () -> ExpositionParser.parse(body, body.length, ExpositionParser.Format.PROMETHEUS_TEXT, new Collect()), bad);
       CachingCollect caching = new CachingCollect();
-      caching.cache.put("x{a=\"1\"}", Labels.of("__name__", "x", "a", "1"));
+      caching.entries.add(Labels.of("__name__", "x", "a", "1"));
+      caching.cache.put("x{a=\"1\"}", 0);
       ExpositionException cachedErr = assertThrows(ExpositionException.class,
           () -> ExpositionParser.parse(body, body.length, ExpositionParser.Format.PROMETHEUS_TEXT, caching), bad);
       assertEquals(plainErr.getMessage(), cachedErr.getMessage(), bad);

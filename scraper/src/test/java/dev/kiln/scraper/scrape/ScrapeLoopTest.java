@@ -3,7 +3,6 @@ package dev.kiln.scraper.scrape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.scraper.config.ConfigLoader;
@@ -219,16 +218,17 @@ class ScrapeLoopTest {
         + "      - target_label: stage\n        replacement: relabeled\n");
     fetcher.body = "keep_me{a=\"1\"} 1\ndrop_me 2\n";
     l.scrape();
-    ScrapeCache.Entry keep = cachedEntry(l, "keep_me{a=\"1\"}");
-    ScrapeCache.Entry drop = cachedEntry(l, "drop_me");
-    assertNotNull(keep.series);
-    assertEquals("relabeled", keep.series.labels.get("stage"));
-    assertNull(drop.series, "a dropped series is cached as dropped");
+    int keep = cachedEntry(l, "keep_me{a=\"1\"}");
+    int drop = cachedEntry(l, "drop_me");
+    assertNotNull(l.cache().series(keep));
+    assertEquals("relabeled", l.cache().series(keep).labels.get("stage"));
+    assertTrue(drop >= 0);
+    assertNull(l.cache().series(drop), "a dropped series is cached as dropped");
     clock.millis += 15_000;
     fetcher.body = "keep_me{a=\"1\"} 3\ndrop_me 4\n";
     l.scrape();
-    assertSame(keep, cachedEntry(l, "keep_me{a=\"1\"}"), "the second scrape reuses the entry");
-    assertSame(drop, cachedEntry(l, "drop_me"));
+    assertEquals(keep, cachedEntry(l, "keep_me{a=\"1\"}"), "the second scrape reuses the entry");
+    assertEquals(drop, cachedEntry(l, "drop_me"));
     assertEquals(List.of(1.0, 3.0), values(samples("keep_me", "stage", "relabeled")));
     assertEquals(0, samples("drop_me").size());
     assertEquals(List.of(1.0, 1.0), values(samples("scrape_samples_post_metric_relabeling")));
@@ -249,7 +249,7 @@ class ScrapeLoopTest {
     assertTrue(StaleNaN.is(a1.get(1)[1]));
     assertEquals(List.of(2.0), values(samples("x", "a", "2")));
     assertEquals(List.of(2.0, 1.0), values(samples("scrape_series_added")));
-    assertNull(cachedEntry(l, "x{a=\"1\"}"), "texts missing from a successful scrape are evicted");
+    assertEquals(ScrapeCache.NONE, cachedEntry(l, "x{a=\"1\"}"), "texts missing from a successful scrape are evicted");
     assertEquals(2, l.cache().size());
     assertEquals(2, l.cache().seriesCount());
   }
@@ -286,7 +286,7 @@ class ScrapeLoopTest {
     assertTrue(StaleNaN.is(x.get(1)[1]), "x is dropped by the new configuration, so it went stale");
     assertEquals(List.of(1.0, 2.0), values(samples("y")));
     assertEquals(List.of(2.0, 0.0), values(samples("scrape_series_added")), "y carried over from the old loop");
-    assertNull(cachedEntry(reloaded, "x").series);
+    assertNull(reloaded.cache().series(cachedEntry(reloaded, "x")));
   }
 
   @Test
@@ -469,7 +469,7 @@ class ScrapeLoopTest {
     assertEquals(List.of(2.0, 0.0, 1.0), values(samples("scrape_series_added")));
   }
 
-  private static ScrapeCache.Entry cachedEntry(ScrapeLoop l, String seriesText) {
+  private static int cachedEntry(ScrapeLoop l, String seriesText) {
     byte[] b = seriesText.getBytes(StandardCharsets.UTF_8);
     return l.cache().get(b, 0, b.length);
   }
