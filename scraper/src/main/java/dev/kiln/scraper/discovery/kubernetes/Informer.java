@@ -37,6 +37,9 @@ final class Informer implements AutoCloseable {
 
     /** The first list of this informer completed. */
     void synced(Informer informer);
+
+    /** The changes reported since the last call (one list, or one watch event) are complete. */
+    void flush();
   }
 
   final Resource resource;
@@ -188,6 +191,7 @@ final class Informer implements AutoCloseable {
         synced = true;
         handler.synced(this);
       }
+      handler.flush();
     }
     return rv == null ? "" : rv;
   }
@@ -238,6 +242,7 @@ final class Informer implements AutoCloseable {
             }
             default -> LOG.debug("watch {}: ignoring event type {}", path, type);
           }
+          handler.flush();
         }
       }
       return rv;

@@ -42,6 +42,7 @@ public final class KubernetesDiscoverer implements Discoverer {
   private final Map<Resource, List<Informer>> informers = new EnumMap<>(Resource.class);
   private final Map<String, TargetGroup> groups = new LinkedHashMap<>();
   private final Set<String> removed = new LinkedHashSet<>();
+  private final Map<String, JsonNode> pending = new LinkedHashMap<>();
   private final List<Consumer<List<TargetGroup>>> listeners = new CopyOnWriteArrayList<>();
   private final Lookup lookup = new CacheLookup();
   private boolean started;
@@ -157,19 +158,35 @@ public final class KubernetesDiscoverer implements Discoverer {
       changed(r, obj, true);
     }
 
+    /**
+     * Notes which groups a change affects; {@link #flush} rebuilds each once. Before the first send
+     * nothing is noted: the first send rebuilds every group from the caches.
+     */
     private void changed(Resource r, JsonNode obj, boolean deleted) {
+      if (!allSynced) {
+        return;
+      }
       if (r == spec.main) {
+        String key = MetaLabels.key(obj);
         if (deleted) {
+          pending.remove(key);
           forget(spec.source(obj));
         } else {
-          rebuild(obj);
+          pending.put(key, obj);
         }
-      }
-      if (r != spec.main) {
+      } else {
         for (JsonNode m : spec.affected(r, obj, lookup)) {
-          rebuild(m);
+          pending.put(MetaLabels.key(m), m);
         }
       }
+    }
+
+    @Override
+    public void flush() {
+      for (JsonNode obj : pending.values()) {
+        rebuild(obj);
+      }
+      pending.clear();
       scheduleSend();
     }
 
@@ -190,7 +207,7 @@ public final class KubernetesDiscoverer implements Discoverer {
         }
       }
       allSynced = true;
-      // Before the first send, groups of objects of secondary resources listed after the main one are stale.
+      // Changes before this point were not noted: build every group once, from complete caches.
       for (Informer i : informers.get(spec.main)) {
         for (JsonNode obj : i.all()) {
           rebuild(obj);
