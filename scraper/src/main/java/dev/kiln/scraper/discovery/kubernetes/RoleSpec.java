@@ -110,12 +110,45 @@ final class RoleSpec {
     String mNs = MetaLabels.namespace(m);
     return switch (r) {
       case NAMESPACES -> mNs.equals(name);
-      case NODES -> role != Role.POD || name.equals(MetaLabels.text(m, "spec", "nodeName"));
+      case NODES -> role == Role.POD ? name.equals(MetaLabels.text(m, "spec", "nodeName")) : references(m, "Node", name, true);
       case SERVICES -> mNs.equals(ns) && (role == Role.ENDPOINTS
           ? MetaLabels.name(m).equals(name)
           : name.equals(MetaLabels.text(m, "metadata", "labels", EndpointSliceTargets.SERVICE_NAME_LABEL)));
-      case PODS, REPLICASETS, JOBS -> mNs.equals(ns);
+      case PODS -> mNs.equals(ns) && references(m, "Pod", name, false);
+      case REPLICASETS -> mNs.equals(ns) && controlledBy(m, "ReplicaSet", name);
+      case JOBS -> mNs.equals(ns) && controlledBy(m, "Job", name);
       default -> false;
     };
+  }
+
+  private static boolean controlledBy(JsonNode pod, String kind, String name) {
+    JsonNode c = MetaLabels.controllerOf(pod);
+    return c != null && kind.equals(MetaLabels.text(c, "kind")) && name.equals(MetaLabels.text(c, "name"));
+  }
+
+  /**
+   * Whether an Endpoints or EndpointSlice has an address whose {@code targetRef} is {@code kind/name}
+   * (or, with {@code orNodeName}, whose {@code nodeName} is {@code name}).
+   */
+  private boolean references(JsonNode m, String kind, String name, boolean orNodeName) {
+    List<JsonNode> addresses = new ArrayList<>();
+    if (role == Role.ENDPOINTS) {
+      for (JsonNode subset : MetaLabels.items(m, "subsets")) {
+        addresses.addAll(MetaLabels.items(subset, "addresses"));
+        addresses.addAll(MetaLabels.items(subset, "notReadyAddresses"));
+      }
+    } else {
+      addresses.addAll(MetaLabels.items(m, "endpoints"));
+    }
+    for (JsonNode a : addresses) {
+      JsonNode ref = a.path("targetRef");
+      if (kind.equals(MetaLabels.text(ref, "kind")) && name.equals(MetaLabels.text(ref, "name"))) {
+        return true;
+      }
+      if (orNodeName && name.equals(MetaLabels.text(a, "nodeName"))) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -338,6 +338,11 @@ class PodNodeDiscoveryTest {
     assertEquals("report-2891", job.get("__meta_kubernetes_pod_job_name"));
     assertEquals("report", job.get("__meta_kubernetes_pod_cronjob_name"));
     assertEquals("Succeeded", job.get("__meta_kubernetes_pod_phase"), "completed pods stay discoverable");
+
+    api.put("replicasets", """
+        {"metadata": {"name": "web-7d9f", "namespace": "shop",
+          "ownerReferences": [{"kind": "Deployment", "name": "web-renamed", "controller": true}]}}""");
+    c.await(x -> "web-renamed".equals(x.get("pod/shop/web-7d9f-abc12").labels().get("__meta_kubernetes_pod_deployment_name")));
   }
 
   static final String NODE = """

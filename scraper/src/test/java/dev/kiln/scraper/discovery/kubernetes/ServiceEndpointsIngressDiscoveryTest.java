@@ -220,6 +220,22 @@ class ServiceEndpointsIngressDiscoveryTest {
   }
 
   @Test
+  void endpointsAttachNodeAndNamespaceMetadataAndFollowTheirChanges() throws Exception {
+    api.put("endpoints", WEB_ENDPOINTS);
+    api.put("nodes", "{\"metadata\": {\"name\": \"worker-1\", \"labels\": {\"zone\": \"a\"}}}");
+    api.put("nodes", "{\"metadata\": {\"name\": \"worker-9\", \"labels\": {\"zone\": \"z\"}}}");
+    api.put("namespaces", "{\"metadata\": {\"name\": \"shop\", \"labels\": {\"team\": \"checkout\"}}}");
+    K8sTesting.Collector c = start("        role: endpoints\n        attach_metadata: {node: true, namespace: true}\n");
+    TargetGroup g = c.awaitGroup("endpoints/shop/web");
+    assertEquals("checkout", g.labels().get("__meta_kubernetes_namespace_label_team"));
+    assertEquals("a", g.labelsOf(0).get("__meta_kubernetes_node_label_zone"));
+    assertEquals("worker-1", g.labelsOf(0).get("__meta_kubernetes_node_name"));
+    assertFalse(g.labelsOf(1).containsKey("__meta_kubernetes_node_name"), "an address without node gets no node labels");
+    api.put("nodes", "{\"metadata\": {\"name\": \"worker-1\", \"labels\": {\"zone\": \"b\"}}}");
+    c.await(x -> "b".equals(x.get("endpoints/shop/web").labelsOf(0).get("__meta_kubernetes_node_label_zone")));
+  }
+
+  @Test
   void endpointSliceGroupHasSliceServiceAndPodLabels() throws Exception {
     api.put("services", WEB_SERVICE);
     api.put("pods", PodNodeDiscoveryTest.WEB_POD);
