@@ -31,7 +31,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 final class Kubeconfig {
   private Kubeconfig() {}
 
-  record Resolved(URI server, SSLContext ssl, ProxySelector proxy, Credentials credentials, String namespace) {}
+  record Resolved(URI server, SSLContext ssl, ProxySelector proxy, Credentials credentials) {}
 
   static Resolved load(Path file, Clock clock) throws IOException, GeneralSecurityException {
     Path dir = file.toAbsolutePath().getParent();
@@ -57,8 +57,9 @@ final class Kubeconfig {
         pem(cluster, "certificate-authority-data"), pem(user, "client-certificate-data"),
         path(user, "client-certificate", dir), pem(user, "client-key-data"), path(user, "client-key", dir));
     String token = str(user, "token");
-    Path tokenFile = path(user, "tokenFile", dir);
-    boolean bearer = token != null && !token.isEmpty() || tokenFile != null;
+    token = token == null || token.isEmpty() ? null : token;
+    Path tokenFile = token != null ? null : path(user, "tokenFile", dir);
+    boolean bearer = token != null || tokenFile != null;
     String username = bearer ? null : str(user, "username");
     ProxyConfig proxy = ProxyConfig.NONE;
     String proxyUrl = str(cluster, "proxy-url");
@@ -66,14 +67,13 @@ final class Kubeconfig {
       proxy = new ProxyConfig(URI.create(proxyUrl), List.of(), false);
     }
     HttpClientConfig http = new HttpClientConfig(username, username == null ? null : str(user, "password"), null,
-        bearer ? "Bearer" : null, token == null || token.isEmpty() ? null : token, token == null || token.isEmpty() ? tokenFile : null,
-        insecure, path(cluster, "certificate-authority", dir), null, true, Map.of(), null, tls, proxy);
+        bearer ? "Bearer" : null, token, tokenFile, insecure, path(cluster, "certificate-authority", dir), null, true, Map.of(), null, tls, proxy);
     SSLContext ssl = "https".equals(uri.getScheme()) ? http.sslContext() : null;
     Credentials creds = http::authorizationHeader;
     if (!bearer && username == null && user.get("exec") instanceof Map<?, ?> exec) {
       creds = new ExecCredentials(exec, dir, clock);
     }
-    return new Resolved(uri, ssl, http.proxy().selector(), creds, str(context, "namespace"));
+    return new Resolved(uri, ssl, http.proxy().selector(), creds);
   }
 
   /** Inline base64 PEM data decoded to text, or null. */

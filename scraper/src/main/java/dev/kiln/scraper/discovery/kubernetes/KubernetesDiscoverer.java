@@ -60,10 +60,6 @@ public final class KubernetesDiscoverer implements Discoverer {
     this.spec = new RoleSpec(cfg.role());
   }
 
-  public KubernetesSdConfig config() {
-    return cfg;
-  }
-
   /**
    * Adds a listener and, on the first call, connects and starts watching. A later listener gets
    * the current groups at once if the first list is done. A connection setup failure is logged
