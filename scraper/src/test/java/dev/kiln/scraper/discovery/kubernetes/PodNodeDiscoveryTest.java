@@ -7,19 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.scraper.config.TargetGroup;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Roles pod and node against a fake API server: exact groups, watch updates and deletes, relists. */
-class PodNodeDiscoveryTest {
+class PodNodeDiscoveryTest extends FakeApiDiscoveryTestBase {
   static final String WEB_POD = """
       {"metadata": {"name": "web-7d9f-abc12", "namespace": "shop", "uid": "5b0e7c1a-1111-4e2f-9c1d-0a1b2c3d4e5f",
          "labels": {"app.kubernetes.io/name": "web", "pod-template-hash": "7d9f", "empty": ""},
@@ -42,34 +36,6 @@ class PodNodeDiscoveryTest {
                                {"name": "proxy", "containerID": "containerd://bbb222"}],
          "initContainerStatuses": [{"name": "migrate", "containerID": "containerd://ccc333"}]}}
       """;
-
-  @TempDir Path dir;
-  FakeKubeApi api;
-  ScheduledExecutorService scheduler;
-  KubernetesDiscoverer discoverer;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    api = new FakeKubeApi();
-    scheduler = Executors.newSingleThreadScheduledExecutor();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (discoverer != null) {
-      discoverer.close();
-    }
-    scheduler.shutdownNow();
-    api.close();
-  }
-
-  private K8sTesting.Collector start(String extraYaml) {
-    String yaml = "      - api_server: " + api.url() + "\n" + extraYaml;
-    discoverer = new KubernetesDiscoverer(K8sTesting.config(yaml, dir), K8sTesting.env(dir), scheduler);
-    K8sTesting.Collector c = new K8sTesting.Collector();
-    discoverer.start(c);
-    return c;
-  }
 
   static Map<String, String> webPodLabels() {
     Map<String, String> m = labels(

@@ -7,20 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.scraper.config.TargetGroup;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Roles service, endpoints, endpointslice and ingress against a fake API server. */
-class ServiceEndpointsIngressDiscoveryTest {
+class ServiceEndpointsIngressDiscoveryTest extends FakeApiDiscoveryTestBase {
   static final String WEB_SERVICE = """
       {"metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"},
          "annotations": {"prometheus.io/scrape": "true"}},
@@ -51,34 +45,6 @@ class ServiceEndpointsIngressDiscoveryTest {
           "deprecatedTopology": {"kubernetes.io/hostname": "worker-2"}}],
        "ports": [{"name": "http", "port": 8080, "protocol": "TCP", "appProtocol": "http"}]}
       """;
-
-  @TempDir Path dir;
-  FakeKubeApi api;
-  ScheduledExecutorService scheduler;
-  KubernetesDiscoverer discoverer;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    api = new FakeKubeApi();
-    scheduler = Executors.newSingleThreadScheduledExecutor();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (discoverer != null) {
-      discoverer.close();
-    }
-    scheduler.shutdownNow();
-    api.close();
-  }
-
-  private K8sTesting.Collector start(String extraYaml) {
-    String yaml = "      - api_server: " + api.url() + "\n" + extraYaml;
-    discoverer = new KubernetesDiscoverer(K8sTesting.config(yaml, dir), K8sTesting.env(dir), scheduler);
-    K8sTesting.Collector c = new K8sTesting.Collector();
-    discoverer.start(c);
-    return c;
-  }
 
   private static Map<String, String> serviceGroupLabels() {
     return labels(
