@@ -39,7 +39,7 @@ public final class SocketHttpFetcher implements HttpFetcher {
 
   private final HttpFetcher fallback;
   private final Map<String, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
-  private final Map<String, Boolean> direct = new ConcurrentHashMap<>();
+  private final Map<URI, Boolean> direct = new ConcurrentHashMap<>();
   private volatile long lastSweep = System.nanoTime();
 
   /** With a {@link JdkHttpFetcher} as the fallback. */
@@ -126,13 +126,15 @@ public final class SocketHttpFetcher implements HttpFetcher {
 
   /** Whether the JVM's proxy selector sends this host and port direct (as the JDK client would ask it). */
   private boolean isDirect(URI url) {
-    String key = url.getHost() + ":" + url.getPort();
-    Boolean d = direct.get(key);
+    Boolean d = direct.get(url);
     if (d == null) {
+      if (direct.size() > 10_000) {
+        direct.clear(); // targets come and go; keep the memo bounded
+      }
       ProxySelector sel = ProxySelector.getDefault();
       List<Proxy> proxies = sel == null ? List.of() : sel.select(url);
       d = proxies.isEmpty() || proxies.get(0).type() == Proxy.Type.DIRECT;
-      direct.put(key, d);
+      direct.put(url, d);
     }
     return d;
   }
@@ -144,7 +146,8 @@ public final class SocketHttpFetcher implements HttpFetcher {
     if (url.getRawQuery() != null) {
       sb.append('?').append(url.getRawQuery());
     }
-    sb.append(" HTTP/1.1\r\nHost: ").append(url.getRawAuthority().replaceFirst("^.*@", "")).append("\r\n");
+    String authority = url.getRawAuthority();
+    sb.append(" HTTP/1.1\r\nHost: ").append(authority, authority.lastIndexOf('@') + 1, authority.length()).append("\r\n");
     for (Map.Entry<String, String> h : headers.entrySet()) {
       header(sb, h.getKey(), h.getValue());
     }
