@@ -75,7 +75,7 @@ class DirectNotifierTest {
           Labels.of("summary", "disk 95% full"), AlertState.FIRING, 0, now - 60_000, now, 0, now + 60_000, 0);
       n.send("up == 0", List.of(page, warn));
 
-      JsonNode hook = received.get("/hook").poll(10, TimeUnit.SECONDS);
+      JsonNode hook = received.get("/hook").poll(30, TimeUnit.SECONDS);
       assertNotNull(hook, "webhook notification");
       assertEquals("4", hook.get("version").asText());
       assertEquals("firing", hook.get("status").asText());
@@ -84,29 +84,29 @@ class DirectNotifierTest {
       assertEquals("0001-01-01T00:00:00Z", hook.get("alerts").get(0).get("endsAt").asText());
       assertEquals(16, hook.get("alerts").get(0).get("fingerprint").asText().length());
 
-      JsonNode slack = received.get("/slack").poll(10, TimeUnit.SECONDS);
+      JsonNode slack = received.get("/slack").poll(30, TimeUnit.SECONDS);
       assertNotNull(slack, "slack notification after one retried 503");
       assertEquals("[FIRING:1] HostDown", slack.get("text").asText());
       assertEquals("danger", slack.get("attachments").get(0).get("color").asText());
-      JsonNode teams = received.get("/teams").poll(10, TimeUnit.SECONDS);
+      JsonNode teams = received.get("/teams").poll(30, TimeUnit.SECONDS);
       assertNotNull(teams);
       JsonNode card = teams.get("attachments").get(0).get("content");
       assertEquals("AdaptiveCard", card.get("type").asText());
       assertEquals("[FIRING:1] HostDown", card.get("body").get(0).get("text").asText());
       assertEquals("Attention", card.get("body").get(0).get("color").asText());
       assertEquals("node7 is down", card.get("body").get(1).get("text").asText());
-      JsonNode legacy = received.get("/legacy").poll(10, TimeUnit.SECONDS);
+      JsonNode legacy = received.get("/legacy").poll(30, TimeUnit.SECONDS);
       assertEquals("MessageCard", legacy.get("@type").asText());
       assertEquals("8C1A1A", legacy.get("themeColor").asText());
 
       AlertSnapshot resolved = new AlertSnapshot(page.labels(), page.annotations(), AlertState.INACTIVE, 0, now - 60_000, now,
           System.currentTimeMillis(), 0, 0);
       n.send("up == 0", List.of(resolved));
-      JsonNode slackResolved = received.get("/slack").poll(10, TimeUnit.SECONDS);
+      JsonNode slackResolved = received.get("/slack").poll(30, TimeUnit.SECONDS);
       assertNotNull(slackResolved, "resolved notification");
       assertEquals("[RESOLVED] HostDown", slackResolved.get("text").asText());
       assertEquals("good", slackResolved.get("attachments").get(0).get("color").asText());
-      JsonNode teamsResolved = received.get("/teams").poll(10, TimeUnit.SECONDS);
+      JsonNode teamsResolved = received.get("/teams").poll(30, TimeUnit.SECONDS);
       assertEquals("Good", teamsResolved.get("attachments").get(0).get("content").get("body").get(0).get("color").asText());
       n.send("up == 0", List.of(resolved));
       assertTrue(received.get("/slack").poll(2, TimeUnit.SECONDS) == null, "a resolved alert is announced once");
