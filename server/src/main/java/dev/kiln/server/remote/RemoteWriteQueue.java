@@ -28,7 +28,8 @@ final class RemoteWriteQueue {
   final String remoteName;
   final QueueMetrics metrics = new QueueMetrics();
   private final Shard[] shards;
-  private final ConcurrentHashMap<Long, Labels> outgoingLabels = new ConcurrentHashMap<>();
+  /** Local series labels (the head's own instances, so lookups mostly end at identity) to outgoing labels. */
+  private final ConcurrentHashMap<Labels, Labels> outgoingLabels = new ConcurrentHashMap<>();
 
   RemoteWriteQueue(RemoteEndpointConfig config, Labels externalLabels, String userAgent) {
     this.config = config;
@@ -55,8 +56,7 @@ final class RemoteWriteQueue {
       outgoingLabels.clear();
     }
     for (int i = 0; i < batch.size(); i++) {
-      Labels local = batch.labels(i);
-      Labels out = outgoingLabels.computeIfAbsent(batch.ref(i), r -> outgoing(local));
+      Labels out = outgoingLabels.computeIfAbsent(batch.labels(i), this::outgoing);
       if (out == DROPPED) {
         continue;
       }

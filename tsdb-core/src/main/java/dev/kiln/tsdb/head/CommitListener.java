@@ -16,9 +16,6 @@ public interface CommitListener {
 
     Labels labels(int i);
 
-    /** The head's reference of sample i's series. */
-    long ref(int i);
-
     long timestamp(int i);
 
     double value(int i);

@@ -231,11 +231,6 @@ final class HeadAppender implements Appender {
       }
 
       @Override
-      public long ref(int i) {
-        return series[i].ref;
-      }
-
-      @Override
       public long timestamp(int i) {
         return ts[i];
       }
