@@ -1,7 +1,7 @@
 package dev.kiln.server.api;
 
 import dev.kiln.promql.ParseException;
-import dev.kiln.promql.engine.SeriesSelectors;
+import dev.kiln.promql.parser.PromQLParser;
 import dev.kiln.scraper.parse.GoFloats;
 import dev.kiln.server.http.ApiException;
 import dev.kiln.server.http.Request;
@@ -56,7 +56,7 @@ public final class FederateApi {
       for (String m : match) {
         List<LabelMatcher> matchers;
         try {
-          matchers = SeriesSelectors.parse(m);
+          matchers = PromQLParser.parseSelector(m);
         } catch (ParseException e) {
           throw ApiException.badParam("match[]", e.getMessage());
         }

@@ -1,7 +1,7 @@
 package dev.kiln.server.api;
 
 import dev.kiln.promql.ParseException;
-import dev.kiln.promql.engine.SeriesSelectors;
+import dev.kiln.promql.parser.PromQLParser;
 import dev.kiln.server.http.ApiException;
 import dev.kiln.server.http.ApiResponses;
 import dev.kiln.server.http.Request;
@@ -35,7 +35,7 @@ public final class SeriesApi {
     List<List<LabelMatcher>> out = new ArrayList<>();
     for (String m : r.params("match[]")) {
       try {
-        out.add(SeriesSelectors.parse(m));
+        out.add(PromQLParser.parseSelector(m));
       } catch (ParseException e) {
         throw ApiException.badParam("match[]", e.getMessage());
       }

@@ -182,7 +182,7 @@ public final class TargetsApi {
     }
     try {
       List<dev.kiln.tsdb.model.LabelMatcher> all = new ArrayList<>();
-      for (dev.kiln.tsdb.model.LabelMatcher m : dev.kiln.promql.engine.SeriesSelectors.parse(s)) {
+      for (dev.kiln.tsdb.model.LabelMatcher m : dev.kiln.promql.parser.PromQLParser.parseSelector(s)) {
         if (!m.name().equals("__name__")) {
           all.add(m);
         }

@@ -9,7 +9,7 @@ import dev.kiln.promql.Sample;
 import dev.kiln.promql.Scalar;
 import dev.kiln.promql.Vector;
 import dev.kiln.promql.engine.Engine;
-import dev.kiln.promql.engine.SeriesSelectors;
+import dev.kiln.promql.parser.PromQLParser;
 import dev.kiln.scraper.config.ConfigException;
 import dev.kiln.scraper.config.Durations;
 import dev.kiln.scraper.config.Globs;
@@ -218,7 +218,7 @@ public final class RuleUnitTester {
   /** Labels of a selector with only equality matchers, e.g. {@code up{job="a"}}. */
   static Labels selectorLabels(String selector) {
     Labels.Builder b = Labels.builder();
-    for (LabelMatcher m : SeriesSelectors.parse(selector)) {
+    for (LabelMatcher m : PromQLParser.parseSelector(selector)) {
       if (m.type() != LabelMatcher.Type.EQUAL) {
         throw new IllegalArgumentException("series \"" + selector + "\" may only use = matchers");
       }
