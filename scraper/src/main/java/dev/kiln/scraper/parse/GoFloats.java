@@ -1,6 +1,5 @@
 package dev.kiln.scraper.parse;
 
-import java.math.BigDecimal;
 
 /** Go-compatible float parsing and formatting for exposition values and {@code le}/{@code quantile}. */
 public final class GoFloats {
@@ -63,48 +62,7 @@ public final class GoFloats {
 
   /** Go's {@code strconv.FormatFloat(v, 'g', -1, 64)}. */
   public static String formatG(double v) {
-    if (Double.isNaN(v)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(v)) {
-      return v > 0 ? "+Inf" : "-Inf";
-    }
-    if (v == 0) {
-      return (Double.doubleToRawLongBits(v) < 0) ? "-0" : "0";
-    }
-    BigDecimal bd = new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
-    String digits = bd.unscaledValue().toString();
-    int exp = digits.length() - 1 - bd.scale();
-    StringBuilder sb = new StringBuilder();
-    if (v < 0) {
-      sb.append('-');
-    }
-    if (exp < -4 || exp >= 6) {
-      sb.append(digits.charAt(0));
-      if (digits.length() > 1) {
-        sb.append('.').append(digits, 1, digits.length());
-      }
-      sb.append('e').append(exp < 0 ? '-' : '+');
-      int a = Math.abs(exp);
-      if (a < 10) {
-        sb.append('0');
-      }
-      sb.append(a);
-    } else if (exp < 0) {
-      sb.append("0.");
-      for (int k = -1; k > exp; k--) {
-        sb.append('0');
-      }
-      sb.append(digits);
-    } else if (digits.length() <= exp + 1) {
-      sb.append(digits);
-      for (int k = digits.length(); k <= exp; k++) {
-        sb.append('0');
-      }
-    } else {
-      sb.append(digits, 0, exp + 1).append('.').append(digits, exp + 1, digits.length());
-    }
-    return sb.toString();
+    return dev.kiln.tsdb.model.GoFloats.formatG(v);
   }
 
   /**
