@@ -3,7 +3,12 @@ package dev.kiln.server.remotewrite;
 import dev.kiln.tsdb.model.Labels;
 import java.util.Arrays;
 
-/** Validates a series' labels from the wire: non-empty names and values, unique names, a metric name. */
+/**
+ * Validates a series' labels from the wire: non-empty names, unique names, a metric name. A label
+ * with an empty value is the same as an absent one in Prometheus's data model, so it is dropped
+ * before the checks, as Prometheus's head does ({@code lset.WithoutEmpty()} before the series is
+ * looked up); cAdvisor's {@code container=""} and {@code image=""} arrive that way.
+ */
 final class LabelValidation {
   private LabelValidation() {}
 
@@ -21,28 +26,49 @@ final class LabelValidation {
       }
     }
     boolean hasName = false;
+    String[] kept = null;
+    int keptCount = 0;
+    String previousName = null;
     for (int k = 0; k < n; k++) {
       String name = sorted[2 * k];
       String value = sorted[2 * k + 1];
+      if (value.isEmpty()) {
+        if (kept == null) {
+          kept = Arrays.copyOf(sorted, 2 * k);
+          keptCount = k;
+        }
+        continue;
+      }
       if (name.isEmpty()) {
         throw new InvalidWriteException("invalid labels: empty label name");
       }
-      if (value.isEmpty()) {
-        throw new InvalidWriteException("invalid labels: empty value for label " + name);
-      }
-      if (k > 0 && sorted[2 * (k - 1)].equals(name)) {
+      if (name.equals(previousName)) {
         throw new InvalidWriteException("invalid labels: duplicate label name " + name);
       }
+      previousName = name;
       boolean isMetricName = name.equals(Labels.METRIC_NAME);
       if (legacyNames && !(isMetricName ? legacyName(value, true) : legacyName(name, false))) {
         throw new InvalidWriteException("invalid labels: invalid " + (isMetricName ? "metric name " + value : "label name " + name));
       }
       hasName |= isMetricName;
+      if (kept != null) {
+        kept = ensureRoom(kept, keptCount);
+        kept[2 * keptCount] = name;
+        kept[2 * keptCount + 1] = value;
+        keptCount++;
+      }
     }
     if (!hasName) {
       throw new InvalidWriteException("invalid labels: missing metric name (__name__ label)");
     }
+    if (kept != null) {
+      return Labels.ofSortedUnchecked(Arrays.copyOf(kept, 2 * keptCount));
+    }
     return Labels.ofSortedUnchecked(sorted == pairs ? pairs.clone() : sorted);
+  }
+
+  private static String[] ensureRoom(String[] kept, int keptCount) {
+    return kept.length >= 2 * keptCount + 2 ? kept : Arrays.copyOf(kept, Math.max(2 * keptCount + 2, kept.length * 2));
   }
 
   private static String[] sortByName(String[] pairs) {
