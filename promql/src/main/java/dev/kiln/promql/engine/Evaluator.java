@@ -1,7 +1,9 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
 import dev.kiln.tsdb.storage.Querier;
 import dev.kiln.tsdb.storage.SelectHints;
@@ -186,7 +188,15 @@ final class Evaluator {
       control.check();
       Series s = set.at();
       buf.load(s, mint, lastRef, false);
-      if (buf.count == 0) {
+      if (buf.count == 0 && buf.hcount == 0) {
+        continue;
+      }
+      if (buf.hcount > 0) {
+        StepSeries mixed = selectMixed(sel, g, timestamps, buf, firstRef, pinned, s.labels());
+        if (mixed != null) {
+          control.addSamples(mixed.presentCount());
+          sink.accept(mixed);
+        }
         continue;
       }
       double[] values = reuse != null ? reuse : new double[steps];
@@ -230,6 +240,46 @@ final class Evaluator {
         reuse = values;
       }
     }
+  }
+
+  /**
+   * Instant selection for a series holding histogram samples: per step the newest sample, float
+   * or histogram, in the lookback window; none when it is a stale marker.
+   */
+  private StepSeries selectMixed(
+      Plan.Selector sel, Grid g, boolean timestamps, SampleBuffer buf, long firstRef, boolean pinned,
+      Labels labels) {
+    int steps = g.steps();
+    double[] values = Points.absentArray(steps);
+    FloatHistogram[] hists = timestamps ? null : new FloatHistogram[steps];
+    int present = 0;
+    int j = -1;
+    int k = -1;
+    for (int i = 0; i < steps; i++) {
+      long ref = pinned ? firstRef : g.time(i) - sel.offsetMillis();
+      while (j + 1 < buf.count && buf.ts[j + 1] <= ref) {
+        j++;
+      }
+      while (k + 1 < buf.hcount && buf.hts[k + 1] <= ref) {
+        k++;
+      }
+      long tf = j >= 0 ? buf.ts[j] : Long.MIN_VALUE;
+      long th = k >= 0 ? buf.hts[k] : Long.MIN_VALUE;
+      if (th > tf) {
+        if (th > ref - lookbackMillis) {
+          if (timestamps) {
+            values[i] = th / 1000.0;
+          } else {
+            hists[i] = buf.hs[k];
+          }
+          present++;
+        }
+      } else if (j >= 0 && tf > ref - lookbackMillis && !StaleNaN.is(buf.vs[j])) {
+        values[i] = timestamps ? tf / 1000.0 : buf.vs[j];
+        present++;
+      }
+    }
+    return present == 0 ? null : new StepSeries(labels, timestamps, values, hists);
   }
 
   /** A smoothed instant selector: per step the value interpolated between neighbouring samples. */
@@ -309,7 +359,15 @@ final class Evaluator {
       control.check();
       Series s = set.at();
       buffer.load(s, loadMin + 1, loadMax, true);
-      if (buffer.count == 0) {
+      if (buffer.count == 0 && buffer.hcount == 0) {
+        continue;
+      }
+      if (buffer.hcount > 0 && !extended) {
+        control.addSamples(buffer.count + buffer.hcount);
+        out.add(new RawSeries(
+            s.labels(), false, Arrays.copyOf(buffer.ts, buffer.count), Arrays.copyOf(buffer.vs, buffer.count),
+            buffer.count, Arrays.copyOf(buffer.hts, buffer.hcount), Arrays.copyOf(buffer.hs, buffer.hcount),
+            buffer.hcount));
         continue;
       }
       if (extended) {
@@ -355,18 +413,33 @@ final class Evaluator {
     }
     List<RawSeries> out = new ArrayList<>(vec.size());
     for (StepSeries s : vec) {
-      int n = s.presentCount();
+      int n = 0;
+      int hn = 0;
+      for (int i = 0; i < s.values.length; i++) {
+        if (Points.isPresent(s.values[i])) {
+          n++;
+        } else if (s.hist(i) != null) {
+          hn++;
+        }
+      }
       long[] ts = new long[n];
       double[] vs = new double[n];
+      long[] hts = new long[hn];
+      FloatHistogram[] hs = new FloatHistogram[hn];
       int k = 0;
+      int m = 0;
       for (int i = 0; i < s.values.length; i++) {
         if (Points.isPresent(s.values[i])) {
           ts[k] = inner.time(i);
           vs[k] = s.values[i];
           k++;
+        } else if (s.hist(i) != null) {
+          hts[m] = inner.time(i);
+          hs[m] = s.hist(i);
+          m++;
         }
       }
-      out.add(new RawSeries(s.labels, s.dropName, ts, vs, n));
+      out.add(new RawSeries(s.labels, s.dropName, ts, vs, n, hts, hs, hn));
     }
     return out;
   }
