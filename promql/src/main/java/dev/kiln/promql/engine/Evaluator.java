@@ -402,6 +402,37 @@ final class Evaluator {
     return new Grid(start, end, step);
   }
 
+  /** One step series as raw points at the grid's times, floats and histograms apart. */
+  RawSeries toRaw(StepSeries s, Grid grid) {
+    int n = 0;
+    int hn = 0;
+    for (int i = 0; i < s.values.length; i++) {
+      if (Points.isPresent(s.values[i])) {
+        n++;
+      } else if (s.hist(i) != null) {
+        hn++;
+      }
+    }
+    long[] ts = new long[n];
+    double[] vs = new double[n];
+    long[] hts = new long[hn];
+    FloatHistogram[] hs = new FloatHistogram[hn];
+    int k = 0;
+    int m = 0;
+    for (int i = 0; i < s.values.length; i++) {
+      if (Points.isPresent(s.values[i])) {
+        ts[k] = grid.time(i);
+        vs[k] = s.values[i];
+        k++;
+      } else if (s.hist(i) != null) {
+        hts[m] = grid.time(i);
+        hs[m] = s.hist(i);
+        m++;
+      }
+    }
+    return new RawSeries(s.labels, s.dropName, ts, vs, n, hts, hs, hn);
+  }
+
   /** Evaluates a subquery into raw series (points at the inner grid's steps). */
   List<RawSeries> subquery(Plan.Subquery sq, Grid outer) {
     Grid inner = subqueryGrid(sq, outer);
