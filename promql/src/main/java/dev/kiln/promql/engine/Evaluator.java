@@ -125,6 +125,8 @@ final class Evaluator {
       for (int i = 0; i < a.length; i++) {
         if (Points.isPresent(a[i])) {
           a[i] = -a[i];
+        } else if (s.hist(i) != null) {
+          s.hists[i] = s.hists[i].copy().mul(-1);
         }
       }
       s.dropName = true;
