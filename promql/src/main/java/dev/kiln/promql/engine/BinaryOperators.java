@@ -131,7 +131,9 @@ final class BinaryOperators {
             continue;
           }
           FloatHistogram res = null;
-          if (op == BinaryOp.MUL) {
+          if (op.isTrim() && !scalarOnLeft) {
+            res = HistogramTrim.trim(h, scalar[i], op == BinaryOp.TRIM_UPPER);
+          } else if (op == BinaryOp.MUL) {
             res = h.copy().mul(scalar[i]).compact(0);
           } else if (op == BinaryOp.DIV && !scalarOnLeft) {
             res = h.copy().div(scalar[i]).compact(0);
@@ -140,6 +142,15 @@ final class BinaryOperators {
           }
           s.hists[i] = res;
           if (res == null) {
+            removed++;
+          }
+        }
+      }
+      if (op.isTrim()) {
+        for (int i = 0; i < a.length; i++) {
+          if (Points.isPresent(a[i])) {
+            incompatibleTypes(b, "float", "float");
+            a[i] = Points.ABSENT;
             removed++;
           }
         }
@@ -407,7 +418,12 @@ final class BinaryOperators {
     boolean keep;
     FloatHistogram hv = null;
     boolean compatible = true;
-    if (hl == null && hr == null) {
+    if (hl == null && hr == null && op.isTrim()) {
+      incompatibleTypes(b, "float", "float");
+      value = 0;
+      keep = false;
+      compatible = false;
+    } else if (hl == null && hr == null) {
       value = arith(op, fl, fr);
       keep = keep(op, fl, fr);
       if (op.isComparison()) {
@@ -457,6 +473,13 @@ final class BinaryOperators {
    */
   private FloatHistogram histogramOp(Plan.Binary b, double fl, double fr, FloatHistogram hl, FloatHistogram hr) {
     BinaryOp op = b.op();
+    if (op.isTrim()) {
+      if (hl != null && hr == null) {
+        return HistogramTrim.trim(hl, fr, op == BinaryOp.TRIM_UPPER);
+      }
+      incompatibleTypes(b, hl == null ? "float" : "histogram", hr == null ? "float" : "histogram");
+      return null;
+    }
     if (hl == null) {
       if (op == BinaryOp.MUL) {
         return hr.copy().mul(fl).compact(0);

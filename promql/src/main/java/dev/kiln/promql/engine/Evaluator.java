@@ -35,6 +35,8 @@ final class Evaluator {
   /** Step of subqueries written without one. */
   final long defaultSubqueryStep;
   final SampleBuffer buffer = new SampleBuffer();
+  /** Selectors read as Prometheus's HistogramStatsIterator reads them (see HistogramStatsSelectors). */
+  java.util.Set<Plan.Selector> statsSelectors = java.util.Set.of();
   private final Functions functions;
   private final BinaryOperators binary;
   private final Aggregations aggregations;
@@ -189,6 +191,7 @@ final class Evaluator {
     while (set.next()) {
       control.check();
       Series s = set.at();
+      buf.resolveHints = statsSelectors.contains(sel);
       buf.load(s, mint, lastRef, false);
       if (buf.count == 0 && buf.hcount == 0) {
         continue;
@@ -295,6 +298,7 @@ final class Evaluator {
     while (set.next()) {
       control.check();
       Series s = set.at();
+      buffer.resolveHints = statsSelectors.contains(sel);
       buffer.load(s, mint, maxt, true);
       int n = buffer.count;
       long[] ts = buffer.ts;
@@ -360,6 +364,7 @@ final class Evaluator {
     while (set.next()) {
       control.check();
       Series s = set.at();
+      buffer.resolveHints = statsSelectors.contains(sel);
       buffer.load(s, loadMin + 1, loadMax, true);
       if (buffer.count == 0 && buffer.hcount == 0) {
         continue;

@@ -110,6 +110,7 @@ final class RangeFunctionEvaluator {
       while (set.next()) {
         ev.control.check();
         Series s = set.at();
+        buf.resolveHints = ev.statsSelectors.contains(rs.selector());
         buf.load(s, loadMin, loadMax, true);
         if (buf.hcount > 0) {
           w.mixedSeries(s.labels(), false, buf.ts, buf.vs, buf.count, buf.hts, buf.hs, buf.hcount);

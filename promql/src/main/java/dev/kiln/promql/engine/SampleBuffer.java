@@ -1,5 +1,6 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.CounterResetHint;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.model.StaleNaN;
 import dev.kiln.tsdb.storage.SampleIterator;
@@ -19,6 +20,11 @@ final class SampleBuffer {
   long[] hts = new long[0];
   FloatHistogram[] hs = new FloatHistogram[0];
   int hcount;
+  /**
+   * When set, UNKNOWN counter reset hints are resolved against the previous histogram as
+   * Prometheus's HistogramStatsIterator does.
+   */
+  boolean resolveHints;
   private SampleIterator reuse;
 
   /**
@@ -35,6 +41,7 @@ final class SampleBuffer {
     if (mint > maxt) {
       return;
     }
+    FloatHistogram prevHist = null;
     ValueType vt = it.seek(mint);
     while (vt != ValueType.NONE) {
       long t = it.atT();
@@ -48,7 +55,16 @@ final class SampleBuffer {
           if (!dropStale) {
             addFloat(t, StaleNaN.VALUE);
           }
+          prevHist = null;
         } else {
+          if (resolveHints) {
+            FloatHistogram original = h.copy();
+            if (h.counterResetHint == CounterResetHint.UNKNOWN && prevHist != null) {
+              h.counterResetHint =
+                  h.detectReset(prevHist) ? CounterResetHint.COUNTER_RESET : CounterResetHint.NOT_COUNTER_RESET;
+            }
+            prevHist = original;
+          }
           addHistogram(t, h);
         }
         vt = it.next();

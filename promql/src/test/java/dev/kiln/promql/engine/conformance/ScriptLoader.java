@@ -18,9 +18,8 @@ import java.util.TreeMap;
 /**
  * Appends the series of a {@code load} block. Histogram samples get the counter reset hints
  * Prometheus's TSDB gives them when they are read back (its chunk headers): gauge stays gauge; the
- * first histogram of a run (after a float, a stale marker or nothing) is UNKNOWN unless it says
- * reset; later ones are COUNTER_RESET when they say so or a reset is detected, otherwise
- * NOT_COUNTER_RESET. {@code load_with_nhcb} also stores classic histograms converted to
+ * first histogram of a run (after a float, a stale marker or nothing) and one that says or shows
+ * a counter reset start a new chunk and read back as UNKNOWN; the others as NOT_COUNTER_RESET. {@code load_with_nhcb} also stores classic histograms converted to
  * native histograms with custom buckets.
  */
 final class ScriptLoader {
@@ -62,15 +61,14 @@ final class ScriptLoader {
     if (in == CounterResetHint.GAUGE) {
       return CounterResetHint.GAUGE;
     }
-    if (prev == null || prev.counterResetHint == CounterResetHint.GAUGE) {
-      return in == CounterResetHint.COUNTER_RESET ? CounterResetHint.COUNTER_RESET : CounterResetHint.UNKNOWN;
-    }
-    if (in == CounterResetHint.COUNTER_RESET) {
-      return CounterResetHint.COUNTER_RESET;
+    if (prev == null || prev.counterResetHint == CounterResetHint.GAUGE || in == CounterResetHint.COUNTER_RESET) {
+      return CounterResetHint.UNKNOWN;
     }
     FloatHistogram probe = h.copy();
     probe.counterResetHint = CounterResetHint.UNKNOWN;
-    return probe.detectReset(prev) ? CounterResetHint.COUNTER_RESET : CounterResetHint.NOT_COUNTER_RESET;
+    // A detected reset starts a new chunk, whose first sample reads back as UNKNOWN
+    // (prometheus/prometheus#15346).
+    return probe.detectReset(prev) ? CounterResetHint.UNKNOWN : CounterResetHint.NOT_COUNTER_RESET;
   }
 
   /** Converts the classic histograms of a block into NHCB series (Prometheus's load_with_nhcb). */
