@@ -97,7 +97,7 @@ final class Aggregations {
     boolean dropName;
     /** Histogram state, allocated when the first histogram arrives. */
     FloatHistogram[] hist;
-    double[] hcount;
+    HistogramAccumulator[] acc;
     boolean[] hasFloat;
     boolean[] incompatible;
     boolean[] resetSeen;
@@ -105,7 +105,7 @@ final class Aggregations {
 
     void initHistograms(int steps) {
       hist = new FloatHistogram[steps];
-      hcount = new double[steps];
+      acc = new HistogramAccumulator[steps];
       hasFloat = seen.clone();
       incompatible = new boolean[steps];
       resetSeen = new boolean[steps];
@@ -164,7 +164,7 @@ final class Aggregations {
             if (hv == null) {
               hv = new FloatHistogram[steps];
             }
-            hv[step] = grp.hist[step].compact(0);
+            hv[step] = grp.acc[step].result().compact(0);
             present++;
           }
           continue;
@@ -226,22 +226,14 @@ final class Aggregations {
           if (grp.incompatible[c]) {
             continue;
           }
-          if (grp.hist[c] == null) {
-            grp.hist[c] = h.copy();
-            grp.hcount[c] = 1;
-            continue;
+          if (grp.acc[c] == null) {
+            grp.acc[c] = new HistogramAccumulator(op == AggregateOp.AVG);
+            grp.hist[c] = h;
           }
           try {
-            int flags;
-            if (op == AggregateOp.SUM) {
-              flags = grp.hist[c].add(h);
-            } else {
-              double n = ++grp.hcount[c];
-              FloatHistogram toAdd = h.copy().div(n);
-              flags = toAdd.sub(grp.hist[c].copy().div(n));
-              flags |= grp.hist[c].add(toAdd);
-            }
-            if ((flags & FloatHistogram.NHCB_BOUNDS_RECONCILED) != 0) {
+            int before = grp.acc[c].flags;
+            grp.acc[c].add(h);
+            if ((grp.acc[c].flags & ~before & FloatHistogram.NHCB_BOUNDS_RECONCILED) != 0) {
               ev.annotations.info("mismatched custom buckets were reconciled during aggregation", pos);
             }
           } catch (HistogramException e) {
@@ -435,10 +427,12 @@ final class Aggregations {
       Map<Labels, double[]> stepCounts = new LinkedHashMap<>();
       for (StepSeries s : in) {
         double f = s.values[step];
-        if (Points.isAbsent(f)) {
+        FloatHistogram h = s.hist(step);
+        if (Points.isAbsent(f) && h == null) {
           continue;
         }
-        Labels withValue = s.labels.toBuilder().set(valueLabel, GoFormat.plain(f)).build();
+        String text = h != null ? h.toString() : GoFormat.plain(f);
+        Labels withValue = s.labels.toBuilder().set(valueLabel, text).build();
         Labels key = groupKey(withValue, grouping, a.without());
         double[] c = stepCounts.get(key);
         if (c == null) {

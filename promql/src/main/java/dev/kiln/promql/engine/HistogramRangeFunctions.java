@@ -340,16 +340,13 @@ final class HistogramRangeFunctions {
   private FloatHistogram sumOrAvg(FloatHistogram[] hs, int from, int to, boolean avg, String metric) {
     boolean resetSeen = false;
     boolean notResetSeen = false;
-    boolean reconciledSeen = false;
-    FloatHistogram sum = hs[from].copy();
+    HistogramAccumulator acc = new HistogramAccumulator(avg);
     try {
       for (int i = from; i < to; i++) {
         CounterResetHint hint = hs[i].counterResetHint;
         resetSeen |= hint == CounterResetHint.COUNTER_RESET;
         notResetSeen |= hint == CounterResetHint.NOT_COUNTER_RESET;
-        if (i > from && (sum.add(hs[i]) & FloatHistogram.NHCB_BOUNDS_RECONCILED) != 0) {
-          reconciledSeen = true;
-        }
+        acc.add(hs[i]);
       }
     } catch (HistogramException e) {
       mixedSchemas(metric);
@@ -358,12 +355,9 @@ final class HistogramRangeFunctions {
     if (resetSeen && notResetSeen) {
       annotations.warn("conflicting counter resets during histogram aggregation", pos);
     }
-    if (reconciledSeen) {
+    if ((acc.flags & FloatHistogram.NHCB_BOUNDS_RECONCILED) != 0) {
       reconciled("aggregation");
     }
-    if (avg) {
-      sum.div(to - from);
-    }
-    return sum.compact(0);
+    return acc.result().compact(0);
   }
 }

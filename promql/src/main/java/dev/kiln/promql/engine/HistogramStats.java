@@ -188,12 +188,15 @@ final class HistogramStats {
       }
       rank += b.count();
     }
-    if (!lowerSet || lowerRank > h.count) {
-      lowerRank = h.count;
+    // Unset ranks are the total of all buckets, which excludes NaN observations.
+    if (!lowerSet) {
+      lowerRank = rank;
     }
-    if (!upperSet || upperRank > h.count) {
-      upperRank = h.count;
+    if (!upperSet) {
+      upperRank = rank;
     }
+    lowerRank = Math.min(lowerRank, h.count);
+    upperRank = Math.min(upperRank, h.count);
     return (upperRank - lowerRank) / h.count;
   }
 
