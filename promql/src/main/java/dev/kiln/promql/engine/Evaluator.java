@@ -409,6 +409,20 @@ final class Evaluator {
     return new Grid(start, end, step);
   }
 
+  /**
+   * A histogram as a subquery yields it: a point need not follow the one before it in storage, so
+   * a counter reset hint relating it to its storage predecessor is dropped (gauge stays).
+   */
+  private static FloatHistogram forSubquery(FloatHistogram h) {
+    if (h.counterResetHint == dev.kiln.tsdb.histogram.CounterResetHint.UNKNOWN
+        || h.counterResetHint == dev.kiln.tsdb.histogram.CounterResetHint.GAUGE) {
+      return h;
+    }
+    FloatHistogram c = h.copy();
+    c.counterResetHint = dev.kiln.tsdb.histogram.CounterResetHint.UNKNOWN;
+    return c;
+  }
+
   /** One step series as raw points at the grid's times, floats and histograms apart. */
   RawSeries toRaw(StepSeries s, Grid grid) {
     int n = 0;
@@ -433,7 +447,7 @@ final class Evaluator {
         k++;
       } else if (s.hist(i) != null) {
         hts[m] = grid.time(i);
-        hs[m] = s.hist(i);
+        hs[m] = forSubquery(s.hist(i));
         m++;
       }
     }
@@ -473,7 +487,7 @@ final class Evaluator {
           k++;
         } else if (s.hist(i) != null) {
           hts[m] = inner.time(i);
-          hs[m] = s.hist(i);
+          hs[m] = forSubquery(s.hist(i));
           m++;
         }
       }

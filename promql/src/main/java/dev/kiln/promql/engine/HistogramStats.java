@@ -176,11 +176,11 @@ final class HistogramStats {
       }
       boolean linear = h.usesCustomBuckets() || zeroBucket;
       if (!lowerSet && bl < lower && bu > lower) {
-        lowerRank = linear ? rank + b.count() * (lower - bl) / (bu - bl) : exponential(rank, b.count(), bl, bu, lower);
+        lowerRank = linear ? linear(rank, b.count(), bl, bu, lower) : exponential(rank, b.count(), bl, bu, lower);
         lowerSet = true;
       }
       if (!upperSet && bl < upper && bu > upper) {
-        upperRank = linear ? rank + b.count() * (upper - bl) / (bu - bl) : exponential(rank, b.count(), bl, bu, upper);
+        upperRank = linear ? linear(rank, b.count(), bl, bu, upper) : exponential(rank, b.count(), bl, bu, upper);
         upperSet = true;
       }
       if (lowerSet && upperSet) {
@@ -198,6 +198,17 @@ final class HistogramStats {
     lowerRank = Math.min(lowerRank, h.count);
     upperRank = Math.min(upperRank, h.count);
     return (upperRank - lowerRank) / h.count;
+  }
+
+  /** Linear interpolation; a bucket of infinite width is not interpolated (its mass sits at the infinite end). */
+  private static double linear(double rank, double count, double lower, double upper, double v) {
+    if (lower == Double.NEGATIVE_INFINITY) {
+      return rank + count;
+    }
+    if (upper == Double.POSITIVE_INFINITY) {
+      return rank;
+    }
+    return rank + count * (v - lower) / (upper - lower);
   }
 
   private static double exponential(double rank, double count, double lower, double upper, double v) {

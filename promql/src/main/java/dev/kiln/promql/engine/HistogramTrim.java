@@ -163,14 +163,6 @@ final class HistogramTrim {
       }
       return;
     }
-    if (lo < 0) {
-      if (x > 0) {
-        remove(c, cut);
-      } else {
-        finite(lo, 0, c, x, keepBelow, false, cut);
-      }
-      return;
-    }
     if (keepBelow) {
       remove(c, cut);
     } else {
