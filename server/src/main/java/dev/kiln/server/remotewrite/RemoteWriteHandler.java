@@ -81,7 +81,13 @@ public final class RemoteWriteHandler implements Handler {
     boolean ok = false;
     try {
       long written = 0;
+      long invalid = 0;
       for (DecodedSeries s : series) {
+        if (s.invalidReason() != null) {
+          // Prometheus 3.x skips a 1.0 series with invalid labels and writes the rest.
+          invalid += s.timestamps.length + s.histogramCount();
+          continue;
+        }
         long ref = s.cachedRef();
         for (int i = 0; i < s.timestamps.length; i++) {
           if (s.timestamps[i] > maxT) {
@@ -102,6 +108,7 @@ public final class RemoteWriteHandler implements Handler {
       app.commit();
       ok = true;
       stats.samples(written);
+      stats.invalidLabels(invalid);
       return Response.empty(204);
     } catch (AppendException e) {
       stats.rejected(1);
@@ -123,6 +130,14 @@ public final class RemoteWriteHandler implements Handler {
     boolean ok = false;
     try {
       for (DecodedSeries s : series) {
+        if (s.invalidReason() != null) {
+          rejected += s.timestamps.length + s.histogramCount();
+          stats.invalidLabels(s.timestamps.length + s.histogramCount());
+          if (first == null) {
+            first = s.invalidReason();
+          }
+          continue;
+        }
         long ref = s.cachedRef();
         for (int i = 0; i < s.timestamps.length; i++) {
           try {

@@ -12,7 +12,9 @@ import java.util.List;
  * (field 1) with their labels (1), samples (2) and native histograms (4, by {@link
  * HistogramDecoder}); metadata and exemplars are skipped.
  * A series whose label bytes the {@link SeriesRefCache} knows is returned by reference without
- * decoding its labels; any other series has its labels decoded (strict UTF-8) and validated. The
+ * decoding its labels; any other series has its labels decoded and validated ({@link
+ * LabelValidation}; a series with invalid labels, including invalid UTF-8, is marked to be
+ * skipped, as Prometheus 3.x skips it). The
  * whole body is decoded before anything is appended, so malformed input changes nothing.
  */
 final class V1Decoder {
@@ -70,7 +72,7 @@ final class V1Decoder {
     double[] vs = new double[samples];
     readSamples(buf, start, end, ts, vs);
     if (labelsStart < 0) {
-      throw new InvalidWriteException("invalid labels: missing metric name (__name__ label)");
+      return DecodedSeries.invalid("invalid metric name or labels: missing metric name (__name__ label)", ts, vs);
     }
     byte[] keyBytes = buf;
     int keyOff = labelsStart;
@@ -83,9 +85,16 @@ final class V1Decoder {
     long key1 = SeriesRefCache.hash1(keyBytes, keyOff, keyLen);
     long key2 = SeriesRefCache.hash2(keyBytes, keyOff, keyLen);
     long ref = cache.get(key1, key2);
-    DecodedSeries s = ref != 0
-        ? DecodedSeries.byRef(ref, () -> labels(buf, start, end), key1, key2, ts, vs)
-        : DecodedSeries.cacheable(labels(buf, start, end), key1, key2, ts, vs);
+    DecodedSeries s;
+    if (ref != 0) {
+      s = DecodedSeries.byRef(ref, () -> labels(buf, start, end), key1, key2, ts, vs);
+    } else {
+      try {
+        s = DecodedSeries.cacheable(labels(buf, start, end), key1, key2, ts, vs);
+      } catch (InvalidLabelsException e) {
+        s = DecodedSeries.invalid(e.getMessage(), ts, vs);
+      }
+    }
     return histograms == 0 ? s : s.withHistograms(readHistograms(buf, start, end, histograms));
   }
 
@@ -189,7 +198,7 @@ final class V1Decoder {
       pairs.add(value);
       r.seek(labelEnd);
     }
-    return LabelValidation.validate(pairs.toArray(new String[0]), true);
+    return LabelValidation.validate(pairs.toArray(new String[0]));
   }
 
   private static String utf8(byte[] buf, int off, int len) throws InvalidWriteException {
@@ -206,7 +215,7 @@ final class V1Decoder {
     try {
       return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(buf, off, len)).toString();
     } catch (CharacterCodingException e) {
-      throw ProtoReader.malformed("invalid UTF-8 in a label");
+      throw new InvalidLabelsException("invalid metric name or labels: a label is not valid UTF-8");
     }
   }
 }

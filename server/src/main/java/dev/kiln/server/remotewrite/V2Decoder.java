@@ -31,14 +31,18 @@ final class V2Decoder {
       if (ts.getSamplesCount() > 0 && ts.getHistogramsCount() > 0) {
         throw new InvalidWriteException("invalid request: a series carries both samples and histograms");
       }
-      var labels = LabelValidation.validate(pairs, false);
       long[] t = new long[ts.getSamplesCount()];
       double[] v = new double[t.length];
       for (int k = 0; k < t.length; k++) {
         t[k] = ts.getSamples(k).getTimestamp();
         v[k] = ts.getSamples(k).getValue();
       }
-      DecodedSeries s = DecodedSeries.withLabels(labels, t, v);
+      DecodedSeries s;
+      try {
+        s = DecodedSeries.withLabels(LabelValidation.validate(pairs), t, v);
+      } catch (InvalidLabelsException e) {
+        s = DecodedSeries.invalid(e.getMessage(), t, v);
+      }
       if (ts.getHistogramsCount() > 0) {
         HistogramDecoder.Sample[] hs = new HistogramDecoder.Sample[ts.getHistogramsCount()];
         for (int k = 0; k < hs.length; k++) {

@@ -3,6 +3,7 @@ package dev.kiln.tsdb.memory;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.histogram.HistogramException;
+import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
@@ -86,37 +87,35 @@ public final class InMemoryStorage implements Storage {
     return r;
   }
 
-  private synchronized void checkAppend(
-      Labels labels, long t, double v, FloatHistogram h, Map<Labels, PendingSample> pendingLast) {
-    PendingSample pending = pendingLast.get(labels);
-    long lastT;
-    double lastV;
-    FloatHistogram lastH;
-    if (pending != null) {
-      lastT = pending.t;
-      lastV = pending.v;
-      lastH = pending.h;
-    } else {
-      SampleList list = series.get(labels);
-      if (list == null || list.size == 0) {
-        return;
+  /**
+   * Checks a sample as Prometheus's head does: against the stored samples (throwing for out of
+   * order or a conflicting duplicate; a histogram equals only an equal histogram), then against
+   * the batch's own newest sample of the series, where a sample that is not newer is dropped
+   * silently. Answers whether to keep it.
+   */
+  private synchronized boolean checkAppend(
+      Labels labels, long t, double v, FloatHistogram h, Map<Labels, long[]> pendingLast) {
+    SampleList list = series.get(labels);
+    if (list != null && list.size > 0) {
+      long lastT = list.ts[list.size - 1];
+      if (t < lastT) {
+        throw new AppendException(AppendException.Reason.OUT_OF_ORDER, labels.toString());
       }
-      lastT = list.ts[list.size - 1];
-      lastV = list.vs[list.size - 1];
-      lastH = list.hs == null ? null : list.hs[list.size - 1];
-    }
-    if (t < lastT) {
-      throw new AppendException(AppendException.Reason.OUT_OF_ORDER, labels.toString());
-    }
-    if (t == lastT) {
-      boolean same =
-          h == null
-              ? lastH == null && Double.doubleToRawLongBits(v) == Double.doubleToRawLongBits(lastV)
-              : h.equals(lastH);
-      if (!same) {
-        throw new AppendException(AppendException.Reason.DUPLICATE_SAMPLE, labels.toString());
+      if (t == lastT) {
+        FloatHistogram lastH = list.hs == null ? null : list.hs[list.size - 1];
+        boolean same =
+            h == null
+                ? lastH == null
+                    && Double.doubleToRawLongBits(v) == Double.doubleToRawLongBits(list.vs[list.size - 1])
+                : h.equals(lastH);
+        if (!same) {
+          throw new AppendException(AppendException.Reason.DUPLICATE_SAMPLE, labels.toString());
+        }
+        return false;
       }
     }
+    long[] pending = pendingLast.get(labels);
+    return pending == null || t > pending[0];
   }
 
   private synchronized void apply(List<PendingSample> batch) {
@@ -133,7 +132,7 @@ public final class InMemoryStorage implements Storage {
 
   private final class MemoryAppender implements Appender {
     private final List<PendingSample> batch = new ArrayList<>();
-    private final Map<Labels, PendingSample> last = new HashMap<>();
+    private final Map<Labels, long[]> lastT = new HashMap<>();
     private boolean done;
 
     @Override
@@ -165,10 +164,10 @@ public final class InMemoryStorage implements Storage {
       }
       long r = resolveRef(ref, labels);
       Labels l = labels != null ? labels : refsLookup(r);
-      checkAppend(l, t, v, h, last);
-      PendingSample s = new PendingSample(l, t, v, h);
-      batch.add(s);
-      last.put(l, s);
+      if (checkAppend(l, t, v, h, lastT)) {
+        batch.add(new PendingSample(l, t, v, h));
+        lastT.put(l, new long[] {t});
+      }
       return r;
     }
 
@@ -293,7 +292,7 @@ public final class InMemoryStorage implements Storage {
 
     @Override
     public List<String> labelNames(LabelMatcher... matchers) {
-      TreeSet<String> names = new TreeSet<>();
+      TreeSet<String> names = new TreeSet<>(Utf8Order.COMPARATOR);
       for (Series s : matching(matchers)) {
         names.addAll(s.labels().names());
       }
@@ -302,7 +301,7 @@ public final class InMemoryStorage implements Storage {
 
     @Override
     public List<String> labelValues(String name, LabelMatcher... matchers) {
-      TreeSet<String> values = new TreeSet<>();
+      TreeSet<String> values = new TreeSet<>(Utf8Order.COMPARATOR);
       for (Series s : matching(matchers)) {
         String v = s.labels().get(name);
         if (v != null) {
