@@ -138,6 +138,28 @@ class DbHistogramTest {
   }
 
   @Test
+  void compactionMovesHistogramsIntoBlocksAndTheCheckpointKeepsTheRest() {
+    long seed = 7;
+    int n = 1500; // 6.25 h: the head spans more than 1.5 block ranges
+    DbOptions opts = DbOptions.builder().walSegmentBytes(64 * 1024).build();
+    try (Db db = Db.open(dir, opts)) {
+      ingest(db, 0, n, seed);
+      assertTrue(db.compact() > 0, "head ranges written as blocks");
+      assertTrue(!db.blocks().isEmpty());
+      assertAll(db, n, seed);
+    }
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir.resolve("wal"))) {
+      assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("checkpoint.")),
+          "the WAL was checkpointed");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    try (Db db = Db.open(dir, opts)) { // blocks + checkpoint + rest of the WAL
+      assertAll(db, n, seed);
+    }
+  }
+
+  @Test
   void appendRulesForHistograms() {
     try (Db db = Db.open(dir, DbOptions.defaults())) {
       Appender a = db.appender();
