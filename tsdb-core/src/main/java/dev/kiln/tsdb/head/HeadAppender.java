@@ -70,6 +70,12 @@ final class HeadAppender implements Appender {
           AppendException.Reason.OUT_OF_BOUNDS,
           "timestamp " + t + " is before the head's minimum valid time " + minValidTime);
     }
+    if (Double.doubleToRawLongBits(v) == dev.kiln.tsdb.model.StaleNaN.BITS) {
+      long r = staleMarkerOfHistogramSeries(ref, labels, t);
+      if (r != 0) {
+        return r;
+      }
+    }
     MemSeries s;
     while (true) {
       s = resolve(ref, labels);
@@ -194,6 +200,36 @@ final class HeadAppender implements Appender {
     }
     histograms.add(s, t, h, fh);
     return s.ref;
+  }
+
+  /**
+   * A float stale marker for a series whose newest sample is a histogram becomes a histogram
+   * stale marker, as in Prometheus's {@code headAppender.Append}. Returns the series ref, or 0 when
+   * the series does not end in a histogram (the caller appends a float stale marker).
+   */
+  private long staleMarkerOfHistogramSeries(long ref, Labels labels, long t) {
+    MemSeries s = resolve(ref, labels);
+    boolean integer;
+    synchronized (s) {
+      Integer pending = histograms == null ? null : histograms.newest.get(s);
+      if (pending != null) {
+        integer = histograms.hs[pending] != null;
+      } else {
+        int kind = s.lastHistogramKind();
+        if (kind == 0) {
+          return 0;
+        }
+        integer = kind == 1;
+      }
+    }
+    if (integer) {
+      Histogram h = new Histogram();
+      h.sum = dev.kiln.tsdb.model.StaleNaN.VALUE;
+      return appendHistogram(s.ref, s.labels, t, h, null, AppendOptions.NONE);
+    }
+    FloatHistogram fh = new FloatHistogram();
+    fh.sum = dev.kiln.tsdb.model.StaleNaN.VALUE;
+    return appendHistogram(s.ref, s.labels, t, null, fh, AppendOptions.NONE);
   }
 
   private void grow() {

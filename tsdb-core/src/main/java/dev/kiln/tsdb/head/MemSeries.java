@@ -139,6 +139,14 @@ final class MemSeries {
     throw new AppendException(AppendException.Reason.OUT_OF_ORDER, "timestamp " + t);
   }
 
+  /** 1 when the newest sample is an integer histogram, 2 for a float histogram, else 0. */
+  int lastHistogramKind() {
+    if (lastHistogram == null) {
+      return 0;
+    }
+    return lastHistogram instanceof Histogram ? 1 : 2;
+  }
+
   long lastValueBits() {
     return lastVBits;
   }

@@ -187,10 +187,11 @@ class DbHistogramTest {
       Appender c = db.appender();
       c.appendHistogram(0, LAT, 3000, histogram(9, 1), null, AppendOptions.NONE);
       c.appendHistogram(0, LAT, 4000, histogram(2, 1), null, AppendOptions.NONE);
-      Histogram stale = new Histogram();
-      stale.sum = StaleNaN.VALUE;
-      c.appendHistogram(0, LAT, 5000, stale, null, AppendOptions.NONE);
       c.commit();
+      // A float stale marker (as scrapes write for vanished series) becomes a histogram one.
+      Appender d = db.appender();
+      d.append(0, LAT, 5000, StaleNaN.VALUE);
+      d.commit();
       try (Querier q = db.querier(0, 10_000)) {
         SeriesSet set = q.select(false, null, LabelMatcher.equal("__name__", "rpc_duration_seconds"));
         set.next();
