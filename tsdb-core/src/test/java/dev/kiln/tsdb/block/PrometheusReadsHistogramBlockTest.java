@@ -63,7 +63,17 @@ class PrometheusReadsHistogramBlockTest {
     Set<String> symbols = new TreeSet<>(List.of("__name__", "job", "api", "queue_depth", "rpc_latency_seconds"));
     BlockMeta template = new BlockMeta(Ulid.generate(base), base, base + HistogramBlockTest.TWO_HOURS,
         0, 0, 0, 0, 1, List.of(), List.of(), false);
-    assertNotNull(BlockWriter.write(FileIo.DEFAULT, data, template, symbols, series.iterator()));
+    BlockMeta meta = BlockWriter.write(FileIo.DEFAULT, data, template, symbols, series.iterator());
+    assertNotNull(meta);
+    // promtool reads the block's index and chunks: analyze counts both series and their chunks.
+    Path promtool = Path.of("/usr/bin/promtool");
+    if (Files.isExecutable(promtool)) {
+      Process a = new ProcessBuilder(promtool.toString(), "tsdb", "analyze", data.toString(), meta.ulid().toString())
+          .redirectErrorStream(true).start();
+      String out = new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(a.waitFor(60, TimeUnit.SECONDS) && a.exitValue() == 0, out);
+      assertTrue(out.contains("Series: 2\n"), out);
+    }
 
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
