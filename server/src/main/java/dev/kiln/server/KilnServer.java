@@ -70,6 +70,7 @@ public final class KilnServer implements AutoCloseable {
   private volatile boolean lastReloadOk = true;
   private volatile long lastReloadMillis;
   private InetSocketAddress address;
+  private dev.kiln.server.web.WebSecurity webSecurity;
 
   public KilnServer(KilnOptions opts) {
     this.opts = opts;
@@ -89,11 +90,30 @@ public final class KilnServer implements AutoCloseable {
     if (opts.retentionBytes() > 0) {
       dbOpts.retentionBytes(opts.retentionBytes());
     }
+    Tuning t = opts.tuning();
+    if (t.minBlockMillis() > 0) {
+      dbOpts.chunkRangeMillis(t.minBlockMillis());
+    }
+    if (t.maxBlockMillis() > 0) {
+      dbOpts.maxBlockMillis(t.maxBlockMillis());
+    }
+    if (t.samplesPerChunk() > 0) {
+      dbOpts.samplesPerChunk(t.samplesPerChunk());
+    }
+    if (t.walSegmentBytes() > 0) {
+      dbOpts.walSegmentBytes(t.walSegmentBytes());
+    }
     db = Db.create(opts.dataPath(), dbOpts.build(), FileIo.DEFAULT);
     metrics.attach(db);
     metrics.addSection(remote::metricsText);
     http = new HttpServer(router, workers, this::gate, 64 << 20);
     http.setObserver(metrics::request);
+    if (opts.web().webConfigFile() != null) {
+      webSecurity = new dev.kiln.server.web.WebSecurity(opts.web().webConfigFile());
+      http.setGuard(webSecurity);
+    }
+    http.setMaxConnections(opts.web().maxConnections());
+    http.setRoutePrefix(opts.web().routePrefix());
     address = http.start(opts.listenHost(), opts.listenPort());
     config = loadConfig();
     engine = new Engine(new EngineOptions(opts.queryMaxSamples(), opts.queryTimeoutMillis(), opts.lookbackDeltaMillis(), 11_000,
@@ -109,7 +129,7 @@ public final class KilnServer implements AutoCloseable {
         d.send(expr, alerts);
       }
     };
-    rules = new RuleManager(ctx, db, sink, clock, 60_000, ruleParser());
+    rules = new RuleManager(ctx, db, sink, clock, opts.tuning().resendDelayMillis(), ruleParser());
     scrape = new ScrapeManager(db, new SocketHttpFetcher(), clock, "Kiln/" + KilnVersion.version(), 8);
     registerRoutes();
     dev.kiln.server.push.PushStore pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
@@ -145,7 +165,8 @@ public final class KilnServer implements AutoCloseable {
       return opts.externalUrl().replaceAll("/+$", "");
     }
     String host = opts.listenHost().equals("0.0.0.0") || opts.listenHost().isEmpty() ? hostname() : opts.listenHost();
-    return "http://" + host + ":" + address.getPort();
+    boolean tls = webSecurity != null && webSecurity.config().tls().enabled();
+    return (tls ? "https://" : "http://") + host + ":" + address.getPort();
   }
 
   private static String hostname() {
@@ -253,7 +274,7 @@ public final class KilnServer implements AutoCloseable {
       timers.schedule(() -> System.exit(0), 100, TimeUnit.MILLISECONDS);
       return Response.text(200, "Requesting termination... Goodbye!\n");
     });
-    WebUi ui = new WebUi();
+    WebUi ui = new WebUi(java.net.URI.create(externalUrl()).getRawPath().replaceAll("/+$", ""), opts.web().pageTitle());
     for (String page : new String[] {"/", "/graph", "/targets", "/alerts", "/rules"}) {
       router.read(page, ui::page);
     }
@@ -275,6 +296,12 @@ public final class KilnServer implements AutoCloseable {
     f.put("query.max-samples", Long.toString(opts.queryMaxSamples()));
     f.put("query.lookback-delta", Durations.format(opts.lookbackDeltaMillis()));
     f.put("query.max-concurrency", Integer.toString(opts.queryMaxConcurrency()));
+    f.put("web.config.file", opts.web().webConfigFile() == null ? "" : opts.web().webConfigFile().toString());
+    f.put("web.route-prefix", opts.web().routePrefix());
+    f.put("web.page-title", opts.web().pageTitle());
+    f.put("web.max-connections", Integer.toString(opts.web().maxConnections()));
+    f.put("enable-feature", String.join(",", opts.tuning().features()));
+    f.put("rules.alert.resend-delay", Durations.format(opts.tuning().resendDelayMillis()));
     return f;
   }
 
