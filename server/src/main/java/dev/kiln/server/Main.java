@@ -90,8 +90,30 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /** Flags that parse but name an unusable file; carries Prometheus's exit code. */
+  static final class StartupError extends Exception {
+    final int exitCode;
+
+    StartupError(int exitCode, String message) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    KilnOptions opts;
+    try {
+      opts = options();
+    } catch (StartupError e) {
+      System.err.println(e.getMessage());
+      return e.exitCode;
+    }
+    return run(opts);
+  }
+
+  /** Turns the parsed flags into options, validating values and the files they name as Prometheus does at start-up. */
+  KilnOptions options() throws StartupError {
     CommandLine cmd = new CommandLine(this);
     if (!List.of("debug", "info", "warn", "error").contains(logLevel)) {
       throw new CommandLine.ParameterException(cmd, "invalid value for --log.level: " + logLevel);
@@ -124,8 +146,7 @@ public final class Main implements Callable<Integer> {
     try {
       externalPath = externalUrl.isEmpty() ? "" : ExternalUrls.path(externalUrl);
     } catch (IllegalArgumentException e) {
-      System.err.println("parse external URL \"" + externalUrl + "\": " + e.getMessage());
-      return 2;
+      throw new StartupError(2, "parse external URL \"" + externalUrl + "\": " + e.getMessage());
     }
     if (prom.deprecatedRetention != null && retentionTime.equals("15d")) {
       retention = duration(cmd, "--storage.tsdb.retention", prom.deprecatedRetention);
@@ -154,19 +175,21 @@ public final class Main implements Callable<Integer> {
       try {
         new dev.kiln.server.web.WebSecurity(prom.webConfigFile);
       } catch (dev.kiln.server.web.WebConfigException e) {
-        System.err.println("Unable to validate web configuration file (--web.config.file=" + prom.webConfigFile + "): "
-            + e.getMessage());
-        return 1;
+        throw new StartupError(1, "Unable to validate web configuration file (--web.config.file=" + prom.webConfigFile
+            + "): " + e.getMessage());
       }
     }
     if (configFile != null) {
       try {
         ConfigLoader.load(configFile);
       } catch (ConfigException e) {
-        System.err.println("Error loading config (--config.file=" + configFile + "): " + e.getMessage());
-        return 1;
+        throw new StartupError(1, "Error loading config (--config.file=" + configFile + "): " + e.getMessage());
       }
     }
+    return opts;
+  }
+
+  private static int run(KilnOptions opts) throws Exception {
     KilnServer server = new KilnServer(opts);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
