@@ -190,7 +190,7 @@ public final class KilnServer implements AutoCloseable {
     rules.load(c.ruleFiles(), c.global().evaluationIntervalMillis(), c.global().ruleQueryOffsetMillis());
     scrape.apply(c);
     remote.apply(c.remoteWrite(), c.global().externalLabels());
-    notifier.apply(c.alerting());
+    notifier.apply(c.alerting(), am -> scrape.discoverers(am.staticConfigs(), am.fileSdConfigs(), am.kubernetesSdConfigs()));
     if (nc == null && direct != null) {
       direct.close();
       direct = null;
