@@ -254,7 +254,8 @@ public final class KilnServer implements AutoCloseable {
     router.add(Set.of("POST"), "/api/v1/read",
         new dev.kiln.server.remoteread.RemoteReadHandler(db, () -> config.global().externalLabels()));
     if (opts.remoteWriteReceiver()) {
-      router.add(Set.of("POST"), "/api/v1/write", new RemoteWriteHandler(db, clock, metrics.remoteWrite()));
+      router.add(Set.of("POST"), "/api/v1/write", new dev.kiln.server.remotewrite.AcceptedMessages(
+          new RemoteWriteHandler(db, clock, metrics.remoteWrite()), opts.tuning().remoteWriteMessages()));
     }
     router.read("/metrics", r -> Response.text(200, metrics.scrape()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
     router.read("/host/metrics", r -> Response.text(200, host.collect()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));

@@ -162,7 +162,15 @@ public final class Main implements Callable<Integer> {
     }
     Tuning tuning = new Tuning(duration(cmd, "--storage.tsdb.min-block-duration", prom.minBlockDuration),
         prom.maxBlockDuration == null ? 0 : duration(cmd, "--storage.tsdb.max-block-duration", prom.maxBlockDuration),
-        prom.samplesPerChunk, walSegment, duration(cmd, "--rules.alert.resend-delay", prom.resendDelay), features);
+        prom.samplesPerChunk, walSegment, duration(cmd, "--rules.alert.resend-delay", prom.resendDelay), features,
+        prom.acceptedRemoteWriteMessages.isEmpty() ? dev.kiln.server.remotewrite.AcceptedMessages.ALL
+            : List.copyOf(prom.acceptedRemoteWriteMessages));
+    for (String m : tuning.remoteWriteMessages()) {
+      if (!dev.kiln.server.remotewrite.AcceptedMessages.ALL.contains(m)) {
+        throw new CommandLine.ParameterException(cmd,
+            "invalid value for --web.remote-write-receiver.accepted-protobuf-messages: " + m);
+      }
+    }
     for (String flag : new String[] {prom.readTimeout, prom.remoteFlushDeadline, prom.forOutageTolerance, prom.forGracePeriod,
         prom.timestampTolerance, prom.discoveryReloadInterval, prom.autoReloadInterval}) {
       duration(cmd, "a duration flag", flag);

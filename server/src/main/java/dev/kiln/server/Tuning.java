@@ -12,9 +12,11 @@ import java.util.Set;
  * @param walSegmentBytes {@code --storage.tsdb.wal-segment-size}
  * @param resendDelayMillis {@code --rules.alert.resend-delay}
  * @param features {@code --enable-feature} names Kiln knows
+ * @param remoteWriteMessages {@code --web.remote-write-receiver.accepted-protobuf-messages}
  */
 public record Tuning(long minBlockMillis, long maxBlockMillis, int samplesPerChunk, long walSegmentBytes,
-    long resendDelayMillis, Set<String> features) {
+    long resendDelayMillis, Set<String> features, java.util.List<String> remoteWriteMessages) {
   /** Prometheus's defaults. */
-  public static final Tuning DEFAULTS = new Tuning(0, 0, 0, 0, 60_000, Set.of());
+  public static final Tuning DEFAULTS = new Tuning(0, 0, 0, 0, 60_000, Set.of(),
+      dev.kiln.server.remotewrite.AcceptedMessages.ALL);
 }

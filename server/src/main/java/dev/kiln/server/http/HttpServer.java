@@ -79,7 +79,7 @@ public final class HttpServer implements AutoCloseable {
     this.guard = guard;
   }
 
-  /** {@code --web.max-connections}: beyond it new connections wait to be accepted; 0 for no limit. Set before start. */
+  /** {@code --web.max-connections}: beyond it new connections wait unserved until one closes; 0 for no limit. Set before start. */
   public void setMaxConnections(int maxConnections) {
     this.maxConnections = maxConnections;
   }
@@ -131,9 +131,6 @@ public final class HttpServer implements AutoCloseable {
           }
         });
     channel = b.bind(host, port).sync().channel();
-    if (limit != null) {
-      limit.serverChannel(channel);
-    }
     return (InetSocketAddress) channel.localAddress();
   }
 
