@@ -71,6 +71,7 @@ public final class KilnServer implements AutoCloseable {
   private volatile long lastReloadMillis;
   private InetSocketAddress address;
   private dev.kiln.server.web.WebSecurity webSecurity;
+  private dev.kiln.scraper.config.StorageSettings startupStorage;
 
   public KilnServer(KilnOptions opts) {
     this.opts = opts;
@@ -86,9 +87,14 @@ public final class KilnServer implements AutoCloseable {
 
   /** Starts serving; returns the bound address. Replay and the scraper continue in the background. */
   public InetSocketAddress start() throws Exception {
-    DbOptions.Builder dbOpts = DbOptions.builder().retentionMillis(opts.retentionMillis());
-    if (opts.retentionBytes() > 0) {
-      dbOpts.retentionBytes(opts.retentionBytes());
+    dev.kiln.scraper.config.StorageSettings fromFile = opts.configFile() == null
+        ? dev.kiln.scraper.config.StorageSettings.NONE : ConfigLoader.load(opts.configFile()).storage();
+    startupStorage = fromFile;
+    long retentionMillis = fromFile.retentionMillis() >= 0 ? fromFile.retentionMillis() : opts.retentionMillis();
+    long retentionBytes = fromFile.retentionBytes() >= 0 ? fromFile.retentionBytes() : opts.retentionBytes();
+    DbOptions.Builder dbOpts = DbOptions.builder().retentionMillis(retentionMillis);
+    if (retentionBytes > 0) {
+      dbOpts.retentionBytes(retentionBytes);
     }
     Tuning t = opts.tuning();
     if (t.minBlockMillis() > 0) {
@@ -210,6 +216,9 @@ public final class KilnServer implements AutoCloseable {
     try {
       PrometheusConfig next = loadConfig();
       applyConfig(next);
+      if (!next.storage().equals(startupStorage)) {
+        LOG.warn("storage.tsdb.retention changed in {}; Kiln applies it at the next start", next.source());
+      }
       config = next;
       lastReloadOk = true;
       lastReloadMillis = clock.millis();
@@ -244,7 +253,7 @@ public final class KilnServer implements AutoCloseable {
     new TargetsApi(() -> scrape).register(router);
     new RulesApi(() -> rules).register(router);
     new StatusApi(db, () -> dev.kiln.server.api.SecretRedactor.redact(config.text()), flags(), () -> lastReloadOk, () -> lastReloadMillis,
-        Durations.format(opts.retentionMillis())).register(router);
+        Durations.format(db.options().retentionMillis())).register(router);
     router.read("/api/v1/query_exemplars", r -> ApiResponses.success(out -> out.beginArray().endArray()));
     router.read("/api/v1/alertmanagers", r -> ApiResponses.success(out -> {
       out.beginObject().name("activeAlertmanagers").beginArray();
@@ -286,8 +295,8 @@ public final class KilnServer implements AutoCloseable {
     Map<String, String> f = new LinkedHashMap<>();
     f.put("config.file", opts.configFile() == null ? "" : opts.configFile().toString());
     f.put("storage.tsdb.path", opts.dataPath().toString());
-    f.put("storage.tsdb.retention.time", Durations.format(opts.retentionMillis()));
-    f.put("storage.tsdb.retention.size", opts.retentionBytes() + "B");
+    f.put("storage.tsdb.retention.time", Durations.format(db.options().retentionMillis()));
+    f.put("storage.tsdb.retention.size", db.options().retentionBytes() + "B");
     f.put("web.listen-address", opts.listenHost() + ":" + opts.listenPort());
     f.put("web.enable-remote-write-receiver", Boolean.toString(opts.remoteWriteReceiver()));
     f.put("web.enable-admin-api", Boolean.toString(opts.adminApi()));

@@ -77,6 +77,7 @@ class OperatorCompatibilityTest {
         global: {scrape_interval: 30s, evaluation_interval: 1s, external_labels: {prometheus: monitoring/k8s, prometheus_replica: prometheus-k8s-0}}
         rule_files: ['%s/*.yaml']
         scrape_configs: []
+        storage: {tsdb: {retention: {time: 48h}}}
         """.formatted(rules.getParent().resolve("prometheus-k8s-rulefiles-0"));
     Files.writeString(cfg, good);
     Path web = dir.resolve("web_config/web-config.yaml");
@@ -146,6 +147,7 @@ class OperatorCompatibilityTest {
     JsonNode flags = JSON.readTree(send("GET", "/prom/api/v1/status/flags").body()).path("data");
     assertEquals("/prom", flags.path("web.route-prefix").asText());
     assertEquals("2m", flags.path("rules.alert.resend-delay").asText());
+    assertEquals("2d", flags.path("storage.tsdb.retention.time").asText(), "the file's retention wins over the flag's 24h");
 
     // Rule files: one per PrometheusRule, found through the glob.
     assertEquals(2, ruleGroups());

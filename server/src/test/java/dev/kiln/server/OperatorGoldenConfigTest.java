@@ -82,6 +82,8 @@ class OperatorGoldenConfigTest {
     assertEquals(Path.of("/some/file/on/disk"), target.http().authorizationCredentialsFile());
     assertEquals("Bearer", target.http().authorizationType());
     assertEquals(2, target.relabelConfigs().size());
+    assertEquals(86_400_000L, am.storage().retentionMillis(), "storage.tsdb.retention.time from the file");
+    assertEquals(-1, am.storage().retentionBytes());
 
     PrometheusConfig sd = ConfigLoader.load(DIR.resolve("accepted/K8SSDConfigGenerationBearerToken.golden"));
     var k8s = sd.scrapeConfigs().get(0).kubernetesSdConfigs().get(0);
