@@ -175,16 +175,9 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   /** One client per distinct TLS and redirect setting. */
   private HttpClient client(dev.kiln.scraper.config.HttpClientConfig http) {
     return clients.computeIfAbsent(http, h -> {
-      HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-          .followRedirects(h.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER);
-      if (h.proxy() != null && h.proxy().isSet()) {
-        b.proxy(h.proxy().selector());
-      }
+      HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
       try {
-        javax.net.ssl.SSLContext ssl = h.sslContext();
-        if (ssl != null) {
-          b.sslContext(ssl);
-        }
+        h.configure(b, true);
       } catch (Exception e) {
         throw new IllegalStateException("Alertmanager TLS settings: " + e.getMessage(), e);
       }

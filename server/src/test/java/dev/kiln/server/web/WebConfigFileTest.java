@@ -66,7 +66,7 @@ class WebConfigFileTest {
         """.formatted(hash));
     // node_exporter (exporter-toolkit itself) serving TLS and basic auth with the same hash.
     Files.writeString(dir.resolve("node-web.yml"), """
-        tls_server_config: {cert_file: server.crt, key_file: server.key}
+        tls_server_config: {cert_file: server.crt, key_file: server.key, min_version: TLS13}
         basic_auth_users: {alice: %s}
         """.formatted(hash));
     int nePort = Peer.freePort();
@@ -93,8 +93,13 @@ class WebConfigFileTest {
             scheme: https
             basic_auth: {username: alice, password: wonderland}
             static_configs: [{targets: ['127.0.0.1:%d']}]
+          - job_name: node-tls12-only
+            scheme: https
+            tls_config: {ca_file: test-ca.pem, max_version: TLS12}
+            basic_auth: {username: alice, password: wonderland}
+            static_configs: [{targets: ['127.0.0.1:%d']}]
         kiln: {host_metrics: false}
-        """.formatted(nePort, nePort, nePort));
+        """.formatted(nePort, nePort, nePort, nePort));
     kiln = new KilnServer(new KilnOptions(dir.resolve("kiln.yml"), dir.resolve("data"), 86_400_000L, 0, "127.0.0.1", 0,
         true, false, true, 120_000, 50_000_000, 300_000, 4, "",
         new WebOptions(dir.resolve("web.yml"), "/", "Kiln", 512), Tuning.DEFAULTS));
@@ -288,6 +293,8 @@ class WebConfigFileTest {
     assertEquals("0", wrong.get(0).path("value").get(1).asText(), "wrong password: target down");
     JsonNode unknownCa = awaitSeries("up{job=\"node-tls-unknown-ca\"}");
     assertEquals("0", unknownCa.get(0).path("value").get(1).asText(), "untrusted server certificate: target down");
+    JsonNode tls12 = awaitSeries("up{job=\"node-tls12-only\"}");
+    assertEquals("0", tls12.get(0).path("value").get(1).asText(), "tls_config.max_version TLS12 against a TLS 1.3-only target");
   }
 
   @Test
