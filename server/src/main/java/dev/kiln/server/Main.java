@@ -50,6 +50,13 @@ public final class Main implements Callable<Integer> {
       description = "Accept remote write at /api/v1/write (default on).")
   boolean remoteWrite;
 
+  @Option(names = "--web.enable-otlp-receiver", description = "Accept OTLP metrics at /api/v1/otlp/v1/metrics.")
+  boolean otlpReceiver;
+
+  @Option(names = "--enable-feature", split = ",", paramLabel = "NAME",
+      description = "Prometheus feature flags; otlp-write-receiver is the older spelling of --web.enable-otlp-receiver.")
+  List<String> features = List.of();
+
   @Option(names = "--web.enable-admin-api", description = "Enable the admin API endpoints.")
   boolean adminApi;
 
@@ -125,7 +132,7 @@ public final class Main implements Callable<Integer> {
         return 1;
       }
     }
-    KilnServer server = new KilnServer(opts);
+    KilnServer server = new KilnServer(opts, otlpReceiver || features.contains("otlp-write-receiver"));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
