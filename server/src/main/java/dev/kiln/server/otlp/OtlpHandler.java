@@ -35,6 +35,7 @@ public final class OtlpHandler implements Handler {
   private final long lookbackDeltaMillis;
   private final OtlpStats stats;
   private final OtlpRequestDecoder decoder;
+  private volatile OtlpConfig warnedNhcb;
 
   /**
    * @param config the current {@code otlp} section (read per request, so reloads apply)
@@ -61,7 +62,13 @@ public final class OtlpHandler implements Handler {
       LOG.error("Error decoding OTLP write request: {}", e.getMessage());
       return Response.text(400, e.getMessage() + "\n");
     }
-    Translation t = new OtlpTranslator(config.get(), lookbackDeltaMillis).translate(req);
+    OtlpConfig cfg = config.get();
+    if (cfg.convertHistogramsToNhcb() && cfg != warnedNhcb) {
+      warnedNhcb = cfg;
+      LOG.warn("otlp.convert_histograms_to_nhcb is set, but Kiln has no native histograms yet: OTLP histograms are written as"
+          + " classic _bucket/_sum/_count series");
+    }
+    Translation t = new OtlpTranslator(cfg, lookbackDeltaMillis).translate(req);
     stats.translated(t);
     if (!t.errors().isEmpty()) {
       LOG.warn("Error translating OTLP metrics to Prometheus write request: {}", String.join("; ", t.errors()));
