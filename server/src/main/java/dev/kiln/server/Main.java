@@ -78,6 +78,11 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--log.level", defaultValue = "info", description = "debug, info, warn or error.")
   String logLevel;
 
+  /** {@code --web.enable-otlp-receiver}, or Prometheus 2's {@code --enable-feature=otlp-write-receiver}. */
+  boolean otlpReceiverEnabled() {
+    return otlpReceiver || features.contains("otlp-write-receiver");
+  }
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -132,7 +137,7 @@ public final class Main implements Callable<Integer> {
         return 1;
       }
     }
-    KilnServer server = new KilnServer(opts, otlpReceiver || features.contains("otlp-write-receiver"));
+    KilnServer server = new KilnServer(opts, otlpReceiverEnabled());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
