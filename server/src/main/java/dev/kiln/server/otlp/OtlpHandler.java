@@ -80,19 +80,17 @@ public final class OtlpHandler implements Handler {
     long maxT = clock.millis() + MAX_FUTURE_MILLIS;
     Appender app = storage.appender();
     boolean ok = false;
+    Labels current = null;
     try {
       for (Map.Entry<Labels, Translation.Samples> e : t.series().entrySet()) {
+        current = e.getKey();
         Translation.Samples s = e.getValue();
         long ref = 0;
         for (int i = 0; i < s.size(); i++) {
           if (s.timestamp(i) > maxT) {
-            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + e.getKey());
+            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, null);
           }
-          try {
-            ref = app.append(ref, e.getKey(), s.timestamp(i), s.value(i));
-          } catch (AppendException ex) {
-            throw ex.getMessage().contains("series") ? ex : new AppendException(ex.reason(), "for series " + e.getKey());
-          }
+          ref = app.append(ref, current, s.timestamp(i), s.value(i));
         }
       }
       app.commit();
@@ -100,9 +98,10 @@ public final class OtlpHandler implements Handler {
       stats.written(t.samples());
       return Response.empty(200);
     } catch (AppendException e) {
-      stats.rejected(1);
-      LOG.error("Error appending OTLP samples: {}", e.getMessage());
-      return Response.text(400, e.getMessage() + "\n");
+      stats.requestRejected();
+      String msg = e.getMessage() + " for series " + current;
+      LOG.error("Error appending OTLP samples: {}", msg);
+      return Response.text(400, msg + "\n");
     } finally {
       if (!ok) {
         app.rollback();

@@ -1,6 +1,5 @@
 package dev.kiln.server.otlp;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,11 +18,11 @@ import java.util.Map;
  * Reads the OTLP/HTTP JSON encoding of a metrics export ({@code application/json}): the proto3
  * JSON mapping with lowerCamelCase (or original) field names, 64-bit integers as numbers or
  * strings, enums as numbers or names, and, as the OTLP specification says, {@code traceId} and
- * {@code spanId} in hex instead of base64. Unknown fields are skipped, as the Collector's decoder
- * does. Stateless and thread-safe.
+ * {@code spanId} in hex instead of base64. Unknown fields are skipped and a key given twice keeps its
+ * last value, as the Collector's decoder does. Stateless and thread-safe.
  */
 final class OtlpJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private OtlpJson() {}
 

@@ -15,8 +15,8 @@ public final class OtlpStats {
     written.add(n);
   }
 
-  void rejected(long n) {
-    rejected.add(n);
+  void requestRejected() {
+    rejected.increment();
   }
 
   void translated(Translation t) {
@@ -38,8 +38,8 @@ public final class OtlpStats {
   public String metricsText() {
     StringBuilder sb = new StringBuilder();
     family(sb, "kiln_otlp_samples_written_total", "Samples written through the OTLP receiver.", written.sum());
-    family(sb, "kiln_otlp_samples_rejected_total",
-        "OTLP samples the storage rejected (out of order, duplicate, out of bounds); their requests were rolled back.", rejected.sum());
+    family(sb, "kiln_otlp_requests_rejected_total",
+        "OTLP requests rolled back because the storage rejected a sample (out of order, duplicate, out of bounds).", rejected.sum());
     family(sb, "kiln_otlp_metrics_dropped_total",
         "OTLP metrics left out by translation (delta or unspecified temporality, no data points, invalid name, exponential histogram).",
         metricsDropped.sum());

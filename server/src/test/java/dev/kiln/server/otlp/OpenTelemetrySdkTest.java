@@ -197,7 +197,7 @@ class OpenTelemetrySdkTest {
     assertTrue(counter(metrics, "kiln_otlp_exponential_histogram_points_dropped_total") >= 1, metrics);
     assertTrue(counter(metrics, "kiln_otlp_metrics_dropped_total") >= 2, metrics);
     assertEquals(0, counter(metrics, "kiln_otlp_bad_requests_total"));
-    assertEquals(0, counter(metrics, "kiln_otlp_samples_rejected_total"));
+    assertEquals(0, counter(metrics, "kiln_otlp_requests_rejected_total"));
   }
 
   @Test

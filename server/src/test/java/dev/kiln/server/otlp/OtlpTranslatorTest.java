@@ -425,4 +425,101 @@ class OtlpTranslatorTest {
     assertEquals(9.223372036854775808E18, OtlpTranslator.unsigned(Long.MIN_VALUE));
     assertEquals(42.0, OtlpTranslator.unsigned(42));
   }
+
+  // --- metrics_to_prw_test.go TestTemporality (Settings{}: escaping, no suffixes; delta not allowed) ---
+
+  private static final OtlpConfig NO_SUFFIXES = new OtlpConfig(TranslationStrategy.UnderscoreEscapingWithoutSuffixes, List.of(), false,
+      List.of(), false, false, false);
+  private static final long TS_MS = 100_000;
+
+  private static Metric otelSum(String name, AggregationTemporality temporality) {
+    return sum(name, "", false, temporality, point(5, attr("test_label", "test_value")).setTimeUnixNano(TS_MS * 1_000_000));
+  }
+
+  private static Metric otelExplicitHistogram(String name, AggregationTemporality temporality) {
+    return histogram(name, "", temporality, HistogramDataPoint.newBuilder().setTimeUnixNano(TS_MS * 1_000_000).setCount(20).setSum(30)
+        .addAllBucketCounts(List.of(10L, 10L, 0L)).addAllExplicitBounds(List.of(1.0, 2.0)).addAttributes(attr("test_label", "test_value")));
+  }
+
+  private static Map<String, List<String>> promClassicHistogram(String name) {
+    return Map.of(name + "_bucket{le=\"1\", test_label=\"test_value\"}", List.of(TS_MS + "=10.0"),
+        name + "_bucket{le=\"2\", test_label=\"test_value\"}", List.of(TS_MS + "=20.0"),
+        name + "_bucket{le=\"+Inf\", test_label=\"test_value\"}", List.of(TS_MS + "=20.0"),
+        name + "_count{test_label=\"test_value\"}", List.of(TS_MS + "=20.0"),
+        name + "_sum{test_label=\"test_value\"}", List.of(TS_MS + "=30.0"));
+  }
+
+  @Test
+  void temporalityAllCumulative() {
+    Translation t = translate(NO_SUFFIXES, request(otelSum("test_metric_1", AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE),
+        otelSum("test_metric_2", AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)));
+    assertEquals(Map.of("test_metric_1{test_label=\"test_value\"}", List.of(TS_MS + "=5.0"),
+        "test_metric_2{test_label=\"test_value\"}", List.of(TS_MS + "=5.0")), dump(t));
+    assertEquals(List.of(), t.errors());
+  }
+
+  @Test
+  void temporalityDeltaHistogramWithBucketsNotAllowed() {
+    Translation t = translate(NO_SUFFIXES, request(otelExplicitHistogram("test_histogram_1", AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA),
+        otelExplicitHistogram("test_histogram_2", AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)));
+    assertEquals(new TreeMap<>(promClassicHistogram("test_histogram_2")), dump(t));
+    assertEquals(List.of("invalid temporality and type combination for metric \"test_histogram_1\""), t.errors());
+  }
+
+  @Test
+  void temporalityDeltaExponentialHistogramNotAllowed() {
+    Metric delta = Metric.newBuilder().setName("test_histogram_1").setExponentialHistogram(ExponentialHistogram.newBuilder()
+        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
+        .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(TS_MS * 1_000_000).setCount(1).setSum(5))).build();
+    Translation t = translate(NO_SUFFIXES, request(delta));
+    assertEquals(List.of("invalid temporality and type combination for metric \"test_histogram_1\""), t.errors());
+    assertEquals(0, t.exponentialHistogramPoints(), "rejected for its temporality before its type");
+  }
+
+  @Test
+  void summaryAndGaugeHaveNoTemporality() {
+    SummaryDataPoint.Builder pt = SummaryDataPoint.newBuilder().setTimeUnixNano(TS_MS * 1_000_000).setCount(9).setSum(18)
+        .addQuantileValues(SummaryDataPoint.ValueAtQuantile.newBuilder().setQuantile(0.5).setValue(2)).addAttributes(attr("test_label", "test_value"));
+    Translation t = translate(NO_SUFFIXES, request(Metric.newBuilder().setName("test_summary_1").setSummary(Summary.newBuilder().addDataPoints(pt)).build(),
+        gauge("test_gauge_1", "", point(5, attr("test_label", "test_value")).setTimeUnixNano(TS_MS * 1_000_000))));
+    assertEquals(Map.of("test_summary_1_sum{test_label=\"test_value\"}", List.of(TS_MS + "=18.0"),
+        "test_summary_1_count{test_label=\"test_value\"}", List.of(TS_MS + "=9.0"),
+        "test_summary_1{quantile=\"0.5\", test_label=\"test_value\"}", List.of(TS_MS + "=2.0"),
+        "test_gauge_1{test_label=\"test_value\"}", List.of(TS_MS + "=5.0")), dump(t));
+  }
+
+  /** TestFromMetrics: target_info from the earliest to the latest sample, one every lookback delta / 2 between. */
+  @Test
+  void targetInfoSamplesAsPrometheusTestsThem() {
+    long lookbackNanos = 300_000_000_000L;
+    List<KeyValue> res = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      res.add(attr("resource-attr-" + i, "value-" + i));
+    }
+    res.add(attr("service.name", "test-service"));
+    res.add(attr("service.namespace", "test-namespace"));
+    res.add(attr("service.instance.id", "id1234"));
+    Metric[] gauges = new Metric[3];
+    for (int i = 0; i < 3; i++) {
+      NumberDataPoint.Builder[] points = new NumberDataPoint.Builder[6];
+      for (int k = 0; k < 6; k++) {
+        points[k] = point(1.23, attr("series-attr-1", "v1"), attr("series-attr-2", "v2")).setTimeUnixNano(T_NANOS + k * lookbackNanos / 4);
+      }
+      gauges[i] = gauge("gauge-" + (i + 1), "unit", points);
+    }
+    Translation t = new OtlpTranslator(NO_SUFFIXES, 300_000).translate(request(res, InstrumentationScope.getDefaultInstance(), gauges));
+    List<String> info = null;
+    int count = 0;
+    for (Map.Entry<String, List<String>> e : dump(t).entrySet()) {
+      if (e.getKey().startsWith("target_info{")) {
+        count++;
+        info = e.getValue();
+        assertTrue(e.getKey().contains("job=\"test-namespace/test-service\"") && e.getKey().contains("instance=\"id1234\"")
+            && !e.getKey().contains("service_"), e.getKey());
+      }
+    }
+    assertEquals(1, count);
+    assertEquals(List.of(T_MS + "=1.0", (T_MS + 150_000) + "=1.0", (T_MS + 300_000) + "=1.0", (T_MS + 375_000) + "=1.0"), info);
+    assertEquals(3 + 1, t.series().size());
+  }
 }
