@@ -18,6 +18,9 @@ final class LabelNamer {
     if (key.isEmpty() || utf8Allowed) {
       return key;
     }
+    if (alreadyValid(key)) {
+      return key;
+    }
     StringBuilder sb = new StringBuilder(key.length() + 4);
     key.codePoints().forEach(c -> {
       boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -32,5 +35,20 @@ final class LabelNamer {
       return "key" + name;
     }
     return name;
+  }
+
+  /** True when escaping would change nothing: {@code [a-zA-Z][a-zA-Z0-9_]*} or {@code __[a-zA-Z0-9_]*}. */
+  private static boolean alreadyValid(String key) {
+    char first = key.charAt(0);
+    if (first == '_' ? !key.startsWith("__") : !((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))) {
+      return false;
+    }
+    for (int i = 1; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -19,6 +19,10 @@ class LabelNamerTest {
       _label_starting_with_underscore      | key_label_starting_with_underscore
       __label_starting_with_2underscores   | __label_starting_with_2underscores
       service.instance.id                  | service_instance_id
+      _                                    | key_
+      a                                    | a
+      a1_b                                 | a1_b
+      1                                    | key_1
       """)
   void escapes(String key, String want) {
     assertEquals(want == null ? "" : want, new LabelNamer(false).build(key == null ? "" : key));
