@@ -101,13 +101,8 @@ final class RangeFunctionEvaluator {
       long loadMin = ev.atTime(w.at, g.start()) - w.offset - w.range + 1
           - (w.anchored || w.smoothed ? ev.lookbackMillis : 0);
       SeriesSet set = ev.select(rs.selector(), loadMin, loadMax, g.interval(), w.range, fn.promqlName);
-      SampleBuffer buf = ev.buffer;
-      while (set.next()) {
-        ev.control.check();
-        Series s = set.at();
-        buf.load(s, loadMin, loadMax, true);
-        w.series(s.labels(), false, buf.ts, buf.vs, buf.count);
-      }
+      ev.loader.forEach(set, loadMin, loadMax, true, ev.buffer, ev.control,
+          (s, buf) -> w.series(s.labels(), false, buf.ts, buf.vs, buf.count));
       return;
     }
     Plan.Subquery sq = (Plan.Subquery) matrixArg;
