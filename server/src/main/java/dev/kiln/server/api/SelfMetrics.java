@@ -85,6 +85,9 @@ public final class SelfMetrics implements AutoCloseable {
     family(sb, "prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful.", false, configReloadSuccess);
     family(sb, "prometheus_config_last_reload_success_timestamp_seconds", "Timestamp of the last successful configuration reload.", false, configReloadTime);
     family(sb, "prometheus_remote_write_receiver_samples_written_total", "Samples written through the remote write receiver.", true, remoteWrite.samplesWritten());
+    family(sb, "prometheus_api_remote_write_invalid_labels_samples_total",
+        "The total number of received remote write samples and histogram samples which were rejected due to invalid labels.", true,
+        remoteWrite.samplesWithInvalidLabels());
     family(sb, "kiln_remote_write_samples_rejected_total", "Remote write samples rejected (out of order, duplicate, out of bounds, unsupported).", true, remoteWrite.samplesRejected());
     Db d = db;
     if (d != null) {

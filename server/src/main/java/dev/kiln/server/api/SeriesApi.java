@@ -1,5 +1,6 @@
 package dev.kiln.server.api;
 
+import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.promql.ParseException;
 import dev.kiln.promql.parser.PromQLParser;
 import dev.kiln.server.http.ApiException;
@@ -80,7 +81,7 @@ public final class SeriesApi {
     List<List<LabelMatcher>> sels = selectors(r);
     long start = ApiParams.time(r, "start", ApiParams.MIN_TIME);
     long end = ApiParams.time(r, "end", ApiParams.MAX_TIME);
-    TreeSet<String> names = new TreeSet<>();
+    TreeSet<String> names = new TreeSet<>(Utf8Order.COMPARATOR);
     try (Querier q = storage.querier(start, end)) {
       if (sels.isEmpty()) {
         names.addAll(q.labelNames());
@@ -102,7 +103,7 @@ public final class SeriesApi {
     List<List<LabelMatcher>> sels = selectors(r);
     long start = ApiParams.time(r, "start", ApiParams.MIN_TIME);
     long end = ApiParams.time(r, "end", ApiParams.MAX_TIME);
-    TreeSet<String> values = new TreeSet<>();
+    TreeSet<String> values = new TreeSet<>(Utf8Order.COMPARATOR);
     try (Querier q = storage.querier(start, end)) {
       if (sels.isEmpty()) {
         values.addAll(q.labelValues(name));

@@ -20,6 +20,7 @@ final class DecodedSeries {
   private final LabelSource source;
   final long key1;
   final long key2;
+  private String invalidReason;
 
   private DecodedSeries(Labels labels, long cachedRef, LabelSource source, long key1, long key2, long[] timestamps,
       double[] values) {
@@ -40,6 +41,18 @@ final class DecodedSeries {
   /** A series whose labels were decoded and validated, to be cached under the given key. */
   static DecodedSeries cacheable(Labels labels, long key1, long key2, long[] timestamps, double[] values) {
     return new DecodedSeries(labels, 0, null, key1, key2, timestamps, values);
+  }
+
+  /** A series whose labels are invalid: skipped, its samples counted as rejected. */
+  static DecodedSeries invalid(String reason, long[] timestamps, double[] values) {
+    DecodedSeries s = new DecodedSeries(null, 0, null, 0, 0, timestamps, values);
+    s.invalidReason = reason;
+    return s;
+  }
+
+  /** Why the series' labels are invalid, or null when they are valid. */
+  String invalidReason() {
+    return invalidReason;
   }
 
   /** A series known by its head reference; {@code source} gives its labels if that is stale. */

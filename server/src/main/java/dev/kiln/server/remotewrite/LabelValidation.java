@@ -4,19 +4,20 @@ import dev.kiln.tsdb.model.Labels;
 import java.util.Arrays;
 
 /**
- * Validates a series' labels from the wire: non-empty names, unique names, a metric name. A label
- * with an empty value is the same as an absent one in Prometheus's data model, so it is dropped
- * before the checks, as Prometheus's head does ({@code lset.WithoutEmpty()} before the series is
- * looked up); cAdvisor's {@code container=""} and {@code image=""} arrive that way.
+ * Validates a series' labels from the wire as Prometheus 3.x's receiver does
+ * ({@code storage/remote/write_handler.go}: {@code ls.Has(MetricName)}, {@code
+ * ls.IsValid(model.UTF8Validation)}, {@code ls.HasDuplicateLabelNames()}): a metric name, no empty
+ * label name, no name twice; names may be any UTF-8 (the decoder already requires valid UTF-8).
+ * Labels are sorted by name, as Prometheus's {@code labelProtosToLabels} sorts them. A label with
+ * an empty value is the same as an absent one in Prometheus's data model, so it is then dropped,
+ * as Prometheus's head does ({@code lset.WithoutEmpty()}); cAdvisor's {@code container=""} and
+ * {@code image=""} arrive that way.
  */
 final class LabelValidation {
   private LabelValidation() {}
 
-  /**
-   * @param pairs alternating names and values as sent
-   * @param legacyNames true to require Prometheus's legacy name syntax (1.0 MUST)
-   */
-  static Labels validate(String[] pairs, boolean legacyNames) throws InvalidWriteException {
+  /** @param pairs alternating names and values as sent */
+  static Labels validate(String[] pairs) throws InvalidLabelsException {
     int n = pairs.length / 2;
     String[] sorted = pairs;
     for (int k = 1; k < n; k++) {
@@ -26,49 +27,43 @@ final class LabelValidation {
       }
     }
     boolean hasName = false;
-    String[] kept = null;
-    int keptCount = 0;
-    String previousName = null;
+    int empty = 0;
     for (int k = 0; k < n; k++) {
       String name = sorted[2 * k];
       String value = sorted[2 * k + 1];
-      if (value.isEmpty()) {
-        if (kept == null) {
-          kept = Arrays.copyOf(sorted, 2 * k);
-          keptCount = k;
-        }
-        continue;
-      }
       if (name.isEmpty()) {
-        throw new InvalidWriteException("invalid labels: empty label name");
+        throw new InvalidLabelsException("invalid metric name or labels: empty label name");
       }
-      if (name.equals(previousName)) {
-        throw new InvalidWriteException("invalid labels: duplicate label name " + name);
+      if (k > 0 && sorted[2 * (k - 1)].equals(name)) {
+        throw new InvalidLabelsException("invalid labels for series: duplicated label " + name);
       }
-      previousName = name;
-      boolean isMetricName = name.equals(Labels.METRIC_NAME);
-      if (legacyNames && !(isMetricName ? legacyName(value, true) : legacyName(name, false))) {
-        throw new InvalidWriteException("invalid labels: invalid " + (isMetricName ? "metric name " + value : "label name " + name));
+      if (name.equals(Labels.METRIC_NAME)) {
+        if (value.isEmpty()) {
+          throw new InvalidLabelsException("invalid metric name or labels: empty metric name");
+        }
+        hasName = true;
       }
-      hasName |= isMetricName;
-      if (kept != null) {
-        kept = ensureRoom(kept, keptCount);
-        kept[2 * keptCount] = name;
-        kept[2 * keptCount + 1] = value;
-        keptCount++;
+      if (value.isEmpty()) {
+        empty++;
       }
     }
     if (!hasName) {
-      throw new InvalidWriteException("invalid labels: missing metric name (__name__ label)");
+      throw new InvalidLabelsException("invalid metric name or labels: missing metric name (__name__ label)");
     }
-    if (kept != null) {
-      return Labels.ofSortedUnchecked(Arrays.copyOf(kept, 2 * keptCount));
-    }
-    return Labels.ofSortedUnchecked(sorted == pairs ? pairs.clone() : sorted);
+    String[] out = sorted == pairs ? pairs.clone() : sorted;
+    return Labels.ofSortedUnchecked(empty == 0 ? out : withoutEmptyValues(out, empty));
   }
 
-  private static String[] ensureRoom(String[] kept, int keptCount) {
-    return kept.length >= 2 * keptCount + 2 ? kept : Arrays.copyOf(kept, Math.max(2 * keptCount + 2, kept.length * 2));
+  private static String[] withoutEmptyValues(String[] pairs, int empty) {
+    String[] out = new String[pairs.length - 2 * empty];
+    int j = 0;
+    for (int i = 0; i < pairs.length; i += 2) {
+      if (!pairs[i + 1].isEmpty()) {
+        out[j++] = pairs[i];
+        out[j++] = pairs[i + 1];
+      }
+    }
+    return out;
   }
 
   private static String[] sortByName(String[] pairs) {
@@ -84,17 +79,5 @@ final class LabelValidation {
       out[2 * k + 1] = pairs[2 * order[k] + 1];
     }
     return out;
-  }
-
-  /** Prometheus's legacy syntax: metric names allow ':', label names do not. */
-  private static boolean legacyName(String s, boolean metric) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (metric && c == ':') || (i > 0 && c >= '0' && c <= '9');
-      if (!ok) {
-        return false;
-      }
-    }
-    return !s.isEmpty();
   }
 }

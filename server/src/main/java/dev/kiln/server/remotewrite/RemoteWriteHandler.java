@@ -83,7 +83,13 @@ public final class RemoteWriteHandler implements Handler {
     boolean ok = false;
     try {
       long written = 0;
+      long invalid = 0;
       for (DecodedSeries s : series) {
+        if (s.invalidReason() != null) {
+          // Prometheus 3.x skips a 1.0 series with invalid labels and writes the rest.
+          invalid += s.timestamps.length;
+          continue;
+        }
         long ref = s.cachedRef();
         for (int i = 0; i < s.timestamps.length; i++) {
           if (s.timestamps[i] > maxT) {
@@ -97,6 +103,7 @@ public final class RemoteWriteHandler implements Handler {
       app.commit();
       ok = true;
       stats.samples(written);
+      stats.invalidLabels(invalid);
       return Response.empty(204);
     } catch (AppendException e) {
       stats.rejected(1);
@@ -117,6 +124,14 @@ public final class RemoteWriteHandler implements Handler {
     boolean ok = false;
     try {
       for (DecodedSeries s : series) {
+        if (s.invalidReason() != null) {
+          rejected += s.timestamps.length;
+          stats.invalidLabels(s.timestamps.length);
+          if (first == null) {
+            first = s.invalidReason();
+          }
+          continue;
+        }
         long ref = s.cachedRef();
         for (int i = 0; i < s.timestamps.length; i++) {
           try {

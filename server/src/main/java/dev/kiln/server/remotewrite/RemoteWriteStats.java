@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class RemoteWriteStats {
   private final LongAdder samples = new LongAdder();
   private final LongAdder rejected = new LongAdder();
+  private final LongAdder invalidLabels = new LongAdder();
 
   void samples(long n) {
     samples.add(n);
@@ -13,6 +14,15 @@ public final class RemoteWriteStats {
 
   void rejected(long n) {
     rejected.add(n);
+  }
+
+  void invalidLabels(long n) {
+    invalidLabels.add(n);
+  }
+
+  /** Samples of series skipped for invalid labels. */
+  public long samplesWithInvalidLabels() {
+    return invalidLabels.sum();
   }
 
   /** Samples written through remote write. */

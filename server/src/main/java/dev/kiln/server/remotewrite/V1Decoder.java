@@ -11,7 +11,9 @@ import java.util.List;
  * Decodes a remote write 1.0 {@code prometheus.WriteRequest} straight from its bytes: time series
  * (field 1) with their labels (1) and samples (2); metadata, exemplars and histograms are skipped.
  * A series whose label bytes the {@link SeriesRefCache} knows is returned by reference without
- * decoding its labels; any other series has its labels decoded (strict UTF-8) and validated. The
+ * decoding its labels; any other series has its labels decoded and validated ({@link
+ * LabelValidation}; a series with invalid labels, including invalid UTF-8, is marked to be
+ * skipped, as Prometheus 3.x skips it). The
  * whole body is decoded before anything is appended, so malformed input changes nothing.
  */
 final class V1Decoder {
@@ -67,7 +69,7 @@ final class V1Decoder {
     double[] vs = new double[samples];
     readSamples(buf, start, end, ts, vs);
     if (labelsStart < 0) {
-      throw new InvalidWriteException("invalid labels: missing metric name (__name__ label)");
+      return DecodedSeries.invalid("invalid metric name or labels: missing metric name (__name__ label)", ts, vs);
     }
     byte[] keyBytes = buf;
     int keyOff = labelsStart;
@@ -84,7 +86,11 @@ final class V1Decoder {
     if (ref != 0) {
       return DecodedSeries.byRef(ref, () -> labels(buf, start, end), key1, key2, ts, vs);
     }
-    return DecodedSeries.cacheable(labels(buf, start, end), key1, key2, ts, vs);
+    try {
+      return DecodedSeries.cacheable(labels(buf, start, end), key1, key2, ts, vs);
+    } catch (InvalidLabelsException e) {
+      return DecodedSeries.invalid(e.getMessage(), ts, vs);
+    }
   }
 
   private static void readSamples(byte[] buf, int start, int end, long[] ts, double[] vs)
@@ -169,7 +175,7 @@ final class V1Decoder {
       pairs.add(value);
       r.seek(labelEnd);
     }
-    return LabelValidation.validate(pairs.toArray(new String[0]), true);
+    return LabelValidation.validate(pairs.toArray(new String[0]));
   }
 
   private static String utf8(byte[] buf, int off, int len) throws InvalidWriteException {
@@ -186,7 +192,7 @@ final class V1Decoder {
     try {
       return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(buf, off, len)).toString();
     } catch (CharacterCodingException e) {
-      throw ProtoReader.malformed("invalid UTF-8 in a label");
+      throw new InvalidLabelsException("invalid metric name or labels: a label is not valid UTF-8");
     }
   }
 }

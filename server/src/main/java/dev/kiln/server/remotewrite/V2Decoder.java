@@ -31,14 +31,17 @@ final class V2Decoder {
       if (ts.getSamplesCount() > 0 && ts.getHistogramsCount() > 0) {
         throw new InvalidWriteException("invalid request: a series carries both samples and histograms");
       }
-      var labels = LabelValidation.validate(pairs, false);
       long[] t = new long[ts.getSamplesCount()];
       double[] v = new double[t.length];
       for (int k = 0; k < t.length; k++) {
         t[k] = ts.getSamples(k).getTimestamp();
         v[k] = ts.getSamples(k).getValue();
       }
-      out.add(DecodedSeries.withLabels(labels, t, v));
+      try {
+        out.add(DecodedSeries.withLabels(LabelValidation.validate(pairs), t, v));
+      } catch (InvalidLabelsException e) {
+        out.add(DecodedSeries.invalid(e.getMessage(), t, v));
+      }
     }
     return out;
   }

@@ -64,6 +64,10 @@ class RemoteWriteProtocolTest {
 
   @Test
   void v2CommitsTheValidRestAndReportsIt() throws Exception {
+    var first = dev.kiln.server.remotewrite.proto.v2.Request.newBuilder().addAllSymbols(List.of("", "__name__", "a"));
+    first.addTimeseries(dev.kiln.server.remotewrite.proto.v2.TimeSeries.newBuilder().addAllLabelsRefs(List.of(1, 2))
+        .addSamples(dev.kiln.server.remotewrite.proto.v2.Sample.newBuilder().setTimestamp(1500).setValue(1)));
+    assertEquals(204, post(first.build().toByteArray(), "application/x-protobuf;proto=io.prometheus.write.v2.Request").status());
     var req = dev.kiln.server.remotewrite.proto.v2.Request.newBuilder().addAllSymbols(List.of("", "__name__", "a", "b"));
     req.addTimeseries(dev.kiln.server.remotewrite.proto.v2.TimeSeries.newBuilder().addAllLabelsRefs(List.of(1, 2))
         .addSamples(dev.kiln.server.remotewrite.proto.v2.Sample.newBuilder().setTimestamp(2000).setValue(1))
@@ -71,7 +75,7 @@ class RemoteWriteProtocolTest {
     req.addTimeseries(dev.kiln.server.remotewrite.proto.v2.TimeSeries.newBuilder().addAllLabelsRefs(List.of(1, 3))
         .addSamples(dev.kiln.server.remotewrite.proto.v2.Sample.newBuilder().setTimestamp(1000).setValue(1)));
     Response r = post(req.build().toByteArray(), "application/x-protobuf;proto=io.prometheus.write.v2.Request");
-    assertEquals(400, r.status(), "one sample was out of order");
+    assertEquals(400, r.status(), "one sample was older than the stored one");
     assertTrue(new String(r.body()).contains("out of order"), new String(r.body()));
     assertEquals("2", r.headers().get("X-Prometheus-Remote-Write-Samples-Written"));
     assertEquals(1, series("a"));
@@ -83,12 +87,15 @@ class RemoteWriteProtocolTest {
 
   @Test
   void v1IsAllOrNothing() throws Exception {
-    WriteRequest wr = WriteRequest.newBuilder().addTimeseries(v1("ok_series", 1000, 2000)).addTimeseries(v1("bad_series", 2000, 1000)).build();
+    assertEquals(204, post(WriteRequest.newBuilder().addTimeseries(v1("stored_series", 5000)).build().toByteArray(), null).status());
+    WriteRequest wr = WriteRequest.newBuilder().addTimeseries(v1("ok_series", 1000, 2000)).addTimeseries(v1("stored_series", 4000)).build();
     Response r = post(wr.toByteArray(), "application/x-protobuf");
-    assertEquals(400, r.status());
+    assertEquals(400, r.status(), "a sample older than the stored one");
     assertEquals(0, series("ok_series"), "the whole 1.0 request is rolled back");
     assertEquals(204, post(WriteRequest.newBuilder().addTimeseries(v1("ok_series", 1000)).build().toByteArray(), null).status());
     assertEquals(1, series("ok_series"));
+    WriteRequest inRequest = WriteRequest.newBuilder().addTimeseries(v1("in_request", 2000, 1000)).build();
+    assertEquals(204, post(inRequest.toByteArray(), null).status(), "out of order within one request: dropped, as Prometheus does");
     long future = System.currentTimeMillis() + 3_600_000;
     assertEquals(400, post(WriteRequest.newBuilder().addTimeseries(v1("future", future)).build().toByteArray(), null).status());
   }

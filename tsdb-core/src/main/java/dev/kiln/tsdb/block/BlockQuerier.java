@@ -1,5 +1,6 @@
 package dev.kiln.tsdb.block;
 
+import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.tsdb.index.Postings;
 import dev.kiln.tsdb.index.PostingsForMatchers;
 import dev.kiln.tsdb.model.LabelMatcher;
@@ -135,7 +136,7 @@ final class BlockQuerier implements Querier {
     if (matchers.length == 0 && coversBlock()) {
       return block.index().labelNames();
     }
-    TreeSet<String> names = new TreeSet<>();
+    TreeSet<String> names = new TreeSet<>(Utf8Order.COMPARATOR);
     SeriesSet set = select(false, null, matchers);
     while (set.next()) {
       names.addAll(set.at().labels().names());
@@ -152,7 +153,7 @@ final class BlockQuerier implements Querier {
     if (matchers.length == 0 && coversBlock()) {
       return new ArrayList<>(block.index().labelValues(name));
     }
-    TreeSet<String> values = new TreeSet<>();
+    TreeSet<String> values = new TreeSet<>(Utf8Order.COMPARATOR);
     SeriesSet set = select(false, null, matchers);
     while (set.next()) {
       String v = set.at().labels().get(name);

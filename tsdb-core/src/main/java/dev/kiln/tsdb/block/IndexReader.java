@@ -1,5 +1,6 @@
 package dev.kiln.tsdb.block;
 
+import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.tsdb.index.BitmapPostings;
 import dev.kiln.tsdb.index.ListPostings;
 import dev.kiln.tsdb.index.Postings;

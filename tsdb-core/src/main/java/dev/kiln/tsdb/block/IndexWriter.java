@@ -1,5 +1,6 @@
 package dev.kiln.tsdb.block;
 
+import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.model.Labels;
 import java.io.IOException;

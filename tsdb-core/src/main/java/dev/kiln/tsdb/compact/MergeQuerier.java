@@ -1,5 +1,6 @@
 package dev.kiln.tsdb.compact;
 
+import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.Querier;
@@ -41,7 +42,7 @@ public final class MergeQuerier implements Querier {
 
   @Override
   public List<String> labelNames(LabelMatcher... matchers) {
-    TreeSet<String> out = new TreeSet<>();
+    TreeSet<String> out = new TreeSet<>(Utf8Order.COMPARATOR);
     for (Querier q : children) {
       out.addAll(q.labelNames(matchers));
     }
@@ -50,7 +51,7 @@ public final class MergeQuerier implements Querier {
 
   @Override
   public List<String> labelValues(String name, LabelMatcher... matchers) {
-    TreeSet<String> out = new TreeSet<>();
+    TreeSet<String> out = new TreeSet<>(Utf8Order.COMPARATOR);
     for (Querier q : children) {
       out.addAll(q.labelValues(name, matchers));
     }

@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A batch of samples for the {@link Head}. Checks each sample when appended (out of bounds, out
- * of order, duplicate timestamp with another value, as Prometheus), writes the batch to the
+ * A batch of samples for the {@link Head}. Checks each sample when appended against the stored
+ * samples (out of bounds, out of order, duplicate timestamp with another value, as Prometheus);
+ * a sample not newer than an earlier one of the same batch is dropped, as Prometheus's commit
+ * drops it. Writes the batch to the
  * {@link CommitLog} on commit, waits until it is durable, then applies it to memory. Single-use,
  * single-thread.
  *
@@ -69,7 +71,7 @@ final class HeadAppender implements Appender {
       synchronized (s) {
         if (s.pendingOwner == this) {
           int i = s.pendingIndex;
-          if (!checked(t, v, ts[i], vs[i])) {
+          if (!appendableToStored(s, t, v) || !checked(t, v, ts[i], vs[i])) {
             return s.ref;
           }
           s.pendingIndex = n;
@@ -78,7 +80,7 @@ final class HeadAppender implements Appender {
         Integer pending = overflow == null ? null : overflow.get(s);
         if (pending != null) {
           int i = pending;
-          if (!checked(t, v, ts[i], vs[i])) {
+          if (!appendableToStored(s, t, v) || !checked(t, v, ts[i], vs[i])) {
             return s.ref;
           }
           overflow.put(s, n);
@@ -90,14 +92,7 @@ final class HeadAppender implements Appender {
           ref = 0;
           continue;
         }
-        boolean fresh;
-        try {
-          fresh = s.checkAppendable(t, v);
-        } catch (AppendException e) {
-          head.counters().rejected(e.reason());
-          throw e;
-        }
-        if (!fresh) {
+        if (!appendableToStored(s, t, v)) {
           return s.ref;
         }
         s.pendingCommits++;
@@ -156,14 +151,33 @@ final class HeadAppender implements Appender {
     head.returnBatch(b);
   }
 
-  /** Checks a sample against the batch's pending newest sample of its series. */
-  private boolean checked(long t, double v, long lastT, double lastV) {
+  /**
+   * Checks a sample against the stored (committed) samples of its series: throws for out of
+   * order or a duplicate timestamp with another value, answers false for an identical sample.
+   */
+  private boolean appendableToStored(MemSeries s, long t, double v) {
     try {
-      return MemSeries.checkAgainst(t, v, lastT, Double.doubleToRawLongBits(lastV), false);
+      return s.checkAppendable(t, v);
     } catch (AppendException e) {
       head.counters().rejected(e.reason());
       throw e;
     }
+  }
+
+  /**
+   * Checks a sample against the batch's pending newest sample of its series. As in Prometheus,
+   * whose head checks appends against committed samples only and drops the rest at commit, a
+   * sample not newer than an earlier one of the same batch is dropped silently (and counted),
+   * not an error: the earlier sample wins.
+   */
+  private boolean checked(long t, double v, long lastT, double lastV) {
+    if (t > lastT) {
+      return true;
+    }
+    if (t < lastT || Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(lastV)) {
+      head.counters().rejected(t < lastT ? AppendException.Reason.OUT_OF_ORDER : AppendException.Reason.DUPLICATE_SAMPLE);
+    }
+    return false;
   }
 
   private MemSeries resolve(long ref, Labels labels) {

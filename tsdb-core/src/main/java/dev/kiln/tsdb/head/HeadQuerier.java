@@ -1,5 +1,6 @@
 package dev.kiln.tsdb.head;
 
+import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.ListSeriesSet;
@@ -74,7 +75,7 @@ final class HeadQuerier implements Querier {
     if (matchers.length == 0 && coversHead()) {
       return head.postings().labelNames();
     }
-    TreeSet<String> names = new TreeSet<>();
+    TreeSet<String> names = new TreeSet<>(Utf8Order.COMPARATOR);
     for (Labels l : seriesWithSamples(matchers)) {
       for (int i = 0; i < l.size(); i++) {
         names.add(l.name(i));
@@ -89,7 +90,7 @@ final class HeadQuerier implements Querier {
     if (matchers.length == 0 && coversHead()) {
       return head.postings().labelValues(name);
     }
-    TreeSet<String> values = new TreeSet<>();
+    TreeSet<String> values = new TreeSet<>(Utf8Order.COMPARATOR);
     for (Labels l : seriesWithSamples(matchers)) {
       String v = l.get(name);
       if (v != null) {

@@ -1,5 +1,6 @@
 package dev.kiln.tsdb.index;
 
+import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
@@ -151,7 +152,7 @@ public final class MemPostings {
     lock.readLock().lock();
     try {
       List<String> out = new ArrayList<>(index.keySet());
-      out.sort(null);
+      out.sort(Utf8Order.COMPARATOR);
       return out;
     } finally {
       lock.readLock().unlock();
@@ -164,7 +165,7 @@ public final class MemPostings {
     try {
       LabelEntry le = index.get(name);
       List<String> out = le == null ? new ArrayList<>() : new ArrayList<>(le.values.keySet());
-      out.sort(null);
+      out.sort(Utf8Order.COMPARATOR);
       return out;
     } finally {
       lock.readLock().unlock();

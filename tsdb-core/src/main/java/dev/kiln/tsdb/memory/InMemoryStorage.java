@@ -1,5 +1,6 @@
 package dev.kiln.tsdb.memory;
 
+import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
@@ -81,27 +82,27 @@ public final class InMemoryStorage implements Storage {
     return r;
   }
 
-  private synchronized void checkAppend(Labels labels, long t, double v, Map<Labels, long[]> pendingLast, Map<Labels, Double> pendingValue) {
-    long[] pending = pendingLast.get(labels);
-    long lastT;
-    double lastV;
-    if (pending != null) {
-      lastT = pending[0];
-      lastV = pendingValue.get(labels);
-    } else {
-      SampleList list = series.get(labels);
-      if (list == null || list.size == 0) {
-        return;
+  /**
+   * Checks a sample as Prometheus's head does: against the stored samples (throwing for out of
+   * order or a conflicting duplicate), then against the batch's own newest sample of the series,
+   * where a sample that is not newer is dropped silently. Answers whether to keep it.
+   */
+  private synchronized boolean checkAppend(Labels labels, long t, double v, Map<Labels, long[]> pendingLast) {
+    SampleList list = series.get(labels);
+    if (list != null && list.size > 0) {
+      long lastT = list.ts[list.size - 1];
+      if (t < lastT) {
+        throw new AppendException(AppendException.Reason.OUT_OF_ORDER, labels.toString());
       }
-      lastT = list.ts[list.size - 1];
-      lastV = list.vs[list.size - 1];
+      if (t == lastT) {
+        if (Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(list.vs[list.size - 1])) {
+          throw new AppendException(AppendException.Reason.DUPLICATE_SAMPLE, labels.toString());
+        }
+        return false;
+      }
     }
-    if (t < lastT) {
-      throw new AppendException(AppendException.Reason.OUT_OF_ORDER, labels.toString());
-    }
-    if (t == lastT && Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(lastV)) {
-      throw new AppendException(AppendException.Reason.DUPLICATE_SAMPLE, labels.toString());
-    }
+    long[] pending = pendingLast.get(labels);
+    return pending == null || t > pending[0];
   }
 
   private synchronized void apply(List<PendingSample> batch) {
@@ -119,7 +120,6 @@ public final class InMemoryStorage implements Storage {
   private final class MemoryAppender implements Appender {
     private final List<PendingSample> batch = new ArrayList<>();
     private final Map<Labels, long[]> lastT = new HashMap<>();
-    private final Map<Labels, Double> lastV = new HashMap<>();
     private boolean done;
 
     @Override
@@ -129,10 +129,10 @@ public final class InMemoryStorage implements Storage {
       }
       long r = resolveRef(ref, labels);
       Labels l = labels != null ? labels : refsLookup(r);
-      checkAppend(l, t, v, lastT, lastV);
-      batch.add(new PendingSample(l, t, v));
-      lastT.put(l, new long[] {t});
-      lastV.put(l, v);
+      if (checkAppend(l, t, v, lastT)) {
+        batch.add(new PendingSample(l, t, v));
+        lastT.put(l, new long[] {t});
+      }
       return r;
     }
 
@@ -243,7 +243,7 @@ public final class InMemoryStorage implements Storage {
 
     @Override
     public List<String> labelNames(LabelMatcher... matchers) {
-      TreeSet<String> names = new TreeSet<>();
+      TreeSet<String> names = new TreeSet<>(Utf8Order.COMPARATOR);
       for (Series s : matching(matchers)) {
         names.addAll(s.labels().names());
       }
@@ -252,7 +252,7 @@ public final class InMemoryStorage implements Storage {
 
     @Override
     public List<String> labelValues(String name, LabelMatcher... matchers) {
-      TreeSet<String> values = new TreeSet<>();
+      TreeSet<String> values = new TreeSet<>(Utf8Order.COMPARATOR);
       for (Series s : matching(matchers)) {
         String v = s.labels().get(name);
         if (v != null) {

@@ -229,16 +229,19 @@ public final class Labels implements Comparable<Labels> {
     return hashCode() == other.hashCode() && Arrays.equals(pairs, other.pairs);
   }
 
-  /** Orders label sets as Prometheus does: label by label, name first, then value. */
+  /**
+   * Orders label sets as Prometheus does: label by label, name first, then value, each compared
+   * by UTF-8 bytes as Go compares strings.
+   */
   @Override
   public int compareTo(Labels o) {
     int n = Math.min(pairs.length, o.pairs.length);
     for (int i = 0; i < n; i += 2) {
-      int c = pairs[i].compareTo(o.pairs[i]);
+      int c = Utf8Order.compare(pairs[i], o.pairs[i]);
       if (c != 0) {
         return c;
       }
-      c = pairs[i + 1].compareTo(o.pairs[i + 1]);
+      c = Utf8Order.compare(pairs[i + 1], o.pairs[i + 1]);
       if (c != 0) {
         return c;
       }

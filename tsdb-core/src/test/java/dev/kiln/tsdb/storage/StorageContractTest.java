@@ -109,8 +109,10 @@ class StorageContractTest {
   void rejectsOutOfOrderAndConflictingDuplicates(String name, Function<Path, Subject> factory) throws Exception {
     Subject s = open(factory);
     Labels a = Labels.of("__name__", "m");
+    Appender first = s.appendable().appender();
+    first.append(0, a, 100, 1);
+    first.commit();
     Appender app = s.appendable().appender();
-    app.append(0, a, 100, 1);
     assertEquals(AppendException.Reason.OUT_OF_ORDER,
         assertThrows(AppendException.class, () -> app.append(0, a, 99, 1)).reason());
     assertEquals(AppendException.Reason.DUPLICATE_SAMPLE,
@@ -119,6 +121,32 @@ class StorageContractTest {
     app.append(0, a, 101, 3);
     app.commit();
     assertEquals(List.of("{__name__=\"m\"} 100=3ff0000000000000 101=4008000000000000"),
+        series(s.queryable(), 0, 1000, LabelMatcher.equal("__name__", "m")));
+    s.closer().close();
+  }
+
+  /**
+   * As in Prometheus, appends are checked against stored samples; a sample that is not newer than
+   * an earlier one of the same batch is dropped at commit, the earlier one wins, and no error is
+   * raised (a remote-write request or scrape with a series twice is accepted).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("storages")
+  void withinOneBatchTheFirstSampleOfATimestampWins(String name, Function<Path, Subject> factory) throws Exception {
+    Subject s = open(factory);
+    Labels a = Labels.of("__name__", "m");
+    Appender first = s.appendable().appender();
+    first.append(0, a, 100, 1);
+    first.commit();
+    Appender app = s.appendable().appender();
+    app.append(0, a, 105, 5);
+    app.append(0, a, 105, 6); // same timestamp, other value: dropped
+    app.append(0, a, 102, 2); // older than the batch's 105 but newer than stored: dropped
+    assertEquals(AppendException.Reason.OUT_OF_ORDER,
+        assertThrows(AppendException.class, () -> app.append(0, a, 99, 1)).reason());
+    app.append(0, a, 110, 7);
+    app.commit();
+    assertEquals(List.of("{__name__=\"m\"} 100=3ff0000000000000 105=4014000000000000 110=401c000000000000"),
         series(s.queryable(), 0, 1000, LabelMatcher.equal("__name__", "m")));
     s.closer().close();
   }

@@ -1,4 +1,4 @@
-package dev.kiln.tsdb.block;
+package dev.kiln.tsdb.model;
 
 import java.util.Comparator;
 
@@ -6,12 +6,12 @@ import java.util.Comparator;
  * Orders strings by their UTF-8 bytes, as Go compares strings (differs from
  * {@link String#compareTo} only for characters outside the Basic Multilingual Plane).
  */
-final class Utf8Order {
-  static final Comparator<String> COMPARATOR = Utf8Order::compare;
+public final class Utf8Order {
+  public static final Comparator<String> COMPARATOR = Utf8Order::compare;
 
   private Utf8Order() {}
 
-  static int compare(String a, String b) {
+  public static int compare(String a, String b) {
     int n = Math.min(a.length(), b.length());
     for (int i = 0; i < n; i++) {
       char x = a.charAt(i);
