@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.State;
  * values as a rate() or ratio query yields them (17-digit fractions, short decimals, integers).
  * {@code bigDecimal} is the search of {@link GoFloats#shortest} alone, the former hot path;
  * {@code sampleValue} is {@link GoFloats#sampleValue}, which parses back two candidates instead.
- * Machine: 2 shared vCPUs, OpenJDK 17, other builds running.
+ * {@link #main} prints both as median thread CPU time per value. Machine: 2 shared vCPUs, OpenJDK 17, other builds running.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,5 +55,13 @@ public class FloatFormatBenchmark {
       n += GoFloats.sampleValue(v).length();
     }
     return n;
+  }
+
+  public static void main(String[] args) throws Exception {
+    FloatFormatBenchmark b = new FloatFormatBenchmark();
+    b.setup();
+    double big = dev.kiln.benchmarks.CpuTime.nanosPerCall(b::bigDecimal, 9, 300);
+    double now = dev.kiln.benchmarks.CpuTime.nanosPerCall(b::sampleValue, 9, 300);
+    System.out.printf("per value: BigDecimal search %.0f ns CPU, sampleValue %.0f ns CPU%n", big / 1024, now / 1024);
   }
 }

@@ -16,7 +16,8 @@ import org.openjdk.jmh.annotations.State;
  * Decoding one remote write 1.0 request of 500 known series (one sample each, the side-by-side
  * dashboard workload's labels) straight from its bytes: the label bytes of each series are hashed
  * and found in the {@link SeriesRefCache}; no label is decoded. Score per request; divide by 500
- * for a sample. In package {@code remotewrite} to reach the package-private decoder. Machine: 2
+ * for a sample. {@link #main} prints the median thread CPU time per request instead (steadier than
+ * JMH's wall-clock score on a loaded machine). In package {@code remotewrite} to reach the package-private decoder. Machine: 2
  * shared vCPUs, OpenJDK 17, other builds running.
  */
 @State(Scope.Benchmark)
@@ -45,5 +46,12 @@ public class V1DecodeBenchmark {
   @Benchmark
   public List<DecodedSeries> decodeKnownSeries() throws Exception {
     return decoder.decode(request);
+  }
+
+  public static void main(String[] args) throws Exception {
+    V1DecodeBenchmark b = new V1DecodeBenchmark();
+    b.setup();
+    double ns = dev.kiln.benchmarks.CpuTime.nanosPerCall(b::decodeKnownSeries, 9, 2000);
+    System.out.printf("decode 500 known series: %.1f us CPU per request, %.0f ns per series%n", ns / 1000, ns / 500);
   }
 }
