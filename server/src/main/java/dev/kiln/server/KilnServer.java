@@ -55,6 +55,10 @@ public final class KilnServer implements AutoCloseable {
   private final Router router = new Router();
   private final ExecutorService workers = Executors.newFixedThreadPool(
       Math.max(8, Runtime.getRuntime().availableProcessors() * 4), daemon("kiln-http"));
+  /** Decode the series of large selections beside the query's own thread: one per further core. */
+  private final int queryHelpers = Runtime.getRuntime().availableProcessors() - 1;
+  private final ExecutorService queryWorkers = Executors.newFixedThreadPool(Math.max(1, queryHelpers),
+      daemon("kiln-query-worker"));
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("kiln-timers"));
   private final HostCollector host = new HostCollector();
   private Db db;
@@ -135,7 +139,7 @@ public final class KilnServer implements AutoCloseable {
     address = http.start(opts.listenHost(), opts.listenPort());
     config = loadConfig();
     engine = new Engine(new EngineOptions(opts.queryMaxSamples(), opts.queryTimeoutMillis(), opts.lookbackDeltaMillis(), 11_000,
-        config.global().evaluationIntervalMillis()));
+        config.global().evaluationIntervalMillis()), queryWorkers, queryHelpers);
     lastReloadMillis = clock.millis();
     metrics.configReload(true, lastReloadMillis);
     notifier = new AlertmanagerNotifier(config.global().externalLabels(), externalUrl(), "Kiln/" + KilnVersion.version());
@@ -379,6 +383,7 @@ public final class KilnServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     timers.shutdownNow();
+    queryWorkers.shutdownNow();
     if (db != null) {
       db.close();
     }
