@@ -51,20 +51,16 @@ class DashboardQueryDifferentialTest {
       "vector(5e-324)", "vector(1.7976931348623157e308)", "node_memory_MemTotal_bytes * 1e15", "node_memory_MemTotal_bytes / 1e16");
 
   @TempDir static Path dir;
-  private static ServerProcess prometheus;
-  private static ServerProcess kiln;
+  private static ServerPair servers;
   private static ApiClient prom;
   private static ApiClient kil;
   private static long end;
 
   @BeforeAll
   static void startAndLoad() throws Exception {
-    Path cfg = dir.resolve("empty.yml");
-    Files.writeString(cfg, "global: {scrape_interval: 1h}\n");
-    prometheus = ServerProcess.prometheus(cfg, Files.createDirectories(dir.resolve("prom-data")));
-    kiln = ServerProcess.kiln(cfg, Files.createDirectories(dir.resolve("kiln-data")));
-    prom = new ApiClient(prometheus);
-    kil = new ApiClient(kiln);
+    servers = ServerPair.remoteWriteOnly(dir);
+    prom = servers.prom;
+    kil = servers.kil;
     end = System.currentTimeMillis() / 60_000 * 60_000;
     long start = end - 6 * 3_600_000L;
     List<Series> all = new DashboardDataset().samples(start, end);
@@ -91,11 +87,8 @@ class DashboardQueryDifferentialTest {
 
   @AfterAll
   static void stop() {
-    if (prometheus != null) {
-      prometheus.close();
-    }
-    if (kiln != null) {
-      kiln.close();
+    if (servers != null) {
+      servers.close();
     }
   }
 
