@@ -13,6 +13,7 @@ import java.util.List;
  *     {@code kiln: {host_metrics: false}})
  * @param notificationsFile Kiln extension {@code kiln: {notifications_file: ...}}: an
  *     Alertmanager-format file for Kiln's built-in notifier, or null
+ * @param storage the {@code storage} section's retention, overriding the flags when set
  * @param otlp the {@code otlp} section: how the OTLP receiver translates metrics
  */
 public record PrometheusConfig(
@@ -27,6 +28,7 @@ public record PrometheusConfig(
     boolean hostMetrics,
     Path notificationsFile,
     Path baseDir,
+    StorageSettings storage,
     OtlpConfig otlp) {
 
   /** Finds a scrape config by job name. */
