@@ -7,7 +7,9 @@ import dev.kiln.tsdb.model.StaleNaN;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import dev.kiln.tsdb.histogram.Histogram;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -31,8 +33,10 @@ import java.util.Set;
  *       named {@code …_total}; delta and unspecified temporalities are left out with Prometheus's
  *       "invalid temporality" message;
  *   <li>explicit-bucket histograms become {@code _bucket} (cumulative, with {@code le}),
- *       {@code _sum} (when set) and {@code _count}; summaries {@code _sum}, {@code _count} and one
- *       series per {@code quantile};
+ *       {@code _sum} (when set) and {@code _count}, or with {@code convert_histograms_to_nhcb} one
+ *       native histogram with custom buckets; exponential histograms become native histograms
+ *       ({@link NativeHistograms}); summaries {@code _sum}, {@code _count} and one series per
+ *       {@code quantile};
  *   <li>data point attributes become labels (colliding names join their values with {@code ;});
  *       {@code service.namespace}/{@code service.name} become {@code job},
  *       {@code service.instance.id} {@code instance}; promoted resource attributes and scope
@@ -42,7 +46,6 @@ import java.util.Set;
  *   <li>the no-recorded-value flag writes the staleness marker; timestamps go from ns to ms.
  * </ul>
  *
- * Exponential histograms are counted and left out: Kiln does not store native histograms yet.
  * Exemplars are dropped (Kiln has no exemplar storage). Immutable and thread-safe.
  */
 final class OtlpTranslator {
@@ -155,12 +158,36 @@ final class OtlpTranslator {
     switch (kind) {
       case GAUGE -> numbers(out, resource, scope, m.getGauge().getDataPointsList(), name);
       case MONOTONIC_COUNTER, NON_MONOTONIC_COUNTER -> numbers(out, resource, scope, m.getSum().getDataPointsList(), name);
-      case HISTOGRAM -> histograms(out, resource, scope, m.getHistogram().getDataPointsList(), name);
+      case HISTOGRAM -> {
+        if (config.convertHistogramsToNhcb()) {
+          for (HistogramDataPoint pt : m.getHistogram().getDataPointsList()) {
+            nativeHistogram(out, resource, scope, pt.getAttributesList(), name, pt.getTimeUnixNano(), NativeHistograms.customBuckets(pt));
+          }
+        } else {
+          histograms(out, resource, scope, m.getHistogram().getDataPointsList(), name);
+        }
+      }
       case SUMMARY -> summaries(out, resource, scope, m.getSummary().getDataPointsList(), name);
       default -> {
-        out.exponentialHistogramPoints(points);
-        out.error("exponential histogram \"" + m.getName() + "\" dropped: Kiln does not store native histograms yet");
+        for (ExponentialHistogramDataPoint pt : m.getExponentialHistogram().getDataPointsList()) {
+          try {
+            nativeHistogram(out, resource, scope, pt.getAttributesList(), name, pt.getTimeUnixNano(), NativeHistograms.exponential(pt));
+          } catch (InvalidHistogramException e) {
+            out.error(e.getMessage());
+            return;
+          }
+        }
       }
+    }
+  }
+
+  private void nativeHistogram(Translation out, ResourceLabels resource, Scope scope, List<KeyValue> attrs, String name, long nanos,
+      Histogram h) {
+    Map<String, String> l = attributes(resource, attrs, scope, Set.of(), true);
+    l.put(Labels.METRIC_NAME, name);
+    Labels labels = labels(out, l);
+    if (labels != null) {
+      out.addHistogram(labels, millis(nanos), h);
     }
   }
 
@@ -334,20 +361,28 @@ final class OtlpTranslator {
       out.invalidSeries("invalid labels: duplicate label name in a histogram or summary series");
       return;
     }
+    Labels labels = labels(out, l);
+    if (labels != null) {
+      out.add(labels, t, v);
+    }
+  }
+
+  /** The label set, or null (counted as invalid) when a name is empty or the metric name is missing. */
+  private static Labels labels(Translation out, Map<String, String> l) {
     Labels.Builder b = Labels.builder();
     for (Map.Entry<String, String> e : l.entrySet()) {
       if (e.getKey().isEmpty()) {
         out.invalidSeries("invalid labels: empty label name in " + l);
-        return;
+        return null;
       }
       b.set(e.getKey(), e.getValue());
     }
     Labels labels = b.build();
     if (!labels.has(Labels.METRIC_NAME)) {
       out.invalidSeries("invalid labels: empty metric name in " + l);
-      return;
+      return null;
     }
-    out.add(labels, t, v);
+    return labels;
   }
 
   /** Widens {@code span} (unsigned ns) to the metric's data points; true when it has any. */
