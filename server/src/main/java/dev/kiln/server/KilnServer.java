@@ -48,11 +48,17 @@ public final class KilnServer implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KilnServer.class);
 
   private final KilnOptions opts;
+  private final boolean otlpReceiver;
+  private final dev.kiln.server.otlp.OtlpStats otlpStats = new dev.kiln.server.otlp.OtlpStats();
   private final Clock clock = Clock.systemUTC();
   private final SelfMetrics metrics = new SelfMetrics();
   private final Router router = new Router();
   private final ExecutorService workers = Executors.newFixedThreadPool(
       Math.max(8, Runtime.getRuntime().availableProcessors() * 4), daemon("kiln-http"));
+  /** Decode the series of large selections beside the query's own thread: one per further core. */
+  private final int queryHelpers = Runtime.getRuntime().availableProcessors() - 1;
+  private final ExecutorService queryWorkers = Executors.newFixedThreadPool(Math.max(1, queryHelpers),
+      daemon("kiln-query-worker"));
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("kiln-timers"));
   private final HostCollector host = new HostCollector();
   private Db db;
@@ -74,7 +80,16 @@ public final class KilnServer implements AutoCloseable {
   private dev.kiln.scraper.config.StorageSettings startupStorage;
 
   public KilnServer(KilnOptions opts) {
+    this(opts, false);
+  }
+
+  /**
+   * @param otlpReceiver {@code --web.enable-otlp-receiver}: accept OTLP metrics at
+   *     {@code /api/v1/otlp/v1/metrics}
+   */
+  public KilnServer(KilnOptions opts, boolean otlpReceiver) {
     this.opts = opts;
+    this.otlpReceiver = otlpReceiver;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -112,6 +127,7 @@ public final class KilnServer implements AutoCloseable {
     db = Db.create(opts.dataPath(), dbOpts.build(), FileIo.DEFAULT);
     metrics.attach(db);
     metrics.addSection(remote::metricsText);
+    metrics.addSection(otlpStats::metricsText);
     http = new HttpServer(router, workers, this::gate, 64 << 20);
     http.setObserver(metrics::request);
     if (opts.web().webConfigFile() != null) {
@@ -123,7 +139,7 @@ public final class KilnServer implements AutoCloseable {
     address = http.start(opts.listenHost(), opts.listenPort());
     config = loadConfig();
     engine = new Engine(new EngineOptions(opts.queryMaxSamples(), opts.queryTimeoutMillis(), opts.lookbackDeltaMillis(), 11_000,
-        config.global().evaluationIntervalMillis()));
+        config.global().evaluationIntervalMillis()), queryWorkers, queryHelpers);
     lastReloadMillis = clock.millis();
     metrics.configReload(true, lastReloadMillis);
     notifier = new AlertmanagerNotifier(config.global().externalLabels(), externalUrl(), "Kiln/" + KilnVersion.version());
@@ -266,6 +282,9 @@ public final class KilnServer implements AutoCloseable {
       router.add(Set.of("POST"), "/api/v1/write", new dev.kiln.server.remotewrite.AcceptedMessages(
           new RemoteWriteHandler(db, clock, metrics.remoteWrite()), opts.tuning().remoteWriteMessages()));
     }
+    router.add(Set.of("POST"), "/api/v1/otlp/v1/metrics", otlpReceiver
+        ? new dev.kiln.server.otlp.OtlpHandler(db, clock, () -> config.otlp(), opts.lookbackDeltaMillis(), otlpStats, 256L << 20)
+        : r -> Response.text(404, "otlp write receiver needs to be enabled with --web.enable-otlp-receiver\n"));
     router.read("/metrics", r -> Response.text(200, metrics.scrape()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
     router.read("/host/metrics", r -> Response.text(200, host.collect()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
     router.read("/-/healthy", r -> Response.text(200, "Kiln is Healthy.\n"));
@@ -299,6 +318,7 @@ public final class KilnServer implements AutoCloseable {
     f.put("storage.tsdb.retention.size", db.options().retentionBytes() + "B");
     f.put("web.listen-address", opts.listenHost() + ":" + opts.listenPort());
     f.put("web.enable-remote-write-receiver", Boolean.toString(opts.remoteWriteReceiver()));
+    f.put("web.enable-otlp-receiver", Boolean.toString(otlpReceiver));
     f.put("web.enable-admin-api", Boolean.toString(opts.adminApi()));
     f.put("web.enable-lifecycle", Boolean.toString(opts.lifecycle()));
     f.put("web.external-url", opts.externalUrl() == null ? "" : opts.externalUrl());
@@ -363,6 +383,7 @@ public final class KilnServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     timers.shutdownNow();
+    queryWorkers.shutdownNow();
     if (db != null) {
       db.close();
     }

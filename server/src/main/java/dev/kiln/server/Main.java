@@ -50,6 +50,9 @@ public final class Main implements Callable<Integer> {
       description = "Accept remote write at /api/v1/write (default on).")
   boolean remoteWrite;
 
+  @Option(names = "--web.enable-otlp-receiver", description = "Accept OTLP metrics at /api/v1/otlp/v1/metrics.")
+  boolean otlpReceiver;
+
   @Option(names = "--web.enable-admin-api", description = "Enable the admin API endpoints.")
   boolean adminApi;
 
@@ -73,6 +76,12 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Mixin
   PrometheusFlags prom = new PrometheusFlags();
+
+  /** {@code --web.enable-otlp-receiver}, or Prometheus 2's {@code --enable-feature=otlp-write-receiver}. */
+  boolean otlpReceiverEnabled() {
+    return otlpReceiver || prom.features.stream().flatMap(f -> java.util.Arrays.stream(f.split(",")))
+        .anyMatch(f -> f.strip().equals("otlp-write-receiver"));
+  }
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -172,8 +181,8 @@ public final class Main implements Callable<Integer> {
     return opts;
   }
 
-  private static int run(KilnOptions opts) throws Exception {
-    KilnServer server = new KilnServer(opts);
+  private int run(KilnOptions opts) throws Exception {
+    KilnServer server = new KilnServer(opts, otlpReceiverEnabled());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

@@ -14,6 +14,7 @@ import java.util.List;
  * @param notificationsFile Kiln extension {@code kiln: {notifications_file: ...}}: an
  *     Alertmanager-format file for Kiln's built-in notifier, or null
  * @param storage the {@code storage} section's retention, overriding the flags when set
+ * @param otlp the {@code otlp} section: how the OTLP receiver translates metrics
  */
 public record PrometheusConfig(
     String source,
@@ -27,7 +28,8 @@ public record PrometheusConfig(
     boolean hostMetrics,
     Path notificationsFile,
     Path baseDir,
-    StorageSettings storage) {
+    StorageSettings storage,
+    OtlpConfig otlp) {
 
   /** Finds a scrape config by job name. */
   public ScrapeConfig scrapeConfig(String jobName) {

@@ -73,7 +73,7 @@ public final class ConformanceScripts {
             if (v.omitted()) {
               continue;
             }
-            if (v.histogram()) {
+            if (v.isHistogram()) {
               skip = "native histograms";
               continue;
             }
