@@ -26,12 +26,13 @@ final class V1Decoder {
 
   List<DecodedSeries> decode(byte[] buf) throws InvalidWriteException {
     List<DecodedSeries> out = new ArrayList<>();
+    long[] key = new long[2];
     ProtoReader request = new ProtoReader(buf, 0, buf.length);
     while (request.hasMore()) {
       int tag = request.readTag();
       if (tag == (1 << 3 | ProtoReader.LENGTH_DELIMITED)) {
         int end = request.readLengthDelimitedEnd();
-        out.add(series(buf, request.position(), end));
+        out.add(series(buf, request.position(), end, key));
         request.seek(end);
       } else {
         request.skip(tag & 7);
@@ -40,7 +41,7 @@ final class V1Decoder {
     return out;
   }
 
-  private DecodedSeries series(byte[] buf, int start, int end) throws InvalidWriteException {
+  private DecodedSeries series(byte[] buf, int start, int end, long[] key) throws InvalidWriteException {
     ProtoReader r = new ProtoReader(buf, start, end);
     int labelsStart = -1;
     int labelsEnd = -1;
@@ -82,8 +83,9 @@ final class V1Decoder {
       keyOff = 0;
       keyLen = keyBytes.length;
     }
-    long key1 = SeriesRefCache.hash1(keyBytes, keyOff, keyLen);
-    long key2 = SeriesRefCache.hash2(keyBytes, keyOff, keyLen);
+    SeriesRefCache.hash(keyBytes, keyOff, keyLen, key);
+    long key1 = key[0];
+    long key2 = key[1];
     long ref = cache.get(key1, key2);
     DecodedSeries s;
     if (ref != 0) {

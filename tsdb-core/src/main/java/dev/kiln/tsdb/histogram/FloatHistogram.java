@@ -242,6 +242,143 @@ public final class FloatHistogram {
     return flags;
   }
 
+  /**
+   * Adds {@code other} with Kahan–Neumaier compensation, as Prometheus's {@code KahanAdd}: the
+   * rounding error of every field and bucket accumulates in {@code comp} (caller-owned, initially
+   * {@code new FloatHistogram()}), which the caller finally adds to the sum. When schemas, zero
+   * thresholds or custom bounds differ, the compensation is folded in first and the histograms
+   * are added plainly.
+   *
+   * @return the flags of {@link #add}
+   */
+  public int kahanAdd(FloatHistogram other, FloatHistogram comp) {
+    if (usesCustomBuckets() != other.usesCustomBuckets()) {
+      throw HistogramException.incompatibleSchema();
+    }
+    boolean compEmpty = comp.count == 0 && comp.sum == 0 && comp.zeroCount == 0
+        && comp.positiveBuckets.length == 0 && comp.negativeBuckets.length == 0;
+    if (compEmpty) {
+      comp.schema = schema;
+      comp.zeroThreshold = zeroThreshold;
+      comp.customValues = customValues;
+      comp.counterResetHint = CounterResetHint.UNKNOWN;
+    }
+    boolean sameLayout = schema == other.schema && zeroThreshold == other.zeroThreshold
+        && Arrays.equals(customValues, other.customValues)
+        && comp.schema == schema && comp.zeroThreshold == zeroThreshold && Arrays.equals(comp.customValues, customValues);
+    if (!sameLayout) {
+      if (!compEmpty) {
+        CounterResetHint hint = counterResetHint;
+        comp.counterResetHint = hint;
+        add(comp);
+        counterResetHint = hint;
+      }
+      int flags = add(other);
+      FloatHistogram empty = new FloatHistogram();
+      empty.copyTo(comp);
+      comp.schema = schema;
+      comp.zeroThreshold = zeroThreshold;
+      comp.customValues = customValues;
+      return flags;
+    }
+    int flags = adjustCounterReset(other) ? COUNTER_RESET_COLLISION : 0;
+    if (!usesCustomBuckets()) {
+      comp.zeroCount = kahanC(other.zeroCount, zeroCount, comp.zeroCount);
+      zeroCount += other.zeroCount;
+    }
+    comp.count = kahanC(other.count, count, comp.count);
+    count += other.count;
+    comp.sum = kahanC(other.sum, sum, comp.sum);
+    sum += other.sum;
+    IndexedBuckets[] p = kahanSide(positiveSpans, positiveBuckets, comp.positiveSpans, comp.positiveBuckets,
+        other.positiveSpans, other.positiveBuckets);
+    setPositive(p[0]);
+    comp.setPositive(p[1]);
+    if (!usesCustomBuckets()) {
+      IndexedBuckets[] n = kahanSide(negativeSpans, negativeBuckets, comp.negativeSpans, comp.negativeBuckets,
+          other.negativeSpans, other.negativeBuckets);
+      setNegative(n[0]);
+      comp.setNegative(n[1]);
+    }
+    return flags;
+  }
+
+  private IndexedBuckets[] kahanSide(
+      Span[] as, double[] ab, Span[] cs, double[] cb, Span[] os, double[] ob) {
+    IndexedBuckets a = IndexedBuckets.decode(as, ab);
+    IndexedBuckets c = IndexedBuckets.decode(cs, cb);
+    IndexedBuckets o = IndexedBuckets.decode(os, ob);
+    int start = 0;
+    if (Schemas.isExponential(schema)) {
+      while (start < o.n && Schemas.exponentialBound(o.idx[start], schema) <= zeroThreshold) {
+        start++;
+      }
+    }
+    IndexedBuckets outA = new IndexedBuckets(a.n + o.n);
+    IndexedBuckets outC = new IndexedBuckets(a.n + o.n);
+    int i = 0;
+    int j = start;
+    int k = 0;
+    while (i < a.n || j < o.n || k < c.n) {
+      int idx = Integer.MAX_VALUE;
+      if (i < a.n) {
+        idx = Math.min(idx, a.idx[i]);
+      }
+      if (j < o.n) {
+        idx = Math.min(idx, o.idx[j]);
+      }
+      if (k < c.n) {
+        idx = Math.min(idx, c.idx[k]);
+      }
+      double av = 0;
+      double cv = 0;
+      if (i < a.n && a.idx[i] == idx) {
+        av = a.cnt[i++];
+      }
+      if (k < c.n && c.idx[k] == idx) {
+        cv = c.cnt[k++];
+      }
+      if (j < o.n && o.idx[j] == idx) {
+        double inc = o.cnt[j++];
+        cv = kahanC(inc, av, cv);
+        av += inc;
+      }
+      outA.add(idx, av);
+      outC.add(idx, cv);
+    }
+    return new IndexedBuckets[] {outA, outC};
+  }
+
+  /** The new compensation of Go's kahansum.Inc(inc, sum, c). */
+  private static double kahanC(double inc, double sum, double c) {
+    double t = sum + inc;
+    if (Double.isInfinite(t)) {
+      return 0;
+    }
+    if (Math.abs(sum) >= Math.abs(inc)) {
+      return c + ((sum - t) + inc);
+    }
+    return c + ((inc - t) + sum);
+  }
+
+  /** Whether count, sum, the zero bucket or any bucket is infinite. */
+  public boolean hasOverflow() {
+    if (Double.isInfinite(count) || Double.isInfinite(sum) || Double.isInfinite(zeroCount)) {
+      return true;
+    }
+    for (double b : positiveBuckets) {
+      if (Double.isInfinite(b)) {
+        return true;
+      }
+    }
+    for (double b : negativeBuckets) {
+      if (Double.isInfinite(b)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void setPositive(IndexedBuckets b) {
     positiveSpans = b.spans();
     positiveBuckets = b.buckets();
