@@ -9,7 +9,6 @@ import dev.kiln.tsdb.storage.Queryable;
 import dev.kiln.tsdb.storage.StorageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,16 +53,16 @@ public final class Block implements Queryable, AutoCloseable {
    * @throws StorageException when a file is missing or unreadable
    */
   public static Block open(FileIo io, Path dir) {
-    BlockMeta meta = readMeta(dir);
+    BlockMeta meta = readMeta(io, dir);
     IndexReader index = null;
     ChunkReader chunks = null;
     try {
       index = new IndexReader(io, dir.resolve("index"));
       chunks = new ChunkReader(io, dir.resolve("chunks"));
-      Tombstones t = Tombstones.read(dir);
-      long size = io.size(dir.resolve("index")) + chunks.size() + Files.size(dir.resolve("meta.json"));
-      if (Files.exists(dir.resolve(Tombstones.FILE))) {
-        size += Files.size(dir.resolve(Tombstones.FILE));
+      Tombstones t = Tombstones.read(io, dir);
+      long size = io.size(dir.resolve("index")) + chunks.size() + io.size(dir.resolve("meta.json"));
+      if (io.exists(dir.resolve(Tombstones.FILE))) {
+        size += io.size(dir.resolve(Tombstones.FILE));
       }
       return new Block(io, dir, meta, index, chunks, t, size);
     } catch (IOException e) {
@@ -85,10 +84,10 @@ public final class Block implements Queryable, AutoCloseable {
   }
 
   /** Reads and parses {@code dir/meta.json}. */
-  public static BlockMeta readMeta(Path dir) {
+  public static BlockMeta readMeta(FileIo io, Path dir) {
     Path f = dir.resolve("meta.json");
     try {
-      return MetaJson.parse(Files.readString(f, StandardCharsets.UTF_8));
+      return MetaJson.parse(new String(io.readAll(f), StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
       throw new BlockCorruptException(f, 0, e.getMessage());
     } catch (IOException e) {

@@ -2,7 +2,6 @@ package dev.kiln.tsdb.block;
 
 import dev.kiln.tsdb.io.FileIo;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -104,12 +103,12 @@ public final class Tombstones {
    *
    * @throws BlockCorruptException on a bad magic, version or checksum
    */
-  public static Tombstones read(Path dir) throws IOException {
+  public static Tombstones read(FileIo io, Path dir) throws IOException {
     Path f = dir.resolve(FILE);
-    if (!Files.exists(f)) {
+    if (!io.exists(f)) {
       return EMPTY;
     }
-    return decode(Files.readAllBytes(f), f);
+    return decode(io.readAll(f), f);
   }
 
   static Tombstones decode(byte[] data, Path file) {

@@ -7,7 +7,6 @@ import dev.kiln.tsdb.block.Ulid;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.storage.StorageException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,11 +82,11 @@ public final class BlockStore implements AutoCloseable {
         deleteQuietly(p);
         continue;
       }
-      if (!Ulid.isValid(name) || !Files.isDirectory(p)) {
+      if (!Ulid.isValid(name) || !io.isDirectory(p)) {
         continue;
       }
       try {
-        metas.put(name, Block.readMeta(p));
+        metas.put(name, Block.readMeta(io, p));
       } catch (RuntimeException e) {
         bad.put(name, e.getMessage());
       }

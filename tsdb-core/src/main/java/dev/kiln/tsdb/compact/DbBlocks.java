@@ -13,11 +13,7 @@ import dev.kiln.tsdb.storage.StorageException;
 import dev.kiln.tsdb.wal.Wal;
 import dev.kiln.tsdb.wal.WalRecords;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -236,31 +232,27 @@ public final class DbBlocks implements AutoCloseable {
   }
 
   private long headBytes() {
-    return dirSize(dir.resolve("wal")) + dirSize(dir.resolve("chunks_head"));
+    return dirSize(io, dir.resolve("wal")) + dirSize(io, dir.resolve("chunks_head"));
   }
 
-  static long dirSize(Path p) {
-    if (!Files.exists(p)) {
-      return 0;
+  /** The total size of the files under {@code p}, best effort (unreadable entries count 0). */
+  static long dirSize(FileIo io, Path p) {
+    if (!io.isDirectory(p)) {
+      try {
+        return io.exists(p) ? io.size(p) : 0;
+      } catch (IOException e) {
+        return 0;
+      }
     }
-    long[] total = {0};
+    long total = 0;
     try {
-      Files.walkFileTree(p, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-          total[0] += attrs.size();
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException exc) {
-          return FileVisitResult.CONTINUE;
-        }
-      });
+      for (Path child : io.list(p)) {
+        total += dirSize(io, child);
+      }
     } catch (IOException e) {
       // sizes are best effort
     }
-    return total[0];
+    return total;
   }
 
   /**
@@ -319,7 +311,7 @@ public final class DbBlocks implements AutoCloseable {
     try {
       io.createDirectories(target);
       for (Block b : store.blocks()) {
-        linkTree(b.dir(), target.resolve(b.dir().getFileName()));
+        linkTree(io, b.dir(), target.resolve(b.dir().getFileName()));
       }
       if (withHead && head.minTime() != Long.MAX_VALUE) {
         HeadBlockWriter.write(io, target, head, head.minTime(), head.maxTime() + 1, headTombstones);
@@ -329,16 +321,14 @@ public final class DbBlocks implements AutoCloseable {
     }
   }
 
-  private static void linkTree(Path from, Path to) throws IOException {
-    Files.createDirectories(to);
-    try (var s = Files.list(from)) {
-      for (Path p : s.toList()) {
-        Path dst = to.resolve(p.getFileName());
-        if (Files.isDirectory(p)) {
-          linkTree(p, dst);
-        } else {
-          Files.createLink(dst, p);
-        }
+  private static void linkTree(FileIo io, Path from, Path to) throws IOException {
+    io.createDirectories(to);
+    for (Path p : io.list(from)) {
+      Path dst = to.resolve(p.getFileName());
+      if (io.isDirectory(p)) {
+        linkTree(io, p, dst);
+      } else {
+        io.createLink(dst, p);
       }
     }
   }

@@ -129,10 +129,11 @@ public final class MmapChunkStore implements ChunkStore {
       return Long.MIN_VALUE;
     }
     try {
-      if (!java.nio.file.Files.exists(stateFile)) {
+      if (!io.exists(stateFile)) {
         return Long.MIN_VALUE;
       }
-      return Long.parseLong(java.nio.file.Files.readString(stateFile).trim());
+      return Long.parseLong(
+          new String(io.readAll(stateFile), java.nio.charset.StandardCharsets.US_ASCII).trim());
     } catch (IOException | NumberFormatException e) {
       LOG.warn("ignoring unreadable head state {}: {}", stateFile, e.toString());
       return Long.MIN_VALUE;

@@ -173,7 +173,28 @@ public class FileIo {
     return ch;
   }
 
+  /** The size of a file in bytes. */
   public long size(Path file) throws IOException {
     return Files.size(file);
+  }
+
+  /** Whether a file or directory exists. */
+  public boolean exists(Path path) {
+    return Files.exists(path);
+  }
+
+  /** Whether a path is an existing directory. */
+  public boolean isDirectory(Path path) {
+    return Files.isDirectory(path);
+  }
+
+  /** Reads a whole small file (metadata, tombstones, state). */
+  public byte[] readAll(Path file) throws IOException {
+    return Files.readAllBytes(file);
+  }
+
+  /** Creates a hard link {@code link} to the existing file {@code target} (snapshots). */
+  public void createLink(Path link, Path target) throws IOException {
+    Files.createLink(link, target);
   }
 }

@@ -69,7 +69,7 @@ class BlockFormatTest {
     Tombstones t = Tombstones.of(Map.of(3L, List.of(new Interval(10, 20), new Interval(15, 30)), 7L, List.of(new Interval(-5, 5))));
     assertEquals(List.of(new Interval(10, 30)), t.get(3));
     t.write(FileIo.DEFAULT, dir);
-    Tombstones back = Tombstones.read(dir);
+    Tombstones back = Tombstones.read(FileIo.DEFAULT, dir);
     assertEquals(t.get(3), back.get(3));
     assertEquals(t.get(7), back.get(7));
     assertEquals(2, back.count());
@@ -77,7 +77,7 @@ class BlockFormatTest {
     assertArrayEquals(t.encode(), raw);
     raw[6] ^= 1;
     Files.write(dir.resolve("tombstones"), raw);
-    assertThrows(BlockCorruptException.class, () -> Tombstones.read(dir));
+    assertThrows(BlockCorruptException.class, () -> Tombstones.read(FileIo.DEFAULT, dir));
   }
 
   @Test

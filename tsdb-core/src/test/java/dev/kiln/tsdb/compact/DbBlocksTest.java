@@ -143,7 +143,7 @@ class DbBlocksTest {
       }
       newest = db.blocks().get(db.blocks().size() - 1).sizeBytes();
     }
-    long walAndHead = DbBlocks.dirSize(dir.resolve("wal")) + DbBlocks.dirSize(dir.resolve("chunks_head"));
+    long walAndHead = DbBlocks.dirSize(FileIo.DEFAULT, dir.resolve("wal")) + DbBlocks.dirSize(FileIo.DEFAULT, dir.resolve("chunks_head"));
     DbOptions limited = DbOptions.builder().compactionIntervalMillis(0).retentionBytes(walAndHead + newest + 1).build();
     try (Db db = Db.open(dir, limited)) {
       db.compact();
@@ -198,7 +198,7 @@ class DbBlocksTest {
       assertTrue(db.corruptedBlocks().containsKey(victim.getFileName().toString()), db.corruptedBlocks().toString());
       assertTrue(Files.exists(victim.resolve("index")), "left on disk");
       assertFalse(Files.exists(dir.resolve("01ARYZ6S41TSV4RRFFQ69G5FAV" + BlockWriter.TMP_SUFFIX)), "temporary block removed");
-      long from = Block.readMeta(victim).maxTime();
+      long from = Block.readMeta(FileIo.DEFAULT, victim).maxTime();
       StorageAssertions.assertSameView(oracle, db, from, BASE + 7 * H, "other data readable", ALL);
     }
   }

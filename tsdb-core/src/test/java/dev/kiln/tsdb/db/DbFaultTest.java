@@ -29,6 +29,77 @@ class DbFaultTest {
     final AtomicInteger openChannels = new AtomicInteger();
     final AtomicInteger liveMappings = new AtomicInteger();
     final AtomicBoolean failSync = new AtomicBoolean();
+    /** Mutating calls left before the next one fails; negative when disarmed. */
+    final AtomicInteger failAfter = new AtomicInteger(-1);
+    final AtomicBoolean fired = new AtomicBoolean();
+    volatile String firedAt;
+    /**
+     * Skips the real fsyncs (the page cache already serves a reopen in the same process), which
+     * keeps tests that repeat an operation once per I/O call quick.
+     */
+    volatile boolean skipRealSync;
+
+    /** Fails the mutating call {@code n} calls from now (0 = the next one). */
+    void failAt(int n) {
+      fired.set(false);
+      failAfter.set(n);
+    }
+
+    void disarm() {
+      failAfter.set(-1);
+    }
+
+    private void step(String what, Object target) throws IOException {
+      if (failAfter.get() >= 0 && failAfter.getAndDecrement() == 0) {
+        fired.set(true);
+        firedAt = what + " " + target;
+        throw new IOException("injected " + what + " failure");
+      }
+    }
+
+    @Override
+    public void write(FileChannel ch, java.nio.ByteBuffer buf) throws IOException {
+      step("write", ch);
+      super.write(ch, buf);
+    }
+
+    @Override
+    public void syncDirectory(Path d) throws IOException {
+      step("directory fsync", d);
+      if (!skipRealSync) {
+        super.syncDirectory(d);
+      }
+    }
+
+    @Override
+    public void rename(Path from, Path to) throws IOException {
+      step("rename", from);
+      super.rename(from, to);
+    }
+
+    @Override
+    public void truncate(Path file, long size) throws IOException {
+      step("truncate", file);
+      super.truncate(file, size);
+    }
+
+    @Override
+    public void createDirectories(Path d) throws IOException {
+      step("mkdir", d);
+      super.createDirectories(d);
+    }
+
+    @Override
+    public void force(MappedByteBuffer buffer) {
+      if (failAfter.get() >= 0 && failAfter.getAndDecrement() == 0) {
+        fired.set(true);
+        firedAt = "msync";
+        throw new java.io.UncheckedIOException(new IOException("injected msync failure"));
+      }
+      if (!skipRealSync) {
+        super.force(buffer);
+      }
+    }
 
     @Override
     public FileChannel openForAppend(Path file) throws IOException {
@@ -83,7 +154,10 @@ class DbFaultTest {
       if (failSync.get()) {
         throw new IOException("injected fsync failure");
       }
-      super.sync(ch);
+      step("fsync", ch);
+      if (!skipRealSync) {
+        super.sync(ch);
+      }
     }
   }
 
@@ -169,5 +243,219 @@ class DbFaultTest {
     org.junit.jupiter.api.Assertions.assertArrayEquals(segment, java.nio.file.Files.readAllBytes(wal.resolve("00000000")));
     assertTrue(java.nio.file.Files.exists(chunks.resolve("000001")), "old head chunks kept");
     assertEquals(1, java.nio.file.Files.list(wal).count(), "no new segment");
+  }
+
+  static final long H = 3_600_000L;
+  /** Aligned to the 6h range of the second compaction level. */
+  static final long BASE = 1_700_000_000_000L - (1_700_000_000_000L % (6 * H));
+  static final LabelMatcher ALL = LabelMatcher.regex("__name__", ".+");
+
+  private static DbOptions blockOpts() {
+    return DbOptions.builder().compactionIntervalMillis(0).build();
+  }
+
+  /** Every sample in the database as {@code labels@t=v}. */
+  private static java.util.SortedSet<String> samples(Db db) {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    try (Querier q = db.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+      SeriesSet set = q.select(false, null, ALL);
+      while (set.next()) {
+        dev.kiln.tsdb.storage.Series s = set.at();
+        dev.kiln.tsdb.storage.SampleIterator it = s.iterator(null);
+        while (it.next() != dev.kiln.tsdb.storage.ValueType.NONE) {
+          out.add(s.labels() + "@" + it.atT() + "=" + it.atV());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Commits 3 series every 5 minutes over [from, to), each batch acknowledged. */
+  private static void fill(Db db, long from, long to) {
+    for (long t = from; t < to; t += 300_000L) {
+      Appender app = db.appender();
+      for (int s = 0; s < 3; s++) {
+        app.append(0, Labels.of("__name__", "m", "s", "s" + s), t + s, t % 7919 + s);
+      }
+      app.commit();
+    }
+  }
+
+  /** A database operation to fail at each of its mutating I/O calls, and what must hold after. */
+  private interface Scenario {
+    /** Prepares the database without faults; returns the samples acknowledged so far. */
+    java.util.SortedSet<String> prepare(Db db);
+
+    /** The faulty operation. */
+    void run(Db db);
+
+    /** Checks the reopened database; {@code succeeded} when {@link #run} returned normally. */
+    void check(java.util.SortedSet<String> acknowledged, java.util.SortedSet<String> after, boolean succeeded);
+  }
+
+  /**
+   * Runs the scenario once per mutating I/O call it makes, failing that call, then reopens the
+   * database with the real file system and checks it. Returns the number of calls failed.
+   */
+  private int failEveryStep(String name, Scenario sc) {
+    Path template = dir.resolve(name + "-template");
+    java.util.SortedSet<String> acked;
+    try (Db db = openQuick(template)) {
+      acked = sc.prepare(db);
+    }
+    int step = 0;
+    while (true) {
+      Path d = dir.resolve(name + "-" + step);
+      copyTree(template, d);
+      TrackingIo io = new TrackingIo();
+      Db db = Db.create(d, blockOpts(), io);
+      db.start();
+      io.failAt(step);
+      boolean succeeded;
+      try {
+        sc.run(db);
+        succeeded = true;
+      } catch (RuntimeException e) {
+        succeeded = false;
+        assertTrue(io.fired.get(), "only the injected fault may fail the operation: " + e);
+      }
+      boolean fired = io.fired.get();
+      String at = io.firedAt;
+      io.disarm();
+      try {
+        db.close();
+      } catch (RuntimeException e) {
+        // closing after an I/O error may fail; the reopen below is what counts
+      }
+      try (Db again = openQuick(d)) {
+        java.util.SortedSet<String> after = samples(again);
+        try {
+          sc.check(acked, after, succeeded);
+        } catch (AssertionError e) {
+          throw new AssertionError(name + ": after failing step " + step + " (" + at + "): " + e.getMessage(), e);
+        }
+        // The reopened database finishes the interrupted work without losing anything.
+        again.compact();
+        sc.check(acked, samples(again), succeeded);
+      }
+      if (!fired) {
+        return step;
+      }
+      step++;
+    }
+  }
+
+  @Test
+  void failedWriteOrFsyncAtAnyStepOfHeadAndBlockCompactionLosesNothing() {
+    int steps = failEveryStep("compact", new Scenario() {
+      @Override
+      public java.util.SortedSet<String> prepare(Db db) {
+        fill(db, BASE, BASE + 10 * H);
+        return samples(db);
+      }
+
+      @Override
+      public void run(Db db) {
+        db.compact();
+        // Four 2h blocks were cut from the head and the three oldest merged into one 6h block.
+        assertTrue(db.blocks().stream().anyMatch(b -> b.meta().level() >= 2), "blocks were compacted");
+      }
+
+      @Override
+      public void check(java.util.SortedSet<String> acked, java.util.SortedSet<String> after, boolean ok) {
+        assertEquals(acked, after);
+      }
+    });
+    assertTrue(steps > 20, "compaction made only " + steps + " mutating calls");
+  }
+
+  @Test
+  void failedWriteOrFsyncWhileDeletingKeepsEverySampleOutsideTheDeletion() {
+    long from = BASE + H;
+    long to = BASE + 5 * H;
+    LabelMatcher victim = LabelMatcher.equal("s", "s1");
+    java.util.function.Predicate<String> deleted =
+        x -> x.contains("s=\"s1\"") && inRange(x, from, to);
+    int steps = failEveryStep("delete", new Scenario() {
+      @Override
+      public java.util.SortedSet<String> prepare(Db db) {
+        fill(db, BASE, BASE + 10 * H);
+        db.compact(); // blocks [0, 6h) and [6h, 8h); the head holds [8h, 10h)
+        return samples(db);
+      }
+
+      @Override
+      public void run(Db db) {
+        db.deleteSeries(from, to, victim);
+      }
+
+      @Override
+      public void check(java.util.SortedSet<String> acked, java.util.SortedSet<String> after, boolean ok) {
+        java.util.SortedSet<String> kept = new java.util.TreeSet<>(acked);
+        kept.removeIf(deleted);
+        if (ok) {
+          assertEquals(kept, after, "an acknowledged deletion stays deleted and nothing else goes");
+        } else {
+          assertTrue(after.containsAll(kept), "samples outside a failed deletion survive");
+          assertTrue(acked.containsAll(after), "nothing appears");
+        }
+      }
+    });
+    assertTrue(steps > 2, "deletion made only " + steps + " mutating calls");
+  }
+
+  @Test
+  void failedWriteOrFsyncWhileRewritingBlocksWithoutTombstonesKeepsTheDeletion() {
+    long from = BASE + H;
+    long to = BASE + 5 * H;
+    int steps = failEveryStep("clean", new Scenario() {
+      @Override
+      public java.util.SortedSet<String> prepare(Db db) {
+        fill(db, BASE, BASE + 10 * H);
+        db.compact();
+        assertTrue(db.deleteSeries(from, to, LabelMatcher.equal("s", "s1")) > 0);
+        return samples(db);
+      }
+
+      @Override
+      public void run(Db db) {
+        db.cleanTombstones();
+      }
+
+      @Override
+      public void check(java.util.SortedSet<String> acked, java.util.SortedSet<String> after, boolean ok) {
+        assertEquals(acked, after, "neither lost nor resurrected samples");
+      }
+    });
+    assertTrue(steps > 5, "rewriting made only " + steps + " mutating calls");
+  }
+
+  private static Db openQuick(Path d) {
+    TrackingIo io = new TrackingIo();
+    io.skipRealSync = true;
+    Db db = Db.create(d, blockOpts(), io);
+    db.start();
+    return db;
+  }
+
+  private static void copyTree(Path from, Path to) {
+    try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(from)) {
+      for (Path p : all.toList()) {
+        Path dst = to.resolve(from.relativize(p).toString());
+        if (java.nio.file.Files.isDirectory(p)) {
+          java.nio.file.Files.createDirectories(dst);
+        } else {
+          java.nio.file.Files.copy(p, dst);
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static boolean inRange(String sample, long from, long to) {
+    String rest = sample.substring(sample.lastIndexOf('@') + 1);
+    long t = Long.parseLong(rest.substring(0, rest.indexOf('=')));
+    return t >= from && t <= to;
   }
 }
