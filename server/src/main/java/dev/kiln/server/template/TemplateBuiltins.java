@@ -1,0 +1,197 @@
+package dev.kiln.server.template;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Go's predefined template functions ({@code and}, {@code or}, {@code not}, {@code len},
+ * {@code index}, {@code print}, {@code printf}, {@code println}, comparisons, {@code html},
+ * {@code js}, {@code urlquery}), falling back to the registered functions, and Go truthiness.
+ * Stateless apart from the template name used in error messages; thread-safe.
+ */
+final class TemplateBuiltins {
+  private static final java.util.Set<String> NAMES = java.util.Set.of(
+      "and", "or", "not", "len", "index", "print", "printf", "println", "eq", "ne", "lt", "le", "gt", "ge", "html", "js",
+      "urlquery", "call", "slice");
+
+  private final String name;
+  private final Map<String, TemplateFunction> funcs;
+
+  TemplateBuiltins(String name, Map<String, TemplateFunction> funcs) {
+    this.name = name;
+    this.funcs = funcs;
+  }
+
+  /** Whether {@code fn} is one of Go's predefined functions. */
+  static boolean isBuiltin(String fn) {
+    return NAMES.contains(fn);
+  }
+
+  /** Calls a built-in or, failing that, a registered function with evaluated arguments. */
+  Object call(String fn, List<Object> args) {
+    switch (fn) {
+      case "and": {
+        Object last = null;
+        for (Object a : args) {
+          last = a;
+          if (!truth(a)) {
+            return a;
+          }
+        }
+        return last;
+      }
+      case "or": {
+        Object last = null;
+        for (Object a : args) {
+          last = a;
+          if (truth(a)) {
+            return a;
+          }
+        }
+        return last;
+      }
+      case "not":
+        return !truth(args.get(0));
+      case "len": {
+        Object a = args.get(0);
+        if (a instanceof String str) {
+          return (long) str.length();
+        }
+        if (a instanceof Map<?, ?> m) {
+          return (long) m.size();
+        }
+        if (a instanceof List<?> l) {
+          return (long) l.size();
+        }
+        throw new TemplateException("template: " + name + ": len of " + typeOf(a));
+      }
+      case "index": {
+        Object v = args.get(0);
+        for (int k = 1; k < args.size(); k++) {
+          if (v instanceof Map<?, ?> m) {
+            v = m.containsKey(args.get(k)) ? m.get(args.get(k)) : "";
+          } else if (v instanceof List<?> l) {
+            long idx = ((Number) args.get(k)).longValue();
+            if (idx < 0 || idx >= l.size()) {
+              throw new TemplateException("template: " + name + ": error calling index: index out of range: " + idx);
+            }
+            v = l.get((int) idx);
+          } else {
+            throw new TemplateException("template: " + name + ": can't index item of type " + typeOf(v));
+          }
+        }
+        return v;
+      }
+      case "print": {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < args.size(); k++) {
+          boolean bothNonString = k > 0 && !(args.get(k) instanceof String) && !(args.get(k - 1) instanceof String);
+          if (bothNonString) {
+            sb.append(' ');
+          }
+          sb.append(GoFormat.v(args.get(k)));
+        }
+        return sb.toString();
+      }
+      case "println": {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < args.size(); k++) {
+          if (k > 0) {
+            sb.append(' ');
+          }
+          sb.append(GoFormat.v(args.get(k)));
+        }
+        return sb.append('\n').toString();
+      }
+      case "printf":
+        return GoFormat.sprintf((String) args.get(0), args.subList(1, args.size()));
+      case "eq": {
+        Object a = args.get(0);
+        for (int k = 1; k < args.size(); k++) {
+          if (compare(a, args.get(k), true) == 0) {
+            return true;
+          }
+        }
+        return false;
+      }
+      case "ne":
+        return compare(args.get(0), args.get(1), true) != 0;
+      case "lt":
+        return compare(args.get(0), args.get(1), false) < 0;
+      case "le":
+        return compare(args.get(0), args.get(1), false) <= 0;
+      case "gt":
+        return compare(args.get(0), args.get(1), false) > 0;
+      case "ge":
+        return compare(args.get(0), args.get(1), false) >= 0;
+      case "html":
+        return GoFormat.v(args.get(0)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\"", "&#34;").replace("'", "&#39;");
+      case "js":
+        return GoFormat.v(args.get(0)).replace("\\", "\\\\").replace("'", "\\'").replace("\"", "\\\"");
+      case "urlquery":
+        return java.net.URLEncoder.encode(GoFormat.v(args.get(0)), java.nio.charset.StandardCharsets.UTF_8);
+      default:
+        TemplateFunction f = funcs.get(fn);
+        if (f == null) {
+          throw new TemplateException("template: " + name + ": function \"" + fn + "\" not defined");
+        }
+        try {
+          return f.apply(args);
+        } catch (TemplateException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          throw new TemplateException("template: " + name + ": error calling " + fn + ": " + e.getMessage());
+        }
+    }
+  }
+
+  private int compare(Object a, Object b, boolean eqOnly) {
+    if (a instanceof Number x && b instanceof Number y) {
+      if ((a instanceof Double) != (b instanceof Double)) {
+        throw new TemplateException("template: " + name + ": error calling comparison: incompatible types for comparison");
+      }
+      return Double.compare(x.doubleValue(), y.doubleValue());
+    }
+    if (a instanceof String x && b instanceof String y) {
+      return x.compareTo(y);
+    }
+    if (eqOnly) {
+      if (a instanceof Boolean x && b instanceof Boolean y) {
+        return x.equals(y) ? 0 : 1;
+      }
+      if (a == null || b == null) {
+        return a == b ? 0 : 1;
+      }
+    }
+    throw new TemplateException("template: " + name + ": error calling comparison: incompatible types for comparison");
+  }
+
+  /** Go truthiness: false, 0, nil and empty strings, maps and lists are false. */
+  static boolean truth(Object v) {
+    if (v == null) {
+      return false;
+    }
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    if (v instanceof Number n) {
+      return n.doubleValue() != 0;
+    }
+    if (v instanceof String s) {
+      return !s.isEmpty();
+    }
+    if (v instanceof Map<?, ?> m) {
+      return !m.isEmpty();
+    }
+    if (v instanceof List<?> l) {
+      return !l.isEmpty();
+    }
+    return true;
+  }
+
+  /** Go's name for a value's type in error messages. */
+  static String typeOf(Object v) {
+    return v == null ? "interface {}" : v.getClass().getSimpleName();
+  }
+}
