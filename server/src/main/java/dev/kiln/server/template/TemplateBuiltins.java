@@ -128,9 +128,9 @@ final class TemplateBuiltins {
         return GoFormat.v(args.get(0)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("\"", "&#34;").replace("'", "&#39;");
       case "js":
-        return GoFormat.v(args.get(0)).replace("\\", "\\\\").replace("'", "\\'").replace("\"", "\\\"");
+        return jsEscape(GoFormat.v(args.get(0)));
       case "urlquery":
-        return java.net.URLEncoder.encode(GoFormat.v(args.get(0)), java.nio.charset.StandardCharsets.UTF_8);
+        return queryEscape(GoFormat.v(args.get(0)));
       default:
         TemplateFunction f = funcs.get(fn);
         if (f == null) {
@@ -165,6 +165,46 @@ final class TemplateBuiltins {
       }
     }
     throw new TemplateException("template: " + name + ": error calling comparison: incompatible types for comparison");
+  }
+
+  /**
+   * Go's {@code JSEscapeString}: backslash, quotes escaped with a backslash; {@code < > & =} and
+   * control characters as {@code \\u00XX}; unprintable non-ASCII characters as {@code \\uXXXX}.
+   */
+  static String jsEscape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\\' -> sb.append("\\\\");
+        case '\'' -> sb.append("\\'");
+        case '"' -> sb.append("\\\"");
+        case '<', '>', '&', '=' -> sb.append(String.format("\\u%04X", (int) c));
+        default -> {
+          if (c < ' ' || (c >= 0x80 && !printable(s.codePointAt(i)))) {
+            int cp = s.codePointAt(i);
+            sb.append(String.format("\\u%04X", cp));
+            i += Character.charCount(cp) - 1;
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  private static boolean printable(int cp) {
+    int t = Character.getType(cp);
+    return !Character.isISOControl(cp) && t != Character.UNASSIGNED && t != Character.FORMAT
+        && t != Character.SURROGATE && t != Character.PRIVATE_USE && t != Character.LINE_SEPARATOR
+        && t != Character.PARAGRAPH_SEPARATOR;
+  }
+
+  /** Go's {@code url.QueryEscape}: letters, digits and {@code -_.~} kept, space as {@code +}. */
+  static String queryEscape(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("*", "%2A").replace("%7E", "~");
   }
 
   /** Go truthiness: false, 0, nil and empty strings, maps and lists are false. */
