@@ -327,7 +327,11 @@ final class Evaluator {
           while (hlo < hhi && buffer.hts[hlo] <= ref - lookbackMillis) {
             hlo++;
           }
-          if (hhi > hlo && hi == lo) {
+          if (hhi > hlo && hi > lo) {
+            annotations.warn("encountered a mix of histograms and floats for metric name \""
+                + s.labels().getOrEmpty(Labels.METRIC_NAME) + "\"", sel.pos());
+            values[i] = Points.ABSENT;
+          } else if (hhi > hlo) {
             values[i] = Points.ABSENT;
             hists[i] = eh.smoothedValue(buffer.hts, buffer.hs, hlo, hhi, ref, s.labels().getOrEmpty(Labels.METRIC_NAME));
           }

@@ -54,6 +54,9 @@ final class ExtendedHistogramRange {
   FloatHistogram interpolate(long t1, FloatHistogram h1, long t2, FloatHistogram h2, long t, boolean isCounter) {
     double fraction = (double) (t - t1) / (double) (t2 - t1);
     crossedReset = false;
+    if (h1.usesCustomBuckets() != h2.usesCustomBuckets()) {
+      throw new HistogramException(HistogramException.Kind.INCOMPATIBLE_SCHEMA, "mixed schemas");
+    }
     if (isCounter && h2.detectReset(h1)) {
       crossedReset = true;
       return h2.copy().mul(fraction);
@@ -80,7 +83,7 @@ final class ExtendedHistogramRange {
     if (smoothed) {
       last = searchAtOrAfter(ts, from, last, rangeEnd);
     }
-    if (ts[from + last] <= rangeStart || (smoothed && ts[from + first] >= rangeEnd)) {
+    if (ts[from + last] <= rangeStart) {
       return null;
     }
     boolean custom = hs[from + first].usesCustomBuckets();
@@ -138,7 +141,9 @@ final class ExtendedHistogramRange {
           prev = h;
         }
         boolean rightIsPrev = rightDirect && innerLast == last;
-        if (!rightIsPrev && right.detectReset(prev)) {
+        // Both edges interpolated across the same reset: the left edge already restarts at zero.
+        boolean sameReset = innerFirst > innerLast && leftCrossedReset && !rightDirect;
+        if (!rightIsPrev && !sameReset && right.detectReset(prev)) {
           result.add(prev);
         }
       }
