@@ -21,16 +21,31 @@ import java.util.function.UnaryOperator;
 public final class Engine implements QueryEngine {
   private final EngineOptions options;
   private final PlanParser parser;
+  private final SeriesLoader loader;
 
-  /** An engine with the given limits. */
+  /** An engine with the given limits that evaluates each query on its caller's thread alone. */
   public Engine(EngineOptions options) {
-    this(options, PlanParser.DEFAULT);
+    this(options, PlanParser.DEFAULT, SeriesLoader.SEQUENTIAL);
+  }
+
+  /**
+   * An engine that decodes the series of large selections on {@code workers} too: up to {@code
+   * helpers} tasks per batch of series besides the query's own thread (0: sequential). Results are
+   * those of sequential evaluation; the executor is not shut down by the engine.
+   */
+  public Engine(EngineOptions options, java.util.concurrent.Executor workers, int helpers) {
+    this(options, PlanParser.DEFAULT, helpers <= 0 ? SeriesLoader.SEQUENTIAL : new SeriesLoader(workers, helpers));
   }
 
   /** An engine with the given limits that reads query text with {@code parser}. */
   Engine(EngineOptions options, PlanParser parser) {
+    this(options, parser, SeriesLoader.SEQUENTIAL);
+  }
+
+  Engine(EngineOptions options, PlanParser parser, SeriesLoader loader) {
     this.options = options;
     this.parser = parser;
+    this.loader = loader;
   }
 
   public EngineOptions options() {
@@ -49,7 +64,7 @@ public final class Engine implements QueryEngine {
     long lookback = qo.lookbackDeltaMillis() > 0 ? qo.lookbackDeltaMillis() : options.lookbackDeltaMillis();
     String text = GrafanaVariables.substitute(expr, 0, lookback, qo.scrapeIntervalMillis());
     Plan plan = rewrite.apply(parser.parse(text, 0, 0));
-    return new EngineQuery(options, storage, qo, expr, text, plan, Grid.instant(timeMillis), true);
+    return new EngineQuery(options, storage, qo, expr, text, plan, Grid.instant(timeMillis), true, loader);
   }
 
   @Override
@@ -84,7 +99,7 @@ public final class Engine implements QueryEngine {
               + "\" for range query, must be Scalar or instant Vector", -1, -1);
     }
     return new EngineQuery(
-        options, storage, qo, expr, text, plan, new Grid(startMillis, endMillis, stepMillis), false);
+        options, storage, qo, expr, text, plan, new Grid(startMillis, endMillis, stepMillis), false, loader);
   }
 
   static String typeName(Plan.Type t) {

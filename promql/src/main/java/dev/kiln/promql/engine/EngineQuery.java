@@ -23,11 +23,13 @@ final class EngineQuery implements Query {
   private final Grid grid;
   private final boolean instant;
   private final QueryControl control;
+  private final SeriesLoader loader;
   private boolean executed;
 
   EngineQuery(
       EngineOptions options, Queryable storage, QueryOptions queryOptions, String expr,
-      String parsedText, Plan plan, Grid grid, boolean instant) {
+      String parsedText, Plan plan, Grid grid, boolean instant, SeriesLoader loader) {
+    this.loader = loader;
     this.options = options;
     this.storage = storage;
     this.queryOptions = queryOptions == null ? QueryOptions.DEFAULTS : queryOptions;
@@ -53,7 +55,7 @@ final class EngineQuery implements Query {
     try (Querier querier = storage.querier(range[0], range[1])) {
       Evaluator ev = new Evaluator(
           querier, control, annotations, lookback, grid.start(), grid.end(), instant ? 0 : grid.interval(),
-          options.defaultSubqueryStepMillis());
+          options.defaultSubqueryStepMillis(), loader);
       ev.statsSelectors = HistogramStatsSelectors.find(plan);
       Object result = ev.eval(plan, grid);
       control.checkNow();

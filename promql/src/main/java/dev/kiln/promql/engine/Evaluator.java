@@ -20,7 +20,8 @@ import java.util.List;
  * {@code String}, and range vectors ({@code sel[d]}, subqueries) are lists of {@link RawSeries}.
  * Series are read from the querier one at a time into a reusable buffer.
  *
- * <p>One instance evaluates one query on one thread.
+ * <p>One instance evaluates one query on one thread; large selections are decoded in parallel by
+ * its {@link SeriesLoader} and still evaluated on that thread, in order.
  */
 final class Evaluator {
 
@@ -37,13 +38,16 @@ final class Evaluator {
   final SampleBuffer buffer = new SampleBuffer();
   /** Selectors read as Prometheus's HistogramStatsIterator reads them (see HistogramStatsSelectors). */
   java.util.Set<Plan.Selector> statsSelectors = java.util.Set.of();
+  /** Reads selections, in parallel for large ones. */
+  final SeriesLoader loader;
   private final Functions functions;
   private final BinaryOperators binary;
   private final Aggregations aggregations;
 
   Evaluator(
       Querier querier, QueryControl control, Annotations annotations, long lookbackMillis,
-      long queryStart, long queryEnd, long queryStep, long defaultSubqueryStep) {
+      long queryStart, long queryEnd, long queryStep, long defaultSubqueryStep, SeriesLoader loader) {
+    this.loader = loader;
     this.querier = querier;
     this.control = control;
     this.annotations = annotations;
@@ -186,15 +190,10 @@ final class Evaluator {
     long lastRef = atTime(sel.at(), g.end()) - sel.offsetMillis();
     long mint = firstRef - lookbackMillis + 1;
     SeriesSet set = select(sel, mint, lastRef, g.interval(), 0, "");
-    SampleBuffer buf = buffer;
-    double[] reuse = null;
-    while (set.next()) {
-      control.check();
-      Series s = set.at();
-      buf.resolveHints = statsSelectors.contains(sel);
-      buf.load(s, mint, lastRef, false);
+    double[][] reuse = {null};
+    loader.forEach(set, mint, lastRef, false, statsSelectors.contains(sel), buffer, control, (s, buf) -> {
       if (buf.count == 0 && buf.hcount == 0) {
-        continue;
+        return;
       }
       if (buf.hcount > 0) {
         StepSeries mixed = selectMixed(sel, g, timestamps, buf, firstRef, pinned, s.labels());
@@ -202,10 +201,10 @@ final class Evaluator {
           control.addSamples(mixed.presentCount());
           sink.accept(mixed);
         }
-        continue;
+        return;
       }
-      double[] values = reuse != null ? reuse : new double[steps];
-      reuse = null;
+      double[] values = reuse[0] != null ? reuse[0] : new double[steps];
+      reuse[0] = null;
       int present = 0;
       int j = -1;
       long[] ts = buf.ts;
@@ -239,12 +238,12 @@ final class Evaluator {
       if (present > 0) {
         control.addSamples(present);
         if (!sink.accept(new StepSeries(s.labels(), timestamps, values))) {
-          reuse = values;
+          reuse[0] = values;
         }
       } else {
-        reuse = values;
+        reuse[0] = values;
       }
-    }
+    });
   }
 
   /**

@@ -106,18 +106,14 @@ final class RangeFunctionEvaluator {
       long loadMin = ev.atTime(w.at, g.start()) - w.offset - w.range + 1
           - (w.anchored || w.smoothed ? ev.lookbackMillis : 0);
       SeriesSet set = ev.select(rs.selector(), loadMin, loadMax, g.interval(), w.range, fn.promqlName);
-      SampleBuffer buf = ev.buffer;
-      while (set.next()) {
-        ev.control.check();
-        Series s = set.at();
-        buf.resolveHints = ev.statsSelectors.contains(rs.selector());
-        buf.load(s, loadMin, loadMax, true);
-        if (buf.hcount > 0) {
-          w.mixedSeries(s.labels(), false, buf.ts, buf.vs, buf.count, buf.hts, buf.hs, buf.hcount);
-        } else {
-          w.series(s.labels(), false, buf.ts, buf.vs, buf.count);
-        }
-      }
+      ev.loader.forEach(set, loadMin, loadMax, true, ev.statsSelectors.contains(rs.selector()), ev.buffer, ev.control,
+          (s, buf) -> {
+            if (buf.hcount > 0) {
+              w.mixedSeries(s.labels(), false, buf.ts, buf.vs, buf.count, buf.hts, buf.hs, buf.hcount);
+            } else {
+              w.series(s.labels(), false, buf.ts, buf.vs, buf.count);
+            }
+          });
       return;
     }
     Plan.Subquery sq = (Plan.Subquery) matrixArg;

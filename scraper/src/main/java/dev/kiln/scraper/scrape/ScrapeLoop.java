@@ -52,6 +52,8 @@ public final class ScrapeLoop {
   private final Map<String, String> headers;
 
   private static final ScrapeCache.Series[] NO_SERIES = new ScrapeCache.Series[0];
+  /** Samples stamped further ahead than this are out of bounds, as Prometheus's scrape {@code maxAheadTime}. */
+  private static final long MAX_AHEAD_MILLIS = 10 * 60_000L;
 
   /** Owned by the scraping thread. */
   private final ScrapeCache cache = new ScrapeCache();
@@ -143,6 +145,8 @@ public final class ScrapeLoop {
     ScrapeOutcome out = new ScrapeOutcome();
     int bodySize = 0;
     String error = null;
+    // A page that fails to parse still reports the samples read before the error, as Prometheus.
+    boolean keepCounts = false;
     // One transaction per scrape: samples, stale markers and the synthetic series.
     Appender app = storage.appender();
     try {
@@ -170,6 +174,7 @@ public final class ScrapeLoop {
       error = e.getMessage();
     } catch (ExpositionException e) {
       error = e.getMessage();
+      keepCounts = true;
     } catch (RuntimeException e) {
       error = e.getMessage() == null ? e.toString() : e.getMessage();
       LOG.warn("scrape of {} failed unexpectedly", target.url(), e);
@@ -178,7 +183,9 @@ public final class ScrapeLoop {
       if (error != null) {
         app.rollback();
         app = storage.appender();
-        out = new ScrapeOutcome();
+        if (!keepCounts) {
+          out = new ScrapeOutcome();
+        }
         appendStaleMarkers(app, start);
       }
       double duration = (System.nanoTime() - t0) / 1e9;
@@ -235,6 +242,13 @@ public final class ScrapeLoop {
     long defaultTs;
     int scraped;
     int n;
+    /** Samples of series already in this scrape: appended by Prometheus too, dropped at its commit. */
+    int duplicates;
+    /** Of those, samples whose series text was new to the cache. */
+    int newTextDuplicates;
+    /** Whether the series text of the line being read was new to the cache. */
+    boolean textIsNew;
+    boolean[] newText = new boolean[256];
     /** Distinct series texts seen by this scrape. */
     int seenEntries;
     String labelLimitError;
@@ -252,6 +266,8 @@ public final class ScrapeLoop {
       this.defaultTs = defaultTs;
       scraped = 0;
       n = 0;
+      duplicates = 0;
+      newTextDuplicates = 0;
       seenEntries = 0;
       labelLimitError = null;
       meta = new HashMap<>();
@@ -271,6 +287,7 @@ public final class ScrapeLoop {
       int e = guess != ScrapeCache.NONE && cache.matches(guess, buf, start, end) ? guess : cache.get(buf, start, end);
       if (e != ScrapeCache.NONE) {
         seen(e);
+        textIsNew = false;
       }
       return e;
     }
@@ -281,6 +298,7 @@ public final class ScrapeLoop {
       ScrapeCache.Series s = labels == null ? null : cache.series(labels, ScrapeLoop.this::labelLimitError);
       int e = cache.put(buf, start, end, s);
       seen(e);
+      textIsNew = true;
       return e;
     }
 
@@ -311,7 +329,14 @@ public final class ScrapeLoop {
     public void sample(int entry, double value, long t) {
       scraped++;
       ScrapeCache.Series s = cache.series(entry);
-      if (s == null || s.seenIn == generation) {
+      if (s == null) {
+        return;
+      }
+      if (s.seenIn == generation) {
+        duplicates++;
+        if (textIsNew) {
+          newTextDuplicates++;
+        }
         return;
       }
       s.seenIn = generation;
@@ -327,7 +352,9 @@ public final class ScrapeLoop {
         ts = java.util.Arrays.copyOf(ts, cap);
         values = java.util.Arrays.copyOf(values, cap);
         refs = java.util.Arrays.copyOf(refs, cap);
+        newText = java.util.Arrays.copyOf(newText, cap);
       }
+      newText[i] = textIsNew;
       series[i] = s;
       ts[i] = explicit ? t : defaultTs;
       values[i] = value;
@@ -349,11 +376,17 @@ public final class ScrapeLoop {
     int g = ++generation;
     Batch b = batch;
     b.reset(g, start);
-    ExpositionParser.parse(resp.body(), resp.length(), format, b);
+    ExpositionException parseError = null;
+    try {
+      ExpositionParser.parse(resp.body(), resp.length(), format, b);
+    } catch (ExpositionException e) {
+      // As Prometheus, the samples read before the error are appended (for the report's counts)
+      // and then rolled back with the whole scrape.
+      parseError = e;
+    }
     b.parsed();
     out.scraped = b.scraped;
     int n = b.n;
-    out.postRelabel = n;
     long sampleLimit = cfg.limits().sampleLimit();
     if (sampleLimit > 0 && n > sampleLimit) {
       throw new ScrapeFailure("sample limit exceeded");
@@ -363,18 +396,29 @@ public final class ScrapeLoop {
     }
     ScrapeCache.Series[] series = b.series;
     long[] refs = b.refs;
-    int added = 0;
+    long maxTime = start + MAX_AHEAD_MILLIS;
+    int seriesAdded = 0;
     for (int i = 0; i < n; i++) {
       ScrapeCache.Series s = series[i];
       try {
+        if (b.ts[i] > maxTime) {
+          throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "timestamp " + b.ts[i] + " is more than 10 minutes ahead");
+        }
         refs[i] = app.append(s.ref, s.labels, b.ts[i], b.values[i]);
+        if (b.newText[i]) {
+          seriesAdded++;
+        }
       } catch (AppendException ex) {
         refs[i] = 0;
         LOG.debug("sample of {} rejected: {}", target.url(), ex.getMessage());
       }
-      if (!s.inLast) {
-        added++;
-      }
+    }
+    // As Prometheus: every sample left after relabeling counts, rejected or not, in-page
+    // duplicates too (its head drops them at commit).
+    out.postRelabel = n + b.duplicates;
+    out.added = seriesAdded + b.newTextDuplicates;
+    if (parseError != null) {
+      throw parseError;
     }
     for (ScrapeCache.Series p : lastSeries) {
       if (p.seenIn != g) {
@@ -385,7 +429,6 @@ public final class ScrapeLoop {
         }
       }
     }
-    out.added = added;
   }
 
   /** After a successful scrape's commit: remembers refs and this scrape's series; trims the cache. */

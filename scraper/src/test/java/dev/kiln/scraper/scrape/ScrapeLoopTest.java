@@ -260,13 +260,15 @@ class ScrapeLoopTest {
     fetcher.body = "x{a=\"1\",b=\"1\"} 1\nx{b=\"2\",a=\"1\"} 2\n";
     l.scrape();
     assertEquals(List.of(1.0), values(samples("x", "a", "1")), "the first sample of a series wins");
-    assertEquals(List.of(1.0), values(samples("scrape_samples_post_metric_relabeling")));
+    assertEquals(List.of(2.0), values(samples("scrape_samples_post_metric_relabeling")),
+        "as in Prometheus, both samples count: its head, not the scrape, drops the second");
     assertEquals(List.of(2.0), values(samples("scrape_samples_scraped")));
     clock.millis += 15_000;
     fetcher.body = "x{b=\"3\",a=\"1\"} 3\n";
     l.scrape();
     assertEquals(List.of(1.0, 3.0), values(samples("x", "a", "1")), "no stale marker: the series is still there");
-    assertEquals(List.of(1.0, 0.0), values(samples("scrape_series_added")));
+    assertEquals(List.of(2.0, 1.0), values(samples("scrape_series_added")),
+        "as in Prometheus, every series text new to the cache counts");
     assertEquals(1, l.cache().size());
   }
 
@@ -285,7 +287,8 @@ class ScrapeLoopTest {
     assertEquals(2, x.size());
     assertTrue(StaleNaN.is(x.get(1)[1]), "x is dropped by the new configuration, so it went stale");
     assertEquals(List.of(1.0, 2.0), values(samples("y")));
-    assertEquals(List.of(2.0, 0.0), values(samples("scrape_series_added")), "y carried over from the old loop");
+    assertEquals(List.of(2.0, 1.0), values(samples("scrape_series_added")),
+        "y is new to the reloaded loop's cache, as in Prometheus when the relabeling changed");
     assertNull(reloaded.cache().series(cachedEntry(reloaded, "x")));
   }
 
@@ -466,7 +469,8 @@ class ScrapeLoopTest {
     l.scrape();
     assertEquals("", l.status().lastError());
     assertEquals(List.of(1.0, 0.0, 1.0), values(samples("up")));
-    assertEquals(List.of(2.0, 0.0, 1.0), values(samples("scrape_series_added")));
+    assertEquals(List.of(2.0, 0.0, 0.0), values(samples("scrape_series_added")),
+        "x's text stayed in the cache through the failed scrape");
   }
 
   private static int cachedEntry(ScrapeLoop l, String seriesText) {

@@ -20,7 +20,7 @@ final class Corpus {
   /** The pages, by file name; {@code .om} files are OpenMetrics, the others text format 0.0.4. */
   static final List<String> PAGES = List.of(
       "node_exporter.prom", "cadvisor.prom", "kube_state_metrics.prom", "app_histograms.prom", "openmetrics.om",
-      "escapes_utf8_long.prom", "special_values.prom", "duplicates.prom", "timestamps.prom", "broken.prom");
+      "escapes_utf8_long.prom", "special_values.prom", "duplicates.prom", "timestamps.prom", "broken.prom", "openmetrics_bad_unit.om");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{T0(?:([+-])(\\d+)([smh]))?}}");
 

@@ -163,12 +163,19 @@ public final class MergeQuerier implements Querier {
   static final class MergedSampleIterator implements SampleIterator {
     private final SampleIterator[] its;
     private final boolean[] live;
+    private final ValueType[] types;
     private boolean started;
     private int cur = -1;
 
     MergedSampleIterator(SampleIterator[] its) {
       this.its = its;
       this.live = new boolean[its.length];
+      this.types = new ValueType[its.length];
+    }
+
+    private boolean advance(int i, ValueType vt) {
+      types[i] = vt;
+      return vt != ValueType.NONE;
     }
 
     private ValueType pick() {
@@ -178,7 +185,7 @@ public final class MergeQuerier implements Querier {
           cur = i;
         }
       }
-      return cur < 0 ? ValueType.NONE : ValueType.FLOAT;
+      return cur < 0 ? ValueType.NONE : types[cur];
     }
 
     @Override
@@ -186,7 +193,7 @@ public final class MergeQuerier implements Querier {
       if (!started) {
         started = true;
         for (int i = 0; i < its.length; i++) {
-          live[i] = its[i].next() != ValueType.NONE;
+          live[i] = advance(i, its[i].next());
         }
         return pick();
       }
@@ -196,7 +203,7 @@ public final class MergeQuerier implements Querier {
       long t = its[cur].atT();
       for (int i = 0; i < its.length; i++) {
         if (live[i] && its[i].atT() == t) {
-          live[i] = its[i].next() != ValueType.NONE;
+          live[i] = advance(i, its[i].next());
         }
       }
       return pick();
@@ -208,11 +215,11 @@ public final class MergeQuerier implements Querier {
         return ValueType.NONE;
       }
       if (started && its[cur].atT() >= t) {
-        return ValueType.FLOAT;
+        return types[cur];
       }
       started = true;
       for (int i = 0; i < its.length; i++) {
-        live[i] = its[i].seek(t) != ValueType.NONE;
+        live[i] = advance(i, its[i].seek(t));
       }
       return pick();
     }
@@ -225,6 +232,17 @@ public final class MergeQuerier implements Querier {
     @Override
     public double atV() {
       return its[cur].atV();
+    }
+
+    @Override
+    public dev.kiln.tsdb.histogram.Histogram atHistogram(dev.kiln.tsdb.histogram.Histogram reuse) {
+      return its[cur].atHistogram(reuse);
+    }
+
+    @Override
+    public dev.kiln.tsdb.histogram.FloatHistogram atFloatHistogram(
+        dev.kiln.tsdb.histogram.FloatHistogram reuse) {
+      return its[cur].atFloatHistogram(reuse);
     }
   }
 }

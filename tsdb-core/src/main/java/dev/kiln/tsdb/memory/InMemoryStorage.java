@@ -89,8 +89,9 @@ public final class InMemoryStorage implements Storage {
 
   /**
    * Checks a sample as Prometheus's head does: against the stored samples (throwing for out of
-   * order or a conflicting duplicate), then against the batch's own newest sample of the series,
-   * where a sample that is not newer is dropped silently. Answers whether to keep it.
+   * order or a conflicting duplicate; a histogram equals only an equal histogram), then against
+   * the batch's own newest sample of the series, where a sample that is not newer is dropped
+   * silently. Answers whether to keep it.
    */
   private synchronized boolean checkAppend(
       Labels labels, long t, double v, FloatHistogram h, Map<Labels, long[]> pendingLast) {

@@ -8,8 +8,9 @@ import java.math.RoundingMode;
  * Go's shortest round-trip float formatting ({@code strconv.FormatFloat(f, fmt, -1, 64)} and
  * {@code fmt}'s {@code %g}/{@code %v}), the one place Kiln renders floats as Prometheus does: in
  * API values, exposition text, label values and PromQL. The variants differ only in when they
- * switch to exponent form. JDK 17's {@code Double.toString} is not always shortest, so long
- * outputs are re-checked.
+ * switch to exponent form. JDK 17's {@code Double.toString} is not always shortest, so its
+ * digits are re-checked: the two neighbours with one digit less are parsed back, and only when one
+ * of them reads back as the same double is the shortest searched with {@link BigDecimal}.
  */
 public final class GoFloats {
   private GoFloats() {}
@@ -58,9 +59,15 @@ public final class GoFloats {
       digits = "0";
       exp = 0;
     } else {
-      BigDecimal bd = shortest(a);
-      digits = bd.unscaledValue().toString();
-      exp = digits.length() - 1 - bd.scale();
+      Decimal fast = fastDigits(a);
+      if (fast != null) {
+        exp = fast.exp();
+        digits = Long.toString(fast.digits());
+      } else {
+        BigDecimal bd = shortest(a);
+        digits = bd.unscaledValue().toString();
+        exp = digits.length() - 1 - bd.scale();
+      }
     }
     StringBuilder sb = new StringBuilder(24);
     if (neg) {
@@ -92,6 +99,74 @@ public final class GoFloats {
       sb.append(digits, 0, exp + 1).append('.').append(digits, exp + 1, digits.length());
     }
     return sb.toString();
+  }
+
+  /** {@code digits} (no trailing zeros) with the decimal exponent {@code exp} of the first one. */
+  record Decimal(long digits, int exp) {}
+
+  /**
+   * The digits of {@code Double.toString(a)} (a > 0, finite) when no decimal with one digit less
+   * reads back as {@code a}; null when a shorter decimal may exist. The
+   * doubles reading back as {@code a} form an interval that holds {@code Double.toString}'s value;
+   * if it held any shorter decimal, it would hold one of the two with one digit less around that
+   * value, so parsing those two back decides.
+   */
+  static Decimal fastDigits(double a) {
+    String s = Double.toString(a);
+    int e = s.indexOf('E');
+    int end = e < 0 ? s.length() : e;
+    int exp10 = e < 0 ? 0 : Integer.parseInt(s, e + 1, s.length(), 10);
+    int dot = s.indexOf('.');
+    long d = 0;
+    int n = 0;
+    int lead = 0;
+    int lastNonZero = 0;
+    for (int i = 0; i < end; i++) {
+      char c = s.charAt(i);
+      if (c == '.') {
+        continue;
+      }
+      if (n == 0 && c == '0') {
+        lead++;
+        continue;
+      }
+      if (n == 18) {
+        return null;
+      }
+      d = d * 10 + (c - '0');
+      n++;
+      if (c != '0') {
+        lastNonZero = n;
+      }
+    }
+    for (int i = lastNonZero; i < n; i++) {
+      d /= 10;
+    }
+    n = lastNonZero;
+    int exp = dot - 1 - lead + exp10;
+    if (n >= 2) {
+      long q = d / 10;
+      int qExp = exp - (n - 2);
+      if (decimal(q, qExp) == a || decimal(q + 1, qExp) == a) {
+        return null;
+      }
+    }
+    return new Decimal(d, exp);
+  }
+
+  private static final double[] POW10 = {
+      1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+      1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+  /**
+   * {@code q × 10^e} correctly rounded, as {@code Double.parseDouble} reads it: one exact
+   * multiplication or division when both operands are exact doubles (Clinger's fast path).
+   */
+  private static double decimal(long q, int e) {
+    if (q < (1L << 53) && e >= -22 && e <= 22) {
+      return e >= 0 ? q * POW10[e] : q / POW10[-e];
+    }
+    return Double.parseDouble(q + "E" + e);
   }
 
   /**

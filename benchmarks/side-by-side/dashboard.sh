@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Side-by-side remote_write ingest and dashboard queries: Kiln (through its launcher, with its defaults),
+# Prometheus 2.42 (--web.enable-remote-write-receiver) and VictoriaMetrics (-search.disableCache, nocache=1), Debian
+# packages, on loopback, one after the other in each round (the order rotates per round). Each gets the same
+# deterministic DashboardWorkload series (125 per host) over CONNECTIONS connections, STEPS samples at 15 s ending
+# now, then every query of shared/workloads/dashboard-queries.md as an instant query and 1 h/15 s and 6 h/30 s range
+# queries (median of RUNS after one warm-up). Prints one table of medians over ROUNDS rounds, with ratios.
+# Usage: benchmarks/side-by-side/dashboard.sh [SERIES] [STEPS] [ROUNDS] [CONNECTIONS] [RUNS]
+#        (defaults 5000 1440 3 4 5; SERIES is rounded down to whole hosts)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+series=${1:-5000}; steps=${2:-1440}; rounds=${3:-3}; conns=${4:-4}; runs=${5:-5}
+queries=${QUERIES:-$root/../shared/workloads/dashboard-queries.md}
+[ -f "$queries" ] || queries=/work/shared/workloads/dashboard-queries.md
+hosts=$((series / 125)); [ "$hosts" -ge 1 ] || hosts=1
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+jar="$root/server/target/server-0.1.0-SNAPSHOT-all.jar"
+bench="$root/benchmarks/target/benchmarks.jar"
+[ -f "$jar" ] && [ -f "$bench" ] || (cd "$root" && mvn -B -q -ntp -DskipTests package)
+touch "$jar"   # the launcher rebuilds when sources are newer than the jar; this run measures the jar as built
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() { for _ in $(seq 1 150); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "not ready: $1" >&2; return 1; }
+echo "global: {scrape_interval: 1h}" > "$work/empty.yml"
+results="$work/results"
+drive() { java -cp "$bench" dev.kiln.benchmarks.sidebyside.DashboardBench "$@"; }
+
+one() { # round server
+  local port data extra="" base ready
+  port=$(free_port); data="$work/data-$2"; base="http://127.0.0.1:$port"
+  case $2 in
+    kiln) "$root/kiln" --config.file="$work/empty.yml" --storage.tsdb.path="$data" --web.listen-address=127.0.0.1:$port \
+            --log.level=warn >"$work/$2.log" 2>&1 & pid=$!; ready=$base/-/ready ;;
+    prometheus) prometheus --config.file="$work/empty.yml" --storage.tsdb.path="$data" --web.enable-remote-write-receiver \
+            --web.listen-address=127.0.0.1:$port >"$work/$2.log" 2>&1 & pid=$!; ready=$base/-/ready ;;
+    victoriametrics) victoria-metrics -httpListenAddr=127.0.0.1:$port -storageDataPath="$data" -search.disableCache \
+            -search.latencyOffset=1s >"$work/$2.log" 2>&1 & pid=$!; ready=$base/health; extra="nocache=1" ;;
+  esac
+  wait_ready "$ready"
+  local end=$(( $(date +%s) / 15 * 15 * 1000 ))
+  echo "round=$1 server=$2 $(drive write "$base/api/v1/write" "$pid" "$hosts" "$steps" "$conns" "$end")" | tee -a "$results"
+  [ "$2" = victoriametrics ] && curl -sf "$base/internal/force_flush" >/dev/null
+  sleep 2
+  drive query "$base" "$pid" "$end" "$runs" "$queries" "$extra" | sed "s/^/round=$1 server=$2 /" >> "$results"
+  echo "round=$1 server=$2 disk_bytes=$(du -sb "$data" | cut -f1)" >> "$results"
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+  rm -rf "$data"
+}
+
+order=(kiln prometheus victoriametrics)
+for r in $(seq 1 "$rounds"); do
+  for i in 0 1 2; do one "$r" "${order[$(( (i + r - 1) % 3 ))]}"; done
+done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 "$root/benchmarks/side-by-side/dashboard_table.py" "$results" "$queries"
+[ -n "${KEEP_RESULTS:-}" ] && cp "$results" "$KEEP_RESULTS"; true
