@@ -143,11 +143,23 @@ class Xor:
         b.write_bits(delta >> trail, sig)
 
 
+STALE_NAN = struct.unpack('>d', bytes.fromhex('7ff0000000000002'))[0]
+
+
+def is_stale(v):
+    return f64bits(v) == 0x7ff0000000000002
+
+
 def int_chunk(header_flags, samples):
-    """samples: list of (t, schema, zt, pspans, nspans, custom, count, zcount, sum, pdeltas, ndeltas)."""
+    """samples: list of (t, schema, zt, pspans, nspans, custom, count, zcount, sum, pdeltas, ndeltas).
+
+    A sample whose sum is the stale NaN is emptied first, as appendHistogram does."""
     b = BStream(bytes([0, 0, header_flags]))
     st = {}
     for n, (t, schema, zt, ps, ns, cv, cnt, zcnt, s, pb, nb) in enumerate(samples):
+        stale = is_stale(s)
+        if stale:
+            schema, zt, ps, ns, cv, cnt, zcnt, pb, nb = 0, 0, [], [], [], 0, 0, [], []
         if n == 0:
             write_layout(b, schema, zt, ps, ns, cv)
             put_varbit_int(b, t)
@@ -161,8 +173,8 @@ def int_chunk(header_flags, samples):
         else:
             tD, cD, zD = t - st['t'], cnt - st['cnt'], zcnt - st['z']
             put_varbit_int(b, tD - st['tD'])
-            put_varbit_int(b, cD - st['cD'])
-            put_varbit_int(b, zD - st['zD'])
+            put_varbit_int(b, 0 if stale else cD - st['cD'])
+            put_varbit_int(b, 0 if stale else zD - st['zD'])
             st['sum'].write(b, s)
             for key, dkey, vals in (('pb', 'pD', pb), ('nb', 'nD', nb)):
                 for i, v in enumerate(vals):
@@ -180,6 +192,8 @@ def float_chunk(header_flags, samples):
     b = BStream(bytes([0, 0, header_flags]))
     st = {}
     for n, (t, schema, zt, ps, ns, cv, cnt, zcnt, s, pb, nb) in enumerate(samples):
+        if is_stale(s):
+            schema, zt, ps, ns, cv, cnt, zcnt, pb, nb = 0, 0, [], [], [], 0.0, 0.0, [], []
         if n == 0:
             write_layout(b, schema, zt, ps, ns, cv)
             put_varbit_int(b, t)
@@ -189,7 +203,7 @@ def float_chunk(header_flags, samples):
         else:
             tD = t - st['t']
             put_varbit_int(b, tD - st['tD'])
-            for x, v in zip(st['x'], [cnt, zcnt, s] + pb + nb):
+            for x, v in zip(st['x'], [cnt, zcnt, s] + pb + nb):  # a stale sample stops after the sum
                 x.write(b, v)
             st.update(t=t, tD=tD)
         b.stream[0:2] = struct.pack('>H', n + 1)
@@ -216,6 +230,10 @@ def golden():
     f2 = (58000, 3, 0.001, [(1, 2)], [(0, 1)], [], 6.0, 0.5, 3.0, [2.5, 2.0], [1.0])
     f3 = (118000, 3, 0.001, [(1, 2)], [(0, 1)], [], 2.0, 0.0, 1.0, [1.0, 0.0], [1.0])
     out['float_three'] = float_chunk(0xC0, [f1, f2, f3])
+    # Integer chunk ending in a stale marker: counts' dods are written as 0, no buckets.
+    out['int_stale'] = int_chunk(0, [s1, s2, (46000, 0, zt, [], [], [], 0, 0, STALE_NAN, [], [])])
+    # Float chunk ending in a stale marker: count and zero count XOR to 0, sum to the stale NaN.
+    out['float_stale'] = float_chunk(0xC0, [f1, (178000, 3, 0.001, [], [], [], 0, 0, STALE_NAN, [], [])])
     return out
 
 

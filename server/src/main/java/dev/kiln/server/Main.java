@@ -148,9 +148,6 @@ public final class Main implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, "invalid value for --web.listen-address: " + listenAddress);
     }
     String host = listenAddress.substring(0, colon);
-    if (!List.of("logfmt", "json").contains(prom.logFormat)) {
-      throw new CommandLine.ParameterException(cmd, "invalid value for --log.format: " + prom.logFormat);
-    }
     String externalPath;
     try {
       externalPath = externalUrl.isEmpty() ? "" : ExternalUrls.path(externalUrl);
@@ -160,32 +157,10 @@ public final class Main implements Callable<Integer> {
     if (prom.deprecatedRetention != null && retentionTime.equals("15d")) {
       retention = duration(cmd, "--storage.tsdb.retention", prom.deprecatedRetention);
     }
-    java.util.Set<String> features = FeatureFlags.parse(prom.features);
-    WebOptions web = new WebOptions(prom.webConfigFile, WebOptions.normalizeRoutePrefix(prom.routePrefix, externalPath),
-        prom.pageTitle, prom.maxConnections);
-    long walSegment;
-    try {
-      walSegment = Durations.parseBytes(prom.walSegmentSize);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cmd, "invalid value for --storage.tsdb.wal-segment-size: " + e.getMessage());
-    }
-    Tuning tuning = new Tuning(duration(cmd, "--storage.tsdb.min-block-duration", prom.minBlockDuration),
-        prom.maxBlockDuration == null ? 0 : duration(cmd, "--storage.tsdb.max-block-duration", prom.maxBlockDuration),
-        prom.samplesPerChunk, walSegment, duration(cmd, "--rules.alert.resend-delay", prom.resendDelay), features,
-        prom.acceptedRemoteWriteMessages.isEmpty() ? dev.kiln.server.remotewrite.AcceptedMessages.ALL
-            : List.copyOf(prom.acceptedRemoteWriteMessages));
-    for (String m : tuning.remoteWriteMessages()) {
-      if (!dev.kiln.server.remotewrite.AcceptedMessages.ALL.contains(m)) {
-        throw new CommandLine.ParameterException(cmd,
-            "invalid value for --web.remote-write-receiver.accepted-protobuf-messages: " + m);
-      }
-    }
-    for (String flag : new String[] {prom.readTimeout, prom.remoteFlushDeadline, prom.forOutageTolerance, prom.forGracePeriod,
-        prom.timestampTolerance, prom.discoveryReloadInterval, prom.autoReloadInterval}) {
-      duration(cmd, "a duration flag", flag);
-    }
+    WebOptions web = prom.webOptions(externalPath);
+    Tuning tuning = prom.tuning(cmd);
     KilnOptions opts = new KilnOptions(configFile, dataPath, retention, retentionBytes, host.isEmpty() ? "0.0.0.0" : host, port,
-        remoteWrite || features.contains("remote-write-receiver"), adminApi, lifecycle,
+        remoteWrite || tuning.features().contains("remote-write-receiver"), adminApi, lifecycle,
         duration(cmd, "--query.timeout", queryTimeout), maxSamples,
         duration(cmd, "--query.lookback-delta", lookbackDelta), maxConcurrency, externalUrl, web, tuning);
     if (prom.webConfigFile != null) {

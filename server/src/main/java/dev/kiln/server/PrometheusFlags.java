@@ -1,8 +1,11 @@
 package dev.kiln.server;
 
+import dev.kiln.scraper.config.Durations;
+import dev.kiln.server.remotewrite.AcceptedMessages;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -124,4 +127,48 @@ final class PrometheusFlags {
 
   @Option(names = "--auto-gomemlimit.ratio", defaultValue = "0.9", description = "Accepted for compatibility (Go runtime setting).")
   double goMemLimitRatio;
+
+  /** The HTTP front's options; {@code externalUrlPath} is the default route prefix. */
+  WebOptions webOptions(String externalUrlPath) {
+    return new WebOptions(webConfigFile, WebOptions.normalizeRoutePrefix(routePrefix, externalUrlPath), pageTitle,
+        maxConnections);
+  }
+
+  /** Storage, rule, feature and receiver settings; every value is checked as Prometheus parses it. */
+  Tuning tuning(CommandLine cmd) {
+    if (!List.of("logfmt", "json").contains(logFormat)) {
+      throw new CommandLine.ParameterException(cmd, "invalid value for --log.format: " + logFormat);
+    }
+    for (String m : acceptedRemoteWriteMessages) {
+      if (!AcceptedMessages.ALL.contains(m)) {
+        throw new CommandLine.ParameterException(cmd,
+            "invalid value for --web.remote-write-receiver.accepted-protobuf-messages: " + m);
+      }
+    }
+    String[][] durations = {{"--web.read-timeout", readTimeout}, {"--storage.remote.flush-deadline", remoteFlushDeadline},
+        {"--rules.alert.for-outage-tolerance", forOutageTolerance}, {"--rules.alert.for-grace-period", forGracePeriod},
+        {"--scrape.timestamp-tolerance", timestampTolerance}, {"--scrape.discovery-reload-interval", discoveryReloadInterval},
+        {"--config.auto-reload-interval", autoReloadInterval}};
+    for (String[] d : durations) {
+      millis(cmd, d[0], d[1]);
+    }
+    long walSegment;
+    try {
+      walSegment = Durations.parseBytes(walSegmentSize);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, "invalid value for --storage.tsdb.wal-segment-size: " + e.getMessage());
+    }
+    return new Tuning(millis(cmd, "--storage.tsdb.min-block-duration", minBlockDuration),
+        maxBlockDuration == null ? 0 : millis(cmd, "--storage.tsdb.max-block-duration", maxBlockDuration),
+        samplesPerChunk, walSegment, millis(cmd, "--rules.alert.resend-delay", resendDelay), FeatureFlags.parse(features),
+        acceptedRemoteWriteMessages.isEmpty() ? AcceptedMessages.ALL : List.copyOf(acceptedRemoteWriteMessages));
+  }
+
+  private static long millis(CommandLine cmd, String flag, String value) {
+    try {
+      return Durations.parseMillis(value);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, "invalid value for " + flag + ": " + e.getMessage());
+    }
+  }
 }

@@ -93,6 +93,7 @@ class OperatorCompatibilityTest {
         "--web.page-title=Kube Prometheus",
         "--web.max-connections=100",
         "--web.enable-remote-write-receiver",
+        "--web.enable-otlp-receiver",
         "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest,io.prometheus.write.v2.Request",
         "--enable-feature=metadata-wal-records",
         "--enable-feature=exemplar-storage,native-histograms,no-such-feature",
@@ -148,6 +149,8 @@ class OperatorCompatibilityTest {
     assertEquals("/prom", flags.path("web.route-prefix").asText());
     assertEquals("2m", flags.path("rules.alert.resend-delay").asText());
     assertEquals("2d", flags.path("storage.tsdb.retention.time").asText(), "the file's retention wins over the flag's 24h");
+    assertEquals("true", flags.path("web.enable-otlp-receiver").asText());
+    assertTrue(send("POST", "/prom/api/v1/otlp/v1/metrics").statusCode() != 404, "the OTLP route is under the prefix too");
 
     // Rule files: one per PrometheusRule, found through the glob.
     assertEquals(2, ruleGroups());

@@ -16,7 +16,7 @@ import java.util.Set;
  * @param keepIdentifyingResourceAttributes keep {@code service.name}, {@code service.namespace} and
  *     {@code service.instance.id} on {@code target_info} as well as in {@code job}/{@code instance}
  * @param convertHistogramsToNhcb write explicit-bucket histograms as native histograms with custom
- *     buckets (Kiln has no native histograms yet: see docs/otlp.md)
+ *     buckets instead of classic {@code _bucket}/{@code _sum}/{@code _count} series
  * @param promoteScopeMetadata add {@code otel_scope_*} labels from the instrumentation scope
  */
 public record OtlpConfig(

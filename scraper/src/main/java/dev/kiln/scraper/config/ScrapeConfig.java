@@ -28,8 +28,8 @@ public record ScrapeConfig(
     HttpClientConfig http) {
 
   /**
-   * The native-histogram scrape settings, validated. Kiln stores classic histograms only, so they
-   * change nothing: classic buckets are always kept (docs/operations.md lists them).
+   * The native-histogram scrape settings, validated. Scrapes read the text formats, which carry
+   * classic histograms only, so they change nothing (docs/operations.md lists them).
    */
   private static void acceptNativeHistogramSettings(YamlNode n) {
     n.integer("native_histogram_bucket_limit", 0);

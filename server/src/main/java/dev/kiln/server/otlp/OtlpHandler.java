@@ -6,6 +6,7 @@ import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
+import dev.kiln.tsdb.storage.AppendOptions;
 import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Appender;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
  * {@code POST /api/v1/otlp/v1/metrics}: Prometheus 3's OTLP receiver. The body (protobuf or JSON,
  * optionally gzip) is decoded and translated completely before anything is appended; an
  * unreadable body is a 400 and changes nothing. Metrics that translation leaves out (delta
- * temporality, exponential histograms, invalid names) are logged and counted and the rest is
+ * temporality, invalid names) are logged and counted and the rest is
  * written, as Prometheus 3.5 does. The samples are appended in one batch through the same
  * {@link Appendable} as remote write: a sample the storage rejects (out of order, duplicate, too
  * far in the future) rolls the whole request back and answers 400, so the sender does not retry.
@@ -35,7 +36,6 @@ public final class OtlpHandler implements Handler {
   private final long lookbackDeltaMillis;
   private final OtlpStats stats;
   private final OtlpRequestDecoder decoder;
-  private volatile OtlpConfig warnedNhcb;
 
   /**
    * @param config the current {@code otlp} section (read per request, so reloads apply)
@@ -63,11 +63,6 @@ public final class OtlpHandler implements Handler {
       return Response.text(400, e.getMessage() + "\n");
     }
     OtlpConfig cfg = config.get();
-    if (cfg.convertHistogramsToNhcb() && cfg != warnedNhcb) {
-      warnedNhcb = cfg;
-      LOG.warn("otlp.convert_histograms_to_nhcb is set, but Kiln has no native histograms yet: OTLP histograms are written as"
-          + " classic _bucket/_sum/_count series");
-    }
     Translation t = new OtlpTranslator(cfg, lookbackDeltaMillis).translate(req);
     stats.translated(t);
     if (!t.errors().isEmpty()) {
@@ -93,9 +88,20 @@ public final class OtlpHandler implements Handler {
           ref = app.append(ref, current, s.timestamp(i), s.value(i));
         }
       }
+      for (Map.Entry<Labels, Translation.HistogramSamples> e : t.histogramSeries().entrySet()) {
+        current = e.getKey();
+        Translation.HistogramSamples s = e.getValue();
+        long ref = 0;
+        for (int i = 0; i < s.size(); i++) {
+          if (s.timestamp(i) > maxT) {
+            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, null);
+          }
+          ref = app.appendHistogram(ref, current, s.timestamp(i), s.histogram(i), null, AppendOptions.NONE);
+        }
+      }
       app.commit();
       ok = true;
-      stats.written(t.samples());
+      stats.written(t.samples(), t.histograms());
       return Response.empty(200);
     } catch (AppendException e) {
       stats.requestRejected();

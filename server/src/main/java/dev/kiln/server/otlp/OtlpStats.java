@@ -8,11 +8,12 @@ public final class OtlpStats {
   private final LongAdder rejected = new LongAdder();
   private final LongAdder metricsDropped = new LongAdder();
   private final LongAdder invalidLabels = new LongAdder();
-  private final LongAdder exponentialHistograms = new LongAdder();
+  private final LongAdder histograms = new LongAdder();
   private final LongAdder badRequests = new LongAdder();
 
-  void written(long n) {
-    written.add(n);
+  void written(long samples, long histogramSamples) {
+    written.add(samples);
+    histograms.add(histogramSamples);
   }
 
   void requestRejected() {
@@ -22,7 +23,6 @@ public final class OtlpStats {
   void translated(Translation t) {
     metricsDropped.add(t.errors().size() - (t.invalidSeriesSamples() > 0 ? 1 : 0));
     invalidLabels.add(t.invalidSeriesSamples());
-    exponentialHistograms.add(t.exponentialHistogramPoints());
   }
 
   void badRequest() {
@@ -41,12 +41,11 @@ public final class OtlpStats {
     family(sb, "kiln_otlp_requests_rejected_total",
         "OTLP requests rolled back because the storage rejected a sample (out of order, duplicate, out of bounds).", rejected.sum());
     family(sb, "kiln_otlp_metrics_dropped_total",
-        "OTLP metrics left out by translation (delta or unspecified temporality, no data points, invalid name, exponential histogram).",
+        "OTLP metrics left out by translation (delta or unspecified temporality, no data points, invalid name, scale below -4).",
         metricsDropped.sum());
     family(sb, "kiln_otlp_samples_invalid_labels_total", "OTLP samples left out because their translated labels were invalid.",
         invalidLabels.sum());
-    family(sb, "kiln_otlp_exponential_histogram_points_dropped_total",
-        "OTLP exponential histogram data points left out: Kiln does not store native histograms yet.", exponentialHistograms.sum());
+    family(sb, "kiln_otlp_histograms_written_total", "Native-histogram samples written through the OTLP receiver.", histograms.sum());
     family(sb, "kiln_otlp_bad_requests_total", "OTLP requests rejected as unreadable (content type, encoding, malformed body).",
         badRequests.sum());
     return sb.toString();

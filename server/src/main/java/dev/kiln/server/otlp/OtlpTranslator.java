@@ -7,7 +7,9 @@ import dev.kiln.tsdb.model.StaleNaN;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import dev.kiln.tsdb.histogram.Histogram;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -31,8 +33,10 @@ import java.util.Set;
  *       named {@code …_total}; delta and unspecified temporalities are left out with Prometheus's
  *       "invalid temporality" message;
  *   <li>explicit-bucket histograms become {@code _bucket} (cumulative, with {@code le}),
- *       {@code _sum} (when set) and {@code _count}; summaries {@code _sum}, {@code _count} and one
- *       series per {@code quantile};
+ *       {@code _sum} (when set) and {@code _count}, or with {@code convert_histograms_to_nhcb} one
+ *       native histogram with custom buckets; exponential histograms become native histograms
+ *       ({@link NativeHistograms}); summaries {@code _sum}, {@code _count} and one series per
+ *       {@code quantile};
  *   <li>data point attributes become labels (colliding names join their values with {@code ;});
  *       {@code service.namespace}/{@code service.name} become {@code job},
  *       {@code service.instance.id} {@code instance}; promoted resource attributes and scope
@@ -42,7 +46,6 @@ import java.util.Set;
  *   <li>the no-recorded-value flag writes the staleness marker; timestamps go from ns to ms.
  * </ul>
  *
- * Exponential histograms are counted and left out: Kiln does not store native histograms yet.
  * Exemplars are dropped (Kiln has no exemplar storage). Immutable and thread-safe.
  */
 final class OtlpTranslator {
@@ -87,7 +90,7 @@ final class OtlpTranslator {
   Translation translate(ExportMetricsServiceRequest request) {
     Translation out = new Translation();
     for (ResourceMetrics rm : request.getResourceMetricsList()) {
-      List<KeyValue> resource = rm.getResource().getAttributesList();
+      ResourceLabels resource = resourceLabels(rm.getResource().getAttributesList());
       long[] span = {-1L, 0L};
       boolean any = false;
       for (ScopeMetrics sm : rm.getScopeMetricsList()) {
@@ -104,7 +107,7 @@ final class OtlpTranslator {
     return out;
   }
 
-  private void translate(Translation out, List<KeyValue> resource, Scope scope, Metric m) {
+  private void translate(Translation out, ResourceLabels resource, Scope scope, Metric m) {
     MetricKind kind;
     AggregationTemporality temporality = null;
     int points;
@@ -155,16 +158,40 @@ final class OtlpTranslator {
     switch (kind) {
       case GAUGE -> numbers(out, resource, scope, m.getGauge().getDataPointsList(), name);
       case MONOTONIC_COUNTER, NON_MONOTONIC_COUNTER -> numbers(out, resource, scope, m.getSum().getDataPointsList(), name);
-      case HISTOGRAM -> histograms(out, resource, scope, m.getHistogram().getDataPointsList(), name);
+      case HISTOGRAM -> {
+        if (config.convertHistogramsToNhcb()) {
+          for (HistogramDataPoint pt : m.getHistogram().getDataPointsList()) {
+            nativeHistogram(out, resource, scope, pt.getAttributesList(), name, pt.getTimeUnixNano(), NativeHistograms.customBuckets(pt));
+          }
+        } else {
+          histograms(out, resource, scope, m.getHistogram().getDataPointsList(), name);
+        }
+      }
       case SUMMARY -> summaries(out, resource, scope, m.getSummary().getDataPointsList(), name);
       default -> {
-        out.exponentialHistogramPoints(points);
-        out.error("exponential histogram \"" + m.getName() + "\" dropped: Kiln does not store native histograms yet");
+        for (ExponentialHistogramDataPoint pt : m.getExponentialHistogram().getDataPointsList()) {
+          try {
+            nativeHistogram(out, resource, scope, pt.getAttributesList(), name, pt.getTimeUnixNano(), NativeHistograms.exponential(pt));
+          } catch (InvalidHistogramException e) {
+            out.error(e.getMessage());
+            return;
+          }
+        }
       }
     }
   }
 
-  private void numbers(Translation out, List<KeyValue> resource, Scope scope, List<NumberDataPoint> points, String name) {
+  private void nativeHistogram(Translation out, ResourceLabels resource, Scope scope, List<KeyValue> attrs, String name, long nanos,
+      Histogram h) {
+    Map<String, String> l = attributes(resource, attrs, scope, Set.of(), true);
+    l.put(Labels.METRIC_NAME, name);
+    Labels labels = labels(out, l);
+    if (labels != null) {
+      out.addHistogram(labels, millis(nanos), h);
+    }
+  }
+
+  private void numbers(Translation out, ResourceLabels resource, Scope scope, List<NumberDataPoint> points, String name) {
     for (NumberDataPoint pt : points) {
       Map<String, String> l = attributes(resource, pt.getAttributesList(), scope, Set.of(), true);
       l.put(Labels.METRIC_NAME, name);
@@ -177,7 +204,7 @@ final class OtlpTranslator {
     }
   }
 
-  private void histograms(Translation out, List<KeyValue> resource, Scope scope, List<HistogramDataPoint> points, String name) {
+  private void histograms(Translation out, ResourceLabels resource, Scope scope, List<HistogramDataPoint> points, String name) {
     for (HistogramDataPoint pt : points) {
       Map<String, String> base = attributes(resource, pt.getAttributesList(), scope, Set.of(), true);
       long t = millis(pt.getTimeUnixNano());
@@ -197,7 +224,7 @@ final class OtlpTranslator {
     }
   }
 
-  private void summaries(Translation out, List<KeyValue> resource, Scope scope, List<SummaryDataPoint> points, String name) {
+  private void summaries(Translation out, ResourceLabels resource, Scope scope, List<SummaryDataPoint> points, String name) {
     for (SummaryDataPoint pt : points) {
       Map<String, String> base = attributes(resource, pt.getAttributesList(), scope, Set.of(), true);
       long t = millis(pt.getTimeUnixNano());
@@ -226,10 +253,10 @@ final class OtlpTranslator {
     return l;
   }
 
-  private void targetInfo(Translation out, List<KeyValue> resource, long earliestNanos, long latestNanos) {
-    int nonIdentifying = resource.size();
+  private void targetInfo(Translation out, ResourceLabels resource, long earliestNanos, long latestNanos) {
+    int nonIdentifying = resource.attributes().size();
     for (String a : IDENTIFYING) {
-      if (first(resource, a) != null) {
+      if (first(resource.attributes(), a) != null) {
         nonIdentifying--;
       }
     }
@@ -237,7 +264,7 @@ final class OtlpTranslator {
       return;
     }
     Set<String> ignore = config.keepIdentifyingResourceAttributes() ? Set.of() : IDENTIFYING;
-    Map<String, String> l = attributes(resource, resource, Scope.NONE, ignore, false);
+    Map<String, String> l = attributes(resource, resource.attributes(), Scope.NONE, ignore, false);
     if (!l.containsKey("job") && !l.containsKey("instance")) {
       return;
     }
@@ -259,7 +286,7 @@ final class OtlpTranslator {
    * named as labels, colliding names joined with {@code ;}; then promoted resource attributes and
    * scope labels where configured; then {@code job} and {@code instance}.
    */
-  private Map<String, String> attributes(List<KeyValue> resource, List<KeyValue> attrs, Scope scope, Set<String> ignore,
+  private Map<String, String> attributes(ResourceLabels resource, List<KeyValue> attrs, Scope scope, Set<String> ignore,
       boolean promote) {
     List<KeyValue> sorted = new ArrayList<>(attrs.size());
     for (KeyValue kv : attrs) {
@@ -273,16 +300,9 @@ final class OtlpTranslator {
       String value = AttributeValues.asString(kv.getValue());
       l.merge(labelNamer.build(kv.getKey()), value, (old, v) -> old + ";" + v);
     }
-    if (promote && (config.promoteAllResourceAttributes() || !promoted.isEmpty())) {
-      List<KeyValue> promotedAttrs = new ArrayList<>();
-      for (KeyValue kv : resource) {
-        if (promoted.contains(kv.getKey()) != config.promoteAllResourceAttributes()) {
-          promotedAttrs.add(kv);
-        }
-      }
-      promotedAttrs.sort(Comparator.comparing(KeyValue::getKey, BY_CODE_POINT));
-      for (KeyValue kv : promotedAttrs) {
-        l.putIfAbsent(labelNamer.build(kv.getKey()), AttributeValues.asString(kv.getValue()));
+    if (promote) {
+      for (String[] p : resource.promoted()) {
+        l.putIfAbsent(p[0], p[1]);
       }
     }
     if (config.promoteScopeMetadata() && !scope.name().isEmpty()) {
@@ -293,18 +313,47 @@ final class OtlpTranslator {
       l.put("otel_scope_version", scope.version());
       l.put("otel_scope_schema_url", scope.schemaUrl());
     }
-    KeyValue serviceName = first(resource, SERVICE_NAME);
-    if (serviceName != null) {
-      String job = AttributeValues.asString(serviceName.getValue());
-      KeyValue ns = first(resource, SERVICE_NAMESPACE);
-      l.put("job", ns == null ? job : AttributeValues.asString(ns.getValue()) + "/" + job);
+    if (resource.job() != null) {
+      l.put("job", resource.job());
     }
-    KeyValue instance = first(resource, SERVICE_INSTANCE_ID);
-    if (instance != null) {
-      l.put("instance", AttributeValues.asString(instance.getValue()));
+    if (resource.instance() != null) {
+      l.put("instance", resource.instance());
     }
     return l;
   }
+
+  /** What every series of a resource shares: {@code job}, {@code instance} and the promoted attributes. */
+  private ResourceLabels resourceLabels(List<KeyValue> resource) {
+    KeyValue serviceName = first(resource, SERVICE_NAME);
+    String job = null;
+    if (serviceName != null) {
+      job = AttributeValues.asString(serviceName.getValue());
+      KeyValue ns = first(resource, SERVICE_NAMESPACE);
+      job = ns == null ? job : AttributeValues.asString(ns.getValue()) + "/" + job;
+    }
+    KeyValue instance = first(resource, SERVICE_INSTANCE_ID);
+    List<String[]> promotedLabels = new ArrayList<>();
+    if (config.promoteAllResourceAttributes() || !promoted.isEmpty()) {
+      List<KeyValue> promotedAttrs = new ArrayList<>();
+      for (KeyValue kv : resource) {
+        if (promoted.contains(kv.getKey()) != config.promoteAllResourceAttributes()) {
+          promotedAttrs.add(kv);
+        }
+      }
+      promotedAttrs.sort(Comparator.comparing(KeyValue::getKey, BY_CODE_POINT));
+      for (KeyValue kv : promotedAttrs) {
+        promotedLabels.add(new String[] {labelNamer.build(kv.getKey()), AttributeValues.asString(kv.getValue())});
+      }
+    }
+    return new ResourceLabels(resource, job, instance == null ? null : AttributeValues.asString(instance.getValue()), promotedLabels);
+  }
+
+  /**
+   * A resource's attributes and the labels derived from them once per resource.
+   *
+   * @param promoted label name and value of each promoted attribute, in key order
+   */
+  private record ResourceLabels(List<KeyValue> attributes, String job, String instance, List<String[]> promoted) {}
 
   /** Adds a sample, or counts it as invalid when its labels are not a valid label set. */
   private static void add(Translation out, Map<String, String> l, long t, double v) {
@@ -312,20 +361,28 @@ final class OtlpTranslator {
       out.invalidSeries("invalid labels: duplicate label name in a histogram or summary series");
       return;
     }
+    Labels labels = labels(out, l);
+    if (labels != null) {
+      out.add(labels, t, v);
+    }
+  }
+
+  /** The label set, or null (counted as invalid) when a name is empty or the metric name is missing. */
+  private static Labels labels(Translation out, Map<String, String> l) {
     Labels.Builder b = Labels.builder();
     for (Map.Entry<String, String> e : l.entrySet()) {
       if (e.getKey().isEmpty()) {
         out.invalidSeries("invalid labels: empty label name in " + l);
-        return;
+        return null;
       }
       b.set(e.getKey(), e.getValue());
     }
     Labels labels = b.build();
     if (!labels.has(Labels.METRIC_NAME)) {
       out.invalidSeries("invalid labels: empty metric name in " + l);
-      return;
+      return null;
     }
-    out.add(labels, t, v);
+    return labels;
   }
 
   /** Widens {@code span} (unsigned ns) to the metric's data points; true when it has any. */

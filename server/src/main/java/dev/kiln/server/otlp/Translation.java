@@ -1,5 +1,6 @@
 package dev.kiln.server.otlp;
 
+import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,15 +43,50 @@ final class Translation {
     }
   }
 
+  /** The native-histogram samples of one series, in the order the data points arrived. */
+  static final class HistogramSamples {
+    private long[] timestamps = new long[1];
+    private Histogram[] histograms = new Histogram[1];
+    private int size;
+
+    void add(long t, Histogram h) {
+      if (size == timestamps.length) {
+        timestamps = Arrays.copyOf(timestamps, size * 2);
+        histograms = Arrays.copyOf(histograms, size * 2);
+      }
+      timestamps[size] = t;
+      histograms[size] = h;
+      size++;
+    }
+
+    int size() {
+      return size;
+    }
+
+    long timestamp(int i) {
+      return timestamps[i];
+    }
+
+    Histogram histogram(int i) {
+      return histograms[i];
+    }
+  }
+
   private final Map<Labels, Samples> series = new LinkedHashMap<>();
+  private final Map<Labels, HistogramSamples> histogramSeries = new LinkedHashMap<>();
   private final List<String> errors = new ArrayList<>();
   private long samples;
+  private long histograms;
   private long invalidSeries;
-  private long exponentialHistogramPoints;
 
   void add(Labels labels, long t, double v) {
     series.computeIfAbsent(labels, k -> new Samples()).add(t, v);
     samples++;
+  }
+
+  void addHistogram(Labels labels, long t, Histogram h) {
+    histogramSeries.computeIfAbsent(labels, k -> new HistogramSamples()).add(t, h);
+    histograms++;
   }
 
   /** A metric (or part of one) left out, with Prometheus's message for it. */
@@ -65,11 +101,12 @@ final class Translation {
     }
   }
 
-  void exponentialHistogramPoints(int n) {
-    exponentialHistogramPoints += n;
+  /** Every native-histogram series, in first-seen order. */
+  Map<Labels, HistogramSamples> histogramSeries() {
+    return Collections.unmodifiableMap(histogramSeries);
   }
 
-  /** Every series, in first-seen order. */
+  /** Every float series, in first-seen order. */
   Map<Labels, Samples> series() {
     return Collections.unmodifiableMap(series);
   }
@@ -79,17 +116,18 @@ final class Translation {
     return Collections.unmodifiableList(errors);
   }
 
+  /** Float samples. */
   long samples() {
     return samples;
+  }
+
+  /** Native-histogram samples. */
+  long histograms() {
+    return histograms;
   }
 
   /** Samples dropped because their label set was invalid. */
   long invalidSeriesSamples() {
     return invalidSeries;
-  }
-
-  /** Data points of exponential histograms, which Kiln cannot store yet. */
-  long exponentialHistogramPoints() {
-    return exponentialHistogramPoints;
   }
 }

@@ -37,8 +37,7 @@ class ConformanceQueryDifferentialTest {
   private static final Pattern AT_NUMBER = Pattern.compile("@\\s*([-+]?[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)");
 
   @TempDir static Path dir;
-  private static ServerProcess prometheus;
-  private static ServerProcess kiln;
+  private static ServerPair servers;
   private static ApiClient prom;
   private static ApiClient kil;
   private static final List<Block> blocks = new ArrayList<>();
@@ -48,12 +47,9 @@ class ConformanceQueryDifferentialTest {
 
   @BeforeAll
   static void startAndLoad() throws Exception {
-    Path cfg = dir.resolve("empty.yml");
-    Files.writeString(cfg, "global: {scrape_interval: 1h}\n");
-    prometheus = ServerProcess.prometheus(cfg, Files.createDirectories(dir.resolve("prom-data")));
-    kiln = ServerProcess.kiln(cfg, Files.createDirectories(dir.resolve("kiln-data")));
-    prom = new ApiClient(prometheus);
-    kil = new ApiClient(kiln);
+    servers = ServerPair.remoteWriteOnly(dir);
+    prom = servers.prom;
+    kil = servers.kil;
     long base = 100 * DAY;
     for (Block b : ConformanceScripts.blocks(Path.of(System.getProperty("promql.testdata")))) {
       if (b.skipReason() != null) {
@@ -116,11 +112,8 @@ class ConformanceQueryDifferentialTest {
 
   @AfterAll
   static void stop() {
-    if (prometheus != null) {
-      prometheus.close();
-    }
-    if (kiln != null) {
-      kiln.close();
+    if (servers != null) {
+      servers.close();
     }
   }
 

@@ -326,15 +326,48 @@ class OtlpTranslatorTest {
   }
 
   @Test
-  void exponentialHistogramsAreCountedAndLeftOut() {
-    Metric exp = Metric.newBuilder().setName("latency").setExponentialHistogram(ExponentialHistogram.newBuilder()
-        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
-        .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T_NANOS).setCount(3))
-        .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T_NANOS + 1).setCount(4))).build();
+  void exponentialHistogramsBecomeNativeHistograms() {
+    ExponentialHistogramDataPoint.Builder p1 = ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T_NANOS).setCount(7).setScale(1)
+        .addAttributes(attr("attr", "test_attr"));
+    p1.getPositiveBuilder().setOffset(-1).addAllBucketCounts(List.of(4L, 2L));
+    ExponentialHistogramDataPoint.Builder p2 = ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T_NANOS + 1_000_000).setCount(7)
+        .setScale(1).addAttributes(attr("attr", "test_attr"));
+    p2.getPositiveBuilder().setOffset(-1).addAllBucketCounts(List.of(4L, 2L, 1L));
+    Metric exp = Metric.newBuilder().setName("test_hist").setUnit("s").setExponentialHistogram(ExponentialHistogram.newBuilder()
+        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE).addDataPoints(p1).addDataPoints(p2)).build();
     Translation t = translate(OtlpConfig.DEFAULT, request(exp, gauge("g", "", point(1))));
     assertEquals(Map.of("g", List.of(T_MS + "=1.0")), dump(t));
-    assertEquals(2, t.exponentialHistogramPoints());
-    assertTrue(t.errors().get(0).contains("latency"), t.errors().toString());
+    assertEquals(List.of(), t.errors());
+    assertEquals(1, t.histogramSeries().size());
+    Map.Entry<Labels, Translation.HistogramSamples> e = t.histogramSeries().entrySet().iterator().next();
+    assertEquals("test_hist_seconds{attr=\"test_attr\"}", fmt(e.getKey()));
+    assertEquals(2, e.getValue().size());
+    assertEquals(T_MS, e.getValue().timestamp(0));
+    assertEquals(T_MS + 1, e.getValue().timestamp(1));
+    assertEquals(1, e.getValue().histogram(0).schema);
+    assertEquals(List.of(new dev.kiln.tsdb.histogram.Span(0, 2)), List.of(e.getValue().histogram(0).positiveSpans));
+    assertEquals(2, t.histograms());
+  }
+
+  @Test
+  void scalesBelowMinusFourAreReported() {
+    Metric exp = Metric.newBuilder().setName("coarse").setExponentialHistogram(ExponentialHistogram.newBuilder()
+        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+        .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T_NANOS).setScale(-5))).build();
+    Translation t = translate(OtlpConfig.DEFAULT, request(exp));
+    assertEquals(0, t.histograms());
+    assertEquals(List.of("cannot convert exponential to native histogram. Scale must be >= -4, was -5"), t.errors());
+  }
+
+  @Test
+  void convertHistogramsToNhcbWritesOneNativeHistogramSeries() {
+    OtlpConfig nhcb = new OtlpConfig(TranslationStrategy.UnderscoreEscapingWithoutSuffixes, List.of(), false, List.of(), false, true, false);
+    Translation t = translate(nhcb, request(otelExplicitHistogram("test_histogram", AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)));
+    assertEquals(Map.of(), dump(t));
+    Map.Entry<Labels, Translation.HistogramSamples> e = t.histogramSeries().entrySet().iterator().next();
+    assertEquals("test_histogram{test_label=\"test_value\"}", fmt(e.getKey()));
+    assertEquals(-53, e.getValue().histogram(0).schema);
+    assertEquals(TS_MS, e.getValue().timestamp(0));
   }
 
   // --- names ---
@@ -473,7 +506,7 @@ class OtlpTranslatorTest {
         .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(TS_MS * 1_000_000).setCount(1).setSum(5))).build();
     Translation t = translate(NO_SUFFIXES, request(delta));
     assertEquals(List.of("invalid temporality and type combination for metric \"test_histogram_1\""), t.errors());
-    assertEquals(0, t.exponentialHistogramPoints(), "rejected for its temporality before its type");
+    assertEquals(0, t.histograms());
   }
 
   @Test

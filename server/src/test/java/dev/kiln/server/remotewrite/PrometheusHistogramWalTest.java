@@ -34,7 +34,8 @@ import org.xerial.snappy.Snappy;
 /**
  * The installed Prometheus 2.42 ({@code --enable-feature=native-histograms}, remote-write
  * receiver) takes native histograms over remote write, writes them to its WAL (histogram
- * records) and shuts down; Kiln opens the same data directory and replays them.
+ * records) and its head chunk files (the chunks it cut) and shuts down; Kiln opens the same data
+ * directory and reads them back.
  */
 class PrometheusHistogramWalTest {
   @TempDir Path tmp;
@@ -61,12 +62,12 @@ class PrometheusHistogramWalTest {
             "--web.enable-remote-write-receiver", "--enable-feature=native-histograms"))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long now = System.currentTimeMillis();
-    long base = now - 30 * 60_000L;
+    long base = now - 130 * 60_000L; // 480 samples at 15 s: several chunks, cut ones m-mapped to chunks_head
     List<String> want = new ArrayList<>();
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       waitReady(http, port, p, log);
-      for (int batch = 0; batch < 4; batch++) {
+      for (int batch = 0; batch < 16; batch++) {
         TimeSeries.Builder ts = TimeSeries.newBuilder()
             .addLabels(Label.newBuilder().setName("__name__").setValue("rpc_seconds"))
             .addLabels(Label.newBuilder().setName("job").setValue("api"));
@@ -93,6 +94,9 @@ class PrometheusHistogramWalTest {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(data.resolve("chunks_head"))) {
+      org.junit.jupiter.api.Assertions.assertTrue(files.findAny().isPresent(), "Prometheus m-mapped cut chunks");
     }
     List<String> got = new ArrayList<>();
     try (Db db = Db.open(data, DbOptions.defaults()); Querier q = db.querier(0, Long.MAX_VALUE)) {

@@ -58,6 +58,28 @@ final class BitReader {
     return v | ((buffer >>> valid) & mask(rest));
   }
 
+  /**
+   * Reads a unary prefix: counts up to {@code max} (≤ 8) leading 1 bits and consumes them and, if
+   * fewer than {@code max}, the closing 0 bit.
+   */
+  int readOnes(int max) {
+    if (valid > max) {
+      long window = ~(buffer << (64 - valid));
+      int ones = Long.numberOfLeadingZeros(window);
+      if (ones >= max) {
+        valid -= max;
+        return max;
+      }
+      valid -= ones + 1;
+      return ones;
+    }
+    int n = 0;
+    while (n < max && readBit()) {
+      n++;
+    }
+    return n;
+  }
+
   int readByte() {
     return (int) readBits(8);
   }

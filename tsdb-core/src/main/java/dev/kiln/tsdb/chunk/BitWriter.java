@@ -69,6 +69,23 @@ final class BitWriter {
     trailingZeroByte = wholeBytesAligned;
   }
 
+  /**
+   * Writes {@code prefixBits} bits of {@code prefix} then {@code payloadBits} low bits of {@code
+   * payload}, with the same result (trailing-byte quirk included) as two {@link #writeBits} calls.
+   */
+  void writePrefixed(long prefix, int prefixBits, long payload, int payloadBits) {
+    int total = prefixBits + payloadBits;
+    if (total > 64) {
+      writeBits(prefix, prefixBits);
+      writeBits(payload, payloadBits);
+      return;
+    }
+    long mask = payloadBits == 64 ? -1L : (1L << payloadBits) - 1;
+    boolean payloadAligned = ((bitLen + prefixBits) & 7) == 0;
+    writeBits((prefix << payloadBits) | (payload & mask), total);
+    trailingZeroByte = payloadBits >= 8 && (payloadBits & 7) == 0 && payloadAligned;
+  }
+
   void writeByte(int b) {
     writeBits(b & 0xff, 8);
   }

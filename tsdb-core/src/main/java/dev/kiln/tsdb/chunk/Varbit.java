@@ -15,26 +15,19 @@ final class Varbit {
     if (v == 0) {
       w.writeBit(false);
     } else if (bitRange(v, 3)) {
-      w.writeBits(0b10, 2);
-      w.writeBits(v, 3);
+      w.writePrefixed(0b10, 2, v, 3);
     } else if (bitRange(v, 6)) {
-      w.writeBits(0b110, 3);
-      w.writeBits(v, 6);
+      w.writePrefixed(0b110, 3, v, 6);
     } else if (bitRange(v, 9)) {
-      w.writeBits(0b1110, 4);
-      w.writeBits(v, 9);
+      w.writePrefixed(0b1110, 4, v, 9);
     } else if (bitRange(v, 12)) {
-      w.writeBits(0b11110, 5);
-      w.writeBits(v, 12);
+      w.writePrefixed(0b11110, 5, v, 12);
     } else if (bitRange(v, 18)) {
-      w.writeBits(0b111110, 6);
-      w.writeBits(v, 18);
+      w.writePrefixed(0b111110, 6, v, 18);
     } else if (bitRange(v, 25)) {
-      w.writeBits(0b1111110, 7);
-      w.writeBits(v, 25);
+      w.writePrefixed(0b1111110, 7, v, 25);
     } else if (bitRange(v, 56)) {
-      w.writeBits(0b11111110, 8);
-      w.writeBits(v, 56);
+      w.writePrefixed(0b11111110, 8, v, 56);
     } else {
       w.writeBits(0b11111111, 8);
       w.writeBits(v, 64);
@@ -49,8 +42,7 @@ final class Varbit {
     int lz = Long.numberOfLeadingZeros(v);
     for (int i = 1; i < SIZES.length - 1; i++) {
       if (lz >= 64 - SIZES[i]) {
-        w.writeBits((1L << (i + 1)) - 2, i + 1); // i ones and a zero
-        w.writeBits(v, SIZES[i]);
+        w.writePrefixed((1L << (i + 1)) - 2, i + 1, v, SIZES[i]); // i ones and a zero
         return;
       }
     }
@@ -80,11 +72,7 @@ final class Varbit {
 
   /** Number of leading 1 bits (at most 8), consuming the closing 0 when there is one. */
   private static int prefix(BitReader r) {
-    int n = 0;
-    while (n < 8 && r.readBit()) {
-      n++;
-    }
-    return n;
+    return r.readOnes(8);
   }
 
   /** Whether {@code x} fits a signed payload of {@code nbits}, as Prometheus's bitRange. */

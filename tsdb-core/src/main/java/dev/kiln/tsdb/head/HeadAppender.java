@@ -167,15 +167,16 @@ final class HeadAppender implements Appender {
       synchronized (s) {
         Integer pending = histograms.newest.get(s);
         if (pending != null) {
-          int i = pending;
-          if (t <= histograms.ts[i]) {
-            AppendException.Reason reason = t == histograms.ts[i]
-                ? AppendException.Reason.DUPLICATE_SAMPLE : AppendException.Reason.OUT_OF_ORDER;
-            if (t == histograms.ts[i] && (h != null ? h.equals(histograms.hs[i]) : fh.equals(histograms.fhs[i]))) {
-              return s.ref;
-            }
-            head.counters().rejected(reason);
-            throw new AppendException(reason, "timestamp " + t);
+          // Checked against the stored samples too; one not newer than the batch's own newest
+          // sample of the series is dropped, as Prometheus drops it at commit.
+          try {
+            s.checkAppendableHistogram(t, h, fh);
+          } catch (AppendException e) {
+            head.counters().rejected(e.reason());
+            throw e;
+          }
+          if (t <= histograms.ts[pending]) {
+            return s.ref;
           }
           break;
         }

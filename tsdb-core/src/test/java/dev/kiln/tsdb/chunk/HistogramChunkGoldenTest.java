@@ -2,6 +2,7 @@ package dev.kiln.tsdb.chunk;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.tsdb.histogram.CounterResetHint;
 import dev.kiln.tsdb.histogram.FloatHistogram;
@@ -104,6 +105,43 @@ class HistogramChunkGoldenTest {
       assertEquals(want, it.atFloatHistogram(null));
     }
     assertEquals(ValueType.NONE, it.next());
+  }
+
+  /** A stale marker writes t, zero count/count dods of 0 and the XORed sum, and no buckets. */
+  @Test
+  void integerChunkEndingInAStaleMarker() {
+    Span[] pos = spans(-1, 3);
+    Span[] neg = spans(2, 1);
+    HistogramAppender app = HistogramAppender.create();
+    app = app.append(null, 1000, hist(0, DEFAULT_ZT, pos, neg, null, 10, 1, 12.5, longs(2, 1, -1), longs(3)));
+    app = app.append(null, 16000, hist(0, DEFAULT_ZT, pos, neg, null, 15, 2, 20.25, longs(3, 1, -1), longs(5)));
+    Histogram stale = new Histogram();
+    stale.sum = dev.kiln.tsdb.model.StaleNaN.VALUE;
+    HistogramAppender same = app;
+    app = app.append(null, 46000, stale);
+    assertEquals(same, app, "a stale marker always fits the chunk");
+    assertHex("0003007446778c65e3e8c54500a400000000000251bcfe0ea630b1d63f5892f83a98317bfe22000000000010",
+        app.chunk());
+    SampleIterator it = HistogramChunk.fromBytes(ChunkEncoding.HISTOGRAM, app.chunk().bytes()).iterator(null);
+    it.next();
+    it.next();
+    assertEquals(ValueType.HISTOGRAM, it.next());
+    Histogram got = it.atHistogram(null);
+    assertEquals(46000, it.atT());
+    assertTrue(dev.kiln.tsdb.model.StaleNaN.is(got.sum));
+    assertEquals(0, got.positiveBuckets.length);
+  }
+
+  @Test
+  void floatGaugeChunkEndingInAStaleMarker() {
+    FloatHistogram f1 = fhist(3, 0.001, spans(1, 2), spans(0, 1), 4.5, 0.5, -1.25, doubles(1.5, 2.0), doubles(0.5));
+    FloatHistogramAppender app = FloatHistogramAppender.create().append(null, -2000, f1);
+    FloatHistogram stale = new FloatHistogram();
+    stale.counterResetHint = CounterResetHint.GAUGE; // an unknown hint would cut a new chunk
+    stale.sum = dev.kiln.tsdb.model.StaleNaN.VALUE;
+    app = app.append(null, 178000, stale);
+    assertHex("0002c0ff3f50624dd2f1a9fc9c6518c5e83040120000000000003fe0000000000000bff40000000000003ff8"
+        + "00000000000040000000000000003fe0000000000000fc02bf20c274013889ffe0ff0010000000000008", app.chunk());
   }
 
   private static void assertRoundTrip(HistogramChunk c, List<Histogram> want, long[] ts) {
