@@ -297,6 +297,33 @@ class DeployManifestsTest {
     assertTrue(all.args("RUN").stream().anyMatch(r -> r.contains("cp server/target/server-0.1.0-SNAPSHOT-all.jar /kiln.jar")));
   }
 
+  @Test
+  void everyFileTheImageCopiesIsInTheBuildContext() throws IOException {
+    DockerfileInstructions all = DockerfileInstructions.parse(Files.readString(ROOT.resolve("deploy/Dockerfile")));
+    List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
+        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    var fs = ROOT.getFileSystem();
+    int copied = 0;
+    for (String copy : all.args("COPY")) {
+      if (copy.startsWith("--from=")) {
+        continue;
+      }
+      String[] w = copy.split("\\s+");
+      for (int i = 0; i < w.length - 1; i++) {
+        Path src = Path.of(w[i].replaceAll("/$", ""));
+        assertTrue(Files.exists(ROOT.resolve(src)), "COPY source " + src);
+        for (String pattern : ignored) {
+          for (Path p = src; p != null; p = p.getParent()) {   // an excluded directory excludes its files
+            assertFalse(fs.getPathMatcher("glob:" + pattern).matches(p), src + " is excluded by .dockerignore " + pattern);
+          }
+        }
+        copied++;
+      }
+    }
+    assertTrue(copied >= 6, "the POMs, the module sources and the default config");
+    assertTrue(fs.getPathMatcher("glob:**/target").matches(Path.of("server/target")), "build output stays out");
+  }
+
   // ---- helpers ----
 
   private List<HasMetadata> manifests() throws IOException {
