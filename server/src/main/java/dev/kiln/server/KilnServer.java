@@ -48,6 +48,8 @@ public final class KilnServer implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KilnServer.class);
 
   private final KilnOptions opts;
+  private final boolean otlpReceiver;
+  private final dev.kiln.server.otlp.OtlpStats otlpStats = new dev.kiln.server.otlp.OtlpStats();
   private final Clock clock = Clock.systemUTC();
   private final SelfMetrics metrics = new SelfMetrics();
   private final Router router = new Router();
@@ -74,9 +76,20 @@ public final class KilnServer implements AutoCloseable {
   private volatile boolean lastReloadOk = true;
   private volatile long lastReloadMillis;
   private InetSocketAddress address;
+  private dev.kiln.server.web.WebSecurity webSecurity;
+  private dev.kiln.scraper.config.StorageSettings startupStorage;
 
   public KilnServer(KilnOptions opts) {
+    this(opts, false);
+  }
+
+  /**
+   * @param otlpReceiver {@code --web.enable-otlp-receiver}: accept OTLP metrics at
+   *     {@code /api/v1/otlp/v1/metrics}
+   */
+  public KilnServer(KilnOptions opts, boolean otlpReceiver) {
     this.opts = opts;
+    this.otlpReceiver = otlpReceiver;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -89,15 +102,40 @@ public final class KilnServer implements AutoCloseable {
 
   /** Starts serving; returns the bound address. Replay and the scraper continue in the background. */
   public InetSocketAddress start() throws Exception {
-    DbOptions.Builder dbOpts = DbOptions.builder().retentionMillis(opts.retentionMillis());
-    if (opts.retentionBytes() > 0) {
-      dbOpts.retentionBytes(opts.retentionBytes());
+    dev.kiln.scraper.config.StorageSettings fromFile = opts.configFile() == null
+        ? dev.kiln.scraper.config.StorageSettings.NONE : ConfigLoader.load(opts.configFile()).storage();
+    startupStorage = fromFile;
+    long retentionMillis = fromFile.retentionMillis() >= 0 ? fromFile.retentionMillis() : opts.retentionMillis();
+    long retentionBytes = fromFile.retentionBytes() >= 0 ? fromFile.retentionBytes() : opts.retentionBytes();
+    DbOptions.Builder dbOpts = DbOptions.builder().retentionMillis(retentionMillis);
+    if (retentionBytes > 0) {
+      dbOpts.retentionBytes(retentionBytes);
+    }
+    Tuning t = opts.tuning();
+    if (t.minBlockMillis() > 0) {
+      dbOpts.chunkRangeMillis(t.minBlockMillis());
+    }
+    if (t.maxBlockMillis() > 0) {
+      dbOpts.maxBlockMillis(t.maxBlockMillis());
+    }
+    if (t.samplesPerChunk() > 0) {
+      dbOpts.samplesPerChunk(t.samplesPerChunk());
+    }
+    if (t.walSegmentBytes() > 0) {
+      dbOpts.walSegmentBytes(t.walSegmentBytes());
     }
     db = Db.create(opts.dataPath(), dbOpts.build(), FileIo.DEFAULT);
     metrics.attach(db);
     metrics.addSection(remote::metricsText);
+    metrics.addSection(otlpStats::metricsText);
     http = new HttpServer(router, workers, this::gate, 64 << 20);
     http.setObserver(metrics::request);
+    if (opts.web().webConfigFile() != null) {
+      webSecurity = new dev.kiln.server.web.WebSecurity(opts.web().webConfigFile());
+      http.setGuard(webSecurity);
+    }
+    http.setMaxConnections(opts.web().maxConnections());
+    http.setRoutePrefix(opts.web().routePrefix());
     address = http.start(opts.listenHost(), opts.listenPort());
     config = loadConfig();
     engine = new Engine(new EngineOptions(opts.queryMaxSamples(), opts.queryTimeoutMillis(), opts.lookbackDeltaMillis(), 11_000,
@@ -113,7 +151,7 @@ public final class KilnServer implements AutoCloseable {
         d.send(expr, alerts);
       }
     };
-    rules = new RuleManager(ctx, db, sink, clock, 60_000, ruleParser());
+    rules = new RuleManager(ctx, db, sink, clock, opts.tuning().resendDelayMillis(), ruleParser());
     scrape = new ScrapeManager(db, new SocketHttpFetcher(), clock, "Kiln/" + KilnVersion.version(), 8);
     registerRoutes();
     dev.kiln.server.push.PushStore pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
@@ -149,7 +187,8 @@ public final class KilnServer implements AutoCloseable {
       return opts.externalUrl().replaceAll("/+$", "");
     }
     String host = opts.listenHost().equals("0.0.0.0") || opts.listenHost().isEmpty() ? hostname() : opts.listenHost();
-    return "http://" + host + ":" + address.getPort();
+    boolean tls = webSecurity != null && webSecurity.config().tls().enabled();
+    return (tls ? "https://" : "http://") + host + ":" + address.getPort();
   }
 
   private static String hostname() {
@@ -173,7 +212,7 @@ public final class KilnServer implements AutoCloseable {
     rules.load(c.ruleFiles(), c.global().evaluationIntervalMillis(), c.global().ruleQueryOffsetMillis());
     scrape.apply(c);
     remote.apply(c.remoteWrite(), c.global().externalLabels());
-    notifier.apply(c.alerting());
+    notifier.apply(c.alerting(), am -> scrape.discoverers(am.staticConfigs(), am.fileSdConfigs(), am.kubernetesSdConfigs()));
     if (nc == null && direct != null) {
       direct.close();
       direct = null;
@@ -193,6 +232,9 @@ public final class KilnServer implements AutoCloseable {
     try {
       PrometheusConfig next = loadConfig();
       applyConfig(next);
+      if (!next.storage().equals(startupStorage)) {
+        LOG.warn("storage.tsdb.retention changed in {}; Kiln applies it at the next start", next.source());
+      }
       config = next;
       lastReloadOk = true;
       lastReloadMillis = clock.millis();
@@ -227,7 +269,7 @@ public final class KilnServer implements AutoCloseable {
     new TargetsApi(() -> scrape).register(router);
     new RulesApi(() -> rules).register(router);
     new StatusApi(db, () -> dev.kiln.server.api.SecretRedactor.redact(config.text()), flags(), () -> lastReloadOk, () -> lastReloadMillis,
-        Durations.format(opts.retentionMillis())).register(router);
+        Durations.format(db.options().retentionMillis())).register(router);
     router.read("/api/v1/query_exemplars", r -> ApiResponses.success(out -> out.beginArray().endArray()));
     router.read("/api/v1/alertmanagers", r -> ApiResponses.success(out -> {
       out.beginObject().name("activeAlertmanagers").beginArray();
@@ -237,8 +279,12 @@ public final class KilnServer implements AutoCloseable {
     router.add(Set.of("POST"), "/api/v1/read",
         new dev.kiln.server.remoteread.RemoteReadHandler(db, () -> config.global().externalLabels()));
     if (opts.remoteWriteReceiver()) {
-      router.add(Set.of("POST"), "/api/v1/write", new RemoteWriteHandler(db, clock, metrics.remoteWrite()));
+      router.add(Set.of("POST"), "/api/v1/write", new dev.kiln.server.remotewrite.AcceptedMessages(
+          new RemoteWriteHandler(db, clock, metrics.remoteWrite()), opts.tuning().remoteWriteMessages()));
     }
+    router.add(Set.of("POST"), "/api/v1/otlp/v1/metrics", otlpReceiver
+        ? new dev.kiln.server.otlp.OtlpHandler(db, clock, () -> config.otlp(), opts.lookbackDeltaMillis(), otlpStats, 256L << 20)
+        : r -> Response.text(404, "otlp write receiver needs to be enabled with --web.enable-otlp-receiver\n"));
     router.read("/metrics", r -> Response.text(200, metrics.scrape()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
     router.read("/host/metrics", r -> Response.text(200, host.collect()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
     router.read("/-/healthy", r -> Response.text(200, "Kiln is Healthy.\n"));
@@ -257,7 +303,7 @@ public final class KilnServer implements AutoCloseable {
       timers.schedule(() -> System.exit(0), 100, TimeUnit.MILLISECONDS);
       return Response.text(200, "Requesting termination... Goodbye!\n");
     });
-    WebUi ui = new WebUi();
+    WebUi ui = new WebUi(java.net.URI.create(externalUrl()).getRawPath().replaceAll("/+$", ""), opts.web().pageTitle());
     for (String page : new String[] {"/", "/graph", "/targets", "/alerts", "/rules"}) {
       router.read(page, ui::page);
     }
@@ -268,10 +314,11 @@ public final class KilnServer implements AutoCloseable {
     Map<String, String> f = new LinkedHashMap<>();
     f.put("config.file", opts.configFile() == null ? "" : opts.configFile().toString());
     f.put("storage.tsdb.path", opts.dataPath().toString());
-    f.put("storage.tsdb.retention.time", Durations.format(opts.retentionMillis()));
-    f.put("storage.tsdb.retention.size", opts.retentionBytes() + "B");
+    f.put("storage.tsdb.retention.time", Durations.format(db.options().retentionMillis()));
+    f.put("storage.tsdb.retention.size", db.options().retentionBytes() + "B");
     f.put("web.listen-address", opts.listenHost() + ":" + opts.listenPort());
     f.put("web.enable-remote-write-receiver", Boolean.toString(opts.remoteWriteReceiver()));
+    f.put("web.enable-otlp-receiver", Boolean.toString(otlpReceiver));
     f.put("web.enable-admin-api", Boolean.toString(opts.adminApi()));
     f.put("web.enable-lifecycle", Boolean.toString(opts.lifecycle()));
     f.put("web.external-url", opts.externalUrl() == null ? "" : opts.externalUrl());
@@ -279,6 +326,12 @@ public final class KilnServer implements AutoCloseable {
     f.put("query.max-samples", Long.toString(opts.queryMaxSamples()));
     f.put("query.lookback-delta", Durations.format(opts.lookbackDeltaMillis()));
     f.put("query.max-concurrency", Integer.toString(opts.queryMaxConcurrency()));
+    f.put("web.config.file", opts.web().webConfigFile() == null ? "" : opts.web().webConfigFile().toString());
+    f.put("web.route-prefix", opts.web().routePrefix());
+    f.put("web.page-title", opts.web().pageTitle());
+    f.put("web.max-connections", Integer.toString(opts.web().maxConnections()));
+    f.put("enable-feature", String.join(",", opts.tuning().features()));
+    f.put("rules.alert.resend-delay", Durations.format(opts.tuning().resendDelayMillis()));
     return f;
   }
 

@@ -50,6 +50,9 @@ public final class Main implements Callable<Integer> {
       description = "Accept remote write at /api/v1/write (default on).")
   boolean remoteWrite;
 
+  @Option(names = "--web.enable-otlp-receiver", description = "Accept OTLP metrics at /api/v1/otlp/v1/metrics.")
+  boolean otlpReceiver;
+
   @Option(names = "--web.enable-admin-api", description = "Enable the admin API endpoints.")
   boolean adminApi;
 
@@ -71,6 +74,15 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--log.level", defaultValue = "info", description = "debug, info, warn or error.")
   String logLevel;
 
+  @CommandLine.Mixin
+  PrometheusFlags prom = new PrometheusFlags();
+
+  /** {@code --web.enable-otlp-receiver}, or Prometheus 2's {@code --enable-feature=otlp-write-receiver}. */
+  boolean otlpReceiverEnabled() {
+    return otlpReceiver || prom.features.stream().flatMap(f -> java.util.Arrays.stream(f.split(",")))
+        .anyMatch(f -> f.strip().equals("otlp-write-receiver"));
+  }
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -87,8 +99,30 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /** Flags that parse but name an unusable file; carries Prometheus's exit code. */
+  static final class StartupError extends Exception {
+    final int exitCode;
+
+    StartupError(int exitCode, String message) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    KilnOptions opts;
+    try {
+      opts = options();
+    } catch (StartupError e) {
+      System.err.println(e.getMessage());
+      return e.exitCode;
+    }
+    return run(opts);
+  }
+
+  /** Turns the parsed flags into options, validating values and the files they name as Prometheus does at start-up. */
+  KilnOptions options() throws StartupError {
     CommandLine cmd = new CommandLine(this);
     if (!List.of("debug", "info", "warn", "error").contains(logLevel)) {
       throw new CommandLine.ParameterException(cmd, "invalid value for --log.level: " + logLevel);
@@ -114,18 +148,41 @@ public final class Main implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, "invalid value for --web.listen-address: " + listenAddress);
     }
     String host = listenAddress.substring(0, colon);
+    String externalPath;
+    try {
+      externalPath = externalUrl.isEmpty() ? "" : ExternalUrls.path(externalUrl);
+    } catch (IllegalArgumentException e) {
+      throw new StartupError(2, "parse external URL \"" + externalUrl + "\": " + e.getMessage());
+    }
+    if (prom.deprecatedRetention != null && retentionTime.equals("15d")) {
+      retention = duration(cmd, "--storage.tsdb.retention", prom.deprecatedRetention);
+    }
+    WebOptions web = prom.webOptions(externalPath);
+    Tuning tuning = prom.tuning(cmd);
     KilnOptions opts = new KilnOptions(configFile, dataPath, retention, retentionBytes, host.isEmpty() ? "0.0.0.0" : host, port,
-        remoteWrite, adminApi, lifecycle, duration(cmd, "--query.timeout", queryTimeout), maxSamples,
-        duration(cmd, "--query.lookback-delta", lookbackDelta), maxConcurrency, externalUrl);
+        remoteWrite || tuning.features().contains("remote-write-receiver"), adminApi, lifecycle,
+        duration(cmd, "--query.timeout", queryTimeout), maxSamples,
+        duration(cmd, "--query.lookback-delta", lookbackDelta), maxConcurrency, externalUrl, web, tuning);
+    if (prom.webConfigFile != null) {
+      try {
+        new dev.kiln.server.web.WebSecurity(prom.webConfigFile);
+      } catch (dev.kiln.server.web.WebConfigException e) {
+        throw new StartupError(1, "Unable to validate web configuration file (--web.config.file=" + prom.webConfigFile
+            + "): " + e.getMessage());
+      }
+    }
     if (configFile != null) {
       try {
         ConfigLoader.load(configFile);
       } catch (ConfigException e) {
-        System.err.println("Error loading config (--config.file=" + configFile + "): " + e.getMessage());
-        return 1;
+        throw new StartupError(1, "Error loading config (--config.file=" + configFile + "): " + e.getMessage());
       }
     }
-    KilnServer server = new KilnServer(opts);
+    return opts;
+  }
+
+  private int run(KilnOptions opts) throws Exception {
+    KilnServer server = new KilnServer(opts, otlpReceiverEnabled());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

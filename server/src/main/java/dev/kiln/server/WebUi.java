@@ -14,12 +14,26 @@ import java.util.Map;
  */
 final class WebUi {
   private static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
-  private final byte[] index = load("/web/index.html");
+  private final byte[] index;
   private final Map<String, byte[]> assets = new LinkedHashMap<>();
 
-  WebUi() {
+  /**
+   * @param prefix the path prefix of every link and API call in the page (the external URL's
+   *     path, as Prometheus's UI uses), "" for none
+   * @param title {@code --web.page-title}
+   */
+  WebUi(String prefix, String title) {
+    index = new String(load("/web/index.html"), java.nio.charset.StandardCharsets.UTF_8)
+        .replace("{{prefix}}", escapeHtml(prefix))
+        .replace("{{prefixJs}}", prefix.replace("\\", "\\\\").replace("'", "\\'").replace("<", "\\x3c"))
+        .replace("{{title}}", escapeHtml(title))
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     assets.put("/static/uPlot.iife.min.js", load(UPLOT + "uPlot.iife.min.js"));
     assets.put("/static/uPlot.min.css", load(UPLOT + "uPlot.min.css"));
+  }
+
+  private static String escapeHtml(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 
   private static byte[] load(String resource) {

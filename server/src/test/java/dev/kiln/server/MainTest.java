@@ -26,6 +26,11 @@ class MainTest {
     assertEquals(2, run("--query.timeout=soon"));
     assertEquals(2, run("--storage.tsdb.retention.size=lots"));
     assertEquals(0, run("--version"));
+    assertEquals(2, run("--log.format=xml"));
+    assertEquals(2, run("--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequestV9"));
+    assertEquals(2, run("--rules.alert.resend-delay=soon"));
+    assertEquals(2, run("--storage.tsdb.min-block-duration=2 hours"));
+    assertEquals(2, run("--web.external-url=\"http://x/\""), "a quoted external URL, as Prometheus rejects it");
   }
 
   @Test

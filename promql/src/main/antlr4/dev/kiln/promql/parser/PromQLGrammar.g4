@@ -19,10 +19,9 @@ expression
     | op=(ADD | SUB) expression                                                             # unary
     | expression op=(MUL | DIV | MOD | ATAN2) binModifier expression                        # binary
     | expression op=(ADD | SUB) binModifier expression                                      # binary
-    | expression op=(EQLC | NEQ | GTR | LSS | GTE | LTE) binModifier expression             # binary
+    | expression op=(EQLC | NEQ | GTR | LSS | GTE | LTE | TRIM_UPPER | TRIM_LOWER) binModifier expression # binary
     | expression op=(AND | UNLESS) binModifier expression                                   # binary
     | expression op=OR binModifier expression                                               # binary
-    | expression op=(TRIM_UPPER | TRIM_LOWER) binModifier expression                        # trim
     | (NUMBER | DURATION)                                                                   # numberLiteral
     | STRING                                                                                # stringLiteral
     | LEFT_PAREN expression RIGHT_PAREN                                                     # paren

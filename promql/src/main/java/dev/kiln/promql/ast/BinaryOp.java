@@ -15,6 +15,10 @@ public enum BinaryOp {
   LSS("<", 3),
   GTE(">=", 3),
   LTE("<=", 3),
+  /** {@code h </ x}: removes the observations above x from native histogram h. */
+  TRIM_UPPER("</", 3),
+  /** {@code h >/ x}: removes the observations below x from native histogram h. */
+  TRIM_LOWER(">/", 3),
   AND("and", 2),
   UNLESS("unless", 2),
   OR("or", 1);
@@ -43,6 +47,11 @@ public enum BinaryOp {
 
   public boolean isComparison() {
     return this == EQL || this == NEQ || this == GTR || this == LSS || this == GTE || this == LTE;
+  }
+
+  /** The native-histogram trim operators {@code </} and {@code >/}. */
+  public boolean isTrim() {
+    return this == TRIM_UPPER || this == TRIM_LOWER;
   }
 
   public boolean isSetOperator() {

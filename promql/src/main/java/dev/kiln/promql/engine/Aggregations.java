@@ -1,5 +1,8 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.CounterResetHint;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.HistogramException;
 import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.promql.ast.AggregateOp;
@@ -92,6 +95,22 @@ final class Aggregations {
     final boolean[] seen;
     final boolean[] incremental;
     boolean dropName;
+    /** Histogram state, allocated when the first histogram arrives. */
+    FloatHistogram[] hist;
+    HistogramAccumulator[] acc;
+    boolean[] hasFloat;
+    boolean[] incompatible;
+    boolean[] resetSeen;
+    boolean[] notResetSeen;
+
+    void initHistograms(int steps) {
+      hist = new FloatHistogram[steps];
+      acc = new HistogramAccumulator[steps];
+      hasFloat = seen.clone();
+      incompatible = new boolean[steps];
+      resetSeen = new boolean[steps];
+      notResetSeen = new boolean[steps];
+    }
 
     Group(Labels labels, int steps, boolean avg) {
       this.labels = labels;
@@ -119,6 +138,9 @@ final class Aggregations {
         groups.add(grp);
       }
       int consumed = accumulate(op, grp, s.values, steps);
+      if (s.hists != null) {
+        consumed += accumulateHistograms(op, grp, s, steps, a.expr().pos());
+      }
       if (consumed > 0 && s.dropName) {
         grp.dropName = true;
       }
@@ -129,7 +151,24 @@ final class Aggregations {
     for (Group grp : groups) {
       double[] v = new double[steps];
       int present = 0;
+      FloatHistogram[] hv = null;
       for (int step = 0; step < steps; step++) {
+        if (grp.hist != null && grp.hist[step] != null) {
+          v[step] = Points.ABSENT;
+          if (grp.hasFloat[step]) {
+            ev.annotations.warn("encountered a mix of histograms and floats for aggregation", a.expr().pos());
+          } else if (!grp.incompatible[step]) {
+            if (grp.resetSeen[step] && grp.notResetSeen[step]) {
+              ev.annotations.warn("conflicting counter resets during histogram aggregation", a.expr().pos());
+            }
+            if (hv == null) {
+              hv = new FloatHistogram[steps];
+            }
+            hv[step] = grp.acc[step].result().compact(0);
+            present++;
+          }
+          continue;
+        }
         if (!grp.seen[step]) {
           v[step] = Points.ABSENT;
           continue;
@@ -149,10 +188,65 @@ final class Aggregations {
       }
       if (present > 0) {
         ev.control.addSamples(present);
-        out.add(new StepSeries(grp.labels, grp.dropName, v));
+        out.add(new StepSeries(grp.labels, grp.dropName, v, hv));
       }
     }
     return out;
+  }
+
+  /**
+   * Adds one series' histogram points into its group: sum and avg add them up (a group mixing
+   * floats and histograms yields nothing), count and group count them, the others ignore them.
+   */
+  private int accumulateHistograms(AggregateOp op, Group grp, StepSeries s, int steps, int pos) {
+    int consumed = 0;
+    for (int c = 0; c < steps; c++) {
+      FloatHistogram h = s.hists[c];
+      if (h == null) {
+        continue;
+      }
+      consumed++;
+      switch (op) {
+        case COUNT, GROUP -> {
+          if (!grp.seen[c]) {
+            grp.seen[c] = true;
+            grp.count[c] = 1;
+            grp.value[c] = 1;
+          } else {
+            grp.count[c]++;
+          }
+        }
+        case SUM, AVG -> {
+          if (grp.hist == null) {
+            grp.initHistograms(steps);
+          }
+          grp.resetSeen[c] |= h.counterResetHint == CounterResetHint.COUNTER_RESET;
+          grp.notResetSeen[c] |= h.counterResetHint == CounterResetHint.NOT_COUNTER_RESET;
+          grp.seen[c] = true;
+          if (grp.incompatible[c]) {
+            continue;
+          }
+          if (grp.acc[c] == null) {
+            grp.acc[c] = new HistogramAccumulator(op == AggregateOp.AVG);
+            grp.hist[c] = h;
+          }
+          try {
+            int before = grp.acc[c].flags;
+            grp.acc[c].add(h);
+            if ((grp.acc[c].flags & ~before & FloatHistogram.NHCB_BOUNDS_RECONCILED) != 0) {
+              ev.annotations.info("mismatched custom buckets were reconciled during aggregation", pos);
+            }
+          } catch (HistogramException e) {
+            grp.incompatible[c] = true;
+            ev.annotations.warn("vector contains a mix of histograms with exponential and custom buckets schemas"
+                + " for metric name \"" + s.labels.getOrEmpty(Labels.METRIC_NAME) + "\"", pos);
+          }
+        }
+        default -> ev.annotations.info("ignored histogram in " + op.name().toLowerCase(java.util.Locale.ROOT)
+            + " aggregation", pos);
+      }
+    }
+    return consumed;
   }
 
   /** Adds one series' points into its group; returns the number of points consumed. */
@@ -169,6 +263,9 @@ final class Aggregations {
         continue;
       }
       consumed++;
+      if (grp.hasFloat != null) {
+        grp.hasFloat[c] = true;
+      }
       if (!seen[c]) {
         seen[c] = true;
         value[c] = f;
@@ -283,6 +380,9 @@ final class Aggregations {
         int n = 0;
         for (int k = memberStart[gi]; k < memberStart[gi + 1]; k++) {
           StepSeries s = in.get(members[k]);
+          if (s.hist(step) != null) {
+            ev.annotations.info("ignored histogram in quantile aggregation", a.expr().pos());
+          }
           double v = s.values[step];
           if (Points.isPresent(v)) {
             scratch[n++] = v;
@@ -327,10 +427,12 @@ final class Aggregations {
       Map<Labels, double[]> stepCounts = new LinkedHashMap<>();
       for (StepSeries s : in) {
         double f = s.values[step];
-        if (Points.isAbsent(f)) {
+        FloatHistogram h = s.hist(step);
+        if (Points.isAbsent(f) && h == null) {
           continue;
         }
-        Labels withValue = s.labels.toBuilder().set(valueLabel, GoFormat.plain(f)).build();
+        String text = h != null ? h.toString() : GoFormat.plain(f);
+        Labels withValue = s.labels.toBuilder().set(valueLabel, text).build();
         Labels key = groupKey(withValue, grouping, a.without());
         double[] c = stepCounts.get(key);
         if (c == null) {

@@ -1,5 +1,8 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.CounterResetHint;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.HistogramException;
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.promql.ast.BinaryOp;
 import dev.kiln.promql.ast.VectorMatching.Cardinality;
@@ -121,6 +124,37 @@ final class BinaryOperators {
     long removed = 0;
     for (StepSeries s : vec) {
       double[] a = s.values;
+      if (s.hists != null) {
+        for (int i = 0; i < a.length; i++) {
+          FloatHistogram h = s.hists[i];
+          if (h == null) {
+            continue;
+          }
+          FloatHistogram res = null;
+          if (op.isTrim() && !scalarOnLeft) {
+            res = HistogramTrim.trim(h, scalar[i], op == BinaryOp.TRIM_UPPER);
+          } else if (op == BinaryOp.MUL) {
+            res = h.copy().mul(scalar[i]).compact(0);
+          } else if (op == BinaryOp.DIV && !scalarOnLeft) {
+            res = h.copy().div(scalar[i]).compact(0);
+          } else {
+            incompatibleTypes(b, scalarOnLeft ? "float" : "histogram", scalarOnLeft ? "histogram" : "float");
+          }
+          s.hists[i] = res;
+          if (res == null) {
+            removed++;
+          }
+        }
+      }
+      if (op.isTrim()) {
+        for (int i = 0; i < a.length; i++) {
+          if (Points.isPresent(a[i])) {
+            incompatibleTypes(b, "float", "float");
+            a[i] = Points.ABSENT;
+            removed++;
+          }
+        }
+      }
       for (int i = 0; i < a.length; i++) {
         double v = a[i];
         if (Points.isAbsent(v)) {
@@ -153,6 +187,12 @@ final class BinaryOperators {
     return vec;
   }
 
+  private void incompatibleTypes(Plan.Binary b, String lhsType, String rhsType) {
+    String op = b.op().symbol();
+    ev.annotations.info("incompatible sample types encountered for binary operator \"" + op + "\": "
+        + lhsType + " " + op + " " + rhsType, b.pos());
+  }
+
   /** Assigns each series the ordinal of its matching signature; returns the number of signatures. */
   private static int signatures(
       Matching m, List<StepSeries> l, List<StepSeries> r, int[] lsig, int[] rsig) {
@@ -178,7 +218,7 @@ final class BinaryOperators {
 
   private static boolean anyPresent(List<StepSeries> v, int step) {
     for (StepSeries s : v) {
-      if (Points.isPresent(s.values[step])) {
+      if (s.hasPoint(step)) {
         return true;
       }
     }
@@ -204,44 +244,44 @@ final class BinaryOperators {
             continue;
           }
           for (int j = 0; j < r.size(); j++) {
-            if (Points.isPresent(r.get(j).values[step])) {
+            if (r.get(j).hasPoint(step)) {
               stamp[rsig[j]] = mark;
             }
           }
           for (int i = 0; i < l.size(); i++) {
             StepSeries s = l.get(i);
-            if (Points.isPresent(s.values[step]) && stamp[lsig[i]] == mark) {
-              out.put(s.labels, s.dropName, step, s.values[step]);
+            if (s.hasPoint(step) && stamp[lsig[i]] == mark) {
+              out.put(s.labels, s.dropName, step, s.values[step], s.hist(step));
             }
           }
         }
         case OR -> {
           for (int i = 0; i < l.size(); i++) {
             StepSeries s = l.get(i);
-            if (Points.isPresent(s.values[step])) {
+            if (s.hasPoint(step)) {
               stamp[lsig[i]] = mark;
-              out.put(s.labels, s.dropName, step, s.values[step]);
+              out.put(s.labels, s.dropName, step, s.values[step], s.hist(step));
             }
           }
           for (int j = 0; j < r.size(); j++) {
             StepSeries s = r.get(j);
-            if (Points.isPresent(s.values[step]) && stamp[rsig[j]] != mark) {
-              out.put(s.labels, s.dropName, step, s.values[step]);
+            if (s.hasPoint(step) && stamp[rsig[j]] != mark) {
+              out.put(s.labels, s.dropName, step, s.values[step], s.hist(step));
             }
           }
         }
         case UNLESS -> {
           if (rAny) {
             for (int j = 0; j < r.size(); j++) {
-              if (Points.isPresent(r.get(j).values[step])) {
+              if (r.get(j).hasPoint(step)) {
                 stamp[rsig[j]] = mark;
               }
             }
           }
           for (int i = 0; i < l.size(); i++) {
             StepSeries s = l.get(i);
-            if (Points.isPresent(s.values[step]) && (!rAny || stamp[lsig[i]] != mark)) {
-              out.put(s.labels, s.dropName, step, s.values[step]);
+            if (s.hasPoint(step) && (!rAny || stamp[lsig[i]] != mark)) {
+              out.put(s.labels, s.dropName, step, s.values[step], s.hist(step));
             }
           }
         }
@@ -301,7 +341,7 @@ final class BinaryOperators {
         continue;
       }
       for (int j = 0; j < one.size(); j++) {
-        if (Points.isAbsent(one.get(j).values[step])) {
+        if (!one.get(j).hasPoint(step)) {
           continue;
         }
         int sig = oneSig[j];
@@ -323,7 +363,7 @@ final class BinaryOperators {
       for (int i = 0; i < many.size(); i++) {
         StepSeries ls = many.get(i);
         double lv = ls.values[step];
-        if (Points.isAbsent(lv)) {
+        if (!ls.hasPoint(step)) {
           continue;
         }
         int sig = manySig[i];
@@ -335,17 +375,18 @@ final class BinaryOperators {
             metric = resultMetric(ls.labels, rs.labels, b.op(), m);
             st.resultLabelCache.put(cacheKey, metric);
           }
-          apply(b, st, out, step, sig, lv, rs.values[step], metric, swap);
+          apply(b, st, out, step, sig, lv, rs.values[step], ls.hist(step), rs.hist(step), metric, swap);
         } else if (fillRight != null) {
           Labels rsLabels = matchLabels(m, ls.labels);
-          apply(b, st, out, step, sig, lv, fillRight, resultMetric(ls.labels, rsLabels, b.op(), m), swap);
+          apply(b, st, out, step, sig, lv, fillRight, ls.hist(step), null,
+              resultMetric(ls.labels, rsLabels, b.op(), m), swap);
         }
       }
       if (fillLeft != null) {
         for (int j = 0; j < one.size(); j++) {
           StepSeries rs = one.get(j);
           double rv = rs.values[step];
-          if (Points.isAbsent(rv)) {
+          if (!rs.hasPoint(step)) {
             continue;
           }
           int sig = oneSig[j];
@@ -353,7 +394,8 @@ final class BinaryOperators {
             continue;
           }
           Labels lsLabels = matchLabels(m, rs.labels);
-          apply(b, st, out, step, sig, fillLeft, rv, resultMetric(lsLabels, rs.labels, b.op(), m), swap);
+          apply(b, st, out, step, sig, fillLeft, rv, null, rs.hist(step),
+              resultMetric(lsLabels, rs.labels, b.op(), m), swap);
         }
       }
     }
@@ -364,19 +406,43 @@ final class BinaryOperators {
 
   /** One matched pair (Prometheus's doBinOp): {@code lv} from the many side, {@code rv} from the one side. */
   private void apply(
-      Plan.Binary b, MatchState st, Output out, int step, int sig, double lv, double rv, Labels metric,
-      boolean swap) {
+      Plan.Binary b, MatchState st, Output out, int step, int sig, double lv, double rv, FloatHistogram lh,
+      FloatHistogram rh, Labels metric, boolean swap) {
     BinaryOp op = b.op();
     Matching m = b.matching();
     double fl = swap ? rv : lv;
     double fr = swap ? lv : rv;
-    double value = arith(op, fl, fr);
-    boolean keep = keep(op, fl, fr);
-    if (op.isComparison()) {
-      value = fl;
+    FloatHistogram hl = swap ? rh : lh;
+    FloatHistogram hr = swap ? lh : rh;
+    double value;
+    boolean keep;
+    FloatHistogram hv = null;
+    boolean compatible = true;
+    if (hl == null && hr == null && op.isTrim()) {
+      incompatibleTypes(b, "float", "float");
+      value = 0;
+      keep = false;
+      compatible = false;
+    } else if (hl == null && hr == null) {
+      value = arith(op, fl, fr);
+      keep = keep(op, fl, fr);
+      if (op.isComparison()) {
+        value = fl;
+      }
+    } else {
+      value = 0;
+      keep = true;
+      hv = histogramOp(b, fl, fr, hl, hr);
+      if (hv == null) {
+        compatible = false;
+        keep = false;
+      } else if (op == BinaryOp.EQL || op == BinaryOp.NEQ) {
+        keep = hl.equals(hr) == (op == BinaryOp.EQL);
+      }
     }
     if (b.returnBool()) {
       value = keep ? 1 : 0;
+      hv = null;
     }
     if (m.card() == Cardinality.ONE_TO_ONE) {
       if (st.matchedStamp[sig] == st.mark) {
@@ -394,10 +460,74 @@ final class BinaryOperators {
       }
     }
     st.matchedStamp[sig] = st.mark;
-    if (!keep && !b.returnBool()) {
+    if (!compatible || (!keep && !b.returnBool())) {
       return;
     }
-    out.put(metric, b.returnBool(), step, value);
+    out.put(metric, b.returnBool(), step, value, hv);
+  }
+
+  /**
+   * Prometheus's vectorElemBinop where a histogram is involved: histogram ± histogram, histogram
+   * × or ÷ float, float × histogram, and == / != between histograms (which keep the left one).
+   * Returns null, with an info annotation, for combinations that yield nothing.
+   */
+  private FloatHistogram histogramOp(Plan.Binary b, double fl, double fr, FloatHistogram hl, FloatHistogram hr) {
+    BinaryOp op = b.op();
+    if (op.isTrim()) {
+      if (hl != null && hr == null) {
+        return HistogramTrim.trim(hl, fr, op == BinaryOp.TRIM_UPPER);
+      }
+      incompatibleTypes(b, hl == null ? "float" : "histogram", hr == null ? "float" : "histogram");
+      return null;
+    }
+    if (hl == null) {
+      if (op == BinaryOp.MUL) {
+        return hr.copy().mul(fl).compact(0);
+      }
+      incompatibleTypes(b, "float", "histogram");
+      return null;
+    }
+    if (hr == null) {
+      if (op == BinaryOp.MUL) {
+        return hl.copy().mul(fr).compact(0);
+      }
+      if (op == BinaryOp.DIV) {
+        return hl.copy().div(fr).compact(0);
+      }
+      incompatibleTypes(b, "histogram", "float");
+      return null;
+    }
+    switch (op) {
+      case ADD, SUB -> {
+        FloatHistogram res = hl.copy();
+        int flags;
+        try {
+          flags = op == BinaryOp.ADD ? res.add(hr) : res.sub(hr);
+        } catch (HistogramException e) {
+          ev.annotations.warn("vector contains a mix of histograms with exponential and custom buckets schemas"
+              + " for metric name \"\"", b.pos());
+          return null;
+        }
+        String what = op == BinaryOp.ADD ? "addition" : "subtraction";
+        if ((flags & FloatHistogram.COUNTER_RESET_COLLISION) != 0) {
+          ev.annotations.warn("conflicting counter resets during histogram " + what, b.pos());
+        }
+        if ((flags & FloatHistogram.NHCB_BOUNDS_RECONCILED) != 0) {
+          ev.annotations.info("mismatched custom buckets were reconciled during " + what, b.pos());
+        }
+        if (op == BinaryOp.SUB) {
+          res.counterResetHint = CounterResetHint.GAUGE;
+        }
+        return res.compact(0);
+      }
+      case EQL, NEQ -> {
+        return hl;
+      }
+      default -> {
+        incompatibleTypes(b, "histogram", "histogram");
+        return null;
+      }
+    }
   }
 
   private static Labels matchLabels(Matching m, Labels l) {
@@ -450,16 +580,25 @@ final class BinaryOperators {
     }
 
     void put(Labels labels, boolean dropName, int step, double value) {
+      put(labels, dropName, step, value, null);
+    }
+
+    /** Adds a point: the histogram when it is not null, else the float. */
+    void put(Labels labels, boolean dropName, int step, double value, FloatHistogram h) {
       StepSeries s = series.get(labels);
       if (s == null) {
         double[] v = new double[steps];
         Arrays.fill(v, Points.ABSENT);
         s = new StepSeries(labels, dropName, v);
         series.put(labels, s);
-      } else if (Points.isPresent(s.values[step])) {
+      } else if (s.hasPoint(step)) {
         throw Evaluator.duplicateLabelset();
       }
-      s.values[step] = value;
+      if (h != null) {
+        s.setHist(step, h);
+      } else {
+        s.values[step] = value;
+      }
     }
 
     List<StepSeries> finish(QueryControl control) {

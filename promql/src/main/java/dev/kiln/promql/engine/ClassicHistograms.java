@@ -1,5 +1,6 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
@@ -31,6 +32,27 @@ final class ClassicHistograms {
     double apply(int step, double[] upper, double[] count, int n, Group group);
   }
 
+  /** The same function over one native histogram. */
+  private interface NativeFunction {
+    double apply(int step, FloatHistogram h, Labels labels);
+  }
+
+  private static NativeFunction nativeQuantile(Evaluator ev, double[] q, Plan vecArg) {
+    HistogramStats.NaNEffect[] nan = new HistogramStats.NaNEffect[1];
+    return (step, h, labels) -> {
+      double v = HistogramStats.quantile(q[step], h, nan);
+      String name = labels.getOrEmpty(Labels.METRIC_NAME);
+      String suffix = name.isEmpty() ? "" : " for metric name \"" + name + "\"";
+      if (nan[0] == HistogramStats.NaNEffect.RESULT_NAN) {
+        ev.annotations.info("input to histogram_quantile has NaN observations, result is NaN" + suffix, vecArg.pos());
+      } else if (nan[0] == HistogramStats.NaNEffect.SKEWED) {
+        ev.annotations.info(
+            "input to histogram_quantile has NaN observations, result is skewed higher" + suffix, vecArg.pos());
+      }
+      return v;
+    };
+  }
+
   static List<StepSeries> quantile(Evaluator ev, Plan.Call c, Grid g) {
     double[] q = ev.evalScalar(c.args().get(0), g);
     Plan vecArg = c.args().get(1);
@@ -41,7 +63,8 @@ final class ClassicHistograms {
       }
     }
     Quantiles.BucketResult result = new Quantiles.BucketResult();
-    return evaluate(ev, () -> ev.evalVector(vecArg, g), vecArg, g, (step, upper, count, n, group) -> {
+    return evaluate(ev, () -> ev.evalVector(vecArg, g), vecArg, g, nativeQuantile(ev, q, vecArg),
+        (step, upper, count, n, group) -> {
       Quantiles.bucketQuantile(q[step], upper, count, n, result);
       if (result.forcedMonotonic) {
         ev.annotations.info(
@@ -76,9 +99,10 @@ final class ClassicHistograms {
       double[] q = qs.get(qi);
       List<StepSeries> copy = new ArrayList<>(vec.size());
       for (StepSeries s : vec) {
-        copy.add(new StepSeries(s.labels, s.dropName, s.values.clone()));
+        copy.add(new StepSeries(s.labels, s.dropName, s.values.clone(), s.hists));
       }
-      List<StepSeries> part = evaluate(ev, () -> copy, vecArg, g, (step, upper, count, n, group) -> {
+      List<StepSeries> part = evaluate(ev, () -> copy, vecArg, g, nativeQuantile(ev, q, vecArg),
+          (step, upper, count, n, group) -> {
         Quantiles.bucketQuantile(q[step], upper, count, n, result);
         if (result.forcedMonotonic) {
           ev.annotations.info(
@@ -115,21 +139,46 @@ final class ClassicHistograms {
   static List<StepSeries> fraction(Evaluator ev, Plan.Call c, Grid g) {
     double[] lower = ev.evalScalar(c.args().get(0), g);
     double[] upper = ev.evalScalar(c.args().get(1), g);
-    return evaluate(ev, () -> ev.evalVector(c.args().get(2), g), c.args().get(2), g,
+    Plan vecArg = c.args().get(2);
+    NativeFunction nativeFraction = (step, h, labels) -> {
+      if (Double.isNaN(h.sum)) {
+        String name = labels.getOrEmpty(Labels.METRIC_NAME);
+        ev.annotations.info("input to histogram_fraction has NaN observations, which are excluded from all fractions"
+            + (name.isEmpty() ? "" : " for metric name \"" + name + "\""), vecArg.pos());
+      }
+      return HistogramStats.fraction(lower[step], upper[step], h);
+    };
+    return evaluate(ev, () -> ev.evalVector(vecArg, g), vecArg, g, nativeFraction,
         (step, ub, count, n, group) -> Quantiles.bucketFraction(lower[step], upper[step], ub, count, n));
   }
 
   private static List<StepSeries> evaluate(
       Evaluator ev, java.util.function.Supplier<List<StepSeries>> input, Plan vecArg, Grid g,
-      BucketFunction fn) {
+      NativeFunction nativeFn, BucketFunction fn) {
     List<StepSeries> vec = input.get();
     int steps = g.steps();
     Map<Labels, Group> groups = new HashMap<>();
     List<Group> order = new ArrayList<>();
     Group[] groupOf = new Group[vec.size()];
     double[] upperOf = new double[vec.size()];
+    List<StepSeries> natives = new ArrayList<>();
+    for (StepSeries s : vec) {
+      if (s.hasHistograms()) {
+        natives.add(s);
+      }
+    }
     for (int i = 0; i < vec.size(); i++) {
       StepSeries s = vec.get(i);
+      boolean anyFloat = false;
+      for (double v : s.values) {
+        if (Points.isPresent(v)) {
+          anyFloat = true;
+          break;
+        }
+      }
+      if (!anyFloat) {
+        continue;
+      }
       String le = s.labels.get("le");
       Double ub = le == null ? null : parseGoFloat(le);
       if (ub == null) {
@@ -165,6 +214,15 @@ final class ClassicHistograms {
     }
     double[] upper = new double[maxBuckets];
     double[] count = new double[maxBuckets];
+    // Native histograms whose labels equal a classic group's: both are dropped at steps where both exist.
+    Map<Group, List<StepSeries>> conflicts = new HashMap<>();
+    for (StepSeries nat : natives) {
+      Group grp = groups.get(nat.labels);
+      if (grp != null) {
+        conflicts.computeIfAbsent(grp, k -> new ArrayList<>()).add(nat);
+      }
+    }
+    java.util.IdentityHashMap<StepSeries, boolean[]> suppressed = new java.util.IdentityHashMap<>();
     for (int step = 0; step < steps; step++) {
       ev.control.check();
       for (int gi = 0; gi < order.size(); gi++) {
@@ -176,6 +234,20 @@ final class ClassicHistograms {
             upper[n] = upperOf[i];
             count[n] = v;
             n++;
+          }
+        }
+        if (n > 0 && conflicts.containsKey(grp)) {
+          boolean mixed = false;
+          for (StepSeries nat : conflicts.get(grp)) {
+            if (nat.hist(step) != null) {
+              mixed = true;
+              suppressed.computeIfAbsent(nat, k -> new boolean[steps])[step] = true;
+            }
+          }
+          if (mixed) {
+            ev.annotations.warn("vector contains a mix of classic and native histograms for metric name \""
+                + grp.labels.getOrEmpty(Labels.METRIC_NAME) + "\"", vecArg.pos());
+            continue;
           }
         }
         if (n > 0) {
@@ -190,6 +262,22 @@ final class ClassicHistograms {
     }
     ev.control.releaseSamples(released);
     List<StepSeries> out = new ArrayList<>();
+    for (StepSeries nat : natives) {
+      boolean[] skip = suppressed.get(nat);
+      double[] v = Points.absentArray(steps);
+      int present = 0;
+      for (int step = 0; step < steps; step++) {
+        FloatHistogram h = nat.hist(step);
+        if (h != null && (skip == null || !skip[step])) {
+          v[step] = Points.fromStorage(nativeFn.apply(step, h, nat.labels));
+          present++;
+        }
+      }
+      if (present > 0) {
+        ev.control.addSamples(present);
+        out.add(new StepSeries(nat.labels, true, v));
+      }
+    }
     for (Group grp : order) {
       if (grp.present > 0) {
         ev.control.addSamples(grp.present);

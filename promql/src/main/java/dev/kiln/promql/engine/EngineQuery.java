@@ -56,6 +56,7 @@ final class EngineQuery implements Query {
       Evaluator ev = new Evaluator(
           querier, control, annotations, lookback, grid.start(), grid.end(), instant ? 0 : grid.interval(),
           options.defaultSubqueryStepMillis(), loader);
+      ev.statsSelectors = HistogramStatsSelectors.find(plan);
       Object result = ev.eval(plan, grid);
       control.checkNow();
       Value value = instant ? ResultAssembler.instant(result, plan.type(), grid.start()) : ResultAssembler.range(result, grid);

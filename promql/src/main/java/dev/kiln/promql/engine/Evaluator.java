@@ -1,7 +1,9 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
 import dev.kiln.tsdb.storage.Querier;
 import dev.kiln.tsdb.storage.SelectHints;
@@ -34,6 +36,8 @@ final class Evaluator {
   /** Step of subqueries written without one. */
   final long defaultSubqueryStep;
   final SampleBuffer buffer = new SampleBuffer();
+  /** Selectors read as Prometheus's HistogramStatsIterator reads them (see HistogramStatsSelectors). */
+  java.util.Set<Plan.Selector> statsSelectors = java.util.Set.of();
   /** Reads selections, in parallel for large ones. */
   final SeriesLoader loader;
   private final Functions functions;
@@ -127,6 +131,8 @@ final class Evaluator {
       for (int i = 0; i < a.length; i++) {
         if (Points.isPresent(a[i])) {
           a[i] = -a[i];
+        } else if (s.hist(i) != null) {
+          s.hists[i] = s.hists[i].copy().mul(-1);
         }
       }
       s.dropName = true;
@@ -185,8 +191,16 @@ final class Evaluator {
     long mint = firstRef - lookbackMillis + 1;
     SeriesSet set = select(sel, mint, lastRef, g.interval(), 0, "");
     double[][] reuse = {null};
-    loader.forEach(set, mint, lastRef, false, buffer, control, (s, buf) -> {
-      if (buf.count == 0) {
+    loader.forEach(set, mint, lastRef, false, statsSelectors.contains(sel), buffer, control, (s, buf) -> {
+      if (buf.count == 0 && buf.hcount == 0) {
+        return;
+      }
+      if (buf.hcount > 0) {
+        StepSeries mixed = selectMixed(sel, g, timestamps, buf, firstRef, pinned, s.labels());
+        if (mixed != null) {
+          control.addSamples(mixed.presentCount());
+          sink.accept(mixed);
+        }
         return;
       }
       double[] values = reuse[0] != null ? reuse[0] : new double[steps];
@@ -232,6 +246,46 @@ final class Evaluator {
     });
   }
 
+  /**
+   * Instant selection for a series holding histogram samples: per step the newest sample, float
+   * or histogram, in the lookback window; none when it is a stale marker.
+   */
+  private StepSeries selectMixed(
+      Plan.Selector sel, Grid g, boolean timestamps, SampleBuffer buf, long firstRef, boolean pinned,
+      Labels labels) {
+    int steps = g.steps();
+    double[] values = Points.absentArray(steps);
+    FloatHistogram[] hists = timestamps ? null : new FloatHistogram[steps];
+    int present = 0;
+    int j = -1;
+    int k = -1;
+    for (int i = 0; i < steps; i++) {
+      long ref = pinned ? firstRef : g.time(i) - sel.offsetMillis();
+      while (j + 1 < buf.count && buf.ts[j + 1] <= ref) {
+        j++;
+      }
+      while (k + 1 < buf.hcount && buf.hts[k + 1] <= ref) {
+        k++;
+      }
+      long tf = j >= 0 ? buf.ts[j] : Long.MIN_VALUE;
+      long th = k >= 0 ? buf.hts[k] : Long.MIN_VALUE;
+      if (th > tf) {
+        if (th > ref - lookbackMillis) {
+          if (timestamps) {
+            values[i] = th / 1000.0;
+          } else {
+            hists[i] = buf.hs[k];
+          }
+          present++;
+        }
+      } else if (j >= 0 && tf > ref - lookbackMillis && !StaleNaN.is(buf.vs[j])) {
+        values[i] = timestamps ? tf / 1000.0 : buf.vs[j];
+        present++;
+      }
+    }
+    return present == 0 ? null : new StepSeries(labels, timestamps, values, hists);
+  }
+
   /** A smoothed instant selector: per step the value interpolated between neighbouring samples. */
   private void selectSmoothed(Plan.Selector sel, Grid g, SeriesSink sink) {
     int steps = g.steps();
@@ -243,6 +297,7 @@ final class Evaluator {
     while (set.next()) {
       control.check();
       Series s = set.at();
+      buffer.resolveHints = statsSelectors.contains(sel);
       buffer.load(s, mint, maxt, true);
       int n = buffer.count;
       long[] ts = buffer.ts;
@@ -308,8 +363,17 @@ final class Evaluator {
     while (set.next()) {
       control.check();
       Series s = set.at();
+      buffer.resolveHints = statsSelectors.contains(sel);
       buffer.load(s, loadMin + 1, loadMax, true);
-      if (buffer.count == 0) {
+      if (buffer.count == 0 && buffer.hcount == 0) {
+        continue;
+      }
+      if (buffer.hcount > 0 && !extended) {
+        control.addSamples(buffer.count + buffer.hcount);
+        out.add(new RawSeries(
+            s.labels(), false, Arrays.copyOf(buffer.ts, buffer.count), Arrays.copyOf(buffer.vs, buffer.count),
+            buffer.count, Arrays.copyOf(buffer.hts, buffer.hcount), Arrays.copyOf(buffer.hs, buffer.hcount),
+            buffer.hcount));
         continue;
       }
       if (extended) {
@@ -344,6 +408,51 @@ final class Evaluator {
     return new Grid(start, end, step);
   }
 
+  /**
+   * A histogram as a subquery yields it: a point need not follow the one before it in storage, so
+   * a counter reset hint relating it to its storage predecessor is dropped (gauge stays).
+   */
+  private static FloatHistogram forSubquery(FloatHistogram h) {
+    if (h.counterResetHint == dev.kiln.tsdb.histogram.CounterResetHint.UNKNOWN
+        || h.counterResetHint == dev.kiln.tsdb.histogram.CounterResetHint.GAUGE) {
+      return h;
+    }
+    FloatHistogram c = h.copy();
+    c.counterResetHint = dev.kiln.tsdb.histogram.CounterResetHint.UNKNOWN;
+    return c;
+  }
+
+  /** One step series as raw points at the grid's times, floats and histograms apart. */
+  RawSeries toRaw(StepSeries s, Grid grid) {
+    int n = 0;
+    int hn = 0;
+    for (int i = 0; i < s.values.length; i++) {
+      if (Points.isPresent(s.values[i])) {
+        n++;
+      } else if (s.hist(i) != null) {
+        hn++;
+      }
+    }
+    long[] ts = new long[n];
+    double[] vs = new double[n];
+    long[] hts = new long[hn];
+    FloatHistogram[] hs = new FloatHistogram[hn];
+    int k = 0;
+    int m = 0;
+    for (int i = 0; i < s.values.length; i++) {
+      if (Points.isPresent(s.values[i])) {
+        ts[k] = grid.time(i);
+        vs[k] = s.values[i];
+        k++;
+      } else if (s.hist(i) != null) {
+        hts[m] = grid.time(i);
+        hs[m] = forSubquery(s.hist(i));
+        m++;
+      }
+    }
+    return new RawSeries(s.labels, s.dropName, ts, vs, n, hts, hs, hn);
+  }
+
   /** Evaluates a subquery into raw series (points at the inner grid's steps). */
   List<RawSeries> subquery(Plan.Subquery sq, Grid outer) {
     Grid inner = subqueryGrid(sq, outer);
@@ -355,18 +464,33 @@ final class Evaluator {
     }
     List<RawSeries> out = new ArrayList<>(vec.size());
     for (StepSeries s : vec) {
-      int n = s.presentCount();
+      int n = 0;
+      int hn = 0;
+      for (int i = 0; i < s.values.length; i++) {
+        if (Points.isPresent(s.values[i])) {
+          n++;
+        } else if (s.hist(i) != null) {
+          hn++;
+        }
+      }
       long[] ts = new long[n];
       double[] vs = new double[n];
+      long[] hts = new long[hn];
+      FloatHistogram[] hs = new FloatHistogram[hn];
       int k = 0;
+      int m = 0;
       for (int i = 0; i < s.values.length; i++) {
         if (Points.isPresent(s.values[i])) {
           ts[k] = inner.time(i);
           vs[k] = s.values[i];
           k++;
+        } else if (s.hist(i) != null) {
+          hts[m] = inner.time(i);
+          hs[m] = forSubquery(s.hist(i));
+          m++;
         }
       }
-      out.add(new RawSeries(s.labels, s.dropName, ts, vs, n));
+      out.add(new RawSeries(s.labels, s.dropName, ts, vs, n, hts, hs, hn));
     }
     return out;
   }

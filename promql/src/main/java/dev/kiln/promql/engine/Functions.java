@@ -1,5 +1,6 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
@@ -98,13 +99,15 @@ final class Functions {
       case "histogram_fraction":
         return ClassicHistograms.fraction(ev, c, g);
       case "histogram_count":
+        return histogramScalar(ev.evalVector(args.get(0), g), h -> h.count);
       case "histogram_sum":
+        return histogramScalar(ev.evalVector(args.get(0), g), h -> h.sum);
       case "histogram_avg":
+        return histogramScalar(ev.evalVector(args.get(0), g), h -> h.sum / h.count);
       case "histogram_stddev":
+        return histogramScalar(ev.evalVector(args.get(0), g), h -> Math.sqrt(HistogramStats.variance(h)));
       case "histogram_stdvar":
-        // These read native histogram samples only; float samples produce no output.
-        ev.evalVector(args.get(0), g);
-        return new ArrayList<StepSeries>();
+        return histogramScalar(ev.evalVector(args.get(0), g), HistogramStats::variance);
       default:
         break;
     }
@@ -166,7 +169,34 @@ final class Functions {
     return out;
   }
 
+  /**
+   * A function of native histogram samples only ({@code histogram_count} and the like): float
+   * samples produce no output.
+   */
+  private List<StepSeries> histogramScalar(
+      List<StepSeries> vec, java.util.function.ToDoubleFunction<FloatHistogram> f) {
+    List<StepSeries> out = new ArrayList<>();
+    for (StepSeries s : vec) {
+      if (!s.hasHistograms()) {
+        continue;
+      }
+      double[] v = Points.absentArray(s.values.length);
+      for (int i = 0; i < v.length; i++) {
+        FloatHistogram h = s.hists[i];
+        if (h != null) {
+          v[i] = Points.fromStorage(f.applyAsDouble(h));
+        }
+      }
+      out.add(new StepSeries(s.labels, true, v));
+    }
+    return out;
+  }
+
   private List<StepSeries> simple(List<StepSeries> vec, DoubleUnaryOperator f) {
+    vec.removeIf(s -> {
+      s.dropHistograms();
+      return s.isEmpty();
+    });
     for (StepSeries s : vec) {
       double[] a = s.values;
       for (int i = 0; i < a.length; i++) {
@@ -181,6 +211,10 @@ final class Functions {
 
   private List<StepSeries> round(Plan.Call c, Grid g) {
     List<StepSeries> vec = ev.evalVector(c.args().get(0), g);
+    vec.removeIf(s -> {
+      s.dropHistograms();
+      return s.isEmpty();
+    });
     double[] nearest = c.args().size() > 1 ? ev.evalScalar(c.args().get(1), g) : null;
     for (StepSeries s : vec) {
       double[] a = s.values;
@@ -196,6 +230,9 @@ final class Functions {
   }
 
   private List<StepSeries> clamp(List<StepSeries> vec, double[] min, double[] max) {
+    for (StepSeries s : vec) {
+      s.dropHistograms();
+    }
     for (StepSeries s : vec) {
       double[] a = s.values;
       for (int i = 0; i < a.length; i++) {
@@ -235,10 +272,11 @@ final class Functions {
     for (StepSeries s : vec) {
       double[] a = s.values;
       for (int i = 0; i < a.length; i++) {
-        if (Points.isPresent(a[i])) {
+        if (s.hasPoint(i)) {
           a[i] = g.time(i) / 1000.0;
         }
       }
+      s.dropHistograms();
       s.dropName = true;
     }
     return vec;
@@ -258,7 +296,7 @@ final class Functions {
     for (int i = 0; i < out.length; i++) {
       boolean any = false;
       for (StepSeries s : vec) {
-        if (Points.isPresent(s.values[i])) {
+        if (s.hasPoint(i)) {
           any = true;
           break;
         }

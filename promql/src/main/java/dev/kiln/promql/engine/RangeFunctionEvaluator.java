@@ -1,5 +1,6 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.tsdb.model.Labels;
@@ -36,6 +37,10 @@ final class RangeFunctionEvaluator {
     DoubleUnaryOperator math = MathFunctions.byName(c.name());
     if (math != null) {
       ev.stream(c.args().get(0), g, s -> {
+        s.dropHistograms();
+        if (s.isEmpty()) {
+          return false;
+        }
         double[] a = s.values;
         for (int i = 0; i < a.length; i++) {
           if (Points.isPresent(a[i])) {
@@ -101,8 +106,14 @@ final class RangeFunctionEvaluator {
       long loadMin = ev.atTime(w.at, g.start()) - w.offset - w.range + 1
           - (w.anchored || w.smoothed ? ev.lookbackMillis : 0);
       SeriesSet set = ev.select(rs.selector(), loadMin, loadMax, g.interval(), w.range, fn.promqlName);
-      ev.loader.forEach(set, loadMin, loadMax, true, ev.buffer, ev.control,
-          (s, buf) -> w.series(s.labels(), false, buf.ts, buf.vs, buf.count));
+      ev.loader.forEach(set, loadMin, loadMax, true, ev.statsSelectors.contains(rs.selector()), ev.buffer, ev.control,
+          (s, buf) -> {
+            if (buf.hcount > 0) {
+              w.mixedSeries(s.labels(), false, buf.ts, buf.vs, buf.count, buf.hts, buf.hs, buf.hcount);
+            } else {
+              w.series(s.labels(), false, buf.ts, buf.vs, buf.count);
+            }
+          });
       return;
     }
     Plan.Subquery sq = (Plan.Subquery) matrixArg;
@@ -118,6 +129,12 @@ final class RangeFunctionEvaluator {
     SampleBuffer points = new SampleBuffer();
     ev.stream(sq.expr(), inner, s -> {
       ev.control.check();
+      if (s.hasHistograms()) {
+        RawSeries raw = ev.toRaw(s, inner);
+        ev.control.releaseSamples(raw.count() + raw.hcount());
+        w.mixedSeries(s.labels, s.dropName, raw.ts(), raw.vs(), raw.count(), raw.hts(), raw.hs(), raw.hcount());
+        return false;
+      }
       double[] vals = s.values;
       int n = 0;
       for (int i = 0; i < vals.length; i++) {
@@ -177,6 +194,106 @@ final class RangeFunctionEvaluator {
       cacheable = pinned && p0 == null && p1 == null && fn != RangeFunction.PREDICT_LINEAR;
       counterKernel = (fn == RangeFunction.RATE || fn == RangeFunction.INCREASE) && !anchored && !smoothed;
       counterInfo = fn == RangeFunction.RATE || fn == RangeFunction.INCREASE;
+    }
+
+    /**
+     * Computes the function at every step for one series holding histogram samples ({@code hts},
+     * {@code hs}, {@code hn} of them) besides its floats.
+     */
+    void mixedSeries(
+        Labels labels, boolean inputDropsName, long[] ts, double[] vs, int n, long[] hts, FloatHistogram[] hs,
+        int hn) {
+      int steps = g.steps();
+      ev.control.addSamples(n + hn);
+      if (scratch.length < n) {
+        scratch = new double[Math.max(n, scratch.length * 2)];
+      }
+      HistogramRangeFunctions hf = new HistogramRangeFunctions(ev.annotations, matrixPos);
+      double[] values = Points.absentArray(steps);
+      FloatHistogram[] hists = new FloatHistogram[steps];
+      String metric = labels.getOrEmpty(Labels.METRIC_NAME);
+      int present = 0;
+      int lo = 0;
+      int hi = 0;
+      int hlo = 0;
+      int hhi = 0;
+      boolean floatsSeen = false;
+      for (int i = 0; i < steps; i++) {
+        long t = g.time(i);
+        long wEnd = (pinned ? ev.atTime(at, t) : t) - offset;
+        long wStart = wEnd - range;
+        long loadEnd = smoothed ? wEnd + ev.lookbackMillis : wEnd;
+        long loadStart = anchored || smoothed ? wStart - ev.lookbackMillis : wStart;
+        while (hi < n && ts[hi] <= loadEnd) {
+          hi++;
+        }
+        while (lo < hi && ts[lo] <= loadStart) {
+          lo++;
+        }
+        while (hhi < hn && hts[hhi] <= loadEnd) {
+          hhi++;
+        }
+        while (hlo < hhi && hts[hlo] <= loadStart) {
+          hlo++;
+        }
+        if (hi - lo == 0 && hhi - hlo == 0) {
+          continue;
+        }
+        floatsSeen |= hi > lo;
+        if (anchored && (fn == RangeFunction.RESETS || fn == RangeFunction.CHANGES)) {
+          // The anchor is the newest sample, of either kind, at or before the window start.
+          int fa = lo;
+          while (fa < hi && ts[fa] <= wStart) {
+            fa++;
+          }
+          int ha = hlo;
+          while (ha < hhi && hts[ha] <= wStart) {
+            ha++;
+          }
+          if (fa < hi || ha < hhi) {
+            if (fa > lo && (ha == hlo || ts[fa - 1] > hts[ha - 1])) {
+              fa--;
+            } else if (ha > hlo) {
+              ha--;
+            }
+            values[i] = HistogramRangeFunctions.resetsOrChanges(
+                fn == RangeFunction.RESETS, ts, vs, fa, hi, hts, hs, ha, hhi);
+          }
+        } else if (anchored || smoothed) {
+          if (hhi - hlo == 0) {
+            values[i] = extended(fn, ts, vs, lo, hi, wStart, wEnd, smoothed);
+          }
+        } else {
+          double a = p0 == null ? Double.NaN : p0[i];
+          double b = p1 == null ? Double.NaN : p1[i];
+          validateParams(fn, a, b, p0Expr);
+          hf.compute(fn, ts, vs, lo, hi, hts, hs, hlo, hhi, wStart, wEnd, t, a, b, scratch, metric);
+          if (hf.hist != null) {
+            hists[i] = hf.hist;
+          } else {
+            values[i] = hf.value;
+          }
+        }
+        if (Points.isPresent(values[i]) || hists[i] != null) {
+          present++;
+        }
+      }
+      ev.control.releaseSamples(n + hn);
+      if (present == 0) {
+        return;
+      }
+      ev.control.addSamples(present);
+      sink.accept(new StepSeries(labels, fn.dropsName || inputDropsName, values, hists));
+      if (counterInfo && floatsSeen) {
+        String m = labels.metricName();
+        if (m != null && !m.endsWith("_total") && !m.endsWith("_sum")
+            && !m.endsWith("_count") && !m.endsWith("_bucket")) {
+          ev.annotations.info(
+              "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \""
+                  + m + "\"",
+              matrixPos);
+        }
+      }
     }
 
     /** Computes the function at every step for one series' samples {@code [0, n)}. */

@@ -1,5 +1,6 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.promql.Matrix;
 import dev.kiln.promql.RangeSeries;
 import dev.kiln.promql.Sample;
@@ -37,6 +38,8 @@ final class ResultAssembler {
       for (StepSeries s : vec) {
         if (Points.isPresent(s.values[0])) {
           samples.add(new Sample(s.labels, t, s.values[0]));
+        } else if (s.hist(0) != null) {
+          samples.add(new Sample(s.labels, t, s.hist(0)));
         }
       }
       return new Vector(samples);
@@ -59,8 +62,16 @@ final class ResultAssembler {
   private static Matrix matrix(List<StepSeries> vec, Grid g) {
     List<RangeSeries> out = new ArrayList<>(vec.size());
     for (StepSeries s : vec) {
-      int n = s.presentCount();
-      if (n == 0) {
+      int n = 0;
+      int hn = 0;
+      for (int i = 0; i < s.values.length; i++) {
+        if (Points.isPresent(s.values[i])) {
+          n++;
+        } else if (s.hist(i) != null) {
+          hn++;
+        }
+      }
+      if (n + hn == 0) {
         continue;
       }
       long[] ts = new long[n];
@@ -73,7 +84,21 @@ final class ResultAssembler {
           k++;
         }
       }
-      out.add(new RangeSeries(s.labels, ts, vs, n));
+      if (hn == 0) {
+        out.add(new RangeSeries(s.labels, ts, vs, n));
+        continue;
+      }
+      long[] hts = new long[hn];
+      FloatHistogram[] hs = new FloatHistogram[hn];
+      int m = 0;
+      for (int i = 0; i < s.values.length; i++) {
+        if (s.hist(i) != null) {
+          hts[m] = g.time(i);
+          hs[m] = s.hist(i);
+          m++;
+        }
+      }
+      out.add(new RangeSeries(s.labels, ts, vs, n, hts, hs, hn));
     }
     out.sort((a, b) -> a.labels().compareTo(b.labels()));
     return new Matrix(out);
@@ -106,6 +131,25 @@ final class ResultAssembler {
         System.arraycopy(r.ts(), 0, ts, k, r.count());
         System.arraycopy(r.vs(), 0, vs, k, r.count());
         k += r.count();
+      }
+      int htotal = 0;
+      for (RawSeries r : group) {
+        htotal += r.hcount();
+      }
+      long[] hts = new long[htotal];
+      FloatHistogram[] hs = new FloatHistogram[htotal];
+      int hk = 0;
+      for (RawSeries r : group) {
+        System.arraycopy(r.hts(), 0, hts, hk, r.hcount());
+        System.arraycopy(r.hs(), 0, hs, hk, r.hcount());
+        hk += r.hcount();
+      }
+      if (htotal > 0) {
+        if (group.size() > 1) {
+          throw Evaluator.duplicateLabelset();
+        }
+        out.add(new RangeSeries(l, ts, vs, total, hts, hs, htotal));
+        continue;
       }
       if (group.size() > 1) {
         Integer[] idx = new Integer[total];

@@ -1,5 +1,7 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.CounterResetHint;
+import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.model.StaleNaN;
 import dev.kiln.tsdb.storage.SampleIterator;
 import dev.kiln.tsdb.storage.Series;
@@ -14,6 +16,15 @@ final class SampleBuffer {
   long[] ts = new long[128];
   double[] vs = new double[128];
   int count;
+  /** Histogram samples of the series, apart from the floats. */
+  long[] hts = new long[0];
+  FloatHistogram[] hs = new FloatHistogram[0];
+  int hcount;
+  /**
+   * When set, UNKNOWN counter reset hints are resolved against the previous histogram as
+   * Prometheus's HistogramStatsIterator does.
+   */
+  boolean resolveHints;
   private SampleIterator reuse;
 
   /**
@@ -24,16 +35,40 @@ final class SampleBuffer {
    */
   void load(Series series, long mint, long maxt, boolean dropStale) {
     count = 0;
+    hcount = 0;
     SampleIterator it = series.iterator(reuse);
     reuse = it;
     if (mint > maxt) {
       return;
     }
+    FloatHistogram prevHist = null;
     ValueType vt = it.seek(mint);
     while (vt != ValueType.NONE) {
       long t = it.atT();
       if (t > maxt) {
         break;
+      }
+      if (vt == ValueType.HISTOGRAM || vt == ValueType.FLOAT_HISTOGRAM) {
+        FloatHistogram h = it.atFloatHistogram(null);
+        if (StaleNaN.is(h.sum)) {
+          // A histogram stale marker ends the series like a float one.
+          if (!dropStale) {
+            addFloat(t, StaleNaN.VALUE);
+          }
+          prevHist = null;
+        } else {
+          if (resolveHints) {
+            FloatHistogram original = h.copy();
+            if (h.counterResetHint == CounterResetHint.UNKNOWN && prevHist != null) {
+              h.counterResetHint =
+                  h.detectReset(prevHist) ? CounterResetHint.COUNTER_RESET : CounterResetHint.NOT_COUNTER_RESET;
+            }
+            prevHist = original;
+          }
+          addHistogram(t, h);
+        }
+        vt = it.next();
+        continue;
       }
       double v = it.atV();
       if (!(dropStale && StaleNaN.is(v))) {
@@ -46,6 +81,26 @@ final class SampleBuffer {
       }
       vt = it.next();
     }
+  }
+
+  private void addFloat(long t, double v) {
+    if (count == ts.length) {
+      grow();
+    }
+    ts[count] = t;
+    vs[count] = v;
+    count++;
+  }
+
+  private void addHistogram(long t, FloatHistogram h) {
+    if (hcount == hts.length) {
+      int n = Math.max(16, hts.length * 2);
+      hts = java.util.Arrays.copyOf(hts, n);
+      hs = java.util.Arrays.copyOf(hs, n);
+    }
+    hts[hcount] = t;
+    hs[hcount] = h;
+    hcount++;
   }
 
   /** Makes room for at least n samples (contents may be lost). */

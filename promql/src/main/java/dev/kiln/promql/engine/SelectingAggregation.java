@@ -1,5 +1,6 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.promql.ast.AggregateOp;
@@ -80,6 +81,7 @@ final class SelectingAggregation {
     int groups = groupLabels.size();
     int steps = g.steps();
     Map<StepSeries, double[]> outValues = new LinkedHashMap<>();
+    Map<StepSeries, FloatHistogram[]> outHists = new java.util.HashMap<>();
     List<StepSeries> instantOrder = new ArrayList<>();
     int[][] heaps = new int[groups][];
     int[] heapSize = new int[groups];
@@ -108,7 +110,14 @@ final class SelectingAggregation {
         StepSeries s = in.get(si);
         double f = s.values[step];
         if (Points.isAbsent(f)) {
-          continue;
+          if (s.hist(step) == null) {
+            continue;
+          }
+          if (op == AggregateOp.TOPK || op == AggregateOp.BOTTOMK) {
+            ev.annotations.info("ignored histogram in " + op.name().toLowerCase(java.util.Locale.ROOT)
+                + " aggregation", a.expr().pos());
+            continue;
+          }
         }
         int gi = groupOf[si];
         if (heaps[gi] == null || heaps[gi].length < Math.max(1, (int) Math.min(k, in.size()))) {
@@ -199,6 +208,9 @@ final class SelectingAggregation {
             outValues.put(s, vals);
           }
           vals[step] = s.values[step];
+          if (s.hist(step) != null) {
+            outHists.computeIfAbsent(s, k2 -> new FloatHistogram[steps])[step] = s.hist(step);
+          }
           if (g.isInstant()) {
             instantOrder.add(s);
           }
@@ -209,7 +221,7 @@ final class SelectingAggregation {
     List<StepSeries> out = new ArrayList<>();
     Iterable<StepSeries> order = g.isInstant() ? instantOrder : outValues.keySet();
     for (StepSeries s : order) {
-      StepSeries o = new StepSeries(s.labels, s.dropName, outValues.get(s));
+      StepSeries o = new StepSeries(s.labels, s.dropName, outValues.get(s), outHists.get(s));
       ev.control.addSamples(o.presentCount());
       out.add(o);
     }

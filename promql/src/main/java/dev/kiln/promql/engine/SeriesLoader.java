@@ -43,9 +43,11 @@ final class SeriesLoader {
   /**
    * Loads each series of {@code set} with samples in [mint, maxt] (see {@link SampleBuffer#load})
    * and passes it to {@code visitor}, in order; {@code own} is the buffer of sequential reads.
+   * {@code resolveHints} is set on every buffer used (see {@link SampleBuffer#resolveHints}).
    */
-  void forEach(SeriesSet set, long mint, long maxt, boolean dropStale, SampleBuffer own, QueryControl control,
-      Visitor visitor) {
+  void forEach(SeriesSet set, long mint, long maxt, boolean dropStale, boolean resolveHints, SampleBuffer own,
+      QueryControl control, Visitor visitor) {
+    own.resolveHints = resolveHints;
     if (helpers == 0) {
       sequential(set, mint, maxt, dropStale, own, control, visitor);
       return;
@@ -63,6 +65,7 @@ final class SeriesLoader {
     SampleBuffer[] buffers = new SampleBuffer[BATCH];
     for (int i = 0; i < BATCH; i++) {
       buffers[i] = new SampleBuffer();
+      buffers[i].resolveHints = resolveHints;
     }
     while (n > 0) {
       control.check();

@@ -27,11 +27,15 @@ final class SeriesMerge {
       double[] a = prev.values;
       double[] b = s.values;
       for (int i = 0; i < a.length; i++) {
-        if (Points.isPresent(b[i])) {
-          if (Points.isPresent(a[i])) {
+        if (s.hasPoint(i)) {
+          if (prev.hasPoint(i)) {
             throw Evaluator.duplicateLabelset();
           }
-          a[i] = b[i];
+          if (Points.isPresent(b[i])) {
+            a[i] = b[i];
+          } else {
+            prev.setHist(i, s.hist(i));
+          }
         }
       }
       prev.dropName = prev.dropName || s.dropName;

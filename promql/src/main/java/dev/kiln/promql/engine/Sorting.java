@@ -18,6 +18,10 @@ final class Sorting {
   private Sorting() {}
 
   static List<StepSeries> sortByValue(List<StepSeries> vec, Grid g, boolean descending) {
+    vec.removeIf(s -> {
+      s.dropHistograms();
+      return s.isEmpty();
+    });
     if (!g.isInstant()) {
       return vec;
     }

@@ -60,8 +60,6 @@ final class AstBuilder {
       return binary(c);
     } else if (ctx instanceof PromQLGrammar.UnaryContext c) {
       return unary(c);
-    } else if (ctx instanceof PromQLGrammar.TrimContext c) {
-      throw error(c.op.getStartIndex(), SyntaxErrors.describe(c.op));
     } else if (ctx instanceof PromQLGrammar.NumberLiteralContext c) {
       return numberLiteral(c.getStart(), range(c));
     } else if (ctx instanceof PromQLGrammar.StringLiteralContext c) {
@@ -283,6 +281,8 @@ final class AstBuilder {
       case PromQLLexer.LSS -> BinaryOp.LSS;
       case PromQLLexer.GTE -> BinaryOp.GTE;
       case PromQLLexer.LTE -> BinaryOp.LTE;
+      case PromQLLexer.TRIM_UPPER -> BinaryOp.TRIM_UPPER;
+      case PromQLLexer.TRIM_LOWER -> BinaryOp.TRIM_LOWER;
       case PromQLLexer.AND -> BinaryOp.AND;
       case PromQLLexer.OR -> BinaryOp.OR;
       case PromQLLexer.UNLESS -> BinaryOp.UNLESS;

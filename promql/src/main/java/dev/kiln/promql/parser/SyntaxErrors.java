@@ -45,8 +45,6 @@ final class SyntaxErrors extends BaseErrorListener {
       case PromQLLexer.BRACE_ERROR_CHAR -> "unexpected character inside braces: " + quoteChar(text);
       case PromQLLexer.UNTERMINATED_STRING -> "unterminated quoted string " + text.charAt(0);
       case PromQLLexer.BAD_NUMBER -> "bad number or duration syntax: \"" + text + "\"";
-      case PromQLLexer.TRIM_UPPER, PromQLLexer.TRIM_LOWER -> "the native histogram trim operator \"" + text
-          + "\" is not supported: Kiln does not store native histograms yet";
       default -> "unexpected " + tokenName(t);
     };
   }

@@ -191,7 +191,18 @@ class PromQLParserTest {
     assertEquals("1:1: parse error: label \"a\" must not occur in ON and GROUP clause at once",
         error("x * on(a) group_left(a) y"));
     assertTrue(error("x{a=~\"(\"}").contains("invalid regular expression"));
-    assertTrue(error("x >/ y").contains("not supported"));
+    assertEquals("1:3: parse error: bool modifier can only be used on comparison operators", error("h >/ bool 1"));
+  }
+
+  @Test
+  void trimOperatorsBindLikeComparisons() {
+    Expr.BinaryExpr e = (Expr.BinaryExpr) parse("a + b </ c * 2");
+    assertEquals(BinaryOp.TRIM_UPPER, e.op());
+    assertEquals(BinaryOp.ADD, ((Expr.BinaryExpr) e.lhs()).op());
+    Expr.BinaryExpr l = (Expr.BinaryExpr) parse("h >/ 0.5 and x");
+    assertEquals(BinaryOp.AND, l.op());
+    assertEquals(BinaryOp.TRIM_LOWER, ((Expr.BinaryExpr) l.lhs()).op());
+    assertEquals("h >/ 0.5", parse("h >/ 0.5").toString());
   }
 
   @Test

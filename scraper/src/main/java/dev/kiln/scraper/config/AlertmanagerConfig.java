@@ -12,6 +12,7 @@ public record AlertmanagerConfig(
     String apiVersion,
     List<TargetGroup> staticConfigs,
     List<FileSdConfig> fileSdConfigs,
+    List<KubernetesSdConfig> kubernetesSdConfigs,
     List<RelabelConfig> relabelConfigs,
     List<RelabelConfig> alertRelabelConfigs,
     HttpClientConfig http) {
@@ -26,10 +27,11 @@ public record AlertmanagerConfig(
     }
     List<TargetGroup> statics = n.list("static_configs", g -> TargetGroup.parse(g, "static"));
     List<FileSdConfig> files = n.list("file_sd_configs", f -> FileSdConfig.parse(f, baseDir));
+    List<KubernetesSdConfig> k8s = n.list("kubernetes_sd_configs", k -> KubernetesSdConfig.parse(k, baseDir));
     List<RelabelConfig> relabel = n.list("relabel_configs", RelabelConfig::parse);
     List<RelabelConfig> alertRelabel = n.list("alert_relabel_configs", RelabelConfig::parse);
     HttpClientConfig http = HttpClientConfig.parse(n, baseDir);
     n.rejectUnknownKeys("alertmanager_config");
-    return new AlertmanagerConfig(scheme, prefix, timeout, api, statics, files, relabel, alertRelabel, http);
+    return new AlertmanagerConfig(scheme, prefix, timeout, api, statics, files, k8s, relabel, alertRelabel, http);
   }
 }

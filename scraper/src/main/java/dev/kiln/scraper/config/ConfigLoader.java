@@ -57,9 +57,10 @@ public final class ConfigLoader {
     AlertingConfig alerting = AlertingConfig.parse(root.get("alerting"), baseDir);
     List<RemoteEndpointConfig> rw = root.list("remote_write", n -> RemoteEndpointConfig.parseWrite(n, baseDir));
     List<RemoteEndpointConfig> rr = root.list("remote_read", n -> RemoteEndpointConfig.parseRead(n, baseDir));
-    root.get("storage");
+    StorageSettings storage = StorageSettings.parse(root.get("storage"));
     root.get("tracing");
-    root.get("otlp");
+    boolean legacyNames = "legacy".equals(root.get("global").string("metric_name_validation_scheme", "utf8"));
+    OtlpConfig otlp = OtlpConfig.parse(root.get("otlp"), legacyNames);
     root.get("runtime");
     boolean hostMetrics = true;
     Path notifications = null;
@@ -74,7 +75,7 @@ public final class ConfigLoader {
     }
     root.rejectUnknownKeys("config");
     return new PrometheusConfig(source, text, global, List.copyOf(scrape), List.copyOf(ruleFiles), alerting, rw, rr,
-        hostMetrics, notifications, baseDir);
+        hostMetrics, notifications, baseDir, storage, otlp);
   }
 
   /** Parses one relabel_config list from YAML text (used by tests and other sections). */

@@ -21,18 +21,35 @@ public record HttpClientConfig(
     Map<String, String> headers,
     OAuth2Config oauth2,
     Tls tls,
-    ProxyConfig proxy) {
+    ProxyConfig proxy,
+    boolean enableHttp2) {
 
   /**
    * TLS material given inline or as files beyond the CA file: {@code ca}, {@code cert}/{@code cert_file}
    * and {@code key}/{@code key_file} (a client certificate). Files are re-read on use.
    */
-  public record Tls(String caPem, String certPem, Path certFile, String keyPem, Path keyFile) {
+  public record Tls(String caPem, String certPem, Path certFile, String keyPem, Path keyFile, String minVersion,
+      String maxVersion) {
     static final Tls NONE = new Tls(null, null, null, null, null);
+
+    /** Material without a TLS version range (the JDK's defaults). */
+    public Tls(String caPem, String certPem, Path certFile, String keyPem, Path keyFile) {
+      this(caPem, certPem, certFile, keyPem, keyFile, null, null);
+    }
 
     boolean hasClientCertificate() {
       return certPem != null || certFile != null;
     }
+  }
+
+  /** Settings with {@code enable_http2: true}, Prometheus's default. */
+  public HttpClientConfig(String basicAuthUsername, String basicAuthPassword, Path basicAuthPasswordFile,
+      String authorizationType, String authorizationCredentials, Path authorizationCredentialsFile,
+      boolean tlsInsecureSkipVerify, Path tlsCaFile, String tlsServerName, boolean followRedirects,
+      Map<String, String> headers, OAuth2Config oauth2, Tls tls, ProxyConfig proxy) {
+    this(basicAuthUsername, basicAuthPassword, basicAuthPasswordFile, authorizationType, authorizationCredentials,
+        authorizationCredentialsFile, tlsInsecureSkipVerify, tlsCaFile, tlsServerName, followRedirects, headers, oauth2,
+        tls, proxy, true);
   }
 
   /** Settings without OAuth2 or client certificates. */
@@ -148,19 +165,70 @@ public record HttpClientConfig(
       if (hasKey && !hasCert) {
         throw tls.error("exactly one of cert or cert_file must be configured when a client key is configured");
       }
+      String min = tlsVersion(tls, "min_version");
+      String max = tlsVersion(tls, "max_version");
       material = new Tls(caPem, cert, certFile == null ? null : baseDir.resolve(certFile), key,
-          keyFile == null ? null : baseDir.resolve(keyFile));
-      for (String k : new String[] {"min_version", "max_version"}) {
-        tls.get(k);
-      }
+          keyFile == null ? null : baseDir.resolve(keyFile), min, max);
       tls.rejectUnknownKeys("tls_config");
     }
     boolean follow = n.bool("follow_redirects", true);
-    n.bool("enable_http2", true);
+    boolean http2 = n.bool("enable_http2", true);
     ProxyConfig proxy = ProxyConfig.parse(n);
     Map<String, String> headers = httpHeaders(n.get("http_headers"), baseDir);
     return new HttpClientConfig(user, pass, passFile, authType, creds, credsFile, insecure, ca, serverName, follow,
-        headers, oauth2, material, proxy);
+        headers, oauth2, material, proxy, http2);
+  }
+
+  private static final java.util.List<String> TLS_VERSIONS = java.util.List.of("TLS10", "TLS11", "TLS12", "TLS13");
+
+  private static String tlsVersion(YamlNode tls, String key) {
+    String v = tls.string(key, null);
+    if (v != null && !v.isEmpty() && !TLS_VERSIONS.contains(v)) {
+      throw tls.get(key).error("unknown TLS version: " + v);
+    }
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  /**
+   * The JDK protocol names from {@code tls_config.min_version} to {@code max_version} (either
+   * may be open), or an empty array for the JDK's defaults.
+   */
+  public String[] tlsProtocols() {
+    if (tls == null || (tls.minVersion() == null && tls.maxVersion() == null)) {
+      return new String[0];
+    }
+    int from = tls.minVersion() == null ? 2 : TLS_VERSIONS.indexOf(tls.minVersion());
+    int to = tls.maxVersion() == null ? 3 : TLS_VERSIONS.indexOf(tls.maxVersion());
+    String[] names = {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = from; i <= to; i++) {
+      out.add(names[i]);
+    }
+    return out.toArray(new String[0]);
+  }
+
+  /**
+   * Applies these settings' TLS (context and version range), redirects, proxy and, when
+   * {@code allowHttp2}, {@code enable_http2} to a JDK HTTP client builder.
+   */
+  public java.net.http.HttpClient.Builder configure(java.net.http.HttpClient.Builder b, boolean allowHttp2)
+      throws java.security.GeneralSecurityException, java.io.IOException {
+    b.followRedirects(followRedirects ? java.net.http.HttpClient.Redirect.NORMAL : java.net.http.HttpClient.Redirect.NEVER);
+    b.version(allowHttp2 && enableHttp2 ? java.net.http.HttpClient.Version.HTTP_2 : java.net.http.HttpClient.Version.HTTP_1_1);
+    if (proxy != null && proxy.isSet()) {
+      b.proxy(proxy.selector());
+    }
+    javax.net.ssl.SSLContext ctx = sslContext();
+    if (ctx != null) {
+      b.sslContext(ctx);
+    }
+    String[] protocols = tlsProtocols();
+    if (protocols.length > 0) {
+      javax.net.ssl.SSLParameters p = new javax.net.ssl.SSLParameters();
+      p.setProtocols(protocols);
+      b.sslParameters(p);
+    }
+    return b;
   }
 
   /** {@code http_headers}: per header, {@code values}, {@code secrets} and {@code files}, joined with ", ". */

@@ -106,17 +106,9 @@ public record KubernetesSdConfig(
       throw roleNode.error("unknown Kubernetes SD role \"" + roleText + "\"");
     }
     YamlNode apiNode = n.get("api_server");
-    URI api = null;
     String apiText = apiNode.text();
-    if (apiText != null && !apiText.isEmpty()) {
-      try {
-        api = new URI(apiText);
-      } catch (URISyntaxException e) {
-        throw apiNode.error("api_server: invalid URL \"" + apiText + "\": " + e.getMessage());
-      }
-      if (api.getScheme() == null || !(api.getScheme().equals("http") || api.getScheme().equals("https")) || api.getHost() == null) {
-        throw apiNode.error("api_server: \"" + apiText + "\" is not an http(s) URL with a host");
-      }
+    if (apiText != null && apiText.isEmpty()) {
+      apiText = null;
     }
     String kubeconfig = n.string("kubeconfig_file", null);
     if (kubeconfig != null && kubeconfig.isEmpty()) {
@@ -182,6 +174,7 @@ public record KubernetesSdConfig(
     HttpClientConfig http = HttpClientConfig.parse(n, dir);
     customHttp |= !http.equals(HttpClientConfig.DEFAULT);
     n.rejectUnknownKeys("kubernetes_sd_config");
+    URI api = apiText == null ? null : apiServer(apiNode, apiText, http);
 
     if (api != null && kubeconfigPath != null) {
       throw n.error("cannot use 'kubeconfig_file' and 'api_server' simultaneously");
@@ -199,6 +192,29 @@ public record KubernetesSdConfig(
       throw n.error("cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously");
     }
     return new KubernetesSdConfig(role, api, kubeconfigPath, names, own, selectors, attach, http);
+  }
+
+  /**
+   * The API server URL. A bare host (as the Operator writes {@code api_server: example.com}) gets
+   * client-go's default scheme: https when TLS material or insecure_skip_verify is set, else http.
+   */
+  private static URI apiServer(YamlNode node, String text, HttpClientConfig http) {
+    String t = text;
+    if (!t.contains("://")) {
+      boolean tls = http.tlsCaFile() != null || http.tlsInsecureSkipVerify()
+          || (http.tls() != null && (http.tls().caPem() != null || http.tls().hasClientCertificate()));
+      t = (tls ? "https://" : "http://") + t;
+    }
+    URI api;
+    try {
+      api = new URI(t);
+    } catch (URISyntaxException e) {
+      throw node.error("api_server: invalid URL \"" + text + "\": " + e.getMessage());
+    }
+    if (api.getScheme() == null || !(api.getScheme().equals("http") || api.getScheme().equals("https")) || api.getHost() == null) {
+      throw node.error("api_server: \"" + text + "\" is not an http(s) URL with a host");
+    }
+    return api;
   }
 
   @Override

@@ -22,7 +22,7 @@ import javax.net.ssl.KeyManagerFactory;
  * chain and a private key in PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or
  * SEC 1 ({@code EC PRIVATE KEY}) form, the last two re-wrapped as PKCS#8 for the JDK.
  */
-final class PemKeys {
+public final class PemKeys {
   private static final Pattern BLOCK = Pattern.compile(
       "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
   private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86,
@@ -32,7 +32,7 @@ final class PemKeys {
   private PemKeys() {}
 
   /** Key managers presenting {@code certPem} with {@code keyPem}. */
-  static KeyManager[] keyManagers(String certPem, String keyPem) throws GeneralSecurityException {
+  public static KeyManager[] keyManagers(String certPem, String keyPem) throws GeneralSecurityException {
     Collection<? extends Certificate> chain = CertificateFactory.getInstance("X.509")
         .generateCertificates(new ByteArrayInputStream(certPem.getBytes(StandardCharsets.US_ASCII)));
     if (chain.isEmpty()) {
@@ -52,7 +52,7 @@ final class PemKeys {
     return kmf.getKeyManagers();
   }
 
-  static PrivateKey privateKey(String pem) throws GeneralSecurityException {
+  public static PrivateKey privateKey(String pem) throws GeneralSecurityException {
     Matcher m = BLOCK.matcher(pem);
     while (m.find()) {
       String type = m.group(1);

@@ -13,6 +13,8 @@ import java.util.List;
  *     {@code kiln: {host_metrics: false}})
  * @param notificationsFile Kiln extension {@code kiln: {notifications_file: ...}}: an
  *     Alertmanager-format file for Kiln's built-in notifier, or null
+ * @param storage the {@code storage} section's retention, overriding the flags when set
+ * @param otlp the {@code otlp} section: how the OTLP receiver translates metrics
  */
 public record PrometheusConfig(
     String source,
@@ -25,7 +27,9 @@ public record PrometheusConfig(
     List<RemoteEndpointConfig> remoteRead,
     boolean hostMetrics,
     Path notificationsFile,
-    Path baseDir) {
+    Path baseDir,
+    StorageSettings storage,
+    OtlpConfig otlp) {
 
   /** Finds a scrape config by job name. */
   public ScrapeConfig scrapeConfig(String jobName) {

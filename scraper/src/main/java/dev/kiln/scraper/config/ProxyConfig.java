@@ -29,7 +29,10 @@ public record ProxyConfig(URI url, List<String> noProxy, boolean fromEnvironment
     String url = n.string("proxy_url", null);
     String noProxy = n.string("no_proxy", null);
     boolean env = n.bool("proxy_from_environment", false);
-    n.get("proxy_connect_header");
+    YamlNode connectHeaders = n.get("proxy_connect_header");
+    for (String h : connectHeaders.absent() ? java.util.List.<String>of() : connectHeaders.keys()) {
+      connectHeaders.strings(h);
+    }
     if (url != null && url.isEmpty()) {
       url = null;
     }

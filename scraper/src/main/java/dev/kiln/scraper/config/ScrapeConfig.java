@@ -27,6 +27,26 @@ public record ScrapeConfig(
     List<RelabelConfig> metricRelabelConfigs,
     HttpClientConfig http) {
 
+  /**
+   * The native-histogram scrape settings, validated. Scrapes read the text formats, which carry
+   * classic histograms only, so they change nothing (docs/operations.md lists them).
+   */
+  private static void acceptNativeHistogramSettings(YamlNode n) {
+    n.integer("native_histogram_bucket_limit", 0);
+    YamlNode factor = n.get("native_histogram_min_bucket_factor");
+    if (factor.text() != null) {
+      try {
+        Double.parseDouble(factor.text());
+      } catch (NumberFormatException e) {
+        throw factor.error("native_histogram_min_bucket_factor: cannot parse \"" + factor.text() + "\" as a float");
+      }
+    }
+    for (String k : new String[] {"scrape_classic_histograms", "always_scrape_classic_histograms",
+        "convert_classic_histograms_to_nhcb", "scrape_native_histograms"}) {
+      n.bool(k, false);
+    }
+  }
+
   static ScrapeConfig parse(YamlNode n, GlobalConfig global, Path baseDir) {
     String job = n.string("job_name", "");
     if (job.isEmpty()) {
@@ -61,6 +81,7 @@ public record ScrapeConfig(
       throw n.error("unknown fallback_scrape_protocol \"" + fallback + "\"");
     }
     n.get("scrape_protocols");
+    acceptNativeHistogramSettings(n);
     List<TargetGroup> statics = n.list("static_configs", g -> TargetGroup.parse(g, "static"));
     List<FileSdConfig> files = n.list("file_sd_configs", f -> FileSdConfig.parse(f, baseDir));
     List<KubernetesSdConfig> k8s = n.list("kubernetes_sd_configs", k -> KubernetesSdConfig.parse(k, baseDir));

@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
-import javax.net.ssl.SSLContext;
 
 /** {@link HttpFetcher} on the JDK's HTTP client; one client per distinct TLS/redirect setting. */
 public final class JdkHttpFetcher implements HttpFetcher {
@@ -105,18 +104,9 @@ public final class JdkHttpFetcher implements HttpFetcher {
   }
 
   private static HttpClient newClient(HttpClientConfig cfg) {
-    HttpClient.Builder b = HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(cfg.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1);
-    if (cfg.proxy() != null && cfg.proxy().isSet()) {
-      b.proxy(cfg.proxy().selector());
-    }
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
     try {
-      SSLContext ctx = cfg.sslContext();
-      if (ctx != null) {
-        b.sslContext(ctx);
-      }
+      cfg.configure(b, false);
     } catch (Exception e) {
       throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
     }

@@ -92,20 +92,30 @@ public final class ScrapeManager implements AutoCloseable {
     for (ScrapePool pool : next.values()) {
       ScrapeConfig sc = pool.config();
       int source = 0;
-      List<Discoverer> ds = new ArrayList<>();
-      ds.add(new StaticDiscoverer(sc.staticConfigs()));
-      for (FileSdConfig f : sc.fileSdConfigs()) {
-        ds.add(new FileDiscoverer(f, scheduler));
-      }
-      for (KubernetesSdConfig k : sc.kubernetesSdConfigs()) {
-        ds.add(kubernetes.discoverer(k));
-      }
+      List<Discoverer> ds = discoverers(sc.staticConfigs(), sc.fileSdConfigs(), sc.kubernetesSdConfigs());
       for (Discoverer d : ds) {
         int id = source++;
         discoverers.add(d);
         d.start(groups -> pool.update(id, groups));
       }
     }
+  }
+
+  /**
+   * Discoverers (not started) for static groups, files and Kubernetes, sharing this manager's
+   * scheduler and Kubernetes watchers; other sections (Alertmanagers) discover through this too.
+   */
+  public List<Discoverer> discoverers(List<dev.kiln.scraper.config.TargetGroup> statics, List<FileSdConfig> files,
+      List<KubernetesSdConfig> k8s) {
+    List<Discoverer> ds = new ArrayList<>();
+    ds.add(new StaticDiscoverer(statics));
+    for (FileSdConfig f : files) {
+      ds.add(new FileDiscoverer(f, scheduler));
+    }
+    for (KubernetesSdConfig k : k8s) {
+      ds.add(kubernetes.discoverer(k));
+    }
+    return ds;
   }
 
   /** Active targets of every pool, in configuration order. */

@@ -43,6 +43,8 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   private final Thread sender;
   private volatile List<RelabelConfig> alertRelabel = List.of();
   private volatile List<AlertmanagerTarget> targets = List.of();
+  private final List<dev.kiln.scraper.discovery.Discoverer> discoverers = new ArrayList<>();
+  private List<java.util.Map<Integer, List<dev.kiln.scraper.config.TargetGroup>>> perConfig = List.of();
   private volatile boolean closed;
   private long dropped;
   private long sent;
@@ -57,14 +59,59 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
     this.sender.start();
   }
 
-  /** Applies the {@code alerting} section (initial load or reload). */
+  /** Applies the {@code alerting} section with its static targets only. */
   public void apply(AlertingConfig cfg) {
+    apply(cfg, am -> List.of(new dev.kiln.scraper.discovery.StaticDiscoverer(am.staticConfigs())));
+  }
+
+  /**
+   * Applies the {@code alerting} section (initial load or reload): each Alertmanager entry's
+   * discoverers (static, file, Kubernetes) are started, and its targets follow their updates
+   * through its {@code relabel_configs}; the previous discoverers are closed.
+   */
+  public void apply(AlertingConfig cfg,
+      java.util.function.Function<AlertmanagerConfig, List<dev.kiln.scraper.discovery.Discoverer>> discovery) {
+    List<AlertmanagerConfig> ams = cfg.alertmanagers();
+    List<java.util.Map<Integer, List<dev.kiln.scraper.config.TargetGroup>>> groups = new ArrayList<>();
+    List<List<dev.kiln.scraper.discovery.Discoverer>> created = new ArrayList<>();
+    for (AlertmanagerConfig am : ams) {
+      groups.add(new java.util.HashMap<>());
+      created.add(discovery.apply(am));
+    }
+    List<dev.kiln.scraper.discovery.Discoverer> old;
+    synchronized (this) {
+      old = new ArrayList<>(discoverers);
+      discoverers.clear();
+      created.forEach(discoverers::addAll);
+      alertRelabel = cfg.alertRelabelConfigs();
+      perConfig = groups;
+      targets = List.of();
+    }
+    old.forEach(dev.kiln.scraper.discovery.Discoverer::close);
+    // Started outside the lock: a discoverer may call back from its own thread while holding its own lock.
+    for (int i = 0; i < ams.size(); i++) {
+      int index = i;
+      int source = 0;
+      for (dev.kiln.scraper.discovery.Discoverer d : created.get(i)) {
+        int id = source++;
+        d.start(g -> updated(groups, ams, index, id, g));
+      }
+    }
+  }
+
+  private synchronized void updated(List<java.util.Map<Integer, List<dev.kiln.scraper.config.TargetGroup>>> groups,
+      List<AlertmanagerConfig> ams, int index, int source, List<dev.kiln.scraper.config.TargetGroup> g) {
+    if (groups != perConfig) {
+      return;
+    }
+    groups.get(index).put(source, g);
     List<AlertmanagerTarget> t = new ArrayList<>();
-    for (AlertmanagerConfig am : cfg.alertmanagers()) {
-      t.addAll(AlertmanagerTarget.resolve(am));
+    for (int i = 0; i < ams.size(); i++) {
+      List<dev.kiln.scraper.config.TargetGroup> all = new ArrayList<>();
+      groups.get(i).entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> all.addAll(e.getValue()));
+      t.addAll(AlertmanagerTarget.resolve(ams.get(i), all));
     }
     targets = List.copyOf(t);
-    alertRelabel = cfg.alertRelabelConfigs();
   }
 
   public List<AlertmanagerTarget> targets() {
@@ -128,16 +175,9 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   /** One client per distinct TLS and redirect setting. */
   private HttpClient client(dev.kiln.scraper.config.HttpClientConfig http) {
     return clients.computeIfAbsent(http, h -> {
-      HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-          .followRedirects(h.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER);
-      if (h.proxy() != null && h.proxy().isSet()) {
-        b.proxy(h.proxy().selector());
-      }
+      HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
       try {
-        javax.net.ssl.SSLContext ssl = h.sslContext();
-        if (ssl != null) {
-          b.sslContext(ssl);
-        }
+        h.configure(b, true);
       } catch (Exception e) {
         throw new IllegalStateException("Alertmanager TLS settings: " + e.getMessage(), e);
       }
@@ -218,6 +258,13 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
 
   @Override
   public void close() {
+    List<dev.kiln.scraper.discovery.Discoverer> old;
+    synchronized (this) {
+      old = new ArrayList<>(discoverers);
+      discoverers.clear();
+      perConfig = List.of();
+    }
+    old.forEach(dev.kiln.scraper.discovery.Discoverer::close);
     closed = true;
     synchronized (this) {
       notifyAll();

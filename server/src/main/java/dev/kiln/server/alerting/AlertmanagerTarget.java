@@ -14,13 +14,20 @@ public record AlertmanagerTarget(URI url, long timeoutMillis, HttpClientConfig h
 
   /** Resolves the static targets of an {@code alertmanagers} entry as Prometheus does. */
   public static List<AlertmanagerTarget> resolve(AlertmanagerConfig cfg) {
+    return resolve(cfg, cfg.staticConfigs());
+  }
+
+  /** Resolves discovered target groups of an {@code alertmanagers} entry, relabeled as Prometheus does. */
+  public static List<AlertmanagerTarget> resolve(AlertmanagerConfig cfg, List<TargetGroup> groups) {
     List<AlertmanagerTarget> out = new ArrayList<>();
     String prefix = cfg.pathPrefix();
     String alertsPath = (prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix) + "/api/v2/alerts";
-    for (TargetGroup g : cfg.staticConfigs()) {
-      for (String address : g.targets()) {
+    for (TargetGroup g : groups) {
+      for (int i = 0; i < g.targets().size(); i++) {
+        String address = g.targets().get(i);
         Labels.Builder b = Labels.builder();
         g.labels().forEach(b::set);
+        g.labelsOf(i).forEach(b::set);
         b.set("__address__", address);
         b.set("__scheme__", cfg.scheme());
         b.set("__alerts_path__", alertsPath);

@@ -65,11 +65,15 @@ public final class FederateApi {
           SampleIterator it = set.at().iterator(null);
           long t = Long.MIN_VALUE;
           double v = 0;
-          while (it.next() != ValueType.NONE) {
+          boolean histogram = false;
+          ValueType vt;
+          while ((vt = it.next()) != ValueType.NONE) {
             t = it.atT();
-            v = it.atV();
+            histogram = vt != ValueType.FLOAT;
+            v = histogram ? 0 : it.atV();
           }
-          if (t != Long.MIN_VALUE && !StaleNaN.is(v)) {
+          // The text format has no native histograms: as Prometheus, they are left out.
+          if (t != Long.MIN_VALUE && !histogram && !StaleNaN.is(v)) {
             latestT.put(set.at().labels(), new long[] {t});
             latestV.put(set.at().labels(), v);
           }

@@ -1,5 +1,8 @@
 package dev.kiln.server.api;
 
+import dev.kiln.tsdb.histogram.Bucket;
+import dev.kiln.tsdb.histogram.BucketIterator;
+import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.promql.Matrix;
 import dev.kiln.promql.RangeSeries;
 import dev.kiln.promql.Sample;
@@ -24,6 +27,39 @@ public final class ResultWriter {
   }
 
   /**
+   * A native histogram as Prometheus's JSON codec writes it: {@code {"count":"..","sum":"..",
+   * "buckets":[[boundaryRule,"lower","upper","count"],...]}}, populated buckets only, in ascending
+   * order. The boundary rule is 0 for (l,u], 1 for [l,u), 2 for (l,u) and 3 for [l,u].
+   */
+  public static void histogram(JsonOut out, FloatHistogram h) {
+    out.beginObject()
+        .name("count").value(GoFloat.sampleValue(h.count))
+        .name("sum").value(GoFloat.sampleValue(h.sum));
+    BucketIterator it = h.allBucketIterator();
+    boolean found = false;
+    while (it.next()) {
+      Bucket b = it.at();
+      if (b.count() == 0) {
+        continue;
+      }
+      if (!found) {
+        out.name("buckets").beginArray();
+        found = true;
+      }
+      int rule = b.lowerInclusive() ? (b.upperInclusive() ? 3 : 1) : (b.upperInclusive() ? 0 : 2);
+      out.beginArray().value(rule)
+          .value(GoFloat.sampleValue(b.lower()))
+          .value(GoFloat.sampleValue(b.upper()))
+          .value(GoFloat.sampleValue(b.count()))
+          .endArray();
+    }
+    if (found) {
+      out.endArray();
+    }
+    out.endObject();
+  }
+
+  /**
    * Writes {@code {"resultType":..., "result":...}}; vector samples carry the evaluation time.
    *
    * @param limit most series to write, 0 for all
@@ -41,7 +77,13 @@ public final class ResultWriter {
         }
         out.beginObject().name("metric");
         labels(out, s.labels());
-        out.name("value").samplePair(evalTime, s.value()).endObject();
+        if (s.isHistogram()) {
+          out.name("histogram").beginArray().timestamp(evalTime);
+          histogram(out, s.histogram());
+          out.endArray().endObject();
+        } else {
+          out.name("value").samplePair(evalTime, s.value()).endObject();
+        }
       }
       out.endArray();
     } else if (v instanceof Matrix m) {
@@ -54,11 +96,23 @@ public final class ResultWriter {
         }
         out.beginObject().name("metric");
         labels(out, s.labels());
-        out.name("values").beginArray();
-        for (int i = 0; i < s.count(); i++) {
-          out.samplePair(s.timestampAt(i), s.valueAt(i));
+        if (s.count() > 0) {
+          out.name("values").beginArray();
+          for (int i = 0; i < s.count(); i++) {
+            out.samplePair(s.timestampAt(i), s.valueAt(i));
+          }
+          out.endArray();
         }
-        out.endArray().endObject();
+        if (s.histogramCount() > 0) {
+          out.name("histograms").beginArray();
+          for (int i = 0; i < s.histogramCount(); i++) {
+            out.beginArray().timestamp(s.histogramTimestampAt(i));
+            histogram(out, s.histogramAt(i));
+            out.endArray();
+          }
+          out.endArray();
+        }
+        out.endObject();
       }
       out.endArray();
     } else if (v instanceof Scalar s) {

@@ -60,6 +60,9 @@ public final class HttpServer implements AutoCloseable {
   private EventLoopGroup io;
   private Channel channel;
   private volatile Observer observer = (handler, code, nanos) -> {};
+  private WebGuard guard = WebGuard.OPEN;
+  private int maxConnections;
+  private String routePrefix = "/";
 
   /** Told about every served request: the route's path, the status code and the time taken. */
   @FunctionalInterface
@@ -69,6 +72,21 @@ public final class HttpServer implements AutoCloseable {
 
   public void setObserver(Observer observer) {
     this.observer = observer;
+  }
+
+  /** TLS, authentication and headers of a {@code --web.config.file}; set before {@link #start}. */
+  public void setGuard(WebGuard guard) {
+    this.guard = guard;
+  }
+
+  /** {@code --web.max-connections}: beyond it new connections wait unserved until one closes; 0 for no limit. Set before start. */
+  public void setMaxConnections(int maxConnections) {
+    this.maxConnections = maxConnections;
+  }
+
+  /** {@code --web.route-prefix} ("/" for none): every route is served under it. Set before start. */
+  public void setRoutePrefix(String routePrefix) {
+    this.routePrefix = routePrefix;
   }
 
   /**
@@ -88,6 +106,7 @@ public final class HttpServer implements AutoCloseable {
     Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     boss = new MultiThreadIoEventLoopGroup(1, factory);
     io = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), factory);
+    ConnectionLimit limit = maxConnections > 0 ? new ConnectionLimit(maxConnections) : null;
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, io)
         .channel(channelClass)
@@ -95,15 +114,31 @@ public final class HttpServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline()
-                .addLast(new HttpServerCodec(MAX_LINE_AND_HEADERS, MAX_LINE_AND_HEADERS, 65536))
-                .addLast(new HttpContentCompressor())
-                .addLast(new HttpObjectAggregator(maxBodyBytes))
-                .addLast(new Dispatcher());
+            if (limit != null) {
+              ch.pipeline().addLast(limit);
+            }
+            io.netty.handler.ssl.SslHandler ssl = guard.newSslHandler(ch.alloc());
+            if (ssl == null) {
+              http1(ch.pipeline());
+              return;
+            }
+            ch.pipeline().addLast(ssl);
+            if (guard.http2()) {
+              ch.pipeline().addLast(new Http2Negotiation(HttpServer.this::http1, () -> new Dispatcher(), maxBodyBytes));
+            } else {
+              http1(ch.pipeline());
+            }
           }
         });
     channel = b.bind(host, port).sync().channel();
     return (InetSocketAddress) channel.localAddress();
+  }
+
+  private void http1(io.netty.channel.ChannelPipeline p) {
+    p.addLast(new HttpServerCodec(MAX_LINE_AND_HEADERS, MAX_LINE_AND_HEADERS, 65536))
+        .addLast(new HttpContentCompressor())
+        .addLast(new HttpObjectAggregator(maxBodyBytes))
+        .addLast(new Dispatcher());
   }
 
   private final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -119,7 +154,7 @@ public final class HttpServer implements AutoCloseable {
       try {
         workers.execute(() -> {
           long t0 = System.nanoTime();
-          Response resp = dispatch(req);
+          Response resp = guard.handle(req, HttpServer.this::dispatch);
           observer.served(resp.status() == 404 ? "other" : handlerName(req.path()), resp.status(), System.nanoTime() - t0);
           ctx.executor().execute(() -> write(ctx, resp, keepAlive, origin));
         });
@@ -137,6 +172,16 @@ public final class HttpServer implements AutoCloseable {
 
   /** Routes a request to its handler; used directly by tests. */
   public Response dispatch(Request req) {
+    if (!routePrefix.equals("/")) {
+      if (req.path().equals("/")) {
+        return Response.empty(302).withHeader("Location", routePrefix);
+      }
+      if (!req.path().equals(routePrefix) && !req.path().startsWith(routePrefix + "/")) {
+        return Response.text(404, "404 page not found\n");
+      }
+      String rest = req.path().substring(routePrefix.length());
+      req = new Request(req.method(), rest.isEmpty() ? "/" : rest, req.params(), req.headers(), req.body());
+    }
     if (req.method().equals("OPTIONS")) {
       return Response.empty(204);
     }
@@ -161,7 +206,10 @@ public final class HttpServer implements AutoCloseable {
     }
   }
 
-  private static String handlerName(String path) {
+  private String handlerName(String path) {
+    if (!routePrefix.equals("/") && path.startsWith(routePrefix)) {
+      path = path.length() == routePrefix.length() ? "/" : path.substring(routePrefix.length());
+    }
     if (path.startsWith("/api/v1/label/")) {
       return "/api/v1/label/:name/values";
     }

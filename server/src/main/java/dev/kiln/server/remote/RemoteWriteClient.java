@@ -53,16 +53,9 @@ final class RemoteWriteClient {
     this.queue = queue;
     this.userAgent = userAgent;
     this.metrics = metrics;
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(Math.min(timeoutMillis, 30_000)))
-        .followRedirects(http.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER);
-    if (http.proxy() != null && http.proxy().isSet()) {
-      b.proxy(http.proxy().selector());
-    }
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(Math.min(timeoutMillis, 30_000)));
     try {
-      javax.net.ssl.SSLContext ssl = http.sslContext();
-      if (ssl != null) {
-        b.sslContext(ssl);
-      }
+      http.configure(b, true);
     } catch (Exception e) {
       throw new IllegalStateException("remote write to " + url + ": cannot set up TLS: " + e.getMessage(), e);
     }

@@ -127,6 +127,9 @@ public final class RemoteReadHandler implements Handler {
         it = set.at().iterator(it);
         int n = 0;
         for (ValueType vt = it.seek(start); vt != ValueType.NONE && it.atT() <= end; vt = it.next()) {
+          if (vt != ValueType.FLOAT) {
+            continue; // native histograms are not sent over remote read yet
+          }
           if (n == ts.length) {
             ts = java.util.Arrays.copyOf(ts, n * 2);
             vs = java.util.Arrays.copyOf(vs, n * 2);

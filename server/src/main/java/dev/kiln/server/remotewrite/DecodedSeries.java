@@ -21,6 +21,8 @@ final class DecodedSeries {
   final long key1;
   final long key2;
   private String invalidReason;
+  /** Native-histogram samples of the series, in wire order; null when it carries none. */
+  HistogramDecoder.Sample[] histograms;
 
   private DecodedSeries(Labels labels, long cachedRef, LabelSource source, long key1, long key2, long[] timestamps,
       double[] values) {
@@ -58,6 +60,17 @@ final class DecodedSeries {
   /** A series known by its head reference; {@code source} gives its labels if that is stale. */
   static DecodedSeries byRef(long ref, LabelSource source, long key1, long key2, long[] timestamps, double[] values) {
     return new DecodedSeries(null, ref, source, key1, key2, timestamps, values);
+  }
+
+  /** Attaches the series' native-histogram samples. */
+  DecodedSeries withHistograms(HistogramDecoder.Sample[] samples) {
+    this.histograms = samples;
+    return this;
+  }
+
+  /** Number of native-histogram samples. */
+  int histogramCount() {
+    return histograms == null ? 0 : histograms.length;
   }
 
   /** The labels, or null when the series is known by reference. */

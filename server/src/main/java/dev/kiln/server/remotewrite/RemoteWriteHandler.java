@@ -6,6 +6,7 @@ import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
+import dev.kiln.tsdb.storage.AppendOptions;
 import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Appender;
 import java.io.IOException;
@@ -59,22 +60,19 @@ public final class RemoteWriteHandler implements Handler {
       return withHeaders(p, Response.text(400, "snappy decode error: " + e.getMessage() + "\n"), 0, 0);
     }
     List<DecodedSeries> series;
-    int histograms;
     try {
       if (p == Protocol.V1) {
         series = v1.decode(raw);
-        histograms = 0;
       } else {
         dev.kiln.server.remotewrite.proto.v2.Request req = dev.kiln.server.remotewrite.proto.v2.Request.parseFrom(raw);
         series = V2Decoder.decode(req);
-        histograms = V2Decoder.histogramCount(req);
       }
     } catch (InvalidProtocolBufferException e) {
       return withHeaders(p, Response.text(400, "proto unmarshal error: " + e.getMessage() + "\n"), 0, 0);
     } catch (InvalidWriteException e) {
       return withHeaders(p, Response.text(400, e.getMessage() + "\n"), 0, 0);
     }
-    return p == Protocol.V1 ? appendAllOrNothing(series) : appendPartial(series, histograms);
+    return p == Protocol.V1 ? appendAllOrNothing(series) : appendPartial(series);
   }
 
   private Response appendAllOrNothing(List<DecodedSeries> series) {
@@ -87,7 +85,7 @@ public final class RemoteWriteHandler implements Handler {
       for (DecodedSeries s : series) {
         if (s.invalidReason() != null) {
           // Prometheus 3.x skips a 1.0 series with invalid labels and writes the rest.
-          invalid += s.timestamps.length;
+          invalid += s.timestamps.length + s.histogramCount();
           continue;
         }
         long ref = s.cachedRef();
@@ -96,6 +94,13 @@ public final class RemoteWriteHandler implements Handler {
             throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(s));
           }
           ref = append(app, s, ref, i);
+          written++;
+        }
+        for (int i = 0; i < s.histogramCount(); i++) {
+          if (s.histograms[i].timestamp() > maxT) {
+            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(s));
+          }
+          ref = appendHistogram(app, s, ref, s.histograms[i]);
           written++;
         }
         remember(s, ref);
@@ -115,18 +120,19 @@ public final class RemoteWriteHandler implements Handler {
     }
   }
 
-  private Response appendPartial(List<DecodedSeries> series, int histograms) {
+  private Response appendPartial(List<DecodedSeries> series) {
     long maxT = clock.millis() + MAX_FUTURE_MILLIS;
     Appender app = storage.appender();
     long written = 0;
+    long histogramsWritten = 0;
     int rejected = 0;
     String first = null;
     boolean ok = false;
     try {
       for (DecodedSeries s : series) {
         if (s.invalidReason() != null) {
-          rejected += s.timestamps.length;
-          stats.invalidLabels(s.timestamps.length);
+          rejected += s.timestamps.length + s.histogramCount();
+          stats.invalidLabels(s.timestamps.length + s.histogramCount());
           if (first == null) {
             first = s.invalidReason();
           }
@@ -147,6 +153,20 @@ public final class RemoteWriteHandler implements Handler {
             }
           }
         }
+        for (int i = 0; i < s.histogramCount(); i++) {
+          try {
+            if (s.histograms[i].timestamp() > maxT) {
+              throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(s));
+            }
+            ref = appendHistogram(app, s, ref, s.histograms[i]);
+            histogramsWritten++;
+          } catch (AppendException e) {
+            rejected++;
+            if (first == null) {
+              first = e.getMessage();
+            }
+          }
+        }
         remember(s, ref);
       }
       app.commit();
@@ -156,15 +176,11 @@ public final class RemoteWriteHandler implements Handler {
         app.rollback();
       }
     }
-    stats.samples(written);
+    stats.samples(written + histogramsWritten);
     stats.rejected(rejected);
-    if (histograms > 0 && first == null) {
-      first = histograms + " native histogram samples are not supported yet";
-      rejected += histograms;
-    }
     Response resp = first == null ? Response.empty(204)
         : Response.text(400, rejected + " samples rejected; first: " + first + "\n");
-    return withHeaders(Protocol.V2, resp, written, 0);
+    return withHeaders(Protocol.V2, resp, written, histogramsWritten);
   }
 
   private static Response withHeaders(Protocol p, Response r, long samples, long histograms) {
@@ -195,6 +211,22 @@ public final class RemoteWriteHandler implements Handler {
       }
       refCache.remove(s.key1, s.key2);
       return app.append(0, labelsOf(s), t, v);
+    }
+  }
+
+  /** As {@link #append}, for a native-histogram sample. */
+  private long appendHistogram(Appender app, DecodedSeries s, long ref, HistogramDecoder.Sample h) {
+    if (s.labels() != null) {
+      return app.appendHistogram(ref, s.labels(), h.timestamp(), h.h(), h.fh(), AppendOptions.NONE);
+    }
+    try {
+      return app.appendHistogram(ref, null, h.timestamp(), h.h(), h.fh(), AppendOptions.NONE);
+    } catch (AppendException e) {
+      if (e.reason() != AppendException.Reason.INVALID_LABELS) {
+        throw e;
+      }
+      refCache.remove(s.key1, s.key2);
+      return app.appendHistogram(0, labelsOf(s), h.timestamp(), h.h(), h.fh(), AppendOptions.NONE);
     }
   }
 

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Decodes a remote write 1.0 {@code prometheus.WriteRequest} straight from its bytes: time series
- * (field 1) with their labels (1) and samples (2); metadata, exemplars and histograms are skipped.
+ * (field 1) with their labels (1), samples (2) and native histograms (4, by {@link
+ * HistogramDecoder}); metadata and exemplars are skipped.
  * A series whose label bytes the {@link SeriesRefCache} knows is returned by reference without
  * decoding its labels; any other series has its labels decoded and validated ({@link
  * LabelValidation}; a series with invalid labels, including invalid UTF-8, is marked to be
@@ -46,6 +47,7 @@ final class V1Decoder {
     int labelsEnd = -1;
     boolean contiguous = true;
     int samples = 0;
+    int histograms = 0;
     while (r.hasMore()) {
       int fieldStart = r.position();
       int tag = r.readTag();
@@ -61,6 +63,8 @@ final class V1Decoder {
       } else {
         if (tag == (2 << 3 | ProtoReader.LENGTH_DELIMITED)) {
           samples++;
+        } else if (tag == (4 << 3 | ProtoReader.LENGTH_DELIMITED)) {
+          histograms++;
         }
         r.skip(tag & 7);
       }
@@ -83,14 +87,35 @@ final class V1Decoder {
     long key1 = key[0];
     long key2 = key[1];
     long ref = cache.get(key1, key2);
+    DecodedSeries s;
     if (ref != 0) {
-      return DecodedSeries.byRef(ref, () -> labels(buf, start, end), key1, key2, ts, vs);
+      s = DecodedSeries.byRef(ref, () -> labels(buf, start, end), key1, key2, ts, vs);
+    } else {
+      try {
+        s = DecodedSeries.cacheable(labels(buf, start, end), key1, key2, ts, vs);
+      } catch (InvalidLabelsException e) {
+        s = DecodedSeries.invalid(e.getMessage(), ts, vs);
+      }
     }
-    try {
-      return DecodedSeries.cacheable(labels(buf, start, end), key1, key2, ts, vs);
-    } catch (InvalidLabelsException e) {
-      return DecodedSeries.invalid(e.getMessage(), ts, vs);
+    return histograms == 0 ? s : s.withHistograms(readHistograms(buf, start, end, histograms));
+  }
+
+  private static HistogramDecoder.Sample[] readHistograms(byte[] buf, int start, int end, int n)
+      throws InvalidWriteException {
+    HistogramDecoder.Sample[] out = new HistogramDecoder.Sample[n];
+    ProtoReader r = new ProtoReader(buf, start, end);
+    int i = 0;
+    while (r.hasMore()) {
+      int tag = r.readTag();
+      if (tag != (4 << 3 | ProtoReader.LENGTH_DELIMITED)) {
+        r.skip(tag & 7);
+        continue;
+      }
+      int hEnd = r.readLengthDelimitedEnd();
+      out[i++] = HistogramDecoder.decode(buf, r.position(), hEnd);
+      r.seek(hEnd);
     }
+    return out;
   }
 
   private static void readSamples(byte[] buf, int start, int end, long[] ts, double[] vs)

@@ -37,11 +37,22 @@ final class V2Decoder {
         t[k] = ts.getSamples(k).getTimestamp();
         v[k] = ts.getSamples(k).getValue();
       }
+      DecodedSeries s;
       try {
-        out.add(DecodedSeries.withLabels(LabelValidation.validate(pairs), t, v));
+        s = DecodedSeries.withLabels(LabelValidation.validate(pairs), t, v);
       } catch (InvalidLabelsException e) {
-        out.add(DecodedSeries.invalid(e.getMessage(), t, v));
+        s = DecodedSeries.invalid(e.getMessage(), t, v);
       }
+      if (ts.getHistogramsCount() > 0) {
+        HistogramDecoder.Sample[] hs = new HistogramDecoder.Sample[ts.getHistogramsCount()];
+        for (int k = 0; k < hs.length; k++) {
+          // The full message is kept as unknown fields; decode it from its bytes.
+          byte[] b = ts.getHistograms(k).toByteArray();
+          hs[k] = HistogramDecoder.decode(b, 0, b.length);
+        }
+        s.withHistograms(hs);
+      }
+      out.add(s);
     }
     return out;
   }

@@ -31,7 +31,7 @@ public final class RecordingRule extends Rule {
       if (!seen.add(l)) {
         throw new RuleEvaluationException("vector contains metrics with the same labelset after applying rule labels");
       }
-      out.add(new Sample(l, ts, s.value()));
+      out.add(new Sample(l, ts, s.value(), s.histogram()));
     }
     if (limit > 0 && out.size() > limit) {
       throw new RuleEvaluationException("exceeded limit of " + limit + " with " + out.size() + " series");

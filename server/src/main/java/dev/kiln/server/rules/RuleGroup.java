@@ -113,7 +113,11 @@ public final class RuleGroup {
       for (Sample s : out) {
         now.add(s.labels());
         try {
-          app.append(0, s.labels(), ts, s.value());
+          if (s.isHistogram()) {
+            app.appendHistogram(0, s.labels(), ts, null, s.histogram(), dev.kiln.tsdb.storage.AppendOptions.NONE);
+          } else {
+            app.append(0, s.labels(), ts, s.value());
+          }
         } catch (AppendException e) {
           LOG.debug("rule sample rejected: {}", e.getMessage());
         }

@@ -44,23 +44,23 @@ class DashboardQueryDifferentialTest {
       "avg_over_time(node_memory_MemAvailable_bytes[10m])",
       "increase(container_cpu_usage_seconds_total{container=\"main\"}[1h])",
       "irate(node_network_receive_bytes_total[1m])",
-      "max by (namespace) (rate(container_cpu_usage_seconds_total[5m])) / on (namespace) group_left sum by (namespace) (rate(container_cpu_usage_seconds_total[5m]))");
+      "max by (namespace) (rate(container_cpu_usage_seconds_total[5m])) / on (namespace) group_left sum by (namespace) (rate(container_cpu_usage_seconds_total[5m]))",
+      // Number rendering: scalars are plain decimal, vector values switch to exponent form below
+      // 1e-6 and from 1e21, as Prometheus's API writes them.
+      "1e-7", "2e23", "-0", "0.1 + 0.2", "vector(1e-7)", "vector(2e23)", "vector(1e21)", "vector(0.000001)", "vector(-0)",
+      "vector(5e-324)", "vector(1.7976931348623157e308)", "node_memory_MemTotal_bytes * 1e15", "node_memory_MemTotal_bytes / 1e16");
 
   @TempDir static Path dir;
-  private static ServerProcess prometheus;
-  private static ServerProcess kiln;
+  private static ServerPair servers;
   private static ApiClient prom;
   private static ApiClient kil;
   private static long end;
 
   @BeforeAll
   static void startAndLoad() throws Exception {
-    Path cfg = dir.resolve("empty.yml");
-    Files.writeString(cfg, "global: {scrape_interval: 1h}\n");
-    prometheus = ServerProcess.prometheus(cfg, Files.createDirectories(dir.resolve("prom-data")));
-    kiln = ServerProcess.kiln(cfg, Files.createDirectories(dir.resolve("kiln-data")));
-    prom = new ApiClient(prometheus);
-    kil = new ApiClient(kiln);
+    servers = ServerPair.remoteWriteOnly(dir);
+    prom = servers.prom;
+    kil = servers.kil;
     end = System.currentTimeMillis() / 60_000 * 60_000;
     long start = end - 6 * 3_600_000L;
     List<Series> all = new DashboardDataset().samples(start, end);
@@ -87,11 +87,8 @@ class DashboardQueryDifferentialTest {
 
   @AfterAll
   static void stop() {
-    if (prometheus != null) {
-      prometheus.close();
-    }
-    if (kiln != null) {
-      kiln.close();
+    if (servers != null) {
+      servers.close();
     }
   }
 
@@ -151,7 +148,7 @@ class DashboardQueryDifferentialTest {
         + " digits of sums (Kahan summation)");
     diffs.forEach(System.out::println);
     assertEquals(List.of(), diffs);
-    assertTrue(nonEmpty > compared * 9 / 10, "the answers are not empty: " + nonEmpty + " of " + compared);
+    assertTrue(nonEmpty > compared * 8 / 10, "the answers are not empty: " + nonEmpty + " of " + compared);
   }
 
   private static int summationUlps;

@@ -22,30 +22,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RemoteWriteErrorsDifferentialTest {
   @TempDir static Path dir;
-  private static ServerProcess prometheus;
-  private static ServerProcess kiln;
+  private static ServerPair servers;
   private static ApiClient prom;
   private static ApiClient kil;
   private static long t0;
 
   @BeforeAll
   static void start() throws Exception {
-    Path cfg = dir.resolve("empty.yml");
-    Files.writeString(cfg, "global: {scrape_interval: 1h}\n");
     t0 = System.currentTimeMillis() / 1000 * 1000;
-    prometheus = ServerProcess.prometheus(cfg, Files.createDirectories(dir.resolve("prom-data")));
-    kiln = ServerProcess.kiln(cfg, Files.createDirectories(dir.resolve("kiln-data")));
-    prom = new ApiClient(prometheus);
-    kil = new ApiClient(kiln);
+    servers = ServerPair.remoteWriteOnly(dir);
+    prom = servers.prom;
+    kil = servers.kil;
   }
 
   @AfterAll
   static void stop() {
-    if (prometheus != null) {
-      prometheus.close();
-    }
-    if (kiln != null) {
-      kiln.close();
+    if (servers != null) {
+      servers.close();
     }
   }
 

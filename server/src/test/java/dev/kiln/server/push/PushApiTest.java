@@ -45,7 +45,7 @@ class PushApiTest {
   private static String pushAll(String base) throws Exception {
     StringBuilder codes = new StringBuilder();
     codes.append(send(base, "PUT", "/metrics/job/batch/instance/i1", "# TYPE batch_done gauge\nbatch_done 1\n# TYPE batch_seconds gauge\nbatch_seconds{step=\"load\"} 2.5\n")).append(' ');
-    codes.append(send(base, "POST", "/metrics/job/batch/instance/i1", "# TYPE batch_seconds gauge\nbatch_seconds{step=\"save\"} 4\n")).append(' ');
+    codes.append(send(base, "POST", "/metrics/job/batch/instance/i1", "# TYPE batch_seconds gauge\nbatch_seconds{step=\"save\"} 4\nbatch_seconds{step=\"clean\",container=\"\",image=\"\"} 1\n")).append(' ');
     codes.append(send(base, "PUT", "/metrics/job/cleanup/path@base64/L3Zhci90bXA", "other{job=\"ignored\"} 7\n")).append(' ');
     codes.append(send(base, "PUT", "/metrics/job/bad", "with_ts 1 1700000000000\n")).append(' ');
     codes.append(send(base, "PUT", "/metrics/job", "x 1\n")).append(' ');
@@ -98,6 +98,8 @@ class PushApiTest {
       }
       assertEquals(expected, actual);
       assertTrue(actual.containsKey(Labels.of("__name__", "other", "job", "cleanup", "path", "/var/tmp")));
+      assertTrue(body.contains("\"step\":\"clean\"") && !body.contains("\"container\"") && !body.contains("\"image\""),
+          "a pushed label with an empty value is stored as no label: " + body);
     }
     // Groups survive a restart.
     try (KilnServer again = new KilnServer(new KilnOptions(cfg, dir.resolve("data"), 86_400_000L, 0, "127.0.0.1", 0, true, false, false,

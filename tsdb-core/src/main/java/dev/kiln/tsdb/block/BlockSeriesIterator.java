@@ -1,5 +1,7 @@
 package dev.kiln.tsdb.block;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.storage.SampleIterator;
 import dev.kiln.tsdb.storage.ValueType;
 import java.util.List;
@@ -19,6 +21,8 @@ final class BlockSeriesIterator implements SampleIterator {
   private SampleIterator cur;
   private boolean onSample;
   private boolean exhausted;
+  /** Type of the sample {@code cur} is on. */
+  private ValueType type = ValueType.NONE;
 
   BlockSeriesIterator(ChunkReader reader, List<ChunkRef> chunks, List<Interval> deleted, long mint, long maxt) {
     this.reader = reader;
@@ -56,7 +60,7 @@ final class BlockSeriesIterator implements SampleIterator {
       return ValueType.NONE;
     }
     onSample = true;
-    return ValueType.FLOAT;
+    return type;
   }
 
   @Override
@@ -75,15 +79,13 @@ final class BlockSeriesIterator implements SampleIterator {
         }
         continue;
       }
-      if (vt != ValueType.FLOAT) {
-        throw new IllegalStateException("block chunks of type " + vt + " are not readable yet");
-      }
+      type = vt;
       if (cur.atT() > maxt) {
         return checkMax();
       }
       if (accept()) {
         onSample = true;
-        return ValueType.FLOAT;
+        return vt;
       }
     }
   }
@@ -94,7 +96,7 @@ final class BlockSeriesIterator implements SampleIterator {
       return ValueType.NONE;
     }
     if (onSample && cur.atT() >= t) {
-      return ValueType.FLOAT;
+      return type;
     }
     long target = Math.max(t, mint);
     if (cur == null || chunks.get(idx).maxTime() < target) {
@@ -110,12 +112,13 @@ final class BlockSeriesIterator implements SampleIterator {
         }
         continue;
       }
+      type = vt;
       if (cur.atT() > maxt) {
         return checkMax();
       }
       if (accept()) {
         onSample = true;
-        return ValueType.FLOAT;
+        return vt;
       }
       return next();
     }
@@ -129,5 +132,15 @@ final class BlockSeriesIterator implements SampleIterator {
   @Override
   public double atV() {
     return cur.atV();
+  }
+
+  @Override
+  public Histogram atHistogram(Histogram reuse) {
+    return cur.atHistogram(reuse);
+  }
+
+  @Override
+  public FloatHistogram atFloatHistogram(FloatHistogram reuse) {
+    return cur.atFloatHistogram(reuse);
   }
 }

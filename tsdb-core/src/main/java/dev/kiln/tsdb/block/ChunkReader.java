@@ -85,10 +85,6 @@ public final class ChunkReader implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new BlockCorruptException(f.path(), off, e.getMessage());
     }
-    if (enc != ChunkEncoding.XOR) {
-      throw new dev.kiln.tsdb.storage.StorageException("read chunk at offset " + off + " of " + f.path()
-          + ": " + enc + " chunks (native histograms) are not supported");
-    }
     try {
       return Chunks.fromBytes(enc, data);
     } catch (IllegalArgumentException e) {

@@ -1,6 +1,5 @@
 package dev.kiln.tsdb.block;
 
-import dev.kiln.tsdb.chunk.XorChunk;
 import dev.kiln.tsdb.head.ChunkMeta;
 import dev.kiln.tsdb.storage.SampleIterator;
 import dev.kiln.tsdb.storage.ValueType;
@@ -12,11 +11,11 @@ import java.util.List;
  * Normalises a series' chunks for a block over [mint, maxt] (inclusive): chunks that are already
  * inside the range, sorted and disjoint, and not touched by a deletion are kept as they are;
  * otherwise the samples are merged (the first chunk's sample wins at an equal timestamp),
- * cut to the range, filtered by the deleted intervals and re-encoded as XOR chunks of at most
- * {@value #SAMPLES_PER_CHUNK} samples. Stateless.
+ * cut to the range, filtered by the deleted intervals and re-encoded by {@link ChunkEncoder}
+ * (XOR and histogram chunks of at most {@value #SAMPLES_PER_CHUNK} samples). Stateless.
  */
 public final class ChunkRewriter {
-  static final int SAMPLES_PER_CHUNK = 120;
+  static final int SAMPLES_PER_CHUNK = ChunkEncoder.SAMPLES_PER_CHUNK;
 
   private ChunkRewriter() {}
 
@@ -30,14 +29,13 @@ public final class ChunkRewriter {
     int k = sorted.size();
     SampleIterator[] its = new SampleIterator[k];
     boolean[] live = new boolean[k];
+    ValueType[] types = new ValueType[k];
     for (int i = 0; i < k; i++) {
       its[i] = sorted.get(i).chunk().iterator(null);
-      live[i] = its[i].next() == ValueType.FLOAT;
+      types[i] = its[i].next();
+      live[i] = types[i] != ValueType.NONE;
     }
-    List<ChunkMeta> out = new ArrayList<>();
-    XorChunk cur = null;
-    long curMin = 0;
-    long curMax = 0;
+    ChunkEncoder enc = new ChunkEncoder();
     long lastT = Long.MIN_VALUE;
     while (true) {
       int best = -1;
@@ -50,30 +48,18 @@ public final class ChunkRewriter {
         break;
       }
       long t = its[best].atT();
-      double v = its[best].atV();
+      if (t >= mint && t <= maxt && t != lastT && (deleted.isEmpty() || !Interval.anyContains(deleted, t))) {
+        enc.add(its[best], types[best]);
+        lastT = t;
+      }
       for (int i = 0; i < k; i++) {
         while (live[i] && its[i].atT() == t) {
-          live[i] = its[i].next() == ValueType.FLOAT;
+          types[i] = its[i].next();
+          live[i] = types[i] != ValueType.NONE;
         }
       }
-      if (t < mint || t > maxt || t == lastT || (!deleted.isEmpty() && Interval.anyContains(deleted, t))) {
-        continue;
-      }
-      lastT = t;
-      if (cur == null || cur.numSamples() >= SAMPLES_PER_CHUNK) {
-        if (cur != null) {
-          out.add(new ChunkMeta(curMin, curMax, cur));
-        }
-        cur = new XorChunk();
-        curMin = t;
-      }
-      cur.append(t, v);
-      curMax = t;
     }
-    if (cur != null) {
-      out.add(new ChunkMeta(curMin, curMax, cur));
-    }
-    return out;
+    return enc.finish();
   }
 
   private static boolean needsRewrite(List<ChunkMeta> chunks, long mint, long maxt, List<Interval> deleted) {

@@ -14,6 +14,9 @@ public final class Chunks {
     if (encoding == ChunkEncoding.XOR) {
       return XorChunk.fromBytes(data);
     }
+    if (encoding == ChunkEncoding.HISTOGRAM || encoding == ChunkEncoding.FLOAT_HISTOGRAM) {
+      return HistogramChunk.fromBytes(encoding, data);
+    }
     throw new IllegalArgumentException("unsupported chunk encoding " + encoding);
   }
 }

@@ -157,5 +157,16 @@ public final class HeadTombstones {
     public double atV() {
       return in.atV();
     }
+
+    @Override
+    public dev.kiln.tsdb.histogram.Histogram atHistogram(dev.kiln.tsdb.histogram.Histogram reuse) {
+      return in.atHistogram(reuse);
+    }
+
+    @Override
+    public dev.kiln.tsdb.histogram.FloatHistogram atFloatHistogram(
+        dev.kiln.tsdb.histogram.FloatHistogram reuse) {
+      return in.atFloatHistogram(reuse);
+    }
   }
 }

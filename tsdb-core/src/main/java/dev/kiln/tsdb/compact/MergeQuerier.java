@@ -167,6 +167,7 @@ public final class MergeQuerier implements Querier {
   static final class MergedSampleIterator implements SampleIterator {
     private final SampleIterator[] its;
     private final boolean[] live;
+    private final ValueType[] types;
     private boolean started;
     private int cur = -1;
     /** Smallest timestamp among the live iterators other than {@code cur}. */
@@ -175,6 +176,12 @@ public final class MergeQuerier implements Querier {
     MergedSampleIterator(SampleIterator[] its) {
       this.its = its;
       this.live = new boolean[its.length];
+      this.types = new ValueType[its.length];
+    }
+
+    private boolean advance(int i, ValueType vt) {
+      types[i] = vt;
+      return vt != ValueType.NONE;
     }
 
     private ValueType pick() {
@@ -197,7 +204,7 @@ public final class MergeQuerier implements Querier {
         }
       }
       othersMin = second;
-      return cur < 0 ? ValueType.NONE : ValueType.FLOAT;
+      return cur < 0 ? ValueType.NONE : types[cur];
     }
 
     @Override
@@ -205,7 +212,7 @@ public final class MergeQuerier implements Querier {
       if (!started) {
         started = true;
         for (int i = 0; i < its.length; i++) {
-          live[i] = its[i].next() != ValueType.NONE;
+          live[i] = advance(i, its[i].next());
         }
         return pick();
       }
@@ -215,17 +222,17 @@ public final class MergeQuerier implements Querier {
       SampleIterator c = its[cur];
       if (c.atT() < othersMin) {
         // No other iterator is at this timestamp: only the current one moves.
-        if (c.next() == ValueType.NONE) {
-          live[cur] = false;
-        } else if (c.atT() < othersMin) {
-          return ValueType.FLOAT;
+        ValueType vt = c.next();
+        live[cur] = advance(cur, vt);
+        if (vt != ValueType.NONE && c.atT() < othersMin) {
+          return vt;
         }
         return pick();
       }
       long t = c.atT();
       for (int i = 0; i < its.length; i++) {
         if (live[i] && its[i].atT() == t) {
-          live[i] = its[i].next() != ValueType.NONE;
+          live[i] = advance(i, its[i].next());
         }
       }
       return pick();
@@ -237,11 +244,11 @@ public final class MergeQuerier implements Querier {
         return ValueType.NONE;
       }
       if (started && its[cur].atT() >= t) {
-        return ValueType.FLOAT;
+        return types[cur];
       }
       started = true;
       for (int i = 0; i < its.length; i++) {
-        live[i] = its[i].seek(t) != ValueType.NONE;
+        live[i] = advance(i, its[i].seek(t));
       }
       return pick();
     }
@@ -254,6 +261,17 @@ public final class MergeQuerier implements Querier {
     @Override
     public double atV() {
       return its[cur].atV();
+    }
+
+    @Override
+    public dev.kiln.tsdb.histogram.Histogram atHistogram(dev.kiln.tsdb.histogram.Histogram reuse) {
+      return its[cur].atHistogram(reuse);
+    }
+
+    @Override
+    public dev.kiln.tsdb.histogram.FloatHistogram atFloatHistogram(
+        dev.kiln.tsdb.histogram.FloatHistogram reuse) {
+      return its[cur].atFloatHistogram(reuse);
     }
   }
 }

@@ -136,6 +136,16 @@ public final class Db implements Storage {
                   }
 
                   @Override
+                  public void histogram(long ref, long t, dev.kiln.tsdb.histogram.Histogram h) {
+                    replayer.histogram(ref, t, h);
+                  }
+
+                  @Override
+                  public void floatHistogram(long ref, long t, dev.kiln.tsdb.histogram.FloatHistogram h) {
+                    replayer.floatHistogram(ref, t, h);
+                  }
+
+                  @Override
                   public void tombstone(WalRecords.Tombstone t) {
                     replayer.tombstone(t);
                     blocks.replayedTombstone(t);

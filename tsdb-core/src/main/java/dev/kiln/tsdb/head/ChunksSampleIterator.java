@@ -1,5 +1,7 @@
 package dev.kiln.tsdb.head;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.storage.SampleIterator;
 import dev.kiln.tsdb.storage.ValueType;
 import java.util.List;
@@ -15,6 +17,7 @@ public final class ChunksSampleIterator implements SampleIterator {
   private int idx = -1;
   private SampleIterator cur;
   private boolean exhausted;
+  private ValueType type = ValueType.NONE;
 
   public ChunksSampleIterator(List<ChunkMeta> chunks, long mint, long maxt) {
     this.chunks = chunks;
@@ -41,13 +44,13 @@ public final class ChunksSampleIterator implements SampleIterator {
       return seek(mint);
     }
     while (true) {
-      if (cur.next() == ValueType.FLOAT) {
+      if ((type = cur.next()) != ValueType.NONE) {
         return checkMax();
       }
       if (!nextChunk()) {
         return ValueType.NONE;
       }
-      if (cur.seek(mint) == ValueType.FLOAT) {
+      if ((type = cur.seek(mint)) != ValueType.NONE) {
         return checkMax();
       }
     }
@@ -70,7 +73,7 @@ public final class ChunksSampleIterator implements SampleIterator {
           return ValueType.NONE;
         }
       }
-      if (cur.seek(target) == ValueType.FLOAT) {
+      if ((type = cur.seek(target)) != ValueType.NONE) {
         return checkMax();
       }
       if (!nextChunk()) {
@@ -84,7 +87,7 @@ public final class ChunksSampleIterator implements SampleIterator {
       exhausted = true;
       return ValueType.NONE;
     }
-    return ValueType.FLOAT;
+    return type;
   }
 
   @Override
@@ -95,5 +98,15 @@ public final class ChunksSampleIterator implements SampleIterator {
   @Override
   public double atV() {
     return cur.atV();
+  }
+
+  @Override
+  public Histogram atHistogram(Histogram reuse) {
+    return cur.atHistogram(reuse);
+  }
+
+  @Override
+  public FloatHistogram atFloatHistogram(FloatHistogram reuse) {
+    return cur.atFloatHistogram(reuse);
   }
 }

@@ -24,6 +24,18 @@ public interface CommitLog {
    */
   long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n);
 
+  /**
+   * Writes series records (may be empty) and then the histogram records of {@code n} native
+   * histogram samples: entry {@code i} is the integer histogram {@code hs[i]} or, when that is
+   * null, the float histogram {@code fhs[i]}. Ownership and threading as for {@link #write}.
+   *
+   * @return a token to pass to {@link #awaitDurable}
+   */
+  default long writeHistograms(List<SeriesEntry> newSeries, long[] refs, long[] ts,
+      dev.kiln.tsdb.histogram.Histogram[] hs, dev.kiln.tsdb.histogram.FloatHistogram[] fhs, int n) {
+    throw new UnsupportedOperationException("this log does not store native histograms");
+  }
+
   /** Waits until all writes up to the token are durable. */
   void awaitDurable(long token);
 
@@ -39,6 +51,12 @@ public interface CommitLog {
       new CommitLog() {
         @Override
         public long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n) {
+          return 0;
+        }
+
+        @Override
+        public long writeHistograms(List<SeriesEntry> newSeries, long[] refs, long[] ts,
+            dev.kiln.tsdb.histogram.Histogram[] hs, dev.kiln.tsdb.histogram.FloatHistogram[] fhs, int n) {
           return 0;
         }
 

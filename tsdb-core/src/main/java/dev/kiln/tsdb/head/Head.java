@@ -316,6 +316,55 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
     return applied;
   }
 
+  /**
+   * Write-ahead log replay of native-histogram samples: entry {@code i} is {@code hs[i]} or, when
+   * null, {@code fhs[i]}. Rules as for {@link #replaySamples}; returns the number applied.
+   */
+  public int replayHistograms(long[] refs, long[] ts, dev.kiln.tsdb.histogram.Histogram[] hs,
+      dev.kiln.tsdb.histogram.FloatHistogram[] fhs, int n) {
+    long mint = Long.MAX_VALUE;
+    long maxt = Long.MIN_VALUE;
+    int applied = 0;
+    for (int i = 0; i < n; i++) {
+      MemSeries s = byRef.get(refs[i]);
+      if (s == null) {
+        s = replayAliases.get(refs[i]);
+        if (s == null) {
+          continue;
+        }
+      }
+      long t = ts[i];
+      boolean newlyIndexed = false;
+      synchronized (s) {
+        int r = s.appendHistogram(t, hs[i], hs[i] == null ? fhs[i] : null, options, store);
+        if (r == MemSeries.REJECTED) {
+          continue;
+        }
+        if (r == MemSeries.APPENDED_NEW_CHUNK) {
+          counters.chunksCreated.increment();
+        }
+        if (!s.indexed) {
+          s.indexed = true;
+          newlyIndexed = true;
+        }
+      }
+      if (newlyIndexed) {
+        index(s);
+      }
+      applied++;
+      mint = Math.min(mint, t);
+      maxt = Math.max(maxt, t);
+    }
+    counters.samplesAppended.add(applied);
+    if (applied > 0) {
+      synchronized (replayAliases) {
+        replayMinT = Math.min(replayMinT, mint);
+        replayMaxT = Math.max(replayMaxT, maxt);
+      }
+    }
+    return applied;
+  }
+
   /** Adds a series to the postings index after its first sample was committed. */
   void index(MemSeries s) {
     postings.add((int) s.ref, s.labels);

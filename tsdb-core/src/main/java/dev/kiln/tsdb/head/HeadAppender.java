@@ -1,5 +1,8 @@
 package dev.kiln.tsdb.head;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
+import dev.kiln.tsdb.histogram.HistogramException;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
 import dev.kiln.tsdb.storage.AppendOptions;
@@ -47,6 +50,8 @@ final class HeadAppender implements Appender {
   private int n;
   /** Newest pending sample of series owned by another appender. */
   private Map<MemSeries, Integer> overflow;
+  /** Native-histogram samples of the batch; null until the first one. */
+  private PendingHistograms histograms;
   private boolean done;
 
   HeadAppender(Head head, long minValidTime) {
@@ -64,6 +69,12 @@ final class HeadAppender implements Appender {
       throw new AppendException(
           AppendException.Reason.OUT_OF_BOUNDS,
           "timestamp " + t + " is before the head's minimum valid time " + minValidTime);
+    }
+    if (Double.doubleToRawLongBits(v) == dev.kiln.tsdb.model.StaleNaN.BITS) {
+      long r = staleMarkerOfHistogramSeries(ref, labels, t);
+      if (r != 0) {
+        return r;
+      }
     }
     MemSeries s;
     while (true) {
@@ -116,6 +127,110 @@ final class HeadAppender implements Appender {
     vs[n] = v;
     n++;
     return s.ref;
+  }
+
+  /**
+   * Adds a native-histogram sample, checked as Prometheus's {@code AppendHistogram}: validated
+   * (Prometheus's error texts), then out of bounds, out of order and duplicate checks against the
+   * series and this batch. An exact duplicate of the newest sample is accepted and not stored.
+   */
+  @Override
+  public long appendHistogram(long ref, Labels labels, long t, Histogram h, FloatHistogram fh,
+      AppendOptions options) {
+    if (done) {
+      throw new IllegalStateException("appender already committed or rolled back");
+    }
+    if ((h == null) == (fh == null)) {
+      throw new IllegalArgumentException("exactly one of the integer and float histogram must be given");
+    }
+    try {
+      if (h != null) {
+        h.validate();
+      } else {
+        fh.validate();
+      }
+    } catch (HistogramException e) {
+      throw new AppendException(AppendException.Reason.INVALID_HISTOGRAM, e.getMessage());
+    }
+    if (t < minValidTime) {
+      head.counters().outOfBounds.increment();
+      throw new AppendException(
+          AppendException.Reason.OUT_OF_BOUNDS,
+          "timestamp " + t + " is before the head's minimum valid time " + minValidTime);
+    }
+    if (histograms == null) {
+      histograms = new PendingHistograms();
+    }
+    MemSeries s;
+    while (true) {
+      s = resolve(ref, labels);
+      synchronized (s) {
+        Integer pending = histograms.newest.get(s);
+        if (pending != null) {
+          // Checked against the stored samples too; one not newer than the batch's own newest
+          // sample of the series is dropped, as Prometheus drops it at commit.
+          try {
+            s.checkAppendableHistogram(t, h, fh);
+          } catch (AppendException e) {
+            head.counters().rejected(e.reason());
+            throw e;
+          }
+          if (t <= histograms.ts[pending]) {
+            return s.ref;
+          }
+          break;
+        }
+        if (s.removed) {
+          labels = s.labels;
+          ref = 0;
+          continue;
+        }
+        boolean fresh;
+        try {
+          fresh = s.checkAppendableHistogram(t, h, fh);
+        } catch (AppendException e) {
+          head.counters().rejected(e.reason());
+          throw e;
+        }
+        if (!fresh) {
+          return s.ref;
+        }
+        s.pendingCommits++;
+      }
+      break;
+    }
+    histograms.add(s, t, h, fh);
+    return s.ref;
+  }
+
+  /**
+   * A float stale marker for a series whose newest sample is a histogram becomes a histogram
+   * stale marker, as in Prometheus's {@code headAppender.Append}. Returns the series ref, or 0 when
+   * the series does not end in a histogram (the caller appends a float stale marker).
+   */
+  private long staleMarkerOfHistogramSeries(long ref, Labels labels, long t) {
+    MemSeries s = resolve(ref, labels);
+    boolean integer;
+    synchronized (s) {
+      Integer pending = histograms == null ? null : histograms.newest.get(s);
+      if (pending != null) {
+        integer = histograms.hs[pending] != null;
+      } else {
+        int kind = s.lastHistogramKind();
+        if (kind == 0) {
+          return 0;
+        }
+        integer = kind == 1;
+      }
+    }
+    if (integer) {
+      Histogram h = new Histogram();
+      h.sum = dev.kiln.tsdb.model.StaleNaN.VALUE;
+      return appendHistogram(s.ref, s.labels, t, h, null, AppendOptions.NONE);
+    }
+    FloatHistogram fh = new FloatHistogram();
+    fh.sum = dev.kiln.tsdb.model.StaleNaN.VALUE;
+    return appendHistogram(s.ref, s.labels, t, null, fh, AppendOptions.NONE);
   }
 
   private void grow() {
@@ -208,15 +323,19 @@ final class HeadAppender implements Appender {
       throw new IllegalStateException("appender already committed or rolled back");
     }
     done = true;
-    if (n == 0) {
+    int hn = histograms == null ? 0 : histograms.n;
+    if (n == 0 && hn == 0) {
       release();
       return;
     }
     boolean applied = false;
     try {
-      long[] refs = batch.refs.length >= n ? batch.refs : (batch.refs = new long[ts.length]);
-      for (int i = 0; i < n; i++) {
-        refs[i] = series[i].ref;
+      long[] refs = null;
+      if (n > 0) {
+        refs = batch.refs.length >= n ? batch.refs : (batch.refs = new long[ts.length]);
+        for (int i = 0; i < n; i++) {
+          refs[i] = series[i].ref;
+        }
       }
       long token = logBatch(refs);
       head.log().awaitDurable(token);
@@ -271,6 +390,18 @@ final class HeadAppender implements Appender {
           s.logged = true; // only written under the log lock; dedupes repeats in this batch
         }
       }
+      if (histograms != null) {
+        for (int i = 0; i < histograms.n; i++) {
+          MemSeries s = histograms.series[i];
+          if (!s.logged) {
+            if (fresh == null) {
+              fresh = new ArrayList<>();
+            }
+            fresh.add(s);
+            s.logged = true;
+          }
+        }
+      }
       List<CommitLog.SeriesEntry> entries = new ArrayList<>(fresh == null ? 0 : fresh.size());
       if (fresh != null) {
         fresh.sort((a, b) -> Long.compare(a.ref, b.ref));
@@ -279,7 +410,16 @@ final class HeadAppender implements Appender {
         }
       }
       try {
-        return head.log().write(entries, refs, ts, vs, n);
+        if (histograms == null || histograms.n == 0) {
+          return head.log().write(entries, refs, ts, vs, n);
+        }
+        long token = 0;
+        if (n > 0) {
+          token = head.log().write(entries, refs, ts, vs, n);
+          entries = List.of();
+        }
+        PendingHistograms p = histograms;
+        return Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n));
       } catch (RuntimeException e) {
         if (fresh != null) {
           for (MemSeries s : fresh) {
@@ -337,6 +477,32 @@ final class HeadAppender implements Appender {
         }
         overflow = null;
       }
+      if (histograms != null) {
+        PendingHistograms p = histograms;
+        for (int i = 0; i < p.n; i++) {
+          MemSeries s = p.series[i];
+          boolean newlyIndexed = false;
+          synchronized (s) {
+            int r = s.appendHistogram(p.ts[i], p.hs[i], p.fhs[i], opts, store);
+            if (r != MemSeries.REJECTED) {
+              applied++;
+              if (r == MemSeries.APPENDED_NEW_CHUNK) {
+                newChunks++;
+              }
+              mint = Math.min(mint, p.ts[i]);
+              maxt = Math.max(maxt, p.ts[i]);
+              if (!s.indexed) {
+                s.indexed = true;
+                newlyIndexed = true;
+              }
+            }
+          }
+          if (newlyIndexed) {
+            head.index(s);
+          }
+        }
+        releaseHistograms();
+      }
       if (mint != Long.MAX_VALUE) {
         head.updateTimeBounds(mint, maxt);
       }
@@ -349,8 +515,22 @@ final class HeadAppender implements Appender {
     n = 0;
   }
 
+  /** Ends the pending-commit hold of each series with pending histograms. */
+  private void releaseHistograms() {
+    if (histograms == null) {
+      return;
+    }
+    for (MemSeries s : histograms.newest.keySet()) {
+      synchronized (s) {
+        s.pendingCommits--;
+      }
+    }
+    histograms.clear();
+  }
+
   /** Gives up the batch's hold on its series without applying anything. */
   private void release() {
+    releaseHistograms();
     for (int i = 0; i < n; i++) {
       MemSeries s = series[i];
       synchronized (s) {

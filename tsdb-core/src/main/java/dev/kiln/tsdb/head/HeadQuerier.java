@@ -167,7 +167,7 @@ final class HeadQuerier implements Querier {
           return true;
         }
       }
-      return iterator(null).next() == ValueType.FLOAT;
+      return iterator(null).next() != ValueType.NONE;
     }
 
     @Override

@@ -30,6 +30,8 @@ public final class HeadReplayer implements WalReplayHandler {
   private final long[][] ts;
   private final double[][] vs;
   private final int[] counts;
+  /** Pending histogram samples per shard, applied in log order relative to the floats. */
+  private final HistogramBatch[] histograms;
   private java.util.Map<Long, MmapChunkStore.LoadedChunks> loadedChunks;
 
   /** A replayer with {@code workers} apply threads (1: apply on the reading thread). */
@@ -40,6 +42,10 @@ public final class HeadReplayer implements WalReplayHandler {
     this.ts = new long[this.workers][BATCH];
     this.vs = new double[this.workers][BATCH];
     this.counts = new int[this.workers];
+    this.histograms = new HistogramBatch[this.workers];
+    for (int i = 0; i < this.workers; i++) {
+      histograms[i] = new HistogramBatch();
+    }
     this.inFlight = new Semaphore(this.workers * IN_FLIGHT_PER_WORKER);
     this.pools = new ExecutorService[this.workers > 1 ? this.workers : 0];
     for (int i = 0; i < pools.length; i++) {
@@ -72,9 +78,70 @@ public final class HeadReplayer implements WalReplayHandler {
     this.loadedChunks = chunks;
   }
 
+  /** Histogram samples buffered for one shard. */
+  private static final class HistogramBatch {
+    long[] refs = new long[256];
+    long[] ts = new long[256];
+    dev.kiln.tsdb.histogram.Histogram[] hs = new dev.kiln.tsdb.histogram.Histogram[256];
+    dev.kiln.tsdb.histogram.FloatHistogram[] fhs = new dev.kiln.tsdb.histogram.FloatHistogram[256];
+    int n;
+  }
+
+  @Override
+  public void histogram(long ref, long t, dev.kiln.tsdb.histogram.Histogram h) {
+    addHistogram(ref, t, h, null);
+  }
+
+  @Override
+  public void floatHistogram(long ref, long t, dev.kiln.tsdb.histogram.FloatHistogram fh) {
+    addHistogram(ref, t, null, fh);
+  }
+
+  private void addHistogram(long ref, long t, dev.kiln.tsdb.histogram.Histogram h,
+      dev.kiln.tsdb.histogram.FloatHistogram fh) {
+    int shard = (int) Math.floorMod(head.replayTargetRef(ref), (long) workers);
+    if (counts[shard] > 0) {
+      flush(shard); // keep the series' float and histogram samples in log order
+    }
+    HistogramBatch b = histograms[shard];
+    b.refs[b.n] = ref;
+    b.ts[b.n] = t;
+    b.hs[b.n] = h;
+    b.fhs[b.n] = fh;
+    b.n++;
+    if (b.n == b.refs.length) {
+      flushHistograms(shard);
+    }
+  }
+
+  private void flushHistograms(int shard) {
+    HistogramBatch b = histograms[shard];
+    if (b.n == 0) {
+      return;
+    }
+    histograms[shard] = new HistogramBatch();
+    if (pools.length == 0) {
+      head.replayHistograms(b.refs, b.ts, b.hs, b.fhs, b.n);
+      return;
+    }
+    inFlight.acquireUninterruptibly();
+    pending.add(
+        pools[shard].submit(
+            () -> {
+              try {
+                head.replayHistograms(b.refs, b.ts, b.hs, b.fhs, b.n);
+              } finally {
+                inFlight.release();
+              }
+            }));
+  }
+
   @Override
   public void sample(long ref, long t, double v) {
     int shard = (int) Math.floorMod(head.replayTargetRef(ref), (long) workers);
+    if (histograms[shard].n > 0) {
+      flushHistograms(shard);
+    }
     int i = counts[shard];
     refs[shard][i] = ref;
     ts[shard][i] = t;
@@ -126,6 +193,7 @@ public final class HeadReplayer implements WalReplayHandler {
     try {
       for (int shard = 0; shard < workers; shard++) {
         flush(shard);
+        flushHistograms(shard);
       }
       for (Future<?> f : pending) {
         try {

@@ -85,8 +85,12 @@ final class MappedChunk implements Chunk {
 
   @Override
   public SampleIterator iterator(SampleIterator reuse) {
-    if (encoding() != ChunkEncoding.XOR) {
-      throw new StorageException("unsupported head chunk encoding " + encoding() + " in " + file);
+    ChunkEncoding enc = encoding();
+    if (enc == ChunkEncoding.HISTOGRAM || enc == ChunkEncoding.FLOAT_HISTOGRAM) {
+      return dev.kiln.tsdb.chunk.HistogramChunk.fromBytes(enc, data()).iterator(reuse);
+    }
+    if (enc != ChunkEncoding.XOR) {
+      throw new StorageException("unsupported head chunk encoding " + enc + " in " + file);
     }
     byte[] d = data();
     if (reuse instanceof XorIterator it) {

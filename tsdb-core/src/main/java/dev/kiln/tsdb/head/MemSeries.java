@@ -1,7 +1,13 @@
 package dev.kiln.tsdb.head;
 
 import dev.kiln.tsdb.chunk.Chunk;
+import dev.kiln.tsdb.chunk.ChunkEncoding;
+import dev.kiln.tsdb.chunk.FloatHistogramAppender;
+import dev.kiln.tsdb.chunk.HistogramAppender;
 import dev.kiln.tsdb.chunk.XorChunk;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
+import dev.kiln.tsdb.storage.ValueType;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
 import java.util.ArrayList;
@@ -9,10 +15,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One series in the head: its labels, the open XOR chunk, and references to its completed
- * chunks in the {@link ChunkStore}. Chunks are cut as Prometheus's {@code head_append.go} does:
- * at the chunk-range boundary, at a predicted end time once a quarter full
- * ({@link #computeChunkEndTime}), at twice the target sample count, or above 1 KiB.
+ * One series in the head: its labels, the open chunk (XOR, or a histogram chunk while the series
+ * holds native histograms), and references to its completed chunks in the {@link ChunkStore}.
+ * Chunks are cut as Prometheus's {@code head_append.go} does: at the chunk-range boundary, at a
+ * predicted end time once a quarter full ({@link #computeChunkEndTime}), at twice the target
+ * sample count, or above 1 KiB; histogram chunks by size ({@link #appendHistogram}), and on a
+ * change between float and histogram samples.
  *
  * <p>Guarded by its own monitor: every method except the final fields must be called while
  * synchronized on the series.
@@ -28,6 +36,10 @@ final class MemSeries {
   Labels matchedLabels;
 
   private XorChunk open;
+  /** The open chunk when it holds histograms ({@link #open} is then null). */
+  private OpenHistogramChunk hist;
+  /** The newest sample when it is a histogram (Histogram or FloatHistogram), else null. */
+  private Object lastHistogram;
   private long openMinT = Long.MIN_VALUE;
   private long nextAt = Long.MIN_VALUE;
   private long lastT = Long.MIN_VALUE;
@@ -74,6 +86,9 @@ final class MemSeries {
     if (doneCount > 0) {
       return doneMinT[0];
     }
+    if (hist != null) {
+      return hist.minT;
+    }
     return open == null ? Long.MAX_VALUE : openMinT;
   }
 
@@ -83,7 +98,30 @@ final class MemSeries {
    * stored.
    */
   boolean checkAppendable(long t, double v) {
+    if (t == lastT && lastHistogram != null) {
+      throw new AppendException(
+          AppendException.Reason.DUPLICATE_SAMPLE, "timestamp " + t + " holds a histogram, not " + v);
+    }
     return checkAgainst(t, v, lastT, lastVBits, isEmpty());
+  }
+
+  /**
+   * Checks a histogram sample against the newest sample, as Prometheus's {@code
+   * appendableHistogram}: returns false for an exact duplicate (same time, equal histogram).
+   */
+  boolean checkAppendableHistogram(long t, Histogram h, FloatHistogram fh) {
+    if (isEmpty() || t > lastT) {
+      return true;
+    }
+    if (t == lastT) {
+      Object v = h != null ? h : fh;
+      if (lastHistogram != null && lastHistogram.getClass() == v.getClass() && lastHistogram.equals(v)) {
+        return false;
+      }
+      throw new AppendException(AppendException.Reason.DUPLICATE_SAMPLE,
+          "timestamp " + t + " already holds another sample");
+    }
+    throw new AppendException(AppendException.Reason.OUT_OF_ORDER, "timestamp " + t);
   }
 
   static boolean checkAgainst(long t, double v, long lastT, long lastVBits, boolean empty) {
@@ -99,6 +137,14 @@ final class MemSeries {
       return false;
     }
     throw new AppendException(AppendException.Reason.OUT_OF_ORDER, "timestamp " + t);
+  }
+
+  /** 1 when the newest sample is an integer histogram, 2 for a float histogram, else 0. */
+  int lastHistogramKind() {
+    if (lastHistogram == null) {
+      return 0;
+    }
+    return lastHistogram instanceof Histogram ? 1 : 2;
   }
 
   long lastValueBits() {
@@ -120,6 +166,9 @@ final class MemSeries {
     if (!isEmpty() && t <= lastT) {
       return REJECTED;
     }
+    if (hist != null) {
+      closeHistogramChunk(store);
+    }
     XorChunk before = open;
     if (open == null) {
       cut(t, opts, store);
@@ -139,6 +188,91 @@ final class MemSeries {
     lastT = t;
     lastVBits = Double.doubleToRawLongBits(v);
     return open == before ? APPENDED : APPENDED_NEW_CHUNK;
+  }
+
+  /**
+   * Appends a native histogram (exactly one of {@code h}, {@code fh} non-null, owned by the series
+   * afterwards) newer than every stored sample, as Prometheus's {@code appendHistogram} and
+   * {@code histogramsAppendPreprocessor}: a new chunk on a change of encoding, at the predicted
+   * end time (estimated once the chunk holds a quarter of {@value OpenHistogramChunk#TARGET_BYTES}
+   * bytes) or at twice that size, once it holds {@value OpenHistogramChunk#MIN_SAMPLES} samples or
+   * the chunk range ends; and wherever the chunk appender cuts (counter reset, schema change).
+   */
+  int appendHistogram(long t, Histogram h, FloatHistogram fh, HeadOptions opts, ChunkStore store) {
+    if (!isEmpty() && t <= lastT) {
+      return REJECTED;
+    }
+    ChunkEncoding enc = h != null ? ChunkEncoding.HISTOGRAM : ChunkEncoding.FLOAT_HISTOGRAM;
+    boolean created = false;
+    HistogramAppender prevApp = null;
+    FloatHistogramAppender prevFloatApp = null;
+    if (hist == null || hist.encoding() != enc) {
+      if (open != null && open.numSamples() > 0) {
+        open.compact();
+        addDone(store.write(ref, openMinT, lastT, open), openMinT, lastT);
+      }
+      open = null;
+      closeHistogramChunk(store);
+      hist = new OpenHistogramChunk(enc, t, rangeForTimestamp(t, opts.chunkRangeMillis()));
+      created = true;
+    } else {
+      int numSamples = hist.numSamples();
+      int numBytes = hist.chunk().length();
+      long nextRangeStart = hist.computedEndTime
+          ? rangeForTimestamp(hist.minT, opts.chunkRangeMillis())
+          : hist.nextAt;
+      if (!hist.computedEndTime && numBytes >= OpenHistogramChunk.TARGET_BYTES / 4) {
+        double ratioToFull = (double) OpenHistogramChunk.TARGET_BYTES / numBytes;
+        hist.nextAt = computeChunkEndTime(hist.minT, lastT, hist.nextAt, ratioToFull);
+        hist.computedEndTime = true;
+      }
+      if ((t >= hist.nextAt || numBytes >= OpenHistogramChunk.TARGET_BYTES * 2)
+          && (numSamples >= OpenHistogramChunk.MIN_SAMPLES || t >= nextRangeStart)) {
+        prevApp = hist.app;
+        prevFloatApp = hist.floatApp;
+        closeHistogramChunk(store);
+        hist = new OpenHistogramChunk(enc, t, rangeForTimestamp(t, opts.chunkRangeMillis()));
+        created = true;
+      }
+    }
+    if (h != null) {
+      HistogramAppender next = hist.app.append(prevApp, t, h);
+      if (next != hist.app) {
+        if (!next.recoded()) {
+          closeHistogramChunk(store);
+          hist = new OpenHistogramChunk(enc, t, rangeForTimestamp(t, opts.chunkRangeMillis()));
+          created = true;
+        }
+        hist.app = next;
+      }
+      lastHistogram = h;
+    } else {
+      FloatHistogramAppender next = hist.floatApp.append(prevFloatApp, t, fh);
+      if (next != hist.floatApp) {
+        if (!next.recoded()) {
+          closeHistogramChunk(store);
+          hist = new OpenHistogramChunk(enc, t, rangeForTimestamp(t, opts.chunkRangeMillis()));
+          created = true;
+        }
+        hist.floatApp = next;
+      }
+      lastHistogram = fh;
+    }
+    lastT = t;
+    return created ? APPENDED_NEW_CHUNK : APPENDED;
+  }
+
+  /** Moves the open histogram chunk, if it holds samples, to the completed chunks. */
+  private void closeHistogramChunk(ChunkStore store) {
+    if (hist == null) {
+      return;
+    }
+    if (hist.numSamples() > 0) {
+      hist.chunk().compact();
+      addDone(store.write(ref, hist.minT, lastT, hist.chunk()), hist.minT, lastT);
+    }
+    hist = null;
+    lastHistogram = null;
   }
 
   private void cut(long t, HeadOptions opts, ChunkStore store) {
@@ -169,14 +303,23 @@ final class MemSeries {
    * and before any sample is appended; the newest sample's time and value are taken from it.
    */
   void attachCompleted(long chunkRef, long minT, long maxT, Chunk chunk) {
-    if (open != null && open.numSamples() > 0 || maxT <= lastT && lastT != Long.MIN_VALUE) {
+    if (open != null && open.numSamples() > 0 || hist != null
+        || maxT <= lastT && lastT != Long.MIN_VALUE) {
       throw new IllegalStateException("attach chunks before appending, oldest first");
     }
     addDone(chunkRef, minT, maxT);
     lastT = maxT;
     dev.kiln.tsdb.storage.SampleIterator it = chunk.iterator(null);
-    while (it.next() == dev.kiln.tsdb.storage.ValueType.FLOAT) {
-      lastVBits = Double.doubleToRawLongBits(it.atV());
+    ValueType vt;
+    while ((vt = it.next()) != ValueType.NONE) {
+      if (vt == ValueType.FLOAT) {
+        lastVBits = Double.doubleToRawLongBits(it.atV());
+        lastHistogram = null;
+      } else if (vt == ValueType.HISTOGRAM) {
+        lastHistogram = it.atHistogram(null);
+      } else {
+        lastHistogram = it.atFloatHistogram(null);
+      }
     }
   }
 
@@ -208,6 +351,9 @@ final class MemSeries {
     if (open != null && open.numSamples() > 0 && openMinT <= maxt && mint <= lastT) {
       out.add(new ChunkMeta(openMinT, lastT, open.snapshot()));
     }
+    if (hist != null && hist.numSamples() > 0 && hist.minT <= maxt && mint <= lastT) {
+      out.add(new ChunkMeta(hist.minT, lastT, hist.chunk().snapshot()));
+    }
     return out;
   }
 
@@ -230,6 +376,12 @@ final class MemSeries {
       }
       return openMinT < mint && lastT > maxt && hasSampleDecoded(open, mint, maxt);
     }
+    if (hist != null && hist.numSamples() > 0) {
+      if (overlapHasSample(hist.minT, lastT, mint, maxt)) {
+        return true;
+      }
+      return hist.minT < mint && lastT > maxt && hasSampleDecoded(hist.chunk(), mint, maxt);
+    }
     return false;
   }
 
@@ -240,12 +392,13 @@ final class MemSeries {
 
   private static boolean hasSampleDecoded(Chunk c, long mint, long maxt) {
     dev.kiln.tsdb.storage.SampleIterator it = c.iterator(null);
-    return it.seek(mint) == dev.kiln.tsdb.storage.ValueType.FLOAT && it.atT() <= maxt;
+    return it.seek(mint) != dev.kiln.tsdb.storage.ValueType.NONE && it.atT() <= maxt;
   }
 
   /** Number of chunks in the head, open chunk included. */
   int chunkCount() {
-    return doneCount + (open != null && open.numSamples() > 0 ? 1 : 0);
+    return doneCount + (open != null && open.numSamples() > 0 ? 1 : 0)
+        + (hist != null && hist.numSamples() > 0 ? 1 : 0);
   }
 
   /**
@@ -268,7 +421,13 @@ final class MemSeries {
       open = null;
       return true;
     }
-    return doneCount == 0 && (open == null || open.numSamples() == 0);
+    if (hist != null && hist.numSamples() > 0 && lastT < mint && doneCount == 0) {
+      hist = null;
+      lastHistogram = null;
+      return true;
+    }
+    return doneCount == 0 && (open == null || open.numSamples() == 0)
+        && (hist == null || hist.numSamples() == 0);
   }
 
   /** Approximate heap bytes of this series (object, chunk references, open chunk). */
@@ -276,6 +435,9 @@ final class MemSeries {
     long b = 96 + 3 * (16 + 8L * doneRefs.length);
     if (open != null) {
       b += open.heapBytes();
+    }
+    if (hist != null) {
+      b += 64 + hist.chunk().heapBytes();
     }
     return b;
   }

@@ -1,11 +1,15 @@
 package dev.kiln.tsdb.memory;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
+import dev.kiln.tsdb.histogram.HistogramException;
 import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
 import dev.kiln.tsdb.storage.AppendOptions;
 import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.ArrayHistogramSampleIterator;
 import dev.kiln.tsdb.storage.ArraySampleIterator;
 import dev.kiln.tsdb.storage.ListSeriesSet;
 import dev.kiln.tsdb.storage.Querier;
@@ -29,6 +33,7 @@ import java.util.TreeSet;
  *
  * <p>Follows the same append rules as the head: samples of a series must have increasing
  * timestamps; an equal timestamp with an identical value (bit for bit) is accepted and ignored.
+ * Native histograms are stored as float histograms (integer ones converted) after validation.
  */
 public final class InMemoryStorage implements Storage {
   private final TreeMap<Labels, SampleList> series = new TreeMap<>();
@@ -84,10 +89,12 @@ public final class InMemoryStorage implements Storage {
 
   /**
    * Checks a sample as Prometheus's head does: against the stored samples (throwing for out of
-   * order or a conflicting duplicate), then against the batch's own newest sample of the series,
-   * where a sample that is not newer is dropped silently. Answers whether to keep it.
+   * order or a conflicting duplicate; a histogram equals only an equal histogram), then against
+   * the batch's own newest sample of the series, where a sample that is not newer is dropped
+   * silently. Answers whether to keep it.
    */
-  private synchronized boolean checkAppend(Labels labels, long t, double v, Map<Labels, long[]> pendingLast) {
+  private synchronized boolean checkAppend(
+      Labels labels, long t, double v, FloatHistogram h, Map<Labels, long[]> pendingLast) {
     SampleList list = series.get(labels);
     if (list != null && list.size > 0) {
       long lastT = list.ts[list.size - 1];
@@ -95,7 +102,13 @@ public final class InMemoryStorage implements Storage {
         throw new AppendException(AppendException.Reason.OUT_OF_ORDER, labels.toString());
       }
       if (t == lastT) {
-        if (Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(list.vs[list.size - 1])) {
+        FloatHistogram lastH = list.hs == null ? null : list.hs[list.size - 1];
+        boolean same =
+            h == null
+                ? lastH == null
+                    && Double.doubleToRawLongBits(v) == Double.doubleToRawLongBits(list.vs[list.size - 1])
+                : h.equals(lastH);
+        if (!same) {
           throw new AppendException(AppendException.Reason.DUPLICATE_SAMPLE, labels.toString());
         }
         return false;
@@ -111,11 +124,11 @@ public final class InMemoryStorage implements Storage {
       if (list.size > 0 && list.ts[list.size - 1] == s.t) {
         continue;
       }
-      list.add(s.t, s.v);
+      list.add(s.t, s.v, s.h);
     }
   }
 
-  private record PendingSample(Labels labels, long t, double v) {}
+  private record PendingSample(Labels labels, long t, double v, FloatHistogram h) {}
 
   private final class MemoryAppender implements Appender {
     private final List<PendingSample> batch = new ArrayList<>();
@@ -124,13 +137,35 @@ public final class InMemoryStorage implements Storage {
 
     @Override
     public long append(long ref, Labels labels, long t, double v, AppendOptions options) {
+      return add(ref, labels, t, v, null);
+    }
+
+    @Override
+    public long appendHistogram(
+        long ref, Labels labels, long t, Histogram h, FloatHistogram fh, AppendOptions options) {
+      if ((h == null) == (fh == null)) {
+        throw new IllegalArgumentException("exactly one of h and fh must be given");
+      }
+      try {
+        if (h != null) {
+          h.validate();
+        } else {
+          fh.validate();
+        }
+      } catch (HistogramException e) {
+        throw new AppendException(AppendException.Reason.INVALID_HISTOGRAM, e.getMessage());
+      }
+      return add(ref, labels, t, 0, h != null ? h.toFloat(null) : fh);
+    }
+
+    private long add(long ref, Labels labels, long t, double v, FloatHistogram h) {
       if (done) {
         throw new IllegalStateException("appender already committed or rolled back");
       }
       long r = resolveRef(ref, labels);
       Labels l = labels != null ? labels : refsLookup(r);
-      if (checkAppend(l, t, v, lastT)) {
-        batch.add(new PendingSample(l, t, v));
+      if (checkAppend(l, t, v, h, lastT)) {
+        batch.add(new PendingSample(l, t, v, h));
         lastT.put(l, new long[] {t});
       }
       return r;
@@ -158,15 +193,26 @@ public final class InMemoryStorage implements Storage {
   private static final class SampleList {
     long[] ts = new long[16];
     double[] vs = new double[16];
+    /** Null until the first histogram sample arrives; then parallel to ts (null = float sample). */
+    FloatHistogram[] hs;
     int size;
 
-    void add(long t, double v) {
+    void add(long t, double v, FloatHistogram h) {
       if (size == ts.length) {
         ts = Arrays.copyOf(ts, size * 2);
         vs = Arrays.copyOf(vs, size * 2);
+        if (hs != null) {
+          hs = Arrays.copyOf(hs, size * 2);
+        }
+      }
+      if (h != null && hs == null) {
+        hs = new FloatHistogram[ts.length];
       }
       ts[size] = t;
       vs[size] = v;
+      if (hs != null) {
+        hs[size] = h;
+      }
       size++;
     }
 
@@ -178,6 +224,7 @@ public final class InMemoryStorage implements Storage {
       }
       long[] t = Arrays.copyOfRange(ts, from, Math.max(from, to));
       double[] v = Arrays.copyOfRange(vs, from, Math.max(from, to));
+      FloatHistogram[] h = hs == null ? null : Arrays.copyOfRange(hs, from, Math.max(from, to));
       return new Series() {
         @Override
         public Labels labels() {
@@ -186,7 +233,9 @@ public final class InMemoryStorage implements Storage {
 
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
-          return new ArraySampleIterator(t, v, t.length);
+          return h == null
+              ? new ArraySampleIterator(t, v, t.length)
+              : new ArrayHistogramSampleIterator(t, v, h, t.length);
         }
       };
     }

@@ -11,7 +11,11 @@ public final class AppendException extends StorageException {
     DUPLICATE_SAMPLE("duplicate sample for timestamp"),
     OUT_OF_BOUNDS("out of bounds"),
     TOO_OLD("too old sample"),
-    INVALID_LABELS("invalid labels");
+    INVALID_LABELS("invalid labels"),
+    /** The sample is a native histogram that is invalid (Prometheus's validation text follows). */
+    INVALID_HISTOGRAM("invalid histogram"),
+    /** The storage does not accept this kind of sample. */
+    UNSUPPORTED("unsupported sample type");
 
     private final String message;
 

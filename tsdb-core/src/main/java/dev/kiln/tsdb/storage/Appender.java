@@ -1,5 +1,7 @@
 package dev.kiln.tsdb.storage;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
 
 /**
@@ -31,6 +33,20 @@ public interface Appender {
   /** Same as {@link #append(long, Labels, long, double, AppendOptions)} with no options. */
   default long append(long ref, Labels labels, long timestampMillis, double value) {
     return append(ref, labels, timestampMillis, value, AppendOptions.NONE);
+  }
+
+  /**
+   * Adds a native-histogram sample: exactly one of {@code h} (integer counts) and {@code fh}
+   * (float counts) is non-null. The appender takes ownership of the histogram; the caller must not
+   * change it afterwards. A stale marker is a histogram whose sum is the stale NaN. Reference and
+   * label rules as for {@link #append(long, Labels, long, double, AppendOptions)}.
+   *
+   * @throws AppendException when the sample is rejected, including storages that do not store
+   *     native histograms (reason {@code UNSUPPORTED})
+   */
+  default long appendHistogram(
+      long ref, Labels labels, long timestampMillis, Histogram h, FloatHistogram fh, AppendOptions options) {
+    throw new AppendException(AppendException.Reason.UNSUPPORTED, "native histograms are not supported by this storage");
   }
 
   /**

@@ -1,8 +1,16 @@
 package dev.kiln.tsdb.storage;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
+
 /**
  * Iterates over a series' samples in increasing time order. Single-thread; not restartable.
  * Before the first {@link #next()} or {@link #seek(long)} it is positioned before the first sample.
+ *
+ * <p>A series may mix float and histogram samples; {@code next()} and {@code seek()} say which
+ * kind the iterator is on. Floats are read through the primitive {@link #atV()}, so the float path
+ * allocates nothing per sample; histograms through {@link #atHistogram} / {@link
+ * #atFloatHistogram}, which may write into a caller-supplied instance.
  */
 public interface SampleIterator {
   /** Advances to the next sample; returns {@link ValueType#NONE} when exhausted. */
@@ -17,8 +25,26 @@ public interface SampleIterator {
   /** Timestamp in milliseconds of the current sample. */
   long atT();
 
-  /** Value of the current sample (raw NaN bits preserved). */
+  /** Value of the current sample (raw NaN bits preserved). Only on a FLOAT sample. */
   double atV();
+
+  /**
+   * The current integer histogram sample (only on {@link ValueType#HISTOGRAM}). The result is
+   * owned by the caller: the iterator never changes it later. When {@code reuse} is not null the
+   * implementation may overwrite and return it.
+   */
+  default Histogram atHistogram(Histogram reuse) {
+    throw new IllegalStateException("not positioned on an integer histogram sample");
+  }
+
+  /**
+   * The current histogram sample as a float histogram (on {@link ValueType#HISTOGRAM}, converted,
+   * and on {@link ValueType#FLOAT_HISTOGRAM}). Ownership and {@code reuse} as for
+   * {@link #atHistogram}.
+   */
+  default FloatHistogram atFloatHistogram(FloatHistogram reuse) {
+    throw new IllegalStateException("not positioned on a histogram sample");
+  }
 
   /** An iterator over nothing. */
   SampleIterator EMPTY =

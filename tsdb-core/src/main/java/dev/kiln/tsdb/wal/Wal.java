@@ -172,6 +172,18 @@ public final class Wal implements CommitLog, AutoCloseable {
         counts[2]++;
         h.tombstone(tombstone);
       }
+
+      @Override
+      public void histogram(long ref, long t, dev.kiln.tsdb.histogram.Histogram hist) {
+        counts[1]++;
+        h.histogram(ref, t, hist);
+      }
+
+      @Override
+      public void floatHistogram(long ref, long t, dev.kiln.tsdb.histogram.FloatHistogram hist) {
+        counts[1]++;
+        h.floatHistogram(ref, t, hist);
+      }
     };
   }
 
@@ -192,6 +204,11 @@ public final class Wal implements CommitLog, AutoCloseable {
         case WalRecords.SERIES -> WalRecords.decodeSeries(rec, h::series);
         case WalRecords.SAMPLES -> WalRecords.decodeSamples(rec, h::sample);
         case WalRecords.TOMBSTONES -> WalRecords.decodeTombstones(rec, h::tombstone);
+        case HistogramRecords.HISTOGRAM_SAMPLES, HistogramRecords.CUSTOM_BUCKETS_HISTOGRAM_SAMPLES ->
+            HistogramRecords.decodeHistograms(rec, h::histogram);
+        case HistogramRecords.FLOAT_HISTOGRAM_SAMPLES,
+            HistogramRecords.CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES ->
+            HistogramRecords.decodeFloatHistograms(rec, h::floatHistogram);
         default -> LOG.debug("skipping WAL record of unknown type {}", WalRecords.type(rec));
       }
     } catch (IllegalArgumentException e) {
@@ -241,6 +258,32 @@ public final class Wal implements CommitLog, AutoCloseable {
         recs.add(new WalRecords.SeriesRecord(s.ref(), s.labels()));
       }
       return writer.log(WalRecords.encodeSeries(recs), samples);
+    }
+  }
+
+  @Override
+  public long writeHistograms(List<SeriesEntry> newSeries, long[] refs, long[] ts,
+      dev.kiln.tsdb.histogram.Histogram[] hs, dev.kiln.tsdb.histogram.FloatHistogram[] fhs, int n) {
+    List<byte[]> recs = new ArrayList<>(5);
+    if (!newSeries.isEmpty()) {
+      List<WalRecords.SeriesRecord> series = new ArrayList<>(newSeries.size());
+      for (SeriesEntry s : newSeries) {
+        series.add(new WalRecords.SeriesRecord(s.ref(), s.labels()));
+      }
+      recs.add(WalRecords.encodeSeries(series));
+    }
+    addIfPresent(recs, HistogramRecords.encodeHistograms(refs, ts, hs, n, false));
+    addIfPresent(recs, HistogramRecords.encodeHistograms(refs, ts, hs, n, true));
+    addIfPresent(recs, HistogramRecords.encodeFloatHistograms(refs, ts, fhs, n, false));
+    addIfPresent(recs, HistogramRecords.encodeFloatHistograms(refs, ts, fhs, n, true));
+    synchronized (writeMonitor) {
+      return writer.log(recs.toArray(new byte[0][]));
+    }
+  }
+
+  private static void addIfPresent(List<byte[]> recs, byte[] rec) {
+    if (rec != null) {
+      recs.add(rec);
     }
   }
 
@@ -408,6 +451,28 @@ public final class Wal implements CommitLog, AutoCloseable {
     public void tombstone(WalRecords.Tombstone t) {
       if (t.maxt() >= mint && keep.test(t.ref())) {
         stones.add(t);
+      }
+    }
+
+    @Override
+    public void histogram(long ref, long t, dev.kiln.tsdb.histogram.Histogram h) {
+      if (t >= mint && keep.test(ref)) {
+        flushSeries();
+        flushSamples();
+        out.log(HistogramRecords.encodeHistograms(new long[] {ref}, new long[] {t},
+            new dev.kiln.tsdb.histogram.Histogram[] {h}, 1, h.usesCustomBuckets()));
+        samples++;
+      }
+    }
+
+    @Override
+    public void floatHistogram(long ref, long t, dev.kiln.tsdb.histogram.FloatHistogram h) {
+      if (t >= mint && keep.test(ref)) {
+        flushSeries();
+        flushSamples();
+        out.log(HistogramRecords.encodeFloatHistograms(new long[] {ref}, new long[] {t},
+            new dev.kiln.tsdb.histogram.FloatHistogram[] {h}, 1, h.usesCustomBuckets()));
+        samples++;
       }
     }
 

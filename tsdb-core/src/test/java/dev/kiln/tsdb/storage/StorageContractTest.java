@@ -151,6 +151,57 @@ class StorageContractTest {
     s.closer().close();
   }
 
+  private static dev.kiln.tsdb.histogram.Histogram hist(long k) {
+    dev.kiln.tsdb.histogram.Histogram h = new dev.kiln.tsdb.histogram.Histogram();
+    h.schema = 1;
+    h.zeroThreshold = 0.001;
+    h.zeroCount = k;
+    h.positiveSpans = new dev.kiln.tsdb.histogram.Span[] {new dev.kiln.tsdb.histogram.Span(0, 2)};
+    h.positiveBuckets = new long[] {k, 0};
+    h.count = 3 * k;
+    h.sum = 1.5 * k;
+    return h;
+  }
+
+  private static List<String> histograms(Queryable q, String name) {
+    List<String> out = new ArrayList<>();
+    try (Querier querier = q.querier(0, Long.MAX_VALUE)) {
+      SeriesSet set = querier.select(true, null, LabelMatcher.equal("__name__", name));
+      while (set.next()) {
+        SampleIterator it = set.at().iterator(null);
+        ValueType vt;
+        while ((vt = it.next()) != ValueType.NONE) {
+          out.add(it.atT() + "=" + (vt == ValueType.FLOAT ? Double.toString(it.atV()) : it.atFloatHistogram(null).toString()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Native histograms: stored and read back; duplicates and order as for floats. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("storages")
+  void storesNativeHistogramsWithTheSampleRules(String name, Function<Path, Subject> factory) throws Exception {
+    Subject s = open(factory);
+    Labels a = Labels.of("__name__", "h");
+    Appender first = s.appendable().appender();
+    first.appendHistogram(0, a, 100, hist(1), null, AppendOptions.NONE);
+    first.commit();
+    Appender app = s.appendable().appender();
+    assertEquals(AppendException.Reason.OUT_OF_ORDER, assertThrows(AppendException.class,
+        () -> app.appendHistogram(0, a, 99, hist(1), null, AppendOptions.NONE)).reason());
+    assertEquals(AppendException.Reason.DUPLICATE_SAMPLE, assertThrows(AppendException.class,
+        () -> app.appendHistogram(0, a, 100, hist(2), null, AppendOptions.NONE)).reason());
+    app.appendHistogram(0, a, 100, hist(1), null, AppendOptions.NONE); // identical: stored once
+    app.appendHistogram(0, a, 110, hist(3), null, AppendOptions.NONE);
+    app.appendHistogram(0, a, 105, hist(2), null, AppendOptions.NONE); // older than the batch's: dropped
+    app.appendHistogram(0, a, 120, null, hist(4).toFloat(null), AppendOptions.NONE);
+    app.commit();
+    assertEquals(List.of("100=" + hist(1).toFloat(null), "110=" + hist(3).toFloat(null),
+        "120=" + hist(4).toFloat(null)), histograms(s.queryable(), "h"));
+    s.closer().close();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("storages")
   void labelQueriesHonourMatchersEmptyValuesAndRange(String name, Function<Path, Subject> factory) throws Exception {

@@ -1,6 +1,7 @@
 package dev.kiln.promql.engine.conformance;
 
 import dev.kiln.promql.Matrix;
+import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.promql.RangeSeries;
 import dev.kiln.promql.Sample;
 import dev.kiln.promql.Scalar;
@@ -68,8 +69,20 @@ final class ResultComparator {
         return "expected metric " + s.labels() + " at position " + exp.pos() + " but was at " + (pos + 1);
       }
       SequenceValue e0 = exp.values().get(0);
-      if (e0.histogram()) {
-        return "expected histogram for " + s.labels() + " but got float value " + s.value();
+      if (e0.isHistogram()) {
+        if (!s.isHistogram()) {
+          return "expected histogram for " + s.labels() + " but got float value " + s.value();
+        }
+        String d = compareHistogram(e0, s.histogram());
+        if (d != null) {
+          return "for " + s.labels() + ": " + d;
+        }
+        seen.add(s.labels());
+        continue;
+      }
+      if (s.isHistogram()) {
+        return "expected float value " + e0.value() + " for " + s.labels() + " but got histogram "
+            + s.histogram().testExpression();
       }
       if (!FloatCompare.almostEqual(e0.value(), s.value(), EPSILON)) {
         return "expected " + e0.value() + " for " + s.labels() + " but got " + s.value();
@@ -103,8 +116,11 @@ final class ResultComparator {
       }
       seen.add(s.labels());
       int count = 0;
+      int hcount = 0;
       long[] expT = new long[exp.values().size()];
       double[] expV = new double[exp.values().size()];
+      long[] expHT = new long[exp.values().size()];
+      SequenceValue[] expH = new SequenceValue[exp.values().size()];
       for (int i = 0; i < exp.values().size(); i++) {
         SequenceValue e = exp.values().get(i);
         long t = ev.start + i * ev.step;
@@ -112,10 +128,14 @@ final class ResultComparator {
           return "expected " + exp.values().size() + " points for " + s.labels()
               + ", but query time range cannot return this many points";
         }
-        if (e.histogram()) {
-          return "expected histogram points for " + s.labels();
+        if (e.omitted()) {
+          continue;
         }
-        if (!e.omitted()) {
+        if (e.isHistogram()) {
+          expHT[hcount] = t;
+          expH[hcount] = e;
+          hcount++;
+        } else {
           expT[count] = t;
           expV[count] = e.value();
           count++;
@@ -123,6 +143,9 @@ final class ResultComparator {
       }
       if (count != s.count()) {
         return "expected " + count + " float points for " + s.labels() + ", but got " + format(s);
+      }
+      if (hcount != s.histogramCount()) {
+        return "expected " + hcount + " histogram points for " + s.labels() + ", but got " + format(s);
       }
       for (int i = 0; i < count; i++) {
         if (expT[i] != s.timestampAt(i)) {
@@ -132,6 +155,16 @@ final class ResultComparator {
         if (!FloatCompare.almostEqual(s.valueAt(i), expV[i], EPSILON)) {
           return "expected value " + expV[i] + " at t=" + expT[i] + " for " + s.labels()
               + " but got " + s.valueAt(i) + " (" + format(s) + ")";
+        }
+      }
+      for (int i = 0; i < hcount; i++) {
+        if (expHT[i] != s.histogramTimestampAt(i)) {
+          return "expected histogram timestamp " + expHT[i] + " at index " + i + " for " + s.labels()
+              + " but got " + s.histogramTimestampAt(i) + " (" + format(s) + ")";
+        }
+        String d = compareHistogram(expH[i], s.histogramAt(i));
+        if (d != null) {
+          return "at t=" + expHT[i] + " for " + s.labels() + ": " + d;
         }
       }
     }
@@ -162,6 +195,64 @@ final class ResultComparator {
       }
       sb.append(s.valueAt(i)).append(" @[").append(s.timestampAt(i)).append(']');
     }
+    sb.append("], ").append(s.histogramCount()).append(" histograms [");
+    for (int i = 0; i < s.histogramCount(); i++) {
+      if (i > 0) {
+        sb.append(' ');
+      }
+      sb.append(s.histogramAt(i).testExpression()).append(" @[").append(s.histogramTimestampAt(i)).append(']');
+    }
     return sb.append(']').toString();
+  }
+
+  /**
+   * Prometheus's compareNativeHistogram: both compacted; schema, zero threshold and bucket layout
+   * exact; counts, sum and populations within tolerance; custom bounds when the expectation uses
+   * them; the counter reset hint only when the expectation spells it out.
+   */
+  static String compareHistogram(SequenceValue expected, FloatHistogram actual) {
+    FloatHistogram exp = expected.histogram().copy().compact(0);
+    FloatHistogram act = actual.copy().compact(0);
+    String d = histogramDifference(exp, act);
+    if (d == null && expected.hintSet() && exp.counterResetHint != act.counterResetHint) {
+      d = "counter reset hint " + act.counterResetHint + ", expected " + exp.counterResetHint;
+    }
+    return d == null ? null : "expected histogram " + exp.testExpression() + " but got " + act.testExpression() + " (" + d + ")";
+  }
+
+  private static String histogramDifference(FloatHistogram e, FloatHistogram a) {
+    if (e.schema != a.schema) {
+      return "schema";
+    }
+    if (e.zeroThreshold != a.zeroThreshold) {
+      return "zero threshold";
+    }
+    if (!FloatCompare.almostEqual(e.count, a.count, EPSILON)) {
+      return "count";
+    }
+    if (!FloatCompare.almostEqual(e.sum, a.sum, EPSILON)) {
+      return "sum";
+    }
+    if (!FloatCompare.almostEqual(e.zeroCount, a.zeroCount, EPSILON)) {
+      return "zero count";
+    }
+    if (e.usesCustomBuckets() && !java.util.Arrays.equals(e.customValues, a.customValues)) {
+      return "custom values";
+    }
+    if (!java.util.Arrays.equals(e.positiveSpans, a.positiveSpans)
+        || !java.util.Arrays.equals(e.negativeSpans, a.negativeSpans)) {
+      return "bucket layout";
+    }
+    for (int i = 0; i < e.positiveBuckets.length; i++) {
+      if (!FloatCompare.almostEqual(e.positiveBuckets[i], a.positiveBuckets[i], EPSILON)) {
+        return "positive bucket " + i;
+      }
+    }
+    for (int i = 0; i < e.negativeBuckets.length; i++) {
+      if (!FloatCompare.almostEqual(e.negativeBuckets[i], a.negativeBuckets[i], EPSILON)) {
+        return "negative bucket " + i;
+      }
+    }
+    return null;
   }
 }

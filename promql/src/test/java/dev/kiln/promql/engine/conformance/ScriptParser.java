@@ -173,7 +173,7 @@ final class ScriptParser {
             "line " + (i + 1) + ": expecting multiple values in instant evaluation not allowed");
       }
       for (SequenceValue v : d.values()) {
-        if (v.histogram()) {
+        if (v.isHistogram()) {
           ev.expectsHistogram = true;
         }
       }

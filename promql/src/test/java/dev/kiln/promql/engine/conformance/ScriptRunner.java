@@ -46,8 +46,7 @@ final class ScriptRunner {
 
   private final Engine engine;
   private InMemoryStorage storage = new InMemoryStorage();
-  /** Series stored as native histograms, which Kiln's storage does not hold. */
-  private final Set<Labels> nativeHistogramSeries = new HashSet<>();
+  private final ScriptLoader loader = new ScriptLoader();
   /** Series given start timestamps (an experimental extension the storage does not model). */
   private final Set<Labels> startTimestampSeries = new HashSet<>();
 
@@ -60,7 +59,7 @@ final class ScriptRunner {
     for (ScriptCommand c : cmds) {
       if (c instanceof ScriptCommand.Clear) {
         storage = new InMemoryStorage();
-        nativeHistogramSeries.clear();
+        loader.clear();
         startTimestampSeries.clear();
       } else if (c instanceof ScriptCommand.Load load) {
         load(load);
@@ -80,43 +79,12 @@ final class ScriptRunner {
       }
     }
     Appender app = storage.appender();
-    for (Map.Entry<Labels, List<SequenceValue>> e : load.series().entrySet()) {
-      List<SequenceValue> values = e.getValue();
-      for (int i = 0; i < values.size(); i++) {
-        SequenceValue v = values.get(i);
-        if (v.omitted()) {
-          continue;
-        }
-        if (v.histogram()) {
-          nativeHistogramSeries.add(e.getKey());
-          continue;
-        }
-        app.append(0, e.getKey(), i * load.intervalMillis(), v.value(), AppendOptions.NONE);
-      }
-      if (load.withNhcb()) {
-        String name = e.getKey().getOrEmpty(Labels.METRIC_NAME);
-        for (String suffix : List.of("_bucket", "_count", "_sum")) {
-          if (name.endsWith(suffix)) {
-            Labels base = e.getKey().toBuilder()
-                .set(Labels.METRIC_NAME, name.substring(0, name.length() - suffix.length()))
-                .delete("le").build();
-            nativeHistogramSeries.add(base);
-          }
-        }
-      }
-    }
+    loader.load(load, app);
     app.commit();
   }
 
   private String skipReason(Eval ev) {
-    if (ev.expectsHistogram) {
-      return "native histograms are not supported (expected result holds histograms)";
-    }
-    String r = readsAny(ev, nativeHistogramSeries);
-    if (r != null) {
-      return "native histograms are not supported (query reads native histogram series " + r + ")";
-    }
-    r = readsAny(ev, startTimestampSeries);
+    String r = readsAny(ev, startTimestampSeries);
     if (r != null) {
       return "start timestamps (@st) are not supported (query reads series " + r + ")";
     }
@@ -272,6 +240,12 @@ final class ScriptRunner {
       for (int i = 0; i < s.count(); i++) {
         if (s.timestampAt(i) == evalTime) {
           vec.add(new Sample(s.labels(), evalTime, s.valueAt(i)));
+          break;
+        }
+      }
+      for (int i = 0; i < s.histogramCount(); i++) {
+        if (s.histogramTimestampAt(i) == evalTime) {
+          vec.add(new Sample(s.labels(), evalTime, s.histogramAt(i)));
           break;
         }
       }

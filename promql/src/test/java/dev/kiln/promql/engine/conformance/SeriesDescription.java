@@ -167,23 +167,9 @@ record SeriesDescription(Labels labels, List<SequenceValue> values) {
         break;
       }
       if (s.startsWith("{{", i)) {
-        int end = s.indexOf("}}", i);
-        String tail = s.substring(end + 2);
-        int n = 0;
-        int consumed = end + 2;
-        Matcher m = Pattern.compile("^(?:[+-]\\{\\{[^}]*\\}\\})?x([0-9]+)").matcher(tail);
-        if (m.find()) {
-          int close = tail.indexOf("}}");
-          n = Integer.parseInt(m.group(1));
-          consumed += m.end();
-          if (close >= 0 && close < m.end()) {
-            n = Integer.parseInt(m.group(1));
-          }
-        }
-        for (int k = 0; k <= n; k++) {
-          out.add(new SequenceValue(0, false, true));
-        }
-        i = consumed;
+        int[] pos = {i};
+        HistogramNotation.parse(s, pos, out);
+        i = pos[0];
         continue;
       }
       int j = i;

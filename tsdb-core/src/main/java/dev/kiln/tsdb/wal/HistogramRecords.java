@@ -1,0 +1,387 @@
+package dev.kiln.tsdb.wal;
+
+import dev.kiln.tsdb.histogram.CounterResetHint;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
+import dev.kiln.tsdb.histogram.Span;
+import java.util.Arrays;
+
+/**
+ * Write-ahead log records of native-histogram samples in Prometheus's layout ({@code
+ * tsdb/record/record.go}, the V1 records): histogram samples (type 7), float-histogram samples
+ * (8) and their custom-buckets variants (9, 10), which hold the histograms of schema -53.
+ *
+ * <p>A record is the type byte, the first sample's ref and timestamp as big-endian 64-bit bases,
+ * then per sample varint(ref - base ref), varint(t - base t) and the histogram: hint byte, schema
+ * varint, zero threshold as 64 raw bits, zero count and count (uvarint for integer histograms,
+ * float64 bits for float ones), sum bits, positive then negative spans (uvarint count, then
+ * varint offset and uvarint length each), positive then negative buckets (uvarint count, then
+ * varint deltas or float64 counts) and, for schema -53 only, the custom bounds (uvarint count,
+ * float64 each). Stateless; decoders throw {@link IllegalArgumentException} on malformed input.
+ */
+public final class HistogramRecords {
+  public static final byte HISTOGRAM_SAMPLES = 7;
+  public static final byte FLOAT_HISTOGRAM_SAMPLES = 8;
+  public static final byte CUSTOM_BUCKETS_HISTOGRAM_SAMPLES = 9;
+  public static final byte CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES = 10;
+
+  private static final int CUSTOM_BUCKETS = -53;
+
+  private HistogramRecords() {}
+
+  /** Receives decoded integer histogram samples. */
+  @FunctionalInterface
+  public interface HistogramConsumer {
+    void accept(long ref, long t, Histogram h);
+  }
+
+  /** Receives decoded float histogram samples. */
+  @FunctionalInterface
+  public interface FloatHistogramConsumer {
+    void accept(long ref, long t, FloatHistogram h);
+  }
+
+  /**
+   * Encodes the integer histograms among the first {@code n} entries whose custom-bucket use
+   * equals {@code customBuckets} (entries with a null histogram are skipped) into one record of
+   * type 7 or 9; returns null when there is none. As Prometheus, the bases of a type 7 record are
+   * those of the first integer histogram, custom-bucket or not, and of a type 9 record those of the
+   * first custom-bucket one.
+   */
+  public static byte[] encodeHistograms(long[] refs, long[] ts, Histogram[] hs, int n, boolean customBuckets) {
+    if (firstMatching(hs, n, customBuckets) < 0) {
+      return null;
+    }
+    int first = customBuckets ? firstMatching(hs, n, true) : firstNonNull(hs, n);
+    Buf b = new Buf(32 + n * 64);
+    b.put(customBuckets ? CUSTOM_BUCKETS_HISTOGRAM_SAMPLES : HISTOGRAM_SAMPLES);
+    b.putBE64(refs[first]);
+    b.putBE64(ts[first]);
+    for (int i = 0; i < n; i++) {
+      Histogram h = hs[i];
+      if (h == null || (h.schema == CUSTOM_BUCKETS) != customBuckets) {
+        continue;
+      }
+      b.putVarint(refs[i] - refs[first]);
+      b.putVarint(ts[i] - ts[first]);
+      b.put((byte) h.counterResetHint.ordinal());
+      b.putVarint(h.schema);
+      b.putBE64(Double.doubleToRawLongBits(h.zeroThreshold));
+      b.putUvarint(h.zeroCount);
+      b.putUvarint(h.count);
+      b.putBE64(Double.doubleToRawLongBits(h.sum));
+      putSpans(b, h.positiveSpans);
+      putSpans(b, h.negativeSpans);
+      b.putUvarint(h.positiveBuckets.length);
+      for (long v : h.positiveBuckets) {
+        b.putVarint(v);
+      }
+      b.putUvarint(h.negativeBuckets.length);
+      for (long v : h.negativeBuckets) {
+        b.putVarint(v);
+      }
+      if (h.schema == CUSTOM_BUCKETS) {
+        putCustom(b, h.customValues);
+      }
+    }
+    return b.toArray();
+  }
+
+  /** As {@link #encodeHistograms} for float histograms (types 8 and 10). */
+  public static byte[] encodeFloatHistograms(long[] refs, long[] ts, FloatHistogram[] hs, int n, boolean customBuckets) {
+    int first = -1;
+    for (int i = 0; i < n; i++) {
+      if (hs[i] != null && (hs[i].schema == CUSTOM_BUCKETS) == customBuckets) {
+        first = i;
+        break;
+      }
+    }
+    if (first < 0) {
+      return null;
+    }
+    if (!customBuckets) {
+      first = firstNonNull(hs, n);
+    }
+    Buf b = new Buf(32 + n * 96);
+    b.put(customBuckets ? CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES : FLOAT_HISTOGRAM_SAMPLES);
+    b.putBE64(refs[first]);
+    b.putBE64(ts[first]);
+    for (int i = 0; i < n; i++) {
+      FloatHistogram h = hs[i];
+      if (h == null || (h.schema == CUSTOM_BUCKETS) != customBuckets) {
+        continue;
+      }
+      b.putVarint(refs[i] - refs[first]);
+      b.putVarint(ts[i] - ts[first]);
+      b.put((byte) h.counterResetHint.ordinal());
+      b.putVarint(h.schema);
+      b.putDouble(h.zeroThreshold);
+      b.putDouble(h.zeroCount);
+      b.putDouble(h.count);
+      b.putDouble(h.sum);
+      putSpans(b, h.positiveSpans);
+      putSpans(b, h.negativeSpans);
+      b.putUvarint(h.positiveBuckets.length);
+      for (double v : h.positiveBuckets) {
+        b.putDouble(v);
+      }
+      b.putUvarint(h.negativeBuckets.length);
+      for (double v : h.negativeBuckets) {
+        b.putDouble(v);
+      }
+      if (h.schema == CUSTOM_BUCKETS) {
+        putCustom(b, h.customValues);
+      }
+    }
+    return b.toArray();
+  }
+
+  private static int firstNonNull(Object[] hs, int n) {
+    for (int i = 0; i < n; i++) {
+      if (hs[i] != null) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int firstMatching(Histogram[] hs, int n, boolean customBuckets) {
+    for (int i = 0; i < n; i++) {
+      if (hs[i] != null && (hs[i].schema == CUSTOM_BUCKETS) == customBuckets) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static void putSpans(Buf b, Span[] spans) {
+    b.putUvarint(spans.length);
+    for (Span s : spans) {
+      b.putVarint(s.offset());
+      b.putUvarint(s.length() & 0xffffffffL);
+    }
+  }
+
+  private static void putCustom(Buf b, double[] values) {
+    double[] v = values == null ? new double[0] : values;
+    b.putUvarint(v.length);
+    for (double x : v) {
+      b.putDouble(x);
+    }
+  }
+
+  /** Decodes a record of type 7 or 9. */
+  public static void decodeHistograms(byte[] rec, HistogramConsumer out) {
+    Reader r = new Reader(rec);
+    if (rec[0] != HISTOGRAM_SAMPLES && rec[0] != CUSTOM_BUCKETS_HISTOGRAM_SAMPLES) {
+      throw new IllegalArgumentException("record type " + rec[0] + " is not a histogram record");
+    }
+    if (!r.hasMore()) {
+      return;
+    }
+    long baseRef = r.getBE64();
+    long baseT = r.getBE64();
+    while (r.hasMore()) {
+      long ref = baseRef + r.getVarint();
+      long t = baseT + r.getVarint();
+      Histogram h = new Histogram();
+      h.counterResetHint = hint(r.getByte());
+      h.schema = (int) r.getVarint();
+      h.zeroThreshold = Double.longBitsToDouble(r.getBE64());
+      h.zeroCount = r.getUvarint();
+      h.count = r.getUvarint();
+      h.sum = Double.longBitsToDouble(r.getBE64());
+      h.positiveSpans = getSpans(r);
+      h.negativeSpans = getSpans(r);
+      h.positiveBuckets = getDeltas(r);
+      h.negativeBuckets = getDeltas(r);
+      if (h.schema == CUSTOM_BUCKETS) {
+        h.customValues = getDoubles(r);
+      }
+      out.accept(ref, t, h);
+    }
+  }
+
+  /** Decodes a record of type 8 or 10. */
+  public static void decodeFloatHistograms(byte[] rec, FloatHistogramConsumer out) {
+    Reader r = new Reader(rec);
+    if (rec[0] != FLOAT_HISTOGRAM_SAMPLES && rec[0] != CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES) {
+      throw new IllegalArgumentException("record type " + rec[0] + " is not a float histogram record");
+    }
+    if (!r.hasMore()) {
+      return;
+    }
+    long baseRef = r.getBE64();
+    long baseT = r.getBE64();
+    while (r.hasMore()) {
+      long ref = baseRef + r.getVarint();
+      long t = baseT + r.getVarint();
+      FloatHistogram h = new FloatHistogram();
+      h.counterResetHint = hint(r.getByte());
+      h.schema = (int) r.getVarint();
+      h.zeroThreshold = r.getDouble();
+      h.zeroCount = r.getDouble();
+      h.count = r.getDouble();
+      h.sum = r.getDouble();
+      h.positiveSpans = getSpans(r);
+      h.negativeSpans = getSpans(r);
+      h.positiveBuckets = getDoubles(r);
+      h.negativeBuckets = getDoubles(r);
+      if (h.schema == CUSTOM_BUCKETS) {
+        h.customValues = getDoubles(r);
+      }
+      out.accept(ref, t, h);
+    }
+  }
+
+  private static CounterResetHint hint(int b) {
+    if (b < 0 || b > 3) {
+      throw new IllegalArgumentException("unknown counter reset hint " + b);
+    }
+    return CounterResetHint.of(b);
+  }
+
+  private static int count(Reader r) {
+    long n = r.getUvarint();
+    if (n < 0 || n > r.remaining()) {
+      throw new IllegalArgumentException("implausible count " + n + " at byte " + r.pos);
+    }
+    return (int) n;
+  }
+
+  private static Span[] getSpans(Reader r) {
+    int n = count(r);
+    Span[] s = new Span[n];
+    for (int i = 0; i < n; i++) {
+      int offset = (int) r.getVarint();
+      int length = (int) r.getUvarint();
+      s[i] = new Span(offset, length);
+    }
+    return s;
+  }
+
+  private static long[] getDeltas(Reader r) {
+    int n = count(r);
+    long[] v = new long[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = r.getVarint();
+    }
+    return v;
+  }
+
+  private static double[] getDoubles(Reader r) {
+    int n = count(r);
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = r.getDouble();
+    }
+    return v;
+  }
+
+  private static final class Buf {
+    private byte[] b;
+    private int n;
+
+    Buf(int cap) {
+      b = new byte[Math.max(16, cap)];
+    }
+
+    private void ensure(int more) {
+      if (n + more > b.length) {
+        b = Arrays.copyOf(b, Math.max(n + more, b.length * 2));
+      }
+    }
+
+    void put(byte x) {
+      ensure(1);
+      b[n++] = x;
+    }
+
+    void putBE64(long x) {
+      ensure(8);
+      for (int i = 7; i >= 0; i--) {
+        b[n++] = (byte) (x >>> (8 * i));
+      }
+    }
+
+    void putDouble(double d) {
+      putBE64(Double.doubleToRawLongBits(d));
+    }
+
+    void putUvarint(long x) {
+      ensure(10);
+      while (Long.compareUnsigned(x, 0x80) >= 0) {
+        b[n++] = (byte) (x | 0x80);
+        x >>>= 7;
+      }
+      b[n++] = (byte) x;
+    }
+
+    void putVarint(long x) {
+      putUvarint((x << 1) ^ (x >> 63));
+    }
+
+    byte[] toArray() {
+      return Arrays.copyOf(b, n);
+    }
+  }
+
+  private static final class Reader {
+    private final byte[] b;
+    private int pos = 1;
+
+    Reader(byte[] b) {
+      if (b.length == 0) {
+        throw new IllegalArgumentException("empty record");
+      }
+      this.b = b;
+    }
+
+    boolean hasMore() {
+      return pos < b.length;
+    }
+
+    int remaining() {
+      return b.length - pos;
+    }
+
+    int getByte() {
+      if (pos >= b.length) {
+        throw new IllegalArgumentException("record truncated at byte " + pos);
+      }
+      return b[pos++] & 0xff;
+    }
+
+    long getBE64() {
+      if (pos + 8 > b.length) {
+        throw new IllegalArgumentException("record truncated at byte " + pos);
+      }
+      long x = 0;
+      for (int i = 0; i < 8; i++) {
+        x = (x << 8) | (b[pos++] & 0xff);
+      }
+      return x;
+    }
+
+    double getDouble() {
+      return Double.longBitsToDouble(getBE64());
+    }
+
+    long getUvarint() {
+      long x = 0;
+      for (int shift = 0; shift < 70; shift += 7) {
+        int c = getByte();
+        x |= (long) (c & 0x7f) << shift;
+        if (c < 0x80) {
+          return x;
+        }
+      }
+      throw new IllegalArgumentException("varint overflow at byte " + pos);
+    }
+
+    long getVarint() {
+      long u = getUvarint();
+      return (u >>> 1) ^ -(u & 1);
+    }
+  }
+}
