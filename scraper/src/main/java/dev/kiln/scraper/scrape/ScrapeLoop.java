@@ -437,6 +437,7 @@ public final class ScrapeLoop {
     long maxTime = start + MAX_AHEAD_MILLIS;
     int seriesAdded = 0;
     boolean bucketLimitExceeded = false;
+    String histogramError = null;
     for (int i = 0; i < n; i++) {
       ScrapeCache.Series s = series[i];
       try {
@@ -449,8 +450,21 @@ public final class ScrapeLoop {
             refs[i] = 0;
             continue;
           }
-          refs[i] = app.appendHistogram(s.ref, s.labels, b.ts[i], b.histograms[i], b.floatHistograms[i],
-              dev.kiln.tsdb.storage.AppendOptions.NONE);
+          try {
+            refs[i] = app.appendHistogram(s.ref, s.labels, b.ts[i], b.histograms[i], b.floatHistograms[i],
+                dev.kiln.tsdb.storage.AppendOptions.NONE);
+          } catch (AppendException ex) {
+            // As Prometheus's checkAddError: only out-of-order, duplicate, out-of-bounds and too-old
+            // samples are skipped; any other append error (an invalid histogram) fails the scrape.
+            if (ex.reason() == AppendException.Reason.INVALID_HISTOGRAM || ex.reason() == AppendException.Reason.UNSUPPORTED) {
+              if (histogramError == null) {
+                histogramError = ex.getMessage();
+              }
+              refs[i] = 0;
+              continue;
+            }
+            throw ex;
+          }
         } else {
           refs[i] = app.append(s.ref, s.labels, b.ts[i], b.values[i]);
         }
@@ -468,6 +482,9 @@ public final class ScrapeLoop {
     out.added = seriesAdded + b.newTextDuplicates;
     if (parseError != null) {
       throw parseError;
+    }
+    if (histogramError != null) {
+      throw new ScrapeFailure(histogramError);
     }
     if (bucketLimitExceeded) {
       throw new ScrapeFailure("histogram bucket limit exceeded");

@@ -200,6 +200,18 @@ class ProtobufScrapeTest {
   }
 
   @Test
+  void anInvalidHistogramFailsTheScrapeAsInPrometheus() {
+    ScrapeLoop l = loop("    scrape_native_histograms: true\n");
+    Pb h = Pb.msg().uint(1, 1).dbl(2, 0).sint(5, 0).msg(12, Pb.msg().sint(1, 0).uint(2, 1)).packedSint(13, 10);
+    fetcher.body = Pb.delimited(Pb.msg().string(1, "bad").uint(3, 4).msg(4, Pb.msg().msg(7, h)),
+        Pb.msg().string(1, "jobs_total").uint(3, 0).msg(4, Pb.msg().msg(3, Pb.msg().dbl(1, 3))));
+    l.scrape();
+    assertEquals(TargetHealth.DOWN, l.status().health());
+    assertTrue(l.status().lastError().contains("count"), l.status().lastError());
+    assertEquals(List.of(), stored("jobs_total"), "nothing of the failed scrape is stored");
+  }
+
+  @Test
   void minBucketFactorCapsTheSchema() {
     assertEquals(8, HistogramLimits.pickSchema(0));
     assertEquals(2, HistogramLimits.pickSchema(1.1));
