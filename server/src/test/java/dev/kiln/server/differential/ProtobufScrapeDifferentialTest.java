@@ -96,9 +96,15 @@ class ProtobufScrapeDifferentialTest {
       Map<String, JsonNode> ks = bySeries(k);
       assertEquals(ps.keySet(), ks.keySet(), "same series; Prometheus targets: "
           + prom.get("/api/v1/targets").data().path("activeTargets"));
-      assertTrue(ps.containsKey("{__name__=rpc_seconds, instance=127.0.0.1:" + exporter.getAddress().getPort()
-          + ", job=proto, svc=a}"), ps.keySet().toString());
+      String instance = "127.0.0.1:" + exporter.getAddress().getPort();
+      JsonNode rpc = ps.get("{__name__=rpc_seconds, instance=" + instance + ", job=proto, svc=a}");
+      assertTrue(rpc != null && rpc.path("histogram").path(0).path("buckets").size() == 6, "native histogram: " + rpc);
+      JsonNode gauge = ps.get("{__name__=queue_size, instance=" + instance + ", job=proto}");
+      assertTrue(gauge != null && gauge.has("histogram"), "gauge histogram: " + gauge);
       for (String s : ps.keySet()) {
+        if (s.startsWith("{__name__=scrape_duration_seconds,")) {
+          continue; // a measurement, not data
+        }
         assertEquals(ps.get(s), ks.get(s), s);
       }
     } finally {
