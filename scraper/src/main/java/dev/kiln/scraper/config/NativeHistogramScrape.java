@@ -79,9 +79,9 @@ public record NativeHistogramScrape(
         throw f.error("native_histogram_min_bucket_factor: cannot parse \"" + f.text() + "\" as a float");
       }
     }
-    boolean always = n.bool("always_scrape_classic_histograms", false);
-    // Accepted and without effect here: text formats carry no native histograms to convert.
-    n.bool("scrape_classic_histograms", false);
+    // scrape_classic_histograms is the Prometheus 2.x name of always_scrape_classic_histograms.
+    boolean always = n.bool("always_scrape_classic_histograms", false) | n.bool("scrape_classic_histograms", false);
+    // Accepted, not applied: classic histograms are not converted to custom-bucket native histograms.
     n.bool("convert_classic_histograms_to_nhcb", false);
     return new NativeHistogramScrape(protocols != null ? protocols : global.scrapeProtocols,
         scrapeNative != null ? scrapeNative : global.scrapeNativeHistograms, always, (int) limit, factor);

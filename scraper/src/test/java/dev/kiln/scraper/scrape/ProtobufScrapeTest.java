@@ -169,6 +169,15 @@ class ProtobufScrapeTest {
   }
 
   @Test
+  void scrapeClassicHistogramsIsThe2xNameOfAlwaysScrapeClassic() {
+    ScrapeLoop l = loop("    scrape_native_histograms: true\n    scrape_classic_histograms: true\n");
+    fetcher.body = page("rpc_seconds");
+    l.scrape();
+    assertEquals(1, stored("rpc_seconds").size());
+    assertEquals(List.of(11.0), stored("rpc_seconds_count"));
+  }
+
+  @Test
   void bucketLimitReducesResolutionUntilTheHistogramFits() {
     ScrapeLoop l = loop("    scrape_native_histograms: true\n    native_histogram_bucket_limit: 2\n");
     fetcher.body = page("rpc_seconds");
