@@ -4,7 +4,8 @@
 # packages, on loopback, one after the other in each round (the order rotates per round). Each gets the same
 # deterministic DashboardWorkload series (125 per host) over CONNECTIONS connections, STEPS samples at 15 s ending
 # now, then every query of shared/workloads/dashboard-queries.md as an instant query and 1 h/15 s and 6 h/30 s range
-# queries (median of RUNS after one warm-up). Prints one table of medians over ROUNDS rounds, with ratios.
+# queries (median of RUNS after one warm-up call each, and after WARMUP untimed passes over all queries, default 1).
+# Prints one table of medians over ROUNDS rounds, with ratios.
 # Usage: benchmarks/side-by-side/dashboard.sh [SERIES] [STEPS] [ROUNDS] [CONNECTIONS] [RUNS]
 #        (defaults 5000 1440 3 4 5; SERIES is rounded down to whole hosts)
 set -euo pipefail
@@ -43,6 +44,9 @@ one() { # round server
   echo "round=$1 server=$2 $(drive write "$base/api/v1/write" "$pid" "$hosts" "$steps" "$conns" "$end")" | tee -a "$results"
   [ "$2" = victoriametrics ] && curl -sf "$base/internal/force_flush" >/dev/null
   sleep 2
+  # Untimed passes over the whole query set first (WARMUP, default 1), the same for all three: a dashboard
+  # server runs its queries all day, and this keeps the JIT's first compilations out of Kiln's medians.
+  for _ in $(seq 1 "${WARMUP:-1}"); do drive query "$base" "$pid" "$end" 1 "$queries" "$extra" >/dev/null; done
   drive query "$base" "$pid" "$end" "$runs" "$queries" "$extra" | sed "s/^/round=$1 server=$2 /" >> "$results"
   echo "round=$1 server=$2 disk_bytes=$(du -sb "$data" | cut -f1)" >> "$results"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=

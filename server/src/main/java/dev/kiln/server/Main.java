@@ -88,7 +88,21 @@ public final class Main implements Callable<Integer> {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    return commandLine(new Main());
+  }
+
+  /**
+   * The command line for {@code main}. Negatable flags get kingpin's {@code --no-} form on dotted
+   * names too ({@code --no-storage.tsdb.wal-compression}, as the Prometheus Operator passes it):
+   * picocli's default transformer only negates names made of word characters and dashes.
+   */
+  static CommandLine commandLine(Main main) {
+    CommandLine cmd = new CommandLine(main);
+    cmd.setNegatableOptionTransformer(new CommandLine.RegexTransformer.Builder()
+        .addPattern("^--no-([\\w.-]+)$", "--$1", "--[no-]$1")
+        .addPattern("^--([\\w.-]+)$", "--no-$1", "--[no-]$1")
+        .build());
+    return cmd;
   }
 
   private static long duration(CommandLine cmd, String flag, String value) {

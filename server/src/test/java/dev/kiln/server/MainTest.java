@@ -34,6 +34,20 @@ class MainTest {
   }
 
   @Test
+  void dottedBooleanFlagsTakeKingpinsNegation() {
+    Main main = new Main();
+    Main.commandLine(main).parseArgs("--no-web.enable-remote-write-receiver", "--no-storage.tsdb.wal-compression",
+        "--no-scrape.adjust-timestamps");
+    assertEquals(false, main.remoteWrite);
+    assertEquals(false, main.prom.walCompression);
+    Main defaults = new Main();
+    Main.commandLine(defaults).parseArgs("--storage.tsdb.wal-compression");
+    assertEquals(true, defaults.remoteWrite);
+    assertEquals(true, defaults.prom.walCompression);
+    assertEquals(2, run("--no-no-storage.tsdb.wal-compression"));
+  }
+
+  @Test
   void checkConfigAndRules() throws Exception {
     Path good = dir.resolve("good.yml");
     Files.writeString(good, "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['h:1']}]\n");

@@ -303,9 +303,13 @@ final class Evaluator {
       long[] ts = buffer.ts;
       double[] vs = buffer.vs;
       double[] values = new double[steps];
+      FloatHistogram[] hists = buffer.hcount > 0 ? new FloatHistogram[steps] : null;
+      ExtendedHistogramRange eh = hists == null ? null : new ExtendedHistogramRange(annotations, sel.pos());
       int present = 0;
       int lo = 0;
       int hi = 0;
+      int hlo = 0;
+      int hhi = 0;
       for (int i = 0; i < steps; i++) {
         long ref = atTime(sel.at(), g.time(i)) - sel.offsetMillis();
         while (hi < n && ts[hi] <= ref + lookbackMillis) {
@@ -315,13 +319,29 @@ final class Evaluator {
           lo++;
         }
         values[i] = ExtendedRange.smoothedValue(ts, vs, lo, hi, ref);
-        if (Points.isPresent(values[i])) {
+        if (hists != null) {
+          while (hhi < buffer.hcount && buffer.hts[hhi] <= ref + lookbackMillis) {
+            hhi++;
+          }
+          while (hlo < hhi && buffer.hts[hlo] <= ref - lookbackMillis) {
+            hlo++;
+          }
+          if (hhi > hlo && hi > lo) {
+            annotations.warn("encountered a mix of histograms and floats for metric name \""
+                + s.labels().getOrEmpty(Labels.METRIC_NAME) + "\"", sel.pos());
+            values[i] = Points.ABSENT;
+          } else if (hhi > hlo) {
+            values[i] = Points.ABSENT;
+            hists[i] = eh.smoothedValue(buffer.hts, buffer.hs, hlo, hhi, ref, s.labels().getOrEmpty(Labels.METRIC_NAME));
+          }
+        }
+        if (Points.isPresent(values[i]) || (hists != null && hists[i] != null)) {
           present++;
         }
       }
       if (present > 0) {
         control.addSamples(present);
-        sink.accept(new StepSeries(s.labels(), false, values));
+        sink.accept(new StepSeries(s.labels(), false, values, hists));
       }
     }
   }

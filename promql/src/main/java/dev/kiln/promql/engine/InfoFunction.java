@@ -127,6 +127,9 @@ final class InfoFunction {
     while (set.next()) {
       Series s = set.at();
       buf.load(s, mint, maxt, false);
+      if (buf.hcount > 0) {
+        throw new ExecutionException("this should be an info metric, with float samples: " + s.labels());
+      }
       double[] values = new double[g.steps()];
       int present = 0;
       for (int i = 0; i < values.length; i++) {

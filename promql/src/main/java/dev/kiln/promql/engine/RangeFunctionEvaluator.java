@@ -209,6 +209,7 @@ final class RangeFunctionEvaluator {
         scratch = new double[Math.max(n, scratch.length * 2)];
       }
       HistogramRangeFunctions hf = new HistogramRangeFunctions(ev.annotations, matrixPos);
+      ExtendedHistogramRange extendedHist = new ExtendedHistogramRange(ev.annotations, matrixPos);
       double[] values = Points.absentArray(steps);
       FloatHistogram[] hists = new FloatHistogram[steps];
       String metric = labels.getOrEmpty(Labels.METRIC_NAME);
@@ -262,6 +263,12 @@ final class RangeFunctionEvaluator {
         } else if (anchored || smoothed) {
           if (hhi - hlo == 0) {
             values[i] = extended(fn, ts, vs, lo, hi, wStart, wEnd, smoothed);
+          } else if (hi - lo > 0) {
+            ev.annotations.warn("encountered a mix of histograms and floats for metric name \"" + metric + "\"",
+                matrixPos);
+          } else {
+            hists[i] = extendedHist.rate(hts, hs, hlo, hhi, wStart, wEnd, smoothed, fn != RangeFunction.DELTA,
+                fn == RangeFunction.RATE, metric);
           }
         } else {
           double a = p0 == null ? Double.NaN : p0[i];

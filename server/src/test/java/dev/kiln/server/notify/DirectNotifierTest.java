@@ -54,7 +54,7 @@ class DirectNotifierTest {
           receiver: hook
           group_by: [alertname]
           group_wait: 0s
-          group_interval: 1s
+          group_interval: 5s
           repeat_interval: 1h
           routes:
             - matchers: ['severity="page"']

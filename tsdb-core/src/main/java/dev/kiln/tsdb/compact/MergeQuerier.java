@@ -159,13 +159,19 @@ public final class MergeQuerier implements Querier {
     }
   }
 
-  /** Union of sample iterators by timestamp; on equal timestamps the lowest index wins. */
+  /**
+   * Union of sample iterators by timestamp; on equal timestamps the lowest index wins. While the
+   * current iterator stays strictly before every other one (a block followed by the head, the
+   * usual case), {@link #next} advances it alone without comparing the others.
+   */
   static final class MergedSampleIterator implements SampleIterator {
     private final SampleIterator[] its;
     private final boolean[] live;
     private final ValueType[] types;
     private boolean started;
     private int cur = -1;
+    /** Smallest timestamp among the live iterators other than {@code cur}. */
+    private long othersMin = Long.MAX_VALUE;
 
     MergedSampleIterator(SampleIterator[] its) {
       this.its = its;
@@ -180,11 +186,24 @@ public final class MergeQuerier implements Querier {
 
     private ValueType pick() {
       cur = -1;
+      long best = Long.MAX_VALUE;
+      long second = Long.MAX_VALUE;
       for (int i = 0; i < its.length; i++) {
-        if (live[i] && (cur < 0 || its[i].atT() < its[cur].atT())) {
+        if (!live[i]) {
+          continue;
+        }
+        long t = its[i].atT();
+        if (cur < 0 || t < best) {
+          if (cur >= 0) {
+            second = Math.min(second, best);
+          }
+          best = t;
           cur = i;
+        } else {
+          second = Math.min(second, t);
         }
       }
+      othersMin = second;
       return cur < 0 ? ValueType.NONE : types[cur];
     }
 
@@ -200,7 +219,17 @@ public final class MergeQuerier implements Querier {
       if (cur < 0) {
         return ValueType.NONE;
       }
-      long t = its[cur].atT();
+      SampleIterator c = its[cur];
+      if (c.atT() < othersMin) {
+        // No other iterator is at this timestamp: only the current one moves.
+        ValueType vt = c.next();
+        live[cur] = advance(cur, vt);
+        if (vt != ValueType.NONE && c.atT() < othersMin) {
+          return vt;
+        }
+        return pick();
+      }
+      long t = c.atT();
       for (int i = 0; i < its.length; i++) {
         if (live[i] && its[i].atT() == t) {
           live[i] = advance(i, its[i].next());

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs Prometheus's own PromQL test scripts (directory from the system property
  * {@code promql.testdata}) against Kiln's engine and reports, per file, evals passed, failed and
- * skipped (skips only for native histograms, with the reason). The build fails when an eval
- * listed in {@code conformance-baseline.txt} no longer passes. Run with
+ * skipped (skips only for start timestamps, which the storage does not model, with the reason).
+ * The build fails when an eval listed in {@code conformance-baseline.txt} no longer passes. Run with
  * {@code -Dpromql.conformance.updateBaseline=true} to rewrite the baseline with the current
  * passes; a detailed report goes to {@code target/conformance-report.txt}.
  */
