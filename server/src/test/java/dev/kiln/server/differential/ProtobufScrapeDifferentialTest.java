@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real Prometheus 2.42 and Kiln, both with {@code --enable-feature=native-histograms}, scrape
- * one fake exporter serving a protobuf page (native, classic and gauge histograms, a counter, a
- * summary); then the series each stored and their latest values, native histograms included, are
+ * one fake exporter serving a protobuf page (integer and float native, classic and gauge
+ * histograms, a counter, a summary); then the series each stored and their latest values, native histograms included, are
  * compared through {@code /api/v1/query}.
  */
 class ProtobufScrapeDifferentialTest {
@@ -45,7 +45,10 @@ class ProtobufScrapeDifferentialTest {
         .msg(9, Pb.msg().sint(1, 0).uint(2, 1)).packedSint(10, 1);
     Pb summary = Pb.msg().uint(1, 5).dbl(2, 2.5).msg(3, Pb.msg().dbl(1, 0.5).dbl(2, 0.4))
         .msg(3, Pb.msg().dbl(1, 0.99).dbl(2, 0.9));
+    Pb floatHist = Pb.msg().dbl(4, 6.5).dbl(2, 3).sint(5, 1).dbl(6, 0.01).dbl(8, 0.5)
+        .msg(12, Pb.msg().sint(1, 0).uint(2, 3)).packedDoubles(14, 2.5, 0, 3.5);
     return Pb.delimited(
+        Pb.msg().string(1, "float_seconds").uint(3, 4).msg(4, Pb.msg().msg(7, floatHist)),
         Pb.msg().string(1, "rpc_seconds").string(2, "RPC latency.").uint(3, 4)
             .msg(4, Pb.msg().label("svc", "a").msg(7, nativeHist)),
         Pb.msg().string(1, "classic_seconds").uint(3, 4).msg(4, Pb.msg().label("svc", "b").msg(7, classic)),
@@ -101,6 +104,9 @@ class ProtobufScrapeDifferentialTest {
       assertTrue(rpc != null && rpc.path("histogram").path(0).path("buckets").size() == 6, "native histogram: " + rpc);
       JsonNode gauge = ps.get("{__name__=queue_size, instance=" + instance + ", job=proto}");
       assertTrue(gauge != null && gauge.has("histogram"), "gauge histogram: " + gauge);
+      JsonNode floats = ps.get("{__name__=float_seconds, instance=" + instance + ", job=proto}");
+      assertTrue(floats != null && floats.path("histogram").path(0).path("count").asText().equals("6.5"),
+          "float histogram: " + floats);
       for (String s : ps.keySet()) {
         if (s.startsWith("{__name__=scrape_duration_seconds,")) {
           continue; // a measurement, not data
