@@ -152,7 +152,10 @@ public final class KilnServer implements AutoCloseable {
       }
     };
     rules = new RuleManager(ctx, db, sink, clock, opts.tuning().resendDelayMillis(), ruleParser());
-    scrape = new ScrapeManager(db, new SocketHttpFetcher(), clock, "Kiln/" + KilnVersion.version(), 8);
+    String agent = "Kiln/" + KilnVersion.version();
+    scrape = new ScrapeManager(db, new SocketHttpFetcher(), clock, agent, 8,
+        dev.kiln.scraper.discovery.kubernetes.KubeEnvironment.system(agent),
+        opts.tuning().features().contains("native-histograms"));
     registerRoutes();
     dev.kiln.server.push.PushStore pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
     new dev.kiln.server.push.PushApi(pushStore, clock, opts.adminApi()).register(router);

@@ -10,11 +10,12 @@ public record GlobalConfig(
     long ruleQueryOffsetMillis,
     Labels externalLabels,
     ScrapeLimits limits,
-    boolean extraScrapeMetrics) {
+    boolean extraScrapeMetrics,
+    NativeHistogramScrape histograms) {
 
   /** All defaults: 1m scrape interval, 10s timeout, 1m evaluation interval. */
   public static final GlobalConfig DEFAULT =
-      new GlobalConfig(60_000, 10_000, 60_000, 0, Labels.EMPTY, ScrapeLimits.NONE, false);
+      new GlobalConfig(60_000, 10_000, 60_000, 0, Labels.EMPTY, ScrapeLimits.NONE, false, NativeHistogramScrape.UNSET);
 
   static GlobalConfig parse(YamlNode n) {
     if (n.absent()) {
@@ -37,12 +38,12 @@ public record GlobalConfig(
     boolean extra = n.bool("extra_scrape_metrics", false);
     n.get("query_log_file");
     n.get("scrape_failure_log_file");
-    n.get("scrape_protocols");
+    NativeHistogramScrape histograms = NativeHistogramScrape.parseGlobal(n);
     String scheme = n.string("metric_name_validation_scheme", "utf8");
     if (!scheme.equals("utf8") && !scheme.equals("legacy")) {
       throw n.error("unknown metric_name_validation_scheme \"" + scheme + "\"");
     }
     n.rejectUnknownKeys("global");
-    return new GlobalConfig(interval, timeout, eval, offset, ext.build(), limits, extra);
+    return new GlobalConfig(interval, timeout, eval, offset, ext.build(), limits, extra, histograms);
   }
 }

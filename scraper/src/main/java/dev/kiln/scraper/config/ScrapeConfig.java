@@ -25,27 +25,17 @@ public record ScrapeConfig(
     List<KubernetesSdConfig> kubernetesSdConfigs,
     List<RelabelConfig> relabelConfigs,
     List<RelabelConfig> metricRelabelConfigs,
-    HttpClientConfig http) {
+    HttpClientConfig http,
+    NativeHistogramScrape histograms) {
 
-  /**
-   * The native-histogram scrape settings, validated. Scrapes read the text formats, which carry
-   * classic histograms only, so they change nothing (docs/operations.md lists them).
-   */
-  private static void acceptNativeHistogramSettings(YamlNode n) {
-    n.integer("native_histogram_bucket_limit", 0);
-    YamlNode factor = n.get("native_histogram_min_bucket_factor");
-    if (factor.text() != null) {
-      try {
-        Double.parseDouble(factor.text());
-      } catch (NumberFormatException e) {
-        throw factor.error("native_histogram_min_bucket_factor: cannot parse \"" + factor.text() + "\" as a float");
-      }
-    }
-    for (String k : new String[] {"scrape_classic_histograms", "always_scrape_classic_histograms",
-        "convert_classic_histograms_to_nhcb", "scrape_native_histograms"}) {
-      n.bool(k, false);
-    }
+  /** This job under {@code --enable-feature=native-histograms}. */
+  public ScrapeConfig withNativeHistogramsFeature() {
+    return new ScrapeConfig(jobName, scrapeIntervalMillis, scrapeTimeoutMillis, metricsPath, scheme, params, honorLabels,
+        honorTimestamps, trackTimestampsStaleness, enableCompression, limits, fallbackScrapeProtocol, staticConfigs,
+        fileSdConfigs, kubernetesSdConfigs, relabelConfigs, metricRelabelConfigs, http,
+        histograms.withNativeHistogramsFeature());
   }
+
 
   static ScrapeConfig parse(YamlNode n, GlobalConfig global, Path baseDir) {
     String job = n.string("job_name", "");
@@ -80,8 +70,7 @@ public record ScrapeConfig(
     if (fallback != null && !List.of("PrometheusText0.0.4", "PrometheusText1.0.0", "OpenMetricsText0.0.1", "OpenMetricsText1.0.0", "PrometheusProto").contains(fallback)) {
       throw n.error("unknown fallback_scrape_protocol \"" + fallback + "\"");
     }
-    n.get("scrape_protocols");
-    acceptNativeHistogramSettings(n);
+    NativeHistogramScrape histograms = NativeHistogramScrape.parseJob(n, global.histograms());
     List<TargetGroup> statics = n.list("static_configs", g -> TargetGroup.parse(g, "static"));
     List<FileSdConfig> files = n.list("file_sd_configs", f -> FileSdConfig.parse(f, baseDir));
     List<KubernetesSdConfig> k8s = n.list("kubernetes_sd_configs", k -> KubernetesSdConfig.parse(k, baseDir));
@@ -90,6 +79,6 @@ public record ScrapeConfig(
     HttpClientConfig http = HttpClientConfig.parse(n, baseDir);
     n.rejectUnknownKeys("scrape_config");
     return new ScrapeConfig(job, interval, timeout, path, scheme, Map.copyOf(params), honorLabels, honorTimestamps, track,
-        compression, limits, fallback, statics, files, k8s, relabel, metricRelabel, http);
+        compression, limits, fallback, statics, files, k8s, relabel, metricRelabel, http, histograms);
   }
 }

@@ -6,8 +6,12 @@ import dev.kiln.scraper.config.ScrapeConfig;
 import dev.kiln.scraper.parse.ExpositionException;
 import dev.kiln.scraper.parse.ExpositionParser;
 import dev.kiln.scraper.parse.ParsedSeries;
+import dev.kiln.scraper.parse.ProtobufParser;
+import dev.kiln.scraper.parse.ProtobufSink;
 import dev.kiln.scraper.parse.SeriesCacheSink;
 import dev.kiln.scraper.relabel.Relabeler;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
 import dev.kiln.tsdb.storage.AppendException;
@@ -34,12 +38,8 @@ import java.util.Map;
 public final class ScrapeLoop {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScrapeLoop.class);
 
-  /** What Kiln sends in the Accept header (Prometheus 3's default negotiation list). */
-  public static final String ACCEPT_HEADER =
-      "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,"
-          + "application/openmetrics-text;version=0.0.1;q=0.5,"
-          + "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,"
-          + "text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+  /** What Kiln sends in the Accept header by default (Prometheus 3's default negotiation list). */
+  public static final String ACCEPT_HEADER = AcceptHeader.of(dev.kiln.scraper.config.NativeHistogramScrape.DEFAULT_PROTOCOLS);
 
   private final String pool;
   private final Target target;
@@ -50,6 +50,8 @@ public final class ScrapeLoop {
   private final String userAgent;
   private final boolean extraMetrics;
   private final Map<String, String> headers;
+  private final ProtobufParser.Options protobufOptions;
+  private final HistogramLimits histogramLimits;
 
   private static final ScrapeCache.Series[] NO_SERIES = new ScrapeCache.Series[0];
   /** Samples stamped further ahead than this are out of bounds, as Prometheus's scrape {@code maxAheadTime}. */
@@ -85,11 +87,14 @@ public final class ScrapeLoop {
     this.userAgent = userAgent;
     this.extraMetrics = extraMetrics;
     Map<String, String> h = new LinkedHashMap<>();
-    h.put("Accept", ACCEPT_HEADER);
+    h.put("Accept", AcceptHeader.of(cfg.histograms().effectiveProtocols()));
     h.put("Accept-Encoding", cfg.enableCompression() ? "gzip" : "identity");
     h.put("User-Agent", userAgent);
     h.put("X-Prometheus-Scrape-Timeout-Seconds", seconds(cfg.scrapeTimeoutMillis()));
     this.headers = Map.copyOf(h);
+    this.protobufOptions = new ProtobufParser.Options(cfg.histograms().nativeHistogramsEnabled(),
+        cfg.histograms().alwaysScrapeClassicHistograms());
+    this.histogramLimits = new HistogramLimits(cfg.histograms().bucketLimit(), cfg.histograms().minBucketFactor());
     List<String> names = new ArrayList<>(List.of("up", "scrape_duration_seconds", "scrape_samples_scraped",
         "scrape_samples_post_metric_relabeling", "scrape_series_added"));
     if (extraMetrics) {
@@ -158,10 +163,12 @@ public final class ScrapeLoop {
       if (resp.status() != 200) {
         throw new ScrapeFailure("server returned HTTP status " + resp.status() + " " + reason(resp.status()));
       }
-      ExpositionParser.Format format = ExpositionParser.formatFor(resp.contentType());
-      if (format == null) {
-        format = fallback();
-        if (format == null) {
+      boolean protobuf = ProtobufParser.isProtobuf(resp.contentType());
+      ExpositionParser.Format format = protobuf ? null : ExpositionParser.formatFor(resp.contentType());
+      if (format == null && !protobuf) {
+        protobuf = "PrometheusProto".equals(cfg.fallbackScrapeProtocol());
+        format = protobuf ? null : fallback();
+        if (format == null && !protobuf) {
           throw new ScrapeFailure("received unsupported Content-Type \"" + resp.contentType()
               + "\" and no fallback_scrape_protocol specified for target");
         }
@@ -237,7 +244,7 @@ public final class ScrapeLoop {
    * One scrape's samples, in exposition order, one per distinct series (later duplicates are
    * ignored). Reused from scrape to scrape; owned by the scraping thread.
    */
-  private final class Batch implements SeriesCacheSink {
+  private final class Batch implements ProtobufSink {
     int generation;
     long defaultTs;
     int scraped;
@@ -257,6 +264,10 @@ public final class ScrapeLoop {
     double[] values = new double[256];
     long[] refs = new long[256];
     Map<String, Metadata> meta;
+    /** Native-histogram samples by slot (null for float samples); allocated on the first one. */
+    Histogram[] histograms;
+    FloatHistogram[] floatHistograms;
+    boolean anyHistogram;
     /** The entry of the previous sample line. */
     int previous = ScrapeCache.NONE;
 
@@ -276,6 +287,11 @@ public final class ScrapeLoop {
     /** Drops the references to this scrape's series. */
     void clear() {
       java.util.Arrays.fill(series, 0, n, null);
+      if (anyHistogram) {
+        java.util.Arrays.fill(histograms, 0, Math.min(n, histograms.length), null);
+        java.util.Arrays.fill(floatHistograms, 0, Math.min(n, floatHistograms.length), null);
+        anyHistogram = false;
+      }
       n = 0;
       previous = ScrapeCache.NONE;
     }
@@ -326,6 +342,23 @@ public final class ScrapeLoop {
     }
 
     @Override
+    public void histogram(int entry, Histogram h, FloatHistogram fh, long t) {
+      int before = n;
+      sample(entry, 0, t);
+      if (n == before) {
+        return;
+      }
+      if (histograms == null || histograms.length < ts.length) {
+        histograms = histograms == null ? new Histogram[ts.length] : java.util.Arrays.copyOf(histograms, ts.length);
+        floatHistograms = floatHistograms == null ? new FloatHistogram[ts.length]
+            : java.util.Arrays.copyOf(floatHistograms, ts.length);
+      }
+      histograms[before] = h;
+      floatHistograms[before] = fh;
+      anyHistogram = true;
+    }
+
+    @Override
     public void sample(int entry, double value, long t) {
       scraped++;
       ScrapeCache.Series s = cache.series(entry);
@@ -373,12 +406,17 @@ public final class ScrapeLoop {
    */
   private void ingest(HttpFetcher.Response resp, ExpositionParser.Format format, long start, ScrapeOutcome out,
       Appender app) {
+    // format == null: the protobuf exposition.
     int g = ++generation;
     Batch b = batch;
     b.reset(g, start);
     ExpositionException parseError = null;
     try {
-      ExpositionParser.parse(resp.body(), resp.length(), format, b);
+      if (format == null) {
+        ProtobufParser.parse(resp.body(), resp.length(), protobufOptions, b);
+      } else {
+        ExpositionParser.parse(resp.body(), resp.length(), format, b);
+      }
     } catch (ExpositionException e) {
       // As Prometheus, the samples read before the error are appended (for the report's counts)
       // and then rolled back with the whole scrape.
@@ -398,13 +436,38 @@ public final class ScrapeLoop {
     long[] refs = b.refs;
     long maxTime = start + MAX_AHEAD_MILLIS;
     int seriesAdded = 0;
+    boolean bucketLimitExceeded = false;
+    String histogramError = null;
     for (int i = 0; i < n; i++) {
       ScrapeCache.Series s = series[i];
       try {
         if (b.ts[i] > maxTime) {
           throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "timestamp " + b.ts[i] + " is more than 10 minutes ahead");
         }
-        refs[i] = app.append(s.ref, s.labels, b.ts[i], b.values[i]);
+        if (b.anyHistogram && i < b.histograms.length && (b.histograms[i] != null || b.floatHistograms[i] != null)) {
+          if (!histogramLimits.apply(b.histograms[i], b.floatHistograms[i])) {
+            bucketLimitExceeded = true;
+            refs[i] = 0;
+            continue;
+          }
+          try {
+            refs[i] = app.appendHistogram(s.ref, s.labels, b.ts[i], b.histograms[i], b.floatHistograms[i],
+                dev.kiln.tsdb.storage.AppendOptions.NONE);
+          } catch (AppendException ex) {
+            // As Prometheus's checkAddError: only out-of-order, duplicate, out-of-bounds and too-old
+            // samples are skipped; any other append error (an invalid histogram) fails the scrape.
+            if (ex.reason() == AppendException.Reason.INVALID_HISTOGRAM || ex.reason() == AppendException.Reason.UNSUPPORTED) {
+              if (histogramError == null) {
+                histogramError = ex.getMessage();
+              }
+              refs[i] = 0;
+              continue;
+            }
+            throw ex;
+          }
+        } else {
+          refs[i] = app.append(s.ref, s.labels, b.ts[i], b.values[i]);
+        }
         if (b.newText[i]) {
           seriesAdded++;
         }
@@ -419,6 +482,12 @@ public final class ScrapeLoop {
     out.added = seriesAdded + b.newTextDuplicates;
     if (parseError != null) {
       throw parseError;
+    }
+    if (histogramError != null) {
+      throw new ScrapeFailure(histogramError);
+    }
+    if (bucketLimitExceeded) {
+      throw new ScrapeFailure("histogram bucket limit exceeded");
     }
     for (ScrapeCache.Series p : lastSeries) {
       if (p.seenIn != g) {

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ScrapeManager implements AutoCloseable {
   private final Appendable storage;
+  private final boolean nativeHistogramsFeature;
   private final HttpFetcher fetcher;
   private final Clock clock;
   private final String userAgent;
@@ -49,6 +50,17 @@ public final class ScrapeManager implements AutoCloseable {
   /** As above, with the environment Kubernetes discovery connects from (tests substitute theirs). */
   public ScrapeManager(Appendable storage, HttpFetcher fetcher, Clock clock, String userAgent, int workerThreads,
       KubeEnvironment kubeEnvironment) {
+    this(storage, fetcher, clock, userAgent, workerThreads, kubeEnvironment, false);
+  }
+
+  /**
+   * As above; {@code nativeHistogramsFeature} is {@code --enable-feature=native-histograms}: jobs
+   * store native histograms unless they turn them off, and negotiate PrometheusProto first unless
+   * they set {@code scrape_protocols}.
+   */
+  public ScrapeManager(Appendable storage, HttpFetcher fetcher, Clock clock, String userAgent, int workerThreads,
+      KubeEnvironment kubeEnvironment, boolean nativeHistogramsFeature) {
+    this.nativeHistogramsFeature = nativeHistogramsFeature;
     this.storage = storage;
     this.fetcher = fetcher;
     this.clock = clock;
@@ -76,7 +88,8 @@ public final class ScrapeManager implements AutoCloseable {
     discoverers.clear();
     Map<String, ScrapePool> next = new LinkedHashMap<>();
     boolean extra = config.global().extraScrapeMetrics();
-    for (ScrapeConfig sc : config.scrapeConfigs()) {
+    for (ScrapeConfig job : config.scrapeConfigs()) {
+      ScrapeConfig sc = nativeHistogramsFeature ? job.withNativeHistogramsFeature() : job;
       ScrapePool pool = new ScrapePool(sc, storage, fetcher, clock, userAgent, extra, scheduler, workers);
       ScrapePool old = pools.remove(sc.jobName());
       if (old != null) {
