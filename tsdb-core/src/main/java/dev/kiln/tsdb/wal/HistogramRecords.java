@@ -4,7 +4,6 @@ import dev.kiln.tsdb.histogram.CounterResetHint;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.histogram.Span;
-import java.util.Arrays;
 
 /**
  * Write-ahead log records of native-histogram samples in Prometheus's layout ({@code
@@ -53,7 +52,7 @@ public final class HistogramRecords {
       return null;
     }
     int first = customBuckets ? firstMatching(hs, n, true) : firstNonNull(hs, n);
-    Buf b = new Buf(32 + n * 64);
+    RecordBuffer b = new RecordBuffer(32 + n * 64);
     b.put(customBuckets ? CUSTOM_BUCKETS_HISTOGRAM_SAMPLES : HISTOGRAM_SAMPLES);
     b.putBE64(refs[first]);
     b.putBE64(ts[first]);
@@ -102,7 +101,7 @@ public final class HistogramRecords {
     if (!customBuckets) {
       first = firstNonNull(hs, n);
     }
-    Buf b = new Buf(32 + n * 96);
+    RecordBuffer b = new RecordBuffer(32 + n * 96);
     b.put(customBuckets ? CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES : FLOAT_HISTOGRAM_SAMPLES);
     b.putBE64(refs[first]);
     b.putBE64(ts[first]);
@@ -154,7 +153,7 @@ public final class HistogramRecords {
     return -1;
   }
 
-  private static void putSpans(Buf b, Span[] spans) {
+  private static void putSpans(RecordBuffer b, Span[] spans) {
     b.putUvarint(spans.length);
     for (Span s : spans) {
       b.putVarint(s.offset());
@@ -162,7 +161,7 @@ public final class HistogramRecords {
     }
   }
 
-  private static void putCustom(Buf b, double[] values) {
+  private static void putCustom(RecordBuffer b, double[] values) {
     double[] v = values == null ? new double[0] : values;
     b.putUvarint(v.length);
     for (double x : v) {
@@ -276,54 +275,6 @@ public final class HistogramRecords {
       v[i] = r.getDouble();
     }
     return v;
-  }
-
-  private static final class Buf {
-    private byte[] b;
-    private int n;
-
-    Buf(int cap) {
-      b = new byte[Math.max(16, cap)];
-    }
-
-    private void ensure(int more) {
-      if (n + more > b.length) {
-        b = Arrays.copyOf(b, Math.max(n + more, b.length * 2));
-      }
-    }
-
-    void put(byte x) {
-      ensure(1);
-      b[n++] = x;
-    }
-
-    void putBE64(long x) {
-      ensure(8);
-      for (int i = 7; i >= 0; i--) {
-        b[n++] = (byte) (x >>> (8 * i));
-      }
-    }
-
-    void putDouble(double d) {
-      putBE64(Double.doubleToRawLongBits(d));
-    }
-
-    void putUvarint(long x) {
-      ensure(10);
-      while (Long.compareUnsigned(x, 0x80) >= 0) {
-        b[n++] = (byte) (x | 0x80);
-        x >>>= 7;
-      }
-      b[n++] = (byte) x;
-    }
-
-    void putVarint(long x) {
-      putUvarint((x << 1) ^ (x >> 63));
-    }
-
-    byte[] toArray() {
-      return Arrays.copyOf(b, n);
-    }
   }
 
   private static final class Reader {

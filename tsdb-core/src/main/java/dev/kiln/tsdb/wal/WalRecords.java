@@ -2,7 +2,6 @@ package dev.kiln.tsdb.wal;
 
 import dev.kiln.tsdb.model.Labels;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -39,7 +38,7 @@ public final class WalRecords {
   }
 
   public static byte[] encodeSeries(List<SeriesRecord> series) {
-    Buf b = new Buf(16 + series.size() * 64);
+    RecordBuffer b = new RecordBuffer(16 + series.size() * 64);
     b.put(SERIES);
     for (SeriesRecord s : series) {
       b.putBE64(s.ref());
@@ -55,7 +54,7 @@ public final class WalRecords {
 
   /** Encodes the first {@code n} samples of the arrays. */
   public static byte[] encodeSamples(long[] refs, long[] ts, double[] vs, int n) {
-    Buf b = new Buf(17 + n * 14);
+    RecordBuffer b = new RecordBuffer(17 + n * 14);
     b.put(SAMPLES);
     if (n == 0) {
       return b.toArray();
@@ -73,7 +72,7 @@ public final class WalRecords {
   }
 
   public static byte[] encodeTombstones(List<Tombstone> stones) {
-    Buf b = new Buf(1 + stones.size() * 28);
+    RecordBuffer b = new RecordBuffer(1 + stones.size() * 28);
     b.put(TOMBSTONES);
     for (Tombstone s : stones) {
       b.putBE64(s.ref());
@@ -151,59 +150,6 @@ public final class WalRecords {
       return Labels.ofSortedUnchecked(pairs);
     }
     return Labels.of(pairs);
-  }
-
-  /** A growable byte buffer with Prometheus's encoding primitives. */
-  private static final class Buf {
-    private byte[] b;
-    private int n;
-
-    Buf(int cap) {
-      b = new byte[Math.max(16, cap)];
-    }
-
-    private void ensure(int more) {
-      if (n + more > b.length) {
-        b = Arrays.copyOf(b, Math.max(n + more, b.length * 2));
-      }
-    }
-
-    void put(byte x) {
-      ensure(1);
-      b[n++] = x;
-    }
-
-    void putBE64(long x) {
-      ensure(8);
-      for (int i = 7; i >= 0; i--) {
-        b[n++] = (byte) (x >>> (8 * i));
-      }
-    }
-
-    void putUvarint(long x) {
-      ensure(10);
-      while (Long.compareUnsigned(x, 0x80) >= 0) {
-        b[n++] = (byte) (x | 0x80);
-        x >>>= 7;
-      }
-      b[n++] = (byte) x;
-    }
-
-    void putVarint(long x) {
-      putUvarint((x << 1) ^ (x >> 63));
-    }
-
-    void putString(String s) {
-      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-      putUvarint(bytes.length);
-      ensure(bytes.length);
-      System.arraycopy(bytes, 0, b, n, bytes.length);
-      n += bytes.length;
-    }
-
-    byte[] toArray() {
-      return Arrays.copyOf(b, n);
-    }
   }
 
   /** Sequential decoder over one record. */
