@@ -484,33 +484,7 @@ final class Evaluator {
     }
     List<RawSeries> out = new ArrayList<>(vec.size());
     for (StepSeries s : vec) {
-      int n = 0;
-      int hn = 0;
-      for (int i = 0; i < s.values.length; i++) {
-        if (Points.isPresent(s.values[i])) {
-          n++;
-        } else if (s.hist(i) != null) {
-          hn++;
-        }
-      }
-      long[] ts = new long[n];
-      double[] vs = new double[n];
-      long[] hts = new long[hn];
-      FloatHistogram[] hs = new FloatHistogram[hn];
-      int k = 0;
-      int m = 0;
-      for (int i = 0; i < s.values.length; i++) {
-        if (Points.isPresent(s.values[i])) {
-          ts[k] = inner.time(i);
-          vs[k] = s.values[i];
-          k++;
-        } else if (s.hist(i) != null) {
-          hts[m] = inner.time(i);
-          hs[m] = forSubquery(s.hist(i));
-          m++;
-        }
-      }
-      out.add(new RawSeries(s.labels, s.dropName, ts, vs, n, hts, hs, hn));
+      out.add(toRaw(s, inner));
     }
     return out;
   }
