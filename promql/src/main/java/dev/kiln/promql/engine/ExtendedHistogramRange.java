@@ -22,34 +22,6 @@ final class ExtendedHistogramRange {
     this.pos = pos;
   }
 
-  private static int searchAfter(long[] ts, int from, int n, long t) {
-    int lo = 0;
-    int hi = n;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (ts[from + mid] > t) {
-        hi = mid;
-      } else {
-        lo = mid + 1;
-      }
-    }
-    return lo;
-  }
-
-  private static int searchAtOrAfter(long[] ts, int from, int n, long t) {
-    int lo = 0;
-    int hi = n;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (ts[from + mid] >= t) {
-        hi = mid;
-      } else {
-        lo = mid + 1;
-      }
-    }
-    return lo;
-  }
-
   /** h1 + (h2 - h1) * fraction, or h2 * fraction for a counter that reset in between. */
   FloatHistogram interpolate(long t1, FloatHistogram h1, long t2, FloatHistogram h2, long t, boolean isCounter) {
     double fraction = (double) (t - t1) / (double) (t2 - t1);
@@ -79,9 +51,9 @@ final class ExtendedHistogramRange {
       return null;
     }
     int last = n - 1;
-    int first = Math.max(0, searchAfter(ts, from, last, rangeStart) - 1);
+    int first = Math.max(0, ExtendedRange.searchAfter(ts, from, last, rangeStart) - 1);
     if (smoothed) {
-      last = searchAtOrAfter(ts, from, last, rangeEnd);
+      last = ExtendedRange.searchAtOrAfter(ts, from, last, rangeEnd);
     }
     if (ts[from + last] <= rangeStart) {
       return null;
@@ -167,7 +139,7 @@ final class ExtendedHistogramRange {
     if (n == 0) {
       return null;
     }
-    int i = searchAtOrAfter(ts, lo, n, ref);
+    int i = ExtendedRange.searchAtOrAfter(ts, lo, n, ref);
     if (i < n && ts[lo + i] == ref) {
       return hs[lo + i];
     }

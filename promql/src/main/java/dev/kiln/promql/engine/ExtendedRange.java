@@ -11,7 +11,7 @@ final class ExtendedRange {
   private ExtendedRange() {}
 
   /** Smallest i in [0, n) with ts[from + i] > t, or n. */
-  private static int searchAfter(long[] ts, int from, int n, long t) {
+  static int searchAfter(long[] ts, int from, int n, long t) {
     int lo = 0;
     int hi = n;
     while (lo < hi) {
@@ -26,7 +26,7 @@ final class ExtendedRange {
   }
 
   /** Smallest i in [0, n) with ts[from + i] >= t, or n. */
-  private static int searchAtOrAfter(long[] ts, int from, int n, long t) {
+  static int searchAtOrAfter(long[] ts, int from, int n, long t) {
     int lo = 0;
     int hi = n;
     while (lo < hi) {
