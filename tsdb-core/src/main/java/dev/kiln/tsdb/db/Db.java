@@ -1,6 +1,6 @@
 package dev.kiln.tsdb.db;
 
-import dev.kiln.tsdb.head.CommitLog;
+import dev.kiln.tsdb.wal.CommitLog;
 import dev.kiln.tsdb.head.Head;
 import dev.kiln.tsdb.head.HeadReplayer;
 import dev.kiln.tsdb.head.HeadStats;

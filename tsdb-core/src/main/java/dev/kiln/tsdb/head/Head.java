@@ -6,6 +6,7 @@ import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Appender;
 import dev.kiln.tsdb.storage.Querier;
 import dev.kiln.tsdb.storage.Queryable;
+import dev.kiln.tsdb.wal.CommitLog;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
