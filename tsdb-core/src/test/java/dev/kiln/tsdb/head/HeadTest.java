@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
