@@ -3,6 +3,7 @@ package dev.kiln.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.config.RemoteEndpointConfig;
 import dev.kiln.promql.QueryEngine;
 import dev.kiln.scraper.scrape.ScrapeManager;
 import dev.kiln.tsdb.architecture.PackageGraph;
@@ -14,7 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The modules above tsdb-core (server, promql, scraper) use only its public packages, read from
+ * The modules above tsdb-core (server, promql, config, scraper) use only its public packages, read from
  * their compiled main classes, so a type reached through a method chain counts as much as an
  * import.
  */
@@ -34,8 +35,9 @@ class TsdbPublicApiTest {
   }
 
   @Test
-  void promqlAndScraperUseOnlyPublicTsdbCorePackages() {
+  void promqlConfigAndScraperUseOnlyPublicTsdbCorePackages() {
     assertPublicOnly(QueryEngine.class, "dev.kiln.promql");
+    assertPublicOnly(RemoteEndpointConfig.class, "dev.kiln.config");
     assertPublicOnly(ScrapeManager.class, "dev.kiln.scraper");
   }
 
