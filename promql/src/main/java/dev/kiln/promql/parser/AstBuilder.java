@@ -21,6 +21,7 @@ import dev.kiln.promql.parser.PromQLGrammar.GroupingContext;
 import dev.kiln.promql.parser.PromQLGrammar.LabelListContext;
 import dev.kiln.promql.parser.PromQLGrammar.LabelMatcherContext;
 import dev.kiln.promql.parser.PromQLGrammar.LabelNameContext;
+import dev.kiln.tsdb.model.Durations;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
@@ -523,11 +524,9 @@ final class AstBuilder {
 
   private long durationMillis(Token t) {
     try {
-      return Literals.durationMillis(t.getText());
-    } catch (Literals.LiteralException e) {
+      return Durations.parseMillis(t.getText());
+    } catch (IllegalArgumentException e) {
       throw error(t.getStartIndex(), e.getMessage());
-    } catch (ArithmeticException e) {
-      throw error(t.getStartIndex(), "duration out of range: \"" + t.getText() + "\"");
     }
   }
 
