@@ -1,6 +1,8 @@
 package dev.kiln.promql.ast;
 
 import dev.kiln.tsdb.model.Durations;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.GoStrings;
 import dev.kiln.tsdb.model.LabelMatcher;
 import java.util.ArrayList;
@@ -93,7 +95,7 @@ public final class Printer {
     if (n.writtenAsDuration()) {
       return Durations.format(Math.round(n.value() * 1000));
     }
-    return GoFormat.plain(n.value());
+    return GoFloats.format(n.value(), Notation.PLAIN);
   }
 
   private static void writeSelector(StringBuilder sb, Expr.VectorSelector v, boolean withModifiers) {
@@ -176,7 +178,7 @@ public final class Printer {
   /** A duration expression as Prometheus prints it. */
   static String duration(DurationExpr d) {
     if (d instanceof DurationExpr.Literal lit) {
-      return lit.writtenAsDuration() ? Durations.format(Math.round(lit.seconds() * 1000)) : GoFormat.plain(lit.seconds());
+      return lit.writtenAsDuration() ? Durations.format(Math.round(lit.seconds() * 1000)) : GoFloats.format(lit.seconds(), Notation.PLAIN);
     } else if (d instanceof DurationExpr.Binary b) {
       return duration(b.lhs()) + " " + b.op().symbol() + " " + duration(b.rhs());
     } else if (d instanceof DurationExpr.Negate n) {
@@ -225,13 +227,13 @@ public final class Printer {
           .append(labelList(vm.include())).append(')');
     }
     if (vm.fillLeft() != null && vm.fillLeft().equals(vm.fillRight())) {
-      sb.append(" fill (").append(GoFormat.g(vm.fillLeft())).append(')');
+      sb.append(" fill (").append(GoFloats.format(vm.fillLeft(), Notation.V)).append(')');
     } else {
       if (vm.fillLeft() != null) {
-        sb.append(" fill_left (").append(GoFormat.g(vm.fillLeft())).append(')');
+        sb.append(" fill_left (").append(GoFloats.format(vm.fillLeft(), Notation.V)).append(')');
       }
       if (vm.fillRight() != null) {
-        sb.append(" fill_right (").append(GoFormat.g(vm.fillRight())).append(')');
+        sb.append(" fill_right (").append(GoFloats.format(vm.fillRight(), Notation.V)).append(')');
       }
     }
     return sb.toString();
