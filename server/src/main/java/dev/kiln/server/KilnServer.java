@@ -1,7 +1,6 @@
 package dev.kiln.server;
 
 import dev.kiln.config.ConfigLoader;
-import dev.kiln.config.Durations;
 import dev.kiln.config.PrometheusConfig;
 import dev.kiln.promql.EngineOptions;
 import dev.kiln.promql.QueryOptions;
@@ -28,6 +27,7 @@ import dev.kiln.server.rules.RuleManager;
 import dev.kiln.tsdb.db.Db;
 import dev.kiln.tsdb.db.DbOptions;
 import dev.kiln.tsdb.io.FileIo;
+import dev.kiln.tsdb.model.Durations;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
