@@ -182,7 +182,7 @@ public final class XorIterator implements SampleIterator {
   }
 
   // The bit reading below repeats BitReader's on purpose: reading through a BitReader field cost
-  // about 20 % in XorChunkBenchmark.decode (the float decode loop of every query), while the
+  // 20 to 35 % in XorChunkBenchmark.decode (the float decode loop of every query), while the
   // histogram iterators, which do far more work per bit, use BitReader.
 
   private boolean readBit() {
