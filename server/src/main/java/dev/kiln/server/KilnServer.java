@@ -171,7 +171,7 @@ public final class KilnServer implements AutoCloseable {
       long t0 = System.nanoTime();
       db.start();
       LOG.info("WAL replay completed in {} ms", (System.nanoTime() - t0) / 1_000_000);
-      db.head().addCommitListener(remote);
+      db.addCommitListener(remote);
       applyConfig(config);
       ready = true;
       LOG.info("Server is ready to receive web requests.");

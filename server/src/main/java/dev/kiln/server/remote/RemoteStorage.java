@@ -1,10 +1,10 @@
 package dev.kiln.server.remote;
 
 import dev.kiln.config.RemoteEndpointConfig;
-import dev.kiln.tsdb.head.CommitListener;
 import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.CommitListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
