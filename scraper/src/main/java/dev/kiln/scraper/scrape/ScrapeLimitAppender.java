@@ -1,6 +1,6 @@
 package dev.kiln.scraper.scrape;
 
-import dev.kiln.scraper.config.ScrapeLimits;
+import dev.kiln.config.ScrapeLimits;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.GoStrings;

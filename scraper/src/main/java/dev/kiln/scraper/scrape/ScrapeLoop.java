@@ -1,6 +1,6 @@
 package dev.kiln.scraper.scrape;
 
-import dev.kiln.scraper.config.ScrapeConfig;
+import dev.kiln.config.ScrapeConfig;
 import dev.kiln.scraper.parse.ExpositionException;
 import dev.kiln.scraper.parse.ExpositionParser;
 import dev.kiln.scraper.parse.ProtobufParser;
@@ -25,7 +25,7 @@ public final class ScrapeLoop {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScrapeLoop.class);
 
   /** What Kiln sends in the Accept header by default (Prometheus 3's default negotiation list). */
-  public static final String ACCEPT_HEADER = AcceptHeader.of(dev.kiln.scraper.config.NativeHistogramScrape.DEFAULT_PROTOCOLS);
+  public static final String ACCEPT_HEADER = AcceptHeader.of(dev.kiln.config.NativeHistogramScrape.DEFAULT_PROTOCOLS);
 
   /** Samples stamped further ahead than this are out of bounds, as Prometheus's scrape {@code maxAheadTime}. */
   private static final long MAX_AHEAD_MILLIS = 10 * 60_000L;

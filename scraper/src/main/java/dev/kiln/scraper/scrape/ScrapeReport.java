@@ -1,6 +1,6 @@
 package dev.kiln.scraper.scrape;
 
-import dev.kiln.scraper.config.ScrapeConfig;
+import dev.kiln.config.ScrapeConfig;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
 import dev.kiln.tsdb.storage.AppendException;

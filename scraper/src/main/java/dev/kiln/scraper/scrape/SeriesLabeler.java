@@ -1,7 +1,7 @@
 package dev.kiln.scraper.scrape;
 
-import dev.kiln.scraper.config.ScrapeConfig;
-import dev.kiln.scraper.relabel.Relabeler;
+import dev.kiln.config.ScrapeConfig;
+import dev.kiln.config.relabel.Relabeler;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.List;
