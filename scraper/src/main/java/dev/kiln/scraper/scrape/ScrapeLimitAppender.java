@@ -19,7 +19,8 @@ import dev.kiln.tsdb.storage.Appender;
  * <ol>
  *   <li>label limits ({@code label_limit}, {@code label_name_length_limit},
  *       {@code label_value_length_limit}; lengths in UTF-8 bytes): a breach throws a
- *       {@link ScrapeLimitException} of kind {@code LABEL};
+ *       {@link ScrapeLimitException} of kind {@code LABEL}. As in Prometheus, where only new series
+ *       are checked, a stale marker of a known series ({@code ref} not 0) is not;
  *   <li>native histograms: resolution reduced to {@code native_histogram_min_bucket_factor}, then
  *       until {@code native_histogram_bucket_limit} is met, else {@link ScrapeLimitException#BUCKET_LIMIT};
  *   <li>{@code sample_limit}: every sample counts except a stale marker for a known series
@@ -41,6 +42,8 @@ final class ScrapeLimitAppender implements Appender {
   private final long labelValueLengthLimit;
   private final HistogramLimits histogramLimits;
   private final long maxTimeMillis;
+  /** Whether any label or sample limit is set; without one, only histograms and time are checked. */
+  private final boolean checksSamples;
   private long counted;
 
   /**
@@ -56,13 +59,16 @@ final class ScrapeLimitAppender implements Appender {
     this.labelValueLengthLimit = limits.labelValueLengthLimit();
     this.histogramLimits = histogramLimits;
     this.maxTimeMillis = maxTimeMillis;
+    this.checksSamples = sampleLimit > 0 || labelLimit > 0 || labelNameLengthLimit > 0 || labelValueLengthLimit > 0;
   }
 
   @Override
   public long append(long ref, Labels labels, long timestampMillis, double value, AppendOptions options) {
-    checkLabels(labels);
-    if (sampleLimit > 0 && (ref == 0 || !StaleNaN.is(value))) {
-      count();
+    if (checksSamples && (ref == 0 || !StaleNaN.is(value))) {
+      checkLabels(labels);
+      if (sampleLimit > 0) {
+        count();
+      }
     }
     checkTime(timestampMillis);
     return delegate.append(ref, labels, timestampMillis, value, options);
@@ -71,11 +77,14 @@ final class ScrapeLimitAppender implements Appender {
   @Override
   public long appendHistogram(
       long ref, Labels labels, long timestampMillis, Histogram h, FloatHistogram fh, AppendOptions options) {
-    checkLabels(labels);
+    boolean knownStale = ref != 0 && StaleNaN.is(h != null ? h.sum : fh.sum);
+    if (!knownStale) {
+      checkLabels(labels);
+    }
     if (!histogramLimits.apply(h, fh)) {
       throw ScrapeLimitException.BUCKET_LIMIT;
     }
-    if (sampleLimit > 0 && (ref == 0 || !StaleNaN.is(h != null ? h.sum : fh.sum))) {
+    if (sampleLimit > 0 && !knownStale) {
       count();
     }
     checkTime(timestampMillis);

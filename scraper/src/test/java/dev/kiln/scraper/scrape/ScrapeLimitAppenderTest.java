@@ -200,6 +200,16 @@ class ScrapeLimitAppenderTest {
   }
 
   @Test
+  void staleMarkersOfKnownSeriesAreNotCheckedAgainstLabelLimits() {
+    ScrapeLimitAppender app = limited(0, 1, 0, 0);
+    Labels wide = Labels.of("__name__", "x", "a", "1");
+    app.append(9, wide, 1, StaleNaN.VALUE);
+    assertThrows(ScrapeLimitException.class, () -> app.append(0, wide, 1, StaleNaN.VALUE), "an unknown series is checked");
+    assertThrows(ScrapeLimitException.class, () -> app.append(9, wide, 1, 1), "so is a real sample");
+    assertEquals(List.of("x@1=stale"), storage.appended);
+  }
+
+  @Test
   void labelNameLengthIsInBytes() {
     ScrapeLimitAppender app = limited(0, 0, 8, 0);
     app.append(0, Labels.of("__name__", "x", "abcdefgh", "1"), 1, 1);
