@@ -315,8 +315,8 @@ final class HttpConnection {
     }
   }
 
-  /** The bytes of a GET of {@code url} with {@code headers} (and Authorization when {@code auth} is set). */
-  static byte[] request(URI url, Map<String, String> headers, String auth) throws IOException {
+  /** The bytes of a GET of {@code url} with {@code headers} (the caller's Authorization among them). */
+  static byte[] request(URI url, Map<String, String> headers) throws IOException {
     StringBuilder sb = new StringBuilder(256);
     String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
     sb.append("GET ").append(path);
@@ -327,9 +327,6 @@ final class HttpConnection {
     sb.append(" HTTP/1.1\r\nHost: ").append(authority, authority.lastIndexOf('@') + 1, authority.length()).append("\r\n");
     for (Map.Entry<String, String> h : headers.entrySet()) {
       header(sb, h.getKey(), h.getValue());
-    }
-    if (auth != null) {
-      header(sb, "Authorization", auth);
     }
     sb.append("\r\n");
     return sb.toString().getBytes(StandardCharsets.UTF_8);

@@ -64,7 +64,7 @@ public final class SocketHttpFetcher implements HttpFetcher {
       all = new java.util.LinkedHashMap<>(headers);
       all.putAll(cfg.headers());
     }
-    byte[] request = HttpConnection.request(url, all, JdkHttpFetcher.authorization(cfg));
+    byte[] request = HttpConnection.request(url, all);
     String key = host + ":" + port;
     HttpConnection c = pool.poll(key);
     while (true) {
