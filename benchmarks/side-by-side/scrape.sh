@@ -48,7 +48,7 @@ sleep "$window"
 k1=$(cpu $kpid); p1=$(cpu $ppid); [ -z "$vpid" ] || v1=$(cpu $vpid); t1=$(date +%s)
 [ -z "$vpid" ] || curl -sf "http://127.0.0.1:$vport/internal/force_flush" >/dev/null
 samples() { curl -s "http://127.0.0.1:$1/api/v1/query" --data-urlencode "query=sum(sum_over_time(scrape_samples_scraped[$((t1 - t0))s]))" \
-  --data-urlencode "time=$t1" $2 | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["result"][0]["value"][1])'; }
+  --data-urlencode "time=$t1" ${2:-} | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["result"][0]["value"][1])'; }
 line() { # name samples cpu0 cpu1 pid
   printf '%-16s samples=%s cpu_s=%.2f cpu_s_per_million=%.2f rss_mib=%s\n' "$1" "$2" "$(echo "$4 - $3" | bc)" "$(echo "($4 - $3) / ($2 / 1000000)" | bc -l)" "$(rss "$5")"
 }
