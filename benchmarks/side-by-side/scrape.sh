@@ -3,7 +3,8 @@
 # stores, like the other two) scrape the same N fake exporters (SERIES counters each) at the same interval, at the
 # same time, for WINDOW seconds; prints each one's CPU seconds per million scraped samples (from /proc) and RSS.
 # Samples are counted on each server with sum_over_time(scrape_samples_scraped[WINDOW]). Loopback only, bounded.
-# Kiln's JVM options: KILN_JAVA_OPTS (default: the launcher's). VM=0 leaves VictoriaMetrics out.
+# Kiln's JVM options: KILN_JAVA_OPTS (default: the launcher's). VM=0 leaves VictoriaMetrics out. WARMUP: seconds
+# before the window (default two intervals).
 # Usage: benchmarks/side-by-side/scrape.sh [N] [SERIES] [INTERVAL_S] [WINDOW_S]   (defaults 50 2000 5 60)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -42,7 +43,9 @@ if [ "${VM:-1}" != 0 ]; then
 fi
 wait_ready "http://127.0.0.1:$kport/-/ready"; wait_ready "http://127.0.0.1:$pport/-/ready"
 [ -z "$vpid" ] || wait_ready "http://127.0.0.1:$vport/health"
-sleep $((interval * 2))   # warm-up: first scrapes create the series
+# Warm-up: the first scrapes create the series; WARMUP (seconds, default two intervals) longer lets Kiln's JIT
+# finish compiling before the window, so the window measures the steady state.
+sleep "${WARMUP:-$((interval * 2))}"
 k0=$(cpu $kpid); p0=$(cpu $ppid); [ -z "$vpid" ] || v0=$(cpu $vpid); t0=$(date +%s)
 sleep "$window"
 k1=$(cpu $kpid); p1=$(cpu $ppid); [ -z "$vpid" ] || v1=$(cpu $vpid); t1=$(date +%s)
