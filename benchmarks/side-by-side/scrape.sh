@@ -11,7 +11,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 n=${1:-50}; series=${2:-2000}; interval=${3:-5}; window=${4:-60}
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 jar="$root/server/target/server-0.1.0-SNAPSHOT-all.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -q -ntp -DskipTests -pl server -am package)
