@@ -15,9 +15,9 @@ import java.util.List;
 
 /**
  * Evaluates a {@link Plan} over a {@link Grid} of steps, the way Prometheus's range evaluation
- * does: every node yields its value at every step. Instant vectors are lists of
- * {@link StepSeries} (dense per-step arrays), scalars are {@code double[]} per step, strings are
- * {@code String}, and range vectors ({@code sel[d]}, subqueries) are lists of {@link RawSeries}.
+ * does: every node yields a {@link StepValue}, its value at every step. Instant vectors are lists
+ * of {@link StepSeries} (dense per-step arrays), scalars are {@code double[]} per step, and range
+ * vectors ({@code sel[d]}, subqueries) are lists of {@link RawSeries}.
  * Series are read from the querier one at a time into a reusable buffer.
  *
  * <p>One instance evaluates one query on one thread; large selections are decoded in parallel by
@@ -62,32 +62,50 @@ final class Evaluator {
   }
 
   /** Evaluates an expression of type vector over the grid. */
-  @SuppressWarnings("unchecked")
   List<StepSeries> evalVector(Plan p, Grid g) {
-    return (List<StepSeries>) eval(p, g);
+    StepValue v = eval(p, g);
+    if (v instanceof StepValue.InstantSteps vec) {
+      return vec.series();
+    }
+    throw typeBug(p, "an instant vector", v);
   }
 
   /** Evaluates an expression of type scalar over the grid. */
   double[] evalScalar(Plan p, Grid g) {
-    return (double[]) eval(p, g);
+    StepValue v = eval(p, g);
+    if (v instanceof StepValue.ScalarSteps scalar) {
+      return scalar.values();
+    }
+    throw typeBug(p, "a scalar", v);
   }
 
-  /**
-   * Evaluates any expression. Returns {@code List<StepSeries>} for vectors, {@code double[]} for
-   * scalars, {@code String} for strings and {@code List<RawSeries>} for range vectors.
-   */
-  Object eval(Plan p, Grid g) {
+  private static IllegalStateException typeBug(Plan p, String expected, StepValue got) {
+    return new IllegalStateException(
+        "BUG: plan node " + p + " should yield " + expected + " but yielded " + got.getClass().getSimpleName());
+  }
+
+  /** Evaluates any expression to the value of its {@link Plan#type() type}. */
+  StepValue eval(Plan p, Grid g) {
     control.check();
     if (g.end() < g.start()) {
-      return p.type() == Plan.Type.SCALAR ? new double[0] : new ArrayList<StepSeries>();
+      switch (p.type()) {
+        case SCALAR:
+          return new StepValue.ScalarSteps(new double[0]);
+        case VECTOR:
+          return new StepValue.InstantSteps(new ArrayList<>());
+        case MATRIX:
+          return new StepValue.RangeSteps(new ArrayList<>());
+        default:
+          break;
+      }
     }
     if (p instanceof Plan.NumberLiteral n) {
       double[] v = new double[g.steps()];
       Arrays.fill(v, n.value());
-      return v;
+      return new StepValue.ScalarSteps(v);
     }
     if (p instanceof Plan.StringLiteral s) {
-      return s.value();
+      return new StepValue.StringSteps(s.value());
     }
     if (p instanceof Plan.Paren paren) {
       return eval(paren.expr(), g);
@@ -96,13 +114,13 @@ final class Evaluator {
       return negate(neg, g);
     }
     if (p instanceof Plan.Selector sel) {
-      return selectInstant(sel, g, false);
+      return new StepValue.InstantSteps(selectInstant(sel, g, false));
     }
     if (p instanceof Plan.RangeSelector rs) {
-      return selectRange(rs, g);
+      return new StepValue.RangeSteps(selectRange(rs, g));
     }
     if (p instanceof Plan.Subquery sq) {
-      return subquery(sq, g);
+      return new StepValue.RangeSteps(subquery(sq, g));
     }
     if (p instanceof Plan.Call c) {
       return functions.call(c, g);
@@ -111,21 +129,20 @@ final class Evaluator {
       return binary.eval(b, g);
     }
     if (p instanceof Plan.Aggregate a) {
-      return aggregations.eval(a, g);
+      return new StepValue.InstantSteps(aggregations.eval(a, g));
     }
-    throw new IllegalStateException("unhandled plan node " + p);
+    throw new IllegalStateException("BUG: unhandled plan node " + p);
   }
 
-  private Object negate(Plan.Negate neg, Grid g) {
-    Object v = eval(neg.expr(), g);
-    if (v instanceof double[] scalar) {
+  private StepValue negate(Plan.Negate neg, Grid g) {
+    if (neg.type() == Plan.Type.SCALAR) {
+      double[] scalar = evalScalar(neg.expr(), g);
       for (int i = 0; i < scalar.length; i++) {
         scalar[i] = -scalar[i];
       }
-      return scalar;
+      return new StepValue.ScalarSteps(scalar);
     }
-    @SuppressWarnings("unchecked")
-    List<StepSeries> vec = (List<StepSeries>) v;
+    List<StepSeries> vec = evalVector(neg.expr(), g);
     for (StepSeries s : vec) {
       double[] a = s.values;
       for (int i = 0; i < a.length; i++) {
@@ -137,7 +154,7 @@ final class Evaluator {
       }
       s.dropName = true;
     }
-    return vec;
+    return new StepValue.InstantSteps(vec);
   }
 
   /** Resolves an {@code @} modifier to a time, or returns {@code fallback} when there is none. */
