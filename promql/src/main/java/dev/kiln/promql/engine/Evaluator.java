@@ -20,8 +20,10 @@ import java.util.List;
  * vectors ({@code sel[d]}, subqueries) are lists of {@link RawSeries}.
  * Series are read from the querier one at a time into a reusable buffer.
  *
- * <p>One instance evaluates one query on one thread; large selections are decoded in parallel by
- * its {@link SeriesLoader} and still evaluated on that thread, in order.
+ * <p>One instance evaluates one query on one thread. Large selections are decoded in parallel by
+ * its {@link SeriesLoader}, which also computes each float series' per-step values there for
+ * instant selectors and range functions (they depend on that series alone); everything that
+ * combines series, counts samples or records annotations runs on the query's thread, in order.
  */
 final class Evaluator {
 
@@ -208,59 +210,79 @@ final class Evaluator {
     long mint = firstRef - lookbackMillis + 1;
     SeriesSet set = select(sel, mint, lastRef, g.interval(), 0, "");
     double[][] reuse = {null};
-    loader.forEach(set, mint, lastRef, false, statsSelectors.contains(sel), buffer, control, (s, buf) -> {
-      if (buf.count == 0 && buf.hcount == 0) {
-        return;
+    java.util.function.Supplier<SeriesLoader.Kernel<StepValues>> kernels = !loader.parallel() ? null
+        : () -> (s, buf) -> buf.hcount > 0 || buf.count == 0 ? null
+            : instantValues(sel, g, timestamps, buf, firstRef, pinned, new double[steps]);
+    loader.forEach(set, mint, lastRef, false, statsSelectors.contains(sel), buffer, control, kernels,
+        (s, buf, computed) -> {
+          if (buf.count == 0 && buf.hcount == 0) {
+            return;
+          }
+          if (buf.hcount > 0) {
+            StepSeries mixed = selectMixed(sel, g, timestamps, buf, firstRef, pinned, s.labels());
+            if (mixed != null) {
+              control.addSamples(mixed.presentCount());
+              sink.accept(mixed);
+            }
+            return;
+          }
+          if (computed == null) {
+            computed = instantValues(
+                sel, g, timestamps, buf, firstRef, pinned, reuse[0] != null ? reuse[0] : new double[steps]);
+          }
+          reuse[0] = null;
+          double[] values = computed.values();
+          if (computed.present() > 0) {
+            control.addSamples(computed.present());
+            if (!sink.accept(new StepSeries(s.labels(), timestamps, values))) {
+              reuse[0] = values;
+            }
+          } else {
+            reuse[0] = values;
+          }
+        });
+  }
+
+  /**
+   * The values of an instant selector for one float series at every step: the newest sample in
+   * the lookback window, none when it is a stale marker. Reads only its arguments (safe on worker
+   * threads); fills {@code values}.
+   */
+  private StepValues instantValues(
+      Plan.Selector sel, Grid g, boolean timestamps, SampleBuffer buf, long firstRef, boolean pinned,
+      double[] values) {
+    int steps = g.steps();
+    int present = 0;
+    int j = -1;
+    long[] ts = buf.ts;
+    double[] vs = buf.vs;
+    int n = buf.count;
+    if (pinned) {
+      while (j + 1 < n && ts[j + 1] <= firstRef) {
+        j++;
       }
-      if (buf.hcount > 0) {
-        StepSeries mixed = selectMixed(sel, g, timestamps, buf, firstRef, pinned, s.labels());
-        if (mixed != null) {
-          control.addSamples(mixed.presentCount());
-          sink.accept(mixed);
-        }
-        return;
+      double v = Points.ABSENT;
+      if (j >= 0 && ts[j] > firstRef - lookbackMillis && !StaleNaN.is(vs[j])) {
+        v = timestamps ? ts[j] / 1000.0 : vs[j];
       }
-      double[] values = reuse[0] != null ? reuse[0] : new double[steps];
-      reuse[0] = null;
-      int present = 0;
-      int j = -1;
-      long[] ts = buf.ts;
-      double[] vs = buf.vs;
-      int n = buf.count;
-      if (pinned) {
-        while (j + 1 < n && ts[j + 1] <= firstRef) {
+      Arrays.fill(values, v);
+      present = Points.isPresent(v) ? steps : 0;
+    } else {
+      long offset = sel.offsetMillis();
+      for (int i = 0; i < steps; i++) {
+        long ref = g.time(i) - offset;
+        while (j + 1 < n && ts[j + 1] <= ref) {
           j++;
         }
-        double v = Points.ABSENT;
-        if (j >= 0 && ts[j] > firstRef - lookbackMillis && !StaleNaN.is(vs[j])) {
-          v = timestamps ? ts[j] / 1000.0 : vs[j];
-        }
-        Arrays.fill(values, v);
-        present = Points.isPresent(v) ? steps : 0;
-      } else {
-        long offset = sel.offsetMillis();
-        for (int i = 0; i < steps; i++) {
-          long ref = g.time(i) - offset;
-          while (j + 1 < n && ts[j + 1] <= ref) {
-            j++;
-          }
-          if (j >= 0 && ts[j] > ref - lookbackMillis && !StaleNaN.is(vs[j])) {
-            values[i] = timestamps ? ts[j] / 1000.0 : vs[j];
-            present++;
-          } else {
-            values[i] = Points.ABSENT;
-          }
+        if (j >= 0 && ts[j] > ref - lookbackMillis && !StaleNaN.is(vs[j])) {
+          values[i] = timestamps ? ts[j] / 1000.0 : vs[j];
+          present++;
+        } else {
+          values[i] = Points.ABSENT;
         }
       }
-      if (present > 0) {
-        control.addSamples(present);
-        if (!sink.accept(new StepSeries(s.labels(), timestamps, values))) {
-          reuse[0] = values;
-        }
-      } else {
-        reuse[0] = values;
-      }
-    });
+    }
+    return new StepValues(values, present);
   }
 
   /**

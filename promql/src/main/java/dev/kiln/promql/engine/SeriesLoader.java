@@ -6,20 +6,38 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Reads the samples of a selection's series for the evaluator, in the selection's order. A large
  * selection is read in batches whose series are decoded on the engine's worker threads and the
- * query's own thread at once; the visitor then sees them one by one on the query's thread, in
- * order, so evaluation, the sample limit and cancellation checks are exactly those of a sequential
- * read. Every batch is fully decoded before it is visited, so no worker touches the querier after
- * {@link #forEach} returns. Thread-safe; one instance per engine.
+ * query's own thread at once, optionally together with a per-series {@link Kernel} (a range
+ * function's or a selector's per-step values, which depend on that series alone); the visitor
+ * then sees them one by one on the query's thread, in order, so output order, the sample limit
+ * and annotations are exactly those of a sequential read. Every batch is fully decoded before it
+ * is visited, so no worker touches the querier after {@link #forEach} returns. Selections of
+ * fewer than {@link #BATCH} series, and engines without workers, are read on the query's thread
+ * and the kernel is not used (the visitor computes the series itself). Thread-safe; one instance
+ * per engine.
  */
 final class SeriesLoader {
   /** Receives one series with its samples in a buffer that is reused after the call. */
   interface Visitor {
     void visit(Series series, SampleBuffer samples);
+  }
+
+  /**
+   * Computes a value from one series' samples on any thread. It must read only the series, the
+   * buffer and its own state (each task gets its own kernel from the supplier), and may return
+   * null to leave the series to the visitor.
+   */
+  interface Kernel<R> {
+    R compute(Series series, SampleBuffer samples);
+  }
+
+  /** Receives one series with its samples and its kernel's result (null when no kernel ran). */
+  interface ResultVisitor<R> {
+    void visit(Series series, SampleBuffer samples, R result);
   }
 
   /** Loads everything on the calling thread. */
@@ -40,6 +58,11 @@ final class SeriesLoader {
     this.helpers = helpers;
   }
 
+  /** Whether selections of {@link #BATCH} series or more are read on worker threads too. */
+  boolean parallel() {
+    return helpers > 0;
+  }
+
   /**
    * Loads each series of {@code set} with samples in [mint, maxt] (see {@link SampleBuffer#load})
    * and passes it to {@code visitor}, in order; {@code own} is the buffer of sequential reads.
@@ -47,6 +70,17 @@ final class SeriesLoader {
    */
   void forEach(SeriesSet set, long mint, long maxt, boolean dropStale, boolean resolveHints, SampleBuffer own,
       QueryControl control, Visitor visitor) {
+    forEach(set, mint, maxt, dropStale, resolveHints, own, control, null,
+        (Series s, SampleBuffer b, Object r) -> visitor.visit(s, b));
+  }
+
+  /**
+   * As {@link #forEach(SeriesSet, long, long, boolean, boolean, SampleBuffer, QueryControl,
+   * Visitor)}, and in parallel batches also runs a kernel from {@code kernels} (null: none) on each
+   * series right after decoding it, on the same thread; the visitor gets its result.
+   */
+  <R> void forEach(SeriesSet set, long mint, long maxt, boolean dropStale, boolean resolveHints, SampleBuffer own,
+      QueryControl control, Supplier<? extends Kernel<R>> kernels, ResultVisitor<R> visitor) {
     own.resolveHints = resolveHints;
     if (helpers == 0) {
       sequential(set, mint, maxt, dropStale, own, control, visitor);
@@ -58,7 +92,7 @@ final class SeriesLoader {
       for (int i = 0; i < n; i++) {
         control.check();
         own.load(batch[i], mint, maxt, dropStale);
-        visitor.visit(batch[i], own);
+        visitor.visit(batch[i], own, null);
       }
       return;
     }
@@ -67,25 +101,32 @@ final class SeriesLoader {
       buffers[i] = new SampleBuffer();
       buffers[i].resolveHints = resolveHints;
     }
+    @SuppressWarnings("unchecked")
+    R[] results = (R[]) new Object[BATCH];
+    RuntimeException[] failures = new RuntimeException[BATCH];
     while (n > 0) {
       control.check();
-      loadParallel(batch, buffers, n, mint, maxt, dropStale);
+      loadParallel(batch, buffers, results, failures, n, mint, maxt, dropStale, kernels);
       for (int i = 0; i < n; i++) {
         control.check();
-        visitor.visit(batch[i], buffers[i]);
+        if (failures[i] != null) {
+          throw failures[i];
+        }
+        visitor.visit(batch[i], buffers[i], results[i]);
         batch[i] = null;
+        results[i] = null;
       }
       n = fill(set, batch);
     }
   }
 
-  private static void sequential(SeriesSet set, long mint, long maxt, boolean dropStale, SampleBuffer own,
-      QueryControl control, Visitor visitor) {
+  private static <R> void sequential(SeriesSet set, long mint, long maxt, boolean dropStale, SampleBuffer own,
+      QueryControl control, ResultVisitor<R> visitor) {
     while (set.next()) {
       control.check();
       Series s = set.at();
       own.load(s, mint, maxt, dropStale);
-      visitor.visit(s, own);
+      visitor.visit(s, own, null);
     }
   }
 
@@ -97,16 +138,27 @@ final class SeriesLoader {
     return n;
   }
 
-  /** Decodes series [0, n) into their buffers on the helpers and this thread; returns when all are done. */
-  private void loadParallel(Series[] batch, SampleBuffer[] buffers, int n, long mint, long maxt, boolean dropStale) {
+  /**
+   * Decodes series [0, n) into their buffers (and runs a kernel on each) on the helpers and this
+   * thread; returns when all are done. A series that fails leaves its exception in {@code
+   * failures}, to be thrown when the visit reaches it, as a sequential read would.
+   */
+  private <R> void loadParallel(Series[] batch, SampleBuffer[] buffers, R[] results, RuntimeException[] failures,
+      int n, long mint, long maxt, boolean dropStale, Supplier<? extends Kernel<R>> kernels) {
     AtomicInteger next = new AtomicInteger();
-    AtomicReference<RuntimeException> failure = new AtomicReference<>();
     Runnable task = () -> {
+      Kernel<R> kernel = null;
       for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
         try {
           buffers[i].load(batch[i], mint, maxt, dropStale);
+          if (kernels != null) {
+            if (kernel == null) {
+              kernel = kernels.get();
+            }
+            results[i] = kernel.compute(batch[i], buffers[i]);
+          }
         } catch (RuntimeException e) {
-          failure.compareAndSet(null, e);
+          failures[i] = e;
         }
       }
     };
@@ -136,10 +188,6 @@ final class SeriesLoader {
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
-    }
-    RuntimeException e = failure.get();
-    if (e != null) {
-      throw e;
     }
   }
 }
