@@ -209,10 +209,10 @@ final class Evaluator {
     long lastRef = atTime(sel.at(), g.end()) - sel.offsetMillis();
     long mint = firstRef - lookbackMillis + 1;
     SeriesSet set = select(sel, mint, lastRef, g.interval(), 0, "");
-    double[][] reuse = {null};
+    SpareArrays spare = new SpareArrays(steps);
     java.util.function.Supplier<SeriesLoader.Kernel<StepValues>> kernels = !loader.parallel() ? null
         : () -> (s, buf) -> buf.hcount > 0 || buf.count == 0 ? null
-            : instantValues(sel, g, timestamps, buf, firstRef, pinned, new double[steps]);
+            : instantValues(sel, g, timestamps, buf, firstRef, pinned, spare.take());
     loader.forEach(set, mint, lastRef, false, statsSelectors.contains(sel), buffer, control, kernels,
         (s, buf, computed) -> {
           if (buf.count == 0 && buf.hcount == 0) {
@@ -227,18 +227,16 @@ final class Evaluator {
             return;
           }
           if (computed == null) {
-            computed = instantValues(
-                sel, g, timestamps, buf, firstRef, pinned, reuse[0] != null ? reuse[0] : new double[steps]);
+            computed = instantValues(sel, g, timestamps, buf, firstRef, pinned, spare.take());
           }
-          reuse[0] = null;
           double[] values = computed.values();
           if (computed.present() > 0) {
             control.addSamples(computed.present());
             if (!sink.accept(new StepSeries(s.labels(), timestamps, values))) {
-              reuse[0] = values;
+              spare.give(values);
             }
           } else {
-            reuse[0] = values;
+            spare.give(values);
           }
         });
   }

@@ -178,7 +178,8 @@ final class RangeFunctionEvaluator {
     boolean cacheable;
     boolean counterKernel;
     boolean counterInfo;
-    double[] reuse;
+    /** Output arrays no operator kept, for the next series. */
+    final SpareArrays spare;
     double[] scratch = new double[64];
 
     Windows(RangeFunction fn, Plan.Call call, Grid g, SeriesSink sink, int matrixPos) {
@@ -187,6 +188,7 @@ final class RangeFunctionEvaluator {
       this.g = g;
       this.sink = sink;
       this.matrixPos = matrixPos;
+      this.spare = new SpareArrays(g.steps());
     }
 
     void prepare() {
@@ -320,7 +322,7 @@ final class RangeFunctionEvaluator {
           if (buf.hcount > 0 || buf.count == 0) {
             return null;
           }
-          double[] values = new double[g.steps()];
+          double[] values = spare.take();
           int present = windows.compute(buf.ts, buf.vs, buf.count, values);
           return new StepValues(values, present);
         };
@@ -333,8 +335,7 @@ final class RangeFunctionEvaluator {
         return;
       }
       ev.control.addSamples(n);
-      double[] values = reuse != null ? reuse : new double[g.steps()];
-      reuse = null;
+      double[] values = spare.take();
       int present = own.compute(ts, vs, n, values);
       emit(labels, inputDropsName, n, values, present);
     }
@@ -349,12 +350,12 @@ final class RangeFunctionEvaluator {
     private void emit(Labels labels, boolean inputDropsName, int n, double[] values, int present) {
       ev.control.releaseSamples(n);
       if (present == 0) {
-        reuse = values;
+        spare.give(values);
         return;
       }
       ev.control.addSamples(present);
       if (!sink.accept(new StepSeries(labels, fn.dropsName || inputDropsName, values))) {
-        reuse = values;
+        spare.give(values);
       }
       if (counterInfo) {
         String metric = labels.metricName();
