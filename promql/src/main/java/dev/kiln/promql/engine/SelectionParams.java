@@ -2,7 +2,8 @@ package dev.kiln.promql.engine;
 
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.promql.ast.AggregateOp;
-import dev.kiln.promql.ast.GoFormat;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 
 /**
  * Checks the parameter of a selecting aggregation over all steps before any series is looked at,
@@ -41,10 +42,10 @@ final class SelectionParams {
       throw new ExecutionException("Ratio value is NaN");
     }
     if (max > 1.0) {
-      annotations.warn("ratio value should be between -1 and 1, got " + GoFormat.g(max) + ", capping to 1", pos);
+      annotations.warn("ratio value should be between -1 and 1, got " + GoFloats.format(max, Notation.V) + ", capping to 1", pos);
     }
     if (min < -1.0) {
-      annotations.warn("ratio value should be between -1 and 1, got " + GoFormat.g(min) + ", capping to -1", pos);
+      annotations.warn("ratio value should be between -1 and 1, got " + GoFloats.format(min, Notation.V) + ", capping to -1", pos);
     }
     return false;
   }
@@ -57,10 +58,10 @@ final class SelectionParams {
       throw new ExecutionException("Parameter value is NaN");
     }
     if (min <= -9.223372036854775807E18) {
-      throw new ExecutionException("Scalar value " + GoFormat.g(min) + " underflows int64");
+      throw new ExecutionException("Scalar value " + GoFloats.format(min, Notation.V) + " underflows int64");
     }
     if (max >= 9.223372036854775807E18) {
-      throw new ExecutionException("Scalar value " + GoFormat.g(max) + " overflows int64");
+      throw new ExecutionException("Scalar value " + GoFloats.format(max, Notation.V) + " overflows int64");
     }
     return false;
   }
