@@ -14,8 +14,10 @@ import java.util.function.Supplier;
  * query's own thread at once, optionally together with a per-series {@link Kernel} (a range
  * function's or a selector's per-step values, which depend on that series alone); the visitor
  * then sees them one by one on the query's thread, in order, so output order, the sample limit
- * and annotations are exactly those of a sequential read. Every batch is fully decoded before it
- * is visited, so no worker touches the querier after {@link #forEach} returns. Selections of
+ * and annotations are exactly those of a sequential read. While the query's thread visits one
+ * batch the workers already decode the next, and the query's thread joins them once it is done.
+ * Every batch is fully decoded before it is visited, and {@link #forEach} waits for the workers
+ * even when the visitor throws, so no worker touches the querier after it returns. Selections of
  * fewer than {@link #BATCH} series, and engines without workers, are read on the query's thread
  * and the kernel is not used (the visitor computes the series itself). Thread-safe; one instance
  * per engine.
@@ -96,28 +98,130 @@ final class SeriesLoader {
       }
       return;
     }
-    SampleBuffer[] buffers = new SampleBuffer[BATCH];
-    for (int i = 0; i < BATCH; i++) {
-      buffers[i] = new SampleBuffer();
-      buffers[i].resolveHints = resolveHints;
+    Batch<R> current = new Batch<>(batch, resolveHints);
+    current.n = n;
+    Batch<R> upcoming = new Batch<>(new Series[BATCH], resolveHints);
+    control.check();
+    Loading loading = start(current, mint, maxt, dropStale, kernels);
+    loading.finish();
+    while (current.n > 0) {
+      // The workers decode the next batch while this thread visits the current one.
+      upcoming.n = fill(set, upcoming.series);
+      Loading next = upcoming.n > 0 ? start(upcoming, mint, maxt, dropStale, kernels) : null;
+      try {
+        current.visit(control, visitor);
+      } finally {
+        if (next != null) {
+          next.finish();
+        }
+      }
+      Batch<R> t = current;
+      current = upcoming;
+      upcoming = t;
     }
+  }
+
+  /** One batch of series with their buffers, kernel results and failures. */
+  private static final class Batch<R> {
+    final Series[] series;
+    final SampleBuffer[] buffers = new SampleBuffer[BATCH];
+    final R[] results;
+    final RuntimeException[] failures = new RuntimeException[BATCH];
+    int n;
+
     @SuppressWarnings("unchecked")
-    R[] results = (R[]) new Object[BATCH];
-    RuntimeException[] failures = new RuntimeException[BATCH];
-    while (n > 0) {
-      control.check();
-      loadParallel(batch, buffers, results, failures, n, mint, maxt, dropStale, kernels);
+    Batch(Series[] series, boolean resolveHints) {
+      this.series = series;
+      this.results = (R[]) new Object[BATCH];
+      for (int i = 0; i < BATCH; i++) {
+        buffers[i] = new SampleBuffer();
+        buffers[i].resolveHints = resolveHints;
+      }
+    }
+
+    /** Visits the decoded series in order, throwing a series' failure when its turn comes. */
+    void visit(QueryControl control, ResultVisitor<R> visitor) {
       for (int i = 0; i < n; i++) {
         control.check();
         if (failures[i] != null) {
-          throw failures[i];
+          RuntimeException e = failures[i];
+          failures[i] = null;
+          throw e;
         }
-        visitor.visit(batch[i], buffers[i], results[i]);
-        batch[i] = null;
+        visitor.visit(series[i], buffers[i], results[i]);
+        series[i] = null;
         results[i] = null;
       }
-      n = fill(set, batch);
     }
+  }
+
+  /** The decoding of one batch, started on the helpers. */
+  private final class Loading {
+    private final Runnable task;
+    private final CountDownLatch done = new CountDownLatch(helpers);
+
+    Loading(Runnable task) {
+      this.task = task;
+    }
+
+    /** Helps decode what is left on this thread, then waits until every helper is done. */
+    void finish() {
+      task.run();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          done.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Starts decoding series [0, n) of a batch into its buffers (and running a kernel on each) on
+   * the helpers; {@link Loading#finish} completes it. A series that fails leaves its exception in
+   * the batch, to be thrown when the visit reaches it, as a sequential read would.
+   */
+  private <R> Loading start(Batch<R> b, long mint, long maxt, boolean dropStale,
+      Supplier<? extends Kernel<R>> kernels) {
+    AtomicInteger next = new AtomicInteger();
+    int n = b.n;
+    Runnable task = () -> {
+      Kernel<R> kernel = null;
+      for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+        try {
+          b.buffers[i].load(b.series[i], mint, maxt, dropStale);
+          if (kernels != null) {
+            if (kernel == null) {
+              kernel = kernels.get();
+            }
+            b.results[i] = kernel.compute(b.series[i], b.buffers[i]);
+          }
+        } catch (RuntimeException e) {
+          b.failures[i] = e;
+        }
+      }
+    };
+    Loading loading = new Loading(task);
+    for (int h = 0; h < helpers; h++) {
+      try {
+        workers.execute(() -> {
+          try {
+            task.run();
+          } finally {
+            loading.done.countDown();
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        loading.done.countDown();
+      }
+    }
+    return loading;
   }
 
   private static <R> void sequential(SeriesSet set, long mint, long maxt, boolean dropStale, SampleBuffer own,
@@ -136,58 +240,5 @@ final class SeriesLoader {
       batch[n++] = set.at();
     }
     return n;
-  }
-
-  /**
-   * Decodes series [0, n) into their buffers (and runs a kernel on each) on the helpers and this
-   * thread; returns when all are done. A series that fails leaves its exception in {@code
-   * failures}, to be thrown when the visit reaches it, as a sequential read would.
-   */
-  private <R> void loadParallel(Series[] batch, SampleBuffer[] buffers, R[] results, RuntimeException[] failures,
-      int n, long mint, long maxt, boolean dropStale, Supplier<? extends Kernel<R>> kernels) {
-    AtomicInteger next = new AtomicInteger();
-    Runnable task = () -> {
-      Kernel<R> kernel = null;
-      for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-        try {
-          buffers[i].load(batch[i], mint, maxt, dropStale);
-          if (kernels != null) {
-            if (kernel == null) {
-              kernel = kernels.get();
-            }
-            results[i] = kernel.compute(batch[i], buffers[i]);
-          }
-        } catch (RuntimeException e) {
-          failures[i] = e;
-        }
-      }
-    };
-    CountDownLatch done = new CountDownLatch(helpers);
-    for (int h = 0; h < helpers; h++) {
-      try {
-        workers.execute(() -> {
-          try {
-            task.run();
-          } finally {
-            done.countDown();
-          }
-        });
-      } catch (RejectedExecutionException e) {
-        done.countDown();
-      }
-    }
-    task.run();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        done.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
