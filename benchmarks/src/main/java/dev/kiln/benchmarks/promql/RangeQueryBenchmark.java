@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Range-query evaluation over 10,000 series × 6 h at 15 s (1,440 samples per series), step 30 s
- * (721 steps), on one thread, for the two dashboard queries of the PromQL issue:
+ * (721 steps), on the query's thread alone or with {@code helpers} worker threads, for these
+ * dashboard queries:
  *
  * <ul>
  *   <li>{@code sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[5m]))}: 8,750 of the
@@ -54,12 +55,30 @@ public class RangeQueryBenchmark {
 
   private java.nio.file.Path dbDir;
 
+  /**
+   * Worker threads the engine may use besides the query's own (0: the query's thread alone; the
+   * server runs one per further core).
+   */
+  @Param({"0", "1"})
+  public int helpers;
+
   private Queryable cpuStorage;
   private Queryable histogramStorage;
-  private final Engine engine = new Engine(EngineOptions.DEFAULTS);
+  private java.util.concurrent.ExecutorService workers;
+  private Engine engine;
 
   @Setup(Level.Trial)
   public void load() {
+    if (helpers > 0) {
+      workers = java.util.concurrent.Executors.newFixedThreadPool(helpers, r -> {
+        Thread t = new Thread(r, "kiln-query-worker");
+        t.setDaemon(true);
+        return t;
+      });
+      engine = new Engine(EngineOptions.DEFAULTS, workers, helpers);
+    } else {
+      engine = new Engine(EngineOptions.DEFAULTS);
+    }
     if (storage.equals("db")) {
       try {
         dbDir = java.nio.file.Files.createTempDirectory("kiln-promql-bench");
@@ -95,6 +114,9 @@ public class RangeQueryBenchmark {
 
   @TearDown(Level.Trial)
   public void close() throws Exception {
+    if (workers != null) {
+      workers.shutdownNow();
+    }
     if (cpuStorage instanceof AutoCloseable c) {
       c.close();
     }

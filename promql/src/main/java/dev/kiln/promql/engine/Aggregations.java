@@ -30,7 +30,7 @@ final class Aggregations {
     this.ev = ev;
   }
 
-  Object eval(Plan.Aggregate a, Grid g) {
+  List<StepSeries> eval(Plan.Aggregate a, Grid g) {
     if (a.op() == AggregateOp.COUNT_VALUES) {
       return countValues(a, g);
     }

@@ -28,7 +28,7 @@ final class BinaryOperators {
     this.ev = ev;
   }
 
-  Object eval(Plan.Binary b, Grid g) {
+  StepValue eval(Plan.Binary b, Grid g) {
     Plan.Type lt = b.lhs().type();
     Plan.Type rt = b.rhs().type();
     if (lt == Plan.Type.SCALAR && rt == Plan.Type.SCALAR) {
@@ -37,8 +37,15 @@ final class BinaryOperators {
       for (int i = 0; i < l.length; i++) {
         l[i] = scalarOp(b.op(), l[i], r[i]);
       }
-      return l;
+      return new StepValue.ScalarSteps(l);
     }
+    return new StepValue.InstantSteps(vectors(b, g));
+  }
+
+  /** A binary operation with at least one instant-vector side. */
+  private List<StepSeries> vectors(Plan.Binary b, Grid g) {
+    Plan.Type lt = b.lhs().type();
+    Plan.Type rt = b.rhs().type();
     if (lt == Plan.Type.VECTOR && rt == Plan.Type.SCALAR) {
       List<StepSeries> l = ev.evalVector(b.lhs(), g);
       double[] r = ev.evalScalar(b.rhs(), g);

@@ -57,9 +57,9 @@ final class EngineQuery implements Query {
           querier, control, annotations, lookback, grid.start(), grid.end(), instant ? 0 : grid.interval(),
           options.defaultSubqueryStepMillis(), loader);
       ev.statsSelectors = HistogramStatsSelectors.find(plan);
-      Object result = ev.eval(plan, grid);
+      StepValue result = ev.eval(plan, grid);
       control.checkNow();
-      Value value = instant ? ResultAssembler.instant(result, plan.type(), grid.start()) : ResultAssembler.range(result, grid);
+      Value value = instant ? ResultAssembler.instant(result, grid.start()) : ResultAssembler.range(result, grid);
       return new QueryResult(value, annotations.warnings(), annotations.infos());
     }
   }

@@ -15,13 +15,15 @@ import java.util.List;
 
 /**
  * Evaluates a {@link Plan} over a {@link Grid} of steps, the way Prometheus's range evaluation
- * does: every node yields its value at every step. Instant vectors are lists of
- * {@link StepSeries} (dense per-step arrays), scalars are {@code double[]} per step, strings are
- * {@code String}, and range vectors ({@code sel[d]}, subqueries) are lists of {@link RawSeries}.
+ * does: every node yields a {@link StepValue}, its value at every step. Instant vectors are lists
+ * of {@link StepSeries} (dense per-step arrays), scalars are {@code double[]} per step, and range
+ * vectors ({@code sel[d]}, subqueries) are lists of {@link RawSeries}.
  * Series are read from the querier one at a time into a reusable buffer.
  *
- * <p>One instance evaluates one query on one thread; large selections are decoded in parallel by
- * its {@link SeriesLoader} and still evaluated on that thread, in order.
+ * <p>One instance evaluates one query on one thread. Large selections are decoded in parallel by
+ * its {@link SeriesLoader}, which also computes each float series' per-step values there for
+ * instant selectors and range functions (they depend on that series alone); everything that
+ * combines series, counts samples or records annotations runs on the query's thread, in order.
  */
 final class Evaluator {
 
@@ -62,32 +64,50 @@ final class Evaluator {
   }
 
   /** Evaluates an expression of type vector over the grid. */
-  @SuppressWarnings("unchecked")
   List<StepSeries> evalVector(Plan p, Grid g) {
-    return (List<StepSeries>) eval(p, g);
+    StepValue v = eval(p, g);
+    if (v instanceof StepValue.InstantSteps vec) {
+      return vec.series();
+    }
+    throw typeBug(p, "an instant vector", v);
   }
 
   /** Evaluates an expression of type scalar over the grid. */
   double[] evalScalar(Plan p, Grid g) {
-    return (double[]) eval(p, g);
+    StepValue v = eval(p, g);
+    if (v instanceof StepValue.ScalarSteps scalar) {
+      return scalar.values();
+    }
+    throw typeBug(p, "a scalar", v);
   }
 
-  /**
-   * Evaluates any expression. Returns {@code List<StepSeries>} for vectors, {@code double[]} for
-   * scalars, {@code String} for strings and {@code List<RawSeries>} for range vectors.
-   */
-  Object eval(Plan p, Grid g) {
+  private static IllegalStateException typeBug(Plan p, String expected, StepValue got) {
+    return new IllegalStateException(
+        "BUG: plan node " + p + " should yield " + expected + " but yielded " + got.getClass().getSimpleName());
+  }
+
+  /** Evaluates any expression to the value of its {@link Plan#type() type}. */
+  StepValue eval(Plan p, Grid g) {
     control.check();
     if (g.end() < g.start()) {
-      return p.type() == Plan.Type.SCALAR ? new double[0] : new ArrayList<StepSeries>();
+      switch (p.type()) {
+        case SCALAR:
+          return new StepValue.ScalarSteps(new double[0]);
+        case VECTOR:
+          return new StepValue.InstantSteps(new ArrayList<>());
+        case MATRIX:
+          return new StepValue.RangeSteps(new ArrayList<>());
+        default:
+          break;
+      }
     }
     if (p instanceof Plan.NumberLiteral n) {
       double[] v = new double[g.steps()];
       Arrays.fill(v, n.value());
-      return v;
+      return new StepValue.ScalarSteps(v);
     }
     if (p instanceof Plan.StringLiteral s) {
-      return s.value();
+      return new StepValue.StringSteps(s.value());
     }
     if (p instanceof Plan.Paren paren) {
       return eval(paren.expr(), g);
@@ -96,13 +116,13 @@ final class Evaluator {
       return negate(neg, g);
     }
     if (p instanceof Plan.Selector sel) {
-      return selectInstant(sel, g, false);
+      return new StepValue.InstantSteps(selectInstant(sel, g, false));
     }
     if (p instanceof Plan.RangeSelector rs) {
-      return selectRange(rs, g);
+      return new StepValue.RangeSteps(selectRange(rs, g));
     }
     if (p instanceof Plan.Subquery sq) {
-      return subquery(sq, g);
+      return new StepValue.RangeSteps(subquery(sq, g));
     }
     if (p instanceof Plan.Call c) {
       return functions.call(c, g);
@@ -111,21 +131,20 @@ final class Evaluator {
       return binary.eval(b, g);
     }
     if (p instanceof Plan.Aggregate a) {
-      return aggregations.eval(a, g);
+      return new StepValue.InstantSteps(aggregations.eval(a, g));
     }
-    throw new IllegalStateException("unhandled plan node " + p);
+    throw new IllegalStateException("BUG: unhandled plan node " + p);
   }
 
-  private Object negate(Plan.Negate neg, Grid g) {
-    Object v = eval(neg.expr(), g);
-    if (v instanceof double[] scalar) {
+  private StepValue negate(Plan.Negate neg, Grid g) {
+    if (neg.type() == Plan.Type.SCALAR) {
+      double[] scalar = evalScalar(neg.expr(), g);
       for (int i = 0; i < scalar.length; i++) {
         scalar[i] = -scalar[i];
       }
-      return scalar;
+      return new StepValue.ScalarSteps(scalar);
     }
-    @SuppressWarnings("unchecked")
-    List<StepSeries> vec = (List<StepSeries>) v;
+    List<StepSeries> vec = evalVector(neg.expr(), g);
     for (StepSeries s : vec) {
       double[] a = s.values;
       for (int i = 0; i < a.length; i++) {
@@ -137,7 +156,7 @@ final class Evaluator {
       }
       s.dropName = true;
     }
-    return vec;
+    return new StepValue.InstantSteps(vec);
   }
 
   /** Resolves an {@code @} modifier to a time, or returns {@code fallback} when there is none. */
@@ -190,60 +209,78 @@ final class Evaluator {
     long lastRef = atTime(sel.at(), g.end()) - sel.offsetMillis();
     long mint = firstRef - lookbackMillis + 1;
     SeriesSet set = select(sel, mint, lastRef, g.interval(), 0, "");
-    double[][] reuse = {null};
-    loader.forEach(set, mint, lastRef, false, statsSelectors.contains(sel), buffer, control, (s, buf) -> {
-      if (buf.count == 0 && buf.hcount == 0) {
-        return;
+    SpareArrays spare = new SpareArrays(steps);
+    java.util.function.Supplier<SeriesLoader.Kernel<StepValues>> kernels = !loader.parallel() ? null
+        : () -> (s, buf) -> buf.hcount > 0 || buf.count == 0 ? null
+            : instantValues(sel, g, timestamps, buf, firstRef, pinned, spare.take());
+    loader.forEach(set, mint, lastRef, false, statsSelectors.contains(sel), buffer, control, kernels,
+        (s, buf, computed) -> {
+          if (buf.count == 0 && buf.hcount == 0) {
+            return;
+          }
+          if (buf.hcount > 0) {
+            StepSeries mixed = selectMixed(sel, g, timestamps, buf, firstRef, pinned, s.labels());
+            if (mixed != null) {
+              control.addSamples(mixed.presentCount());
+              sink.accept(mixed);
+            }
+            return;
+          }
+          if (computed == null) {
+            computed = instantValues(sel, g, timestamps, buf, firstRef, pinned, spare.take());
+          }
+          double[] values = computed.values();
+          if (computed.present() > 0) {
+            control.addSamples(computed.present());
+            if (!sink.accept(new StepSeries(s.labels(), timestamps, values))) {
+              spare.give(values);
+            }
+          } else {
+            spare.give(values);
+          }
+        });
+  }
+
+  /**
+   * The values of an instant selector for one float series at every step: the newest sample in
+   * the lookback window, none when it is a stale marker. Reads only its arguments (safe on worker
+   * threads); fills {@code values}.
+   */
+  private StepValues instantValues(
+      Plan.Selector sel, Grid g, boolean timestamps, SampleBuffer buf, long firstRef, boolean pinned,
+      double[] values) {
+    int steps = g.steps();
+    int present = 0;
+    int j = -1;
+    long[] ts = buf.ts;
+    double[] vs = buf.vs;
+    int n = buf.count;
+    if (pinned) {
+      while (j + 1 < n && ts[j + 1] <= firstRef) {
+        j++;
       }
-      if (buf.hcount > 0) {
-        StepSeries mixed = selectMixed(sel, g, timestamps, buf, firstRef, pinned, s.labels());
-        if (mixed != null) {
-          control.addSamples(mixed.presentCount());
-          sink.accept(mixed);
-        }
-        return;
+      double v = Points.ABSENT;
+      if (j >= 0 && ts[j] > firstRef - lookbackMillis && !StaleNaN.is(vs[j])) {
+        v = timestamps ? ts[j] / 1000.0 : vs[j];
       }
-      double[] values = reuse[0] != null ? reuse[0] : new double[steps];
-      reuse[0] = null;
-      int present = 0;
-      int j = -1;
-      long[] ts = buf.ts;
-      double[] vs = buf.vs;
-      int n = buf.count;
-      if (pinned) {
-        while (j + 1 < n && ts[j + 1] <= firstRef) {
+      Arrays.fill(values, v);
+      present = Points.isPresent(v) ? steps : 0;
+    } else {
+      long offset = sel.offsetMillis();
+      for (int i = 0; i < steps; i++) {
+        long ref = g.time(i) - offset;
+        while (j + 1 < n && ts[j + 1] <= ref) {
           j++;
         }
-        double v = Points.ABSENT;
-        if (j >= 0 && ts[j] > firstRef - lookbackMillis && !StaleNaN.is(vs[j])) {
-          v = timestamps ? ts[j] / 1000.0 : vs[j];
-        }
-        Arrays.fill(values, v);
-        present = Points.isPresent(v) ? steps : 0;
-      } else {
-        long offset = sel.offsetMillis();
-        for (int i = 0; i < steps; i++) {
-          long ref = g.time(i) - offset;
-          while (j + 1 < n && ts[j + 1] <= ref) {
-            j++;
-          }
-          if (j >= 0 && ts[j] > ref - lookbackMillis && !StaleNaN.is(vs[j])) {
-            values[i] = timestamps ? ts[j] / 1000.0 : vs[j];
-            present++;
-          } else {
-            values[i] = Points.ABSENT;
-          }
+        if (j >= 0 && ts[j] > ref - lookbackMillis && !StaleNaN.is(vs[j])) {
+          values[i] = timestamps ? ts[j] / 1000.0 : vs[j];
+          present++;
+        } else {
+          values[i] = Points.ABSENT;
         }
       }
-      if (present > 0) {
-        control.addSamples(present);
-        if (!sink.accept(new StepSeries(s.labels(), timestamps, values))) {
-          reuse[0] = values;
-        }
-      } else {
-        reuse[0] = values;
-      }
-    });
+    }
+    return new StepValues(values, present);
   }
 
   /**

@@ -30,13 +30,17 @@ final class Functions {
     return rangeFunctions.stream(c, g, sink);
   }
 
-  Object call(Plan.Call c, Grid g) {
-    String name = c.name();
-    RangeFunction rf = RangeFunction.byName(name);
-    if (rf != null) {
-      return rangeFunctions.rangeFunction(rf, c, g);
+  StepValue call(Plan.Call c, Grid g) {
+    if (c.type() == Plan.Type.SCALAR) {
+      return new StepValue.ScalarSteps(scalarCall(c, g));
     }
+    return new StepValue.InstantSteps(vectorCall(c, g));
+  }
+
+  /** A function returning a scalar. */
+  private double[] scalarCall(Plan.Call c, Grid g) {
     List<Plan> args = c.args();
+    String name = c.name();
     switch (name) {
       case "time":
         return fill(g, i -> g.time(i) / 1000.0);
@@ -57,10 +61,24 @@ final class Functions {
         boolean min = name.equals("min_of");
         return fill(g, i -> min ? Math.min(a[i], b[i]) : Math.max(a[i], b[i]));
       }
-      case "histogram_quantiles":
-        return ClassicHistograms.quantiles(ev, c, g);
       case "scalar":
         return scalar(ev.evalVector(args.get(0), g), g);
+      default:
+        throw new ExecutionException("function " + name + " is not supported by Kiln's engine");
+    }
+  }
+
+  /** A function returning an instant vector. */
+  private List<StepSeries> vectorCall(Plan.Call c, Grid g) {
+    String name = c.name();
+    RangeFunction rf = RangeFunction.byName(name);
+    if (rf != null) {
+      return rangeFunctions.rangeFunction(rf, c, g);
+    }
+    List<Plan> args = c.args();
+    switch (name) {
+      case "histogram_quantiles":
+        return ClassicHistograms.quantiles(ev, c, g);
       case "vector":
         return vector(ev.evalScalar(args.get(0), g));
       case "timestamp":
@@ -132,11 +150,11 @@ final class Functions {
         ev.evalVector(args.get(0), g), g, stringArgs(args, 1), name.equals("sort_by_label_desc"));
   }
 
-  private interface StepValue {
+  private interface PerStep {
     double at(int step);
   }
 
-  private static double[] fill(Grid g, StepValue f) {
+  private static double[] fill(Grid g, PerStep f) {
     double[] v = new double[g.steps()];
     for (int i = 0; i < v.length; i++) {
       v[i] = f.at(i);

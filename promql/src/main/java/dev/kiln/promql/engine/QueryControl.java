@@ -7,7 +7,8 @@ import dev.kiln.promql.QueryTimeoutException;
 /**
  * Cooperative limits of one running query: the deadline, cancellation from another thread, and
  * the number of samples held in memory. Evaluation loops call {@link #check()} regularly.
- * {@link #cancel()} is thread-safe; everything else is called by the evaluating thread only.
+ * {@link #cancel()} and {@link #checkConcurrent()} are thread-safe; everything else is called by
+ * the evaluating thread only.
  */
 final class QueryControl {
   private final long deadlineNanos;
@@ -35,6 +36,14 @@ final class QueryControl {
         && System.nanoTime() - deadlineNanos > 0) {
       throw new QueryTimeoutException("query timed out in expression evaluation");
     }
+  }
+
+  /**
+   * Throws when the query was canceled or ran past its deadline; for worker threads computing on
+   * the query's behalf (checks the clock on every call, so call it every few hundred steps).
+   */
+  void checkConcurrent() {
+    checkNow();
   }
 
   /** Checks the deadline now, regardless of the call count. */

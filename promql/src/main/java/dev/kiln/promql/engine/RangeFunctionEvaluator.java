@@ -108,9 +108,11 @@ final class RangeFunctionEvaluator {
           - (w.anchored || w.smoothed ? ev.lookbackMillis : 0);
       SeriesSet set = ev.select(rs.selector(), loadMin, loadMax, g.interval(), w.range, fn.promqlName);
       ev.loader.forEach(set, loadMin, loadMax, true, ev.statsSelectors.contains(rs.selector()), ev.buffer, ev.control,
-          (s, buf) -> {
+          w.kernels(), (s, buf, computed) -> {
             if (buf.hcount > 0) {
               w.mixedSeries(s.labels(), false, buf.ts, buf.vs, buf.count, buf.hts, buf.hs, buf.hcount);
+            } else if (computed != null) {
+              w.computed(s.labels(), buf.count, computed);
             } else {
               w.series(s.labels(), false, buf.ts, buf.vs, buf.count);
             }
@@ -177,9 +179,9 @@ final class RangeFunctionEvaluator {
     boolean cacheable;
     boolean counterKernel;
     boolean counterInfo;
-    double[] reuse;
+    /** Output arrays no operator kept, for the next series. */
+    final SpareArrays spare;
     double[] scratch = new double[64];
-    int[] resetsBefore = new int[0];
 
     Windows(RangeFunction fn, Plan.Call call, Grid g, SeriesSink sink, int matrixPos) {
       this.fn = fn;
@@ -187,6 +189,7 @@ final class RangeFunctionEvaluator {
       this.g = g;
       this.sink = sink;
       this.matrixPos = matrixPos;
+      this.spare = new SpareArrays(g.steps());
     }
 
     void prepare() {
@@ -304,85 +307,56 @@ final class RangeFunctionEvaluator {
       }
     }
 
+    /**
+     * Kernels that compute float series on the loader's worker threads, or null when this call's
+     * windows must be computed on the query's thread (the function checks its parameters per step,
+     * which may warn or fail).
+     */
+    java.util.function.Supplier<SeriesLoader.Kernel<StepValues>> kernels() {
+      if (!ev.loader.parallel() || fn == RangeFunction.QUANTILE_OVER_TIME
+          || fn == RangeFunction.DOUBLE_EXPONENTIAL_SMOOTHING) {
+        return null;
+      }
+      return () -> {
+        FloatWindows windows = new FloatWindows(true);
+        return (s, buf) -> {
+          if (buf.hcount > 0 || buf.count == 0) {
+            return null;
+          }
+          double[] values = spare.take();
+          int present = windows.compute(buf.ts, buf.vs, buf.count, values);
+          return new StepValues(values, present);
+        };
+      };
+    }
+
     /** Computes the function at every step for one series' samples {@code [0, n)}. */
     void series(Labels labels, boolean inputDropsName, long[] ts, double[] vs, int n) {
       if (n == 0) {
         return;
       }
-      int steps = g.steps();
       ev.control.addSamples(n);
-      // For counters, count drops once per series so windows without one skip the reset scan.
-      if (counterKernel) {
-        if (resetsBefore.length < n) {
-          resetsBefore = new int[Math.max(n, resetsBefore.length * 2)];
-        }
-        int r = 0;
-        resetsBefore[0] = 0;
-        for (int k = 1; k < n; k++) {
-          if (vs[k] < vs[k - 1]) {
-            r++;
-          }
-          resetsBefore[k] = r;
-        }
-      }
-      if (scratch.length < n) {
-        scratch = new double[Math.max(n, scratch.length * 2)];
-      }
-      double[] values = reuse != null ? reuse : new double[steps];
-      reuse = null;
-      int present = 0;
-      int lo = 0;
-      int hi = 0;
-      double pinnedValue = Points.ABSENT;
-      boolean pinnedDone = false;
-      for (int i = 0; i < steps; i++) {
-        if ((i & 255) == 255) {
-          ev.control.check();
-        }
-        long t = g.time(i);
-        long wEnd = (pinned ? ev.atTime(at, t) : t) - offset;
-        long wStart = wEnd - range;
-        double v;
-        if (cacheable && pinnedDone) {
-          v = pinnedValue;
-        } else {
-          long loadEnd = smoothed ? wEnd + ev.lookbackMillis : wEnd;
-          long loadStart = anchored || smoothed ? wStart - ev.lookbackMillis : wStart;
-          while (hi < n && ts[hi] <= loadEnd) {
-            hi++;
-          }
-          while (lo < hi && ts[lo] <= loadStart) {
-            lo++;
-          }
-          if (hi - lo == 0) {
-            v = Points.ABSENT;
-          } else if (anchored || smoothed) {
-            v = extended(fn, ts, vs, lo, hi, wStart, wEnd, smoothed);
-          } else if (counterKernel) {
-            v = RangeFunction.extrapolatedRate(ts, vs, lo, hi, wStart, wEnd, true,
-                fn == RangeFunction.RATE, resetsBefore[hi - 1] != resetsBefore[lo]);
-          } else {
-            double a = p0 == null ? Double.NaN : p0[i];
-            double b = p1 == null ? Double.NaN : p1[i];
-            validateParams(fn, a, b, p0Expr);
-            v = fn.apply(ts, vs, lo, hi, wStart, wEnd, t, a, b, scratch);
-          }
-          pinnedValue = v;
-          pinnedDone = true;
-        }
-        values[i] = v;
-        if (Points.isPresent(v)) {
-          present++;
-        }
-      }
+      double[] values = spare.take();
+      int present = own.compute(ts, vs, n, values);
+      emit(labels, inputDropsName, n, values, present);
+    }
+
+    /** Takes one series' output computed by a kernel from its {@code n} samples. */
+    void computed(Labels labels, int n, StepValues computed) {
+      ev.control.addSamples(n);
+      emit(labels, false, n, computed.values(), computed.present());
+    }
+
+    /** Releases a series' n input samples and hands its output to the sink, in that order. */
+    private void emit(Labels labels, boolean inputDropsName, int n, double[] values, int present) {
       ev.control.releaseSamples(n);
       if (present == 0) {
-        reuse = values;
+        spare.give(values);
         return;
       }
       ev.control.addSamples(present);
       if (!sink.accept(new StepSeries(labels, fn.dropsName || inputDropsName, values))) {
-        reuse = values;
+        spare.give(values);
       }
       if (counterInfo) {
         String metric = labels.metricName();
@@ -393,6 +367,96 @@ final class RangeFunctionEvaluator {
                   + metric + "\"",
               matrixPos);
         }
+      }
+    }
+
+    /** The windows of this call as one thread computes them, with that thread's scratch arrays. */
+    private final FloatWindows own = new FloatWindows(false);
+
+    /**
+     * Slides this call's window over one float series and applies the kernel at every step. Reads
+     * only the call's settings, which do not change once evaluation starts, and its own scratch
+     * arrays; one instance per thread.
+     */
+    final class FloatWindows {
+      private final boolean concurrent;
+      private double[] scratch = new double[64];
+      private int[] resetsBefore = new int[0];
+
+      FloatWindows(boolean concurrent) {
+        this.concurrent = concurrent;
+      }
+
+      /** Fills {@code values} with the function at every step; returns how many are present. */
+      int compute(long[] ts, double[] vs, int n, double[] values) {
+        int steps = g.steps();
+        // For counters, count drops once per series so windows without one skip the reset scan.
+        if (counterKernel) {
+          if (resetsBefore.length < n) {
+            resetsBefore = new int[Math.max(n, resetsBefore.length * 2)];
+          }
+          int r = 0;
+          resetsBefore[0] = 0;
+          for (int k = 1; k < n; k++) {
+            if (vs[k] < vs[k - 1]) {
+              r++;
+            }
+            resetsBefore[k] = r;
+          }
+        }
+        if (scratch.length < n) {
+          scratch = new double[Math.max(n, scratch.length * 2)];
+        }
+        int present = 0;
+        int lo = 0;
+        int hi = 0;
+        double pinnedValue = Points.ABSENT;
+        boolean pinnedDone = false;
+        for (int i = 0; i < steps; i++) {
+          if ((i & 255) == 255) {
+            if (concurrent) {
+              ev.control.checkConcurrent();
+            } else {
+              ev.control.check();
+            }
+          }
+          long t = g.time(i);
+          long wEnd = (pinned ? ev.atTime(at, t) : t) - offset;
+          long wStart = wEnd - range;
+          double v;
+          if (cacheable && pinnedDone) {
+            v = pinnedValue;
+          } else {
+            long loadEnd = smoothed ? wEnd + ev.lookbackMillis : wEnd;
+            long loadStart = anchored || smoothed ? wStart - ev.lookbackMillis : wStart;
+            while (hi < n && ts[hi] <= loadEnd) {
+              hi++;
+            }
+            while (lo < hi && ts[lo] <= loadStart) {
+              lo++;
+            }
+            if (hi - lo == 0) {
+              v = Points.ABSENT;
+            } else if (anchored || smoothed) {
+              v = extended(fn, ts, vs, lo, hi, wStart, wEnd, smoothed);
+            } else if (counterKernel) {
+              v = RangeFunction.extrapolatedRate(ts, vs, lo, hi, wStart, wEnd, true,
+                  fn == RangeFunction.RATE, resetsBefore[hi - 1] != resetsBefore[lo]);
+            } else {
+              double a = p0 == null ? Double.NaN : p0[i];
+              double b = p1 == null ? Double.NaN : p1[i];
+              validateParams(fn, a, b, p0Expr);
+              v = fn.apply(ts, vs, lo, hi, wStart, wEnd, t, a, b, scratch);
+            }
+            pinnedValue = v;
+            pinnedDone = true;
+          }
+          values[i] = v;
+          if (Points.isPresent(v)) {
+            present++;
+          }
+        }
+        return present;
       }
     }
   }

@@ -23,17 +23,16 @@ import java.util.Map;
 final class ResultAssembler {
   private ResultAssembler() {}
 
-  /** The result of an instant query of the given plan type. */
-  static Value instant(Object result, Plan.Type type, long t) {
-    if (result instanceof double[] scalar) {
-      return new Scalar(t, scalar[0]);
+  /** The result of an instant query at time {@code t}. */
+  static Value instant(StepValue result, long t) {
+    if (result instanceof StepValue.ScalarSteps scalar) {
+      return new Scalar(t, scalar.values()[0]);
     }
-    if (result instanceof String s) {
-      return new StringValue(t, s);
+    if (result instanceof StepValue.StringSteps s) {
+      return new StringValue(t, s.value());
     }
-    if (type == Plan.Type.VECTOR) {
-      @SuppressWarnings("unchecked")
-      List<StepSeries> vec = cleanup((List<StepSeries>) result);
+    if (result instanceof StepValue.InstantSteps instant) {
+      List<StepSeries> vec = cleanup(instant.series());
       List<Sample> samples = new ArrayList<>(vec.size());
       for (StepSeries s : vec) {
         if (Points.isPresent(s.values[0])) {
@@ -44,19 +43,19 @@ final class ResultAssembler {
       }
       return new Vector(samples);
     }
-    @SuppressWarnings("unchecked")
-    List<RawSeries> raw = (List<RawSeries>) result;
-    return rawMatrix(raw);
+    return rawMatrix(((StepValue.RangeSteps) result).series());
   }
 
-  static Value range(Object result, Grid g) {
-    if (result instanceof double[] scalar) {
-      StepSeries s = new StepSeries(Labels.EMPTY, false, scalar);
+  /** The result of a range query over {@code g}: a scalar or an instant vector per step. */
+  static Value range(StepValue result, Grid g) {
+    if (result instanceof StepValue.ScalarSteps scalar) {
+      StepSeries s = new StepSeries(Labels.EMPTY, false, scalar.values());
       return matrix(List.of(s), g);
     }
-    @SuppressWarnings("unchecked")
-    List<StepSeries> vec = cleanup((List<StepSeries>) result);
-    return matrix(vec, g);
+    if (result instanceof StepValue.InstantSteps instant) {
+      return matrix(cleanup(instant.series()), g);
+    }
+    throw new IllegalStateException("BUG: a range query yielded " + result.getClass().getSimpleName());
   }
 
   private static Matrix matrix(List<StepSeries> vec, Grid g) {

@@ -6,20 +6,40 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Reads the samples of a selection's series for the evaluator, in the selection's order. A large
  * selection is read in batches whose series are decoded on the engine's worker threads and the
- * query's own thread at once; the visitor then sees them one by one on the query's thread, in
- * order, so evaluation, the sample limit and cancellation checks are exactly those of a sequential
- * read. Every batch is fully decoded before it is visited, so no worker touches the querier after
- * {@link #forEach} returns. Thread-safe; one instance per engine.
+ * query's own thread at once, optionally together with a per-series {@link Kernel} (a range
+ * function's or a selector's per-step values, which depend on that series alone); the visitor
+ * then sees them one by one on the query's thread, in order, so output order, the sample limit
+ * and annotations are exactly those of a sequential read. While the query's thread visits one
+ * batch the workers already decode the next, and the query's thread joins them once it is done.
+ * Every batch is fully decoded before it is visited, and {@link #forEach} waits for the workers
+ * even when the visitor throws, so no worker touches the querier after it returns. Selections of
+ * fewer than {@link #BATCH} series, and engines without workers, are read on the query's thread
+ * and the kernel is not used (the visitor computes the series itself). Thread-safe; one instance
+ * per engine.
  */
 final class SeriesLoader {
   /** Receives one series with its samples in a buffer that is reused after the call. */
   interface Visitor {
     void visit(Series series, SampleBuffer samples);
+  }
+
+  /**
+   * Computes a value from one series' samples on any thread. It must read only the series, the
+   * buffer and its own state (each task gets its own kernel from the supplier), and may return
+   * null to leave the series to the visitor.
+   */
+  interface Kernel<R> {
+    R compute(Series series, SampleBuffer samples);
+  }
+
+  /** Receives one series with its samples and its kernel's result (null when no kernel ran). */
+  interface ResultVisitor<R> {
+    void visit(Series series, SampleBuffer samples, R result);
   }
 
   /** Loads everything on the calling thread. */
@@ -40,6 +60,11 @@ final class SeriesLoader {
     this.helpers = helpers;
   }
 
+  /** Whether selections of {@link #BATCH} series or more are read on worker threads too. */
+  boolean parallel() {
+    return helpers > 0;
+  }
+
   /**
    * Loads each series of {@code set} with samples in [mint, maxt] (see {@link SampleBuffer#load})
    * and passes it to {@code visitor}, in order; {@code own} is the buffer of sequential reads.
@@ -47,6 +72,17 @@ final class SeriesLoader {
    */
   void forEach(SeriesSet set, long mint, long maxt, boolean dropStale, boolean resolveHints, SampleBuffer own,
       QueryControl control, Visitor visitor) {
+    forEach(set, mint, maxt, dropStale, resolveHints, own, control, null,
+        (Series s, SampleBuffer b, Object r) -> visitor.visit(s, b));
+  }
+
+  /**
+   * As {@link #forEach(SeriesSet, long, long, boolean, boolean, SampleBuffer, QueryControl,
+   * Visitor)}, and in parallel batches also runs a kernel from {@code kernels} (null: none) on each
+   * series right after decoding it, on the same thread; the visitor gets its result.
+   */
+  <R> void forEach(SeriesSet set, long mint, long maxt, boolean dropStale, boolean resolveHints, SampleBuffer own,
+      QueryControl control, Supplier<? extends Kernel<R>> kernels, ResultVisitor<R> visitor) {
     own.resolveHints = resolveHints;
     if (helpers == 0) {
       sequential(set, mint, maxt, dropStale, own, control, visitor);
@@ -58,34 +94,143 @@ final class SeriesLoader {
       for (int i = 0; i < n; i++) {
         control.check();
         own.load(batch[i], mint, maxt, dropStale);
-        visitor.visit(batch[i], own);
+        visitor.visit(batch[i], own, null);
       }
       return;
     }
-    SampleBuffer[] buffers = new SampleBuffer[BATCH];
-    for (int i = 0; i < BATCH; i++) {
-      buffers[i] = new SampleBuffer();
-      buffers[i].resolveHints = resolveHints;
-    }
-    while (n > 0) {
-      control.check();
-      loadParallel(batch, buffers, n, mint, maxt, dropStale);
-      for (int i = 0; i < n; i++) {
-        control.check();
-        visitor.visit(batch[i], buffers[i]);
-        batch[i] = null;
+    Batch<R> current = new Batch<>(batch, resolveHints);
+    current.n = n;
+    Batch<R> upcoming = new Batch<>(new Series[BATCH], resolveHints);
+    control.check();
+    Loading loading = start(current, mint, maxt, dropStale, kernels);
+    loading.finish();
+    while (current.n > 0) {
+      // The workers decode the next batch while this thread visits the current one.
+      upcoming.n = fill(set, upcoming.series);
+      Loading next = upcoming.n > 0 ? start(upcoming, mint, maxt, dropStale, kernels) : null;
+      try {
+        current.visit(control, visitor);
+      } finally {
+        if (next != null) {
+          next.finish();
+        }
       }
-      n = fill(set, batch);
+      Batch<R> t = current;
+      current = upcoming;
+      upcoming = t;
     }
   }
 
-  private static void sequential(SeriesSet set, long mint, long maxt, boolean dropStale, SampleBuffer own,
-      QueryControl control, Visitor visitor) {
+  /** One batch of series with their buffers, kernel results and failures. */
+  private static final class Batch<R> {
+    final Series[] series;
+    final SampleBuffer[] buffers = new SampleBuffer[BATCH];
+    final R[] results;
+    final RuntimeException[] failures = new RuntimeException[BATCH];
+    int n;
+
+    @SuppressWarnings("unchecked")
+    Batch(Series[] series, boolean resolveHints) {
+      this.series = series;
+      this.results = (R[]) new Object[BATCH];
+      for (int i = 0; i < BATCH; i++) {
+        buffers[i] = new SampleBuffer();
+        buffers[i].resolveHints = resolveHints;
+      }
+    }
+
+    /** Visits the decoded series in order, throwing a series' failure when its turn comes. */
+    void visit(QueryControl control, ResultVisitor<R> visitor) {
+      for (int i = 0; i < n; i++) {
+        control.check();
+        if (failures[i] != null) {
+          RuntimeException e = failures[i];
+          failures[i] = null;
+          throw e;
+        }
+        visitor.visit(series[i], buffers[i], results[i]);
+        series[i] = null;
+        results[i] = null;
+      }
+    }
+  }
+
+  /** The decoding of one batch, started on the helpers. */
+  private final class Loading {
+    private final Runnable task;
+    private final CountDownLatch done = new CountDownLatch(helpers);
+
+    Loading(Runnable task) {
+      this.task = task;
+    }
+
+    /** Helps decode what is left on this thread, then waits until every helper is done. */
+    void finish() {
+      task.run();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          done.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Starts decoding series [0, n) of a batch into its buffers (and running a kernel on each) on
+   * the helpers; {@link Loading#finish} completes it. A series that fails leaves its exception in
+   * the batch, to be thrown when the visit reaches it, as a sequential read would.
+   */
+  private <R> Loading start(Batch<R> b, long mint, long maxt, boolean dropStale,
+      Supplier<? extends Kernel<R>> kernels) {
+    AtomicInteger next = new AtomicInteger();
+    int n = b.n;
+    Runnable task = () -> {
+      Kernel<R> kernel = null;
+      for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+        try {
+          b.buffers[i].load(b.series[i], mint, maxt, dropStale);
+          if (kernels != null) {
+            if (kernel == null) {
+              kernel = kernels.get();
+            }
+            b.results[i] = kernel.compute(b.series[i], b.buffers[i]);
+          }
+        } catch (RuntimeException e) {
+          b.failures[i] = e;
+        }
+      }
+    };
+    Loading loading = new Loading(task);
+    for (int h = 0; h < helpers; h++) {
+      try {
+        workers.execute(() -> {
+          try {
+            task.run();
+          } finally {
+            loading.done.countDown();
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        loading.done.countDown();
+      }
+    }
+    return loading;
+  }
+
+  private static <R> void sequential(SeriesSet set, long mint, long maxt, boolean dropStale, SampleBuffer own,
+      QueryControl control, ResultVisitor<R> visitor) {
     while (set.next()) {
       control.check();
       Series s = set.at();
       own.load(s, mint, maxt, dropStale);
-      visitor.visit(s, own);
+      visitor.visit(s, own, null);
     }
   }
 
@@ -95,51 +240,5 @@ final class SeriesLoader {
       batch[n++] = set.at();
     }
     return n;
-  }
-
-  /** Decodes series [0, n) into their buffers on the helpers and this thread; returns when all are done. */
-  private void loadParallel(Series[] batch, SampleBuffer[] buffers, int n, long mint, long maxt, boolean dropStale) {
-    AtomicInteger next = new AtomicInteger();
-    AtomicReference<RuntimeException> failure = new AtomicReference<>();
-    Runnable task = () -> {
-      for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-        try {
-          buffers[i].load(batch[i], mint, maxt, dropStale);
-        } catch (RuntimeException e) {
-          failure.compareAndSet(null, e);
-        }
-      }
-    };
-    CountDownLatch done = new CountDownLatch(helpers);
-    for (int h = 0; h < helpers; h++) {
-      try {
-        workers.execute(() -> {
-          try {
-            task.run();
-          } finally {
-            done.countDown();
-          }
-        });
-      } catch (RejectedExecutionException e) {
-        done.countDown();
-      }
-    }
-    task.run();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        done.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    RuntimeException e = failure.get();
-    if (e != null) {
-      throw e;
-    }
   }
 }

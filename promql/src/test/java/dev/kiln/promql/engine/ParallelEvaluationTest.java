@@ -27,8 +27,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An engine that decodes large selections on worker threads gives exactly (bit for bit, in the
- * same order) the results, sample-limit errors and cancellation of the sequential engine.
+ * An engine that decodes large selections on worker threads, and computes selectors' and range
+ * functions' per-series values there, gives exactly (bit for bit, in the same order) the results,
+ * sample-limit errors and cancellation of the sequential engine.
  */
 class ParallelEvaluationTest {
   private static final List<String> QUERIES = List.of(
@@ -40,7 +41,20 @@ class ParallelEvaluationTest {
       "histogram_quantile(0.9, sum by (le) (rate(h[5m])))",
       "count by (job) ({__name__=~\".+\"})",
       "max_over_time(m[3m]) - min_over_time(m[3m])",
-      "sum_over_time(rate(m[1m])[5m:30s])");
+      "sum_over_time(rate(m[1m])[5m:30s])",
+      "m offset 1m",
+      "m @ 900",
+      "timestamp(m)",
+      "abs(m - 50)",
+      "rate(m[5m] @ 900)",
+      "increase(m[3m] offset 2m)",
+      "predict_linear(m[5m], 60)",
+      "deriv(m[4m])",
+      "quantile_over_time(0.3, m[5m])",
+      "mad_over_time(m[5m])",
+      "last_over_time(m[1m])",
+      "limitk(2, m)",
+      "bottomk by (job) (2, m)");
 
   private static Head head;
   private static ExecutorService pool;
@@ -116,6 +130,19 @@ class ParallelEvaluationTest {
     ExecutionException b = assertThrows(ExecutionException.class,
         () -> parLow.rangeQuery(head, QueryOptions.DEFAULTS, q, 300_000, 1_800_000, 15_000).exec());
     assertEquals(a.getMessage(), b.getMessage());
+  }
+
+  @Test
+  void sampleLimitIsExactForRangeFunctions() {
+    String q = "sum by (job) (rate(m[5m]))";
+    long needed = samplesNeeded(q);
+    assertTrue(needed > 100, "limit too small to test: " + needed);
+    Engine par = new Engine(new EngineOptions(needed, 60_000, 300_000, 11_000), pool, 2);
+    par.rangeQuery(head, QueryOptions.DEFAULTS, q, 300_000, 1_800_000, 15_000).exec();
+    Engine parLow = new Engine(new EngineOptions(needed - 1, 60_000, 300_000, 11_000), pool, 2);
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> parLow.rangeQuery(head, QueryOptions.DEFAULTS, q, 300_000, 1_800_000, 15_000).exec());
+    assertEquals("query processing would load too many samples into memory in query execution", e.getMessage());
   }
 
   @Test

@@ -1,5 +1,8 @@
 package dev.kiln.tsdb.block;
 
+import dev.kiln.tsdb.chunk.ChunkEncoding;
+import dev.kiln.tsdb.chunk.Chunks;
+import dev.kiln.tsdb.chunk.XorIterator;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.storage.SampleIterator;
@@ -9,7 +12,8 @@ import java.util.List;
 /**
  * Iterates a block series' samples within [mint, maxt], skipping deleted intervals. Chunks are
  * read from the segments only when the iterator enters them; {@link #seek} skips whole chunks
- * by their index time range without reading them. Single-thread.
+ * by their index time range without reading them. XOR chunks are decoded from one buffer reused
+ * for every chunk of the series. Single-thread.
  */
 final class BlockSeriesIterator implements SampleIterator {
   private final ChunkReader reader;
@@ -17,6 +21,8 @@ final class BlockSeriesIterator implements SampleIterator {
   private final List<Interval> deleted;
   private final long mint;
   private final long maxt;
+  private final ChunkBytes bytes = new ChunkBytes();
+  private XorIterator xor;
   private int idx = -1;
   private SampleIterator cur;
   private boolean onSample;
@@ -43,7 +49,25 @@ final class BlockSeriesIterator implements SampleIterator {
       onSample = false;
       return false;
     }
-    cur = reader.chunk(chunks.get(idx).ref()).iterator(cur);
+    ChunkBytes b = reader.read(chunks.get(idx).ref(), bytes);
+    if (b.encoding == ChunkEncoding.XOR) {
+      // Decoded straight from the reused buffer: no allocation per chunk.
+      if (b.length < 2) {
+        throw new BlockCorruptException(b.path, b.offset, "XOR chunk too short: " + b.length + " bytes");
+      }
+      if (xor == null) {
+        xor = new XorIterator(b.data, 1, b.length);
+      } else {
+        xor.reset(b.data, 1, b.length);
+      }
+      cur = xor;
+      return true;
+    }
+    try {
+      cur = Chunks.fromBytes(b.encoding, b.copy()).iterator(cur == xor ? null : cur);
+    } catch (IllegalArgumentException e) {
+      throw new BlockCorruptException(b.path, b.offset, e.getMessage());
+    }
     return true;
   }
 

@@ -13,7 +13,9 @@ import java.util.zip.CRC32C;
 /**
  * Reads chunks from a block's {@code chunks/} segment files (format: {@link ChunkSegmentWriter})
  * through memory mappings. Opening checks every segment's magic and version; each read checks
- * the chunk's bounds and CRC32C and returns a heap copy, so chunks stay valid after close.
+ * the chunk's bounds and CRC32C. {@link #chunk} returns a heap copy, so chunks stay valid after
+ * close; {@link #read} fills a caller's reused buffer instead (the query path: no allocation per
+ * chunk).
  * Thread-safe; {@link #close()} unmaps.
  */
 public final class ChunkReader implements AutoCloseable {
@@ -50,11 +52,27 @@ public final class ChunkReader implements AutoCloseable {
   }
 
   /**
-   * Reads the chunk with the given reference.
+   * Reads the chunk with the given reference into a chunk of its own.
    *
    * @throws BlockCorruptException when the reference is out of range or the checksum differs
    */
   public Chunk chunk(long ref) {
+    ChunkBytes b = read(ref, new ChunkBytes());
+    try {
+      return Chunks.fromBytes(b.encoding, b.copy());
+    } catch (IllegalArgumentException e) {
+      throw new BlockCorruptException(b.path, b.offset, e.getMessage());
+    }
+  }
+
+  /**
+   * Reads the chunk with the given reference into {@code into}'s buffer (grown when too small,
+   * otherwise reused), checking its bounds and checksum, and returns {@code into}.
+   *
+   * @throws BlockCorruptException when the reference is out of range, the checksum differs or the
+   *     encoding is unknown
+   */
+  ChunkBytes read(long ref, ChunkBytes into) {
     int seq = (int) (ref >>> 32);
     long off = ref & 0xFFFFFFFFL;
     if (seq >= segments.size()) {
@@ -65,31 +83,29 @@ public final class ChunkReader implements AutoCloseable {
     if (off < ChunkSegmentWriter.HEADER_BYTES) {
       throw new BlockCorruptException(f.path(), off, "chunk reference inside the segment header");
     }
-    int[] sz = new int[1];
-    long len = f.uvarint(off, sz);
-    if (len > Integer.MAX_VALUE - 16 || off + sz[0] + 1 + len + 4 > f.size()) {
+    long len = f.uvarint(off, into.varintSize);
+    if (len > Integer.MAX_VALUE - 16 || off + into.varintSize[0] + 1 + len + 4 > f.size()) {
       throw new BlockCorruptException(f.path(), off, "chunk length " + len + " beyond the end of the segment");
     }
-    byte[] b = f.bytes(off + sz[0], (int) len + 5);
-    CRC32C c = new CRC32C();
-    c.update(b, 0, (int) len + 1);
-    int want = new DecodeBuffer(b, (int) len + 1, (int) len + 5).be32();
+    int n = (int) len;
+    byte[] b = into.room(n + 5);
+    f.read(off + into.varintSize[0], b, 0, n + 5);
+    CRC32C c = into.crc;
+    c.reset();
+    c.update(b, 0, n + 1);
+    int want = ((b[n + 1] & 0xff) << 24) | ((b[n + 2] & 0xff) << 16) | ((b[n + 3] & 0xff) << 8) | (b[n + 4] & 0xff);
     if ((int) c.getValue() != want) {
       throw new BlockCorruptException(f.path(), off, "chunk checksum mismatch");
     }
-    byte[] data = new byte[(int) len];
-    System.arraycopy(b, 1, data, 0, (int) len);
-    ChunkEncoding enc;
     try {
-      enc = ChunkEncoding.fromCode(b[0]);
+      into.encoding = ChunkEncoding.fromCode(b[0]);
     } catch (IllegalArgumentException e) {
       throw new BlockCorruptException(f.path(), off, e.getMessage());
     }
-    try {
-      return Chunks.fromBytes(enc, data);
-    } catch (IllegalArgumentException e) {
-      throw new BlockCorruptException(f.path(), off, e.getMessage());
-    }
+    into.length = n;
+    into.path = f.path();
+    into.offset = off;
+    return into;
   }
 
   /** Total bytes of all segments. */
