@@ -54,22 +54,53 @@ public final class PushApi {
       store.delete(key);
       return Response.empty(202);
     }
-    String body;
+    byte[] body;
     try {
-      body = new String(decompress(r), StandardCharsets.UTF_8);
+      body = decompress(r);
     } catch (IOException e) {
       return Response.text(400, "cannot decompress body: " + e.getMessage() + "\n");
     }
-    String ct = r.header("content-type");
-    if (ct != null && ct.contains("application/vnd.google.protobuf")) {
-      return Response.text(400, "the delimited protobuf push format is not supported by Kiln yet; push the text format\n");
-    }
+    boolean replaceAll = r.method().equals("PUT");
+    double now = clock.millis() / 1000.0;
     try {
-      store.push(key, body, r.method().equals("PUT"), clock.millis() / 1000.0);
+      if (isDelimitedProtobuf(r.header("content-type"))) {
+        store.pushProtobuf(key, body, replaceAll, now);
+      } else {
+        store.push(key, new String(body, StandardCharsets.UTF_8), replaceAll, now);
+      }
     } catch (PushException e) {
       return Response.text(400, e.getMessage() + "\n");
     }
     return Response.empty(200);
+  }
+
+  /**
+   * Whether the body is in the delimited protobuf format, as the Pushgateway decides: the protobuf
+   * media type with {@code proto=io.prometheus.client.MetricFamily} and {@code encoding=delimited}.
+   */
+  static boolean isDelimitedProtobuf(String contentType) {
+    if (contentType == null || !contentType.contains(";")) {
+      return false;
+    }
+    String[] parts = contentType.split(";");
+    if (!parts[0].trim().equalsIgnoreCase("application/vnd.google.protobuf")) {
+      return false;
+    }
+    String proto = null;
+    String encoding = null;
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      int eq = p.indexOf('=');
+      if (eq > 0) {
+        String v = p.substring(eq + 1).trim();
+        switch (p.substring(0, eq).trim().toLowerCase(java.util.Locale.ROOT)) {
+          case "proto" -> proto = v;
+          case "encoding" -> encoding = v;
+          default -> { }
+        }
+      }
+    }
+    return "io.prometheus.client.MetricFamily".equals(proto) && "delimited".equals(encoding);
   }
 
   private static byte[] decompress(Request r) throws IOException {

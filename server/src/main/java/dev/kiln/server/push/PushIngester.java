@@ -20,9 +20,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Ingests the push store like a scraped target with {@code honor_labels: true}, every scrape
  * interval: samples carry the ingest time, and series removed by a PUT or DELETE get stale
- * markers, exactly as for a target whose series disappear.
+ * markers, exactly as for a target whose series disappear. Once a group holds a family pushed in
+ * the delimited protobuf format, the store is ingested in that format (native histograms stored).
  */
 public final class PushIngester implements AutoCloseable {
+  private static final String PROTOBUF =
+      "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
   private final ScrapeLoop loop;
   private final PushStore store;
   private boolean hadGroups;
@@ -34,9 +37,13 @@ public final class PushIngester implements AutoCloseable {
 
   public PushIngester(PushStore store, Appendable storage, Clock clock, long intervalMillis) {
     this.store = store;
-    ScrapeConfig cfg = ConfigLoader.parse("push", "scrape_configs:\n  - job_name: pushgateway\n    honor_labels: true\n    scrape_interval: "
+    ScrapeConfig cfg = ConfigLoader.parse("push", "scrape_configs:\n  - job_name: pushgateway\n    honor_labels: true\n    scrape_native_histograms: true\n    scrape_interval: "
         + intervalMillis + "ms\n", Path.of(".")).scrapeConfig("pushgateway");
     HttpFetcher inProcess = (URI url, Map<String, String> h, HttpClientConfig c, long timeout, long limit) -> {
+      if (store.hasProtobuf()) {
+        byte[] body = store.protobufExposition();
+        return new HttpFetcher.Response(200, PROTOBUF, body, body.length);
+      }
       byte[] body = store.exposition().getBytes(StandardCharsets.UTF_8);
       return new HttpFetcher.Response(200, "text/plain; version=0.0.4", body, body.length);
     };

@@ -51,9 +51,27 @@ public final class PushStore {
    * families named in the body are replaced).
    */
   public synchronized void push(Labels key, String body, boolean replaceAll, double nowSeconds) throws PushException, IOException {
+    apply(key, () -> parse(key, body), replaceAll, nowSeconds);
+  }
+
+  /**
+   * Applies a push in the delimited protobuf format (varint-length-delimited MetricFamily
+   * messages), with the semantics of {@link #push}.
+   */
+  public synchronized void pushProtobuf(Labels key, byte[] body, boolean replaceAll, double nowSeconds)
+      throws PushException, IOException {
+    apply(key, () -> ProtobufFamilies.parse(key, body), replaceAll, nowSeconds);
+  }
+
+  /** Parses a push body into families. */
+  private interface BodyParser {
+    Map<String, PushedGroup.Family> parse() throws PushException;
+  }
+
+  private void apply(Labels key, BodyParser parser, boolean replaceAll, double nowSeconds) throws PushException, IOException {
     Map<String, PushedGroup.Family> parsed;
     try {
-      parsed = parse(key, body);
+      parsed = parser.parse();
       checkConsistency(key, parsed);
     } catch (PushException e) {
       PushedGroup old = groups.get(key);
@@ -192,6 +210,45 @@ public final class PushStore {
     return sb.toString();
   }
 
+  /** Whether a group holds a family pushed in the protobuf format. */
+  public synchronized boolean hasProtobuf() {
+    for (PushedGroup g : groups.values()) {
+      for (PushedGroup.Family f : g.families().values()) {
+        if (f.protobuf() != null) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Every group in the delimited protobuf format, with push_time_seconds and
+   * push_failure_time_seconds: protobuf-pushed families as pushed, text-pushed ones encoded.
+   */
+  public synchronized byte[] protobufExposition() {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    Map<Labels, Double> pushTimes = new TreeMap<>();
+    Map<Labels, Double> failureTimes = new TreeMap<>();
+    for (PushedGroup g : groups.values()) {
+      for (Map.Entry<String, PushedGroup.Family> e : g.families().entrySet()) {
+        PushedGroup.Family f = e.getValue();
+        if (f.protobuf() != null) {
+          out.write(f.protobuf(), 0, f.protobuf().length);
+        } else {
+          MetricFamilyCodec.delimit(out, MetricFamilyCodec.encode(e.getKey(), f.type(), f.help(), f.samples()));
+        }
+      }
+      pushTimes.put(g.key(), g.pushTime());
+      failureTimes.put(g.key(), g.failureTime());
+    }
+    if (!pushTimes.isEmpty()) {
+      MetricFamilyCodec.delimit(out, MetricFamilyCodec.gauge("push_time_seconds", pushTimes));
+      MetricFamilyCodec.delimit(out, MetricFamilyCodec.gauge("push_failure_time_seconds", failureTimes));
+    }
+    return out.toByteArray();
+  }
+
   private static String typeName(MetricType t) {
     return switch (t) {
       case COUNTER, GAUGE, HISTOGRAM, SUMMARY -> t.text();
@@ -230,6 +287,9 @@ public final class PushStore {
       for (Map.Entry<String, PushedGroup.Family> f : g.families().entrySet()) {
         ObjectNode fo = fams.addObject();
         fo.put("name", f.getKey()).put("type", f.getValue().type().text()).put("help", f.getValue().help());
+        if (f.getValue().protobuf() != null) {
+          fo.put("protobuf", f.getValue().protobuf());
+        }
         ArrayNode ss = fo.putArray("samples");
         for (PushedGroup.PushedSample s : f.getValue().samples()) {
           ObjectNode so = ss.addObject();
@@ -258,7 +318,9 @@ public final class PushStore {
         for (JsonNode s : f.get("samples")) {
           ss.add(new PushedGroup.PushedSample(labels(s.get("labels")), GoFloats.parse(s.get("value").asText())));
         }
-        fams.put(f.get("name").asText(), new PushedGroup.Family(MetricType.parse(f.get("type").asText()), f.get("help").asText(), ss));
+        byte[] protobuf = f.has("protobuf") ? f.get("protobuf").binaryValue() : null;
+        fams.put(f.get("name").asText(), new PushedGroup.Family(MetricType.parse(f.get("type").asText()), f.get("help").asText(),
+            ss, protobuf));
       }
       groups.put(key, new PushedGroup(key, fams, o.get("pushTime").asDouble(), o.get("failureTime").asDouble()));
     }

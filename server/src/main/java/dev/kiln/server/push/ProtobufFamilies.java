@@ -1,0 +1,111 @@
+package dev.kiln.server.push;
+
+import dev.kiln.scraper.parse.ExpositionException;
+import dev.kiln.scraper.parse.ExpositionSink;
+import dev.kiln.scraper.parse.ParsedSeries;
+import dev.kiln.scraper.parse.ProtobufParser;
+import dev.kiln.scraper.parse.ProtobufSink;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.MetricType;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a push body in the delimited protobuf format into push-store families: each MetricFamily
+ * message gets the group's labels and is validated by parsing it with scraper's
+ * {@link ProtobufParser} (native histograms included), which also yields the family's float
+ * series for the consistency checks and the metrics listing.
+ */
+final class ProtobufFamilies {
+  private static final ProtobufParser.Options OPTIONS = new ProtobufParser.Options(true, true);
+
+  private ProtobufFamilies() {}
+
+  static Map<String, PushedGroup.Family> parse(Labels key, byte[] body) throws PushException {
+    Map<String, ByteArrayOutputStream> messages = new LinkedHashMap<>();
+    Map<String, Collector> collected = new LinkedHashMap<>();
+    try {
+      for (byte[] msg : MetricFamilyCodec.split(body)) {
+        ByteArrayOutputStream one = new ByteArrayOutputStream();
+        MetricFamilyCodec.delimit(one, MetricFamilyCodec.withLabels(msg, key));
+        byte[] labelled = one.toByteArray();
+        Collector c = new Collector();
+        ProtobufParser.parse(labelled, labelled.length, OPTIONS, c);
+        if (c.error != null) {
+          throw new PushException(c.error);
+        }
+        if (c.type == null) {
+          continue; // An empty family, skipped as Prometheus skips it.
+        }
+        Collector prev = collected.get(c.family);
+        if (prev != null) {
+          prev.samples.addAll(c.samples);
+        } else {
+          collected.put(c.family, c);
+        }
+        messages.computeIfAbsent(c.family, k -> new ByteArrayOutputStream()).writeBytes(labelled);
+      }
+    } catch (ExpositionException e) {
+      throw new PushException("protobuf format parsing error: " + e.getMessage());
+    }
+    Map<String, PushedGroup.Family> out = new LinkedHashMap<>();
+    collected.forEach((name, c) -> out.put(name, new PushedGroup.Family(c.type, c.help, List.copyOf(c.samples),
+        messages.get(name).toByteArray())));
+    return out;
+  }
+
+  /** Collects one family's metadata and float series. */
+  private static final class Collector implements ProtobufSink {
+    String family;
+    MetricType type;
+    String help = "";
+    String error;
+    final List<Labels> series = new ArrayList<>();
+    final List<PushedGroup.PushedSample> samples = new ArrayList<>();
+
+    @Override
+    public void metadata(String family, MetricType type, String help, String unit) {
+      this.family = family;
+      this.type = type;
+      this.help = help;
+    }
+
+    @Override
+    public int cached(byte[] buf, int start, int end) {
+      return -1;
+    }
+
+    @Override
+    public int newSeries(byte[] buf, int start, int end, ParsedSeries s) {
+      Labels l = s.labels();
+      String name = l.metricName();
+      if (name.equals("push_time_seconds") || name.equals("push_failure_time_seconds")) {
+        error = "pushed metrics must not be named " + name;
+      }
+      series.add(l);
+      return series.size() - 1;
+    }
+
+    @Override
+    public void sample(int entry, double value, long timestampMillis) {
+      checkTimestamp(timestampMillis);
+      samples.add(new PushedGroup.PushedSample(series.get(entry), value));
+    }
+
+    @Override
+    public void histogram(int entry, Histogram h, FloatHistogram fh, long timestampMillis) {
+      checkTimestamp(timestampMillis);
+    }
+
+    private void checkTimestamp(long ts) {
+      if (ts != ExpositionSink.NO_TIMESTAMP && error == null) {
+        error = "pushed metrics must not have timestamps";
+      }
+    }
+  }
+}
