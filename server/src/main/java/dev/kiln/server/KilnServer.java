@@ -157,6 +157,7 @@ public final class KilnServer implements AutoCloseable {
     scrape = new ScrapeManager(db, new SocketHttpFetcher(), clock, agent, 8,
         dev.kiln.scraper.discovery.kubernetes.KubeEnvironment.system(agent),
         opts.tuning().features().contains("native-histograms"));
+    scrape.setCreatedTimestampZeroIngestion(opts.tuning().features().contains("created-timestamp-zero-ingestion"));
     registerRoutes();
     dev.kiln.server.push.PushStore pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
     new dev.kiln.server.push.PushApi(pushStore, clock, opts.adminApi()).register(router);

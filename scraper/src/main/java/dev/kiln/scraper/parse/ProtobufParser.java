@@ -21,8 +21,9 @@ import java.util.List;
  * sample; summaries as {@code _count}, {@code _sum} and one series per quantile; classic histograms
  * as {@code _count}, {@code _sum} and {@code _bucket} series with {@code le} (an {@code +Inf}
  * bucket added when missing); native histograms as one histogram sample of the family name, then
- * (with {@link Options#keepClassic}) the classic series too. Created timestamps produce no series
- * (Prometheus only uses them for created-timestamp zero ingestion); exemplars are skipped. A
+ * (with {@link Options#keepClassic}) the classic series too. Created timestamps produce no series;
+ * the sink learns a metric's through {@link ProtobufSink#created} before its series (for
+ * created-timestamp zero ingestion); exemplars are skipped. A
  * timestamp of 0 means none, as in Prometheus. Single-thread; stateless between calls.
  */
 public final class ProtobufParser {
@@ -48,6 +49,8 @@ public final class ProtobufParser {
   private final ProtobufSink sink;
   private final ByteArrayOutputStream key = new ByteArrayOutputStream(128);
   private final List<String> labelPairs = new ArrayList<>();
+  /** The created timestamp of the metric being read, in milliseconds; 0 when it has none. */
+  private long created;
 
   private ProtobufParser(Options options, ProtobufSink sink) {
     this.options = options;
@@ -169,6 +172,7 @@ public final class ProtobufParser {
 
   private void metric(String name, int type, ProtoReader r) {
     MetricFields m = new MetricFields();
+    created = 0;
     while (r.more()) {
       long tag = r.varint();
       int field = (int) (tag >>> 3);
@@ -214,7 +218,10 @@ public final class ProtobufParser {
     }
     long ts = m.timestamp != 0 ? m.timestamp : NO_TIMESTAMP;
     switch (type) {
-      case COUNTER, GAUGE, UNTYPED -> sample(name, m.labels, null, null, m.value, ts);
+      case COUNTER, GAUGE, UNTYPED -> {
+        sink.created(type == COUNTER ? created : 0);
+        sample(name, m.labels, null, null, m.value, ts);
+      }
       case SUMMARY -> summary(name, m, ts);
       default -> histogram(name, type, m, ts);
     }
@@ -236,14 +243,19 @@ public final class ProtobufParser {
     out.add(v);
   }
 
-  /** The double at field 1 of a Gauge, Counter or Untyped message. */
-  private static double valueField(ProtoReader r) {
+  /**
+   * The double at field 1 of a Gauge, Counter or Untyped message; a Counter's created timestamp
+   * (field 3) goes to {@link #created}.
+   */
+  private double valueField(ProtoReader r) {
     double v = 0;
     while (r.more()) {
       long tag = r.varint();
       int wire = (int) (tag & 7);
       if (tag >>> 3 == 1 && wire == ProtoReader.FIXED64) {
         v = r.fixed64();
+      } else if (tag >>> 3 == 3 && wire == ProtoReader.LEN) {
+        created = timestampMillis(r.message());
       } else {
         r.skip(wire);
       }
@@ -278,10 +290,13 @@ public final class ProtobufParser {
           }
         }
         quantiles.add(qv);
+      } else if (field == 4 && wire == ProtoReader.LEN) {
+        created = timestampMillis(r.message());
       } else {
         r.skip(wire);
       }
     }
+    sink.created(created);
     sample(name + "_count", m.labels, null, null, unsignedToDouble(count), ts);
     sample(name + "_sum", m.labels, null, null, sum, ts);
     for (double[] q : quantiles) {
@@ -298,6 +313,8 @@ public final class ProtobufParser {
     double zeroThreshold;
     long zeroCount;
     double zeroCountFloat;
+    /** The created timestamp in milliseconds, 0 when none. */
+    long created;
     final List<Span> negativeSpans = new ArrayList<>();
     final List<Span> positiveSpans = new ArrayList<>();
     final LongList negativeDeltas = new LongList();
@@ -319,6 +336,7 @@ public final class ProtobufParser {
 
   private void histogram(String name, int type, MetricFields m, long ts) {
     HistogramFields h = decodeHistogram(m.histogram);
+    sink.created(h.created);
     boolean asNative = options.nativeHistograms() && h.isNative();
     if (asNative) {
       int e = entry(name, m.labels, null, null);
@@ -342,6 +360,27 @@ public final class ProtobufParser {
       }
     }
     sample(name + "_bucket", m.labels, "le", "+Inf", h.classicCount(), ts);
+  }
+
+  /**
+   * A {@code google.protobuf.Timestamp} in milliseconds, as Prometheus's {@code CreatedTimestamp}
+   * computes it: {@code seconds*1000 + nanos/1e6}, unvalidated.
+   */
+  private static long timestampMillis(ProtoReader r) {
+    long seconds = 0;
+    long nanos = 0;
+    while (r.more()) {
+      long tag = r.varint();
+      int wire = (int) (tag & 7);
+      if (tag >>> 3 == 1 && wire == ProtoReader.VARINT) {
+        seconds = r.varint();
+      } else if (tag >>> 3 == 2 && wire == ProtoReader.VARINT) {
+        nanos = (int) r.varint();
+      } else {
+        r.skip(wire);
+      }
+    }
+    return seconds * 1000 + nanos / 1_000_000;
   }
 
   private static HistogramFields decodeHistogram(ProtoReader r) {
@@ -370,7 +409,14 @@ public final class ProtobufParser {
         case 12 -> span(r, wire, h.positiveSpans);
         case 13 -> sint64s(r, wire, h.positiveDeltas);
         case 14 -> doubles(r, wire, h.positiveCounts);
-        default -> r.skip(wire); // 15 created_timestamp, 16 exemplars
+        case 15 -> {
+          if (wire == ProtoReader.LEN) {
+            h.created = timestampMillis(r.message());
+          } else {
+            r.skip(wire);
+          }
+        }
+        default -> r.skip(wire); // 16 exemplars
       }
     }
     return h;

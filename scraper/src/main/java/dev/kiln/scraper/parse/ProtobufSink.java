@@ -16,4 +16,10 @@ public interface ProtobufSink extends SeriesCacheSink {
    * @param timestampMillis the explicit timestamp, or {@link ExpositionSink#NO_TIMESTAMP}
    */
   void histogram(int entry, Histogram h, FloatHistogram fh, long timestampMillis);
+
+  /**
+   * The created timestamp of the metric whose series follow (until the next call), in
+   * milliseconds, or 0 when it has none (always 0 for gauges and untyped metrics).
+   */
+  default void created(long createdMillis) {}
 }

@@ -32,6 +32,11 @@ final class ScrapeBatch implements ProtobufSink {
   private final SeriesLabeler labeler;
   private final boolean honorTimestamps;
   private final boolean trackTimestampsStaleness;
+  private final boolean createdTimestampZero;
+  /** The created timestamp of the metric being parsed (0 when none). */
+  private long created;
+  /** Created timestamps by slot (0 when none); allocated on the first one. */
+  private long[] createdTs;
 
   private int generation;
   private long defaultTs;
@@ -58,7 +63,9 @@ final class ScrapeBatch implements ProtobufSink {
   /** The entry of the previous sample line. */
   private int previous = ScrapeCache.NONE;
 
-  ScrapeBatch(ScrapeCache cache, SeriesLabeler labeler, boolean honorTimestamps, boolean trackTimestampsStaleness) {
+  ScrapeBatch(ScrapeCache cache, SeriesLabeler labeler, boolean honorTimestamps, boolean trackTimestampsStaleness,
+      boolean createdTimestampZero) {
+    this.createdTimestampZero = createdTimestampZero;
     this.cache = cache;
     this.labeler = labeler;
     this.honorTimestamps = honorTimestamps;
@@ -68,6 +75,7 @@ final class ScrapeBatch implements ProtobufSink {
   /** Starts the batch of the scrape numbered {@code generation}, whose samples default to {@code defaultTs}. */
   void reset(int generation, long defaultTs) {
     previous = ScrapeCache.NONE;
+    created = 0;
     this.generation = generation;
     this.defaultTs = defaultTs;
     scraped = 0;
@@ -85,6 +93,9 @@ final class ScrapeBatch implements ProtobufSink {
       Arrays.fill(histograms, 0, Math.min(n, histograms.length), null);
       Arrays.fill(floatHistograms, 0, Math.min(n, floatHistograms.length), null);
       anyHistogram = false;
+    }
+    if (createdTs != null) {
+      Arrays.fill(createdTs, 0, Math.min(n, createdTs.length), 0);
     }
     n = 0;
     previous = ScrapeCache.NONE;
@@ -201,10 +212,21 @@ final class ScrapeBatch implements ProtobufSink {
       newText = Arrays.copyOf(newText, cap);
     }
     newText[i] = textIsNew;
+    if (created != 0 && createdTimestampZero) {
+      if (createdTs == null || createdTs.length < ts.length) {
+        createdTs = createdTs == null ? new long[ts.length] : Arrays.copyOf(createdTs, ts.length);
+      }
+      createdTs[i] = created;
+    }
     series[i] = s;
     ts[i] = explicit ? t : defaultTs;
     values[i] = value;
     n = i + 1;
+  }
+
+  @Override
+  public void created(long createdMillis) {
+    created = createdMillis;
   }
 
   @Override
@@ -219,20 +241,30 @@ final class ScrapeBatch implements ProtobufSink {
    * bucket limit breach lets the rest of the batch be appended and counted and then fails the
    * scrape ({@link ScrapeFailure#keepsCounts()}; the sample limit's message first).
    *
+   * <p>With created-timestamp zero ingestion, a sample whose created timestamp is before its own
+   * is preceded by a zero (a zero histogram of the same schema, zero threshold and custom bounds,
+   * hinted as a counter reset) at the created timestamp, appended to {@code unlimited} as
+   * Prometheus's {@code AppendCTZeroSample} bypasses the scrape limits; the storage's rejections
+   * of it (out of order, duplicate) are ignored.
+   *
    * @throws ScrapeFailure when the scrape must fail; its samples are then to be rolled back
    */
-  void appendTo(Appender app, ScrapeCounts counts) {
+  void appendTo(Appender app, Appender unlimited, ScrapeCounts counts) {
     int seriesAdded = 0;
     boolean sampleLimitHit = false;
     boolean bucketLimitHit = false;
     for (int i = 0; i < n; i++) {
       ScrapeCache.Series s = series[i];
       boolean histogram = anyHistogram && i < histograms.length && (histograms[i] != null || floatHistograms[i] != null);
+      long ref = s.ref;
+      if (createdTs != null && i < createdTs.length && createdTs[i] != 0 && createdTs[i] < ts[i]) {
+        ref = appendCreatedZero(unlimited, s, createdTs[i], histogram ? histograms[i] : null, histogram ? floatHistograms[i] : null);
+      }
       try {
         if (histogram) {
-          refs[i] = app.appendHistogram(s.ref, s.labels, ts[i], histograms[i], floatHistograms[i], AppendOptions.NONE);
+          refs[i] = app.appendHistogram(ref, s.labels, ts[i], histograms[i], floatHistograms[i], AppendOptions.NONE);
         } else {
-          refs[i] = app.append(s.ref, s.labels, ts[i], values[i]);
+          refs[i] = app.append(ref, s.labels, ts[i], values[i]);
         }
         if (newText[i] && !sampleLimitHit && !bucketLimitHit) {
           seriesAdded++;
@@ -266,6 +298,34 @@ final class ScrapeBatch implements ProtobufSink {
     }
     if (bucketLimitHit) {
       throw new ScrapeFailure(ScrapeLimitException.BUCKET_LIMIT.getMessage(), true);
+    }
+  }
+
+  /** Appends the created-timestamp zero of {@code s}; returns the series reference to append its sample with. */
+  private static long appendCreatedZero(Appender app, ScrapeCache.Series s, long ct, Histogram h, FloatHistogram fh) {
+    try {
+      long ref;
+      if (h != null) {
+        Histogram zero = new Histogram();
+        zero.counterResetHint = dev.kiln.tsdb.histogram.CounterResetHint.COUNTER_RESET;
+        zero.schema = h.schema;
+        zero.zeroThreshold = h.zeroThreshold;
+        zero.customValues = h.customValues;
+        ref = app.appendHistogram(s.ref, s.labels, ct, zero, null, AppendOptions.NONE);
+      } else if (fh != null) {
+        FloatHistogram zero = new FloatHistogram();
+        zero.counterResetHint = dev.kiln.tsdb.histogram.CounterResetHint.COUNTER_RESET;
+        zero.schema = fh.schema;
+        zero.zeroThreshold = fh.zeroThreshold;
+        zero.customValues = fh.customValues;
+        ref = app.appendHistogram(s.ref, s.labels, ct, null, zero, AppendOptions.NONE);
+      } else {
+        ref = app.append(s.ref, s.labels, ct, 0.0);
+      }
+      return ref != 0 ? ref : s.ref;
+    } catch (AppendException e) {
+      LOG.debug("created-timestamp zero sample of {} at {} rejected: {}", s.labels, ct, e.getMessage());
+      return s.ref;
     }
   }
 

@@ -66,6 +66,16 @@ public final class ScrapeLoop {
   /** A loop sending the {@code Authorization} header of {@code auth}, which its pool shares among its loops. */
   public ScrapeLoop(String pool, Target target, ScrapeConfig cfg, Appendable storage, HttpFetcher fetcher,
       HttpAuthorization auth, Clock clock, String userAgent, boolean extraMetrics) {
+    this(pool, target, cfg, storage, fetcher, auth, clock, userAgent, extraMetrics, false);
+  }
+
+  /**
+   * As above; {@code createdTimestampZero} is {@code --enable-feature=created-timestamp-zero-ingestion}:
+   * a counter, summary or histogram sample with a created timestamp before its own timestamp is
+   * preceded by a zero sample at the created timestamp.
+   */
+  public ScrapeLoop(String pool, Target target, ScrapeConfig cfg, Appendable storage, HttpFetcher fetcher,
+      HttpAuthorization auth, Clock clock, String userAgent, boolean extraMetrics, boolean createdTimestampZero) {
     this.pool = pool;
     this.auth = auth;
     this.target = target;
@@ -83,7 +93,7 @@ public final class ScrapeLoop {
         cfg.histograms().alwaysScrapeClassicHistograms());
     this.histogramLimits = new HistogramLimits(cfg.histograms().bucketLimit(), cfg.histograms().minBucketFactor());
     this.batch = new ScrapeBatch(cache, new SeriesLabeler(target.labels(), cfg), cfg.honorTimestamps(),
-        cfg.trackTimestampsStaleness());
+        cfg.trackTimestampsStaleness(), createdTimestampZero);
     this.report = new ScrapeReport(target.labels(), cfg, extraMetrics);
   }
 
@@ -245,7 +255,7 @@ public final class ScrapeLoop {
     counts.scraped = b.scraped();
     Appender limited = new ScrapeLimitAppender(app, cfg.limits(), histogramLimits, start + MAX_AHEAD_MILLIS);
     try {
-      b.appendTo(limited, counts);
+      b.appendTo(limited, app, counts);
     } catch (ScrapeFailure f) {
       if (parseError != null && f.keepsCounts()) {
         throw parseError;

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 public final class ScrapeManager implements AutoCloseable {
   private final Appendable storage;
   private final boolean nativeHistogramsFeature;
+  private volatile boolean createdTimestampZero;
   private final HttpFetcher fetcher;
   private final Clock clock;
   private final String userAgent;
@@ -72,6 +73,14 @@ public final class ScrapeManager implements AutoCloseable {
     this.kubernetes = new KubernetesDiscoveries(kubeEnvironment, scheduler);
   }
 
+  /**
+   * Turns {@code --enable-feature=created-timestamp-zero-ingestion} on or off for the pools of the
+   * next {@link #apply}.
+   */
+  public void setCreatedTimestampZeroIngestion(boolean on) {
+    this.createdTimestampZero = on;
+  }
+
   private static java.util.concurrent.ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
@@ -90,7 +99,7 @@ public final class ScrapeManager implements AutoCloseable {
     boolean extra = config.global().extraScrapeMetrics();
     for (ScrapeConfig job : config.scrapeConfigs()) {
       ScrapeConfig sc = nativeHistogramsFeature ? job.withNativeHistogramsFeature() : job;
-      ScrapePool pool = new ScrapePool(sc, storage, fetcher, clock, userAgent, extra, scheduler, workers);
+      ScrapePool pool = new ScrapePool(sc, storage, fetcher, clock, userAgent, extra, scheduler, workers, createdTimestampZero);
       ScrapePool old = pools.remove(sc.jobName());
       if (old != null) {
         pool.adopt(old);

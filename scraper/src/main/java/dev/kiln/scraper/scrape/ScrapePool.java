@@ -39,6 +39,7 @@ final class ScrapePool {
   private final Map<String, ScrapeLoop> inherited = new HashMap<>();
   private volatile List<DroppedTarget> dropped = List.of();
   private boolean closed;
+  private final boolean createdTimestampZero;
 
   private static final class Running {
     final ScrapeLoop loop;
@@ -52,7 +53,8 @@ final class ScrapePool {
   }
 
   ScrapePool(ScrapeConfig cfg, Appendable storage, HttpFetcher fetcher, Clock clock, String userAgent, boolean extraMetrics,
-      ScheduledExecutorService scheduler, ExecutorService workers) {
+      ScheduledExecutorService scheduler, ExecutorService workers, boolean createdTimestampZero) {
+    this.createdTimestampZero = createdTimestampZero;
     this.cfg = cfg;
     this.storage = storage;
     this.fetcher = fetcher;
@@ -118,7 +120,8 @@ final class ScrapePool {
   }
 
   private void start(String key, Target target) {
-    ScrapeLoop loop = new ScrapeLoop(cfg.jobName(), target, cfg, storage, fetcher, auth, clock, userAgent, extraMetrics);
+    ScrapeLoop loop = new ScrapeLoop(cfg.jobName(), target, cfg, storage, fetcher, auth, clock, userAgent, extraMetrics,
+        createdTimestampZero);
     ScrapeLoop previous = inherited.remove(key);
     if (previous != null) {
       loop.inheritState(previous);

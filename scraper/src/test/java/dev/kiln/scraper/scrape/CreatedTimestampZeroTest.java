@@ -1,0 +1,128 @@
+package dev.kiln.scraper.scrape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.ScrapeConfig;
+import dev.kiln.config.TargetGroup;
+import dev.kiln.scraper.parse.Pb;
+import dev.kiln.tsdb.histogram.CounterResetHint;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.memory.InMemoryStorage;
+import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.storage.Querier;
+import dev.kiln.tsdb.storage.SampleIterator;
+import dev.kiln.tsdb.storage.SeriesSet;
+import dev.kiln.tsdb.storage.ValueType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Created-timestamp zero ingestion ({@code --enable-feature=created-timestamp-zero-ingestion}) on
+ * protobuf scrapes, as Prometheus's scrape loop does it with {@code AppendCTZeroSample} and
+ * {@code AppendHistogramCTZeroSample}.
+ */
+class CreatedTimestampZeroTest {
+  private final InMemoryStorage storage = new InMemoryStorage();
+  private final ProtobufScrapeTest.BytesFetcher fetcher = new ProtobufScrapeTest.BytesFetcher();
+  private final ScrapeLoopTest.ManualClock clock = new ScrapeLoopTest.ManualClock();
+
+  private ScrapeLoop loop(boolean feature) {
+    ScrapeConfig cfg = ConfigLoader.parse("t.yml", "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n"
+        + "    scrape_native_histograms: true\n", Path.of("/")).scrapeConfig("app");
+    Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of(), "s"))).get(0).target();
+    return new ScrapeLoop("app", t, cfg, storage, fetcher, cfg.http().newAuthorization(), clock, "Kiln/test", false, feature);
+  }
+
+  private static Pb timestamp(long millis) {
+    return Pb.msg().int64(1, Math.floorDiv(millis, 1000)).int64(2, Math.floorMod(millis, 1000) * 1_000_000L);
+  }
+
+  /** A counter, a summary and a native histogram (schema 3) created at {@code ct}, and a gauge. */
+  private static byte[] page(long ct) {
+    Pb counter = Pb.msg().string(1, "jobs_total").uint(3, 0)
+        .msg(4, Pb.msg().msg(3, Pb.msg().dbl(1, 3).msg(3, timestamp(ct))));
+    Pb summary = Pb.msg().string(1, "rpc_seconds").uint(3, 2)
+        .msg(4, Pb.msg().msg(4, Pb.msg().uint(1, 4).dbl(2, 1.5).msg(3, Pb.msg().dbl(1, 0.5).dbl(2, 0.25)).msg(4, timestamp(ct))));
+    Pb histogram = Pb.msg().string(1, "lat_seconds").uint(3, 4).msg(4, Pb.msg().msg(7, Pb.msg().uint(1, 3).dbl(2, 2.0)
+        .sint(5, 3).dbl(6, 0.001).uint(7, 1).msg(12, Pb.msg().sint(1, 0).uint(2, 2)).packedSint(13, 1, 0)
+        .msg(15, timestamp(ct))));
+    Pb gauge = Pb.msg().string(1, "temp").uint(3, 1).msg(4, Pb.msg().msg(2, Pb.msg().dbl(1, 21)));
+    return Pb.delimited(counter, summary, histogram, gauge);
+  }
+
+  /** The (timestamp, value) pairs of a series; histograms as their float form. */
+  private List<List<Object>> samples(String metric) {
+    List<List<Object>> out = new ArrayList<>();
+    try (Querier q = storage.querier(0, Long.MAX_VALUE)) {
+      SeriesSet s = q.select(true, null, LabelMatcher.equal("__name__", metric));
+      while (s.next()) {
+        SampleIterator it = s.at().iterator(null);
+        for (ValueType v = it.next(); v != ValueType.NONE; v = it.next()) {
+          Object value = v == ValueType.HISTOGRAM ? it.atHistogram(null).toFloat(null)
+              : v == ValueType.FLOAT_HISTOGRAM ? it.atFloatHistogram(null) : (Object) it.atV();
+          out.add(List.of(it.atT(), value));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void zeroSamplesPrecedeCountersSummariesAndHistogramsAtTheirCreatedTimestamp() {
+    long now = clock.millis;
+    long ct = now - 10_250;
+    fetcher.body = page(ct);
+    ScrapeLoop loop = loop(true);
+    loop.scrape();
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 3.0)), samples("jobs_total"));
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 4.0)), samples("rpc_seconds_count"));
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 1.5)), samples("rpc_seconds_sum"));
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 0.25)), samples("rpc_seconds"));
+    assertEquals(List.of(List.of(now, 21.0)), samples("temp"), "gauges have no created timestamp");
+
+    List<List<Object>> h = samples("lat_seconds");
+    assertEquals(2, h.size(), h.toString());
+    assertEquals(ct, h.get(0).get(0));
+    FloatHistogram zero = (FloatHistogram) h.get(0).get(1);
+    assertEquals(3, zero.schema);
+    assertEquals(0.001, zero.zeroThreshold);
+    assertEquals(0.0, zero.count);
+    assertEquals(0.0, zero.sum);
+    assertEquals(CounterResetHint.COUNTER_RESET, zero.counterResetHint);
+    assertEquals(3.0, ((FloatHistogram) h.get(1).get(1)).count);
+
+    // The next scrape's zero sample is older than the series' last sample: ignored, the sample is stored.
+    clock.millis += 15_000;
+    loop.scrape();
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 3.0), List.of(now + 15_000, 3.0)), samples("jobs_total"));
+    assertEquals(3, samples("lat_seconds").size());
+  }
+
+  @Test
+  void noZeroSampleWhenTheFeatureIsOffOrTheCreatedTimestampIsNotBeforeTheSample() {
+    long now = clock.millis;
+    fetcher.body = page(now - 5_000);
+    loop(false).scrape();
+    assertEquals(List.of(List.of(now, 3.0)), samples("jobs_total"));
+    assertEquals(1, samples("lat_seconds").size());
+
+    InMemoryStorage fresh = new InMemoryStorage();
+    fetcher.body = page(now);
+    ScrapeConfig cfg = ConfigLoader.parse("t.yml", "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n"
+        + "    scrape_native_histograms: true\n", Path.of("/")).scrapeConfig("app");
+    Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of(), "s"))).get(0).target();
+    new ScrapeLoop("app", t, cfg, fresh, fetcher, cfg.http().newAuthorization(), clock, "Kiln/test", false, true).scrape();
+    try (Querier q = fresh.querier(0, Long.MAX_VALUE)) {
+      SeriesSet s = q.select(true, null, LabelMatcher.equal("__name__", "jobs_total"));
+      s.next();
+      SampleIterator it = s.at().iterator(null);
+      it.next();
+      assertEquals(now, it.atT(), "a created timestamp equal to the sample's adds no zero sample");
+      assertEquals(ValueType.NONE, it.next());
+    }
+  }
+}
