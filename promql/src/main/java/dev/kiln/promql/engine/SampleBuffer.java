@@ -25,6 +25,12 @@ final class SampleBuffer {
    * Prometheus's HistogramStatsIterator does.
    */
   boolean resolveHints;
+  /**
+   * When set, histogram samples are decoded into the instances the buffer already holds (from an
+   * earlier series) instead of new ones, so a caller that never keeps a sample's histogram beyond
+   * the series (rate and the like, which compute new results) reads without allocating per sample.
+   */
+  boolean reuseHistograms;
   private SampleIterator reuse;
 
   /**
@@ -49,7 +55,7 @@ final class SampleBuffer {
         break;
       }
       if (vt == ValueType.HISTOGRAM || vt == ValueType.FLOAT_HISTOGRAM) {
-        FloatHistogram h = it.atFloatHistogram(null);
+        FloatHistogram h = it.atFloatHistogram(reuseHistograms && hcount < hs.length ? hs[hcount] : null);
         if (StaleNaN.is(h.sum)) {
           // A histogram stale marker ends the series like a float one.
           if (!dropStale) {

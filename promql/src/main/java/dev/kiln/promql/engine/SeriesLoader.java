@@ -66,6 +66,7 @@ final class SeriesLoader {
     for (int i = 0; i < BATCH; i++) {
       buffers[i] = new SampleBuffer();
       buffers[i].resolveHints = resolveHints;
+      buffers[i].reuseHistograms = own.reuseHistograms;
     }
     while (n > 0) {
       control.check();
