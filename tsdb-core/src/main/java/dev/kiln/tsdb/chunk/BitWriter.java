@@ -93,7 +93,7 @@ final class BitWriter {
   private void ensureCapacity(int bits) {
     int bytes = (bits + 7) >>> 3;
     if (bytes > buf.length) {
-      buf = Arrays.copyOf(buf, Math.max(bytes, buf.length + (buf.length >>> 1)));
+      buf = Arrays.copyOf(buf, Math.max(bytes, buf.length * 2));
     }
   }
 }

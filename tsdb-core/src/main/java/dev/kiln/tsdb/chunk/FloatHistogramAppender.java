@@ -15,6 +15,8 @@ import java.util.Arrays;
 public final class FloatHistogramAppender {
   private final HistogramChunk chunk;
   private boolean recoded;
+  /** The outcome of the last appendability check, reused from sample to sample. */
+  private final Appendable check = new Appendable();
 
   private HistogramLayout layout;
   private long t = Long.MIN_VALUE;
@@ -40,8 +42,9 @@ public final class FloatHistogramAppender {
       byte[] old = c.bytes();
       it.reset(old, 0, old.length);
       c.resetWriter(header);
+      FloatHistogram read = new FloatHistogram();
       while (it.next() != ValueType.NONE) {
-        a.write(it.atT(), it.atFloatHistogram(null));
+        a.write(it.atT(), it.atFloatHistogram(read));
       }
     } else if (c.numSamples() > 0) {
       throw new IllegalStateException("a live histogram chunk has its appender already");
@@ -162,7 +165,11 @@ public final class FloatHistogramAppender {
   }
 
   private Appendable appendable(FloatHistogram h) {
-    Appendable r = new Appendable();
+    Appendable r = check;
+    r.ok = false;
+    r.reset = false;
+    r.positive = null;
+    r.negative = null;
     if (chunk.numSamples() > 0 && chunk.counterResetHeader() == CounterResetHeader.GAUGE) {
       return r;
     }
@@ -194,6 +201,24 @@ public final class FloatHistogramAppender {
       return r;
     }
     int np = layout.positiveBuckets;
+    if (SpanExpansion.sameSpans(layout.positiveSpans, h.positiveSpans)
+        && SpanExpansion.sameSpans(layout.negativeSpans, h.negativeSpans)) {
+      // Same layout: compare against the last sample's counts where they are kept, no copy.
+      for (int i = 0; i < np; i++) {
+        if (value(3 + i) > h.positiveBuckets[i]) {
+          r.reset = true;
+          return r;
+        }
+      }
+      for (int i = 0; i < layout.negativeBuckets; i++) {
+        if (value(3 + np + i) > h.negativeBuckets[i]) {
+          r.reset = true;
+          return r;
+        }
+      }
+      r.ok = true;
+      return r;
+    }
     double[] pOld = new double[np];
     double[] nOld = new double[layout.negativeBuckets];
     for (int i = 0; i < np; i++) {
@@ -253,21 +278,38 @@ public final class FloatHistogramAppender {
       SpanExpansion.Result pos, SpanExpansion.Result neg, Span[] posSpans, Span[] negSpans) {
     FloatHistogramChunkIterator it = new FloatHistogramChunkIterator();
     it.reset(chunk.raw(), 0, chunk.length());
-    FloatHistogramAppender next = create();
+    // The wider layout adds a few bits per sample: start with room for the old chunk and a quarter.
+    FloatHistogramAppender next = new FloatHistogramAppender(
+        HistogramChunk.newChunk(ChunkEncoding.FLOAT_HISTOGRAM, chunk.length() + (chunk.length() >>> 2)));
     next.recoded = true;
     int np = HistogramLayout.countBuckets(posSpans);
     int nn = HistogramLayout.countBuckets(negSpans);
+    // One decoded and one widened sample, reused for every sample (write copies what it keeps).
+    FloatHistogram read = new FloatHistogram();
+    FloatHistogram widened = new FloatHistogram();
+    double[] pBuf = null;
+    double[] nBuf = null;
     while (it.next() != ValueType.NONE) {
-      FloatHistogram old = it.atFloatHistogram(null);
+      FloatHistogram old = it.atFloatHistogram(read);
       if (!StaleNaN.is(old.sum)) {
-        old.positiveSpans = posSpans;
-        old.negativeSpans = negSpans;
+        widened.counterResetHint = old.counterResetHint;
+        widened.schema = old.schema;
+        widened.zeroThreshold = old.zeroThreshold;
+        widened.zeroCount = old.zeroCount;
+        widened.count = old.count;
+        widened.sum = old.sum;
+        widened.customValues = old.customValues;
+        widened.positiveSpans = posSpans;
+        widened.negativeSpans = negSpans;
+        widened.positiveBuckets = old.positiveBuckets;
+        widened.negativeBuckets = old.negativeBuckets;
         if (pos != null && !pos.forward.isEmpty()) {
-          old.positiveBuckets = SpanExpansion.insertCounts(old.positiveBuckets, np, pos.forward);
+          widened.positiveBuckets = pBuf = SpanExpansion.insertCounts(old.positiveBuckets, np, pos.forward, pBuf);
         }
         if (neg != null && !neg.forward.isEmpty()) {
-          old.negativeBuckets = SpanExpansion.insertCounts(old.negativeBuckets, nn, neg.forward);
+          widened.negativeBuckets = nBuf = SpanExpansion.insertCounts(old.negativeBuckets, nn, neg.forward, nBuf);
         }
+        old = widened;
       }
       next.write(it.atT(), old);
     }

@@ -18,6 +18,8 @@ import dev.kiln.tsdb.model.StaleNaN;
 public final class HistogramAppender {
   private final HistogramChunk chunk;
   private boolean recoded;
+  /** The outcome of the last appendability check, reused from sample to sample. */
+  private final Appendable check = new Appendable();
 
   private HistogramLayout layout;
   private long t = Long.MIN_VALUE;
@@ -50,8 +52,9 @@ public final class HistogramAppender {
       byte[] old = c.bytes();
       it.reset(old, 0, old.length);
       c.resetWriter(header);
+      Histogram read = new Histogram();
       while (it.next() != dev.kiln.tsdb.storage.ValueType.NONE) {
-        a.write(it.atT(), it.atHistogram(null));
+        a.write(it.atT(), it.atHistogram(read));
       }
     } else if (c.numSamples() > 0) {
       throw new IllegalStateException("a live histogram chunk has its appender already");
@@ -174,7 +177,11 @@ public final class HistogramAppender {
 
   /** Prometheus's {@code appendable}: whether {@code h} continues this counter chunk. */
   private Appendable appendable(Histogram h) {
-    Appendable r = new Appendable();
+    Appendable r = check;
+    r.ok = false;
+    r.header = CounterResetHeader.NOT_COUNTER_RESET;
+    r.positive = null;
+    r.negative = null;
     if (chunk.numSamples() > 0 && chunk.counterResetHeader() == CounterResetHeader.GAUGE) {
       return r;
     }
@@ -265,21 +272,38 @@ public final class HistogramAppender {
       SpanExpansion.Result pos, SpanExpansion.Result neg, Span[] posSpans, Span[] negSpans) {
     HistogramChunkIterator it = new HistogramChunkIterator();
     it.reset(chunk.raw(), 0, chunk.length());
-    HistogramAppender next = create();
+    // The wider layout adds a few bits per sample: start with room for the old chunk and a quarter.
+    HistogramAppender next = new HistogramAppender(
+        HistogramChunk.newChunk(ChunkEncoding.HISTOGRAM, chunk.length() + (chunk.length() >>> 2)));
     next.recoded = true;
     int np = HistogramLayout.countBuckets(posSpans);
     int nn = HistogramLayout.countBuckets(negSpans);
+    // One decoded and one widened sample, reused for every sample (write copies what it keeps).
+    Histogram read = new Histogram();
+    Histogram widened = new Histogram();
+    long[] pBuf = null;
+    long[] nBuf = null;
     while (it.next() != dev.kiln.tsdb.storage.ValueType.NONE) {
-      Histogram old = it.atHistogram(null);
+      Histogram old = it.atHistogram(read);
       if (!StaleNaN.is(old.sum)) {
-        old.positiveSpans = posSpans;
-        old.negativeSpans = negSpans;
+        widened.counterResetHint = old.counterResetHint;
+        widened.schema = old.schema;
+        widened.zeroThreshold = old.zeroThreshold;
+        widened.zeroCount = old.zeroCount;
+        widened.count = old.count;
+        widened.sum = old.sum;
+        widened.customValues = old.customValues;
+        widened.positiveSpans = posSpans;
+        widened.negativeSpans = negSpans;
+        widened.positiveBuckets = old.positiveBuckets;
+        widened.negativeBuckets = old.negativeBuckets;
         if (pos != null && !pos.forward.isEmpty()) {
-          old.positiveBuckets = SpanExpansion.insertDeltas(old.positiveBuckets, np, pos.forward);
+          widened.positiveBuckets = pBuf = SpanExpansion.insertDeltas(old.positiveBuckets, np, pos.forward, pBuf);
         }
         if (neg != null && !neg.forward.isEmpty()) {
-          old.negativeBuckets = SpanExpansion.insertDeltas(old.negativeBuckets, nn, neg.forward);
+          widened.negativeBuckets = nBuf = SpanExpansion.insertDeltas(old.negativeBuckets, nn, neg.forward, nBuf);
         }
+        old = widened;
       }
       next.write(it.atT(), old);
     }

@@ -46,6 +46,11 @@ public final class HistogramChunk implements Chunk {
         ChunkEncoding.HISTOGRAM, new BitWriter(HEADER_BYTES, INITIAL_CAPACITY), null);
   }
 
+  /** A new, empty chunk of {@code encoding} whose buffer starts with {@code capacity} bytes. */
+  static HistogramChunk newChunk(ChunkEncoding encoding, int capacity) {
+    return new HistogramChunk(encoding, new BitWriter(HEADER_BYTES, Math.max(INITIAL_CAPACITY, capacity)), null);
+  }
+
   /** A new, empty float-histogram chunk. */
   public static HistogramChunk newFloatHistogramChunk() {
     return new HistogramChunk(
