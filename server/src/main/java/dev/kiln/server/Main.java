@@ -1,16 +1,17 @@
 package dev.kiln.server;
 
+import dev.kiln.config.ByteSizes;
+import dev.kiln.config.ConfigException;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.PrometheusConfig;
 import dev.kiln.promql.EngineOptions;
 import dev.kiln.promql.QueryOptions;
 import dev.kiln.promql.engine.Engine;
-import dev.kiln.scraper.config.ConfigException;
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.Durations;
-import dev.kiln.scraper.config.PrometheusConfig;
 import dev.kiln.server.rules.RuleFileException;
 import dev.kiln.server.rules.RuleFileParser;
 import dev.kiln.server.rules.RuleGroupSpec;
 import dev.kiln.tsdb.memory.InMemoryStorage;
+import dev.kiln.tsdb.model.Durations;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -147,7 +148,7 @@ public final class Main implements Callable<Integer> {
     long retention = duration(cmd, "--storage.tsdb.retention.time", retentionTime);
     long retentionBytes;
     try {
-      retentionBytes = Durations.parseBytes(retentionSize);
+      retentionBytes = ByteSizes.parseBytes(retentionSize);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, "invalid value for --storage.tsdb.retention.size: " + e.getMessage());
     }
@@ -264,7 +265,7 @@ public final class Main implements Callable<Integer> {
           PrometheusConfig c = ConfigLoader.load(f);
           System.out.println("  SUCCESS: " + f + " is valid prometheus config file syntax");
           for (String glob : c.ruleFiles()) {
-            for (Path rf : dev.kiln.scraper.config.Globs.expand(null, glob)) {
+            for (Path rf : dev.kiln.config.Globs.expand(null, glob)) {
               failed += CheckRules.check(rf, c.global().evaluationIntervalMillis());
             }
           }

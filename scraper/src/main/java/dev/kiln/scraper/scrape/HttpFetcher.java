@@ -1,6 +1,6 @@
 package dev.kiln.scraper.scrape;
 
-import dev.kiln.scraper.config.HttpClientConfig;
+import dev.kiln.config.HttpClientConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
@@ -8,7 +8,8 @@ import java.util.Map;
 /** Fetches a scrape target's body. Implementations must be thread-safe. */
 public interface HttpFetcher {
   /**
-   * Performs one GET.
+   * Performs one GET with {@code headers} (the caller's {@code Authorization} among them) and the
+   * TLS, proxy, redirect and {@code http_headers} settings of {@code client}.
    *
    * @param bodyLimitBytes maximum decompressed body size, 0 for none
    * @throws IOException with a readable message on network errors, timeouts and oversized bodies

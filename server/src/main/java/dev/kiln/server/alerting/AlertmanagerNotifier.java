@@ -2,10 +2,10 @@ package dev.kiln.server.alerting;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.kiln.scraper.config.AlertingConfig;
-import dev.kiln.scraper.config.AlertmanagerConfig;
-import dev.kiln.scraper.relabel.RelabelConfig;
-import dev.kiln.scraper.relabel.Relabeler;
+import dev.kiln.config.AlertingConfig;
+import dev.kiln.config.AlertmanagerConfig;
+import dev.kiln.config.relabel.RelabelConfig;
+import dev.kiln.config.relabel.Relabeler;
 import dev.kiln.server.rules.AlertSink;
 import dev.kiln.server.rules.AlertSnapshot;
 import dev.kiln.tsdb.model.Labels;
@@ -37,14 +37,15 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   private final Labels externalLabels;
   private final String externalURL;
   private final String userAgent;
-  private final java.util.Map<dev.kiln.scraper.config.HttpClientConfig, HttpClient> clients =
+  /** One client, with its own credentials (and OAuth2 token), per distinct HTTP client setting. */
+  private final java.util.Map<dev.kiln.config.HttpClientConfig, Client> clients =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final ArrayDeque<NotifierAlert> queue = new ArrayDeque<>();
   private final Thread sender;
   private volatile List<RelabelConfig> alertRelabel = List.of();
   private volatile List<AlertmanagerTarget> targets = List.of();
   private final List<dev.kiln.scraper.discovery.Discoverer> discoverers = new ArrayList<>();
-  private List<java.util.Map<Integer, List<dev.kiln.scraper.config.TargetGroup>>> perConfig = List.of();
+  private List<java.util.Map<Integer, List<dev.kiln.config.TargetGroup>>> perConfig = List.of();
   private volatile boolean closed;
   private long dropped;
   private long sent;
@@ -72,7 +73,7 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   public void apply(AlertingConfig cfg,
       java.util.function.Function<AlertmanagerConfig, List<dev.kiln.scraper.discovery.Discoverer>> discovery) {
     List<AlertmanagerConfig> ams = cfg.alertmanagers();
-    List<java.util.Map<Integer, List<dev.kiln.scraper.config.TargetGroup>>> groups = new ArrayList<>();
+    List<java.util.Map<Integer, List<dev.kiln.config.TargetGroup>>> groups = new ArrayList<>();
     List<List<dev.kiln.scraper.discovery.Discoverer>> created = new ArrayList<>();
     for (AlertmanagerConfig am : ams) {
       groups.add(new java.util.HashMap<>());
@@ -99,15 +100,15 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
     }
   }
 
-  private synchronized void updated(List<java.util.Map<Integer, List<dev.kiln.scraper.config.TargetGroup>>> groups,
-      List<AlertmanagerConfig> ams, int index, int source, List<dev.kiln.scraper.config.TargetGroup> g) {
+  private synchronized void updated(List<java.util.Map<Integer, List<dev.kiln.config.TargetGroup>>> groups,
+      List<AlertmanagerConfig> ams, int index, int source, List<dev.kiln.config.TargetGroup> g) {
     if (groups != perConfig) {
       return;
     }
     groups.get(index).put(source, g);
     List<AlertmanagerTarget> t = new ArrayList<>();
     for (int i = 0; i < ams.size(); i++) {
-      List<dev.kiln.scraper.config.TargetGroup> all = new ArrayList<>();
+      List<dev.kiln.config.TargetGroup> all = new ArrayList<>();
       groups.get(i).entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> all.addAll(e.getValue()));
       t.addAll(AlertmanagerTarget.resolve(ams.get(i), all));
     }
@@ -172,8 +173,10 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
     }
   }
 
-  /** One client per distinct TLS and redirect setting. */
-  private HttpClient client(dev.kiln.scraper.config.HttpClientConfig http) {
+  private record Client(HttpClient http, dev.kiln.config.HttpAuthorization auth) {}
+
+  /** The client for {@code http}, built on first use with its own credentials. */
+  private Client client(dev.kiln.config.HttpClientConfig http) {
     return clients.computeIfAbsent(http, h -> {
       HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
       try {
@@ -181,7 +184,7 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
       } catch (Exception e) {
         throw new IllegalStateException("Alertmanager TLS settings: " + e.getMessage(), e);
       }
-      return b.build();
+      return new Client(b.build(), h.newAuthorization());
     });
   }
 
@@ -194,12 +197,13 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
             .header("Content-Type", "application/json")
             .header("User-Agent", userAgent)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        String auth = t.http().authorizationHeader();
+        Client client = client(t.http());
+        String auth = client.auth().header();
         if (auth != null) {
           rb.header("Authorization", auth);
         }
         t.http().headers().forEach(rb::header);
-        HttpResponse<String> resp = client(t.http()).send(rb.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp = client.http().send(rb.build(), HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() / 100 != 2) {
           errors++;
           LOG.warn("Alertmanager {} answered {}: {}", t.url(), resp.statusCode(), resp.body());

@@ -2,11 +2,12 @@ package dev.kiln.server.api;
 
 import dev.kiln.promql.ParseException;
 import dev.kiln.promql.parser.PromQLParser;
-import dev.kiln.scraper.parse.GoFloats;
 import dev.kiln.server.http.ApiException;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.server.http.Router;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
@@ -106,7 +107,7 @@ public final class FederateApi {
             .append(l.value(i).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
         first = false;
       }
-      sb.append("} ").append(GoFloats.formatG(latestV.get(e.getKey()))).append(' ').append(e.getValue()[0]).append('\n');
+      sb.append("} ").append(GoFloats.format(latestV.get(e.getKey()), Notation.G)).append(' ').append(e.getValue()[0]).append('\n');
     }
     return Response.text(200, sb.toString()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
   }

@@ -1,9 +1,9 @@
 package dev.kiln.server.remote;
 
-import dev.kiln.scraper.config.RemoteEndpointConfig;
-import dev.kiln.scraper.relabel.Relabeler;
-import dev.kiln.tsdb.head.CommitListener;
+import dev.kiln.config.RemoteEndpointConfig;
+import dev.kiln.config.relabel.Relabeler;
 import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.CommitListener;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,5 +1,8 @@
 package dev.kiln.server.rules;
 
+import dev.kiln.config.ConfigException;
+import dev.kiln.config.Globs;
+import dev.kiln.config.YamlNode;
 import dev.kiln.promql.EngineOptions;
 import dev.kiln.promql.ParseException;
 import dev.kiln.promql.Query;
@@ -10,11 +13,8 @@ import dev.kiln.promql.Scalar;
 import dev.kiln.promql.Vector;
 import dev.kiln.promql.engine.Engine;
 import dev.kiln.promql.parser.PromQLParser;
-import dev.kiln.scraper.config.ConfigException;
-import dev.kiln.scraper.config.Durations;
-import dev.kiln.scraper.config.Globs;
-import dev.kiln.scraper.config.YamlNode;
 import dev.kiln.tsdb.memory.InMemoryStorage;
+import dev.kiln.tsdb.model.Durations;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.Appender;

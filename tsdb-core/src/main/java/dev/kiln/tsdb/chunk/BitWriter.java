@@ -42,6 +42,13 @@ final class BitWriter {
     return trailingZeroByte ? (bitLen >>> 3) + 1 : (bitLen + 7) >>> 3;
   }
 
+  /** Grows the backing array to at least {@code bytes} bytes. */
+  void reserve(int bytes) {
+    if (buf.length < bytes) {
+      buf = Arrays.copyOf(buf, bytes);
+    }
+  }
+
   /** Shrinks the backing array to {@link #length()}. */
   void compact() {
     int len = length();

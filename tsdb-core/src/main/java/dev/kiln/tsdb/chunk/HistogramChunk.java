@@ -46,11 +46,6 @@ public final class HistogramChunk implements Chunk {
         ChunkEncoding.HISTOGRAM, new BitWriter(HEADER_BYTES, INITIAL_CAPACITY), null);
   }
 
-  /** A new, empty chunk of {@code encoding} whose buffer starts with {@code capacity} bytes. */
-  static HistogramChunk newChunk(ChunkEncoding encoding, int capacity) {
-    return new HistogramChunk(encoding, new BitWriter(HEADER_BYTES, Math.max(INITIAL_CAPACITY, capacity)), null);
-  }
-
   /** A new, empty float-histogram chunk. */
   public static HistogramChunk newFloatHistogramChunk() {
     return new HistogramChunk(
@@ -169,6 +164,13 @@ public final class HistogramChunk implements Chunk {
   @Override
   public Chunk snapshot() {
     return new HistogramChunk(encoding, null, bytes());
+  }
+
+  /** Makes room for {@code bytes} bytes in a chunk built here, so appends up to it do not grow it. */
+  void reserve(int bytes) {
+    if (writer != null) {
+      writer.reserve(bytes);
+    }
   }
 
   /** Shrinks the backing array to the chunk's length; call once the chunk is complete. */

@@ -1,8 +1,8 @@
 package dev.kiln.scraper.discovery.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.scraper.config.HttpClientConfig;
-import dev.kiln.scraper.config.ProxyConfig;
+import dev.kiln.config.HttpClientConfig;
+import dev.kiln.config.ProxyConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,7 +69,7 @@ final class Kubeconfig {
     HttpClientConfig http = new HttpClientConfig(username, username == null ? null : str(user, "password"), null,
         bearer ? "Bearer" : null, token, tokenFile, insecure, path(cluster, "certificate-authority", dir), null, true, Map.of(), null, tls, proxy);
     SSLContext ssl = "https".equals(uri.getScheme()) ? http.sslContext() : null;
-    Credentials creds = http::authorizationHeader;
+    Credentials creds = http.newAuthorization()::header;
     if (!bearer && username == null && user.get("exec") instanceof Map<?, ?> exec) {
       creds = new ExecCredentials(exec, dir, clock);
     }

@@ -1,0 +1,68 @@
+package dev.kiln.tsdb.wal;
+
+import dev.kiln.tsdb.model.Labels;
+import java.util.List;
+
+/**
+ * Where the head writes each commit before applying it: the write-ahead log ({@link Wal}), or
+ * nothing. It lives beside the log so that the dependency runs one way: the head uses the log,
+ * the log knows nothing of the head.
+ *
+ * <p>{@link #write} is called with the head's log lock held, so calls are serialized and records
+ * land in commit order; it should only hand the bytes to the operating system. {@link
+ * #awaitDurable} is called without the lock and returns once everything up to the token is
+ * durable, so that concurrent commits can share one fsync.
+ */
+public interface CommitLog {
+  /** A series the log has not seen yet. */
+  record SeriesEntry(long ref, Labels labels) {}
+
+  /**
+   * Writes series records (may be empty) and then one samples record of {@code n} samples. The
+   * arrays belong to the caller and are reused after the call returns; copy what must outlive it.
+   *
+   * @return a token to pass to {@link #awaitDurable}
+   * @throws dev.kiln.tsdb.storage.StorageException when the write fails; nothing is applied
+   */
+  long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n);
+
+  /**
+   * Writes series records (may be empty) and then the histogram records of {@code n} native
+   * histogram samples: entry {@code i} is the integer histogram {@code hs[i]} or, when that is
+   * null, the float histogram {@code fhs[i]}. Ownership and threading as for {@link #write}.
+   *
+   * @return a token to pass to {@link #awaitDurable}
+   */
+  default long writeHistograms(List<SeriesEntry> newSeries, long[] refs, long[] ts,
+      dev.kiln.tsdb.histogram.Histogram[] hs, dev.kiln.tsdb.histogram.FloatHistogram[] fhs, int n) {
+    throw new UnsupportedOperationException("this log does not store native histograms");
+  }
+
+  /** Waits until all writes up to the token are durable. */
+  void awaitDurable(long token);
+
+  /**
+   * Called after the head dropped data before {@code mint}: the log may rewrite what it holds so
+   * that only series accepted by {@code liveSeries} and samples at or after {@code mint} remain
+   * (a checkpoint).
+   */
+  default void truncate(long mint, java.util.function.LongPredicate liveSeries) {}
+
+  /** A log that keeps nothing (an in-memory head). */
+  CommitLog NONE =
+      new CommitLog() {
+        @Override
+        public long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n) {
+          return 0;
+        }
+
+        @Override
+        public long writeHistograms(List<SeriesEntry> newSeries, long[] refs, long[] ts,
+            dev.kiln.tsdb.histogram.Histogram[] hs, dev.kiln.tsdb.histogram.FloatHistogram[] fhs, int n) {
+          return 0;
+        }
+
+        @Override
+        public void awaitDurable(long token) {}
+      };
+}
