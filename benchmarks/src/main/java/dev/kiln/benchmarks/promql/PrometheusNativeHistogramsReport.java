@@ -17,8 +17,9 @@ import java.util.Arrays;
  * Kiln on the dataset and queries of Prometheus's {@code BenchmarkNativeHistograms}
  * ({@code promql/bench_test.go}), so Kiln's figures compare with the ones Prometheus publishes for
  * it: 3,000 series {@code native_histogram_series{foo="bar", h="<n>"}} of 2,000 samples at 15 s
- * each, the histograms of {@code tsdbutil.GenerateTestHistograms(2000)} (schema 1, zero threshold
- * 0.001, 4 positive and 4 negative buckets, growing by 8 observations per sample, hint
+ * each, the histograms of {@code tsdbutil.GenerateTestHistograms(2000)} (count 12 + 9i, equal to
+ * the bucket counts; versions of the generator with 10 + 8i fail Kiln's validation; schema 1, zero threshold
+ * 0.001, 4 positive and 4 negative buckets, growing by 9 observations per sample, hint
  * not-counter-reset after the first), and range queries over [0, 2 h] at step 30 s. Prometheus's
  * generator also appends one schema-3 histogram at t = 0 before the first sample; it has the same
  * timestamp, so the head keeps one of the two and this dataset leaves it out.
@@ -31,7 +32,7 @@ public final class PrometheusNativeHistogramsReport {
 
   static Histogram generateTestHistogram(int i) {
     Histogram h = new Histogram();
-    h.count = 10 + 8L * i;
+    h.count = 12 + 9L * i;
     h.zeroCount = 2 + i;
     h.zeroThreshold = 0.001;
     h.sum = 18.4 * (i + 1);
