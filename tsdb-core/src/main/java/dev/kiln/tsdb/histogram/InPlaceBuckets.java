@@ -71,6 +71,25 @@ final class InPlaceBuckets {
    * successful CHECK).
    */
   static boolean apply(int op, Span[] ts, double[] tb, double[] comp, Span[] os, double[] ob, int start) {
+    if (tb.length == ob.length && java.util.Arrays.equals(ts, os)) {
+      // Same layout (the common case within one series): bucket i matches bucket i.
+      for (int i = start; i < ob.length; i++) {
+        double v = ob[i];
+        switch (op) {
+          case ADD -> tb[i] += v;
+          case SUB -> tb[i] += -v;
+          case KAHAN -> {
+            double av = tb[i];
+            comp[i] = kahanC(v, av, comp[i]);
+            tb[i] = av + v;
+          }
+          default -> {
+            return true;
+          }
+        }
+      }
+      return true;
+    }
     int tSpan = 0;
     int tIn = 0;
     int tBi = 0;
