@@ -107,6 +107,40 @@ class ScrapeLoopTest {
   }
 
   @Test
+  void loopsOfOnePoolShareTheirPoolsOauth2Token() throws Exception {
+    com.sun.net.httpserver.HttpServer idp =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+    idp.createContext("/token", ex -> {
+      ex.getRequestBody().readAllBytes();
+      byte[] b = ("{\"access_token\":\"t" + issued.incrementAndGet() + "\",\"expires_in\":3600}")
+          .getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, b.length);
+      ex.getResponseBody().write(b);
+      ex.close();
+    });
+    idp.start();
+    try {
+      String yaml = "scrape_configs:\n  - job_name: app\n    oauth2:\n      client_id: kiln\n      token_url: http://127.0.0.1:"
+          + idp.getAddress().getPort() + "/token\n";
+      ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("app");
+      List<Target> targets = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1", "h:2"), Map.of(), "s")))
+          .stream().map(r -> r.target()).toList();
+      dev.kiln.config.HttpAuthorization poolAuth = cfg.http().newAuthorization();
+      fetcher.body = "x 1\n";
+      for (Target t : targets) {
+        new ScrapeLoop("app", t, cfg, storage, fetcher, poolAuth, clock, "Kiln/test", false).scrape();
+        assertEquals("Bearer t1", fetcher.lastHeaders.get("Authorization"));
+      }
+      assertEquals(1, issued.get());
+      new ScrapeLoop("app", targets.get(0), cfg, storage, fetcher, clock, "Kiln/test", false).scrape();
+      assertEquals("Bearer t2", fetcher.lastHeaders.get("Authorization"), "another pool, another token");
+    } finally {
+      idp.stop(0);
+    }
+  }
+
+  @Test
   void successfulScrapeStoresSamplesWithTargetLabelsAndReportSeries() {
     ScrapeLoop l = loop("");
     fetcher.body = "# TYPE x counter\nx{a=\"1\"} 5\nx{a=\"2\"} 6\n";
@@ -154,6 +188,64 @@ class ScrapeLoopTest {
     assertEquals(0, samples("a").size());
     assertTrue(l.status().lastError().startsWith("line 3: "), l.status().lastError());
     assertEquals(List.of(0.0, 0.0), values(samples("up")));
+  }
+
+  @Test
+  void sampleLimitBreachRollsBackTheScrapeAndReportsItsCountsAsPrometheus() {
+    ScrapeLoop l = loop("    sample_limit: 1\n");
+    fetcher.body = "metric_a 1\n";
+    l.scrape();
+    assertEquals(TargetHealth.UP, l.status().health());
+    clock.millis += 15_000;
+    // Prometheus's TestScrapeLoopAppendSampleLimit: limit 1, three samples: scraped 3, post-relabel 3, added 1.
+    fetcher.body = "metric_a 2\nmetric_b 1\nmetric_c 1\n";
+    l.scrape();
+    assertEquals("sample limit exceeded", l.status().lastError());
+    assertEquals(TargetHealth.DOWN, l.status().health());
+    assertEquals(List.of(1.0, 0.0), values(samples("up")));
+    assertEquals(List.of(1.0, 3.0), values(samples("scrape_samples_scraped")));
+    assertEquals(List.of(1.0, 3.0), values(samples("scrape_samples_post_metric_relabeling")));
+    assertEquals(List.of(1.0, 0.0), values(samples("scrape_series_added")),
+        "metric_a was known by the second scrape; b and c came after the limit");
+    List<double[]> a = samples("metric_a");
+    assertEquals(2, a.size(), "the accepted metric_a 2 was rolled back; a stale marker took its place");
+    assertTrue(StaleNaN.is(a.get(1)[1]));
+    assertEquals(0, samples("metric_b").size());
+  }
+
+  @Test
+  void aFirstScrapeOverTheSampleLimitCountsTheSeriesAddedBeforeTheBreach() {
+    ScrapeLoop l = loop("    sample_limit: 1\n");
+    fetcher.body = "metric_a 1\nmetric_b 1\nmetric_c 1\n";
+    l.scrape();
+    assertEquals(List.of(0.0), values(samples("up")));
+    assertEquals(List.of(3.0), values(samples("scrape_samples_scraped")));
+    assertEquals(List.of(3.0), values(samples("scrape_samples_post_metric_relabeling")));
+    assertEquals(List.of(1.0), values(samples("scrape_series_added")));
+    assertEquals(0, samples("metric_a").size());
+  }
+
+  @Test
+  void aLabelLimitBreachTakesPrecedenceOverTheSampleLimit() {
+    ScrapeLoop l = loop("    sample_limit: 1\n    label_limit: 4\n");
+    fetcher.body = "a 1\nb 1\nc{x=\"1\",y=\"2\"} 1\n";
+    l.scrape();
+    assertEquals("label_limit exceeded (metric: c, number of labels: 6, limit: 4)", l.status().lastError());
+    assertEquals(List.of(0.0), values(samples("up")));
+    assertEquals(0, samples("a").size());
+  }
+
+  @Test
+  void stalenessMarkersOfKnownSeriesDoNotCountTowardsTheSampleLimit() {
+    ScrapeLoop l = loop("    sample_limit: 2\n");
+    fetcher.body = "a 1\nb 1\n";
+    l.scrape();
+    clock.millis += 15_000;
+    fetcher.body = "c 1\nd 1\n";
+    l.scrape();
+    assertEquals(TargetHealth.UP, l.status().health(), l.status().lastError());
+    assertEquals(List.of(1.0), values(samples("c")));
+    assertTrue(StaleNaN.is(samples("a").get(1)[1]));
   }
 
   @Test
