@@ -80,12 +80,13 @@ final class SampleBuffer {
           prevHist = null;
         } else {
           if (resolveHints) {
-            FloatHistogram original = h.copy();
+            // Reset detection reads the previous histogram's counts and layout, never its hint, so
+            // the previous sample itself serves (its resolved hint does not matter).
             if (h.counterResetHint == CounterResetHint.UNKNOWN && prevHist != null) {
               h.counterResetHint =
                   h.detectReset(prevHist) ? CounterResetHint.COUNTER_RESET : CounterResetHint.NOT_COUNTER_RESET;
             }
-            prevHist = original;
+            prevHist = h;
           }
           addHistogram(t, h);
         }
