@@ -181,6 +181,10 @@ public final class XorIterator implements SampleIterator {
     throw corrupt("varint overflows 64 bits");
   }
 
+  // The bit reading below repeats BitReader's on purpose: reading through a BitReader field cost
+  // 20 to 35 % in XorChunkBenchmark.decode (the float decode loop of every query), while the
+  // histogram iterators, which do far more work per bit, use BitReader.
+
   private boolean readBit() {
     if (valid == 0) {
       load();
