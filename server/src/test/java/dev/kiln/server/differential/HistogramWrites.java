@@ -12,7 +12,7 @@ import org.xerial.snappy.Snappy;
 /**
  * A remote write 1.0 request mixing native histograms and floats, for tests that give two servers
  * the same data: seeded random integer histograms (counters, growing), float histograms, a gauge
- * histogram with negative buckets, and float series (one ending in a stale marker), {@code n}
+ * histogram with negative buckets (all counters grow: no counter resets), and float series (one ending in a stale marker), {@code n}
  * samples each, 15 s apart, ending at {@code end}. Every series has {@code source="<source>"}.
  */
 final class HistogramWrites {
@@ -49,11 +49,15 @@ final class HistogramWrites {
     }
     TimeSeries.Builder fts = series("queue_fill_ratio", source, "kind", "float");
     TimeSeries.Builder gts = series("temperature_celsius", source, "kind", "gauge");
+    double a = 0;
+    double b = 0;
+    double fsum = 0;
     for (int i = 0; i < n; i++) {
       long t = end - (n - 1 - i) * 15_000L;
-      double a = rnd.nextInt(100) / 4.0;
-      double b = rnd.nextInt(100) / 2.0;
-      fts.addHistograms(Histogram.newBuilder().setCountFloat(a + b + 0.5).setSum(rnd.nextInt(500) / 3.0).setSchema(0)
+      a += rnd.nextInt(100) / 4.0;
+      b += rnd.nextInt(100) / 2.0;
+      fsum += rnd.nextInt(500) / 3.0;
+      fts.addHistograms(Histogram.newBuilder().setCountFloat(a + b + 0.5).setSum(fsum).setSchema(0)
           .setZeroThreshold(1e-128).setZeroCountFloat(0.5).setTimestamp(t)
           .addPositiveSpans(BucketSpan.newBuilder().setOffset(1).setLength(2)).addPositiveCounts(a).addPositiveCounts(b));
       long neg = rnd.nextInt(9);
