@@ -1,14 +1,14 @@
 package dev.kiln.server;
 
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.Durations;
+import dev.kiln.config.PrometheusConfig;
 import dev.kiln.promql.EngineOptions;
 import dev.kiln.promql.QueryOptions;
 import dev.kiln.promql.engine.Engine;
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.Durations;
-import dev.kiln.scraper.config.PrometheusConfig;
 import dev.kiln.scraper.host.HostCollector;
-import dev.kiln.scraper.scrape.SocketHttpFetcher;
 import dev.kiln.scraper.scrape.ScrapeManager;
+import dev.kiln.scraper.scrape.SocketHttpFetcher;
 import dev.kiln.server.alerting.AlertmanagerNotifier;
 import dev.kiln.server.api.QueryApi;
 import dev.kiln.server.api.RulesApi;
@@ -77,7 +77,7 @@ public final class KilnServer implements AutoCloseable {
   private volatile long lastReloadMillis;
   private InetSocketAddress address;
   private dev.kiln.server.web.WebSecurity webSecurity;
-  private dev.kiln.scraper.config.StorageSettings startupStorage;
+  private dev.kiln.config.StorageSettings startupStorage;
 
   public KilnServer(KilnOptions opts) {
     this(opts, false);
@@ -102,8 +102,8 @@ public final class KilnServer implements AutoCloseable {
 
   /** Starts serving; returns the bound address. Replay and the scraper continue in the background. */
   public InetSocketAddress start() throws Exception {
-    dev.kiln.scraper.config.StorageSettings fromFile = opts.configFile() == null
-        ? dev.kiln.scraper.config.StorageSettings.NONE : ConfigLoader.load(opts.configFile()).storage();
+    dev.kiln.config.StorageSettings fromFile = opts.configFile() == null
+        ? dev.kiln.config.StorageSettings.NONE : ConfigLoader.load(opts.configFile()).storage();
     startupStorage = fromFile;
     long retentionMillis = fromFile.retentionMillis() >= 0 ? fromFile.retentionMillis() : opts.retentionMillis();
     long retentionBytes = fromFile.retentionBytes() >= 0 ? fromFile.retentionBytes() : opts.retentionBytes();

@@ -1,12 +1,12 @@
 package dev.kiln.server;
 
+import dev.kiln.config.ConfigException;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.Durations;
+import dev.kiln.config.PrometheusConfig;
 import dev.kiln.promql.EngineOptions;
 import dev.kiln.promql.QueryOptions;
 import dev.kiln.promql.engine.Engine;
-import dev.kiln.scraper.config.ConfigException;
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.Durations;
-import dev.kiln.scraper.config.PrometheusConfig;
 import dev.kiln.server.rules.RuleFileException;
 import dev.kiln.server.rules.RuleFileParser;
 import dev.kiln.server.rules.RuleGroupSpec;
@@ -264,7 +264,7 @@ public final class Main implements Callable<Integer> {
           PrometheusConfig c = ConfigLoader.load(f);
           System.out.println("  SUCCESS: " + f + " is valid prometheus config file syntax");
           for (String glob : c.ruleFiles()) {
-            for (Path rf : dev.kiln.scraper.config.Globs.expand(null, glob)) {
+            for (Path rf : dev.kiln.config.Globs.expand(null, glob)) {
               failed += CheckRules.check(rf, c.global().evaluationIntervalMillis());
             }
           }

@@ -1,6 +1,6 @@
 package dev.kiln.server;
 
-import dev.kiln.scraper.config.Durations;
+import dev.kiln.config.Durations;
 import dev.kiln.server.remotewrite.AcceptedMessages;
 import java.nio.file.Path;
 import java.util.ArrayList;

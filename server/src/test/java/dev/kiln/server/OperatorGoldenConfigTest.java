@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.scraper.config.ConfigException;
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.PrometheusConfig;
+import dev.kiln.config.ConfigException;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.PrometheusConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.kiln.benchmarks.scrape;
 
-import dev.kiln.scraper.config.OtlpConfig;
+import dev.kiln.config.OtlpConfig;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.server.otlp.OtlpHandler;

@@ -1,9 +1,9 @@
 package dev.kiln.benchmarks.scrape;
 
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.HttpClientConfig;
-import dev.kiln.scraper.config.ScrapeConfig;
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.HttpClientConfig;
+import dev.kiln.config.ScrapeConfig;
+import dev.kiln.config.TargetGroup;
 import dev.kiln.scraper.scrape.HttpFetcher;
 import dev.kiln.scraper.scrape.ScrapeLoop;
 import dev.kiln.scraper.scrape.Target;

@@ -1,6 +1,6 @@
 package dev.kiln.scraper.discovery;
 
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.TargetGroup;
 import java.util.List;
 import java.util.function.Consumer;
 

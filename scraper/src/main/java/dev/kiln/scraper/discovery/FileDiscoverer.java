@@ -1,9 +1,9 @@
 package dev.kiln.scraper.discovery;
 
-import dev.kiln.scraper.config.FileSdConfig;
-import dev.kiln.scraper.config.Globs;
-import dev.kiln.scraper.config.TargetGroup;
-import dev.kiln.scraper.config.YamlNode;
+import dev.kiln.config.FileSdConfig;
+import dev.kiln.config.Globs;
+import dev.kiln.config.TargetGroup;
+import dev.kiln.config.YamlNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.kiln.scraper.scrape;
 
-import dev.kiln.scraper.config.HttpClientConfig;
+import dev.kiln.config.HttpClientConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Map;

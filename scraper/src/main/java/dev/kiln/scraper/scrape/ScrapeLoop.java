@@ -2,14 +2,14 @@ package dev.kiln.scraper.scrape;
 
 import static dev.kiln.scraper.parse.ExpositionSink.NO_TIMESTAMP;
 
-import dev.kiln.scraper.config.ScrapeConfig;
+import dev.kiln.config.ScrapeConfig;
+import dev.kiln.config.relabel.Relabeler;
 import dev.kiln.scraper.parse.ExpositionException;
 import dev.kiln.scraper.parse.ExpositionParser;
 import dev.kiln.scraper.parse.ParsedSeries;
 import dev.kiln.scraper.parse.ProtobufParser;
 import dev.kiln.scraper.parse.ProtobufSink;
 import dev.kiln.scraper.parse.SeriesCacheSink;
-import dev.kiln.scraper.relabel.Relabeler;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
@@ -39,7 +39,7 @@ public final class ScrapeLoop {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScrapeLoop.class);
 
   /** What Kiln sends in the Accept header by default (Prometheus 3's default negotiation list). */
-  public static final String ACCEPT_HEADER = AcceptHeader.of(dev.kiln.scraper.config.NativeHistogramScrape.DEFAULT_PROTOCOLS);
+  public static final String ACCEPT_HEADER = AcceptHeader.of(dev.kiln.config.NativeHistogramScrape.DEFAULT_PROTOCOLS);
 
   private final String pool;
   private final Target target;

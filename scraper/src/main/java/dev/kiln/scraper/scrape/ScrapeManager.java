@@ -1,9 +1,9 @@
 package dev.kiln.scraper.scrape;
 
-import dev.kiln.scraper.config.FileSdConfig;
-import dev.kiln.scraper.config.KubernetesSdConfig;
-import dev.kiln.scraper.config.PrometheusConfig;
-import dev.kiln.scraper.config.ScrapeConfig;
+import dev.kiln.config.FileSdConfig;
+import dev.kiln.config.KubernetesSdConfig;
+import dev.kiln.config.PrometheusConfig;
+import dev.kiln.config.ScrapeConfig;
 import dev.kiln.scraper.discovery.Discoverer;
 import dev.kiln.scraper.discovery.FileDiscoverer;
 import dev.kiln.scraper.discovery.StaticDiscoverer;
@@ -118,7 +118,7 @@ public final class ScrapeManager implements AutoCloseable {
    * Discoverers (not started) for static groups, files and Kubernetes, sharing this manager's
    * scheduler and Kubernetes watchers; other sections (Alertmanagers) discover through this too.
    */
-  public List<Discoverer> discoverers(List<dev.kiln.scraper.config.TargetGroup> statics, List<FileSdConfig> files,
+  public List<Discoverer> discoverers(List<dev.kiln.config.TargetGroup> statics, List<FileSdConfig> files,
       List<KubernetesSdConfig> k8s) {
     List<Discoverer> ds = new ArrayList<>();
     ds.add(new StaticDiscoverer(statics));

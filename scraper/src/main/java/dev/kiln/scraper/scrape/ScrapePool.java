@@ -1,7 +1,7 @@
 package dev.kiln.scraper.scrape;
 
-import dev.kiln.scraper.config.ScrapeConfig;
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.ScrapeConfig;
+import dev.kiln.config.TargetGroup;
 import dev.kiln.tsdb.storage.Appendable;
 import java.time.Clock;
 import java.util.ArrayList;

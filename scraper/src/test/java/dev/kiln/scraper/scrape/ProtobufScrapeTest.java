@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.scraper.config.ConfigException;
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.HttpClientConfig;
-import dev.kiln.scraper.config.ScrapeConfig;
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.ConfigException;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.HttpClientConfig;
+import dev.kiln.config.ScrapeConfig;
+import dev.kiln.config.TargetGroup;
 import dev.kiln.scraper.parse.Pb;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Span;

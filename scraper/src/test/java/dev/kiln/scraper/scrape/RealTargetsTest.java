@@ -3,10 +3,10 @@ package dev.kiln.scraper.scrape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.ScrapeConfig;
+import dev.kiln.config.TargetGroup;
 import dev.kiln.scraper.Peer;
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.ScrapeConfig;
-import dev.kiln.scraper.config.TargetGroup;
 import dev.kiln.scraper.parse.ExpositionParser;
 import dev.kiln.scraper.parse.ExpositionSink;
 import dev.kiln.scraper.parse.ParsedSeries;

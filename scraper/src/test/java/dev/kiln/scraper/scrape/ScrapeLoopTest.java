@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.HttpClientConfig;
-import dev.kiln.scraper.config.ScrapeConfig;
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.HttpClientConfig;
+import dev.kiln.config.ScrapeConfig;
+import dev.kiln.config.TargetGroup;
 import dev.kiln.tsdb.memory.InMemoryStorage;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;

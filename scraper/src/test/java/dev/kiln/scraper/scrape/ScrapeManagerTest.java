@@ -3,8 +3,8 @@ package dev.kiln.scraper.scrape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.PrometheusConfig;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.PrometheusConfig;
 import dev.kiln.tsdb.memory.InMemoryStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,10 +2,10 @@ package dev.kiln.server.alerting;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.kiln.scraper.config.AlertingConfig;
-import dev.kiln.scraper.config.AlertmanagerConfig;
-import dev.kiln.scraper.relabel.RelabelConfig;
-import dev.kiln.scraper.relabel.Relabeler;
+import dev.kiln.config.AlertingConfig;
+import dev.kiln.config.AlertmanagerConfig;
+import dev.kiln.config.relabel.RelabelConfig;
+import dev.kiln.config.relabel.Relabeler;
 import dev.kiln.server.rules.AlertSink;
 import dev.kiln.server.rules.AlertSnapshot;
 import dev.kiln.tsdb.model.Labels;
@@ -37,14 +37,14 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   private final Labels externalLabels;
   private final String externalURL;
   private final String userAgent;
-  private final java.util.Map<dev.kiln.scraper.config.HttpClientConfig, HttpClient> clients =
+  private final java.util.Map<dev.kiln.config.HttpClientConfig, HttpClient> clients =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final ArrayDeque<NotifierAlert> queue = new ArrayDeque<>();
   private final Thread sender;
   private volatile List<RelabelConfig> alertRelabel = List.of();
   private volatile List<AlertmanagerTarget> targets = List.of();
   private final List<dev.kiln.scraper.discovery.Discoverer> discoverers = new ArrayList<>();
-  private List<java.util.Map<Integer, List<dev.kiln.scraper.config.TargetGroup>>> perConfig = List.of();
+  private List<java.util.Map<Integer, List<dev.kiln.config.TargetGroup>>> perConfig = List.of();
   private volatile boolean closed;
   private long dropped;
   private long sent;
@@ -72,7 +72,7 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   public void apply(AlertingConfig cfg,
       java.util.function.Function<AlertmanagerConfig, List<dev.kiln.scraper.discovery.Discoverer>> discovery) {
     List<AlertmanagerConfig> ams = cfg.alertmanagers();
-    List<java.util.Map<Integer, List<dev.kiln.scraper.config.TargetGroup>>> groups = new ArrayList<>();
+    List<java.util.Map<Integer, List<dev.kiln.config.TargetGroup>>> groups = new ArrayList<>();
     List<List<dev.kiln.scraper.discovery.Discoverer>> created = new ArrayList<>();
     for (AlertmanagerConfig am : ams) {
       groups.add(new java.util.HashMap<>());
@@ -99,15 +99,15 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
     }
   }
 
-  private synchronized void updated(List<java.util.Map<Integer, List<dev.kiln.scraper.config.TargetGroup>>> groups,
-      List<AlertmanagerConfig> ams, int index, int source, List<dev.kiln.scraper.config.TargetGroup> g) {
+  private synchronized void updated(List<java.util.Map<Integer, List<dev.kiln.config.TargetGroup>>> groups,
+      List<AlertmanagerConfig> ams, int index, int source, List<dev.kiln.config.TargetGroup> g) {
     if (groups != perConfig) {
       return;
     }
     groups.get(index).put(source, g);
     List<AlertmanagerTarget> t = new ArrayList<>();
     for (int i = 0; i < ams.size(); i++) {
-      List<dev.kiln.scraper.config.TargetGroup> all = new ArrayList<>();
+      List<dev.kiln.config.TargetGroup> all = new ArrayList<>();
       groups.get(i).entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> all.addAll(e.getValue()));
       t.addAll(AlertmanagerTarget.resolve(ams.get(i), all));
     }
@@ -173,7 +173,7 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   }
 
   /** One client per distinct TLS and redirect setting. */
-  private HttpClient client(dev.kiln.scraper.config.HttpClientConfig http) {
+  private HttpClient client(dev.kiln.config.HttpClientConfig http) {
     return clients.computeIfAbsent(http, h -> {
       HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
       try {

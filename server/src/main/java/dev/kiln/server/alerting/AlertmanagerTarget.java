@@ -1,9 +1,9 @@
 package dev.kiln.server.alerting;
 
-import dev.kiln.scraper.config.AlertmanagerConfig;
-import dev.kiln.scraper.config.HttpClientConfig;
-import dev.kiln.scraper.config.TargetGroup;
-import dev.kiln.scraper.relabel.Relabeler;
+import dev.kiln.config.AlertmanagerConfig;
+import dev.kiln.config.HttpClientConfig;
+import dev.kiln.config.TargetGroup;
+import dev.kiln.config.relabel.Relabeler;
 import dev.kiln.tsdb.model.Labels;
 import java.net.URI;
 import java.util.ArrayList;

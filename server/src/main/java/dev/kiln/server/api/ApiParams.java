@@ -1,6 +1,6 @@
 package dev.kiln.server.api;
 
-import dev.kiln.scraper.config.Durations;
+import dev.kiln.config.Durations;
 import dev.kiln.server.http.ApiException;
 import dev.kiln.server.http.Request;
 import java.math.BigDecimal;

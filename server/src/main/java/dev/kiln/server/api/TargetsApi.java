@@ -1,6 +1,6 @@
 package dev.kiln.server.api;
 
-import dev.kiln.scraper.config.Durations;
+import dev.kiln.config.Durations;
 import dev.kiln.scraper.scrape.DroppedTarget;
 import dev.kiln.scraper.scrape.ScrapeManager;
 import dev.kiln.scraper.scrape.TargetStatus;

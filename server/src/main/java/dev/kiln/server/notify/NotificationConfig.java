@@ -1,7 +1,7 @@
 package dev.kiln.server.notify;
 
-import dev.kiln.scraper.config.ConfigException;
-import dev.kiln.scraper.config.YamlNode;
+import dev.kiln.config.ConfigException;
+import dev.kiln.config.YamlNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

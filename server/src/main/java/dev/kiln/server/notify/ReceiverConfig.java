@@ -1,6 +1,6 @@
 package dev.kiln.server.notify;
 
-import dev.kiln.scraper.config.YamlNode;
+import dev.kiln.config.YamlNode;
 import java.util.ArrayList;
 import java.util.List;
 

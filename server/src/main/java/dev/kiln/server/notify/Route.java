@@ -1,6 +1,6 @@
 package dev.kiln.server.notify;
 
-import dev.kiln.scraper.config.YamlNode;
+import dev.kiln.config.YamlNode;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.kiln.server.otlp;
 
-import dev.kiln.scraper.config.OtlpConfig;
+import dev.kiln.config.OtlpConfig;
 import dev.kiln.server.http.Handler;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;

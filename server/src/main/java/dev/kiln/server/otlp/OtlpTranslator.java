@@ -1,13 +1,13 @@
 package dev.kiln.server.otlp;
 
-import dev.kiln.scraper.config.OtlpConfig;
+import dev.kiln.config.OtlpConfig;
+import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import dev.kiln.tsdb.histogram.Histogram;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;

@@ -1,8 +1,8 @@
 package dev.kiln.server.push;
 
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.HttpClientConfig;
-import dev.kiln.scraper.config.ScrapeConfig;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.HttpClientConfig;
+import dev.kiln.config.ScrapeConfig;
 import dev.kiln.scraper.scrape.HttpFetcher;
 import dev.kiln.scraper.scrape.ScrapeLoop;
 import dev.kiln.scraper.scrape.Target;

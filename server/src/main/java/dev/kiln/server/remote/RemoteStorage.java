@@ -1,6 +1,6 @@
 package dev.kiln.server.remote;
 
-import dev.kiln.scraper.config.RemoteEndpointConfig;
+import dev.kiln.config.RemoteEndpointConfig;
 import dev.kiln.scraper.parse.GoFloats;
 import dev.kiln.tsdb.head.CommitListener;
 import dev.kiln.tsdb.model.Labels;

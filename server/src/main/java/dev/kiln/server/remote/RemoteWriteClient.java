@@ -1,7 +1,7 @@
 package dev.kiln.server.remote;
 
-import dev.kiln.scraper.config.HttpClientConfig;
-import dev.kiln.scraper.config.QueueConfig;
+import dev.kiln.config.HttpClientConfig;
+import dev.kiln.config.QueueConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,7 +1,7 @@
 package dev.kiln.server.remote;
 
-import dev.kiln.scraper.config.RemoteEndpointConfig;
-import dev.kiln.scraper.relabel.Relabeler;
+import dev.kiln.config.RemoteEndpointConfig;
+import dev.kiln.config.relabel.Relabeler;
 import dev.kiln.tsdb.head.CommitListener;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;

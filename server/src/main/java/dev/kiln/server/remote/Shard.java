@@ -1,6 +1,6 @@
 package dev.kiln.server.remote;
 
-import dev.kiln.scraper.config.QueueConfig;
+import dev.kiln.config.QueueConfig;
 import dev.kiln.tsdb.model.Labels;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;

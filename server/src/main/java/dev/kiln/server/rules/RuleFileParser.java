@@ -1,7 +1,7 @@
 package dev.kiln.server.rules;
 
-import dev.kiln.scraper.config.ConfigException;
-import dev.kiln.scraper.config.YamlNode;
+import dev.kiln.config.ConfigException;
+import dev.kiln.config.YamlNode;
 import dev.kiln.server.template.AlertTemplates;
 import dev.kiln.server.template.TemplateException;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.kiln.server.rules;
 
-import dev.kiln.scraper.config.Globs;
+import dev.kiln.config.Globs;
 import dev.kiln.tsdb.storage.Appendable;
 import java.nio.file.Path;
 import java.time.Clock;

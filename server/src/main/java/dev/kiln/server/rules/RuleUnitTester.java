@@ -1,5 +1,9 @@
 package dev.kiln.server.rules;
 
+import dev.kiln.config.ConfigException;
+import dev.kiln.config.Durations;
+import dev.kiln.config.Globs;
+import dev.kiln.config.YamlNode;
 import dev.kiln.promql.EngineOptions;
 import dev.kiln.promql.ParseException;
 import dev.kiln.promql.Query;
@@ -10,10 +14,6 @@ import dev.kiln.promql.Scalar;
 import dev.kiln.promql.Vector;
 import dev.kiln.promql.engine.Engine;
 import dev.kiln.promql.parser.PromQLParser;
-import dev.kiln.scraper.config.ConfigException;
-import dev.kiln.scraper.config.Durations;
-import dev.kiln.scraper.config.Globs;
-import dev.kiln.scraper.config.YamlNode;
 import dev.kiln.tsdb.memory.InMemoryStorage;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;

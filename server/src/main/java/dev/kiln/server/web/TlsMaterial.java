@@ -1,6 +1,6 @@
 package dev.kiln.server.web;
 
-import dev.kiln.scraper.config.PemKeys;
+import dev.kiln.config.PemKeys;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;

@@ -1,6 +1,6 @@
 package dev.kiln.server.web;
 
-import dev.kiln.scraper.config.YamlNode;
+import dev.kiln.config.YamlNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

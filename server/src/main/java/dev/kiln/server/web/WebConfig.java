@@ -1,7 +1,7 @@
 package dev.kiln.server.web;
 
-import dev.kiln.scraper.config.ConfigException;
-import dev.kiln.scraper.config.YamlNode;
+import dev.kiln.config.ConfigException;
+import dev.kiln.config.YamlNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,9 +3,9 @@ package dev.kiln.server.alerting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.scraper.config.AlertingConfig;
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.AlertingConfig;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.TargetGroup;
 import dev.kiln.scraper.discovery.Discoverer;
 import dev.kiln.tsdb.model.Labels;
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import static dev.kiln.server.otlp.OtlpTranslatorTest.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.scraper.config.OtlpConfig;
+import dev.kiln.config.OtlpConfig;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.tsdb.memory.InMemoryStorage;

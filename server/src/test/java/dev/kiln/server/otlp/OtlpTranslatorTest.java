@@ -3,8 +3,8 @@ package dev.kiln.server.otlp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.scraper.config.OtlpConfig;
-import dev.kiln.scraper.config.OtlpConfig.TranslationStrategy;
+import dev.kiln.config.OtlpConfig;
+import dev.kiln.config.OtlpConfig.TranslationStrategy;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;

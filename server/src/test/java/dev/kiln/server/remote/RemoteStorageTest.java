@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.PrometheusConfig;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.PrometheusConfig;
 import dev.kiln.server.remotewrite.proto.v1.Label;
 import dev.kiln.server.remotewrite.proto.v1.TimeSeries;
 import dev.kiln.server.remotewrite.proto.v1.WriteRequest;

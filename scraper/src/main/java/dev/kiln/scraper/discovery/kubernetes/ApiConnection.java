@@ -1,7 +1,7 @@
 package dev.kiln.scraper.discovery.kubernetes;
 
-import dev.kiln.scraper.config.HttpClientConfig;
-import dev.kiln.scraper.config.KubernetesSdConfig;
+import dev.kiln.config.HttpClientConfig;
+import dev.kiln.config.KubernetesSdConfig;
 import java.io.IOException;
 import java.net.ProxySelector;
 import java.net.URI;

@@ -6,7 +6,7 @@ import static dev.kiln.scraper.discovery.kubernetes.MetaLabels.put;
 import static dev.kiln.scraper.discovery.kubernetes.MetaLabels.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.TargetGroup;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,6 +1,6 @@
 package dev.kiln.scraper.discovery.kubernetes;
 
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.TargetGroup;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

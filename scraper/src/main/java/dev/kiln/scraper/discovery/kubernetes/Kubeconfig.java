@@ -1,8 +1,8 @@
 package dev.kiln.scraper.discovery.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.scraper.config.HttpClientConfig;
-import dev.kiln.scraper.config.ProxyConfig;
+import dev.kiln.config.HttpClientConfig;
+import dev.kiln.config.ProxyConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,11 +1,11 @@
 package dev.kiln.scraper.discovery.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.scraper.config.KubernetesSdConfig;
-import dev.kiln.scraper.config.KubernetesSdConfig.AttachMetadata;
-import dev.kiln.scraper.config.KubernetesSdConfig.Role;
-import dev.kiln.scraper.config.KubernetesSdConfig.Selector;
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.KubernetesSdConfig;
+import dev.kiln.config.KubernetesSdConfig.AttachMetadata;
+import dev.kiln.config.KubernetesSdConfig.Role;
+import dev.kiln.config.KubernetesSdConfig.Selector;
+import dev.kiln.config.TargetGroup;
 import dev.kiln.scraper.discovery.Discoverer;
 import java.io.IOException;
 import java.util.ArrayList;

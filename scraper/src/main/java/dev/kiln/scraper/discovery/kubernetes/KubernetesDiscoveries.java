@@ -1,7 +1,7 @@
 package dev.kiln.scraper.discovery.kubernetes;
 
-import dev.kiln.scraper.config.KubernetesSdConfig;
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.KubernetesSdConfig;
+import dev.kiln.config.TargetGroup;
 import dev.kiln.scraper.discovery.Discoverer;
 import java.util.HashMap;
 import java.util.List;

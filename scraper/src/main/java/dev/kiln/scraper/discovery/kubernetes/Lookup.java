@@ -1,7 +1,7 @@
 package dev.kiln.scraper.discovery.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.scraper.config.KubernetesSdConfig.AttachMetadata;
+import dev.kiln.config.KubernetesSdConfig.AttachMetadata;
 import java.util.Collection;
 
 /**

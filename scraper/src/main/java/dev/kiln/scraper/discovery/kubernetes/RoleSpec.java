@@ -1,9 +1,9 @@
 package dev.kiln.scraper.discovery.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.scraper.config.KubernetesSdConfig;
-import dev.kiln.scraper.config.KubernetesSdConfig.Role;
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.KubernetesSdConfig;
+import dev.kiln.config.KubernetesSdConfig.Role;
+import dev.kiln.config.TargetGroup;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

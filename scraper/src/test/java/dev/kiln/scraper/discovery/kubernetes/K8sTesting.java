@@ -2,9 +2,9 @@ package dev.kiln.scraper.discovery.kubernetes;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.KubernetesSdConfig;
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.KubernetesSdConfig;
+import dev.kiln.config.TargetGroup;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;

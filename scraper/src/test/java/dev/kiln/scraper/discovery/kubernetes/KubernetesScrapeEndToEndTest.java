@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.PrometheusConfig;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.PrometheusConfig;
 import dev.kiln.scraper.scrape.JdkHttpFetcher;
 import dev.kiln.scraper.scrape.ScrapeManager;
 import dev.kiln.scraper.scrape.TargetStatus;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.scraper.config.TargetGroup;
+import dev.kiln.config.TargetGroup;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -49,8 +49,8 @@ class TrimTest {
     }
 
     @Override
-    public dev.kiln.scraper.config.KubernetesSdConfig.AttachMetadata attach() {
-      return dev.kiln.scraper.config.KubernetesSdConfig.AttachMetadata.NONE;
+    public dev.kiln.config.KubernetesSdConfig.AttachMetadata attach() {
+      return dev.kiln.config.KubernetesSdConfig.AttachMetadata.NONE;
     }
 
     @Override
