@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.scraper.config.ConfigLoader;
-import dev.kiln.scraper.config.PrometheusConfig;
+import dev.kiln.config.ConfigLoader;
+import dev.kiln.config.PrometheusConfig;
 import dev.kiln.server.remote.RemoteStorage;
 import dev.kiln.tsdb.head.Head;
 import dev.kiln.tsdb.histogram.CounterResetHint;
