@@ -25,7 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Kiln's remote write sender sends native histograms: a head fed with integer, float and gauge
  * histograms and floats forwards them to the real Prometheus 2.42 over remote write 1.0 and to a
  * Kiln server over remote write 2.0; both receivers must then hold the same raw samples
- * ({@code {source="rw"}[1h]} through {@code /api/v1/query}), histograms included.
+ * ({@code {source="rw"}[1h]} through {@code /api/v1/query}), histograms included. The float
+ * histogram series is kept from Prometheus by {@code write_relabel_configs}: Prometheus 2.42's
+ * receiver stores the integer histograms of requests that also carry float histograms wrongly
+ * (all of them as the newest float histogram), so it is checked on Kiln alone, against the head.
  */
 class RemoteWriteSenderDifferentialTest {
   @TempDir Path dir;
@@ -46,6 +49,7 @@ class RemoteWriteSenderDifferentialTest {
           remote_write:
             - url: %s
               queue_config: {batch_send_deadline: 50ms, max_samples_per_send: 70}
+              write_relabel_configs: [{source_labels: [__name__], regex: fill_ratio, action: drop}]
             - url: %s
               protobuf_message: io.prometheus.write.v2.Request
               queue_config: {batch_send_deadline: 50ms, max_samples_per_send: 70}
@@ -56,6 +60,7 @@ class RemoteWriteSenderDifferentialTest {
       Random rnd = new Random(11);
       long[] counts = new long[3];
       double fsum = 0;
+      double[] fillCounts = new double[n];
       for (int i = 0; i < n; i++) {
         long t = end - (n - 1 - i) * 15_000L;
         Appender a = head.appender();
@@ -76,6 +81,7 @@ class RemoteWriteSenderDifferentialTest {
         fsum += rnd.nextInt(50);
         FloatHistogram fh = new FloatHistogram();
         fh.count = fsum + 1;
+        fillCounts[i] = fh.count;
         fh.sum = fsum * 2;
         fh.zeroCount = 1;
         fh.zeroThreshold = 1e-128;
@@ -97,14 +103,21 @@ class RemoteWriteSenderDifferentialTest {
       ApiClient kil = new ApiClient(kiln);
       String q = "/api/v1/query?time=" + (end / 1000.0) + "&query=" + ApiClient.encode("{source=\"rw\"}[1h]");
       long deadline = System.nanoTime() + 60_000_000_000L;
-      while (System.nanoTime() < deadline && (samples(prom.get(q).data()) < 5 * n || samples(kil.get(q).data()) < 5 * n)) {
+      while (System.nanoTime() < deadline && (samples(prom.get(q).data()) < 4 * n || samples(kil.get(q).data()) < 5 * n)) {
         Thread.sleep(100);
       }
       JsonNode p = prom.get(q).data();
       JsonNode k = kil.get(q).data();
-      assertEquals(5 * n, samples(p), "Prometheus received everything: " + p);
+      assertEquals(4 * n, samples(p), "Prometheus received everything: " + p);
+      assertEquals(5 * n, samples(k), "Kiln received everything: " + k);
       assertTrue(p.path("result").path(0).path("metric").path("sender").asText().equals("kiln"), p.toString());
-      assertEquals(p, k);
+      com.fasterxml.jackson.databind.node.ObjectNode common = k.deepCopy();
+      JsonNode fill = ((com.fasterxml.jackson.databind.node.ArrayNode) common.get("result")).remove(0);
+      assertEquals("fill_ratio", fill.path("metric").path("__name__").asText());
+      assertEquals(p, common);
+      for (int i = 0; i < n; i++) {
+        assertEquals(Double.toString(fillCounts[i]), Double.toString(fill.path("histograms").path(i).path(1).path("count").asDouble()));
+      }
     }
   }
 
