@@ -136,20 +136,37 @@ public record HttpClientConfig(
     if (schemes > 1) {
       throw n.error("at most one of basic_auth, oauth2 & authorization must be configured");
     }
-    boolean insecure = false;
-    Path ca = null;
-    String serverName = null;
-    YamlNode tls = n.get("tls_config");
-    Tls material = Tls.NONE;
-    if (!tls.absent()) {
-      insecure = tls.bool("insecure_skip_verify", false);
+    TlsSettings tls = TlsSettings.parse(n.get("tls_config"), baseDir);
+    boolean follow = n.bool("follow_redirects", true);
+    boolean http2 = n.bool("enable_http2", true);
+    ProxyConfig proxy = ProxyConfig.parse(n);
+    Map<String, String> headers = httpHeaders(n.get("http_headers"), baseDir);
+    return new HttpClientConfig(user, pass, passFile, authType, creds, credsFile, tls.insecureSkipVerify(), tls.caFile(),
+        tls.serverName(), follow, headers, oauth2, tls.material(), proxy, http2);
+  }
+
+  /** Settings with only TLS and proxy, no authentication: the client an OAuth2 token request uses. */
+  static HttpClientConfig tlsAndProxy(TlsSettings tls, ProxyConfig proxy) {
+    return new HttpClientConfig(null, null, null, null, null, null, tls.insecureSkipVerify(), tls.caFile(),
+        tls.serverName(), true, Map.of(), null, tls.material(), proxy, true);
+  }
+
+  /** A {@code tls_config} block: verification, CA, server name and the rest of the material. */
+  record TlsSettings(boolean insecureSkipVerify, Path caFile, String serverName, Tls material) {
+    static final TlsSettings NONE = new TlsSettings(false, null, null, Tls.NONE);
+
+    static TlsSettings parse(YamlNode tls, Path baseDir) {
+      if (tls.absent()) {
+        return NONE;
+      }
+      boolean insecure = tls.bool("insecure_skip_verify", false);
       String caFile = tls.string("ca_file", null);
       String caPem = tls.string("ca", null);
       if (caFile != null && caPem != null) {
         throw tls.error("at most one of ca and ca_file must be configured");
       }
-      ca = caFile == null ? null : baseDir.resolve(caFile);
-      serverName = tls.string("server_name", null);
+      Path ca = caFile == null ? null : baseDir.resolve(caFile);
+      String serverName = tls.string("server_name", null);
       String cert = tls.string("cert", null);
       String certFile = tls.string("cert_file", null);
       String key = tls.string("key", null);
@@ -167,16 +184,11 @@ public record HttpClientConfig(
       }
       String min = tlsVersion(tls, "min_version");
       String max = tlsVersion(tls, "max_version");
-      material = new Tls(caPem, cert, certFile == null ? null : baseDir.resolve(certFile), key,
+      Tls material = new Tls(caPem, cert, certFile == null ? null : baseDir.resolve(certFile), key,
           keyFile == null ? null : baseDir.resolve(keyFile), min, max);
       tls.rejectUnknownKeys("tls_config");
+      return new TlsSettings(insecure, ca, serverName, material);
     }
-    boolean follow = n.bool("follow_redirects", true);
-    boolean http2 = n.bool("enable_http2", true);
-    ProxyConfig proxy = ProxyConfig.parse(n);
-    Map<String, String> headers = httpHeaders(n.get("http_headers"), baseDir);
-    return new HttpClientConfig(user, pass, passFile, authType, creds, credsFile, insecure, ca, serverName, follow,
-        headers, oauth2, material, proxy, http2);
   }
 
   private static final java.util.List<String> TLS_VERSIONS = java.util.List.of("TLS10", "TLS11", "TLS12", "TLS13");
@@ -255,27 +267,12 @@ public record HttpClientConfig(
   }
 
   /**
-   * The {@code Authorization} header these settings ask for ({@code Basic ...},
-   * {@code <type> <credentials>}, or an OAuth2 bearer token), reading secret files and fetching
-   * tokens now; null when there is none.
+   * A fresh {@link HttpAuthorization} for a client built from these settings: the holder of that
+   * client's OAuth2 token, if any. Whoever builds the client creates one and keeps it for the
+   * client's lifetime.
    */
-  public String authorizationHeader() throws java.io.IOException {
-    if (oauth2 != null) {
-      return OAuth2Tokens.authorization(oauth2);
-    }
-    if (basicAuthUsername != null || basicAuthPassword != null || basicAuthPasswordFile != null) {
-      String pass = basicAuthPasswordFile != null ? java.nio.file.Files.readString(basicAuthPasswordFile).trim()
-          : basicAuthPassword;
-      String user = basicAuthUsername == null ? "" : basicAuthUsername;
-      return "Basic " + java.util.Base64.getEncoder().encodeToString(
-          (user + ":" + (pass == null ? "" : pass)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-    if (authorizationType != null) {
-      String creds = authorizationCredentialsFile != null
-          ? java.nio.file.Files.readString(authorizationCredentialsFile).trim() : authorizationCredentials;
-      return authorizationType + " " + (creds == null ? "" : creds);
-    }
-    return null;
+  public HttpAuthorization newAuthorization() {
+    return new HttpAuthorization(this);
   }
 
   /**

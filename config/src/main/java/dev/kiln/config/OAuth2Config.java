@@ -7,14 +7,24 @@ import java.util.Map;
 /**
  * OAuth 2.0 client-credentials settings ({@code oauth2:} in any HTTP client section): the token is
  * fetched from {@code token_url} and sent as {@code Authorization: Bearer ...}
- * (see {@link OAuth2Tokens}).
+ * (see {@link OAuth2TokenSource}). {@code tokenClient} holds the block's own {@code tls_config}
+ * and proxy settings, which the token request uses.
  */
 public record OAuth2Config(
     String clientId, String clientSecret, Path clientSecretFile, List<String> scopes, String tokenUrl,
-    Map<String, String> endpointParams) {
+    Map<String, String> endpointParams, HttpClientConfig tokenClient) {
   public OAuth2Config {
     scopes = List.copyOf(scopes);
     endpointParams = Map.copyOf(endpointParams);
+    if (tokenClient == null) {
+      tokenClient = HttpClientConfig.DEFAULT;
+    }
+  }
+
+  /** Settings whose token request uses the default TLS and no proxy. */
+  public OAuth2Config(String clientId, String clientSecret, Path clientSecretFile, List<String> scopes,
+      String tokenUrl, Map<String, String> endpointParams) {
+    this(clientId, clientSecret, clientSecretFile, scopes, tokenUrl, endpointParams, HttpClientConfig.DEFAULT);
   }
 
   static OAuth2Config parse(YamlNode n, Path baseDir) {
@@ -41,13 +51,15 @@ public record OAuth2Config(
       throw n.error("oauth2 token_url is required");
     }
     Map<String, String> params = n.stringMap("endpoint_params");
-    for (String k : new String[] {"tls_config", "proxy_url", "no_proxy", "proxy_from_environment",
-        "proxy_connect_header", "client_certificate_key", "client_certificate_key_file", "client_certificate_key_id",
+    HttpClientConfig tokenClient = HttpClientConfig.tlsAndProxy(
+        HttpClientConfig.TlsSettings.parse(n.get("tls_config"), baseDir), ProxyConfig.parse(n));
+    // JWT-bearer grant settings: accepted, not used (the client-credentials grant is sent).
+    for (String k : new String[] {"client_certificate_key", "client_certificate_key_file", "client_certificate_key_id",
         "grant_type", "signature_algorithm", "iss", "audience", "claims"}) {
       n.get(k);
     }
     n.rejectUnknownKeys("oauth2");
     return new OAuth2Config(id, secret, secretFile == null ? null : baseDir.resolve(secretFile), scopes, tokenUrl,
-        params);
+        params, tokenClient);
   }
 }

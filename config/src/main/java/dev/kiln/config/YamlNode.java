@@ -1,5 +1,6 @@
 package dev.kiln.config;
 
+import dev.kiln.tsdb.model.Durations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -170,7 +171,7 @@ public final class YamlNode {
       return def;
     }
     try {
-      return Durations.parseBytes(v);
+      return ByteSizes.parseBytes(v);
     } catch (IllegalArgumentException e) {
       throw n.error(key + ": " + e.getMessage());
     }

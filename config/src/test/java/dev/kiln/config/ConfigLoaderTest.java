@@ -128,14 +128,11 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void durationsRoundTripInCanonicalForm() {
-    assertEquals(5_400_000, Durations.parseMillis("1h30m"));
-    assertEquals("1m30s", Durations.format(90_000));
-    assertEquals("1d", Durations.format(86_400_000));
-    assertEquals("1h500ms", Durations.format(3_600_500));
-    assertEquals(0, Durations.parseMillis("0"));
-    assertThrows(IllegalArgumentException.class, () -> Durations.parseMillis("1.5h"));
-    assertThrows(IllegalArgumentException.class, () -> Durations.parseMillis(""));
-    assertEquals(100L << 20, Durations.parseBytes("100MB"));
+  void sizesArePowersOf1024AndNeedAUnit() {
+    assertEquals(100L << 20, ByteSizes.parseBytes("100MB"));
+    assertEquals(512, ByteSizes.parseBytes("512B"));
+    assertEquals(0, ByteSizes.parseBytes("0"));
+    assertThrows(IllegalArgumentException.class, () -> ByteSizes.parseBytes("100"));
+    assertThrows(IllegalArgumentException.class, () -> ByteSizes.parseBytes("1.5GB"));
   }
 }

@@ -133,8 +133,9 @@ class HttpClientSecurityTest {
       String url = "http://127.0.0.1:" + tokens.getAddress().getPort() + "/token";
       HttpClientConfig cfg = parse("    oauth2:\n      client_id: kiln\n      client_secret: s3cret\n"
           + "      scopes: [read, write]\n      token_url: " + url + "\n      endpoint_params: {audience: metrics}\n");
-      assertEquals("Bearer tok1", cfg.authorizationHeader());
-      assertEquals("Bearer tok1", cfg.authorizationHeader(), "cached until it expires");
+      HttpAuthorization auth = cfg.newAuthorization();
+      assertEquals("Bearer tok1", auth.header());
+      assertEquals("Bearer tok1", auth.header(), "cached until it expires");
       assertEquals(1, issued.get());
       assertEquals("grant_type=client_credentials&scope=read+write&audience=metrics", forms.get(0));
       assertEquals("Basic a2lsbjpzM2NyZXQ=", auths.get(0));

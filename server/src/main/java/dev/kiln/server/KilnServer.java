@@ -1,7 +1,6 @@
 package dev.kiln.server;
 
 import dev.kiln.config.ConfigLoader;
-import dev.kiln.config.Durations;
 import dev.kiln.config.PrometheusConfig;
 import dev.kiln.promql.EngineOptions;
 import dev.kiln.promql.QueryOptions;
@@ -28,6 +27,7 @@ import dev.kiln.server.rules.RuleManager;
 import dev.kiln.tsdb.db.Db;
 import dev.kiln.tsdb.db.DbOptions;
 import dev.kiln.tsdb.io.FileIo;
+import dev.kiln.tsdb.model.Durations;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -171,7 +171,7 @@ public final class KilnServer implements AutoCloseable {
       long t0 = System.nanoTime();
       db.start();
       LOG.info("WAL replay completed in {} ms", (System.nanoTime() - t0) / 1_000_000);
-      db.head().addCommitListener(remote);
+      db.addCommitListener(remote);
       applyConfig(config);
       ready = true;
       LOG.info("Server is ready to receive web requests.");

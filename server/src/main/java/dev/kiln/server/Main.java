@@ -1,8 +1,8 @@
 package dev.kiln.server;
 
+import dev.kiln.config.ByteSizes;
 import dev.kiln.config.ConfigException;
 import dev.kiln.config.ConfigLoader;
-import dev.kiln.config.Durations;
 import dev.kiln.config.PrometheusConfig;
 import dev.kiln.promql.EngineOptions;
 import dev.kiln.promql.QueryOptions;
@@ -11,6 +11,7 @@ import dev.kiln.server.rules.RuleFileException;
 import dev.kiln.server.rules.RuleFileParser;
 import dev.kiln.server.rules.RuleGroupSpec;
 import dev.kiln.tsdb.memory.InMemoryStorage;
+import dev.kiln.tsdb.model.Durations;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -147,7 +148,7 @@ public final class Main implements Callable<Integer> {
     long retention = duration(cmd, "--storage.tsdb.retention.time", retentionTime);
     long retentionBytes;
     try {
-      retentionBytes = Durations.parseBytes(retentionSize);
+      retentionBytes = ByteSizes.parseBytes(retentionSize);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, "invalid value for --storage.tsdb.retention.size: " + e.getMessage());
     }

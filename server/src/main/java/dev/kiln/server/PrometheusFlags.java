@@ -1,7 +1,8 @@
 package dev.kiln.server;
 
-import dev.kiln.config.Durations;
+import dev.kiln.config.ByteSizes;
 import dev.kiln.server.remotewrite.AcceptedMessages;
+import dev.kiln.tsdb.model.Durations;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,7 +155,7 @@ final class PrometheusFlags {
     }
     long walSegment;
     try {
-      walSegment = Durations.parseBytes(walSegmentSize);
+      walSegment = ByteSizes.parseBytes(walSegmentSize);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, "invalid value for --storage.tsdb.wal-segment-size: " + e.getMessage());
     }

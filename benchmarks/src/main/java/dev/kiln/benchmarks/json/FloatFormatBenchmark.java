@@ -1,6 +1,7 @@
 package dev.kiln.benchmarks.json;
 
 import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import java.math.BigDecimal;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +53,7 @@ public class FloatFormatBenchmark {
   public long sampleValue() {
     long n = 0;
     for (double v : values) {
-      n += GoFloats.sampleValue(v).length();
+      n += GoFloats.format(v, Notation.API_VALUE).length();
     }
     return n;
   }

@@ -1,5 +1,8 @@
 package dev.kiln.promql.ast;
 
+import dev.kiln.tsdb.model.Durations;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.GoStrings;
 import dev.kiln.tsdb.model.LabelMatcher;
 import java.util.ArrayList;
@@ -90,9 +93,9 @@ public final class Printer {
 
   private static String number(Expr.NumberLiteral n) {
     if (n.writtenAsDuration()) {
-      return signedDuration(Math.round(n.value() * 1000));
+      return Durations.format(Math.round(n.value() * 1000));
     }
-    return GoFormat.plain(n.value());
+    return GoFloats.format(n.value(), Notation.PLAIN);
   }
 
   private static void writeSelector(StringBuilder sb, Expr.VectorSelector v, boolean withModifiers) {
@@ -142,7 +145,7 @@ public final class Printer {
     if (offset instanceof DurationExpr.Literal lit) {
       long ms = Math.round(lit.seconds() * 1000);
       if (ms != 0) {
-        sb.append(" offset ").append(signedDuration(ms));
+        sb.append(" offset ").append(Durations.format(ms));
       }
       return;
     }
@@ -167,7 +170,7 @@ public final class Printer {
   /** A range or step: a lone literal prints as a normalised duration, an expression as written. */
   private static String topLevelDuration(DurationExpr d) {
     if (d instanceof DurationExpr.Literal lit) {
-      return formatDuration(Math.round(lit.seconds() * 1000));
+      return Durations.format(Math.round(lit.seconds() * 1000));
     }
     return duration(d);
   }
@@ -175,7 +178,7 @@ public final class Printer {
   /** A duration expression as Prometheus prints it. */
   static String duration(DurationExpr d) {
     if (d instanceof DurationExpr.Literal lit) {
-      return lit.writtenAsDuration() ? signedDuration(Math.round(lit.seconds() * 1000)) : GoFormat.plain(lit.seconds());
+      return lit.writtenAsDuration() ? Durations.format(Math.round(lit.seconds() * 1000)) : GoFloats.format(lit.seconds(), Notation.PLAIN);
     } else if (d instanceof DurationExpr.Binary b) {
       return duration(b.lhs()) + " " + b.op().symbol() + " " + duration(b.rhs());
     } else if (d instanceof DurationExpr.Negate n) {
@@ -224,13 +227,13 @@ public final class Printer {
           .append(labelList(vm.include())).append(')');
     }
     if (vm.fillLeft() != null && vm.fillLeft().equals(vm.fillRight())) {
-      sb.append(" fill (").append(GoFormat.g(vm.fillLeft())).append(')');
+      sb.append(" fill (").append(GoFloats.format(vm.fillLeft(), Notation.V)).append(')');
     } else {
       if (vm.fillLeft() != null) {
-        sb.append(" fill_left (").append(GoFormat.g(vm.fillLeft())).append(')');
+        sb.append(" fill_left (").append(GoFloats.format(vm.fillLeft(), Notation.V)).append(')');
       }
       if (vm.fillRight() != null) {
-        sb.append(" fill_right (").append(GoFormat.g(vm.fillRight())).append(')');
+        sb.append(" fill_right (").append(GoFloats.format(vm.fillRight(), Notation.V)).append(')');
       }
     }
     return sb.toString();
@@ -244,38 +247,6 @@ public final class Printer {
       }
       String l = labels.get(i);
       sb.append(isLegacyLabelName(l) ? l : GoStrings.quote(l));
-    }
-    return sb.toString();
-  }
-
-  // ---- durations ----------------------------------------------------------------------------
-
-  private static String signedDuration(long millis) {
-    return millis < 0 ? "-" + formatDuration(-millis) : formatDuration(millis);
-  }
-
-  /**
-   * A non-negative duration in Prometheus's form: {@code 1h30m}, {@code 90d}, {@code 1w},
-   * {@code 0s}. Years and weeks are used only when they divide the duration exactly.
-   */
-  public static String formatDuration(long millis) {
-    if (millis == 0) {
-      return "0s";
-    }
-    StringBuilder sb = new StringBuilder();
-    long ms = millis;
-    long[] units = {31_536_000_000L, 604_800_000L, 86_400_000L, 3_600_000L, 60_000L, 1000L, 1L};
-    String[] names = {"y", "w", "d", "h", "m", "s", "ms"};
-    for (int i = 0; i < units.length; i++) {
-      boolean exactOnly = i < 2;
-      if (exactOnly && ms % units[i] != 0) {
-        continue;
-      }
-      long v = ms / units[i];
-      if (v > 0) {
-        sb.append(v).append(names[i]);
-        ms -= v * units[i];
-      }
     }
     return sb.toString();
   }

@@ -1,11 +1,12 @@
 package dev.kiln.promql.engine;
 
+import dev.kiln.promql.ExecutionException;
+import dev.kiln.promql.ast.AggregateOp;
 import dev.kiln.tsdb.histogram.CounterResetHint;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.HistogramException;
-import dev.kiln.promql.ast.GoFormat;
-import dev.kiln.promql.ExecutionException;
-import dev.kiln.promql.ast.AggregateOp;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -350,10 +351,10 @@ final class Aggregations {
       ev.annotations.warn("quantile value should be between 0 and 1, got NaN", a.param().pos());
     }
     if (max > 1) {
-      ev.annotations.warn("quantile value should be between 0 and 1, got " + GoFormat.g(max), a.param().pos());
+      ev.annotations.warn("quantile value should be between 0 and 1, got " + GoFloats.format(max, Notation.V), a.param().pos());
     }
     if (min < 0) {
-      ev.annotations.warn("quantile value should be between 0 and 1, got " + GoFormat.g(min), a.param().pos());
+      ev.annotations.warn("quantile value should be between 0 and 1, got " + GoFloats.format(min, Notation.V), a.param().pos());
     }
     List<Labels> groupLabels = new ArrayList<>();
     int[] groupOf = assignGroups(in, grouping, a.without(), groupLabels);
@@ -431,7 +432,7 @@ final class Aggregations {
         if (Points.isAbsent(f) && h == null) {
           continue;
         }
-        String text = h != null ? h.toString() : GoFormat.plain(f);
+        String text = h != null ? h.toString() : GoFloats.format(f, Notation.PLAIN);
         Labels withValue = s.labels.toBuilder().set(valueLabel, text).build();
         Labels key = groupKey(withValue, grouping, a.without());
         double[] c = stepCounts.get(key);

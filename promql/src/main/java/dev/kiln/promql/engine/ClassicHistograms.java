@@ -1,7 +1,8 @@
 package dev.kiln.promql.engine;
 
 import dev.kiln.tsdb.histogram.FloatHistogram;
-import dev.kiln.promql.ast.GoFormat;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,7 +60,7 @@ final class ClassicHistograms {
     for (double qv : q) {
       if (Double.isNaN(qv) || qv < 0 || qv > 1) {
         ev.annotations.warn(
-            "quantile value should be between 0 and 1, got " + GoFormat.g(qv), c.args().get(0).pos());
+            "quantile value should be between 0 and 1, got " + GoFloats.format(qv, Notation.V), c.args().get(0).pos());
       }
     }
     Quantiles.BucketResult result = new Quantiles.BucketResult();
@@ -87,7 +88,7 @@ final class ClassicHistograms {
       for (double qv : q) {
         if (Double.isNaN(qv) || qv < 0 || qv > 1) {
           ev.annotations.warn(
-              "quantile value should be between 0 and 1, got " + GoFormat.g(qv), c.args().get(i).pos());
+              "quantile value should be between 0 and 1, got " + GoFloats.format(qv, Notation.V), c.args().get(i).pos());
         }
       }
       qs.add(q);
@@ -129,7 +130,7 @@ final class ClassicHistograms {
     if (Double.isInfinite(f)) {
       return f > 0 ? "+Inf" : "-Inf";
     }
-    String s = GoFormat.g(f);
+    String s = GoFloats.format(f, Notation.V);
     if (f == Math.rint(f) && !s.contains("e") && !s.contains(".")) {
       return s + ".0";
     }

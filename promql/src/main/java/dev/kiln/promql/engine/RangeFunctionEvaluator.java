@@ -1,8 +1,9 @@
 package dev.kiln.promql.engine;
 
-import dev.kiln.tsdb.histogram.FloatHistogram;
-import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.promql.ExecutionException;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.Series;
 import dev.kiln.tsdb.storage.SeriesSet;
@@ -437,17 +438,17 @@ final class RangeFunctionEvaluator {
       case QUANTILE_OVER_TIME:
         if (Double.isNaN(a) || a < 0 || a > 1) {
           ev.annotations.warn(
-              "quantile value should be between 0 and 1, got " + GoFormat.g(a), p0Expr.pos());
+              "quantile value should be between 0 and 1, got " + GoFloats.format(a, Notation.V), p0Expr.pos());
         }
         break;
       case DOUBLE_EXPONENTIAL_SMOOTHING:
         if (a <= 0 || a >= 1 || Double.isNaN(a)) {
           throw new ExecutionException(
-              "invalid smoothing factor. Expected: 0 < sf < 1, got: " + GoFormat.f6(a));
+              "invalid smoothing factor. Expected: 0 < sf < 1, got: " + GoFloats.formatFloat(a, 'f', 6));
         }
         if (b <= 0 || b >= 1 || Double.isNaN(b)) {
           throw new ExecutionException(
-              "invalid trend factor. Expected: 0 < tf < 1, got: " + GoFormat.f6(b));
+              "invalid trend factor. Expected: 0 < tf < 1, got: " + GoFloats.formatFloat(b, 'f', 6));
         }
         break;
       default:

@@ -1,9 +1,10 @@
 package dev.kiln.promql.engine;
 
-import dev.kiln.tsdb.histogram.FloatHistogram;
-import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.promql.ast.AggregateOp;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,11 +55,11 @@ final class SelectingAggregation {
         throw new ExecutionException("Ratio value is NaN");
       }
       if (max > 1.0) {
-        ev.annotations.warn("ratio value should be between -1 and 1, got " + GoFormat.g(max)
+        ev.annotations.warn("ratio value should be between -1 and 1, got " + GoFloats.format(max, Notation.V)
             + ", capping to 1", a.param().pos());
       }
       if (min < -1.0) {
-        ev.annotations.warn("ratio value should be between -1 and 1, got " + GoFormat.g(min)
+        ev.annotations.warn("ratio value should be between -1 and 1, got " + GoFloats.format(min, Notation.V)
             + ", capping to -1", a.param().pos());
       }
     } else {
@@ -70,10 +71,10 @@ final class SelectingAggregation {
         throw new ExecutionException("Parameter value is NaN");
       }
       if (min <= -9.223372036854775807E18) {
-        throw new ExecutionException("Scalar value " + GoFormat.g(min) + " underflows int64");
+        throw new ExecutionException("Scalar value " + GoFloats.format(min, Notation.V) + " underflows int64");
       }
       if (max >= 9.223372036854775807E18) {
-        throw new ExecutionException("Scalar value " + GoFormat.g(max) + " overflows int64");
+        throw new ExecutionException("Scalar value " + GoFloats.format(max, Notation.V) + " overflows int64");
       }
     }
     List<Labels> groupLabels = new ArrayList<>();

@@ -6,7 +6,6 @@ import dev.kiln.promql.ast.AtModifier;
 import dev.kiln.promql.ast.BinaryOp;
 import dev.kiln.promql.ast.DurationExpr;
 import dev.kiln.promql.ast.Expr;
-import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.promql.ast.PositionRange;
 import dev.kiln.promql.ast.ValueType;
 import dev.kiln.promql.ast.VectorMatching;
@@ -21,6 +20,8 @@ import dev.kiln.promql.parser.PromQLGrammar.GroupingContext;
 import dev.kiln.promql.parser.PromQLGrammar.LabelListContext;
 import dev.kiln.promql.parser.PromQLGrammar.LabelMatcherContext;
 import dev.kiln.promql.parser.PromQLGrammar.LabelNameContext;
+import dev.kiln.tsdb.model.Durations;
+import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;
@@ -183,7 +184,7 @@ final class AstBuilder {
       seconds = -seconds;
     }
     if (Double.isNaN(seconds) || Double.isInfinite(seconds) || Math.abs(seconds) >= Long.MAX_VALUE / 1000.0) {
-      throw error(pos, "timestamp out of bounds for @ modifier: " + GoFormat.f6(seconds));
+      throw error(pos, "timestamp out of bounds for @ modifier: " + GoFloats.formatFloat(seconds, 'f', 6));
     }
     return AtModifier.at(Math.round(seconds * 1000));
   }
@@ -523,11 +524,9 @@ final class AstBuilder {
 
   private long durationMillis(Token t) {
     try {
-      return Literals.durationMillis(t.getText());
-    } catch (Literals.LiteralException e) {
+      return Durations.parseMillis(t.getText());
+    } catch (IllegalArgumentException e) {
       throw error(t.getStartIndex(), e.getMessage());
-    } catch (ArithmeticException e) {
-      throw error(t.getStartIndex(), "duration out of range: \"" + t.getText() + "\"");
     }
   }
 

@@ -9,14 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Values of number, duration and string tokens, with Go's rules: numbers are tried as integers
- * first ({@code 0x1f}, {@code 017} is octal), durations take the units {@code y w d h m s ms} in
- * descending order, each once, and strings take Go's escapes. A {@link LiteralException} carries
+ * Values of number and string tokens, with Go's rules: numbers are tried as integers first
+ * ({@code 0x1f}, {@code 017} is octal) and strings take Go's escapes (duration tokens go to
+ * {@link dev.kiln.tsdb.model.Durations}). A {@link LiteralException} carries
  * the message; the caller adds the position.
  */
 final class Literals {
-  private static final String UNITS = "ywdhms";
-
   /** Thrown for a literal that does not parse; the message reads like Prometheus's. */
   static final class LiteralException extends RuntimeException {
     final int offset;
@@ -48,44 +46,6 @@ final class Literals {
     } catch (NumberFormatException e) {
       throw new LiteralException("bad number or duration syntax: \"" + text + "\"", 0);
     }
-  }
-
-  /** A duration token such as {@code 1h30m}, in milliseconds. */
-  static long durationMillis(String text) {
-    long total = 0;
-    int lastRank = -1;
-    int i = 0;
-    while (i < text.length()) {
-      int digits = i;
-      while (i < text.length() && Character.isDigit(text.charAt(i))) {
-        i++;
-      }
-      long n = Long.parseLong(text.substring(digits, i));
-      long unit;
-      int rank;
-      if (text.startsWith("ms", i)) {
-        unit = 1;
-        rank = 6;
-        i += 2;
-      } else {
-        char u = text.charAt(i++);
-        rank = UNITS.indexOf(u);
-        unit = switch (u) {
-          case 'y' -> 31_536_000_000L;
-          case 'w' -> 604_800_000L;
-          case 'd' -> 86_400_000L;
-          case 'h' -> 3_600_000L;
-          case 'm' -> 60_000L;
-          default -> 1000L;
-        };
-      }
-      if (rank <= lastRank) {
-        throw new LiteralException("bad duration syntax: \"" + text + "\"", 0);
-      }
-      lastRank = rank;
-      total = Math.addExact(total, Math.multiplyExact(n, unit));
-    }
-    return total;
   }
 
   /**

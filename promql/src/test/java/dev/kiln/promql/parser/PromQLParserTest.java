@@ -163,7 +163,9 @@ class PromQLParserTest {
     assertEquals("1:8: parse error: bad number or duration syntax: \"5min\"", error("rate(x[5min])"));
     assertEquals("2:3: parse error: unexpected identifier \"bar\"", error("foo\n  bar"));
     assertEquals("1:11: parse error: trailing commas not allowed in function call args", error("round(x, 1, )"));
-    assertEquals("1:6: parse error: bad duration syntax: \"5m1h\"", error("rate(5m1h)"));
+    // Units out of order fail in model.ParseDuration, as in Prometheus's parse_test.go (foo[5m1h]).
+    assertEquals("1:6: parse error: not a valid duration string: \"5m1h\"", error("rate(5m1h)"));
+    assertEquals("1:5: parse error: not a valid duration string: \"5m1m\"", error("foo[5m1m]"));
   }
 
   @Test

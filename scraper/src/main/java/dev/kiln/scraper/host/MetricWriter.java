@@ -1,6 +1,8 @@
 package dev.kiln.scraper.host;
 
-import dev.kiln.scraper.parse.GoFloats;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
+
 
 /** Writes Prometheus text format 0.0.4, one family at a time, with Go number formatting. */
 final class MetricWriter {
@@ -32,7 +34,7 @@ final class MetricWriter {
       }
       out.append('}');
     }
-    out.append(' ').append(GoFloats.formatG(value)).append('\n');
+    out.append(' ').append(GoFloats.format(value, Notation.G)).append('\n');
     return this;
   }
 

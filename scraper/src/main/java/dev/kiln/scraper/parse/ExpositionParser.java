@@ -1,5 +1,6 @@
 package dev.kiln.scraper.parse;
 
+import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.MetricType;
 import java.lang.invoke.MethodHandles;
@@ -580,8 +581,20 @@ public final class ExpositionParser implements ParsedSeries {
     }
     for (int i = 0; i < labelPairs.size(); i += 2) {
       if (labelPairs.get(i).equals(boundLabel)) {
-        labelPairs.set(i + 1, GoFloats.normalizeBound(labelPairs.get(i + 1)));
+        labelPairs.set(i + 1, normalizeBound(labelPairs.get(i + 1)));
       }
+    }
+  }
+
+  /**
+   * Canonical {@code le}/{@code quantile} value as Prometheus 3 writes it
+   * ({@link GoFloats#formatOpenMetrics}); values that do not parse are returned unchanged.
+   */
+  static String normalizeBound(String raw) {
+    try {
+      return GoFloats.formatOpenMetrics(GoFloats.parse(raw));
+    } catch (NumberFormatException e) {
+      return raw;
     }
   }
 

@@ -5,6 +5,7 @@ import static dev.kiln.scraper.parse.ExpositionSink.NO_TIMESTAMP;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.histogram.Span;
+import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.MetricType;
 import java.io.ByteArrayOutputStream;
@@ -284,7 +285,7 @@ public final class ProtobufParser {
     sample(name + "_count", m.labels, null, null, unsignedToDouble(count), ts);
     sample(name + "_sum", m.labels, null, null, sum, ts);
     for (double[] q : quantiles) {
-      sample(name, m.labels, "quantile", bound(q[0]), q[1], ts);
+      sample(name, m.labels, "quantile", GoFloats.formatOpenMetrics(q[0]), q[1], ts);
     }
   }
 
@@ -335,7 +336,7 @@ public final class ProtobufParser {
     int n = h.bucketCounts.size;
     for (int i = 0; i < n; i++) {
       double bound = h.bucketBounds.values[i];
-      sample(name + "_bucket", m.labels, "le", bound(bound), h.bucketCounts.values[i], ts);
+      sample(name + "_bucket", m.labels, "le", GoFloats.formatOpenMetrics(bound), h.bucketCounts.values[i], ts);
       if (bound == Double.POSITIVE_INFINITY) {
         return;
       }
@@ -529,17 +530,6 @@ public final class ProtobufParser {
       k.write(lv, 0, lv.length);
     }
     return k.toByteArray();
-  }
-
-  private static String bound(double v) {
-    if (Double.isNaN(v)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(v)) {
-      return v > 0 ? "+Inf" : "-Inf";
-    }
-    String s = GoFloats.formatG(v);
-    return s.indexOf('.') < 0 && s.indexOf('e') < 0 ? s + ".0" : s;
   }
 
   private static double unsignedToDouble(long v) {

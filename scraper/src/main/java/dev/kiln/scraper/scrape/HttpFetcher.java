@@ -8,7 +8,8 @@ import java.util.Map;
 /** Fetches a scrape target's body. Implementations must be thread-safe. */
 public interface HttpFetcher {
   /**
-   * Performs one GET.
+   * Performs one GET with {@code headers} (the caller's {@code Authorization} among them) and the
+   * TLS, proxy, redirect and {@code http_headers} settings of {@code client}.
    *
    * @param bodyLimitBytes maximum decompressed body size, 0 for none
    * @throws IOException with a readable message on network errors, timeouts and oversized bodies

@@ -37,10 +37,6 @@ public final class JdkHttpFetcher implements HttpFetcher {
         // A header the JDK client sets itself (Host, Connection, ...): not overridable.
       }
     });
-    String auth = authorization(cfg);
-    if (auth != null) {
-      rb.header("Authorization", auth);
-    }
     HttpResponse<InputStream> resp;
     try {
       resp = client.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -96,11 +92,6 @@ public final class JdkHttpFetcher implements HttpFetcher {
       }
     }
     return new Response(status, contentType, buf, len);
-  }
-
-  /** The Authorization header of {@code cfg} (basic, credentials or OAuth2), or null. */
-  static String authorization(HttpClientConfig cfg) throws IOException {
-    return cfg.authorizationHeader();
   }
 
   private static HttpClient newClient(HttpClientConfig cfg) {

@@ -1,5 +1,6 @@
 package dev.kiln.scraper.scrape;
 
+import dev.kiln.config.HttpAuthorization;
 import static dev.kiln.scraper.parse.ExpositionSink.NO_TIMESTAMP;
 
 import dev.kiln.config.ScrapeConfig;
@@ -46,6 +47,7 @@ public final class ScrapeLoop {
   private final ScrapeConfig cfg;
   private final Appendable storage;
   private final HttpFetcher fetcher;
+  private final HttpAuthorization auth;
   private final Clock clock;
   private final String userAgent;
   private final boolean extraMetrics;
@@ -78,7 +80,14 @@ public final class ScrapeLoop {
 
   public ScrapeLoop(String pool, Target target, ScrapeConfig cfg, Appendable storage, HttpFetcher fetcher, Clock clock,
       String userAgent, boolean extraMetrics) {
+    this(pool, target, cfg, storage, fetcher, cfg.http().newAuthorization(), clock, userAgent, extraMetrics);
+  }
+
+  /** A loop sending the {@code Authorization} header of {@code auth}, which its pool shares among its loops. */
+  public ScrapeLoop(String pool, Target target, ScrapeConfig cfg, Appendable storage, HttpFetcher fetcher,
+      HttpAuthorization auth, Clock clock, String userAgent, boolean extraMetrics) {
     this.pool = pool;
+    this.auth = auth;
     this.target = target;
     this.cfg = cfg;
     this.storage = storage;
@@ -155,7 +164,13 @@ public final class ScrapeLoop {
     // One transaction per scrape: samples, stale markers and the synthetic series.
     Appender app = storage.appender();
     try {
-      HttpFetcher.Response resp = fetcher.fetch(target.url(), headers, cfg.http(), cfg.scrapeTimeoutMillis(),
+      String authorization = auth.header();
+      Map<String, String> requestHeaders = headers;
+      if (authorization != null) {
+        requestHeaders = new LinkedHashMap<>(headers);
+        requestHeaders.put("Authorization", authorization);
+      }
+      HttpFetcher.Response resp = fetcher.fetch(target.url(), requestHeaders, cfg.http(), cfg.scrapeTimeoutMillis(),
           cfg.limits().bodySizeLimitBytes(), bodyBuffer);
       bodySize = resp.length();
       // Keep the buffer for the next scrape unless it is far larger than bodies have become.

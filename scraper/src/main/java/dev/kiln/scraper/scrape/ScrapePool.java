@@ -1,5 +1,6 @@
 package dev.kiln.scraper.scrape;
 
+import dev.kiln.config.HttpAuthorization;
 import dev.kiln.config.ScrapeConfig;
 import dev.kiln.config.TargetGroup;
 import dev.kiln.tsdb.storage.Appendable;
@@ -26,6 +27,8 @@ final class ScrapePool {
   private final ScrapeConfig cfg;
   private final Appendable storage;
   private final HttpFetcher fetcher;
+  /** The job's credentials, shared by its loops: one OAuth2 token per pool, dropped with it. */
+  private final HttpAuthorization auth;
   private final Clock clock;
   private final String userAgent;
   private final boolean extraMetrics;
@@ -53,6 +56,7 @@ final class ScrapePool {
     this.cfg = cfg;
     this.storage = storage;
     this.fetcher = fetcher;
+    this.auth = cfg.http().newAuthorization();
     this.clock = clock;
     this.userAgent = userAgent;
     this.extraMetrics = extraMetrics;
@@ -114,7 +118,7 @@ final class ScrapePool {
   }
 
   private void start(String key, Target target) {
-    ScrapeLoop loop = new ScrapeLoop(cfg.jobName(), target, cfg, storage, fetcher, clock, userAgent, extraMetrics);
+    ScrapeLoop loop = new ScrapeLoop(cfg.jobName(), target, cfg, storage, fetcher, auth, clock, userAgent, extraMetrics);
     ScrapeLoop previous = inherited.remove(key);
     if (previous != null) {
       loop.inheritState(previous);

@@ -75,7 +75,7 @@ public final class SocketHttpFetcher implements HttpFetcher {
       all = new java.util.LinkedHashMap<>(headers);
       all.putAll(cfg.headers());
     }
-    byte[] request = request(url, all, JdkHttpFetcher.authorization(cfg));
+    byte[] request = request(url, all);
     String key = host + ":" + port;
     sweepIdle();
     Connection c = pollIdle(key);
@@ -139,7 +139,7 @@ public final class SocketHttpFetcher implements HttpFetcher {
     return d;
   }
 
-  private static byte[] request(URI url, Map<String, String> headers, String auth) throws IOException {
+  private static byte[] request(URI url, Map<String, String> headers) throws IOException {
     StringBuilder sb = new StringBuilder(256);
     String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
     sb.append("GET ").append(path);
@@ -150,9 +150,6 @@ public final class SocketHttpFetcher implements HttpFetcher {
     sb.append(" HTTP/1.1\r\nHost: ").append(authority, authority.lastIndexOf('@') + 1, authority.length()).append("\r\n");
     for (Map.Entry<String, String> h : headers.entrySet()) {
       header(sb, h.getKey(), h.getValue());
-    }
-    if (auth != null) {
-      header(sb, "Authorization", auth);
     }
     sb.append("\r\n");
     return sb.toString().getBytes(StandardCharsets.UTF_8);

@@ -1,9 +1,9 @@
 package dev.kiln.scraper.scrape;
 
-import dev.kiln.config.Durations;
 import dev.kiln.config.ScrapeConfig;
 import dev.kiln.config.TargetGroup;
 import dev.kiln.config.relabel.Relabeler;
+import dev.kiln.tsdb.model.Durations;
 import dev.kiln.tsdb.model.Labels;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.Metadata;
 import dev.kiln.tsdb.storage.MetricType;
@@ -119,15 +120,15 @@ class ExpositionParserTest {
 
   @Test
   void boundsAreFormattedLikeGo() {
-    assertEquals("1.0", GoFloats.normalizeBound("1"));
-    assertEquals("0.25", GoFloats.normalizeBound("0.25"));
-    assertEquals("100000.0", GoFloats.normalizeBound("100000"));
-    assertEquals("1e+06", GoFloats.normalizeBound("1000000"));
-    assertEquals("1e-05", GoFloats.normalizeBound("0.00001"));
-    assertEquals("0.0001", GoFloats.normalizeBound("0.0001"));
-    assertEquals("2.5e+07", GoFloats.normalizeBound("2.5e7"));
-    assertEquals("+Inf", GoFloats.normalizeBound("+Inf"));
-    assertEquals("abc", GoFloats.normalizeBound("abc"));
+    assertEquals("1.0", ExpositionParser.normalizeBound("1"));
+    assertEquals("0.25", ExpositionParser.normalizeBound("0.25"));
+    assertEquals("100000.0", ExpositionParser.normalizeBound("100000"));
+    assertEquals("1e+06", ExpositionParser.normalizeBound("1000000"));
+    assertEquals("1e-05", ExpositionParser.normalizeBound("0.00001"));
+    assertEquals("0.0001", ExpositionParser.normalizeBound("0.0001"));
+    assertEquals("2.5e+07", ExpositionParser.normalizeBound("2.5e7"));
+    assertEquals("+Inf", ExpositionParser.normalizeBound("+Inf"));
+    assertEquals("abc", ExpositionParser.normalizeBound("abc"));
   }
 
   @Test

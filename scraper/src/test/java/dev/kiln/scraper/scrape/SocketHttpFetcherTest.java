@@ -158,7 +158,9 @@ class SocketHttpFetcherTest {
     server.reply("HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: 4\r\n\r\n", utf8("a 1\n"), false);
     server.reply("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\n", utf8("b 2\n"), false);
     HttpClientConfig auth = new HttpClientConfig("user", "pass", null, null, null, null, false, null, null, true, Map.of());
-    HttpFetcher.Response first = fetcher.fetch(server.url("/metrics?x=1"), HEADERS, auth, 5000, 0);
+    Map<String, String> withAuth = new java.util.LinkedHashMap<>(HEADERS);
+    withAuth.put("Authorization", auth.newAuthorization().header());
+    HttpFetcher.Response first = fetcher.fetch(server.url("/metrics?x=1"), withAuth, auth, 5000, 0);
     assertEquals(200, first.status());
     assertEquals("text/plain; version=0.0.4", first.contentType());
     assertEquals("a 1\n", body(first));

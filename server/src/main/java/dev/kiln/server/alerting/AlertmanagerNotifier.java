@@ -37,7 +37,8 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   private final Labels externalLabels;
   private final String externalURL;
   private final String userAgent;
-  private final java.util.Map<dev.kiln.config.HttpClientConfig, HttpClient> clients =
+  /** One client, with its own credentials (and OAuth2 token), per distinct HTTP client setting. */
+  private final java.util.Map<dev.kiln.config.HttpClientConfig, Client> clients =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final ArrayDeque<NotifierAlert> queue = new ArrayDeque<>();
   private final Thread sender;
@@ -172,8 +173,10 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
     }
   }
 
-  /** One client per distinct TLS and redirect setting. */
-  private HttpClient client(dev.kiln.config.HttpClientConfig http) {
+  private record Client(HttpClient http, dev.kiln.config.HttpAuthorization auth) {}
+
+  /** The client for {@code http}, built on first use with its own credentials. */
+  private Client client(dev.kiln.config.HttpClientConfig http) {
     return clients.computeIfAbsent(http, h -> {
       HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
       try {
@@ -181,7 +184,7 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
       } catch (Exception e) {
         throw new IllegalStateException("Alertmanager TLS settings: " + e.getMessage(), e);
       }
-      return b.build();
+      return new Client(b.build(), h.newAuthorization());
     });
   }
 
@@ -194,12 +197,13 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
             .header("Content-Type", "application/json")
             .header("User-Agent", userAgent)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        String auth = t.http().authorizationHeader();
+        Client client = client(t.http());
+        String auth = client.auth().header();
         if (auth != null) {
           rb.header("Authorization", auth);
         }
         t.http().headers().forEach(rb::header);
-        HttpResponse<String> resp = client(t.http()).send(rb.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp = client.http().send(rb.build(), HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() / 100 != 2) {
           errors++;
           LOG.warn("Alertmanager {} answered {}: {}", t.url(), resp.statusCode(), resp.body());

@@ -7,8 +7,7 @@ import dev.kiln.server.http.ApiResponses;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.server.http.Router;
-import dev.kiln.tsdb.block.Block;
-import dev.kiln.tsdb.block.BlockMeta;
+import dev.kiln.tsdb.db.BlockInfo;
 import dev.kiln.tsdb.db.Db;
 import dev.kiln.tsdb.model.LabelMatcher;
 import java.nio.file.Path;
@@ -83,16 +82,15 @@ public final class AdminApi {
   }
 
   private Response blocks(Request r) {
-    List<Block> blocks = db.blocks();
+    List<BlockInfo> blocks = db.blockInfos();
     return ApiResponses.success(out -> {
       out.beginObject().name("blocks").beginArray();
-      for (Block b : blocks) {
-        BlockMeta m = b.meta();
-        out.beginObject().name("ulid").value(m.ulid().toString()).name("minTime").value(m.minTime()).name("maxTime").value(m.maxTime())
+      for (BlockInfo m : blocks) {
+        out.beginObject().name("ulid").value(m.ulid()).name("minTime").value(m.minTime()).name("maxTime").value(m.maxTime())
             .name("stats").beginObject().name("numSamples").value(m.numSamples()).name("numSeries").value(m.numSeries())
             .name("numChunks").value(m.numChunks()).endObject()
             .name("compaction").beginObject().name("level").value(m.level()).name("sources").beginArray();
-        m.sources().forEach(s -> out.value(s.toString()));
+        m.sources().forEach(out::value);
         out.endArray().endObject().name("version").value(1).endObject();
       }
       out.endArray().endObject();

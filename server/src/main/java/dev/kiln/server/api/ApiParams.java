@@ -1,8 +1,8 @@
 package dev.kiln.server.api;
 
-import dev.kiln.config.Durations;
 import dev.kiln.server.http.ApiException;
 import dev.kiln.server.http.Request;
+import dev.kiln.tsdb.model.Durations;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.OffsetDateTime;

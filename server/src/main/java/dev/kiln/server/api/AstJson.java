@@ -3,11 +3,12 @@ package dev.kiln.server.api;
 import dev.kiln.promql.ast.AtModifier;
 import dev.kiln.promql.ast.DurationExpr;
 import dev.kiln.promql.ast.Expr;
-import dev.kiln.promql.ast.GoFormat;
 import dev.kiln.promql.ast.ValueType;
 import dev.kiln.promql.ast.VectorMatching;
 import dev.kiln.promql.parser.FunctionSignatures;
 import dev.kiln.server.json.JsonOut;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.LabelMatcher;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +74,7 @@ final class AstJson {
       timestamp(out, s.at());
       out.name("type").value("subquery").endObject();
     } else if (e instanceof Expr.NumberLiteral n) {
-      out.beginObject().name("type").value("numberLiteral").name("val").value(GoFormat.plain(n.value())).endObject();
+      out.beginObject().name("type").value("numberLiteral").name("val").value(GoFloats.format(n.value(), Notation.PLAIN)).endObject();
     } else if (e instanceof Expr.ParenExpr p) {
       out.beginObject().name("expr");
       write(out, p.expr());

@@ -1,6 +1,7 @@
 package dev.kiln.server.api;
 
-import dev.kiln.scraper.parse.GoFloats;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.server.exposition.proto.BucketSpan;
 import dev.kiln.server.exposition.proto.LabelPair;
 import dev.kiln.server.exposition.proto.Metric;
@@ -56,7 +57,7 @@ final class FederationWriter {
         sb.append(first ? "" : ",").append(p[0]).append("=\"").append(escape(p[1])).append('"');
         first = false;
       }
-      sb.append("} ").append(GoFloats.formatG(s.value())).append(' ').append(s.t()).append('\n');
+      sb.append("} ").append(GoFloats.format(s.value(), Notation.G)).append(' ').append(s.t()).append('\n');
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }

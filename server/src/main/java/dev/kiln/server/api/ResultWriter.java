@@ -1,8 +1,5 @@
 package dev.kiln.server.api;
 
-import dev.kiln.tsdb.histogram.Bucket;
-import dev.kiln.tsdb.histogram.BucketIterator;
-import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.promql.Matrix;
 import dev.kiln.promql.RangeSeries;
 import dev.kiln.promql.Sample;
@@ -10,8 +7,12 @@ import dev.kiln.promql.Scalar;
 import dev.kiln.promql.StringValue;
 import dev.kiln.promql.Value;
 import dev.kiln.promql.Vector;
-import dev.kiln.server.json.GoFloat;
 import dev.kiln.server.json.JsonOut;
+import dev.kiln.tsdb.histogram.Bucket;
+import dev.kiln.tsdb.histogram.BucketIterator;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
 
 /** Encodes PromQL results in the API's JSON shapes. */
@@ -33,8 +34,8 @@ public final class ResultWriter {
    */
   public static void histogram(JsonOut out, FloatHistogram h) {
     out.beginObject()
-        .name("count").value(GoFloat.sampleValue(h.count))
-        .name("sum").value(GoFloat.sampleValue(h.sum));
+        .name("count").value(GoFloats.format(h.count, Notation.API_VALUE))
+        .name("sum").value(GoFloats.format(h.sum, Notation.API_VALUE));
     BucketIterator it = h.allBucketIterator();
     boolean found = false;
     while (it.next()) {
@@ -48,9 +49,9 @@ public final class ResultWriter {
       }
       int rule = b.lowerInclusive() ? (b.upperInclusive() ? 3 : 1) : (b.upperInclusive() ? 0 : 2);
       out.beginArray().value(rule)
-          .value(GoFloat.sampleValue(b.lower()))
-          .value(GoFloat.sampleValue(b.upper()))
-          .value(GoFloat.sampleValue(b.count()))
+          .value(GoFloats.format(b.lower(), Notation.API_VALUE))
+          .value(GoFloats.format(b.upper(), Notation.API_VALUE))
+          .value(GoFloats.format(b.count(), Notation.API_VALUE))
           .endArray();
     }
     if (found) {
@@ -116,7 +117,7 @@ public final class ResultWriter {
       }
       out.endArray();
     } else if (v instanceof Scalar s) {
-      out.beginArray().shortTimestamp(s.timestampMillis()).value(GoFloat.plain(s.value())).endArray();
+      out.beginArray().shortTimestamp(s.timestampMillis()).value(GoFloats.format(s.value(), Notation.PLAIN)).endArray();
     } else if (v instanceof StringValue s) {
       out.beginArray().shortTimestamp(s.timestampMillis()).value(s.value()).endArray();
     }

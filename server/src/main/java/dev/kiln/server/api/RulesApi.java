@@ -5,7 +5,6 @@ import dev.kiln.server.http.ApiResponses;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.server.http.Router;
-import dev.kiln.server.json.GoFloat;
 import dev.kiln.server.json.JsonOut;
 import dev.kiln.server.rules.AlertSnapshot;
 import dev.kiln.server.rules.AlertState;
@@ -13,6 +12,8 @@ import dev.kiln.server.rules.AlertingRule;
 import dev.kiln.server.rules.Rule;
 import dev.kiln.server.rules.RuleGroup;
 import dev.kiln.server.rules.RuleManager;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -194,7 +195,7 @@ public final class RulesApi {
     if (a.keepFiringSinceMillis() != 0) {
       out.name("keepFiringSince").value(Times.rfc3339(a.keepFiringSinceMillis()));
     }
-    out.name("value").value(GoFloat.exponent(a.value()));
+    out.name("value").value(GoFloats.format(a.value(), Notation.EXPONENT));
     out.endObject();
   }
 

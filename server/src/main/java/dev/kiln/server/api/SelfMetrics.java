@@ -1,8 +1,9 @@
 package dev.kiln.server.api;
 
-import dev.kiln.scraper.parse.GoFloats;
 import dev.kiln.tsdb.db.Db;
 import dev.kiln.tsdb.db.DbMetric;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -104,7 +105,7 @@ public final class SelfMetrics implements AutoCloseable {
   private static void family(StringBuilder sb, String name, String help, boolean counter, double v) {
     sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
     sb.append("# TYPE ").append(name).append(' ').append(counter ? "counter" : "gauge").append('\n');
-    sb.append(name).append(' ').append(GoFloats.formatG(v)).append('\n');
+    sb.append(name).append(' ').append(GoFloats.format(v, Notation.G)).append('\n');
   }
 
   @Override

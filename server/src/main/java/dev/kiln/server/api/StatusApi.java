@@ -9,7 +9,7 @@ import dev.kiln.server.http.Router;
 import dev.kiln.server.json.JsonOut;
 import dev.kiln.tsdb.db.Db;
 import dev.kiln.tsdb.db.WalReplayStatus;
-import dev.kiln.tsdb.head.HeadStats;
+import dev.kiln.tsdb.db.HeadStats;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;

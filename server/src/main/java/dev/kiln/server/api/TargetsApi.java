@@ -1,6 +1,5 @@
 package dev.kiln.server.api;
 
-import dev.kiln.config.Durations;
 import dev.kiln.scraper.scrape.DroppedTarget;
 import dev.kiln.scraper.scrape.ScrapeManager;
 import dev.kiln.scraper.scrape.TargetStatus;
@@ -8,6 +7,7 @@ import dev.kiln.server.http.ApiResponses;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.server.http.Router;
+import dev.kiln.tsdb.model.Durations;
 import dev.kiln.tsdb.storage.Metadata;
 import java.util.ArrayList;
 import java.util.Comparator;

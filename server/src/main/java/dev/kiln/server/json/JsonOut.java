@@ -1,5 +1,7 @@
 package dev.kiln.server.json;
 
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -74,10 +76,10 @@ public final class JsonOut {
   /** A JSON number for a double (finite values only; non-finite become strings). */
   public JsonOut number(double v) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
-      return value(GoFloat.plain(v));
+      return value(GoFloats.format(v, Notation.PLAIN));
     }
     comma();
-    sb.append(GoFloat.sampleValue(v));
+    sb.append(GoFloats.format(v, Notation.API_VALUE));
     needComma = true;
     return this;
   }
@@ -132,7 +134,7 @@ public final class JsonOut {
     comma();
     sb.append('[');
     appendTimestamp(sb, millis);
-    sb.append(",\"").append(GoFloat.sampleValue(v)).append("\"]");
+    sb.append(",\"").append(GoFloats.format(v, Notation.API_VALUE)).append("\"]");
     needComma = true;
     return this;
   }

@@ -1,6 +1,7 @@
 package dev.kiln.server.otlp;
 
 import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.Base64;
@@ -22,7 +23,7 @@ final class AttributeValues {
       case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
       case INT_VALUE -> Long.toString(v.getIntValue());
       case DOUBLE_VALUE -> Double.isFinite(v.getDoubleValue()) ? es6(v.getDoubleValue())
-          : "json: unsupported value: " + GoFloats.formatG(v.getDoubleValue());
+          : "json: unsupported value: " + GoFloats.format(v.getDoubleValue(), Notation.G);
       case BYTES_VALUE -> Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
       case ARRAY_VALUE, KVLIST_VALUE -> {
         StringBuilder sb = new StringBuilder();
@@ -34,7 +35,7 @@ final class AttributeValues {
 
   /** Go's {@code float64AsString}: plain decimal, exponent form below 1e-6 and from 1e21 ({@code 1e-7}). */
   private static String es6(double d) {
-    String s = GoFloats.sampleValue(d);
+    String s = GoFloats.format(d, Notation.API_VALUE);
     int e = s.indexOf("e-0");
     return e >= 0 && e + 3 == s.length() - 1 ? s.substring(0, e + 2) + s.charAt(s.length() - 1) : s;
   }

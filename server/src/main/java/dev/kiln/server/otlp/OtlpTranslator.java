@@ -3,6 +3,7 @@ package dev.kiln.server.otlp;
 import dev.kiln.config.OtlpConfig;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -217,7 +218,7 @@ final class OtlpTranslator {
       int n = Math.min(pt.getExplicitBoundsCount(), pt.getBucketCountsCount());
       for (int i = 0; i < n; i++) {
         cumulative += pt.getBucketCounts(i);
-        add(out, series(base, name + "_bucket", "le", GoFloats.plain(pt.getExplicitBounds(i))), t,
+        add(out, series(base, name + "_bucket", "le", GoFloats.format(pt.getExplicitBounds(i), Notation.PLAIN)), t,
             stale ? StaleNaN.VALUE : unsigned(cumulative));
       }
       add(out, series(base, name + "_bucket", "le", "+Inf"), t, stale ? StaleNaN.VALUE : unsigned(pt.getCount()));
@@ -232,7 +233,7 @@ final class OtlpTranslator {
       add(out, series(base, name + "_sum"), t, stale ? StaleNaN.VALUE : pt.getSum());
       add(out, series(base, name + "_count"), t, stale ? StaleNaN.VALUE : unsigned(pt.getCount()));
       for (SummaryDataPoint.ValueAtQuantile q : pt.getQuantileValuesList()) {
-        add(out, series(base, name, "quantile", GoFloats.plain(q.getQuantile())), t, stale ? StaleNaN.VALUE : q.getValue());
+        add(out, series(base, name, "quantile", GoFloats.format(q.getQuantile(), Notation.PLAIN)), t, stale ? StaleNaN.VALUE : q.getValue());
       }
     }
   }

@@ -5,6 +5,8 @@ import dev.kiln.server.http.ApiResponses;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.server.http.Router;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -96,14 +98,14 @@ public final class PushApi {
           for (PushedGroup.PushedSample s : f.getValue().samples()) {
             out.beginObject().name("labels");
             ResultWriter.labels(out, s.labels().withoutMetricName());
-            out.name("value").value(dev.kiln.scraper.parse.GoFloats.formatG(s.value())).endObject();
+            out.name("value").value(GoFloats.format(s.value(), Notation.G)).endObject();
           }
           out.endArray().endObject();
         }
         out.name("push_time_seconds").beginObject().name("metrics").beginArray().beginObject().name("value")
-            .value(dev.kiln.scraper.parse.GoFloats.formatG(g.pushTime())).endObject().endArray().endObject();
+            .value(GoFloats.format(g.pushTime(), Notation.G)).endObject().endArray().endObject();
         out.name("push_failure_time_seconds").beginObject().name("metrics").beginArray().beginObject().name("value")
-            .value(dev.kiln.scraper.parse.GoFloats.formatG(g.failureTime())).endObject().endArray().endObject();
+            .value(GoFloats.format(g.failureTime(), Notation.G)).endObject().endArray().endObject();
         out.endObject();
       }
       out.endArray();

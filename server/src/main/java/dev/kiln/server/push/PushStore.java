@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.scraper.parse.ExpositionParser;
 import dev.kiln.scraper.parse.ExpositionSink;
-import dev.kiln.scraper.parse.GoFloats;
 import dev.kiln.scraper.parse.ParsedSeries;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.MetricType;
 import java.io.IOException;
@@ -214,7 +215,7 @@ public final class PushStore {
     if (!l.has("instance")) {
       sb.append(first ? "" : ",").append("instance=\"\"");
     }
-    return sb.append("} ").append(GoFloats.formatG(v)).append('\n').toString();
+    return sb.append("} ").append(GoFloats.format(v, Notation.G)).append('\n').toString();
   }
 
   private void save() throws IOException {
@@ -234,7 +235,7 @@ public final class PushStore {
           ObjectNode so = ss.addObject();
           ObjectNode lo = so.putObject("labels");
           s.labels().forEach(lo::put);
-          so.put("value", GoFloats.formatG(s.value()));
+          so.put("value", GoFloats.format(s.value(), Notation.G));
         }
       }
     }

@@ -1,9 +1,10 @@
 package dev.kiln.server.remote;
 
 import dev.kiln.config.RemoteEndpointConfig;
-import dev.kiln.scraper.parse.GoFloats;
-import dev.kiln.tsdb.head.CommitListener;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.CommitListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -95,7 +96,7 @@ public final class RemoteStorage implements CommitListener, AutoCloseable {
     sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     for (RemoteWriteQueue q : qs) {
       sb.append(name).append("{remote_name=\"").append(escape(q.remoteName)).append("\",url=\"")
-          .append(escape(q.config.url())).append("\"} ").append(GoFloats.formatG(value.applyAsDouble(q))).append('\n');
+          .append(escape(q.config.url())).append("\"} ").append(GoFloats.format(value.applyAsDouble(q), Notation.G)).append('\n');
     }
   }
 

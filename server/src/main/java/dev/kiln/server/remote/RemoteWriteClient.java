@@ -1,5 +1,6 @@
 package dev.kiln.server.remote;
 
+import dev.kiln.config.HttpAuthorization;
 import dev.kiln.config.HttpClientConfig;
 import dev.kiln.config.QueueConfig;
 import java.io.IOException;
@@ -37,6 +38,8 @@ final class RemoteWriteClient {
 
   private final URI url;
   private final HttpClientConfig http;
+  /** This queue's credentials; an OAuth2 token lives as long as the queue. */
+  private final HttpAuthorization auth;
   private final Map<String, String> headers;
   private final long timeoutMillis;
   private final QueueConfig queue;
@@ -51,6 +54,7 @@ final class RemoteWriteClient {
     this.v2 = v2;
     this.url = url;
     this.http = http;
+    this.auth = http.newAuthorization();
     this.headers = headers;
     this.timeoutMillis = timeoutMillis;
     this.queue = queue;
@@ -112,9 +116,9 @@ final class RemoteWriteClient {
     if (attempt > 0) {
       b.header("Retry-Attempt", Integer.toString(attempt));
     }
-    String auth = http.authorizationHeader();
-    if (auth != null) {
-      b.header("Authorization", auth);
+    String authorization = auth.header();
+    if (authorization != null) {
+      b.header("Authorization", authorization);
     }
     for (Map<String, String> hs : java.util.List.of(http.headers(), headers)) {
       for (Map.Entry<String, String> h : hs.entrySet()) {

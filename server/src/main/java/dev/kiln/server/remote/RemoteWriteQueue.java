@@ -2,9 +2,9 @@ package dev.kiln.server.remote;
 
 import dev.kiln.config.RemoteEndpointConfig;
 import dev.kiln.config.relabel.Relabeler;
-import dev.kiln.tsdb.head.CommitListener;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.CommitListener;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,7 +1,6 @@
 package dev.kiln.server.rules;
 
 import dev.kiln.config.ConfigException;
-import dev.kiln.config.Durations;
 import dev.kiln.config.Globs;
 import dev.kiln.config.YamlNode;
 import dev.kiln.promql.EngineOptions;
@@ -15,6 +14,7 @@ import dev.kiln.promql.Vector;
 import dev.kiln.promql.engine.Engine;
 import dev.kiln.promql.parser.PromQLParser;
 import dev.kiln.tsdb.memory.InMemoryStorage;
+import dev.kiln.tsdb.model.Durations;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.Appender;

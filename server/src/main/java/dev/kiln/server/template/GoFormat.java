@@ -1,10 +1,13 @@
 package dev.kiln.server.template;
 
-import java.math.BigDecimal;
+import dev.kiln.tsdb.model.GoFloats;
 import java.util.List;
 import java.util.Map;
 
-/** Go's {@code fmt} formatting for the values templates handle: strings, floats, integers, booleans. */
+/**
+ * Go's {@code fmt} formatting for the values templates handle: strings, floats, integers, booleans.
+ * Float digits come from {@link GoFloats#formatFloat}.
+ */
 public final class GoFormat {
   private GoFormat() {}
 
@@ -14,10 +17,10 @@ public final class GoFormat {
       return "<no value>";
     }
     if (o instanceof Double d) {
-      return formatFloat(d, 'g', -1);
+      return GoFloats.formatFloat(d, 'g', -1);
     }
     if (o instanceof Float f) {
-      return formatFloat(f.doubleValue(), 'g', -1);
+      return GoFloats.formatFloat(f.doubleValue(), 'g', -1);
     }
     if (o instanceof Map<?, ?> m) {
       StringBuilder sb = new StringBuilder("map[");
@@ -42,82 +45,6 @@ public final class GoFormat {
       return sb.append(']').toString();
     }
     return o.toString();
-  }
-
-  /** Go's {@code strconv.FormatFloat(f, fmt, prec, 64)} for fmt 'g', 'e' and 'f'. */
-  public static String formatFloat(double f, char fmt, int prec) {
-    if (Double.isNaN(f)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(f)) {
-      return f > 0 ? "+Inf" : "-Inf";
-    }
-    boolean neg = f < 0 || (f == 0 && 1 / f < 0);
-    double a = Math.abs(f);
-    String sign = neg ? "-" : "";
-    if (fmt == 'f') {
-      if (prec < 0) {
-        return sign + (a == 0 ? "0" : new BigDecimal(Double.toString(a)).stripTrailingZeros().toPlainString());
-      }
-      return sign + new BigDecimal(a).setScale(prec, java.math.RoundingMode.HALF_EVEN).toPlainString();
-    }
-    // Digits and decimal exponent: shortest round-trip, or rounded to prec significant digits.
-    String digits;
-    int exp;
-    if (a == 0) {
-      digits = "0";
-      exp = 0;
-    } else {
-      BigDecimal bd = new BigDecimal(Double.toString(a)).stripTrailingZeros();
-      if (prec >= 0) {
-        int sig = fmt == 'e' ? prec + 1 : Math.max(prec, 1);
-        bd = new BigDecimal(a).round(new java.math.MathContext(sig, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros();
-      }
-      digits = bd.unscaledValue().toString();
-      exp = digits.length() - 1 - bd.scale();
-    }
-    if (fmt == 'e') {
-      int p = prec < 0 ? digits.length() - 1 : prec;
-      return sign + expForm(digits, exp, p);
-    }
-    int eprec = prec < 0 ? 6 : (prec == 0 ? 1 : prec);
-    if (prec >= 0 && eprec > digits.length() && digits.length() >= exp + 1) {
-      eprec = digits.length();
-    }
-    if (prec < 0) {
-      eprec = 6;
-    }
-    if (exp < -4 || exp >= eprec) {
-      return sign + expForm(digits, exp, digits.length() - 1);
-    }
-    return sign + plain(digits, exp);
-  }
-
-  private static String expForm(String digits, int exp, int fracDigits) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(digits.charAt(0));
-    if (fracDigits > 0) {
-      sb.append('.');
-      for (int i = 1; i <= fracDigits; i++) {
-        sb.append(i < digits.length() ? digits.charAt(i) : '0');
-      }
-    }
-    sb.append('e').append(exp < 0 ? '-' : '+');
-    int ae = Math.abs(exp);
-    if (ae < 10) {
-      sb.append('0');
-    }
-    return sb.append(ae).toString();
-  }
-
-  private static String plain(String digits, int exp) {
-    if (exp < 0) {
-      return "0." + "0".repeat(-exp - 1) + digits;
-    }
-    if (digits.length() <= exp + 1) {
-      return digits + "0".repeat(exp + 1 - digits.length());
-    }
-    return digits.substring(0, exp + 1) + "." + digits.substring(exp + 1);
   }
 
   /** Go's {@code fmt.Sprintf} for the verbs alert templates use. */
@@ -244,7 +171,7 @@ public final class GoFormat {
           double d = n.doubleValue();
           char f = verb == 'F' ? 'f' : verb;
           int p = prec < 0 && f != 'g' ? 6 : prec;
-          return signed(formatFloat(d, f, p), plus, space);
+          return signed(GoFloats.formatFloat(d, f, p), plus, space);
         }
         return "%!" + verb + "(" + typeName(arg) + "=" + v(arg) + ")";
       case 'x':

@@ -101,7 +101,7 @@ public final class TemplateFunctions {
     f.put("toDuration", a -> humanizeDuration(toFloat(a.get(0))));
     f.put("pathPrefix", a -> pathOf(externalURL));
     f.put("externalURL", a -> externalURL);
-    f.put("parseDuration", a -> dev.kiln.config.Durations.parseMillis(str(a.get(0))) / 1000.0);
+    f.put("parseDuration", a -> dev.kiln.tsdb.model.Durations.parseMillis(str(a.get(0))) / 1000.0);
     f.put("stripPort", a -> stripPort(str(a.get(0))));
     f.put("stripDomain", a -> stripDomain(str(a.get(0))));
     f.put("urlQueryEscape", a -> URLEncoder.encode(str(a.get(0)), StandardCharsets.UTF_8));

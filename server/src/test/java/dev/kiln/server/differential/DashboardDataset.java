@@ -1,6 +1,8 @@
 package dev.kiln.server.differential;
 
 import dev.kiln.server.differential.RemoteWriteRequests.Series;
+import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -64,7 +66,7 @@ final class DashboardDataset {
       }
       double[] les = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
       for (int i = 0; i <= les.length; i++) {
-        String le = i == les.length ? "+Inf" : dev.kiln.tsdb.model.GoFloats.formatV(les[i]);
+        String le = i == les.length ? "+Inf" : GoFloats.format(les[i], Notation.V);
         double rate = 50 * (i == les.length ? 1 : Math.min(1, les[i] * 4));
         add(counter(rate, false), "__name__", "http_request_duration_seconds_bucket", "job", "app", "le", le, "namespace", ns);
       }

@@ -1,6 +1,6 @@
 package dev.kiln.tsdb.block;
 
-import dev.kiln.tsdb.head.ChunkMeta;
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.index.Postings;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,6 +1,6 @@
 package dev.kiln.tsdb.block;
 
-import dev.kiln.tsdb.head.ChunkMeta;
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.io.FileIo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import dev.kiln.tsdb.chunk.Chunk;
 import dev.kiln.tsdb.chunk.FloatHistogramAppender;
 import dev.kiln.tsdb.chunk.HistogramAppender;
 import dev.kiln.tsdb.chunk.XorChunk;
-import dev.kiln.tsdb.head.ChunkMeta;
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.storage.SampleIterator;
 import dev.kiln.tsdb.storage.ValueType;
 import java.util.ArrayList;

@@ -4,6 +4,8 @@ import dev.kiln.tsdb.histogram.CounterResetHint;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.histogram.Span;
 import dev.kiln.tsdb.model.StaleNaN;
+import dev.kiln.tsdb.storage.SampleIterator;
+import java.util.List;
 
 /**
  * Appends integer histograms to a {@link HistogramChunk}, following Prometheus's {@code
@@ -15,15 +17,9 @@ import dev.kiln.tsdb.model.StaleNaN;
  *
  * <p>Single-thread. Callers append in increasing time order.
  */
-public final class HistogramAppender {
-  private final HistogramChunk chunk;
-  private boolean recoded;
-
-  private HistogramLayout layout;
-  private long t = Long.MIN_VALUE;
+public final class HistogramAppender extends AbstractHistogramAppender<Histogram, HistogramAppender> {
   private long cnt;
   private long zCnt;
-  private long tDelta;
   private long cntDelta;
   private long zCntDelta;
   private long[] pBuckets = new long[0];
@@ -34,7 +30,7 @@ public final class HistogramAppender {
   private int sumWindow = XorValues.NO_WINDOW;
 
   private HistogramAppender(HistogramChunk chunk) {
-    this.chunk = chunk;
+    super(chunk);
   }
 
   /** A fresh appender for a new empty chunk. */
@@ -43,34 +39,7 @@ public final class HistogramAppender {
   }
 
   static HistogramAppender continuing(HistogramChunk c) {
-    HistogramAppender a = new HistogramAppender(c);
-    if (!c.live()) {
-      CounterResetHeader header = c.counterResetHeader();
-      HistogramChunkIterator it = new HistogramChunkIterator();
-      byte[] old = c.bytes();
-      it.reset(old, 0, old.length);
-      c.resetWriter(header);
-      while (it.next() != dev.kiln.tsdb.storage.ValueType.NONE) {
-        a.write(it.atT(), it.atHistogram(null));
-      }
-    } else if (c.numSamples() > 0) {
-      throw new IllegalStateException("a live histogram chunk has its appender already");
-    }
-    return a;
-  }
-
-  /** The chunk this appender writes. */
-  public HistogramChunk chunk() {
-    return chunk;
-  }
-
-  /** Whether this appender's chunk replaced the previous chunk by re-encoding it (recoding). */
-  public boolean recoded() {
-    return recoded;
-  }
-
-  public int numSamples() {
-    return chunk.numSamples();
+    return new HistogramAppender(c).continueStored();
   }
 
   /**
@@ -82,151 +51,111 @@ public final class HistogramAppender {
    *     new series chunk started on this (empty) one
    */
   public HistogramAppender append(HistogramAppender prev, long t, Histogram h) {
-    if (chunk.numSamples() == 0) {
-      write(t, h);
-      if (h.counterResetHint == CounterResetHint.GAUGE) {
-        chunk.setCounterResetHeader(CounterResetHeader.GAUGE);
-      } else if (h.counterResetHint == CounterResetHint.COUNTER_RESET) {
-        chunk.setCounterResetHeader(CounterResetHeader.COUNTER_RESET);
-      } else if (prev != null) {
-        chunk.setCounterResetHeader(prev.appendable(h).header);
-      }
-      return this;
-    }
-    if (h.counterResetHint != CounterResetHint.GAUGE) {
-      Appendable ap = appendable(h);
-      if (!ap.ok || ap.header != CounterResetHeader.NOT_COUNTER_RESET) {
-        HistogramAppender next = create();
-        next.chunk.setCounterResetHeader(ap.header);
-        next.write(t, h);
-        return next;
-      }
-      SpanExpansion.Result pos = ap.positive;
-      SpanExpansion.Result neg = ap.negative;
-      boolean forward = pos != null && !pos.forward.isEmpty() || neg != null && !neg.forward.isEmpty();
-      boolean backward = pos != null && !pos.backward.isEmpty() || neg != null && !neg.backward.isEmpty();
-      if (backward) {
-        if (!forward) {
-          h.positiveSpans = layout.positiveSpans.clone();
-          h.negativeSpans = layout.negativeSpans.clone();
-        } else {
-          h.positiveSpans = SpanExpansion.adjustForInserts(h.positiveSpans, pos.backward);
-          h.negativeSpans = SpanExpansion.adjustForInserts(h.negativeSpans, neg.backward);
-        }
-        insertIntoSample(h, pos, neg);
-      }
-      if (forward) {
-        HistogramAppender next = recode(pos, neg, h.positiveSpans, h.negativeSpans);
-        next.write(t, h);
-        return next;
-      }
-      write(t, h);
-      return this;
-    }
-    // Gauge histogram.
-    if (!appendableGauge(h)) {
-      HistogramAppender next = create();
-      next.chunk.setCounterResetHeader(CounterResetHeader.GAUGE);
-      next.write(t, h);
-      return next;
-    }
-    if (StaleNaN.is(h.sum)) {
-      write(t, h);
-      return this;
-    }
-    SpanExpansion.Result pos = SpanExpansion.expandBothWays(layout.positiveSpans, h.positiveSpans);
-    SpanExpansion.Result neg = SpanExpansion.expandBothWays(layout.negativeSpans, h.negativeSpans);
-    if (!pos.backward.isEmpty() || !neg.backward.isEmpty()) {
-      h.positiveSpans = pos.merged;
-      h.negativeSpans = neg.merged;
-      insertIntoSample(h, pos, neg);
-    }
-    if (!pos.forward.isEmpty() || !neg.forward.isEmpty()) {
-      HistogramAppender next = recode(pos, neg, h.positiveSpans, h.negativeSpans);
-      next.write(t, h);
-      return next;
-    }
-    write(t, h);
-    return this;
+    return appendSample(prev, t, h);
   }
 
-  private static void insertIntoSample(
-      Histogram h, SpanExpansion.Result pos, SpanExpansion.Result neg) {
-    if (pos != null && !pos.backward.isEmpty()) {
+  @Override
+  HistogramAppender newAppender() {
+    return create();
+  }
+
+  @Override
+  AbstractHistogramChunkIterator newIterator() {
+    return new HistogramChunkIterator();
+  }
+
+  @Override
+  Histogram decoded(SampleIterator it) {
+    return it.atHistogram(null);
+  }
+
+  @Override
+  CounterResetHint hint(Histogram h) {
+    return h.counterResetHint;
+  }
+
+  @Override
+  double sum(Histogram h) {
+    return h.sum;
+  }
+
+  @Override
+  int schema(Histogram h) {
+    return h.schema;
+  }
+
+  @Override
+  double zeroThreshold(Histogram h) {
+    return h.zeroThreshold;
+  }
+
+  @Override
+  double[] customValues(Histogram h) {
+    return h.customValues;
+  }
+
+  @Override
+  Span[] positiveSpans(Histogram h) {
+    return h.positiveSpans;
+  }
+
+  @Override
+  Span[] negativeSpans(Histogram h) {
+    return h.negativeSpans;
+  }
+
+  @Override
+  void setSpans(Histogram h, Span[] positive, Span[] negative) {
+    h.positiveSpans = positive;
+    h.negativeSpans = negative;
+  }
+
+  @Override
+  void insertBuckets(Histogram h, List<SpanExpansion.Insert> positive, List<SpanExpansion.Insert> negative) {
+    if (positive != null && !positive.isEmpty()) {
       h.positiveBuckets =
-          SpanExpansion.insertDeltas(
-              h.positiveBuckets, HistogramLayout.countBuckets(h.positiveSpans), pos.backward);
+          SpanExpansion.insertDeltas(h.positiveBuckets, HistogramLayout.countBuckets(h.positiveSpans), positive);
     }
-    if (neg != null && !neg.backward.isEmpty()) {
+    if (negative != null && !negative.isEmpty()) {
       h.negativeBuckets =
-          SpanExpansion.insertDeltas(
-              h.negativeBuckets, HistogramLayout.countBuckets(h.negativeSpans), neg.backward);
+          SpanExpansion.insertDeltas(h.negativeBuckets, HistogramLayout.countBuckets(h.negativeSpans), negative);
     }
   }
 
-  /** Outcome of the counter appendability check. */
-  private static final class Appendable {
-    boolean ok;
-    CounterResetHeader header = CounterResetHeader.NOT_COUNTER_RESET;
-    SpanExpansion.Result positive;
-    SpanExpansion.Result negative;
+  @Override
+  boolean previousSumStale() {
+    return StaleNaN.is(Double.longBitsToDouble(sumBits));
   }
 
-  /** Prometheus's {@code appendable}: whether {@code h} continues this counter chunk. */
-  private Appendable appendable(Histogram h) {
-    Appendable r = new Appendable();
-    if (chunk.numSamples() > 0 && chunk.counterResetHeader() == CounterResetHeader.GAUGE) {
-      return r;
-    }
-    if (h.counterResetHint == CounterResetHint.COUNTER_RESET) {
-      r.header = CounterResetHeader.COUNTER_RESET;
-      return r;
-    }
-    if (StaleNaN.is(h.sum)) {
-      r.ok = true;
-      return r;
-    }
-    if (StaleNaN.is(Double.longBitsToDouble(sumBits))) {
-      r.header = CounterResetHeader.UNKNOWN;
-      return r;
-    }
-    if (Long.compareUnsigned(h.count, cnt) < 0) {
-      r.header = CounterResetHeader.COUNTER_RESET;
-      return r;
-    }
-    if (h.schema != layout.schema || h.zeroThreshold != layout.zeroThreshold) {
-      r.header = CounterResetHeader.UNKNOWN;
-      return r;
-    }
-    if (h.schema == HistogramLayout.CUSTOM_BUCKETS_SCHEMA
-        && !layout.sameCustomValues(h.customValues)) {
-      r.header = CounterResetHeader.COUNTER_RESET;
-      return r;
-    }
-    if (Long.compareUnsigned(h.zeroCount, zCnt) < 0) {
-      r.header = CounterResetHeader.COUNTER_RESET;
-      return r;
-    }
-    if (SpanExpansion.sameSpans(layout.positiveSpans, h.positiveSpans)
-        && SpanExpansion.sameSpans(layout.negativeSpans, h.negativeSpans)) {
-      // Fast path of expandIntSpansAndBuckets: same layout, so only a bucket decrease matters.
-      if (decreased(pBuckets, h.positiveBuckets) || decreased(nBuckets, h.negativeBuckets)) {
-        r.header = CounterResetHeader.COUNTER_RESET;
-        return r;
-      }
-      r.ok = true;
-      return r;
-    }
-    r.positive = SpanExpansion.expandInt(layout.positiveSpans, h.positiveSpans, pBuckets, h.positiveBuckets);
-    r.negative = SpanExpansion.expandInt(layout.negativeSpans, h.negativeSpans, nBuckets, h.negativeBuckets);
-    if (r.positive == null || r.negative == null) {
-      r.positive = null;
-      r.negative = null;
-      r.header = CounterResetHeader.COUNTER_RESET;
-      return r;
-    }
-    r.ok = true;
-    return r;
+  @Override
+  boolean countDecreased(Histogram h) {
+    return Long.compareUnsigned(h.count, cnt) < 0;
+  }
+
+  @Override
+  boolean zeroCountDecreased(Histogram h) {
+    return Long.compareUnsigned(h.zeroCount, zCnt) < 0;
+  }
+
+  @Override
+  boolean bucketsDecreased(Histogram h) {
+    return decreased(pBuckets, h.positiveBuckets) || decreased(nBuckets, h.negativeBuckets);
+  }
+
+  @Override
+  void expand(Verdict v, Histogram h) {
+    v.positive = SpanExpansion.expandInt(layout.positiveSpans, h.positiveSpans, pBuckets, h.positiveBuckets);
+    v.negative = SpanExpansion.expandInt(layout.negativeSpans, h.negativeSpans, nBuckets, h.negativeBuckets);
+  }
+
+  @Override
+  CounterResetHeader headerAfterGaugeChunk() {
+    return CounterResetHeader.NOT_COUNTER_RESET;
+  }
+
+  @Override
+  CounterResetHeader headerOfContinuation(CounterResetHeader verdict) {
+    return verdict;
   }
 
   private static boolean decreased(long[] oldDeltas, long[] newDeltas) {
@@ -242,52 +171,8 @@ public final class HistogramAppender {
     return false;
   }
 
-  /** Prometheus's {@code appendableGauge} without the span expansion. */
-  private boolean appendableGauge(Histogram h) {
-    if (chunk.numSamples() > 0 && chunk.counterResetHeader() != CounterResetHeader.GAUGE) {
-      return false;
-    }
-    if (StaleNaN.is(h.sum)) {
-      return true;
-    }
-    if (StaleNaN.is(Double.longBitsToDouble(sumBits))) {
-      return false;
-    }
-    if (h.schema != layout.schema || h.zeroThreshold != layout.zeroThreshold) {
-      return false;
-    }
-    return h.schema != HistogramLayout.CUSTOM_BUCKETS_SCHEMA
-        || layout.sameCustomValues(h.customValues);
-  }
-
-  /** Re-encodes this chunk with the wider layout; the returned appender continues it. */
-  private HistogramAppender recode(
-      SpanExpansion.Result pos, SpanExpansion.Result neg, Span[] posSpans, Span[] negSpans) {
-    HistogramChunkIterator it = new HistogramChunkIterator();
-    it.reset(chunk.raw(), 0, chunk.length());
-    HistogramAppender next = create();
-    next.recoded = true;
-    int np = HistogramLayout.countBuckets(posSpans);
-    int nn = HistogramLayout.countBuckets(negSpans);
-    while (it.next() != dev.kiln.tsdb.storage.ValueType.NONE) {
-      Histogram old = it.atHistogram(null);
-      if (!StaleNaN.is(old.sum)) {
-        old.positiveSpans = posSpans;
-        old.negativeSpans = negSpans;
-        if (pos != null && !pos.forward.isEmpty()) {
-          old.positiveBuckets = SpanExpansion.insertDeltas(old.positiveBuckets, np, pos.forward);
-        }
-        if (neg != null && !neg.forward.isEmpty()) {
-          old.negativeBuckets = SpanExpansion.insertDeltas(old.negativeBuckets, nn, neg.forward);
-        }
-      }
-      next.write(it.atT(), old);
-    }
-    next.chunk.setCounterResetHeader(chunk.counterResetHeader());
-    return next;
-  }
-
   /** Prometheus's {@code appendHistogram}: encodes one sample with the current layout. */
+  @Override
   void write(long t, Histogram h) {
     BitWriter w = chunk.writer;
     int num = chunk.numSamples();
@@ -297,26 +182,15 @@ public final class HistogramAppender {
     long[] pb = stale ? HistogramLayout.NO_LONGS : h.positiveBuckets;
     long[] nb = stale ? HistogramLayout.NO_LONGS : h.negativeBuckets;
     long sum = Double.doubleToRawLongBits(h.sum);
-    long tD = 0;
     long cD = 0;
     long zD = 0;
     if (num == 0) {
-      layout =
-          stale
-              ? new HistogramLayout(
-                  0, 0, HistogramLayout.NO_SPANS, HistogramLayout.NO_SPANS, HistogramLayout.NO_VALUES)
-              : new HistogramLayout(
-                  h.schema,
-                  h.zeroThreshold,
-                  h.positiveSpans.clone(),
-                  h.negativeSpans.clone(),
-                  h.customValues == null ? HistogramLayout.NO_VALUES : h.customValues.clone());
-      layout.write(w);
+      startLayout(w, stale, h);
       pBuckets = new long[layout.positiveBuckets];
       nBuckets = new long[layout.negativeBuckets];
       pBucketsDelta = new long[layout.positiveBuckets];
       nBucketsDelta = new long[layout.negativeBuckets];
-      Varbit.putInt(w, t);
+      writeTime(w, num, t);
       Varbit.putUint(w, count);
       Varbit.putUint(w, zeroCount);
       w.writeBits(sum, 64);
@@ -327,17 +201,15 @@ public final class HistogramAppender {
         Varbit.putInt(w, b);
       }
     } else {
-      tD = t - this.t;
+      writeTime(w, num, t);
       cD = count - cnt;
       zD = zeroCount - zCnt;
-      long tDod = tD - tDelta;
       long cDod = cD - cntDelta;
       long zDod = zD - zCntDelta;
       if (stale) {
         cDod = 0;
         zDod = 0;
       }
-      Varbit.putInt(w, tDod);
       Varbit.putInt(w, cDod);
       Varbit.putInt(w, zDod);
       sumWindow = XorValues.write(w, sum, sumBits, sumWindow);
@@ -353,10 +225,8 @@ public final class HistogramAppender {
       }
     }
     chunk.setNumSamples(num + 1);
-    this.t = t;
     cnt = count;
     zCnt = zeroCount;
-    tDelta = tD;
     cntDelta = cD;
     zCntDelta = zD;
     System.arraycopy(pb, 0, pBuckets, 0, pb.length);

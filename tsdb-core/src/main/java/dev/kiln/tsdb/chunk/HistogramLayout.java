@@ -20,6 +20,8 @@ final class HistogramLayout {
   static final Span[] NO_SPANS = new Span[0];
   static final double[] NO_VALUES = new double[0];
   static final long[] NO_LONGS = new long[0];
+  /** The layout of a chunk that starts with a stale marker: schema 0, no zero bucket, no spans. */
+  static final HistogramLayout EMPTY = new HistogramLayout(0, 0, NO_SPANS, NO_SPANS, NO_VALUES);
 
   final int schema;
   final double zeroThreshold;

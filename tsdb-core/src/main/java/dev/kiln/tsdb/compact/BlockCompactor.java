@@ -7,7 +7,7 @@ import dev.kiln.tsdb.block.BlockSeriesReader;
 import dev.kiln.tsdb.block.BlockWriter;
 import dev.kiln.tsdb.block.ChunkRewriter;
 import dev.kiln.tsdb.block.Ulid;
-import dev.kiln.tsdb.head.ChunkMeta;
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.model.Labels;
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package dev.kiln.tsdb.db;
 
-import dev.kiln.tsdb.head.CommitLog;
+import dev.kiln.tsdb.wal.CommitLog;
 import dev.kiln.tsdb.head.Head;
 import dev.kiln.tsdb.head.HeadReplayer;
-import dev.kiln.tsdb.head.HeadStats;
 import dev.kiln.tsdb.head.MmapChunkStore;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.CommitListener;
 import dev.kiln.tsdb.storage.Querier;
 import dev.kiln.tsdb.storage.Storage;
 import dev.kiln.tsdb.storage.StorageException;
@@ -200,7 +200,10 @@ public final class Db implements Storage {
     return blocks.compact();
   }
 
-  /** The open persistent blocks, sorted by time. */
+  /**
+   * The open persistent blocks, sorted by time. tsdb-core internals, for compaction tests and
+   * benchmarks; other modules read {@link #blockInfos()}.
+   */
   public java.util.List<dev.kiln.tsdb.block.Block> blocks() {
     return blocks.blocks();
   }
@@ -239,12 +242,16 @@ public final class Db implements Storage {
     return options;
   }
 
-  /** The head, for block compaction and statistics. */
+  /**
+   * The head. tsdb-core internals, for compaction tests and benchmarks; other modules use the
+   * {@link Storage} interface, {@link #headStats()}, {@link #metrics()} and {@link
+   * #addCommitListener}.
+   */
   public Head head() {
     return head;
   }
 
-  /** The write-ahead log, or null when disabled. */
+  /** The write-ahead log, or null when disabled. tsdb-core internals, as {@link #head()}. */
   public Wal wal() {
     return wal;
   }
@@ -263,7 +270,25 @@ public final class Db implements Storage {
 
   /** Head cardinality statistics with the top 10 of each list, as /api/v1/status/tsdb. */
   public HeadStats headStats() {
-    return head.stats(10);
+    return HeadStatsCollector.collect(head, 10);
+  }
+
+  /**
+   * Registers a listener told about every batch of float samples committed from now on, right
+   * after it is in the write-ahead log (see {@link CommitListener}): the feed of remote write.
+   */
+  public void addCommitListener(CommitListener listener) {
+    head.addCommitListener(listener);
+  }
+
+  /** Stops telling {@code listener} about commits. */
+  public void removeCommitListener(CommitListener listener) {
+    head.removeCommitListener(listener);
+  }
+
+  /** What the persistent blocks' {@code meta.json} files say, sorted by time. */
+  public java.util.List<BlockInfo> blockInfos() {
+    return blocks.blocks().stream().map(b -> BlockInfo.of(b.meta())).toList();
   }
 
   /**

@@ -1,11 +1,14 @@
 package dev.kiln.tsdb.head;
 
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.index.MemPostings;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.CommitListener;
 import dev.kiln.tsdb.storage.Querier;
 import dev.kiln.tsdb.storage.Queryable;
+import dev.kiln.tsdb.wal.CommitLog;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -123,7 +126,11 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
     return byRef.size();
   }
 
-  MemPostings postings() {
+  /**
+   * The head's label index. Callers only read it (lookups, statistics); the head alone adds and
+   * removes series.
+   */
+  public MemPostings postings() {
     return postings;
   }
 
@@ -464,11 +471,6 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
   /** Activity counters. */
   public HeadCounters counters() {
     return counters;
-  }
-
-  /** Cardinality statistics, each list cut to the top {@code limit} entries. */
-  public HeadStats stats(int limit) {
-    return HeadStatsCollector.collect(this, limit);
   }
 
   @Override

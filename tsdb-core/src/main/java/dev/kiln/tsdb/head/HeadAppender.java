@@ -7,6 +7,8 @@ import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
 import dev.kiln.tsdb.storage.AppendOptions;
 import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.CommitListener;
+import dev.kiln.tsdb.wal.CommitLog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;

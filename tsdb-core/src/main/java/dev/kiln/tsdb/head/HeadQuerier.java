@@ -1,5 +1,7 @@
 package dev.kiln.tsdb.head;
 
+import dev.kiln.tsdb.chunk.ChunkMeta;
+import dev.kiln.tsdb.chunk.ChunksSampleIterator;
 import dev.kiln.tsdb.model.Utf8Order;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;

@@ -2,6 +2,7 @@ package dev.kiln.tsdb.head;
 
 import dev.kiln.tsdb.chunk.Chunk;
 import dev.kiln.tsdb.chunk.ChunkEncoding;
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.chunk.FloatHistogramAppender;
 import dev.kiln.tsdb.chunk.HistogramAppender;
 import dev.kiln.tsdb.chunk.XorChunk;

@@ -1,5 +1,6 @@
 package dev.kiln.tsdb.head;
 
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.model.Labels;
 import java.util.List;
 

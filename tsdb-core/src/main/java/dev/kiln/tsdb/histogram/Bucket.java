@@ -1,6 +1,7 @@
 package dev.kiln.tsdb.histogram;
 
 import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 
 /**
  * One bucket: bounds with their inclusiveness, its absolute count and its index within its schema
@@ -13,11 +14,11 @@ public record Bucket(
   @Override
   public String toString() {
     return (lowerInclusive ? "[" : "(")
-        + GoFloats.formatV(lower)
+        + GoFloats.format(lower, Notation.V)
         + ","
-        + GoFloats.formatV(upper)
+        + GoFloats.format(upper, Notation.V)
         + (upperInclusive ? "]" : ")")
         + ":"
-        + GoFloats.formatV(count);
+        + GoFloats.format(count, Notation.V);
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.tsdb.histogram;
 
 import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -795,7 +796,7 @@ public final class FloatHistogram {
       Validation.checkFloatBuckets("negative side: ", negativeBuckets);
       if (zeroCount < 0) {
         throw HistogramException.invalid(
-            "zero bucket has observation count of " + GoFloats.formatV(zeroCount) + ": " + Validation.NEGATIVE_BUCKET_COUNT);
+            "zero bucket has observation count of " + GoFloats.format(zeroCount, Notation.V) + ": " + Validation.NEGATIVE_BUCKET_COUNT);
       }
       if (customValues != null) {
         throw HistogramException.invalid(Validation.EXP_SCHEMA_CUSTOM_BOUNDS);
@@ -805,7 +806,7 @@ public final class FloatHistogram {
     }
     if (count < 0) {
       throw HistogramException.invalid(
-          "observation count is  " + GoFloats.formatV(count) + ": " + Validation.NEGATIVE_COUNT);
+          "observation count is  " + GoFloats.format(count, Notation.V) + ": " + Validation.NEGATIVE_COUNT);
     }
     Validation.checkFloatBuckets("positive side: ", positiveBuckets);
   }
@@ -862,7 +863,7 @@ public final class FloatHistogram {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
-    sb.append("{count:").append(GoFloats.formatV(count)).append(", sum:").append(GoFloats.formatV(sum));
+    sb.append("{count:").append(GoFloats.format(count, Notation.V)).append(", sum:").append(GoFloats.format(sum, Notation.V));
     List<Bucket> neg = new ArrayList<>();
     BucketIterator it = negativeBucketIterator();
     while (it.next()) {
@@ -893,16 +894,16 @@ public final class FloatHistogram {
       res.add("schema:" + m.schema);
     }
     if (m.count != 0) {
-      res.add("count:" + GoFloats.formatV(m.count));
+      res.add("count:" + GoFloats.format(m.count, Notation.V));
     }
     if (m.sum != 0) {
-      res.add("sum:" + GoFloats.formatV(m.sum));
+      res.add("sum:" + GoFloats.format(m.sum, Notation.V));
     }
     if (m.zeroCount != 0) {
-      res.add("z_bucket:" + GoFloats.formatV(m.zeroCount));
+      res.add("z_bucket:" + GoFloats.format(m.zeroCount, Notation.V));
     }
     if (m.zeroThreshold != 0) {
-      res.add("z_bucket_w:" + GoFloats.formatV(m.zeroThreshold));
+      res.add("z_bucket_w:" + GoFloats.format(m.zeroThreshold, Notation.V));
     }
     if (m.usesCustomBuckets()) {
       res.add("custom_values:" + list(m.customValues == null ? IndexedBuckets.NO_BUCKETS : m.customValues));
@@ -934,7 +935,7 @@ public final class FloatHistogram {
       if (i > 0) {
         sb.append(' ');
       }
-      sb.append(GoFloats.formatV(values[i]));
+      sb.append(GoFloats.format(values[i], Notation.V));
     }
     return sb.append(']').toString();
   }

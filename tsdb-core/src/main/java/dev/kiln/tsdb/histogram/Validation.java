@@ -1,6 +1,7 @@
 package dev.kiln.tsdb.histogram;
 
 import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoFloats.Notation;
 
 /** Structural checks shared by both histogram types, with Prometheus's error texts. */
 final class Validation {
@@ -49,7 +50,7 @@ final class Validation {
     for (int i = 0; i < buckets.length; i++) {
       if (buckets[i] < 0) {
         throw HistogramException.invalid(
-            side + "bucket number " + (i + 1) + " has observation count of " + GoFloats.formatV(buckets[i]) + ": "
+            side + "bucket number " + (i + 1) + " has observation count of " + GoFloats.format(buckets[i], Notation.V) + ": "
                 + NEGATIVE_BUCKET_COUNT);
       }
     }

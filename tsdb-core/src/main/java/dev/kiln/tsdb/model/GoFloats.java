@@ -5,39 +5,158 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 
 /**
- * Go's shortest round-trip float formatting ({@code strconv.FormatFloat(f, fmt, -1, 64)} and
- * {@code fmt}'s {@code %g}/{@code %v}), the one place Kiln renders floats as Prometheus does: in
- * API values, exposition text, label values and PromQL. The variants differ only in when they
- * switch to exponent form. JDK 17's {@code Double.toString} is not always shortest, so its
- * digits are re-checked: the two neighbours with one digit less are parsed back, and only when one
- * of them reads back as the same double is the shortest searched with {@link BigDecimal}.
+ * Go's float parsing and formatting, the one implementation Kiln uses wherever it reads or writes
+ * floats as Prometheus does: API values, exposition text, label values, PromQL, templates.
+ * Shortest round-trip renderings ({@link #format(double, Notation)}) differ only in where they
+ * switch to exponent form, given by a {@link Notation}; {@link #formatFloat} is
+ * {@code strconv.FormatFloat} with a precision. JDK 17's {@code Double.toString} is not always
+ * shortest, so its digits are re-checked: the two neighbours with one digit less are parsed back,
+ * and only when one of them reads back as the same double is the shortest searched with
+ * {@link BigDecimal}. Stateless and thread-safe.
  */
 public final class GoFloats {
   private GoFloats() {}
 
-  /** {@code strconv.FormatFloat(f, 'f', -1, 64)}: plain decimal always. */
-  public static String plain(double f) {
-    return format(f, Integer.MIN_VALUE, Integer.MAX_VALUE);
+  /**
+   * Where a shortest rendering uses exponent form: when the decimal exponent of the first digit is
+   * below {@code minPlainExponent} or at least {@code plainExponentLimit}; plain decimal otherwise.
+   */
+  public record Notation(int minPlainExponent, int plainExponentLimit) {
+    /** {@code strconv.FormatFloat(f, 'f', -1, 64)}: plain decimal always (scalar results, OTLP bounds). */
+    public static final Notation PLAIN = new Notation(Integer.MIN_VALUE, Integer.MAX_VALUE);
+    /** {@code strconv.FormatFloat(f, 'e', -1, 64)}: exponent form always, {@code 0e+00} for zero (alert values). */
+    public static final Notation EXPONENT = new Notation(Integer.MAX_VALUE, Integer.MIN_VALUE);
+    /** {@code strconv.FormatFloat(f, 'g', -1, 64)}: exponent form below 1e-4 and from 1e6 (exposition text). */
+    public static final Notation G = new Notation(-4, 6);
+    /** {@code fmt}'s {@code %g}/{@code %v} of a float64: exponent form below 1e-4 and from 1e21 (PromQL). */
+    public static final Notation V = new Notation(-4, 21);
+    /** A sample value as the Prometheus HTTP API writes it: exponent form below 1e-6 and from 1e21. */
+    public static final Notation API_VALUE = new Notation(-6, 21);
   }
 
-  /** {@code strconv.FormatFloat(f, 'e', -1, 64)}: exponent form always ({@code 0e+00} for zero). */
-  public static String exponent(double f) {
-    return format(f, Integer.MAX_VALUE, Integer.MIN_VALUE);
+  /** The shortest digits that read back as {@code f}, laid out by {@code notation}; {@code NaN}, {@code +Inf}, {@code -Inf}. */
+  public static String format(double f, Notation notation) {
+    return format(f, notation.minPlainExponent(), notation.plainExponentLimit());
   }
 
-  /** {@code strconv.FormatFloat(f, 'g', -1, 64)}: exponent form below 1e-4 and from 1e6. */
-  public static String formatG(double f) {
-    return format(f, -4, 6);
+  /**
+   * A float as Prometheus writes {@code le} and {@code quantile} label values
+   * ({@code labels.FormatOpenMetricsFloat}): {@link Notation#G}, with {@code .0} appended when the
+   * result has neither a point nor an exponent ({@code 1.0}, {@code 1e+06}, {@code 0.25}).
+   */
+  public static String formatOpenMetrics(double f) {
+    String s = format(f, Notation.G);
+    if (Double.isNaN(f) || Double.isInfinite(f) || s.indexOf('.') >= 0 || s.indexOf('e') >= 0) {
+      return s;
+    }
+    return s + ".0";
   }
 
-  /** {@code fmt}'s {@code %g}/{@code %v} of a float64: exponent form below 1e-4 and from 1e21. */
-  public static String formatV(double f) {
-    return format(f, -4, 21);
+  /**
+   * Go's {@code strconv.FormatFloat(f, fmt, prec, 64)} for {@code fmt} {@code 'f'}, {@code 'e'} and
+   * {@code 'g'}; a negative {@code prec} means the shortest round-trip digits.
+   */
+  public static String formatFloat(double f, char fmt, int prec) {
+    if (fmt != 'f' && fmt != 'e' && fmt != 'g') {
+      throw new IllegalArgumentException("unsupported float format '" + fmt + "'");
+    }
+    if (prec < 0) {
+      return format(f, fmt == 'f' ? Notation.PLAIN : fmt == 'e' ? Notation.EXPONENT : Notation.G);
+    }
+    if (Double.isNaN(f)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(f)) {
+      return f > 0 ? "+Inf" : "-Inf";
+    }
+    String sign = Double.doubleToRawLongBits(f) < 0 ? "-" : "";
+    BigDecimal exact = new BigDecimal(Math.abs(f));
+    if (fmt == 'f') {
+      return sign + exact.setScale(prec, RoundingMode.HALF_EVEN).toPlainString();
+    }
+    String digits;
+    int exp;
+    if (f == 0) {
+      digits = "0";
+      exp = 0;
+    } else {
+      int significant = fmt == 'e' ? prec + 1 : Math.max(prec, 1);
+      BigDecimal rounded = exact.round(new MathContext(significant, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+      digits = rounded.unscaledValue().toString();
+      exp = digits.length() - 1 - rounded.scale();
+    }
+    StringBuilder sb = new StringBuilder(sign);
+    if (fmt == 'e') {
+      appendExponentForm(sb, digits, exp, prec);
+      return sb.toString();
+    }
+    // %g: exponent form when the exponent is below -4 or at least the precision; no trailing zeros.
+    int eprec = prec == 0 ? 1 : prec;
+    if (eprec > digits.length() && digits.length() >= exp + 1) {
+      eprec = digits.length();
+    }
+    if (exp < -4 || exp >= eprec) {
+      appendExponentForm(sb, digits, exp, digits.length() - 1);
+    } else {
+      appendPlain(sb, digits, exp);
+    }
+    return sb.toString();
   }
 
-  /** A sample value as the Prometheus API writes it: exponent form below 1e-6 and from 1e21. */
-  public static String sampleValue(double f) {
-    return format(f, -6, 21);
+  /**
+   * Parses a float like Go's {@code strconv.ParseFloat(s, 64)} as exposition values need it:
+   * decimal and exponent forms, {@code NaN}, {@code Inf}, {@code +Inf}, {@code -Inf},
+   * {@code Infinity} (case-insensitive).
+   *
+   * @throws NumberFormatException for anything else (hex floats, underscores, Java suffixes such as {@code 1d})
+   */
+  public static double parse(String s) {
+    int n = s.length();
+    if (n == 0) {
+      throw new NumberFormatException("empty value");
+    }
+    int i = 0;
+    boolean neg = false;
+    char c0 = s.charAt(0);
+    if (c0 == '+' || c0 == '-') {
+      neg = c0 == '-';
+      i = 1;
+    }
+    String rest = s.substring(i);
+    if (rest.equalsIgnoreCase("inf") || rest.equalsIgnoreCase("infinity")) {
+      return neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    if (rest.equalsIgnoreCase("nan")) {
+      if (i > 0) {
+        throw new NumberFormatException("invalid value \"" + s + "\"");
+      }
+      return Double.NaN;
+    }
+    boolean digits = false;
+    boolean dot = false;
+    boolean exp = false;
+    for (int j = i; j < n; j++) {
+      char c = s.charAt(j);
+      if (c >= '0' && c <= '9') {
+        digits = true;
+      } else if (c == '.' && !dot && !exp) {
+        dot = true;
+      } else if ((c == 'e' || c == 'E') && digits && !exp) {
+        exp = true;
+        if (j + 1 < n && (s.charAt(j + 1) == '+' || s.charAt(j + 1) == '-')) {
+          j++;
+        }
+        if (j + 1 >= n) {
+          throw new NumberFormatException("invalid value \"" + s + "\"");
+        }
+      } else {
+        throw new NumberFormatException("invalid value \"" + s + "\"");
+      }
+    }
+    if (!digits) {
+      throw new NumberFormatException("invalid value \"" + s + "\"");
+    }
+    return Double.parseDouble(s);
   }
 
   /**
@@ -74,17 +193,32 @@ public final class GoFloats {
       sb.append('-');
     }
     if (exp < minPlainExp || exp >= maxPlainExpExclusive) {
-      sb.append(digits.charAt(0));
-      if (digits.length() > 1) {
-        sb.append('.').append(digits, 1, digits.length());
+      appendExponentForm(sb, digits, exp, digits.length() - 1);
+    } else {
+      appendPlain(sb, digits, exp);
+    }
+    return sb.toString();
+  }
+
+  /** {@code d.ddde±XX} with exactly {@code fracDigits} digits after the point (zero-padded). */
+  private static void appendExponentForm(StringBuilder sb, String digits, int exp, int fracDigits) {
+    sb.append(digits.charAt(0));
+    if (fracDigits > 0) {
+      sb.append('.');
+      for (int i = 1; i <= fracDigits; i++) {
+        sb.append(i < digits.length() ? digits.charAt(i) : '0');
       }
-      sb.append('e').append(exp < 0 ? '-' : '+');
-      int ae = Math.abs(exp);
-      if (ae < 10) {
-        sb.append('0');
-      }
-      sb.append(ae);
-    } else if (exp < 0) {
+    }
+    sb.append('e').append(exp < 0 ? '-' : '+');
+    int ae = Math.abs(exp);
+    if (ae < 10) {
+      sb.append('0');
+    }
+    sb.append(ae);
+  }
+
+  private static void appendPlain(StringBuilder sb, String digits, int exp) {
+    if (exp < 0) {
       sb.append("0.");
       for (int i = -1; i > exp; i--) {
         sb.append('0');
@@ -98,7 +232,6 @@ public final class GoFloats {
     } else {
       sb.append(digits, 0, exp + 1).append('.').append(digits, exp + 1, digits.length());
     }
-    return sb.toString();
   }
 
   /** {@code digits} (no trailing zeros) with the decimal exponent {@code exp} of the first one. */

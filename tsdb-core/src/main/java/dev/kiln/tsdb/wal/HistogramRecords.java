@@ -4,6 +4,9 @@ import dev.kiln.tsdb.histogram.CounterResetHint;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.histogram.Span;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * Write-ahead log records of native-histogram samples in Prometheus's layout ({@code
@@ -48,51 +51,26 @@ public final class HistogramRecords {
    * first custom-bucket one.
    */
   public static byte[] encodeHistograms(long[] refs, long[] ts, Histogram[] hs, int n, boolean customBuckets) {
-    if (firstMatching(hs, n, customBuckets) < 0) {
-      return null;
-    }
-    int first = customBuckets ? firstMatching(hs, n, true) : firstNonNull(hs, n);
-    RecordBuffer b = new RecordBuffer(32 + n * 64);
-    b.put(customBuckets ? CUSTOM_BUCKETS_HISTOGRAM_SAMPLES : HISTOGRAM_SAMPLES);
-    b.putBE64(refs[first]);
-    b.putBE64(ts[first]);
-    for (int i = 0; i < n; i++) {
-      Histogram h = hs[i];
-      if (h == null || (h.schema == CUSTOM_BUCKETS) != customBuckets) {
-        continue;
-      }
-      b.putVarint(refs[i] - refs[first]);
-      b.putVarint(ts[i] - ts[first]);
-      b.put((byte) h.counterResetHint.ordinal());
-      b.putVarint(h.schema);
-      b.putBE64(Double.doubleToRawLongBits(h.zeroThreshold));
-      b.putUvarint(h.zeroCount);
-      b.putUvarint(h.count);
-      b.putBE64(Double.doubleToRawLongBits(h.sum));
-      putSpans(b, h.positiveSpans);
-      putSpans(b, h.negativeSpans);
-      b.putUvarint(h.positiveBuckets.length);
-      for (long v : h.positiveBuckets) {
-        b.putVarint(v);
-      }
-      b.putUvarint(h.negativeBuckets.length);
-      for (long v : h.negativeBuckets) {
-        b.putVarint(v);
-      }
-      if (h.schema == CUSTOM_BUCKETS) {
-        putCustom(b, h.customValues);
-      }
-    }
-    return b.toArray();
+    return encode(customBuckets ? CUSTOM_BUCKETS_HISTOGRAM_SAMPLES : HISTOGRAM_SAMPLES, refs, ts, hs, n, customBuckets,
+        64, h -> h.schema, HistogramRecords::putHistogram);
   }
 
   /** As {@link #encodeHistograms} for float histograms (types 8 and 10). */
   public static byte[] encodeFloatHistograms(long[] refs, long[] ts, FloatHistogram[] hs, int n, boolean customBuckets) {
+    return encode(customBuckets ? CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES : FLOAT_HISTOGRAM_SAMPLES, refs, ts, hs, n,
+        customBuckets, 96, h -> h.schema, HistogramRecords::putFloatHistogram);
+  }
+
+  /**
+   * The record framing both kinds share: type byte, bases from the first entry (see {@link
+   * #encodeHistograms}), then per selected entry the ref and time deltas and {@code body}.
+   */
+  private static <H> byte[] encode(byte type, long[] refs, long[] ts, H[] hs, int n, boolean customBuckets,
+      int bytesPerSample, ToIntFunction<H> schema, BiConsumer<RecordBuffer, H> body) {
     int first = -1;
-    for (int i = 0; i < n; i++) {
-      if (hs[i] != null && (hs[i].schema == CUSTOM_BUCKETS) == customBuckets) {
+    for (int i = 0; i < n && first < 0; i++) {
+      if (hs[i] != null && (schema.applyAsInt(hs[i]) == CUSTOM_BUCKETS) == customBuckets) {
         first = i;
-        break;
       }
     }
     if (first < 0) {
@@ -101,52 +79,68 @@ public final class HistogramRecords {
     if (!customBuckets) {
       first = firstNonNull(hs, n);
     }
-    RecordBuffer b = new RecordBuffer(32 + n * 96);
-    b.put(customBuckets ? CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES : FLOAT_HISTOGRAM_SAMPLES);
+    RecordBuffer b = new RecordBuffer(32 + n * bytesPerSample);
+    b.put(type);
     b.putBE64(refs[first]);
     b.putBE64(ts[first]);
     for (int i = 0; i < n; i++) {
-      FloatHistogram h = hs[i];
-      if (h == null || (h.schema == CUSTOM_BUCKETS) != customBuckets) {
+      H h = hs[i];
+      if (h == null || (schema.applyAsInt(h) == CUSTOM_BUCKETS) != customBuckets) {
         continue;
       }
       b.putVarint(refs[i] - refs[first]);
       b.putVarint(ts[i] - ts[first]);
-      b.put((byte) h.counterResetHint.ordinal());
-      b.putVarint(h.schema);
-      b.putDouble(h.zeroThreshold);
-      b.putDouble(h.zeroCount);
-      b.putDouble(h.count);
-      b.putDouble(h.sum);
-      putSpans(b, h.positiveSpans);
-      putSpans(b, h.negativeSpans);
-      b.putUvarint(h.positiveBuckets.length);
-      for (double v : h.positiveBuckets) {
-        b.putDouble(v);
-      }
-      b.putUvarint(h.negativeBuckets.length);
-      for (double v : h.negativeBuckets) {
-        b.putDouble(v);
-      }
-      if (h.schema == CUSTOM_BUCKETS) {
-        putCustom(b, h.customValues);
-      }
+      body.accept(b, h);
     }
     return b.toArray();
+  }
+
+  private static void putHistogram(RecordBuffer b, Histogram h) {
+    putPrefix(b, h.counterResetHint, h.schema, h.zeroThreshold);
+    b.putUvarint(h.zeroCount);
+    b.putUvarint(h.count);
+    b.putDouble(h.sum);
+    putSpans(b, h.positiveSpans);
+    putSpans(b, h.negativeSpans);
+    b.putUvarint(h.positiveBuckets.length);
+    for (long v : h.positiveBuckets) {
+      b.putVarint(v);
+    }
+    b.putUvarint(h.negativeBuckets.length);
+    for (long v : h.negativeBuckets) {
+      b.putVarint(v);
+    }
+    putCustomIfUsed(b, h.schema, h.customValues);
+  }
+
+  private static void putFloatHistogram(RecordBuffer b, FloatHistogram h) {
+    putPrefix(b, h.counterResetHint, h.schema, h.zeroThreshold);
+    b.putDouble(h.zeroCount);
+    b.putDouble(h.count);
+    b.putDouble(h.sum);
+    putSpans(b, h.positiveSpans);
+    putSpans(b, h.negativeSpans);
+    b.putUvarint(h.positiveBuckets.length);
+    for (double v : h.positiveBuckets) {
+      b.putDouble(v);
+    }
+    b.putUvarint(h.negativeBuckets.length);
+    for (double v : h.negativeBuckets) {
+      b.putDouble(v);
+    }
+    putCustomIfUsed(b, h.schema, h.customValues);
+  }
+
+  /** Hint byte, schema varint and the zero threshold's 64 raw bits. */
+  private static void putPrefix(RecordBuffer b, CounterResetHint hint, int schema, double zeroThreshold) {
+    b.put((byte) hint.ordinal());
+    b.putVarint(schema);
+    b.putDouble(zeroThreshold);
   }
 
   private static int firstNonNull(Object[] hs, int n) {
     for (int i = 0; i < n; i++) {
       if (hs[i] != null) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static int firstMatching(Histogram[] hs, int n, boolean customBuckets) {
-    for (int i = 0; i < n; i++) {
-      if (hs[i] != null && (hs[i].schema == CUSTOM_BUCKETS) == customBuckets) {
         return i;
       }
     }
@@ -161,7 +155,11 @@ public final class HistogramRecords {
     }
   }
 
-  private static void putCustom(RecordBuffer b, double[] values) {
+  /** The custom bounds (uvarint count, float64 each) of a schema -53 histogram; nothing otherwise. */
+  private static void putCustomIfUsed(RecordBuffer b, int schema, double[] values) {
+    if (schema != CUSTOM_BUCKETS) {
+      return;
+    }
     double[] v = values == null ? new double[0] : values;
     b.putUvarint(v.length);
     for (double x : v) {
@@ -171,41 +169,28 @@ public final class HistogramRecords {
 
   /** Decodes a record of type 7 or 9. */
   public static void decodeHistograms(byte[] rec, HistogramConsumer out) {
-    Reader r = new Reader(rec);
-    if (rec[0] != HISTOGRAM_SAMPLES && rec[0] != CUSTOM_BUCKETS_HISTOGRAM_SAMPLES) {
-      throw new IllegalArgumentException("record type " + rec[0] + " is not a histogram record");
-    }
-    if (!r.hasMore()) {
-      return;
-    }
-    long baseRef = r.getBE64();
-    long baseT = r.getBE64();
-    while (r.hasMore()) {
-      long ref = baseRef + r.getVarint();
-      long t = baseT + r.getVarint();
-      Histogram h = new Histogram();
-      h.counterResetHint = hint(r.getByte());
-      h.schema = (int) r.getVarint();
-      h.zeroThreshold = Double.longBitsToDouble(r.getBE64());
-      h.zeroCount = r.getUvarint();
-      h.count = r.getUvarint();
-      h.sum = Double.longBitsToDouble(r.getBE64());
-      h.positiveSpans = getSpans(r);
-      h.negativeSpans = getSpans(r);
-      h.positiveBuckets = getDeltas(r);
-      h.negativeBuckets = getDeltas(r);
-      if (h.schema == CUSTOM_BUCKETS) {
-        h.customValues = getDoubles(r);
-      }
-      out.accept(ref, t, h);
-    }
+    decode(rec, HISTOGRAM_SAMPLES, CUSTOM_BUCKETS_HISTOGRAM_SAMPLES, "histogram", HistogramRecords::getHistogram,
+        out::accept);
   }
 
   /** Decodes a record of type 8 or 10. */
   public static void decodeFloatHistograms(byte[] rec, FloatHistogramConsumer out) {
+    decode(rec, FLOAT_HISTOGRAM_SAMPLES, CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES, "float histogram",
+        HistogramRecords::getFloatHistogram, out::accept);
+  }
+
+  /** Receives one decoded sample of either kind. */
+  @FunctionalInterface
+  private interface Sink<H> {
+    void accept(long ref, long t, H h);
+  }
+
+  /** The record framing both kinds share: type check, bases, then per sample the deltas and {@code body}. */
+  private static <H> void decode(byte[] rec, byte type, byte customType, String what, Function<Reader, H> body,
+      Sink<H> out) {
     Reader r = new Reader(rec);
-    if (rec[0] != FLOAT_HISTOGRAM_SAMPLES && rec[0] != CUSTOM_BUCKETS_FLOAT_HISTOGRAM_SAMPLES) {
-      throw new IllegalArgumentException("record type " + rec[0] + " is not a float histogram record");
+    if (rec[0] != type && rec[0] != customType) {
+      throw new IllegalArgumentException("record type " + rec[0] + " is not a " + what + " record");
     }
     if (!r.hasMore()) {
       return;
@@ -215,22 +200,44 @@ public final class HistogramRecords {
     while (r.hasMore()) {
       long ref = baseRef + r.getVarint();
       long t = baseT + r.getVarint();
-      FloatHistogram h = new FloatHistogram();
-      h.counterResetHint = hint(r.getByte());
-      h.schema = (int) r.getVarint();
-      h.zeroThreshold = r.getDouble();
-      h.zeroCount = r.getDouble();
-      h.count = r.getDouble();
-      h.sum = r.getDouble();
-      h.positiveSpans = getSpans(r);
-      h.negativeSpans = getSpans(r);
-      h.positiveBuckets = getDoubles(r);
-      h.negativeBuckets = getDoubles(r);
-      if (h.schema == CUSTOM_BUCKETS) {
-        h.customValues = getDoubles(r);
-      }
-      out.accept(ref, t, h);
+      out.accept(ref, t, body.apply(r));
     }
+  }
+
+  private static Histogram getHistogram(Reader r) {
+    Histogram h = new Histogram();
+    h.counterResetHint = hint(r.getByte());
+    h.schema = (int) r.getVarint();
+    h.zeroThreshold = r.getDouble();
+    h.zeroCount = r.getUvarint();
+    h.count = r.getUvarint();
+    h.sum = r.getDouble();
+    h.positiveSpans = getSpans(r);
+    h.negativeSpans = getSpans(r);
+    h.positiveBuckets = getDeltas(r);
+    h.negativeBuckets = getDeltas(r);
+    if (h.schema == CUSTOM_BUCKETS) {
+      h.customValues = getDoubles(r);
+    }
+    return h;
+  }
+
+  private static FloatHistogram getFloatHistogram(Reader r) {
+    FloatHistogram h = new FloatHistogram();
+    h.counterResetHint = hint(r.getByte());
+    h.schema = (int) r.getVarint();
+    h.zeroThreshold = r.getDouble();
+    h.zeroCount = r.getDouble();
+    h.count = r.getDouble();
+    h.sum = r.getDouble();
+    h.positiveSpans = getSpans(r);
+    h.negativeSpans = getSpans(r);
+    h.positiveBuckets = getDoubles(r);
+    h.negativeBuckets = getDoubles(r);
+    if (h.schema == CUSTOM_BUCKETS) {
+      h.customValues = getDoubles(r);
+    }
+    return h;
   }
 
   private static CounterResetHint hint(int b) {

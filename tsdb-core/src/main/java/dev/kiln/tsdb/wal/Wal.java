@@ -1,6 +1,5 @@
 package dev.kiln.tsdb.wal;
 
-import dev.kiln.tsdb.head.CommitLog;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.storage.StorageException;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import dev.kiln.tsdb.chunk.ChunkEncoding;
 import dev.kiln.tsdb.chunk.FloatHistogramAppender;
 import dev.kiln.tsdb.chunk.HistogramAppender;
 import dev.kiln.tsdb.chunk.XorChunk;
-import dev.kiln.tsdb.head.ChunkMeta;
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.histogram.CounterResetHint;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;

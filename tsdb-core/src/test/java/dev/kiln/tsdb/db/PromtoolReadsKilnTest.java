@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.kiln.tsdb.head.ChunkMeta;
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.Appender;

@@ -10,6 +10,7 @@ import dev.kiln.tsdb.storage.Querier;
 import dev.kiln.tsdb.storage.SampleIterator;
 import dev.kiln.tsdb.storage.SeriesSet;
 import dev.kiln.tsdb.storage.ValueType;
+import dev.kiln.tsdb.wal.CommitLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -9,6 +9,7 @@ import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
 import dev.kiln.tsdb.storage.AppendException;
 import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.wal.CommitLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.tsdb.chunk.ChunkMeta;
 import dev.kiln.tsdb.model.LabelMatcher;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.AppendException;
@@ -13,6 +14,7 @@ import dev.kiln.tsdb.storage.Querier;
 import dev.kiln.tsdb.storage.SampleIterator;
 import dev.kiln.tsdb.storage.SeriesSet;
 import dev.kiln.tsdb.storage.ValueType;
+import dev.kiln.tsdb.wal.CommitLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.tsdb.head.CommitLog;
 import dev.kiln.tsdb.io.FileIo;
 import dev.kiln.tsdb.model.Labels;
 import java.io.IOException;

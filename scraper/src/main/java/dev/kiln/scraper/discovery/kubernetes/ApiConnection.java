@@ -44,8 +44,10 @@ final class ApiConnection {
       throws IOException, GeneralSecurityException {
     HttpClientConfig h = cfg.http();
     SSLContext ssl = "https".equals(cfg.apiServer().getScheme()) ? h.sslContext() : null;
-    // Secret files (password_file, credentials_file) are read again for every request; OAuth2 tokens are cached.
-    return new KubeClient(cfg.apiServer(), httpClient(ssl, h.proxy().selector(), h.followRedirects()), h::authorizationHeader,
+    // Secret files (password_file, credentials_file) are read again for every request; an OAuth2 token is
+    // kept by this connection's own HttpAuthorization.
+    return new KubeClient(cfg.apiServer(), httpClient(ssl, h.proxy().selector(), h.followRedirects()),
+        h.newAuthorization()::header,
         h.headers(), env.userAgent());
   }
 

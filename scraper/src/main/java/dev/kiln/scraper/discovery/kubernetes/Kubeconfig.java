@@ -69,7 +69,7 @@ final class Kubeconfig {
     HttpClientConfig http = new HttpClientConfig(username, username == null ? null : str(user, "password"), null,
         bearer ? "Bearer" : null, token, tokenFile, insecure, path(cluster, "certificate-authority", dir), null, true, Map.of(), null, tls, proxy);
     SSLContext ssl = "https".equals(uri.getScheme()) ? http.sslContext() : null;
-    Credentials creds = http::authorizationHeader;
+    Credentials creds = http.newAuthorization()::header;
     if (!bearer && username == null && user.get("exec") instanceof Map<?, ?> exec) {
       creds = new ExecCredentials(exec, dir, clock);
     }

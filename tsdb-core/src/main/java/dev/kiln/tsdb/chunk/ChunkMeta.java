@@ -1,6 +1,4 @@
-package dev.kiln.tsdb.head;
-
-import dev.kiln.tsdb.chunk.Chunk;
+package dev.kiln.tsdb.chunk;
 
 /**
  * A chunk with its time range (both inclusive, milliseconds). The chunk is immutable (a copy of

@@ -1,10 +1,12 @@
-package dev.kiln.tsdb.head;
+package dev.kiln.tsdb.wal;
 
 import dev.kiln.tsdb.model.Labels;
 import java.util.List;
 
 /**
- * Where the head writes each commit before applying it: the write-ahead log, or nothing.
+ * Where the head writes each commit before applying it: the write-ahead log ({@link Wal}), or
+ * nothing. It lives beside the log so that the dependency runs one way: the head uses the log,
+ * the log knows nothing of the head.
  *
  * <p>{@link #write} is called with the head's log lock held, so calls are serialized and records
  * land in commit order; it should only hand the bytes to the operating system. {@link

@@ -1,12 +1,13 @@
-package dev.kiln.tsdb.head;
+package dev.kiln.tsdb.storage;
 
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
 
 /**
- * Told about every batch of samples the head commits, right after the batch is in the
- * write-ahead log and before the appender returns: the feed of remote write senders. Called on
+ * Told about every batch of float samples a database commits, right after the batch is in the
+ * write-ahead log and before the appender returns: the feed of remote write senders (register
+ * with {@code Db.addCommitListener}; the head calls it). Called on
  * the committing thread, possibly from several threads at once; it must be quick (copy what it
  * needs and return) and must not throw. The batch is valid only during the call.
  */

@@ -1,4 +1,4 @@
-package dev.kiln.tsdb.head;
+package dev.kiln.tsdb.chunk;
 
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;

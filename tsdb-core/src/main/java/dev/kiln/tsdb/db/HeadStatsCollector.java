@@ -1,5 +1,6 @@
-package dev.kiln.tsdb.head;
+package dev.kiln.tsdb.db;
 
+import dev.kiln.tsdb.head.Head;
 import dev.kiln.tsdb.index.MemPostings;
 import dev.kiln.tsdb.model.Labels;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.kiln.tsdb.head;
+package dev.kiln.tsdb.db;
 
 import java.util.List;
 

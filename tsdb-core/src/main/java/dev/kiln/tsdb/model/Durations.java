@@ -1,11 +1,13 @@
-package dev.kiln.config;
+package dev.kiln.tsdb.model;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Prometheus's duration syntax ({@code 1h30m}, {@code 15s}, {@code 500ms}, {@code 0}): units y, w,
- * d, h, m, s, ms, each at most once and in that order, integers only.
+ * Prometheus's duration syntax, the one parser and printer for {@code prometheus.yml}, flags, the
+ * HTTP API and PromQL (Prometheus's {@code model.ParseDuration} and {@code Duration.String}):
+ * {@code 1h30m}, {@code 15s}, {@code 500ms}, {@code 0}; units y (365 d), w, d, h, m, s, ms, each
+ * at most once and in that order, integers only, no sign. Stateless and thread-safe.
  */
 public final class Durations {
   private static final Pattern SYNTAX =
@@ -14,13 +16,16 @@ public final class Durations {
     365L * 86_400_000, 7L * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1
   };
   private static final String[] UNITS = {"y", "w", "d", "h", "m", "s", "ms"};
+  /** Units written only when they divide the remainder exactly: {@code 90d}, not {@code 12w6d}. */
+  private static final int EXACT_ONLY_UNITS = 2;
 
   private Durations() {}
 
   /**
    * Parses a duration into milliseconds.
    *
-   * @throws IllegalArgumentException with Prometheus's message for malformed input
+   * @throws IllegalArgumentException with Prometheus's message ({@code not a valid duration string:
+   *     "5m1h"}, {@code duration out of range: "..."})
    */
   public static long parseMillis(String s) {
     if ("0".equals(s)) {
@@ -44,7 +49,11 @@ public final class Durations {
     return total;
   }
 
-  /** Canonical form, largest units first: 90 s → {@code 1m30s}, 0 → {@code 0s}. */
+  /**
+   * Canonical form, largest units first, years and weeks only when they divide the duration
+   * exactly: 90 s → {@code 1m30s}, 90 d → {@code 90d}, 14 d → {@code 2w}, 0 → {@code 0s}; a
+   * negative duration gets a leading {@code -}.
+   */
   public static String format(long millis) {
     if (millis == 0) {
       return "0s";
@@ -55,6 +64,9 @@ public final class Durations {
       millis = -millis;
     }
     for (int i = 0; i < UNITS.length; i++) {
+      if (i < EXACT_ONLY_UNITS && millis % UNIT_MILLIS[i] != 0) {
+        continue;
+      }
       long n = millis / UNIT_MILLIS[i];
       if (n > 0) {
         sb.append(n).append(UNITS[i]);
@@ -62,29 +74,5 @@ public final class Durations {
       }
     }
     return sb.toString();
-  }
-
-  /** Parses a size such as {@code 100MB} (powers of 1024) into bytes; {@code 0} means none. */
-  public static long parseBytes(String s) {
-    Matcher m = Pattern.compile("^(\\d+)(B|KB|MB|GB|TB|PB|EB)?$").matcher(s == null ? "" : s.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException("not a valid size: \"" + s + "\"");
-    }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "B" : m.group(2);
-    int shift =
-        switch (unit) {
-          case "KB" -> 10;
-          case "MB" -> 20;
-          case "GB" -> 30;
-          case "TB" -> 40;
-          case "PB" -> 50;
-          case "EB" -> 60;
-          default -> 0;
-        };
-    if (m.group(2) == null && n != 0) {
-      throw new IllegalArgumentException("not a valid size: \"" + s + "\" (a unit is required)");
-    }
-    return n << shift;
   }
 }
