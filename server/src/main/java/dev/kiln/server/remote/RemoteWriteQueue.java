@@ -55,7 +55,8 @@ final class RemoteWriteQueue {
   }
 
   /**
-   * Queues a committed batch, floats and native histograms (copied: the head keeps its own);
+   * Queues a committed batch: its floats, and its native histograms (copied: the head keeps its
+   * own) when {@code send_native_histograms} is set;
    * samples that find their shard's buffer full are dropped and counted.
    */
   void enqueue(CommitListener.Batch batch) {
@@ -74,7 +75,7 @@ final class RemoteWriteQueue {
         metrics.samplesDropped.incrementAndGet();
       }
     }
-    for (int i = 0; i < batch.histogramCount(); i++) {
+    for (int i = 0; config.sendNativeHistograms() && i < batch.histogramCount(); i++) {
       Labels out = outgoingLabels.computeIfAbsent(batch.histogramLabels(i), this::outgoing);
       if (out == DROPPED) {
         continue;

@@ -48,10 +48,12 @@ class RemoteWriteSenderDifferentialTest {
           global: {external_labels: {sender: kiln}}
           remote_write:
             - url: %s
+              send_native_histograms: true
               queue_config: {batch_send_deadline: 50ms, max_samples_per_send: 70}
               write_relabel_configs: [{source_labels: [__name__], regex: fill_ratio, action: drop}]
             - url: %s
               protobuf_message: io.prometheus.write.v2.Request
+              send_native_histograms: true
               queue_config: {batch_send_deadline: 50ms, max_samples_per_send: 70}
           """.formatted(prometheus.url("/api/v1/write"), kiln.url("/api/v1/write")), Path.of("."));
       sender.apply(c.remoteWrite(), c.global().externalLabels());

@@ -112,7 +112,16 @@ class RemoteStorageTest {
 
   @Test
   void sendsNativeHistogramsAsTheyWereCommitted() throws Exception {
-    configure("");
+    sendHistograms("    send_native_histograms: true\n");
+  }
+
+  @Test
+  void sendsNoNativeHistogramsUnlessAsked() throws Exception {
+    sendHistograms("");
+  }
+
+  private void sendHistograms(String extra) throws Exception {
+    configure(extra);
     java.util.List<String> want = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       Appender a = head.appender();
@@ -138,11 +147,16 @@ class RemoteStorageTest {
     }
     long deadline = System.nanoTime() + 20_000_000_000L;
     java.util.List<String> got = receivedHistograms();
-    while (got.size() < want.size() && System.nanoTime() < deadline) {
+    while (!extra.isEmpty() && got.size() < want.size() && System.nanoTime() < deadline) {
       Thread.sleep(20);
       got = receivedHistograms();
     }
     java.util.Collections.sort(want);
+    if (extra.isEmpty()) {
+      awaitSamples(30);
+      assertEquals(List.of(), receivedHistograms(), "send_native_histograms is off by default");
+      return;
+    }
     assertEquals(want, got);
     assertEquals(30, receivedSamples().size(), "the float series beside them");
   }
