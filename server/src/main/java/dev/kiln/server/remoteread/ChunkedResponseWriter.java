@@ -32,7 +32,7 @@ final class ChunkedResponseWriter {
 
   void series(Labels labels, SeriesSamples samples) throws IOException {
     ChunkedSeries.Builder s = ChunkedSeries.newBuilder().addAllLabels(RemoteReadHandler.labelProtos(labels));
-    new SeriesChunker(s).encode(samples);
+    SeriesChunker.encode(samples, s);
     ChunkedSeries built = s.build();
     frame.addChunkedSeries(built);
     frameBytes += built.getSerializedSize();
