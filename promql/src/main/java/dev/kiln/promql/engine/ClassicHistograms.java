@@ -288,24 +288,10 @@ final class ClassicHistograms {
     return out;
   }
 
-  /** Go's strconv.ParseFloat for bucket bounds; null when malformed. */
+  /** Go's strconv.ParseFloat for bucket bounds (hex floats included); null when malformed. */
   static Double parseGoFloat(String s) {
-    String t = s;
-    String lower = t.toLowerCase(java.util.Locale.ROOT);
-    String unsigned = lower.startsWith("+") || lower.startsWith("-") ? lower.substring(1) : lower;
-    boolean neg = lower.startsWith("-");
-    if (unsigned.equals("inf") || unsigned.equals("infinity")) {
-      return neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-    }
-    if (unsigned.equals("nan")) {
-      return Double.NaN;
-    }
-    if (unsigned.isEmpty() || unsigned.endsWith("d") || unsigned.endsWith("f")
-        || unsigned.contains("infinity") || unsigned.contains("nan")) {
-      return null;
-    }
     try {
-      return Double.parseDouble(t);
+      return GoFloats.parse(s, true);
     } catch (NumberFormatException e) {
       return null;
     }

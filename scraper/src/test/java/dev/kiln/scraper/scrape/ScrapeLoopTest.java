@@ -107,6 +107,40 @@ class ScrapeLoopTest {
   }
 
   @Test
+  void loopsOfOnePoolShareTheirPoolsOauth2Token() throws Exception {
+    com.sun.net.httpserver.HttpServer idp =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+    idp.createContext("/token", ex -> {
+      ex.getRequestBody().readAllBytes();
+      byte[] b = ("{\"access_token\":\"t" + issued.incrementAndGet() + "\",\"expires_in\":3600}")
+          .getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, b.length);
+      ex.getResponseBody().write(b);
+      ex.close();
+    });
+    idp.start();
+    try {
+      String yaml = "scrape_configs:\n  - job_name: app\n    oauth2:\n      client_id: kiln\n      token_url: http://127.0.0.1:"
+          + idp.getAddress().getPort() + "/token\n";
+      ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("app");
+      List<Target> targets = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1", "h:2"), Map.of(), "s")))
+          .stream().map(r -> r.target()).toList();
+      dev.kiln.config.HttpAuthorization poolAuth = cfg.http().newAuthorization();
+      fetcher.body = "x 1\n";
+      for (Target t : targets) {
+        new ScrapeLoop("app", t, cfg, storage, fetcher, poolAuth, clock, "Kiln/test", false).scrape();
+        assertEquals("Bearer t1", fetcher.lastHeaders.get("Authorization"));
+      }
+      assertEquals(1, issued.get());
+      new ScrapeLoop("app", targets.get(0), cfg, storage, fetcher, clock, "Kiln/test", false).scrape();
+      assertEquals("Bearer t2", fetcher.lastHeaders.get("Authorization"), "another pool, another token");
+    } finally {
+      idp.stop(0);
+    }
+  }
+
+  @Test
   void successfulScrapeStoresSamplesWithTargetLabelsAndReportSeries() {
     ScrapeLoop l = loop("");
     fetcher.body = "# TYPE x counter\nx{a=\"1\"} 5\nx{a=\"2\"} 6\n";

@@ -68,7 +68,8 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
   /**
    * Applies the {@code alerting} section (initial load or reload): each Alertmanager entry's
    * discoverers (static, file, Kubernetes) are started, and its targets follow their updates
-   * through its {@code relabel_configs}; the previous discoverers are closed.
+   * through its {@code relabel_configs}; the previous discoverers are closed, and HTTP clients of
+   * settings no longer configured are dropped.
    */
   public void apply(AlertingConfig cfg,
       java.util.function.Function<AlertmanagerConfig, List<dev.kiln.scraper.discovery.Discoverer>> discovery) {
@@ -87,6 +88,10 @@ public final class AlertmanagerNotifier implements AlertSink, AutoCloseable {
       alertRelabel = cfg.alertRelabelConfigs();
       perConfig = groups;
       targets = List.of();
+      // Clients (and their OAuth2 tokens) of settings the new configuration no longer has go with it.
+      java.util.Set<dev.kiln.config.HttpClientConfig> kept = new java.util.HashSet<>();
+      ams.forEach(am -> kept.add(am.http()));
+      clients.keySet().retainAll(kept);
     }
     old.forEach(dev.kiln.scraper.discovery.Discoverer::close);
     // Started outside the lock: a discoverer may call back from its own thread while holding its own lock.

@@ -182,7 +182,7 @@ public final class AlertingRule extends Rule {
       if (i > 0) {
         sb.append(',');
       }
-      sb.append(labels.name(i)).append("=").append(dev.kiln.server.template.GoFormat.quote(labels.value(i)));
+      sb.append(labels.name(i)).append("=").append(dev.kiln.tsdb.model.GoStrings.quote(labels.value(i)));
     }
     return sb.append('}').toString();
   }

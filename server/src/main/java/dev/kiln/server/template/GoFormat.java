@@ -1,6 +1,7 @@
 package dev.kiln.server.template;
 
 import dev.kiln.tsdb.model.GoFloats;
+import dev.kiln.tsdb.model.GoStrings;
 import java.util.List;
 import java.util.Map;
 
@@ -157,7 +158,7 @@ public final class GoFormat {
       case 's':
         return prec >= 0 && v(arg).length() > prec ? v(arg).substring(0, prec) : v(arg);
       case 'q':
-        return quote(v(arg));
+        return GoStrings.quote(v(arg));
       case 'd':
         if (arg instanceof Long || arg instanceof Integer) {
           return signed(Long.toString(((Number) arg).longValue()), plus, space);
@@ -195,28 +196,5 @@ public final class GoFormat {
       return s;
     }
     return plus ? "+" + s : (space ? " " + s : s);
-  }
-
-  /** Go's {@code strconv.Quote}. */
-  public static String quote(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\t' -> sb.append("\\t");
-        case '\r' -> sb.append("\\r");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\x%02x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    return sb.append('"').toString();
   }
 }

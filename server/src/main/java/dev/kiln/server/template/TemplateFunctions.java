@@ -127,7 +127,7 @@ public final class TemplateFunctions {
       try {
         return Double.parseDouble(s.trim());
       } catch (NumberFormatException e) {
-        throw new TemplateException("strconv.ParseFloat: parsing " + GoFormat.quote(s) + ": invalid syntax");
+        throw new TemplateException("strconv.ParseFloat: parsing " + dev.kiln.tsdb.model.GoStrings.quote(s) + ": invalid syntax");
       }
     }
     throw new TemplateException("can't convert " + GoFormat.v(o) + " to float");

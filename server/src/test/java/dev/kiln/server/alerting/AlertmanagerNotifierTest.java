@@ -94,6 +94,55 @@ class AlertmanagerNotifierTest {
   }
 
   @Test
+  void eachAlertmanagerClientKeepsItsOwnOauth2TokenUntilItsSettingsGo() throws Exception {
+    LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/token", ex -> {
+      ex.getRequestBody().readAllBytes();
+      byte[] b = ("{\"access_token\":\"t" + issued.incrementAndGet() + "\",\"expires_in\":3600}").getBytes();
+      ex.sendResponseHeaders(200, b.length);
+      ex.getResponseBody().write(b);
+      ex.close();
+    });
+    server.createContext("/api/v2/alerts", ex -> {
+      ex.getRequestBody().readAllBytes();
+      received.add(ex.getRequestHeaders().getFirst("Authorization"));
+      ex.sendResponseHeaders(200, -1);
+      ex.close();
+    });
+    server.start();
+    String address = "127.0.0.1:" + server.getAddress().getPort();
+    java.util.function.Function<String, dev.kiln.config.AlertingConfig> alerting = clientId -> ConfigLoader.parse("p.yml", """
+        alerting:
+          alertmanagers:
+            - static_configs: [{targets: ['%s']}]
+              oauth2: {client_id: %s, token_url: 'http://%s/token'}
+        """.formatted(address, clientId, address), dir).alerting();
+    Labels labels = Labels.of("alertname", "X");
+    AlertSnapshot firing = new AlertSnapshot(labels, Labels.EMPTY, AlertState.FIRING, 1, 0, 0, 0, Long.MAX_VALUE, 0);
+    try (AlertmanagerNotifier notifier = new AlertmanagerNotifier(Labels.EMPTY, "http://kiln:9090", "Kiln/test")) {
+      java.util.function.Supplier<String> post = () -> {
+        notifier.send("x", List.of(firing));
+        try {
+          return received.poll(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      };
+      notifier.apply(alerting.apply("a"));
+      assertEquals("Bearer t1", post.get());
+      assertEquals("Bearer t1", post.get(), "the client reuses its token");
+      notifier.apply(alerting.apply("b"));
+      assertEquals("Bearer t2", post.get(), "other settings, another client and token");
+      notifier.apply(alerting.apply("a"));
+      assertEquals("Bearer t3", post.get(), "the first client went with its settings");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void encodesThePostableAlertShape() throws Exception {
     byte[] body = AlertmanagerNotifier.encode(List.of(new NotifierAlert(Labels.of("alertname", "X"), Labels.EMPTY,
         1712000000000L, 1712000060500L, "http://k/graph")));

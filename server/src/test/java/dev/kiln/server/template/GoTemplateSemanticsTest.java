@@ -31,6 +31,12 @@ class GoTemplateSemanticsTest {
   }
 
   @Test
+  void printfQuotesLikeStrconvQuote() {
+    // Go: fmt.Sprintf("%q", "a\ab\tc\u00a0\"") == `"a\ab\tc\u00a0\""`
+    assertEquals("\"a\\ab\\tc\\u00a0\\\"\"", run("{{printf \"%q\" .}}", "a\u0007b\tc\u00a0\""));
+  }
+
+  @Test
   void defineAndTemplate() {
     assertEquals("TWO ONE", run("{{define \"T1\"}}ONE{{end}}{{define \"T2\"}}TWO {{template \"T1\"}}{{end}}{{template \"T2\"}}", null));
     // The argument becomes dot and $ inside the called template; without one, dot is nil.

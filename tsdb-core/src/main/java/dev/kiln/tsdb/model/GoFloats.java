@@ -104,13 +104,26 @@ public final class GoFloats {
   }
 
   /**
-   * Parses a float like Go's {@code strconv.ParseFloat(s, 64)} as exposition values need it:
-   * decimal and exponent forms, {@code NaN}, {@code Inf}, {@code +Inf}, {@code -Inf},
-   * {@code Infinity} (case-insensitive).
+   * Parses a float as Prometheus's exposition parsers do ({@code strconv.ParseFloat} restricted to
+   * decimal forms): {@link #parse(String, boolean) parse(s, false)}.
    *
-   * @throws NumberFormatException for anything else (hex floats, underscores, Java suffixes such as {@code 1d})
+   * @throws NumberFormatException for anything else
    */
   public static double parse(String s) {
+    return parse(s, false);
+  }
+
+  /**
+   * Parses a float like Go's {@code strconv.ParseFloat(s, 64)}: decimal and exponent forms,
+   * {@code Inf}, {@code +Inf}, {@code -Inf}, {@code Infinity} and {@code NaN} (case-insensitive,
+   * no sign on NaN), and, when {@code hexFloats}, hexadecimal mantissas with a binary exponent
+   * ({@code 0x1.8p3}), as PromQL reads {@code le} labels. The exposition formats leave hex floats
+   * out (Prometheus's text parser rejects {@code p} and {@code _}). No surrounding whitespace, no
+   * digit separators.
+   *
+   * @throws NumberFormatException for anything else (Java suffixes such as {@code 1d}, {@code 1f})
+   */
+  public static double parse(String s, boolean hexFloats) {
     int n = s.length();
     if (n == 0) {
       throw new NumberFormatException("empty value");
@@ -131,6 +144,9 @@ public final class GoFloats {
         throw new NumberFormatException("invalid value \"" + s + "\"");
       }
       return Double.NaN;
+    }
+    if (hexFloats && rest.length() > 2 && rest.charAt(0) == '0' && (rest.charAt(1) == 'x' || rest.charAt(1) == 'X')) {
+      return parseHex(s, i + 2);
     }
     boolean digits = false;
     boolean dot = false;
@@ -155,6 +171,40 @@ public final class GoFloats {
     }
     if (!digits) {
       throw new NumberFormatException("invalid value \"" + s + "\"");
+    }
+    return Double.parseDouble(s);
+  }
+
+  /** A hexadecimal mantissa from {@code from} on, then {@code p} and a decimal exponent (both required). */
+  private static double parseHex(String s, int from) {
+    int n = s.length();
+    boolean digits = false;
+    boolean dot = false;
+    int j = from;
+    for (; j < n; j++) {
+      char c = s.charAt(j);
+      if (Character.digit(c, 16) >= 0) {
+        digits = true;
+      } else if (c == '.' && !dot) {
+        dot = true;
+      } else {
+        break;
+      }
+    }
+    if (!digits || j >= n || (s.charAt(j) != 'p' && s.charAt(j) != 'P')) {
+      throw new NumberFormatException("invalid value \"" + s + "\"");
+    }
+    j++;
+    if (j < n && (s.charAt(j) == '+' || s.charAt(j) == '-')) {
+      j++;
+    }
+    if (j >= n) {
+      throw new NumberFormatException("invalid value \"" + s + "\"");
+    }
+    for (; j < n; j++) {
+      if (s.charAt(j) < '0' || s.charAt(j) > '9') {
+        throw new NumberFormatException("invalid value \"" + s + "\"");
+      }
     }
     return Double.parseDouble(s);
   }
