@@ -3,7 +3,7 @@ package dev.kiln.server.remoteread;
 import com.google.protobuf.ByteString;
 import dev.kiln.server.remotewrite.proto.v1.Chunk;
 import dev.kiln.server.remotewrite.proto.v1.ChunkedSeries;
-import dev.kiln.tsdb.storage.SeriesToChunkEncoder;
+import dev.kiln.tsdb.chunk.SeriesToChunkEncoder;
 
 /**
  * Adds one series' samples to a streamed remote read answer as TSDB chunks, cut as Prometheus's

@@ -1,12 +1,8 @@
-package dev.kiln.tsdb.storage;
+package dev.kiln.tsdb.chunk;
 
-import dev.kiln.tsdb.chunk.ChunkAppender;
-import dev.kiln.tsdb.chunk.ChunkEncoding;
-import dev.kiln.tsdb.chunk.FloatHistogramAppender;
-import dev.kiln.tsdb.chunk.HistogramAppender;
-import dev.kiln.tsdb.chunk.XorChunk;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
+import dev.kiln.tsdb.storage.ValueType;
 import java.util.ArrayList;
 import java.util.List;
 

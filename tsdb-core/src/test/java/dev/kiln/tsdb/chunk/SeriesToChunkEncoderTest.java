@@ -1,13 +1,13 @@
-package dev.kiln.tsdb.storage;
+package dev.kiln.tsdb.chunk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.tsdb.chunk.ChunkEncoding;
-import dev.kiln.tsdb.chunk.Chunks;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.histogram.Span;
+import dev.kiln.tsdb.storage.SampleIterator;
+import dev.kiln.tsdb.storage.ValueType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
