@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Side-by-side scraping: Kiln and Prometheus 2.42 scrape the same N fake exporters (SERIES counters each) at
-# the same interval, at the same time, for WINDOW seconds; prints each one's CPU seconds per million
-# scraped samples (from /proc) and RSS. Loopback only, bounded in time.
+# Side-by-side scraping: Kiln, Prometheus 2.42 and VictoriaMetrics (single node, -promscrape.config: scrapes and
+# stores, like the other two) scrape the same N fake exporters (SERIES counters each) at the same interval, at the
+# same time, for WINDOW seconds; prints each one's CPU seconds per million scraped samples (from /proc) and RSS.
+# Samples are counted on each server with sum_over_time(scrape_samples_scraped[WINDOW]). Loopback only, bounded.
+# Kiln's JVM options: KILN_JAVA_OPTS (default: the launcher's). VM=0 leaves VictoriaMetrics out. WARMUP: seconds
+# before the window (default two intervals).
 # Usage: benchmarks/side-by-side/scrape.sh [N] [SERIES] [INTERVAL_S] [WINDOW_S]   (defaults 50 2000 5 60)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 n=${1:-50}; series=${2:-2000}; interval=${3:-5}; window=${4:-60}
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 jar="$root/server/target/server-0.1.0-SNAPSHOT-all.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -q -ntp -DskipTests -pl server -am package)
@@ -26,18 +29,33 @@ scrape_configs:
   - job_name: app
     static_configs: [{targets: [$targets]}]
 YAML
-kport=$(free_port); pport=$(free_port)
-java ${KILN_JAVA_OPTS:--XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=25} -jar "$jar" --config.file="$work/prometheus.yml" \
+kport=$(free_port); pport=$(free_port); vport=$(free_port)
+KILN_JAVA_OPTS=${KILN_JAVA_OPTS:-$(sed -n 's/^: "${KILN_JAVA_OPTS:=\(.*\)}"$/\1/p' "$root/kiln")}
+# shellcheck disable=SC2086
+java $KILN_JAVA_OPTS -jar "$jar" --config.file="$work/prometheus.yml" \
   --storage.tsdb.path="$work/kiln" --web.listen-address=127.0.0.1:$kport --log.level=warn >"$work/kiln.log" 2>&1 & kpid=$!; pids+=($kpid)
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" --web.listen-address=127.0.0.1:$pport \
   >"$work/prom.log" 2>&1 & ppid=$!; pids+=($ppid)
+vpid=
+if [ "${VM:-1}" != 0 ]; then
+  victoria-metrics -promscrape.config="$work/prometheus.yml" -storageDataPath="$work/vm" -httpListenAddr=127.0.0.1:$vport \
+    -search.latencyOffset=0s >"$work/vm.log" 2>&1 & vpid=$!; pids+=($vpid)
+fi
 wait_ready "http://127.0.0.1:$kport/-/ready"; wait_ready "http://127.0.0.1:$pport/-/ready"
-sleep $((interval * 2))   # warm-up: first scrapes create the series
-k0=$(cpu $kpid); p0=$(cpu $ppid); t0=$(date +%s)
+[ -z "$vpid" ] || wait_ready "http://127.0.0.1:$vport/health"
+# Warm-up: the first scrapes create the series; WARMUP (seconds, default two intervals) longer lets Kiln's JIT
+# finish compiling before the window, so the window measures the steady state.
+sleep "${WARMUP:-$((interval * 2))}"
+k0=$(cpu $kpid); p0=$(cpu $ppid); [ -z "$vpid" ] || v0=$(cpu $vpid); t0=$(date +%s)
 sleep "$window"
-k1=$(cpu $kpid); p1=$(cpu $ppid); t1=$(date +%s)
+k1=$(cpu $kpid); p1=$(cpu $ppid); [ -z "$vpid" ] || v1=$(cpu $vpid); t1=$(date +%s)
+[ -z "$vpid" ] || curl -sf "http://127.0.0.1:$vport/internal/force_flush" >/dev/null
 samples() { curl -s "http://127.0.0.1:$1/api/v1/query" --data-urlencode "query=sum(sum_over_time(scrape_samples_scraped[$((t1 - t0))s]))" \
-  --data-urlencode "time=$t1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["result"][0]["value"][1])'; }
-ks=$(samples $kport); ps=$(samples $pport)
-printf '%-16s samples=%s cpu_s=%.2f cpu_s_per_million=%.2f rss_mib=%s\n' kiln "$ks" "$(echo "$k1 - $k0" | bc)" "$(echo "($k1 - $k0) / ($ks / 1000000)" | bc -l)" "$(rss $kpid)"
-printf '%-16s samples=%s cpu_s=%.2f cpu_s_per_million=%.2f rss_mib=%s\n' prometheus-2.42 "$ps" "$(echo "$p1 - $p0" | bc)" "$(echo "($p1 - $p0) / ($ps / 1000000)" | bc -l)" "$(rss $ppid)"
+  --data-urlencode "time=$t1" ${2:-} | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["result"][0]["value"][1])'; }
+line() { # name samples cpu0 cpu1 pid
+  printf '%-16s samples=%s cpu_s=%.2f cpu_s_per_million=%.2f rss_mib=%s\n' "$1" "$2" "$(echo "$4 - $3" | bc)" "$(echo "($4 - $3) / ($2 / 1000000)" | bc -l)" "$(rss "$5")"
+}
+line kiln "$(samples $kport)" "$k0" "$k1" $kpid
+line prometheus-2.42 "$(samples $pport)" "$p0" "$p1" $ppid
+[ -z "$vpid" ] || line victoria-metrics "$(samples $vport "--data-urlencode nocache=1")" "$v0" "$v1" $vpid
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

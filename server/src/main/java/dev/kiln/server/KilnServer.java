@@ -124,6 +124,7 @@ public final class KilnServer implements AutoCloseable {
     if (t.walSegmentBytes() > 0) {
       dbOpts.walSegmentBytes(t.walSegmentBytes());
     }
+    dbOpts.walSyncIntervalMillis(t.walFsyncIntervalMillis());
     db = Db.create(opts.dataPath(), dbOpts.build(), FileIo.DEFAULT);
     metrics.attach(db);
     metrics.addSection(remote::metricsText);

@@ -64,6 +64,12 @@ final class PrometheusFlags {
   @Option(names = "--storage.tsdb.wal-segment-size", defaultValue = "0", description = "Size at which to split the WAL (e.g. 128MB); 0 for Kiln's default.")
   String walSegmentSize;
 
+  @Option(names = "--storage.tsdb.wal-fsync-interval", defaultValue = "0s",
+      description = "Kiln only. 0s: fsync the WAL before every commit is acknowledged. A duration (e.g. 10s): write "
+          + "every commit to the WAL file before acknowledging it and fsync on this timer, as Prometheus does; an "
+          + "operating-system crash or power loss may then lose the last interval's samples.")
+  String walFsyncInterval;
+
   @Option(names = "--storage.tsdb.wal-compression", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Accepted for compatibility; Kiln's WAL is not compressed.")
   boolean walCompression;
@@ -149,7 +155,8 @@ final class PrometheusFlags {
     String[][] durations = {{"--web.read-timeout", readTimeout}, {"--storage.remote.flush-deadline", remoteFlushDeadline},
         {"--rules.alert.for-outage-tolerance", forOutageTolerance}, {"--rules.alert.for-grace-period", forGracePeriod},
         {"--scrape.timestamp-tolerance", timestampTolerance}, {"--scrape.discovery-reload-interval", discoveryReloadInterval},
-        {"--config.auto-reload-interval", autoReloadInterval}};
+        {"--config.auto-reload-interval", autoReloadInterval},
+        {"--storage.tsdb.wal-fsync-interval", walFsyncInterval}};
     for (String[] d : durations) {
       millis(cmd, d[0], d[1]);
     }
@@ -162,7 +169,8 @@ final class PrometheusFlags {
     return new Tuning(millis(cmd, "--storage.tsdb.min-block-duration", minBlockDuration),
         maxBlockDuration == null ? 0 : millis(cmd, "--storage.tsdb.max-block-duration", maxBlockDuration),
         samplesPerChunk, walSegment, millis(cmd, "--rules.alert.resend-delay", resendDelay), FeatureFlags.parse(features),
-        acceptedRemoteWriteMessages.isEmpty() ? AcceptedMessages.ALL : List.copyOf(acceptedRemoteWriteMessages));
+        acceptedRemoteWriteMessages.isEmpty() ? AcceptedMessages.ALL : List.copyOf(acceptedRemoteWriteMessages),
+        millis(cmd, "--storage.tsdb.wal-fsync-interval", walFsyncInterval));
   }
 
   private static long millis(CommandLine cmd, String flag, String value) {

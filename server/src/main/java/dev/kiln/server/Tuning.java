@@ -13,10 +13,13 @@ import java.util.Set;
  * @param resendDelayMillis {@code --rules.alert.resend-delay}
  * @param features {@code --enable-feature} names Kiln knows
  * @param remoteWriteMessages {@code --web.remote-write-receiver.accepted-protobuf-messages}
+ * @param walFsyncIntervalMillis {@code --storage.tsdb.wal-fsync-interval} (Kiln only): 0 fsyncs every
+ *     commit, a positive interval fsyncs the WAL on that timer
  */
 public record Tuning(long minBlockMillis, long maxBlockMillis, int samplesPerChunk, long walSegmentBytes,
-    long resendDelayMillis, Set<String> features, java.util.List<String> remoteWriteMessages) {
+    long resendDelayMillis, Set<String> features, java.util.List<String> remoteWriteMessages,
+    long walFsyncIntervalMillis) {
   /** Prometheus's defaults. */
   public static final Tuning DEFAULTS = new Tuning(0, 0, 0, 0, 60_000, Set.of(),
-      dev.kiln.server.remotewrite.AcceptedMessages.ALL);
+      dev.kiln.server.remotewrite.AcceptedMessages.ALL, 0);
 }

@@ -48,6 +48,19 @@ class MainTest {
   }
 
   @Test
+  void walFsyncIntervalDefaultsToEveryCommitAndTakesADuration() {
+    Main defaults = new Main();
+    CommandLine cmd = Main.commandLine(defaults);
+    cmd.parseArgs();
+    assertEquals(0, defaults.prom.tuning(cmd).walFsyncIntervalMillis());
+    Main timer = new Main();
+    CommandLine cmd2 = Main.commandLine(timer);
+    cmd2.parseArgs("--storage.tsdb.wal-fsync-interval=10s");
+    assertEquals(10_000, timer.prom.tuning(cmd2).walFsyncIntervalMillis());
+    assertEquals(2, run("--storage.tsdb.wal-fsync-interval=often"));
+  }
+
+  @Test
   void checkConfigAndRules() throws Exception {
     Path good = dir.resolve("good.yml");
     Files.writeString(good, "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['h:1']}]\n");

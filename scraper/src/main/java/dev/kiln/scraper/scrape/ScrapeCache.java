@@ -5,13 +5,12 @@ import dev.kiln.tsdb.model.Labels;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * One scrape loop's cache: from the series text of an exposition line (metric name and label
  * block, as bytes) to the series it becomes after target labels and metric relabeling, or to
  * "dropped". A series seen before costs one byte comparison per scrape (or a hash lookup when the
- * page changed order); labels are built, relabeled and checked against the label limits only for
+ * page changed order); labels are built and relabeled only for
  * series text not seen in the previous successful scrape. Distinct series texts with equal final
  * labels (relabeling can merge them) share one {@link Series}.
  *
@@ -20,7 +19,7 @@ import java.util.function.Function;
  * change reads memory sequentially. Each entry links to the entry that followed it in the last
  * scrape: the first guess for the next line.
  *
- * <p>The entries are valid only for the loop's configuration (target labels, relabeling, limits):
+ * <p>The entries are valid only for the loop's configuration (target labels, relabeling):
  * a reloaded loop starts with an empty cache. Not thread-safe; owned by the scraping thread.
  */
 final class ScrapeCache {
@@ -30,8 +29,6 @@ final class ScrapeCache {
   /** A series as written to storage, with what staleness tracking needs. */
   static final class Series {
     final Labels labels;
-    /** Why the series breaks a label limit of the loop's configuration, or null. */
-    final String limitError;
     /** Storage reference, 0 until known. */
     long ref;
     /** The scrape (generation) that last wrote a sample of the series. */
@@ -41,9 +38,8 @@ final class ScrapeCache {
     /** This scrape's sample takes part in staleness (no explicit timestamp, or tracked anyway). */
     boolean tracked;
 
-    Series(Labels labels, String limitError) {
+    Series(Labels labels) {
       this.labels = labels;
-      this.limitError = limitError;
     }
   }
 
@@ -151,11 +147,11 @@ final class ScrapeCache {
     first = e;
   }
 
-  /** The shared series for final labels, created (with {@code limitCheck}'s verdict) when new. */
-  Series series(Labels labels, Function<Labels, String> limitCheck) {
+  /** The shared series for final labels, created when new. */
+  Series series(Labels labels) {
     Series s = byLabels.get(labels);
     if (s == null) {
-      s = new Series(labels, limitCheck.apply(labels));
+      s = new Series(labels);
       byLabels.put(labels, s);
     }
     return s;

@@ -38,7 +38,7 @@ class ScrapeCacheTest {
         } else {
           assertEquals(ScrapeCache.NONE, e, "seed " + seed);
           ScrapeCache.Series s = rnd.nextInt(5) == 0 ? null
-              : cache.series(Labels.of("__name__", "m", "i", text), l -> null);
+              : cache.series(Labels.of("__name__", "m", "i", text));
           e = cache.put(buf, start, end, s);
           oracle.put(text, s);
         }

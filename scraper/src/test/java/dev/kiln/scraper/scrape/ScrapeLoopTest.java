@@ -191,6 +191,64 @@ class ScrapeLoopTest {
   }
 
   @Test
+  void sampleLimitBreachRollsBackTheScrapeAndReportsItsCountsAsPrometheus() {
+    ScrapeLoop l = loop("    sample_limit: 1\n");
+    fetcher.body = "metric_a 1\n";
+    l.scrape();
+    assertEquals(TargetHealth.UP, l.status().health());
+    clock.millis += 15_000;
+    // Prometheus's TestScrapeLoopAppendSampleLimit: limit 1, three samples: scraped 3, post-relabel 3, added 1.
+    fetcher.body = "metric_a 2\nmetric_b 1\nmetric_c 1\n";
+    l.scrape();
+    assertEquals("sample limit exceeded", l.status().lastError());
+    assertEquals(TargetHealth.DOWN, l.status().health());
+    assertEquals(List.of(1.0, 0.0), values(samples("up")));
+    assertEquals(List.of(1.0, 3.0), values(samples("scrape_samples_scraped")));
+    assertEquals(List.of(1.0, 3.0), values(samples("scrape_samples_post_metric_relabeling")));
+    assertEquals(List.of(1.0, 0.0), values(samples("scrape_series_added")),
+        "metric_a was known by the second scrape; b and c came after the limit");
+    List<double[]> a = samples("metric_a");
+    assertEquals(2, a.size(), "the accepted metric_a 2 was rolled back; a stale marker took its place");
+    assertTrue(StaleNaN.is(a.get(1)[1]));
+    assertEquals(0, samples("metric_b").size());
+  }
+
+  @Test
+  void aFirstScrapeOverTheSampleLimitCountsTheSeriesAddedBeforeTheBreach() {
+    ScrapeLoop l = loop("    sample_limit: 1\n");
+    fetcher.body = "metric_a 1\nmetric_b 1\nmetric_c 1\n";
+    l.scrape();
+    assertEquals(List.of(0.0), values(samples("up")));
+    assertEquals(List.of(3.0), values(samples("scrape_samples_scraped")));
+    assertEquals(List.of(3.0), values(samples("scrape_samples_post_metric_relabeling")));
+    assertEquals(List.of(1.0), values(samples("scrape_series_added")));
+    assertEquals(0, samples("metric_a").size());
+  }
+
+  @Test
+  void aLabelLimitBreachTakesPrecedenceOverTheSampleLimit() {
+    ScrapeLoop l = loop("    sample_limit: 1\n    label_limit: 4\n");
+    fetcher.body = "a 1\nb 1\nc{x=\"1\",y=\"2\"} 1\n";
+    l.scrape();
+    assertEquals("label_limit exceeded (metric: c, number of labels: 6, limit: 4)", l.status().lastError());
+    assertEquals(List.of(0.0), values(samples("up")));
+    assertEquals(0, samples("a").size());
+  }
+
+  @Test
+  void stalenessMarkersOfKnownSeriesDoNotCountTowardsTheSampleLimit() {
+    ScrapeLoop l = loop("    sample_limit: 2\n");
+    fetcher.body = "a 1\nb 1\n";
+    l.scrape();
+    clock.millis += 15_000;
+    fetcher.body = "c 1\nd 1\n";
+    l.scrape();
+    assertEquals(TargetHealth.UP, l.status().health(), l.status().lastError());
+    assertEquals(List.of(1.0), values(samples("c")));
+    assertTrue(StaleNaN.is(samples("a").get(1)[1]));
+  }
+
+  @Test
   void honorLabelsAndExportedPrefix() {
     fetcher.body = "x{job=\"batch\",instance=\"a\"} 1\n";
     loop("").scrape();

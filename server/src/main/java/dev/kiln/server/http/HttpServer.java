@@ -134,7 +134,11 @@ public final class HttpServer implements AutoCloseable {
     return (InetSocketAddress) channel.localAddress();
   }
 
-  private void http1(io.netty.channel.ChannelPipeline p) {
+  /**
+   * Adds the HTTP/1.1 handlers of one connection to {@code p}: codec, compression, aggregation
+   * with the body limit, and dispatch. Tests run it on an {@code EmbeddedChannel}.
+   */
+  void http1(io.netty.channel.ChannelPipeline p) {
     p.addLast(new HttpServerCodec(MAX_LINE_AND_HEADERS, MAX_LINE_AND_HEADERS, 65536))
         .addLast(new HttpContentCompressor())
         .addLast(new HttpObjectAggregator(maxBodyBytes))

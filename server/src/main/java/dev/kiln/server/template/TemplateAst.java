@@ -7,7 +7,7 @@ final class TemplateAst {
   private TemplateAst() {}
 
   /** A piece of template body. */
-  sealed interface Node permits Text, Action, If, Range, With, Call {}
+  sealed interface Node permits Text, Action, If, Range, With, Call, Break, Continue {}
 
   static final class Text implements Node {
     final String text;
@@ -59,6 +59,20 @@ final class TemplateAst {
       this.body = body;
       this.otherwise = otherwise;
     }
+  }
+
+  /** {@code {{break}}}: ends the innermost {@code range}. */
+  static final class Break implements Node {
+    static final Break INSTANCE = new Break();
+
+    private Break() {}
+  }
+
+  /** {@code {{continue}}}: goes on with the next iteration of the innermost {@code range}. */
+  static final class Continue implements Node {
+    static final Continue INSTANCE = new Continue();
+
+    private Continue() {}
   }
 
   static final class Call implements Node {

@@ -5,8 +5,10 @@ import java.util.Map;
 
 /**
  * Go's predefined template functions ({@code and}, {@code or}, {@code not}, {@code len},
- * {@code index}, {@code print}, {@code printf}, {@code println}, comparisons, {@code html},
- * {@code js}, {@code urlquery}), falling back to the registered functions, and Go truthiness.
+ * {@code index}, {@code slice}, {@code call}, {@code print}, {@code printf}, {@code println},
+ * comparisons, {@code html}, {@code js}, {@code urlquery}), falling back to the registered
+ * functions, and Go truthiness. ({@code and} and {@code or} reached through a template are
+ * short-circuited by the executor; called here they get evaluated arguments.)
  * Stateless apart from the template name used in error messages; thread-safe.
  */
 final class TemplateBuiltins {
@@ -65,22 +67,33 @@ final class TemplateBuiltins {
         }
         throw new TemplateException("template: " + name + ": len of " + typeOf(a));
       }
-      case "index": {
-        Object v = args.get(0);
-        for (int k = 1; k < args.size(); k++) {
-          if (v instanceof Map<?, ?> m) {
-            v = m.containsKey(args.get(k)) ? m.get(args.get(k)) : "";
-          } else if (v instanceof List<?> l) {
-            long idx = ((Number) args.get(k)).longValue();
-            if (idx < 0 || idx >= l.size()) {
-              throw new TemplateException("template: " + name + ": error calling index: index out of range: " + idx);
-            }
-            v = l.get((int) idx);
-          } else {
-            throw new TemplateException("template: " + name + ": can't index item of type " + typeOf(v));
-          }
+      case "index":
+        try {
+          return index(args);
+        } catch (IllegalArgumentException e) {
+          throw new TemplateException("template: " + name + ": error calling index: " + e.getMessage());
         }
-        return v;
+      case "slice":
+        try {
+          return slice(args);
+        } catch (IllegalArgumentException e) {
+          throw new TemplateException("template: " + name + ": error calling slice: " + e.getMessage());
+        }
+      case "call": {
+        Object f = args.isEmpty() ? null : args.get(0);
+        if (f == null) {
+          throw new TemplateException("template: " + name + ": error calling call: call of nil");
+        }
+        if (!(f instanceof TemplateFunction tf)) {
+          throw new TemplateException("template: " + name + ": error calling call: non-function of type " + typeOf(f));
+        }
+        try {
+          return tf.apply(new java.util.ArrayList<>(args.subList(1, args.size())));
+        } catch (TemplateException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          throw new TemplateException("template: " + name + ": error calling call: " + e.getMessage());
+        }
       }
       case "print": {
         StringBuilder sb = new StringBuilder();
@@ -144,6 +157,117 @@ final class TemplateBuiltins {
           throw new TemplateException("template: " + name + ": error calling " + fn + ": " + e.getMessage());
         }
     }
+  }
+
+  /**
+   * Go's {@code index x i j}: {@code x[i][j]}, each step a map (a missing key gives the zero value
+   * of its values), a list or a string (its byte at {@code i}); no indexes give {@code x} itself.
+   */
+  static Object index(List<Object> args) {
+    Object v = args.get(0);
+    if (v == null) {
+      throw new IllegalArgumentException("index of untyped nil");
+    }
+    for (int k = 1; k < args.size(); k++) {
+      Object key = args.get(k);
+      if (v instanceof Map<?, ?> m) {
+        v = m.containsKey(key) ? m.get(key) : zeroValue(m);
+      } else if (v instanceof List<?> l) {
+        int i = indexArg(key, l.size());
+        if (i == l.size()) {
+          throw new IllegalArgumentException("index out of range: " + i);
+        }
+        v = l.get(i);
+      } else if (v instanceof String str) {
+        byte[] bytes = str.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int i = indexArg(key, bytes.length);
+        if (i == bytes.length) {
+          throw new IllegalArgumentException("index out of range: " + i);
+        }
+        v = (long) (bytes[i] & 0xff);
+      } else {
+        throw new IllegalArgumentException("can't index item of type " + typeOf(v));
+      }
+    }
+    return v;
+  }
+
+  /**
+   * Go's {@code slice x i j k}: {@code x[i:j:k]} of a list or (by bytes, at most two indexes) a
+   * string; {@code slice x} is {@code x[:]}.
+   */
+  static Object slice(List<Object> args) {
+    Object v = args.get(0);
+    if (v == null) {
+      throw new IllegalArgumentException("slice of untyped nil");
+    }
+    int n = args.size() - 1;
+    if (n > 3) {
+      throw new IllegalArgumentException("too many slice indexes: " + n);
+    }
+    byte[] bytes = null;
+    int length;
+    if (v instanceof String str) {
+      if (n == 3) {
+        throw new IllegalArgumentException("cannot 3-index slice a string");
+      }
+      bytes = str.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      length = bytes.length;
+    } else if (v instanceof List<?> l) {
+      length = l.size();
+    } else {
+      throw new IllegalArgumentException("can't slice item of type " + typeOf(v));
+    }
+    int[] idx = {0, length, length};
+    for (int k = 0; k < n; k++) {
+      idx[k] = indexArg(args.get(k + 1), length);
+    }
+    if (idx[0] > idx[1]) {
+      throw new IllegalArgumentException("invalid slice index: " + idx[0] + " > " + idx[1]);
+    }
+    if (n == 3 && idx[1] > idx[2]) {
+      throw new IllegalArgumentException("invalid slice index: " + idx[1] + " > " + idx[2]);
+    }
+    if (bytes != null) {
+      return new String(bytes, idx[0], idx[1] - idx[0], java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return List.copyOf(((List<?>) v).subList(idx[0], idx[1]));
+  }
+
+  /** Go's {@code indexArg}: an integer in {@code [0, size]}. */
+  private static int indexArg(Object index, int size) {
+    if (index == null) {
+      throw new IllegalArgumentException("cannot index slice/array with nil");
+    }
+    if (!(index instanceof Long || index instanceof Integer)) {
+      throw new IllegalArgumentException("cannot index slice/array with type " + typeOf(index));
+    }
+    long x = ((Number) index).longValue();
+    if (x < 0 || x > size) {
+      throw new IllegalArgumentException("index out of range: " + x);
+    }
+    return (int) x;
+  }
+
+  /** The zero value of a map's value type, judged by one of its values (Prometheus's maps hold strings). */
+  static Object zeroValue(Map<?, ?> m) {
+    if (m.isEmpty()) {
+      return "";
+    }
+    Object sample = m.values().iterator().next();
+    if (sample instanceof String) {
+      return "";
+    }
+    if (sample instanceof Long || sample instanceof Integer) {
+      return 0L;
+    }
+    if (sample instanceof Double) {
+      return 0.0;
+    }
+    if (sample instanceof Boolean) {
+      return false;
+    }
+    return null;
   }
 
   private int compare(Object a, Object b, boolean eqOnly) {

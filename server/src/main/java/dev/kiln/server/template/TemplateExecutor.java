@@ -50,6 +50,10 @@ final class TemplateExecutor {
         }
       } else if (n instanceof Range r) {
         range(r, dot);
+      } else if (n instanceof Break) {
+        throw LoopControl.BREAK;
+      } else if (n instanceof Continue) {
+        throw LoopControl.CONTINUE;
       } else if (n instanceof Call c) {
         List<Node> body = defines.get(c.template);
         if (body == null) {
@@ -101,10 +105,34 @@ final class TemplateExecutor {
         vars.add(new Object[] {r.pipe.decl.get(0), it[0]});
         vars.add(new Object[] {r.pipe.decl.get(1), it[1]});
       }
-      run(r.body, it[1]);
-      while (vars.size() > mark) {
-        vars.remove(vars.size() - 1);
+      try {
+        run(r.body, it[1]);
+      } catch (LoopControl c) {
+        if (c == LoopControl.BREAK) {
+          truncateVars(mark);
+          return;
+        }
       }
+      truncateVars(mark);
+    }
+  }
+
+  private void truncateVars(int mark) {
+    while (vars.size() > mark) {
+      vars.remove(vars.size() - 1);
+    }
+  }
+
+  /**
+   * {@code {{break}}} or {@code {{continue}}} unwinding to the innermost range. The parser allows
+   * them only inside a range body, so one always catches them.
+   */
+  private static final class LoopControl extends RuntimeException {
+    static final LoopControl BREAK = new LoopControl("break");
+    static final LoopControl CONTINUE = new LoopControl("continue");
+
+    private LoopControl(String what) {
+      super(what, null, false, false);
     }
   }
 
@@ -136,6 +164,9 @@ final class TemplateExecutor {
 
   private Object command(List<Operand> cmd, Object dot, boolean hasPiped, Object piped) {
     Operand first = cmd.get(0);
+    if (first instanceof Fn fn && (fn.name.equals("and") || fn.name.equals("or"))) {
+      return andOr(fn.name.equals("and"), cmd, dot, hasPiped, piped);
+    }
     if (first instanceof Fn fn) {
       List<Object> args = new ArrayList<>();
       for (int k = 1; k < cmd.size(); k++) {
@@ -150,6 +181,28 @@ final class TemplateExecutor {
       throw new TemplateException("template: " + name + ": can't give argument to non-function " + describe(first));
     }
     return operand(first, dot);
+  }
+
+  /**
+   * Go's {@code and} and {@code or} (Go 1.18 on): arguments are evaluated left to right only until
+   * the result is known, so {@code and .X (index .X 0)} never indexes an empty X. {@code and}
+   * returns the first falsy argument, {@code or} the first truthy one, else the last argument (a
+   * piped value comes last).
+   */
+  private Object andOr(boolean and, List<Operand> cmd, Object dot, boolean hasPiped, Object piped) {
+    int count = cmd.size() - 1 + (hasPiped ? 1 : 0);
+    if (count == 0) {
+      throw new TemplateException("template: " + name + ": wrong number of args for " + (and ? "and" : "or")
+          + ": want at least 1 got 0");
+    }
+    Object v = null;
+    for (int k = 1; k < cmd.size(); k++) {
+      v = operand(cmd.get(k), dot);
+      if (TemplateBuiltins.truth(v) != and) {
+        return v;
+      }
+    }
+    return hasPiped ? piped : v;
   }
 
   private String describe(Operand o) {

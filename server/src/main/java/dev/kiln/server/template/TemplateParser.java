@@ -20,6 +20,8 @@ final class TemplateParser {
   String pendingKeyword;
   Pipeline pendingPipe;
   boolean trimNextText;
+  /** How many {@code range} bodies enclose the text being parsed ({@code break}/{@code continue} need one). */
+  int rangeDepth;
 
   TemplateParser(String name, String text, Map<String, TemplateFunction> funcs) {
     this.name = name;
@@ -113,10 +115,23 @@ final class TemplateParser {
           lx.next();
           nodes.add(parseIf(lx.pipeline(false)));
         }
+        case "break", "continue" -> {
+          lx.next();
+          if (!lx.atEnd()) {
+            throw err("unexpected " + lx.peekIdent() + " in {{" + kw + "}}");
+          }
+          if (rangeDepth == 0) {
+            throw err("{{" + kw + "}} outside {{range}}");
+          }
+          nodes.add(kw.equals("break") ? Break.INSTANCE : Continue.INSTANCE);
+        }
         case "range" -> {
           lx.next();
           Pipeline p = lx.pipeline(true);
+          // As Go: only the body is inside the range; its else branch is not.
+          rangeDepth++;
           List<Node> body2 = parseList(false);
+          rangeDepth--;
           List<Node> other = List.of();
           if ("else".equals(pendingKeyword)) {
             other = parseList(false);
@@ -132,7 +147,11 @@ final class TemplateParser {
           lx.next();
           String dname = (String) lx.stringLiteral();
           lx.expectEnd();
+          // A definition is a template of its own: a range around it does not reach into it.
+          int outerDepth = rangeDepth;
+          rangeDepth = 0;
           List<Node> body2 = parseList(false);
+          rangeDepth = outerDepth;
           expectEnd();
           defines.put(dname, body2);
         }
@@ -142,7 +161,10 @@ final class TemplateParser {
           String tname = (String) lx.stringLiteral();
           Pipeline arg = lx.atEnd() ? null : lx.pipeline(false);
           if (block) {
+            int outerDepth = rangeDepth;
+            rangeDepth = 0;
             List<Node> body2 = parseList(false);
+            rangeDepth = outerDepth;
             expectEnd();
             defines.putIfAbsent(tname, body2);
           }

@@ -19,7 +19,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +36,10 @@ class RemoteStorageTest {
   private final List<Map<String, String>> headers = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private volatile int failureStatus = 500;
+  /** Counted down each time the receiver answers with {@code failureStatus}. */
+  private final CountDownLatch failuresAnswered = new CountDownLatch(1);
+  /** Samples the receiver accepted, duplicates included. */
+  private final AtomicInteger samplesAccepted = new AtomicInteger();
   private String url;
   private final Head head = Head.inMemory();
   private final RemoteStorage remote = new RemoteStorage("Kiln/test");
@@ -46,8 +54,11 @@ class RemoteStorageTest {
       int status;
       if (failuresLeft.getAndDecrement() > 0) {
         status = failureStatus;
+        failuresAnswered.countDown();
       } else {
-        received.add(WriteRequest.parseFrom(Snappy.uncompress(body)));
+        WriteRequest w = WriteRequest.parseFrom(Snappy.uncompress(body));
+        w.getTimeseriesList().forEach(ts -> samplesAccepted.addAndGet(ts.getSamplesCount()));
+        received.add(w);
         headers.add(h);
         status = 204;
       }
@@ -108,6 +119,30 @@ class RemoteStorageTest {
       Thread.sleep(20);
     }
     assertEquals(n, receivedSamples().size(), "samples received");
+  }
+
+  /** A sender metric's value (summed over its remotes). */
+  private long metric(String name) {
+    Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*\\} ([0-9.e+]+)$").matcher(remote.metricsText());
+    long sum = 0;
+    while (m.find()) {
+      sum += (long) Double.parseDouble(m.group(1));
+    }
+    return sum;
+  }
+
+  /**
+   * Waits until the sender has sent {@code n} samples and holds none: everything committed so far
+   * that passed relabeling has been answered, so nothing more can arrive.
+   */
+  private void awaitSentAndDrained(long n) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while ((metric("prometheus_remote_storage_samples_total") < n || metric("prometheus_remote_storage_samples_pending") > 0)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(n, metric("prometheus_remote_storage_samples_total"), remote.metricsText());
+    assertEquals(0, metric("prometheus_remote_storage_samples_pending"), remote.metricsText());
   }
 
   @Test
@@ -228,7 +263,8 @@ class RemoteStorageTest {
     failureStatus = 400;
     failuresLeft.set(1);
     commit(10, 1000);
-    Thread.sleep(500);
+    // The first batch must be answered (and dropped) before the second is committed, or both go in one request.
+    assertTrue(failuresAnswered.await(20, TimeUnit.SECONDS), "the receiver refused the first batch");
     commit(10, 2000);
     awaitSamples(10);
     assertTrue(remote.metricsText().matches("(?s).*prometheus_remote_storage_samples_failed_total\\{[^}]*\\} 10\\n.*"),
@@ -241,9 +277,11 @@ class RemoteStorageTest {
         + "      - {source_labels: [instance], regex: 'i[0-4]', action: keep}\n"
         + "      - {target_label: instance, replacement: all}\n");
     commit(10, 1000);
-    awaitSamples(1);
-    Thread.sleep(300);
+    // i0..i4 are kept, all renamed to one series: five samples sent, the other five never queued.
+    awaitSentAndDrained(5);
+    assertEquals(5, samplesAccepted.get());
     Map<String, Double> got = receivedSamples();
     assertEquals(1, got.size(), got.toString());
+    assertTrue(got.containsKey("__name__=requests_total,cluster=eu1,instance=all,job=api,@1000"), got.toString());
   }
 }

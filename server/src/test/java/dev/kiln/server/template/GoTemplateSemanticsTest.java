@@ -2,6 +2,7 @@ package dev.kiln.server.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,97 @@ class GoTemplateSemanticsTest {
     m.put("List", List.of("a", "b", "c"));
     m.put("None", List.of());
     m.put("Map", Map.of("two", 2L, "one", 1L, "three", 3L));
+    m.put("Labels", Map.of("job", "api"));
+    m.put("Nil", null);
+    m.put("Add", (TemplateFunction) args -> (Long) args.get(0) + (Long) args.get(1));
+    m.put("Fail", (TemplateFunction) args -> {
+      throw new IllegalStateException("boom");
+    });
     return m;
+  }
+
+  private static String error(String text, Object dot) {
+    return assertThrows(TemplateException.class, () -> run(text, dot)).getMessage();
+  }
+
+  @Test
+  void breakAndContinueEndTheInnermostRange() {
+    assertEquals("a", run("{{range .List}}{{if eq . \"b\"}}{{break}}{{end}}{{.}}{{end}}", data()));
+    assertEquals("ac", run("{{range .List}}{{if eq . \"b\"}}{{continue}}{{end}}{{.}}{{end}}", data()));
+    // Only the innermost range: the outer one goes on.
+    assertEquals("1a2a", run("{{range $n := .Map}}{{if ne $n 3}}{{$n}}{{range $.List}}{{.}}{{break}}{{end}}{{end}}{{end}}",
+        data()));
+    // Sorted map keys: one, three, two; stop at three.
+    assertEquals("one ", run("{{range $k, $v := .Map}}{{if eq $k \"three\"}}{{break}}{{end}}{{$k}} {{end}}", data()));
+    // Variables declared in the body do not outlive a continued iteration.
+    assertEquals("xyz", run("{{range $i, $e := .List}}{{$x := \"y\"}}{{if eq $i 0}}x{{continue}}{{end}}{{$x}}{{break}}{{end}}z",
+        data()));
+  }
+
+  @Test
+  void breakAndContinueOutsideARangeDoNotParse() {
+    assertEquals("template: t:1: {{break}} outside {{range}}",
+        assertThrows(TemplateException.class, () -> GoTemplate.parse("t", "{{break}}", NO_FUNCS)).getMessage());
+    assertEquals("template: t:2: {{continue}} outside {{range}}",
+        assertThrows(TemplateException.class, () -> GoTemplate.parse("t", "x\n{{if 1}}{{continue}}{{end}}", NO_FUNCS))
+            .getMessage());
+    // The else branch of a range is outside it, and so is a definition inside one.
+    assertThrows(TemplateException.class, () -> GoTemplate.parse("t", "{{range .}}{{else}}{{break}}{{end}}", NO_FUNCS));
+    assertThrows(TemplateException.class,
+        () -> GoTemplate.parse("t", "{{range .}}{{define \"d\"}}{{break}}{{end}}{{end}}", NO_FUNCS));
+    assertThrows(TemplateException.class, () -> GoTemplate.parse("t", "{{range .}}{{break 1}}{{end}}", NO_FUNCS));
+  }
+
+  @Test
+  void andOrStopEvaluatingOnceTheResultIsKnown() {
+    // Go 1.18: "and x y" behaves as "if x then y else x", evaluating y only when needed.
+    assertEquals("[]", run("{{and .None (index .None 0)}}", data()));
+    assertEquals("kiln", run("{{or .Name (index .None 0)}}", data()));
+    assertEquals("", run("{{and .Empty (call .Fail)}}", data()));
+    assertTrue(error("{{and .Name (call .Fail)}}", data()).contains("boom"), "the deciding argument is evaluated");
+    // A piped value is the last argument.
+    assertEquals("x", run("{{\"x\" | and 1}}", null));
+    assertEquals("0", run("{{0 | or \"\"}}", null));
+    assertEquals("guarded", run("{{if and .List (eq (index .List 0) \"a\")}}guarded{{end}}", data()));
+  }
+
+  @Test
+  void slice() {
+    assertEquals("[a b c] [b c] [b] [a b]", run("{{slice .List}} {{slice .List 1}} {{slice .List 1 2}} {{slice .List 0 2 3}}",
+        data()));
+    assertEquals("il ln kiln", run("{{slice .Name 1 3}} {{slice .Name 2}} {{slice .Name}}", data()));
+    assertEquals("[]", run("{{slice .List 3}}", data()), "the length itself is a valid bound");
+    assertTrue(error("{{slice .List 2 1}}", data()).endsWith("error calling slice: invalid slice index: 2 > 1"));
+    assertTrue(error("{{slice .List 0 3 2}}", data()).endsWith("error calling slice: invalid slice index: 3 > 2"));
+    assertTrue(error("{{slice .List 4}}", data()).endsWith("error calling slice: index out of range: 4"));
+    assertTrue(error("{{slice .Name 0 1 2}}", data()).endsWith("error calling slice: cannot 3-index slice a string"));
+    assertTrue(error("{{slice .List 0 1 2 3}}", data()).endsWith("error calling slice: too many slice indexes: 4"));
+    assertTrue(error("{{slice .Nil 0}}", data()).endsWith("error calling slice: slice of untyped nil"));
+    assertTrue(error("{{slice .Zero 0}}", data()).contains("can't slice item of type"));
+  }
+
+  @Test
+  void callRunsAFunctionValue() {
+    assertEquals("3", run("{{call .Add 1 2}}", data()));
+    assertEquals("5", run("{{3 | call .Add 2}}", data()));
+    assertTrue(error("{{call .Nil}}", data()).endsWith("error calling call: call of nil"));
+    assertTrue(error("{{call .Name}}", data()).contains("error calling call: non-function of type"));
+    assertTrue(error("{{call .Fail}}", data()).endsWith("error calling call: boom"));
+  }
+
+  @Test
+  void indexEdgeCases() {
+    assertEquals("[a b c]", run("{{index .List}}", data()), "no indexes: the item itself");
+    assertEquals("107", run("{{index .Name 0}}", data()), "a string indexes to its byte");
+    assertEquals("0", run("{{index .Map \"four\"}}", data()), "a missing key gives the zero value");
+    assertEquals("", run("{{index .Labels \"missing\"}}", data()));
+    assertEquals("api", run("{{index .Labels \"job\"}}", data()));
+    assertTrue(error("{{index .List -1}}", data()).endsWith("error calling index: index out of range: -1"));
+    assertTrue(error("{{index .List 3}}", data()).endsWith("error calling index: index out of range: 3"));
+    assertTrue(error("{{index .List \"x\"}}", data()).contains("error calling index: cannot index slice/array with type"));
+    assertTrue(error("{{index .Nil 1}}", data()).endsWith("error calling index: index of untyped nil"));
+    assertTrue(error("{{index .List .Nil}}", data()).endsWith("error calling index: cannot index slice/array with nil"));
+    assertTrue(error("{{index .Zero 1}}", data()).contains("error calling index: can't index item of type"));
   }
 
   @Test
@@ -92,6 +183,7 @@ class GoTemplateSemanticsTest {
     assertEquals("b 2", run("{{index .List 1}} {{index .Map \"two\"}}", data()));
     assertEquals("b", run("{{index . \"List\" 1}}", data()));
     assertThrows(TemplateException.class, () -> run("{{index .List 5}}", data()));
+    assertEquals("b", run("{{index (index . \"List\") 1}}", data()));
     assertThrows(TemplateException.class, () -> run("{{len 3}}", data()));
   }
 

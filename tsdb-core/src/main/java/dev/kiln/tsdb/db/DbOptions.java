@@ -12,6 +12,7 @@ public final class DbOptions {
 
   private final HeadOptions head;
   private final long walSegmentBytes;
+  private final long walSyncIntervalMillis;
   private final boolean walEnabled;
   private final int headChunkFileBytes;
   private final long retentionMillis;
@@ -26,6 +27,7 @@ public final class DbOptions {
     this.compactionIntervalMillis = b.compactionIntervalMillis;
     this.head = new HeadOptions(b.chunkRangeMillis, b.samplesPerChunk);
     this.walSegmentBytes = b.walSegmentBytes;
+    this.walSyncIntervalMillis = b.walSyncIntervalMillis;
     this.walEnabled = b.walEnabled;
     this.headChunkFileBytes = b.headChunkFileBytes;
   }
@@ -45,6 +47,7 @@ public final class DbOptions {
     b.chunkRangeMillis = head.chunkRangeMillis();
     b.samplesPerChunk = head.samplesPerChunk();
     b.walSegmentBytes = walSegmentBytes;
+    b.walSyncIntervalMillis = walSyncIntervalMillis;
     b.walEnabled = walEnabled;
     b.headChunkFileBytes = headChunkFileBytes;
     b.retentionMillis = retentionMillis;
@@ -60,6 +63,14 @@ public final class DbOptions {
 
   public long walSegmentBytes() {
     return walSegmentBytes;
+  }
+
+  /**
+   * How often the WAL is fsynced, milliseconds: 0 (the default) fsyncs before every commit
+   * returns; a positive interval fsyncs on a timer, as Prometheus does (see {@code Wal}).
+   */
+  public long walSyncIntervalMillis() {
+    return walSyncIntervalMillis;
   }
 
   public boolean walEnabled() {
@@ -99,6 +110,7 @@ public final class DbOptions {
     private long chunkRangeMillis = HeadOptions.DEFAULT.chunkRangeMillis();
     private int samplesPerChunk = HeadOptions.DEFAULT.samplesPerChunk();
     private long walSegmentBytes = DEFAULT_WAL_SEGMENT_BYTES;
+    private long walSyncIntervalMillis;
     private boolean walEnabled = true;
     private int headChunkFileBytes = 128 * 1024 * 1024;
     private long retentionMillis = dev.kiln.tsdb.compact.BlockOptions.DEFAULT_RETENTION_MILLIS;
@@ -153,6 +165,19 @@ public final class DbOptions {
         throw new IllegalArgumentException("WAL segment size must be at least 64 KiB: " + bytes);
       }
       this.walSegmentBytes = bytes;
+      return this;
+    }
+
+    /**
+     * WAL fsync interval, milliseconds: 0 fsyncs every commit before it returns (the default); a
+     * positive interval writes every commit to the file before it returns and fsyncs on a timer,
+     * so an operating-system crash or power loss may lose the last interval's commits.
+     */
+    public Builder walSyncIntervalMillis(long ms) {
+      if (ms < 0) {
+        throw new IllegalArgumentException("WAL sync interval must not be negative: " + ms);
+      }
+      this.walSyncIntervalMillis = ms;
       return this;
     }
 

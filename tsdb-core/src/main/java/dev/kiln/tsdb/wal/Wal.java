@@ -14,10 +14,20 @@ import org.slf4j.LoggerFactory;
  * The write-ahead log of the head in one directory: segments written by a {@link WalWriter},
  * checkpoints, start-up replay with repair of a torn or corrupt tail.
  *
- * <p>Durability: {@link #awaitDurable} returns after an fdatasync of the segment that holds the
- * commit (group commit: concurrent commits share one fsync). Segment creation, rotation,
- * checkpoint renames and deletions also sync the directory. A commit that returned survives a
- * process crash or power loss, provided the disk honours fsync.
+ * <p>Durability, with a sync interval of 0 (the default): {@link #awaitDurable} returns after an
+ * fdatasync of the segment that holds the commit (group commit: concurrent commits share one
+ * fsync). A commit that returned survives a process crash or power loss, provided the disk honours
+ * fsync.
+ *
+ * <p>With a positive sync interval (Prometheus's behaviour, opt-in): every commit is still written
+ * to the segment file (handed to the operating system) before {@link #awaitDurable} returns, but
+ * not fsynced; a background thread ({@code kiln-wal-sync}) fsyncs whatever was written once per
+ * interval, and segment rotation and {@link #close} fsync as before. A returned commit then
+ * survives a crash of the process (kill -9, out of memory), but a crash of the operating system or
+ * a power loss loses the commits of at most the last interval (plus the time the fsync takes).
+ *
+ * <p>In both modes segment creation, rotation, checkpoint renames and deletions also sync the
+ * directory.
  *
  * <p>Thread-safe.
  */
@@ -29,15 +39,21 @@ public final class Wal implements CommitLog, AutoCloseable {
   private final FileIo io;
   private final Path dir;
   private final long segmentBytes;
+  private final long syncIntervalMillis;
+  private java.util.concurrent.ScheduledExecutorService syncer;
   private final Object writeMonitor = new Object();
   private final Object checkpointMonitor = new Object();
   private final WalCounters counters = new WalCounters();
   private volatile WalWriter writer;
 
-  private Wal(FileIo io, Path dir, long segmentBytes) {
+  private Wal(FileIo io, Path dir, long segmentBytes, long syncIntervalMillis) {
+    if (syncIntervalMillis < 0) {
+      throw new IllegalArgumentException("WAL sync interval must not be negative: " + syncIntervalMillis);
+    }
     this.io = io;
     this.dir = dir;
     this.segmentBytes = segmentBytes;
+    this.syncIntervalMillis = syncIntervalMillis;
   }
 
   /** Counts of a replay. */
@@ -49,7 +65,16 @@ public final class Wal implements CommitLog, AutoCloseable {
    * temporary checkpoints from a crash are deleted.
    */
   public static Wal open(FileIo io, Path dir, long segmentBytes) {
-    Wal wal = new Wal(io, dir, segmentBytes);
+    return open(io, dir, segmentBytes, 0);
+  }
+
+  /**
+   * As {@link #open(FileIo, Path, long)}, with a sync interval: 0 fsyncs every commit before
+   * {@link #awaitDurable} returns; a positive interval (milliseconds) fsyncs on that timer instead
+   * (see the class comment for what that trades).
+   */
+  public static Wal open(FileIo io, Path dir, long segmentBytes, long syncIntervalMillis) {
+    Wal wal = new Wal(io, dir, segmentBytes, syncIntervalMillis);
     try {
       io.createDirectories(dir);
       for (Path tmp : WalSegments.temporaryCheckpoints(io, dir)) {
@@ -88,6 +113,15 @@ public final class Wal implements CommitLog, AutoCloseable {
       }
       synchronized (writeMonitor) {
         writer = new WalWriter(io, dir, next, segmentBytes, counters);
+        if (syncIntervalMillis > 0 && syncer == null) {
+          syncer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kiln-wal-sync");
+            t.setDaemon(true);
+            return t;
+          });
+          syncer.scheduleWithFixedDelay(this::syncOnTimer, syncIntervalMillis, syncIntervalMillis,
+              java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
       }
     } catch (IOException e) {
       throw new StorageException("start write-ahead log " + dir + ": " + e.getMessage(), e);
@@ -286,9 +320,38 @@ public final class Wal implements CommitLog, AutoCloseable {
     }
   }
 
+  /**
+   * With a sync interval of 0, returns once the commit is fsynced; with a positive interval,
+   * returns at once: the commit's bytes were written to the segment file by {@link #write}, and
+   * the timer fsyncs them.
+   */
   @Override
   public void awaitDurable(long token) {
-    writer.sync(token);
+    if (syncIntervalMillis == 0) {
+      writer.sync(token);
+    }
+  }
+
+  /** The sync interval, milliseconds; 0 when every commit is fsynced. */
+  public long syncIntervalMillis() {
+    return syncIntervalMillis;
+  }
+
+  /** Fsyncs everything written so far (what the sync timer does once per interval). */
+  public void syncWritten() {
+    WalWriter w = writer;
+    if (w != null) {
+      w.sync(w.writtenBytes());
+    }
+  }
+
+  private void syncOnTimer() {
+    try {
+      syncWritten();
+    } catch (RuntimeException e) {
+      // The writer refuses further writes after a failed fsync, so commits report it.
+      LOG.error("periodic fsync of the write-ahead log failed: {}", e.getMessage());
+    }
   }
 
   /** Logs tombstones durably. */
@@ -387,6 +450,19 @@ public final class Wal implements CommitLog, AutoCloseable {
 
   @Override
   public void close() {
+    java.util.concurrent.ScheduledExecutorService s;
+    synchronized (writeMonitor) {
+      s = syncer;
+      syncer = null;
+    }
+    if (s != null) {
+      s.shutdown(); // not shutdownNow: an interrupt during force() would close the segment channel
+      try {
+        s.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     synchronized (writeMonitor) {
       if (writer == null) {
         return;

@@ -68,6 +68,11 @@ public final class WalWriter implements AutoCloseable {
     io.syncDirectory(dir);
   }
 
+  /** Bytes handed to the operating system so far in this writer: the token covering them all. */
+  public long writtenBytes() {
+    return written;
+  }
+
   /** Index of the segment being written. */
   public int segmentIndex() {
     return segmentIndex;

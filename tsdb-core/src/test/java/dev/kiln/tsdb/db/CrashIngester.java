@@ -8,7 +8,9 @@ import java.nio.file.Path;
 
 /**
  * Child process of {@link KillNineDurabilityTest}: ingests deterministic batches into a Db and
- * prints {@code ACK <batch>} after each {@code commit()} returned, until killed.
+ * prints {@code ACK <batch>} after each {@code commit()} returned, until killed. Arguments: the
+ * directory, the first batch, and optionally the WAL sync interval in milliseconds (0: fsync every
+ * commit).
  */
 public final class CrashIngester {
   static final int SERIES = 200;
@@ -16,7 +18,12 @@ public final class CrashIngester {
   private CrashIngester() {}
 
   static DbOptions options() {
-    return DbOptions.builder().walSegmentBytes(64 * 1024).headChunkFileBytes(64 * 1024).build();
+    return options(0);
+  }
+
+  static DbOptions options(long walSyncIntervalMillis) {
+    return DbOptions.builder().walSegmentBytes(64 * 1024).headChunkFileBytes(64 * 1024)
+        .walSyncIntervalMillis(walSyncIntervalMillis).build();
   }
 
   static Labels labels(int series) {
@@ -55,7 +62,8 @@ public final class CrashIngester {
     Path dir = Path.of(args[0]);
     long batch = Long.parseLong(args[1]);
     PrintStream out = System.out;
-    Db db = Db.open(dir, options());
+    long syncInterval = args.length > 2 ? Long.parseLong(args[2]) : 0;
+    Db db = Db.open(dir, options(syncInterval));
     out.println("READY");
     out.flush();
     while (true) {

@@ -3,6 +3,7 @@ package dev.kiln.tsdb.wal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.tsdb.io.FileIo;
@@ -238,5 +239,38 @@ class WalTest {
     again.replay(c);
     assertEquals(threads * commits, c.samples.size());
     again.close();
+  }
+
+  @Test
+  void withASyncIntervalCommitsAreWrittenWithoutFsyncAndTheTimerSyncCoversThem() throws IOException {
+    CountingIo io = new CountingIo();
+    // An interval far longer than the test: only syncWritten() (the timer's action) fsyncs.
+    Wal wal = Wal.open(io, dir, 1 << 20, 3_600_000);
+    wal.replay(new Collector());
+    wal.startWriting();
+    int syncsBefore = io.syncs.get();
+    for (int i = 0; i < 10; i++) {
+      wal.awaitDurable(wal.write(i == 0 ? List.of(series(1)) : List.of(), new long[] {1}, new long[] {i},
+          new double[] {i * 0.5}, 1));
+    }
+    assertEquals(syncsBefore, io.syncs.get(), "no fsync per commit");
+    // Every acknowledged commit is already in the segment file: a reader sees all of them.
+    Collector seen = new Collector();
+    try (Wal reader = Wal.open(FileIo.DEFAULT, dir, 1 << 20)) {
+      reader.replay(seen);
+    }
+    assertEquals(10, seen.samples.size());
+    assertEquals(4.5, Double.longBitsToDouble(seen.samples.get(9)[2]));
+
+    wal.syncWritten();
+    assertEquals(syncsBefore + 1, io.syncs.get());
+    wal.syncWritten(); // nothing new written: no second fsync
+    assertEquals(syncsBefore + 1, io.syncs.get());
+    wal.close();
+  }
+
+  @Test
+  void aNegativeSyncIntervalIsRejected() {
+    assertThrows(IllegalArgumentException.class, () -> Wal.open(FileIo.DEFAULT, dir, 1 << 20, -1));
   }
 }

@@ -1,0 +1,284 @@
+package dev.kiln.scraper.scrape;
+
+import static dev.kiln.scraper.parse.ExpositionSink.NO_TIMESTAMP;
+
+import dev.kiln.scraper.parse.ParsedSeries;
+import dev.kiln.scraper.parse.ProtobufSink;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.AppendException;
+import dev.kiln.tsdb.storage.AppendOptions;
+import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.Metadata;
+import dev.kiln.tsdb.storage.MetricType;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One scrape's samples, filled by the parser and then appended: one sample per distinct series,
+ * in exposition order (later duplicates of a series are counted, as Prometheus counts them, and
+ * dropped, as its head drops them at commit). The parser's series texts are resolved through the
+ * loop's {@link ScrapeCache}; only a text it does not know is labeled and relabeled.
+ *
+ * <p>Reused from scrape to scrape, so a scrape of a page whose series are all cached allocates
+ * nothing per sample. Owned by the scraping thread.
+ */
+final class ScrapeBatch implements ProtobufSink {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScrapeBatch.class);
+
+  private final ScrapeCache cache;
+  private final SeriesLabeler labeler;
+  private final boolean honorTimestamps;
+  private final boolean trackTimestampsStaleness;
+
+  private int generation;
+  private long defaultTs;
+  private int scraped;
+  private int n;
+  /** Samples of series already in this scrape: appended by Prometheus too, dropped at its commit. */
+  private int duplicates;
+  /** Of those, samples whose series text was new to the cache. */
+  private int newTextDuplicates;
+  /** Whether the series text of the line being read was new to the cache. */
+  private boolean textIsNew;
+  private boolean[] newText = new boolean[256];
+  /** Distinct series texts seen by this scrape. */
+  private int seenEntries;
+  private ScrapeCache.Series[] series = new ScrapeCache.Series[256];
+  private long[] ts = new long[256];
+  private double[] values = new double[256];
+  private long[] refs = new long[256];
+  private Map<String, Metadata> meta;
+  /** Native-histogram samples by slot (null for float samples); allocated on the first one. */
+  private Histogram[] histograms;
+  private FloatHistogram[] floatHistograms;
+  private boolean anyHistogram;
+  /** The entry of the previous sample line. */
+  private int previous = ScrapeCache.NONE;
+
+  ScrapeBatch(ScrapeCache cache, SeriesLabeler labeler, boolean honorTimestamps, boolean trackTimestampsStaleness) {
+    this.cache = cache;
+    this.labeler = labeler;
+    this.honorTimestamps = honorTimestamps;
+    this.trackTimestampsStaleness = trackTimestampsStaleness;
+  }
+
+  /** Starts the batch of the scrape numbered {@code generation}, whose samples default to {@code defaultTs}. */
+  void reset(int generation, long defaultTs) {
+    previous = ScrapeCache.NONE;
+    this.generation = generation;
+    this.defaultTs = defaultTs;
+    scraped = 0;
+    n = 0;
+    duplicates = 0;
+    newTextDuplicates = 0;
+    seenEntries = 0;
+    meta = new HashMap<>();
+  }
+
+  /** Drops the references to this scrape's series and histograms. */
+  void clear() {
+    Arrays.fill(series, 0, n, null);
+    if (anyHistogram) {
+      Arrays.fill(histograms, 0, Math.min(n, histograms.length), null);
+      Arrays.fill(floatHistograms, 0, Math.min(n, floatHistograms.length), null);
+      anyHistogram = false;
+    }
+    n = 0;
+    previous = ScrapeCache.NONE;
+  }
+
+  int generation() {
+    return generation;
+  }
+
+  /** Samples on the page. */
+  int scraped() {
+    return scraped;
+  }
+
+  /** Distinct series of the scrape. */
+  int size() {
+    return n;
+  }
+
+  /** Distinct series texts seen by the scrape. */
+  int seenEntries() {
+    return seenEntries;
+  }
+
+  Map<String, Metadata> metadata() {
+    return meta;
+  }
+
+  @Override
+  public int cached(byte[] buf, int start, int end) {
+    // Pages list their series in the same order each time: try the text that came next last time.
+    int guess = previous == ScrapeCache.NONE ? cache.first() : cache.next(previous);
+    int e = guess != ScrapeCache.NONE && cache.matches(guess, buf, start, end) ? guess : cache.get(buf, start, end);
+    if (e != ScrapeCache.NONE) {
+      seen(e);
+      textIsNew = false;
+    }
+    return e;
+  }
+
+  @Override
+  public int newSeries(byte[] buf, int start, int end, ParsedSeries parsed) {
+    Labels labels = labeler.finalLabels(parsed.labels());
+    ScrapeCache.Series s = labels == null ? null : cache.series(labels);
+    int e = cache.put(buf, start, end, s);
+    seen(e);
+    textIsNew = true;
+    return e;
+  }
+
+  /** Stamps the entry and links it after the previous line's. */
+  private void seen(int e) {
+    if (cache.seen(e) != generation) {
+      cache.setSeen(e, generation);
+      seenEntries++;
+    }
+    if (previous == ScrapeCache.NONE) {
+      cache.setFirst(e);
+    } else if (cache.next(previous) != e) {
+      cache.setNext(previous, e);
+    }
+    previous = e;
+  }
+
+  /** Ends the chain of this page's texts. */
+  void parsed() {
+    if (previous != ScrapeCache.NONE) {
+      cache.setNext(previous, ScrapeCache.NONE);
+    } else {
+      cache.setFirst(ScrapeCache.NONE);
+    }
+  }
+
+  @Override
+  public void histogram(int entry, Histogram h, FloatHistogram fh, long t) {
+    int before = n;
+    sample(entry, 0, t);
+    if (n == before) {
+      return;
+    }
+    if (histograms == null || histograms.length < ts.length) {
+      histograms = histograms == null ? new Histogram[ts.length] : Arrays.copyOf(histograms, ts.length);
+      floatHistograms = floatHistograms == null ? new FloatHistogram[ts.length] : Arrays.copyOf(floatHistograms, ts.length);
+    }
+    histograms[before] = h;
+    floatHistograms[before] = fh;
+    anyHistogram = true;
+  }
+
+  @Override
+  public void sample(int entry, double value, long t) {
+    scraped++;
+    ScrapeCache.Series s = cache.series(entry);
+    if (s == null) {
+      return;
+    }
+    if (s.seenIn == generation) {
+      duplicates++;
+      if (textIsNew) {
+        newTextDuplicates++;
+      }
+      return;
+    }
+    s.seenIn = generation;
+    boolean explicit = t != NO_TIMESTAMP && honorTimestamps;
+    s.tracked = !explicit || trackTimestampsStaleness;
+    int i = n;
+    if (i == ts.length) {
+      int cap = i * 2;
+      series = Arrays.copyOf(series, cap);
+      ts = Arrays.copyOf(ts, cap);
+      values = Arrays.copyOf(values, cap);
+      refs = Arrays.copyOf(refs, cap);
+      newText = Arrays.copyOf(newText, cap);
+    }
+    newText[i] = textIsNew;
+    series[i] = s;
+    ts[i] = explicit ? t : defaultTs;
+    values[i] = value;
+    n = i + 1;
+  }
+
+  @Override
+  public void metadata(String family, MetricType type, String help, String unit) {
+    meta.put(family, new Metadata(type, help, unit));
+  }
+
+  /**
+   * Appends the batch to {@code app} (the scrape's appender with its limits) and fills
+   * {@code counts}. As Prometheus: a sample the storage rejects for its time or order is skipped;
+   * a label limit breach or an invalid native histogram fails the scrape at once; a sample or
+   * bucket limit breach lets the rest of the batch be appended and counted and then fails the
+   * scrape ({@link ScrapeFailure#keepsCounts()}; the sample limit's message first).
+   *
+   * @throws ScrapeFailure when the scrape must fail; its samples are then to be rolled back
+   */
+  void appendTo(Appender app, ScrapeCounts counts) {
+    int seriesAdded = 0;
+    boolean sampleLimitHit = false;
+    boolean bucketLimitHit = false;
+    for (int i = 0; i < n; i++) {
+      ScrapeCache.Series s = series[i];
+      boolean histogram = anyHistogram && i < histograms.length && (histograms[i] != null || floatHistograms[i] != null);
+      try {
+        if (histogram) {
+          refs[i] = app.appendHistogram(s.ref, s.labels, ts[i], histograms[i], floatHistograms[i], AppendOptions.NONE);
+        } else {
+          refs[i] = app.append(s.ref, s.labels, ts[i], values[i]);
+        }
+        if (newText[i] && !sampleLimitHit && !bucketLimitHit) {
+          seriesAdded++;
+        }
+      } catch (ScrapeLimitException e) {
+        refs[i] = 0;
+        switch (e.limit()) {
+          case SAMPLE -> sampleLimitHit = true;
+          case BUCKET -> bucketLimitHit = true;
+          case LABEL -> throw new ScrapeFailure(e.getMessage());
+        }
+      } catch (AppendException ex) {
+        refs[i] = 0;
+        // As Prometheus's checkAddError: out-of-order, duplicate, out-of-bounds and too-old samples
+        // are skipped; an invalid or unsupported native histogram fails the scrape.
+        boolean fatal = ex.reason() == AppendException.Reason.INVALID_HISTOGRAM
+            || ex.reason() == AppendException.Reason.UNSUPPORTED;
+        if (histogram && fatal) {
+          throw new ScrapeFailure(ex.getMessage());
+        }
+        LOG.debug("sample of {} rejected: {}", s.labels, ex.getMessage());
+      }
+    }
+    // As Prometheus: every sample left after relabeling counts, rejected or not, in-page
+    // duplicates too (its head drops them at commit).
+    counts.scraped = scraped;
+    counts.postRelabel = n + duplicates;
+    counts.added = seriesAdded + newTextDuplicates;
+    if (sampleLimitHit) {
+      throw new ScrapeFailure(ScrapeLimitException.SAMPLE_LIMIT.getMessage(), true);
+    }
+    if (bucketLimitHit) {
+      throw new ScrapeFailure(ScrapeLimitException.BUCKET_LIMIT.getMessage(), true);
+    }
+  }
+
+  /**
+   * After the batch was committed: each series keeps the storage reference its append returned.
+   * Returns the batch's series (the first {@link #size()} are this scrape's).
+   */
+  ScrapeCache.Series[] committed() {
+    for (int i = 0; i < n; i++) {
+      if (refs[i] != 0) {
+        series[i].ref = refs[i];
+      }
+    }
+    return series;
+  }
+}
