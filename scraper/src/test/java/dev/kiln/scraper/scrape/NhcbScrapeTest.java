@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.config.ConfigLoader;
 import dev.kiln.config.ScrapeConfig;
@@ -13,6 +14,7 @@ import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Span;
 import dev.kiln.tsdb.memory.InMemoryStorage;
 import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.model.StaleNaN;
 import dev.kiln.tsdb.storage.Querier;
 import dev.kiln.tsdb.storage.SampleIterator;
 import dev.kiln.tsdb.storage.SeriesSet;
@@ -136,6 +138,21 @@ class NhcbScrapeTest {
         new double[] {2, 3, 0, 4}, 9, 6.5);
     assertEquals(2, stored("rpc_seconds", "b").size());
     assertEquals(List.of(), stored("rpc_seconds_bucket", null));
+  }
+
+  @Test
+  void aVanishedConvertedHistogramGetsAStaleMarker() {
+    ScrapeLoop l = loop(CONVERT);
+    serve(TEXT, PAGE);
+    l.scrape();
+    clock.millis += 15_000;
+    serve(TEXT, "# TYPE jobs_total counter\njobs_total 4\n");
+    l.scrape();
+    List<Object> a = stored("rpc_seconds", "a");
+    assertEquals(2, a.size(), a.toString());
+    Object last = a.get(1);
+    double v = last instanceof Double d ? d : ((FloatHistogram) last).sum;
+    assertTrue(StaleNaN.is(v), "the series ends in a stale marker: " + last);
   }
 
   @Test
