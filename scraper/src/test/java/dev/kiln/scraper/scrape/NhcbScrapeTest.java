@@ -170,6 +170,16 @@ class NhcbScrapeTest {
   }
 
   @Test
+  void metricRelabelingSeesTheConvertedSeries() {
+    ScrapeLoop l = loop(CONVERT + "    metric_relabel_configs:\n"
+        + "      - source_labels: [__name__, svc]\n        regex: rpc_seconds;b\n        action: drop\n");
+    serve(TEXT, PAGE);
+    l.scrape();
+    assertEquals(1, stored("rpc_seconds", "a").size());
+    assertEquals(List.of(), stored("rpc_seconds", "b"));
+  }
+
+  @Test
   void withoutTheOptionNothingIsConverted() {
     ScrapeLoop l = loop("");
     serve(TEXT, PAGE);
