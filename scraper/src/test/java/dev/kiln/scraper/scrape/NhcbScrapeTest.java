@@ -10,7 +10,9 @@ import dev.kiln.config.ConfigLoader;
 import dev.kiln.config.ScrapeConfig;
 import dev.kiln.config.TargetGroup;
 import dev.kiln.scraper.parse.Pb;
+import dev.kiln.tsdb.head.Head;
 import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.histogram.Span;
 import dev.kiln.tsdb.memory.InMemoryStorage;
 import dev.kiln.tsdb.model.LabelMatcher;
@@ -121,6 +123,34 @@ class NhcbScrapeTest {
     assertEquals(List.of(), stored("rpc_seconds_sum", null));
     assertEquals(List.of(3.0), stored("jobs_total", null));
     assertEquals(List.of(3.0), stored("scrape_samples_scraped", null), "two histograms and the counter");
+  }
+
+  @Test
+  void wholeCountsAreStoredAsIntegerHistogramsInTheHead() {
+    String yaml = "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n" + CONVERT;
+    ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("app");
+    Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of(), "s"))).get(0).target();
+    try (Head head = Head.inMemory()) {
+      ScrapeLoop l = new ScrapeLoop("app", t, cfg, head, fetcher, clock, "Kiln/test", false);
+      serve(TEXT, PAGE);
+      l.scrape();
+      assertEquals(TargetHealth.UP, l.status().health(), l.status().lastError());
+      try (Querier q = head.querier(0, Long.MAX_VALUE)) {
+        SeriesSet set = q.select(true, null, LabelMatcher.equal("__name__", "rpc_seconds"), LabelMatcher.equal("svc", "a"));
+        assertTrue(set.next());
+        SampleIterator it = set.at().iterator(null);
+        assertEquals(ValueType.HISTOGRAM, it.next());
+        Histogram h = it.atHistogram(null);
+        assertEquals(-53, h.schema);
+        assertArrayEquals(new double[] {0.1, 0.5, 1}, h.customValues);
+        assertArrayEquals(new Span[] {new Span(0, 4)}, h.positiveSpans);
+        // Per-bucket counts 2, 3, 0, 3 as deltas.
+        assertArrayEquals(new long[] {2, 1, -3, 3}, h.positiveBuckets);
+        assertEquals(8, h.count);
+        assertEquals(6.5, h.sum);
+        assertEquals(ValueType.NONE, it.next());
+      }
+    }
   }
 
   @Test
