@@ -94,50 +94,15 @@ final class HistogramStats {
         break;
       }
     }
-    if (!h.usesCustomBuckets() && lower < 0 && upper > 0) {
-      if (h.negativeBuckets.length == 0 && h.positiveBuckets.length > 0) {
-        lower = 0;
-      } else if (h.positiveBuckets.length == 0 && h.negativeBuckets.length > 0) {
-        upper = 0;
+    if (lower == Double.NEGATIVE_INFINITY) {
+      if (upper <= 0) {
+        return upper;
       }
-    } else if (h.usesCustomBuckets()) {
-      if (lower == Double.NEGATIVE_INFINITY) {
-        if (upper <= 0) {
-          return upper;
-        }
-        lower = 0;
-      } else if (upper == Double.POSITIVE_INFINITY) {
-        return lower;
-      }
+      lower = 0;
+    } else if (upper == Double.POSITIVE_INFINITY) {
+      return lower;
     }
-    if (count > h.count) {
-      count = h.count;
-    }
-    if (count < rank) {
-      if (nanObservations) {
-        nan[0] = NaNEffect.RESULT_NAN;
-        return Double.NaN;
-      }
-      return upper;
-    }
-    if (nanObservations) {
-      nan[0] = NaNEffect.SKEWED;
-    }
-    if (forward) {
-      rank -= count - bucketCount;
-    } else {
-      rank = count - rank;
-    }
-    double fraction = rank / bucketCount;
-    if (h.usesCustomBuckets() || (lower <= 0 && upper >= 0)) {
-      return lower + (upper - lower) * fraction;
-    }
-    double logLower = log2(Math.abs(lower));
-    double logUpper = log2(Math.abs(upper));
-    if (lower > 0) {
-      return exp2(logLower + (logUpper - logLower) * fraction);
-    }
-    return -exp2(logUpper + (logLower - logUpper) * (1 - fraction));
+    return withinBucket(h, forward, rank, count, bucketCount, lower, upper, true, nanObservations, nan);
   }
 
   /** Bucket kinds of {@link QuantileWalk}. */
@@ -252,8 +217,6 @@ final class HistogramStats {
         lower = zt;
       }
     }
-    double count = w.count;
-    double bucketCount = w.bucketCount;
     if (lower < 0 && upper > 0) {
       if (h.negativeBuckets.length == 0 && h.positiveBuckets.length > 0) {
         lower = 0;
@@ -261,6 +224,17 @@ final class HistogramStats {
         upper = 0;
       }
     }
+    return withinBucket(h, forward, rank, w.count, w.bucketCount, lower, upper, false, nanObservations, nan);
+  }
+
+  /**
+   * The quantile within the bucket (lower, upper] where the walk reached the rank: {@code count}
+   * observations up to and including that bucket, {@code bucketCount} in it; interpolated linearly
+   * when {@code linear} (custom buckets) or the bucket spans zero, exponentially otherwise, as
+   * Prometheus's {@code HistogramQuantile}.
+   */
+  private static double withinBucket(FloatHistogram h, boolean forward, double rank, double count, double bucketCount,
+      double lower, double upper, boolean linear, boolean nanObservations, NaNEffect[] nan) {
     if (count > h.count) {
       count = h.count;
     }
@@ -280,7 +254,7 @@ final class HistogramStats {
       rank = count - rank;
     }
     double fraction = rank / bucketCount;
-    if (lower <= 0 && upper >= 0) {
+    if (linear || (lower <= 0 && upper >= 0)) {
       return lower + (upper - lower) * fraction;
     }
     double logLower = log2(Math.abs(lower));
