@@ -6,11 +6,16 @@ import java.util.List;
 /**
  * How a scrape job negotiates its exposition format and treats native histograms, as Prometheus
  * 3.x configures it: {@code scrape_protocols}, {@code scrape_native_histograms},
- * {@code always_scrape_classic_histograms}, {@code native_histogram_bucket_limit} and
- * {@code native_histogram_min_bucket_factor}.
+ * {@code always_scrape_classic_histograms}, {@code convert_classic_histograms_to_nhcb},
+ * {@code native_histogram_bucket_limit} and {@code native_histogram_min_bucket_factor}. The global
+ * section sets the protocols, {@code scrape_native_histograms}, {@code always_scrape_classic_histograms}
+ * and {@code convert_classic_histograms_to_nhcb}; a job's own setting wins over the global one.
  *
  * @param scrapeProtocols protocol names in preference order, or null for the default
  * @param scrapeNativeHistograms whether native histograms are stored, or null when not set
+ * @param alwaysScrapeClassicHistograms whether classic series are kept beside a native or converted histogram
+ * @param convertClassicHistogramsToNhcb whether classic histograms are stored as native histograms with
+ *     custom buckets (schema -53)
  * @param bucketLimit the most buckets a native histogram may keep after resolution reduction, 0 for no limit
  * @param minBucketFactor the smallest bucket growth factor kept (resolution is reduced below it), 0 for none
  */
@@ -18,6 +23,7 @@ public record NativeHistogramScrape(
     List<String> scrapeProtocols,
     Boolean scrapeNativeHistograms,
     boolean alwaysScrapeClassicHistograms,
+    boolean convertClassicHistogramsToNhcb,
     int bucketLimit,
     double minBucketFactor) {
 
@@ -32,7 +38,7 @@ public record NativeHistogramScrape(
       "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4");
 
   /** Nothing set. */
-  public static final NativeHistogramScrape UNSET = new NativeHistogramScrape(null, null, false, 0, 0);
+  public static final NativeHistogramScrape UNSET = new NativeHistogramScrape(null, null, false, false, 0, 0);
 
   /** Whether native histograms are stored (off unless set, as in Prometheus 3.x). */
   public boolean nativeHistogramsEnabled() {
@@ -54,12 +60,16 @@ public record NativeHistogramScrape(
   public NativeHistogramScrape withNativeHistogramsFeature() {
     return new NativeHistogramScrape(scrapeProtocols != null ? scrapeProtocols : PROTO_FIRST_PROTOCOLS,
         scrapeNativeHistograms != null ? scrapeNativeHistograms : Boolean.TRUE, alwaysScrapeClassicHistograms,
-        bucketLimit, minBucketFactor);
+        convertClassicHistogramsToNhcb, bucketLimit, minBucketFactor);
   }
 
-  /** The global section's settings (only the protocols and the native switch live there). */
+  /**
+   * The global section's settings: the protocols, the native switch and (as Prometheus 3.x) the
+   * classic-histogram switches; the bucket limit and factor are per job only.
+   */
   static NativeHistogramScrape parseGlobal(YamlNode n) {
-    return new NativeHistogramScrape(protocols(n), optionalBool(n, "scrape_native_histograms"), false, 0, 0);
+    return new NativeHistogramScrape(protocols(n), optionalBool(n, "scrape_native_histograms"),
+        n.bool("always_scrape_classic_histograms", false), n.bool("convert_classic_histograms_to_nhcb", false), 0, 0);
   }
 
   /** A job's settings, falling back on the global ones. */
@@ -80,11 +90,14 @@ public record NativeHistogramScrape(
       }
     }
     // scrape_classic_histograms is the Prometheus 2.x name of always_scrape_classic_histograms.
-    boolean always = n.bool("always_scrape_classic_histograms", false) | n.bool("scrape_classic_histograms", false);
-    // Accepted, not applied: classic histograms are not converted to custom-bucket native histograms.
-    n.bool("convert_classic_histograms_to_nhcb", false);
+    Boolean alwaysSet = optionalBool(n, "always_scrape_classic_histograms");
+    Boolean legacySet = optionalBool(n, "scrape_classic_histograms");
+    boolean always = alwaysSet == null && legacySet == null ? global.alwaysScrapeClassicHistograms
+        : Boolean.TRUE.equals(alwaysSet) || Boolean.TRUE.equals(legacySet);
+    Boolean convert = optionalBool(n, "convert_classic_histograms_to_nhcb");
     return new NativeHistogramScrape(protocols != null ? protocols : global.scrapeProtocols,
-        scrapeNative != null ? scrapeNative : global.scrapeNativeHistograms, always, (int) limit, factor);
+        scrapeNative != null ? scrapeNative : global.scrapeNativeHistograms, always,
+        convert != null ? convert : global.convertClassicHistogramsToNhcb, (int) limit, factor);
   }
 
   private static Boolean optionalBool(YamlNode n, String key) {

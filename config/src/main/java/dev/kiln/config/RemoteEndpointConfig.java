@@ -10,10 +10,12 @@ import java.util.Map;
  * remote_read sections are validated so that existing configurations load, but not used.
  *
  * @param protobufMessage {@code prometheus.WriteRequest} (1.0) or {@code io.prometheus.write.v2.Request}
+ * @param sendNativeHistograms {@code send_native_histograms}: whether native-histogram samples are
+ *     sent (default false, as in Prometheus)
  */
 public record RemoteEndpointConfig(
     String url, String name, long remoteTimeoutMillis, Map<String, String> headers, List<RelabelConfig> writeRelabelConfigs,
-    QueueConfig queue, HttpClientConfig http, String protobufMessage) {
+    QueueConfig queue, HttpClientConfig http, String protobufMessage, boolean sendNativeHistograms) {
 
   static RemoteEndpointConfig parseWrite(YamlNode n, Path baseDir) {
     String url = requireUrl(n);
@@ -25,9 +27,10 @@ public record RemoteEndpointConfig(
     if (!msg.equals("prometheus.WriteRequest") && !msg.equals("io.prometheus.write.v2.Request")) {
       throw n.error("unknown remote write protobuf_message \"" + msg + "\"");
     }
-    for (String k : new String[] {"send_exemplars", "send_native_histograms", "round_robin_dns"}) {
+    for (String k : new String[] {"send_exemplars", "round_robin_dns"}) {
       n.bool(k, false);
     }
+    boolean sendNativeHistograms = n.bool("send_native_histograms", false);
     QueueConfig queue = QueueConfig.parse(n.get("queue_config"));
     validateKeys(n.get("metadata_config"), "metadata_config", "send", "send_interval", "max_samples_per_send");
     n.get("sigv4");
@@ -35,7 +38,7 @@ public record RemoteEndpointConfig(
     n.get("google_iam");
     HttpClientConfig http = HttpClientConfig.parse(n, baseDir);
     n.rejectUnknownKeys("remote_write_config");
-    return new RemoteEndpointConfig(url, name, timeout, headers, relabel, queue, http, msg);
+    return new RemoteEndpointConfig(url, name, timeout, headers, relabel, queue, http, msg, sendNativeHistograms);
   }
 
   static RemoteEndpointConfig parseRead(YamlNode n, Path baseDir) {
@@ -49,7 +52,7 @@ public record RemoteEndpointConfig(
     HttpClientConfig http = HttpClientConfig.parse(n, baseDir);
     n.rejectUnknownKeys("remote_read_config");
     return new RemoteEndpointConfig(url, name, timeout, headers, List.of(), QueueConfig.DEFAULT, http,
-        "prometheus.WriteRequest");
+        "prometheus.WriteRequest", false);
   }
 
   private static String requireUrl(YamlNode n) {

@@ -290,7 +290,11 @@ public final class KilnServer implements AutoCloseable {
     router.add(Set.of("POST"), "/api/v1/otlp/v1/metrics", otlpReceiver
         ? new dev.kiln.server.otlp.OtlpHandler(db, clock, () -> config.otlp(), opts.lookbackDeltaMillis(), otlpStats, 256L << 20)
         : r -> Response.text(404, "otlp write receiver needs to be enabled with --web.enable-otlp-receiver\n"));
-    router.read("/metrics", r -> Response.text(200, metrics.scrape()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
+    router.read("/metrics", r -> dev.kiln.server.exposition.ExpositionFormat.negotiate(r.header("accept"))
+        == dev.kiln.server.exposition.ExpositionFormat.PROTOBUF
+        ? new Response(200, dev.kiln.server.exposition.ExpositionFormat.PROTOBUF.contentType(), metrics.scrapeProtobuf(),
+            new java.util.LinkedHashMap<>())
+        : Response.text(200, metrics.scrape()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
     router.read("/host/metrics", r -> Response.text(200, host.collect()).withHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
     router.read("/-/healthy", r -> Response.text(200, "Kiln is Healthy.\n"));
     router.read("/-/ready", r -> ready ? Response.text(200, "Kiln is Ready.\n") : Response.text(503, "Service Unavailable\n"));

@@ -212,7 +212,7 @@ class GrafanaChecklistTest {
     app.append(0, Labels.of("__name__", "fed_metric", "a", "1"), now - 1000, 42);
     app.commit();
     String body = get("/federate?match[]=" + enc("fed_metric")).body();
-    assertEquals("# TYPE fed_metric untyped\nfed_metric{a=\"1\"} 42 " + (now - 1000) + "\n", body);
+    assertEquals("# TYPE fed_metric untyped\nfed_metric{a=\"1\",instance=\"\"} 42 " + (now - 1000) + "\n", body);
     assertEquals(400, get("/federate").statusCode());
   }
 

@@ -53,7 +53,6 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
 public class NativeHistogramQueryBenchmark {
-  static final int SERIES = 1_000;
   static final long STEP_MILLIS = 15_000;
   static final int SAMPLES = 1_441;
   static final long END_MILLIS = (SAMPLES - 1) * STEP_MILLIS;
@@ -61,6 +60,10 @@ public class NativeHistogramQueryBenchmark {
   /** memory: the reference in-memory storage; head: the real head (histogram chunks). */
   @Param({"head", "memory"})
   public String storage;
+
+  /** Number of histogram series (1,000 in the documented runs; fewer for profiling). */
+  @Param({"1000"})
+  public int series;
 
   private Queryable data;
   private final Engine engine = new Engine(EngineOptions.DEFAULTS);
@@ -78,18 +81,18 @@ public class NativeHistogramQueryBenchmark {
       data = m;
     }
     Random r = new Random(42);
-    Labels[] labels = new Labels[SERIES];
+    Labels[] labels = new Labels[series];
     List<TreeMap<Integer, Long>> buckets = new ArrayList<>();
-    long[] count = new long[SERIES];
-    double[] sum = new double[SERIES];
-    for (int s = 0; s < SERIES; s++) {
+    long[] count = new long[series];
+    double[] sum = new double[series];
+    for (int s = 0; s < series; s++) {
       labels[s] = Labels.of("__name__", "lat", "pod", "p" + s);
       buckets.add(new TreeMap<>());
     }
     // Time-major, as scrapes arrive, so the head's append window accepts every sample.
     for (int i = 0; i < SAMPLES; i++) {
       Appender app = target.appender();
-      for (int s = 0; s < SERIES; s++) {
+      for (int s = 0; s < series; s++) {
         for (int k = 0; k < 50; k++) {
           double v = Math.exp(-3 + r.nextGaussian());
           buckets.get(s).merge((int) Math.ceil(Math.log(v) / Math.log(2) * 8), 1L, Long::sum);
@@ -155,6 +158,18 @@ public class NativeHistogramQueryBenchmark {
   @Benchmark
   public Matrix quantileOfSum() {
     return (Matrix) engine.rangeQuery(data, QueryOptions.DEFAULTS, "histogram_quantile(0.9, sum(rate(lat[5m])))",
+        0, END_MILLIS, 30_000).exec().value();
+  }
+
+  @Benchmark
+  public Matrix quantileOfSumByLe() {
+    return (Matrix) engine.rangeQuery(data, QueryOptions.DEFAULTS,
+        "histogram_quantile(0.9, sum by (le) (rate(lat[5m])))", 0, END_MILLIS, 30_000).exec().value();
+  }
+
+  @Benchmark
+  public Matrix sumOfRate() {
+    return (Matrix) engine.rangeQuery(data, QueryOptions.DEFAULTS, "sum(rate(lat[5m]))",
         0, END_MILLIS, 30_000).exec().value();
   }
 }

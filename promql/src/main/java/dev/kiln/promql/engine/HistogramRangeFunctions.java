@@ -17,9 +17,37 @@ final class HistogramRangeFunctions {
   FloatHistogram hist;
   double value;
 
+  /** The histogram array {@link #resetsBefore} was computed for, and over how many samples. */
+  private FloatHistogram[] resetsOf;
+  private int resetsComputed;
+  /**
+   * resetsBefore[k]: how many of the sample pairs (i-1, i), 1 ≤ i ≤ k, of {@link #resetsOf} show a
+   * counter reset ({@link FloatHistogram#detectReset}); a window without one needs no per-sample
+   * corrections, so rate/increase then read only its first and last sample.
+   */
+  private int[] resetsBefore = new int[0];
+
   HistogramRangeFunctions(Annotations annotations, int pos) {
     this.annotations = annotations;
     this.pos = pos;
+  }
+
+  /** Whether no pair of consecutive samples in {@code hs[from, to)} shows a counter reset. */
+  private boolean noResets(FloatHistogram[] hs, int from, int to) {
+    if (hs != resetsOf) {
+      resetsOf = hs;
+      resetsComputed = 0;
+    }
+    if (resetsComputed < to) {
+      if (resetsBefore.length < to) {
+        resetsBefore = java.util.Arrays.copyOf(resetsBefore, Math.max(to, resetsBefore.length * 2));
+      }
+      for (int k = resetsComputed; k < to; k++) {
+        resetsBefore[k] = k == 0 ? 0 : resetsBefore[k - 1] + (hs[k].detectReset(hs[k - 1]) ? 1 : 0);
+      }
+      resetsComputed = to;
+    }
+    return resetsBefore[to - 1] == resetsBefore[from];
   }
 
   /**
@@ -138,7 +166,7 @@ final class HistogramRangeFunctions {
         || last.counterResetHint == CounterResetHint.GAUGE)) {
       notCounter(metric);
     }
-    if (isCounter && to - from > 1) {
+    if (isCounter && to - from > 1 && !noResets(hs, from, from + 2)) {
       FloatHistogram second = hs[from + 1];
       if (second.detectReset(prev)) {
         FloatHistogram empty = new FloatHistogram();
@@ -173,14 +201,16 @@ final class HistogramRangeFunctions {
         reconciled("subtraction");
       }
       if (isCounter) {
-        for (int i = from + 1; i < to; i++) {
-          FloatHistogram curr = hs[i];
-          if (curr.detectReset(prev)) {
-            if ((h.add(prev) & FloatHistogram.NHCB_BOUNDS_RECONCILED) != 0) {
-              reconciled("addition");
+        if (!noResets(hs, from, to)) {
+          for (int i = from + 1; i < to; i++) {
+            FloatHistogram curr = hs[i];
+            if (curr.detectReset(prev)) {
+              if ((h.add(prev) & FloatHistogram.NHCB_BOUNDS_RECONCILED) != 0) {
+                reconciled("addition");
+              }
             }
+            prev = curr;
           }
-          prev = curr;
         }
       } else if (hs[from].counterResetHint != CounterResetHint.GAUGE
           || hs[to - 1].counterResetHint != CounterResetHint.GAUGE) {

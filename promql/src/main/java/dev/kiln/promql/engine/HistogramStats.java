@@ -3,6 +3,7 @@ package dev.kiln.promql.engine;
 import dev.kiln.tsdb.histogram.Bucket;
 import dev.kiln.tsdb.histogram.BucketIterator;
 import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Schemas;
 
 /**
  * Scalar statistics of one native histogram, as Prometheus's {@code histogram_*} functions and
@@ -63,9 +64,12 @@ final class HistogramStats {
       return Double.NaN;
     }
     boolean nanObservations = Double.isNaN(h.sum);
-    BucketIterator it;
     double rank;
     boolean forward = nanObservations || q < 0.5;
+    if (!h.usesCustomBuckets()) {
+      return exponentialQuantile(h, forward, forward ? q * h.count : (1 - q) * h.count, nanObservations, nan);
+    }
+    BucketIterator it;
     if (forward) {
       it = h.allBucketIterator();
       rank = q * h.count;
@@ -90,22 +94,147 @@ final class HistogramStats {
         break;
       }
     }
-    if (!h.usesCustomBuckets() && lower < 0 && upper > 0) {
+    if (lower == Double.NEGATIVE_INFINITY) {
+      if (upper <= 0) {
+        return upper;
+      }
+      lower = 0;
+    } else if (upper == Double.POSITIVE_INFINITY) {
+      return lower;
+    }
+    return withinBucket(h, forward, rank, count, bucketCount, lower, upper, true, nanObservations, nan);
+  }
+
+  /** Bucket kinds of {@link QuantileWalk}. */
+  private static final int NEGATIVE = 1;
+  private static final int ZERO = 2;
+  private static final int POSITIVE = 3;
+
+  /**
+   * The state of a bucket walk for {@link #exponentialQuantile}: the running count and the last
+   * populated bucket seen (kind and index), so bounds are computed for that bucket only.
+   */
+  private static final class QuantileWalk {
+    final double rank;
+    double count;
+    double bucketCount;
+    int kind;
+    int idx;
+
+    QuantileWalk(double rank) {
+      this.rank = rank;
+    }
+
+    /** Visits one bucket; true when the rank is reached. */
+    boolean visit(int kind, int idx, double c) {
+      if (c == 0) {
+        return false;
+      }
+      this.kind = kind;
+      this.idx = idx;
+      bucketCount = c;
+      count += c;
+      return count >= rank;
+    }
+
+    /** Visits one side's buckets in ascending index order; true when the rank is reached. */
+    boolean ascending(int kind, dev.kiln.tsdb.histogram.Span[] spans, double[] b) {
+      int index = 0;
+      int bi = 0;
+      for (dev.kiln.tsdb.histogram.Span s : spans) {
+        index += s.offset();
+        for (int j = 0; j < s.length() && bi < b.length; j++, index++, bi++) {
+          if (visit(kind, index, b[bi])) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /** Visits one side's buckets in descending index order; true when the rank is reached. */
+    boolean descending(int kind, dev.kiln.tsdb.histogram.Span[] spans, double[] b) {
+      int index = -1;
+      for (dev.kiln.tsdb.histogram.Span s : spans) {
+        index += s.offset() + s.length();
+      }
+      int bi = b.length - 1;
+      for (int sp = spans.length - 1; sp >= 0 && bi >= 0; sp--) {
+        for (int j = 0; j < spans[sp].length() && bi >= 0; j++, index--, bi--) {
+          if (visit(kind, index, b[bi])) {
+            return true;
+          }
+        }
+        index -= spans[sp].offset();
+      }
+      return false;
+    }
+  }
+
+  /**
+   * {@link #quantile} for exponential schemas without materialising buckets: walks the counts in
+   * the order of {@link FloatHistogram#allBucketIterator} (or its reverse) and computes bounds of
+   * the selected bucket only, clipped to the zero bucket as the iterator clips them.
+   */
+  private static double exponentialQuantile(
+      FloatHistogram h, boolean forward, double rank, boolean nanObservations, NaNEffect[] nan) {
+    QuantileWalk w = new QuantileWalk(rank);
+    if (forward) {
+      boolean done = w.descending(NEGATIVE, h.negativeSpans, h.negativeBuckets)
+          || (h.zeroCount > 0 && w.visit(ZERO, 0, h.zeroCount));
+      if (!done) {
+        w.ascending(POSITIVE, h.positiveSpans, h.positiveBuckets);
+      }
+    } else {
+      boolean done = w.descending(POSITIVE, h.positiveSpans, h.positiveBuckets)
+          || (h.zeroCount > 0 && w.visit(ZERO, 0, h.zeroCount));
+      if (!done) {
+        w.ascending(NEGATIVE, h.negativeSpans, h.negativeBuckets);
+      }
+    }
+    double lower = 0;
+    double upper = 0;
+    double zt = h.zeroThreshold;
+    switch (w.kind) {
+      case POSITIVE -> {
+        upper = Schemas.exponentialBound(w.idx, h.schema);
+        lower = Schemas.exponentialBound(w.idx - 1, h.schema);
+      }
+      case NEGATIVE -> {
+        lower = -Schemas.exponentialBound(w.idx, h.schema);
+        upper = -Schemas.exponentialBound(w.idx - 1, h.schema);
+      }
+      case ZERO -> {
+        lower = -zt;
+        upper = zt;
+      }
+      default -> { }
+    }
+    if (w.kind == POSITIVE || w.kind == NEGATIVE) {
+      if (upper < 0 && upper > -zt) {
+        upper = -zt;
+      } else if (lower > 0 && lower < zt) {
+        lower = zt;
+      }
+    }
+    if (lower < 0 && upper > 0) {
       if (h.negativeBuckets.length == 0 && h.positiveBuckets.length > 0) {
         lower = 0;
       } else if (h.positiveBuckets.length == 0 && h.negativeBuckets.length > 0) {
         upper = 0;
       }
-    } else if (h.usesCustomBuckets()) {
-      if (lower == Double.NEGATIVE_INFINITY) {
-        if (upper <= 0) {
-          return upper;
-        }
-        lower = 0;
-      } else if (upper == Double.POSITIVE_INFINITY) {
-        return lower;
-      }
     }
+    return withinBucket(h, forward, rank, w.count, w.bucketCount, lower, upper, false, nanObservations, nan);
+  }
+
+  /**
+   * The quantile within the bucket (lower, upper] where the walk reached the rank: {@code count}
+   * observations up to and including that bucket, {@code bucketCount} in it; interpolated linearly
+   * when {@code linear} (custom buckets) or the bucket spans zero, exponentially otherwise, as
+   * Prometheus's {@code HistogramQuantile}.
+   */
+  private static double withinBucket(FloatHistogram h, boolean forward, double rank, double count, double bucketCount,
+      double lower, double upper, boolean linear, boolean nanObservations, NaNEffect[] nan) {
     if (count > h.count) {
       count = h.count;
     }
@@ -125,7 +254,7 @@ final class HistogramStats {
       rank = count - rank;
     }
     double fraction = rank / bucketCount;
-    if (h.usesCustomBuckets() || (lower <= 0 && upper >= 0)) {
+    if (linear || (lower <= 0 && upper >= 0)) {
       return lower + (upper - lower) * fraction;
     }
     double logLower = log2(Math.abs(lower));

@@ -107,16 +107,22 @@ final class RangeFunctionEvaluator {
       long loadMin = ev.atTime(w.at, g.start()) - w.offset - w.range + 1
           - (w.anchored || w.smoothed ? ev.lookbackMillis : 0);
       SeriesSet set = ev.select(rs.selector(), loadMin, loadMax, g.interval(), w.range, fn.promqlName);
-      ev.loader.forEach(set, loadMin, loadMax, true, ev.statsSelectors.contains(rs.selector()), ev.buffer, ev.control,
-          w.kernels(), (s, buf, computed) -> {
-            if (buf.hcount > 0) {
-              w.mixedSeries(s.labels(), false, buf.ts, buf.vs, buf.count, buf.hts, buf.hs, buf.hcount);
-            } else if (computed != null) {
-              w.computed(s.labels(), buf.count, computed);
-            } else {
-              w.series(s.labels(), false, buf.ts, buf.vs, buf.count);
-            }
-          });
+      // Functions whose results never are an input sample's histogram can read into reused ones.
+      ev.buffer.reuseHistograms = w.computesNewHistograms();
+      try {
+        ev.loader.forEach(set, loadMin, loadMax, true, ev.statsSelectors.contains(rs.selector()), ev.buffer,
+            ev.control, w.kernels(), (s, buf, computed) -> {
+              if (buf.hcount > 0) {
+                w.mixedSeries(s.labels(), false, buf.ts, buf.vs, buf.count, buf.hts, buf.hs, buf.hcount);
+              } else if (computed != null) {
+                w.computed(s.labels(), buf.count, computed);
+              } else {
+                w.series(s.labels(), false, buf.ts, buf.vs, buf.count);
+              }
+            });
+      } finally {
+        ev.buffer.reuseHistograms = false;
+      }
       return;
     }
     Plan.Subquery sq = (Plan.Subquery) matrixArg;
@@ -198,6 +204,20 @@ final class RangeFunctionEvaluator {
       cacheable = pinned && p0 == null && p1 == null && fn != RangeFunction.PREDICT_LINEAR;
       counterKernel = (fn == RangeFunction.RATE || fn == RangeFunction.INCREASE) && !anchored && !smoothed;
       counterInfo = fn == RangeFunction.RATE || fn == RangeFunction.INCREASE;
+    }
+
+    /**
+     * Whether every histogram this call outputs is newly computed, never one of the input samples
+     * (so the samples' histograms may be reused once the series is done).
+     */
+    boolean computesNewHistograms() {
+      if (anchored || smoothed) {
+        return false;
+      }
+      return switch (fn) {
+        case RATE, INCREASE, DELTA, IRATE, IDELTA, RESETS, CHANGES, COUNT_OVER_TIME -> true;
+        default -> false;
+      };
     }
 
     /**

@@ -25,6 +25,18 @@ final class SampleBuffer {
    * Prometheus's HistogramStatsIterator does.
    */
   boolean resolveHints;
+  /**
+   * When set, histogram samples are decoded into the instances the buffer already holds (from an
+   * earlier series) instead of new ones, so a caller that never keeps a sample's histogram beyond
+   * the series (rate and the like, which compute new results) reads without allocating per sample.
+   */
+  boolean reuseHistograms;
+  /**
+   * With {@link #reuseHistograms}: the previous series' histograms by positive bucket count, to
+   * decode into. A series keeps its bucket layout from sample to sample, so the previous sample's
+   * count picks an instance whose arrays fit and decoding allocates nothing.
+   */
+  private final java.util.HashMap<Integer, java.util.ArrayDeque<FloatHistogram>> spare = new java.util.HashMap<>();
   private SampleIterator reuse;
 
   /**
@@ -35,7 +47,16 @@ final class SampleBuffer {
    */
   void load(Series series, long mint, long maxt, boolean dropStale) {
     count = 0;
+    if (reuseHistograms) {
+      for (int i = 0; i < hcount; i++) {
+        spare.computeIfAbsent(hs[i].positiveBuckets.length, k -> new java.util.ArrayDeque<>()).push(hs[i]);
+        hs[i] = null;
+      }
+    } else {
+      spare.clear();
+    }
     hcount = 0;
+    int lastLength = -1;
     SampleIterator it = series.iterator(reuse);
     reuse = it;
     if (mint > maxt) {
@@ -49,7 +70,8 @@ final class SampleBuffer {
         break;
       }
       if (vt == ValueType.HISTOGRAM || vt == ValueType.FLOAT_HISTOGRAM) {
-        FloatHistogram h = it.atFloatHistogram(null);
+        FloatHistogram h = it.atFloatHistogram(reuseHistograms ? spareFor(lastLength) : null);
+        lastLength = h.positiveBuckets.length;
         if (StaleNaN.is(h.sum)) {
           // A histogram stale marker ends the series like a float one.
           if (!dropStale) {
@@ -58,12 +80,13 @@ final class SampleBuffer {
           prevHist = null;
         } else {
           if (resolveHints) {
-            FloatHistogram original = h.copy();
+            // Reset detection reads the previous histogram's counts and layout, never its hint, so
+            // the previous sample itself serves (its resolved hint does not matter).
             if (h.counterResetHint == CounterResetHint.UNKNOWN && prevHist != null) {
               h.counterResetHint =
                   h.detectReset(prevHist) ? CounterResetHint.COUNTER_RESET : CounterResetHint.NOT_COUNTER_RESET;
             }
-            prevHist = original;
+            prevHist = h;
           }
           addHistogram(t, h);
         }
@@ -81,6 +104,11 @@ final class SampleBuffer {
       }
       vt = it.next();
     }
+  }
+
+  private FloatHistogram spareFor(int positiveBuckets) {
+    java.util.ArrayDeque<FloatHistogram> q = spare.get(positiveBuckets);
+    return q == null ? null : q.poll();
   }
 
   private void addFloat(long t, double v) {

@@ -98,9 +98,9 @@ final class SeriesLoader {
       }
       return;
     }
-    Batch<R> current = new Batch<>(batch, resolveHints);
+    Batch<R> current = new Batch<>(batch, resolveHints, own.reuseHistograms);
     current.n = n;
-    Batch<R> upcoming = new Batch<>(new Series[BATCH], resolveHints);
+    Batch<R> upcoming = new Batch<>(new Series[BATCH], resolveHints, own.reuseHistograms);
     control.check();
     Loading loading = start(current, mint, maxt, dropStale, kernels);
     loading.finish();
@@ -130,12 +130,13 @@ final class SeriesLoader {
     int n;
 
     @SuppressWarnings("unchecked")
-    Batch(Series[] series, boolean resolveHints) {
+    Batch(Series[] series, boolean resolveHints, boolean reuseHistograms) {
       this.series = series;
       this.results = (R[]) new Object[BATCH];
       for (int i = 0; i < BATCH; i++) {
         buffers[i] = new SampleBuffer();
         buffers[i].resolveHints = resolveHints;
+        buffers[i].reuseHistograms = reuseHistograms;
       }
     }
 

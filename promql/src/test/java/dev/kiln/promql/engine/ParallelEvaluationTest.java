@@ -54,7 +54,12 @@ class ParallelEvaluationTest {
       "mad_over_time(m[5m])",
       "last_over_time(m[1m])",
       "limitk(2, m)",
-      "bottomk by (job) (2, m)");
+      "bottomk by (job) (2, m)",
+      "rate(nh[5m])",
+      "histogram_count(rate(nh[5m]))",
+      "histogram_quantile(0.9, sum(rate(nh[5m])))",
+      "histogram_sum(sum by (k) (increase(nh[5m])))",
+      "resets(nh[10m])");
 
   private static Head head;
   private static ExecutorService pool;
@@ -87,7 +92,39 @@ class ParallelEvaluationTest {
         }
       }
     }
+    // Native histograms, with counter resets, for the reads into reused histograms on the workers.
+    for (int k = 0; k < SeriesLoader.BATCH + 13; k++) {
+      Labels l = Labels.of("__name__", "nh", "k", Integer.toString(k % 7), "s", Integer.toString(k));
+      long[] counts = new long[4];
+      for (long t = r.nextInt(15_000); t < 1_800_000; t += 15_000) {
+        if (r.nextInt(40) == 0) {
+          counts = new long[4];
+        }
+        for (int b = 0; b < counts.length; b++) {
+          counts[b] += r.nextInt(6);
+        }
+        a.appendHistogram(0, l, t, histogram(counts), null, AppendOptions.NONE);
+      }
+    }
     a.commit();
+  }
+
+  private static dev.kiln.tsdb.histogram.Histogram histogram(long[] counts) {
+    var h = new dev.kiln.tsdb.histogram.Histogram();
+    h.schema = 0;
+    h.zeroThreshold = 1e-128;
+    h.positiveSpans = new dev.kiln.tsdb.histogram.Span[] {new dev.kiln.tsdb.histogram.Span(0, counts.length)};
+    h.positiveBuckets = new long[counts.length];
+    long previous = 0;
+    long total = 0;
+    for (int b = 0; b < counts.length; b++) {
+      h.positiveBuckets[b] = counts[b] - previous;
+      previous = counts[b];
+      total += counts[b];
+    }
+    h.count = total;
+    h.sum = total * 1.5;
+    return h;
   }
 
   @AfterAll
@@ -174,13 +211,17 @@ class ParallelEvaluationTest {
     StringBuilder sb = new StringBuilder();
     if (v instanceof Vector vec) {
       for (Sample s : vec.samples()) {
-        sb.append(s.labels()).append(' ').append(Double.doubleToRawLongBits(s.value())).append('\n');
+        sb.append(s.labels()).append(' ').append(Double.doubleToRawLongBits(s.value())).append(' ')
+            .append(s.histogram()).append('\n');
       }
     } else if (v instanceof Matrix m) {
       for (RangeSeries s : m.series()) {
         sb.append(s.labels());
         for (int i = 0; i < s.count(); i++) {
           sb.append(' ').append(s.timestampAt(i)).append('=').append(Double.doubleToRawLongBits(s.valueAt(i)));
+        }
+        for (int i = 0; i < s.histogramCount(); i++) {
+          sb.append(' ').append(s.histogramTimestampAt(i)).append('=').append(s.histogramAt(i));
         }
         sb.append('\n');
       }

@@ -3,6 +3,7 @@ package dev.kiln.scraper.scrape;
 import dev.kiln.config.HttpClientConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.util.Collection;
 import java.util.Map;
 
 /** Fetches a scrape target's body. Implementations must be thread-safe. */
@@ -29,6 +30,13 @@ public interface HttpFetcher {
       long bodyLimitBytes, byte[] reuse) throws IOException {
     return fetch(url, headers, client, timeoutMillis, bodyLimitBytes);
   }
+
+  /**
+   * Lets go of whatever the fetcher keeps for client settings not in {@code live} (the settings of
+   * the jobs a reload kept), so clients of removed or changed jobs do not pile up. The default keeps
+   * nothing and does nothing.
+   */
+  default void retainClients(Collection<HttpClientConfig> live) {}
 
   /** A fetched response; {@code body} holds {@code length} valid bytes, already decompressed. */
   record Response(int status, String contentType, byte[] body, int length) {}

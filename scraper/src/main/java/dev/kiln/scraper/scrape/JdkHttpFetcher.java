@@ -10,13 +10,25 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
 
 /** {@link HttpFetcher} on the JDK's HTTP client; one client per distinct TLS/redirect setting. */
 public final class JdkHttpFetcher implements HttpFetcher {
   private final Map<HttpClientConfig, HttpClient> clients = new ConcurrentHashMap<>();
+
+  /** Clients kept, one per distinct setting; for tests. */
+  int clientCount() {
+    return clients.size();
+  }
+
+  @Override
+  public void retainClients(Collection<HttpClientConfig> live) {
+    clients.keySet().retainAll(Set.copyOf(live));
+  }
 
   @Override
   public Response fetch(URI url, Map<String, String> headers, HttpClientConfig cfg, long timeoutMillis, long bodyLimit)

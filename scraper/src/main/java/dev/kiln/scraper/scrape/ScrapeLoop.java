@@ -4,7 +4,9 @@ import dev.kiln.config.HttpAuthorization;
 import dev.kiln.config.ScrapeConfig;
 import dev.kiln.scraper.parse.ExpositionException;
 import dev.kiln.scraper.parse.ExpositionParser;
+import dev.kiln.scraper.parse.NhcbSink;
 import dev.kiln.scraper.parse.ProtobufParser;
+import dev.kiln.scraper.parse.ProtobufSink;
 import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Appender;
 import dev.kiln.tsdb.storage.Metadata;
@@ -41,6 +43,8 @@ public final class ScrapeLoop {
   private final Map<String, String> headers;
   private final ProtobufParser.Options protobufOptions;
   private final HistogramLimits histogramLimits;
+  /** Converts classic histograms to custom-bucket native ones on their way to the batch, or null. */
+  private final NhcbSink nhcb;
 
   /** Owned by the scraping thread. */
   private final ScrapeCache cache = new ScrapeCache();
@@ -95,6 +99,8 @@ public final class ScrapeLoop {
     this.batch = new ScrapeBatch(cache, new SeriesLabeler(target.labels(), cfg), cfg.honorTimestamps(),
         cfg.trackTimestampsStaleness(), createdTimestampZero);
     this.report = new ScrapeReport(target.labels(), cfg, extraMetrics);
+    this.nhcb = cfg.histograms().convertClassicHistogramsToNhcb()
+        ? new NhcbSink(batch, cfg.histograms().alwaysScrapeClassicHistograms()) : null;
   }
 
   public Target target() {
@@ -241,10 +247,18 @@ public final class ScrapeLoop {
     b.reset(g, start);
     ExpositionException parseError = null;
     try {
+      ProtobufSink sink = b;
+      if (nhcb != null) {
+        nhcb.reset();
+        sink = nhcb;
+      }
       if (format == null) {
-        ProtobufParser.parse(resp.body(), resp.length(), protobufOptions, b);
+        ProtobufParser.parse(resp.body(), resp.length(), protobufOptions, sink);
       } else {
-        ExpositionParser.parse(resp.body(), resp.length(), format, b);
+        ExpositionParser.parse(resp.body(), resp.length(), format, sink);
+      }
+      if (nhcb != null) {
+        nhcb.finish();
       }
     } catch (ExpositionException e) {
       // As Prometheus, the samples read before the error are appended (for the report's counts)

@@ -111,6 +111,7 @@ public final class ScrapeManager implements AutoCloseable {
     }
     pools.clear();
     pools.putAll(next);
+    fetcher.retainClients(next.values().stream().map(p -> p.config().http()).toList());
     for (ScrapePool pool : next.values()) {
       ScrapeConfig sc = pool.config();
       int source = 0;

@@ -7,6 +7,7 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +39,11 @@ public final class SocketHttpFetcher implements HttpFetcher {
 
   public SocketHttpFetcher(HttpFetcher fallback) {
     this.fallback = fallback;
+  }
+
+  @Override
+  public void retainClients(Collection<HttpClientConfig> live) {
+    fallback.retainClients(live);
   }
 
   @Override

@@ -3,15 +3,17 @@ package dev.kiln.server.remote;
 import dev.kiln.tsdb.model.Labels;
 
 /**
- * A bounded first-in, first-out buffer of samples waiting to be sent: labels, timestamp and value
- * in parallel arrays used as a ring, which start small and double up to the limit (about 20 bytes
- * per sample). Not thread-safe; its {@link Shard} guards it.
+ * A bounded first-in, first-out buffer of samples waiting to be sent: labels, timestamp, value and
+ * (for a native-histogram sample) the histogram, a {@code Histogram} or {@code FloatHistogram}
+ * owned by the buffer, in parallel arrays used as a ring, which start small and double up to the
+ * limit (about 24 bytes per float sample). Not thread-safe; its {@link Shard} guards it.
  */
 final class PendingSamples {
   private final int limit;
   private Labels[] labels;
   private long[] timestamps;
   private double[] values;
+  private Object[] histograms;
   private int head;
   private int size;
 
@@ -20,14 +22,23 @@ final class PendingSamples {
     labels = new Labels[initialCapacity];
     timestamps = new long[initialCapacity];
     values = new double[initialCapacity];
+    histograms = new Object[initialCapacity];
   }
 
   int size() {
     return size;
   }
 
-  /** Adds a sample; false when the buffer holds its limit. */
+  /** Adds a float sample; false when the buffer holds its limit. */
   boolean offer(Labels l, long t, double v) {
+    return offer(l, t, v, null);
+  }
+
+  /**
+   * Adds a sample: a float ({@code histogram} null) or a native histogram (a {@code Histogram} or
+   * {@code FloatHistogram} the buffer now owns); false when the buffer holds its limit.
+   */
+  boolean offer(Labels l, long t, double v, Object histogram) {
     if (size == labels.length && !grow()) {
       return false;
     }
@@ -35,6 +46,7 @@ final class PendingSamples {
     labels[i] = l;
     timestamps[i] = t;
     values[i] = v;
+    histograms[i] = histogram;
     size++;
     return true;
   }
@@ -47,15 +59,18 @@ final class PendingSamples {
     Labels[] l = new Labels[n];
     long[] t = new long[n];
     double[] v = new double[n];
+    Object[] h = new Object[n];
     for (int k = 0; k < size; k++) {
       int i = (head + k) % labels.length;
       l[k] = labels[i];
       t[k] = timestamps[i];
       v[k] = values[i];
+      h[k] = histograms[i];
     }
     labels = l;
     timestamps = t;
     values = v;
+    histograms = h;
     head = 0;
     return true;
   }
@@ -64,8 +79,9 @@ final class PendingSamples {
   void drainTo(Batch out, int max) {
     int n = Math.min(max, size);
     for (int k = 0; k < n; k++) {
-      out.add(labels[head], timestamps[head], values[head]);
+      out.add(labels[head], timestamps[head], values[head], histograms[head]);
       labels[head] = null;
+      histograms[head] = null;
       head = (head + 1) % labels.length;
     }
     size -= n;
@@ -76,23 +92,28 @@ final class PendingSamples {
     final Labels[] labels;
     final long[] timestamps;
     final double[] values;
+    /** Per sample: null for a float, else its {@code Histogram} or {@code FloatHistogram}. */
+    final Object[] histograms;
     int size;
 
     Batch(int capacity) {
       labels = new Labels[capacity];
       timestamps = new long[capacity];
       values = new double[capacity];
+      histograms = new Object[capacity];
     }
 
-    void add(Labels l, long t, double v) {
+    void add(Labels l, long t, double v, Object histogram) {
       labels[size] = l;
       timestamps[size] = t;
       values[size] = v;
+      histograms[size] = histogram;
       size++;
     }
 
     void clear() {
       java.util.Arrays.fill(labels, 0, size, null);
+      java.util.Arrays.fill(histograms, 0, size, null);
       size = 0;
     }
   }

@@ -46,9 +46,12 @@ final class RemoteWriteClient {
   private final String userAgent;
   private final HttpClient client;
   private final QueueMetrics metrics;
+  private final boolean v2;
 
+  /** @param v2 whether requests are remote write 2.0 ({@code io.prometheus.write.v2.Request}), else 1.0 */
   RemoteWriteClient(URI url, HttpClientConfig http, Map<String, String> headers, long timeoutMillis, QueueConfig queue,
-      String userAgent, QueueMetrics metrics) {
+      String userAgent, QueueMetrics metrics, boolean v2) {
+    this.v2 = v2;
     this.url = url;
     this.http = http;
     this.auth = http.newAuthorization();
@@ -106,9 +109,9 @@ final class RemoteWriteClient {
     HttpRequest.Builder b = HttpRequest.newBuilder(url)
         .timeout(Duration.ofMillis(timeoutMillis))
         .header("Content-Encoding", "snappy")
-        .header("Content-Type", "application/x-protobuf")
+        .header("Content-Type", v2 ? "application/x-protobuf;proto=io.prometheus.write.v2.Request" : "application/x-protobuf")
         .header("User-Agent", userAgent)
-        .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+        .header("X-Prometheus-Remote-Write-Version", v2 ? "2.0.0" : "0.1.0")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (attempt > 0) {
       b.header("Retry-Attempt", Integer.toString(attempt));

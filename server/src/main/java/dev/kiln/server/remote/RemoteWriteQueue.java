@@ -2,6 +2,7 @@ package dev.kiln.server.remote;
 
 import dev.kiln.config.RemoteEndpointConfig;
 import dev.kiln.config.relabel.Relabeler;
+import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.CommitListener;
 import java.net.URI;
@@ -18,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * are batched and sent.
  */
 final class RemoteWriteQueue {
+  static final String V1_MESSAGE = "prometheus.WriteRequest";
+  static final String V2_MESSAGE = "io.prometheus.write.v2.Request";
   private static final Labels DROPPED = Labels.of("__kiln_dropped__", "1");
   private static final int MAX_REMEMBERED_SERIES = 1 << 20;
   /** Samples an endpoint may have waiting in memory across its shards (about 20 MB). */
@@ -35,22 +38,27 @@ final class RemoteWriteQueue {
     this.config = config;
     this.externalLabels = externalLabels;
     this.remoteName = config.name().isEmpty() ? shortHash(config.url()) : config.name();
-    RemoteWriteClient client = new RemoteWriteClient(URI.create(config.url()), config.http(), config.headers(),
-        config.remoteTimeoutMillis(), config.queue(), userAgent, metrics);
-    if (!config.protobufMessage().equals("prometheus.WriteRequest")) {
-      org.slf4j.LoggerFactory.getLogger(RemoteWriteQueue.class).warn(
-          "remote write {}: protobuf_message {} is not supported yet; sending prometheus.WriteRequest (1.0)",
-          remoteName, config.protobufMessage());
+    boolean v2 = config.protobufMessage().equals(V2_MESSAGE);
+    if (!v2 && !config.protobufMessage().equals(V1_MESSAGE)) {
+      throw new IllegalArgumentException("remote write " + remoteName + ": unknown protobuf_message "
+          + config.protobufMessage());
     }
+    RemoteWriteClient client = new RemoteWriteClient(URI.create(config.url()), config.http(), config.headers(),
+        config.remoteTimeoutMillis(), config.queue(), userAgent, metrics, v2);
+    Shard.Encoder encoder = v2 ? WriteRequestV2Encoder::encode : WriteRequestEncoder::encode;
     int n = Math.max(1, config.queue().minShards());
     shards = new Shard[n];
     for (int i = 0; i < n; i++) {
-      shards[i] = new Shard("kiln-remote-write-" + remoteName + "-" + i, config.queue(), client, metrics,
+      shards[i] = new Shard("kiln-remote-write-" + remoteName + "-" + i, config.queue(), client, encoder, metrics,
           BUFFERED_SAMPLES / n);
     }
   }
 
-  /** Queues a committed batch; samples that find their shard's buffer full are dropped and counted. */
+  /**
+   * Queues a committed batch: its floats, and its native histograms (copied: the head keeps its
+   * own) when {@code send_native_histograms} is set;
+   * samples that find their shard's buffer full are dropped and counted.
+   */
   void enqueue(CommitListener.Batch batch) {
     if (outgoingLabels.size() > MAX_REMEMBERED_SERIES) {
       outgoingLabels.clear();
@@ -63,7 +71,21 @@ final class RemoteWriteQueue {
       long t = batch.timestamp(i);
       metrics.highestQueuedMillis.accumulate(t);
       Shard s = shards[(int) Long.remainderUnsigned(out.hash64(), shards.length)];
-      if (!s.offer(out, t, batch.value(i))) {
+      if (!s.offer(out, t, batch.value(i), null)) {
+        metrics.samplesDropped.incrementAndGet();
+      }
+    }
+    for (int i = 0; config.sendNativeHistograms() && i < batch.histogramCount(); i++) {
+      Labels out = outgoingLabels.computeIfAbsent(batch.histogramLabels(i), this::outgoing);
+      if (out == DROPPED) {
+        continue;
+      }
+      long t = batch.histogramTimestamp(i);
+      metrics.highestQueuedMillis.accumulate(t);
+      Histogram h = batch.histogram(i);
+      Object copy = h != null ? h.copy() : batch.floatHistogram(i).copy();
+      Shard s = shards[(int) Long.remainderUnsigned(out.hash64(), shards.length)];
+      if (!s.offer(out, t, 0, copy)) {
         metrics.samplesDropped.incrementAndGet();
       }
     }

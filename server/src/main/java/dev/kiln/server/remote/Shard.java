@@ -19,8 +19,15 @@ import org.slf4j.LoggerFactory;
 final class Shard {
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
 
+  /** Turns a batch into a request body (remote write 1.0 or 2.0). */
+  @FunctionalInterface
+  interface Encoder {
+    byte[] encode(PendingSamples.Batch batch) throws IOException;
+  }
+
   private final QueueConfig config;
   private final RemoteWriteClient client;
+  private final Encoder encoder;
   private final QueueMetrics metrics;
   private final PendingSamples pending;
   private final ReentrantLock lock = new ReentrantLock();
@@ -33,7 +40,8 @@ final class Shard {
    * @param bufferLimit samples the shard may hold while its endpoint is slow or down (at least
    *     {@code capacity}); beyond it new samples are dropped
    */
-  Shard(String name, QueueConfig config, RemoteWriteClient client, QueueMetrics metrics, int bufferLimit) {
+  Shard(String name, QueueConfig config, RemoteWriteClient client, Encoder encoder, QueueMetrics metrics, int bufferLimit) {
+    this.encoder = encoder;
     this.config = config;
     this.client = client;
     this.metrics = metrics;
@@ -43,11 +51,14 @@ final class Shard {
     thread.start();
   }
 
-  /** Queues a sample; false (and the sample is not kept) when the buffer is full or the shard stopped. */
-  boolean offer(Labels labels, long t, double v) {
+  /**
+   * Queues a sample (a float, or with {@code histogram} a native histogram the shard now owns);
+   * false (and the sample is not kept) when the buffer is full or the shard stopped.
+   */
+  boolean offer(Labels labels, long t, double v, Object histogram) {
     lock.lock();
     try {
-      if (stopping || !pending.offer(labels, t, v)) {
+      if (stopping || !pending.offer(labels, t, v, histogram)) {
         return false;
       }
       if (pending.size() >= config.maxSamplesPerSend()) {
@@ -128,7 +139,7 @@ final class Shard {
     }
     byte[] body;
     try {
-      body = WriteRequestEncoder.encode(batch);
+      body = encoder.encode(batch);
     } catch (IOException e) {
       LOG.error("remote write: cannot encode {} samples: {}", batch.size, e.toString());
       metrics.samplesFailed.addAndGet(batch.size);
@@ -160,11 +171,13 @@ final class Shard {
         batch.labels[kept] = batch.labels[i];
         batch.timestamps[kept] = batch.timestamps[i];
         batch.values[kept] = batch.values[i];
+        batch.histograms[kept] = batch.histograms[i];
         kept++;
       }
     }
     metrics.samplesDropped.addAndGet(batch.size - kept);
     java.util.Arrays.fill(batch.labels, kept, batch.size, null);
+    java.util.Arrays.fill(batch.histograms, kept, batch.size, null);
     batch.size = kept;
   }
 }

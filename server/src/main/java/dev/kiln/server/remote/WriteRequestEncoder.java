@@ -4,6 +4,8 @@ import dev.kiln.server.remotewrite.proto.v1.Label;
 import dev.kiln.server.remotewrite.proto.v1.Sample;
 import dev.kiln.server.remotewrite.proto.v1.TimeSeries;
 import dev.kiln.server.remotewrite.proto.v1.WriteRequest;
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
 import java.io.IOException;
 import java.util.HashMap;
@@ -12,7 +14,8 @@ import org.xerial.snappy.Snappy;
 
 /**
  * Encodes a batch as a snappy-compressed remote write 1.0 {@code prometheus.WriteRequest}: one
- * time series per label set, its samples in the order they were taken (timestamp order per series).
+ * time series per label set, its float samples and its native histograms ({@code histograms},
+ * integer or float as stored) each in the order they were taken (timestamp order per series).
  */
 final class WriteRequestEncoder {
   private WriteRequestEncoder() {}
@@ -32,7 +35,14 @@ final class WriteRequestEncoder {
         bySeries.put(l, ts);
         order.add(ts);
       }
-      ts.addSamples(Sample.newBuilder().setTimestamp(batch.timestamps[i]).setValue(batch.values[i]));
+      Object h = batch.histograms[i];
+      if (h == null) {
+        ts.addSamples(Sample.newBuilder().setTimestamp(batch.timestamps[i]).setValue(batch.values[i]));
+      } else if (h instanceof Histogram ih) {
+        ts.addHistograms(HistogramProtos.of(batch.timestamps[i], ih));
+      } else {
+        ts.addHistograms(HistogramProtos.of(batch.timestamps[i], (FloatHistogram) h));
+      }
     }
     for (TimeSeries.Builder ts : order) {
       req.addTimeseries(ts);

@@ -1,12 +1,8 @@
 package dev.kiln.server.remoteread;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
-import dev.kiln.server.remotewrite.proto.v1.Chunk;
 import dev.kiln.server.remotewrite.proto.v1.ChunkedReadResponse;
 import dev.kiln.server.remotewrite.proto.v1.ChunkedSeries;
-import dev.kiln.tsdb.chunk.ChunkAppender;
-import dev.kiln.tsdb.chunk.XorChunk;
 import dev.kiln.tsdb.model.Labels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,12 +11,11 @@ import java.util.zip.CRC32C;
 /**
  * Writes remote read's {@code STREAMED_XOR_CHUNKS} answer: frames of
  * uvarint(length) + big-endian CRC-32C of the message + a {@code ChunkedReadResponse}, each
- * holding the series of one query that fit in about 1 MiB, every series as XOR chunks of at most
- * 120 samples (the TSDB chunk encoding).
+ * holding the series of one query that fit in about 1 MiB, every series re-encoded into TSDB
+ * chunks by {@link SeriesChunker}.
  */
 final class ChunkedResponseWriter {
   static final String CONTENT_TYPE = "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse";
-  private static final int SAMPLES_PER_CHUNK = 120;
   private static final int FRAME_BYTES = 1 << 20;
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -35,18 +30,9 @@ final class ChunkedResponseWriter {
     frameBytes = 0;
   }
 
-  void series(Labels labels, long[] ts, double[] vs, int n) throws IOException {
+  void series(Labels labels, SeriesSamples samples) throws IOException {
     ChunkedSeries.Builder s = ChunkedSeries.newBuilder().addAllLabels(RemoteReadHandler.labelProtos(labels));
-    for (int from = 0; from < n; from += SAMPLES_PER_CHUNK) {
-      int to = Math.min(n, from + SAMPLES_PER_CHUNK);
-      XorChunk chunk = new XorChunk();
-      ChunkAppender app = chunk.appender();
-      for (int i = from; i < to; i++) {
-        app.append(ts[i], vs[i]);
-      }
-      s.addChunks(Chunk.newBuilder().setMinTimeMs(ts[from]).setMaxTimeMs(ts[to - 1]).setType(Chunk.Encoding.XOR)
-          .setData(ByteString.copyFrom(chunk.bytes())));
-    }
+    SeriesChunker.encode(samples, s);
     ChunkedSeries built = s.build();
     frame.addChunkedSeries(built);
     frameBytes += built.getSerializedSize();

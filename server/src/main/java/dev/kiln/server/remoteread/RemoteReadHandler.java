@@ -2,6 +2,7 @@ package dev.kiln.server.remoteread;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kiln.server.http.Handler;
+import dev.kiln.server.remote.HistogramProtos;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.server.remotewrite.proto.v1.Label;
@@ -29,8 +30,9 @@ import org.xerial.snappy.Snappy;
 /**
  * {@code POST /api/v1/read}: Prometheus's remote read. Each query's matchers select series over
  * its time range; the answer is either a snappy-compressed {@code ReadResponse} of raw samples
- * ({@code SAMPLES}) or a stream of {@code ChunkedReadResponse} frames of XOR chunks
- * ({@code STREAMED_XOR_CHUNKS}), whichever comes first in the client's accepted types. As
+ * ({@code SAMPLES}: floats as samples, native histograms as {@code prometheus.Histogram}s) or a
+ * stream of {@code ChunkedReadResponse} frames of chunks ({@code STREAMED_XOR_CHUNKS}: XOR,
+ * histogram and float-histogram chunks), whichever comes first in the client's accepted types. As
  * Prometheus does, the server's external labels are added to every returned series, and an
  * equality matcher on an external label with its value matches series that lack the label.
  */
@@ -73,12 +75,12 @@ public final class RemoteReadHandler implements Handler {
       long[] total = {0};
       for (Query q : req.getQueriesList()) {
         QueryResult.Builder result = QueryResult.newBuilder();
-        select(q, external, (labels, ts, vs, n) -> {
-          total[0] += n;
+        select(q, external, (labels, samples) -> {
+          total[0] += samples.n;
           if (total[0] > SAMPLE_LIMIT) {
             throw new LimitException("exceeded sample limit (" + SAMPLE_LIMIT + ")");
           }
-          result.addTimeseries(timeSeries(labels, ts, vs, n));
+          result.addTimeseries(timeSeries(labels, samples));
         });
         resp.addResults(result);
       }
@@ -91,9 +93,9 @@ public final class RemoteReadHandler implements Handler {
     }
   }
 
-  /** Receives one selected series: labels and its samples in the first n entries of the arrays. */
+  /** Receives one selected series: its labels and samples (valid during the call only). */
   interface SeriesConsumer {
-    void accept(Labels labels, long[] ts, double[] vs, int n) throws IOException;
+    void accept(Labels labels, SeriesSamples samples) throws IOException;
   }
 
   private void select(Query q, Labels external, SeriesConsumer consumer) throws IOException {
@@ -117,29 +119,19 @@ public final class RemoteReadHandler implements Handler {
     }
     long start = q.getStartTimestampMs();
     long end = q.getEndTimestampMs();
-    long[] ts = new long[256];
-    double[] vs = new double[256];
+    SeriesSamples samples = new SeriesSamples();
     try (Querier querier = storage.querier(start, end)) {
       SeriesSet set = querier.select(true, new SelectHints(start, end, 0, 0, null, List.of(), false),
           matchers.toArray(new LabelMatcher[0]));
       SampleIterator it = null;
       while (set.next()) {
         it = set.at().iterator(it);
-        int n = 0;
+        samples.clear();
         for (ValueType vt = it.seek(start); vt != ValueType.NONE && it.atT() <= end; vt = it.next()) {
-          if (vt != ValueType.FLOAT) {
-            continue; // native histograms are not sent over remote read yet
-          }
-          if (n == ts.length) {
-            ts = java.util.Arrays.copyOf(ts, n * 2);
-            vs = java.util.Arrays.copyOf(vs, n * 2);
-          }
-          ts[n] = it.atT();
-          vs[n] = it.atV();
-          n++;
+          samples.add(it, vt);
         }
-        if (n > 0) {
-          consumer.accept(withExternal(set.at().labels(), external), ts, vs, n);
+        if (samples.n > 0) {
+          consumer.accept(withExternal(set.at().labels(), external), samples);
         }
       }
     }
@@ -167,10 +159,16 @@ public final class RemoteReadHandler implements Handler {
     return out;
   }
 
-  private static TimeSeries timeSeries(Labels labels, long[] ts, double[] vs, int n) {
+  /** A series as Prometheus's {@code ToQueryResult} sends it: floats in samples, native histograms in histograms. */
+  private static TimeSeries timeSeries(Labels labels, SeriesSamples s) {
     TimeSeries.Builder b = TimeSeries.newBuilder().addAllLabels(labelProtos(labels));
-    for (int i = 0; i < n; i++) {
-      b.addSamples(Sample.newBuilder().setTimestamp(ts[i]).setValue(vs[i]));
+    for (int i = 0; i < s.n; i++) {
+      switch (s.types[i]) {
+        case FLOAT -> b.addSamples(Sample.newBuilder().setTimestamp(s.ts[i]).setValue(s.vs[i]));
+        case HISTOGRAM -> b.addHistograms(HistogramProtos.of(s.ts[i], s.hs[i]));
+        case FLOAT_HISTOGRAM -> b.addHistograms(HistogramProtos.of(s.ts[i], s.fhs[i]));
+        default -> throw new IllegalStateException("BUG: sample of type " + s.types[i]);
+      }
     }
     return b.build();
   }

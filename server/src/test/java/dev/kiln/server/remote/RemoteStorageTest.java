@@ -146,6 +146,86 @@ class RemoteStorageTest {
   }
 
   @Test
+  void sendsNativeHistogramsAsTheyWereCommitted() throws Exception {
+    sendHistograms("    send_native_histograms: true\n");
+  }
+
+  @Test
+  void sendsNoNativeHistogramsUnlessAsked() throws Exception {
+    sendHistograms("");
+  }
+
+  private void sendHistograms(String extra) throws Exception {
+    configure(extra);
+    java.util.List<String> want = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      Appender a = head.appender();
+      dev.kiln.tsdb.histogram.Histogram h = new dev.kiln.tsdb.histogram.Histogram();
+      h.schema = 1;
+      h.count = 2L * i;
+      h.sum = i;
+      h.positiveSpans = new dev.kiln.tsdb.histogram.Span[] {new dev.kiln.tsdb.histogram.Span(0, 2)};
+      h.positiveBuckets = new long[] {i, 0};
+      a.appendHistogram(0, Labels.of("__name__", "ints", "job", "api"), 1000L * i, h, null,
+          dev.kiln.tsdb.storage.AppendOptions.NONE);
+      want.add("ints@" + 1000L * i + " int " + (2L * i) + " [" + i + ", " + i + "]");
+      dev.kiln.tsdb.histogram.FloatHistogram fh = new dev.kiln.tsdb.histogram.FloatHistogram();
+      fh.count = i + 0.5;
+      fh.zeroCount = 0.5;
+      fh.positiveSpans = new dev.kiln.tsdb.histogram.Span[] {new dev.kiln.tsdb.histogram.Span(1, 1)};
+      fh.positiveBuckets = new double[] {i};
+      a.appendHistogram(0, Labels.of("__name__", "floats", "job", "api"), 1000L * i, null, fh,
+          dev.kiln.tsdb.storage.AppendOptions.NONE);
+      want.add("floats@" + 1000L * i + " float " + (i + 0.5) + " [" + (double) i + "]");
+      a.append(0, Labels.of("__name__", "plain", "job", "api"), 1000L * i, i);
+      a.commit();
+    }
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    java.util.List<String> got = receivedHistograms();
+    while (!extra.isEmpty() && got.size() < want.size() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      got = receivedHistograms();
+    }
+    java.util.Collections.sort(want);
+    if (extra.isEmpty()) {
+      awaitSamples(30);
+      assertEquals(List.of(), receivedHistograms(), "send_native_histograms is off by default");
+      return;
+    }
+    assertEquals(want, got);
+    assertEquals(30, receivedSamples().size(), "the float series beside them");
+  }
+
+  /** Histograms received, as {@code name@t kind count [buckets]}, sorted. */
+  private java.util.List<String> receivedHistograms() {
+    java.util.List<String> out = new ArrayList<>();
+    synchronized (received) {
+      for (WriteRequest r : received) {
+        for (TimeSeries ts : r.getTimeseriesList()) {
+          String name = ts.getLabelsList().stream().filter(l -> l.getName().equals("__name__")).findFirst().orElseThrow().getValue();
+          for (var h : ts.getHistogramsList()) {
+            out.add(name + "@" + h.getTimestamp() + (h.hasCountInt()
+                ? " int " + h.getCountInt() + " " + cumulative(h.getPositiveDeltasList())
+                : " float " + h.getCountFloat() + " " + h.getPositiveCountsList()));
+          }
+        }
+      }
+    }
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  private static List<Long> cumulative(List<Long> deltas) {
+    List<Long> out = new ArrayList<>();
+    long v = 0;
+    for (long d : deltas) {
+      v += d;
+      out.add(v);
+    }
+    return out;
+  }
+
+  @Test
   void sendsCommittedSamplesWithExternalLabelsAndHeaders() throws Exception {
     configure("");
     commit(120, 1000);

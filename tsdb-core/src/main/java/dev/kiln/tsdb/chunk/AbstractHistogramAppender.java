@@ -27,6 +27,8 @@ abstract class AbstractHistogramAppender<H, A extends AbstractHistogramAppender<
   HistogramLayout layout;
   private long t = Long.MIN_VALUE;
   private long tDelta;
+  /** The outcome of the last appendability check, reused from sample to sample. */
+  private final Verdict verdict = new Verdict();
 
   AbstractHistogramAppender(HistogramChunk chunk) {
     this.chunk = chunk;
@@ -43,8 +45,17 @@ abstract class AbstractHistogramAppender<H, A extends AbstractHistogramAppender<
   /** A new iterator over this kind of chunk. */
   abstract AbstractHistogramChunkIterator newIterator();
 
-  /** The sample {@code it} is on, decoded into a new histogram. */
-  abstract H decoded(SampleIterator it);
+  /** The sample {@code it} is on, decoded into {@code reuse} (a new histogram when null). */
+  abstract H decoded(SampleIterator it, H reuse);
+
+  /**
+   * Makes {@code into} {@code from} with the wider spans {@code positive}/{@code negative} and
+   * empty buckets inserted where {@code positiveInserts}/{@code negativeInserts} say (either may be
+   * null or empty), reusing {@code into}'s bucket arrays when they have the right length. {@code
+   * from} is not changed and shares nothing with the result.
+   */
+  abstract H widened(H from, H into, Span[] positive, Span[] negative, List<SpanExpansion.Insert> positiveInserts,
+      List<SpanExpansion.Insert> negativeInserts);
 
   abstract CounterResetHint hint(H h);
 
@@ -126,8 +137,10 @@ abstract class AbstractHistogramAppender<H, A extends AbstractHistogramAppender<
       byte[] old = c.bytes();
       it.reset(old, 0, old.length);
       c.resetWriter(header);
+      H read = null;
       while (it.next() != ValueType.NONE) {
-        write(it.atT(), decoded(it));
+        read = decoded(it, read);
+        write(it.atT(), read);
       }
     } else if (c.numSamples() > 0) {
       throw new IllegalStateException("a live histogram chunk has its appender already");
@@ -233,7 +246,11 @@ abstract class AbstractHistogramAppender<H, A extends AbstractHistogramAppender<
 
   /** Prometheus's {@code appendable}: whether {@code h} continues this counter chunk. */
   final Verdict appendable(H h) {
-    Verdict r = new Verdict();
+    Verdict r = verdict;
+    r.ok = false;
+    r.header = CounterResetHeader.NOT_COUNTER_RESET;
+    r.positive = null;
+    r.negative = null;
     if (chunk.numSamples() > 0 && chunk.counterResetHeader() == CounterResetHeader.GAUGE) {
       return r.refuse(headerAfterGaugeChunk());
     }
@@ -295,13 +312,20 @@ abstract class AbstractHistogramAppender<H, A extends AbstractHistogramAppender<
     it.reset(chunk.raw(), 0, chunk.length());
     A next = newAppender();
     next.recoded = true;
+    // The wider layout adds a few bits per sample: room for the old chunk and a quarter.
+    next.chunk.reserve(chunk.length() + (chunk.length() >>> 2));
+    // One decoded and one widened sample, reused for every sample (write copies what it keeps).
+    H read = null;
+    H wide = null;
     while (it.next() != ValueType.NONE) {
-      H old = decoded(it);
-      if (!StaleNaN.is(sum(old))) {
-        setSpans(old, posSpans, negSpans);
-        insertBuckets(old, pos == null ? null : pos.forward, neg == null ? null : neg.forward);
+      read = decoded(it, read);
+      H sample = read;
+      if (!StaleNaN.is(sum(read))) {
+        wide = widened(read, wide, posSpans, negSpans, pos == null ? null : pos.forward,
+            neg == null ? null : neg.forward);
+        sample = wide;
       }
-      next.write(it.atT(), old);
+      next.write(it.atT(), sample);
     }
     next.chunk.setCounterResetHeader(chunk.counterResetHeader());
     return next;

@@ -1,5 +1,8 @@
 package dev.kiln.tsdb.chunk;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -12,6 +15,9 @@ import java.util.Arrays;
  * <p>Not thread-safe. The first {@code headerBytes} bytes are left for the chunk header.
  */
 final class BitWriter {
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
   private byte[] buf;
   private int bitLen;
   private boolean trailingZeroByte;
@@ -36,6 +42,13 @@ final class BitWriter {
     return trailingZeroByte ? (bitLen >>> 3) + 1 : (bitLen + 7) >>> 3;
   }
 
+  /** Grows the backing array to at least {@code bytes} bytes. */
+  void reserve(int bytes) {
+    if (buf.length < bytes) {
+      buf = Arrays.copyOf(buf, bytes);
+    }
+  }
+
   /** Shrinks the backing array to {@link #length()}. */
   void compact() {
     int len = length();
@@ -56,6 +69,18 @@ final class BitWriter {
   /** Writes the {@code nbits} (1..64) low bits of {@code u}, most significant first. */
   void writeBits(long u, int nbits) {
     boolean wholeBytesAligned = nbits >= 8 && (nbits & 7) == 0 && (bitLen & 7) == 0;
+    int shift = 64 - (bitLen & 7) - nbits;
+    if (shift >= 0) {
+      // One big-endian 8-byte read-modify-write: bytes past the stream are zero, so OR-ing the
+      // bits in at their position is the whole write.
+      int at = bitLen >>> 3;
+      ensureCapacity((at + 8) * 8);
+      long mask = nbits == 64 ? -1L : (1L << nbits) - 1;
+      LONG_BE.set(buf, at, (long) LONG_BE.get(buf, at) | ((u & mask) << shift));
+      bitLen += nbits;
+      trailingZeroByte = wholeBytesAligned;
+      return;
+    }
     ensureCapacity(bitLen + nbits + 8);
     int remaining = nbits;
     while (remaining > 0) {
@@ -93,7 +118,7 @@ final class BitWriter {
   private void ensureCapacity(int bits) {
     int bytes = (bits + 7) >>> 3;
     if (bytes > buf.length) {
-      buf = Arrays.copyOf(buf, Math.max(bytes, buf.length + (buf.length >>> 1)));
+      buf = Arrays.copyOf(buf, Math.max(bytes, buf.length * 2));
     }
   }
 }

@@ -48,8 +48,36 @@ public final class FloatHistogramAppender
   }
 
   @Override
-  FloatHistogram decoded(SampleIterator it) {
-    return it.atFloatHistogram(null);
+  FloatHistogram decoded(SampleIterator it, FloatHistogram reuse) {
+    return it.atFloatHistogram(reuse);
+  }
+
+  @Override
+  FloatHistogram widened(FloatHistogram from, FloatHistogram into, Span[] positive, Span[] negative, List<SpanExpansion.Insert> positiveInserts,
+      List<SpanExpansion.Insert> negativeInserts) {
+    FloatHistogram w = into != null ? into : new FloatHistogram();
+    w.counterResetHint = from.counterResetHint;
+    w.schema = from.schema;
+    w.zeroThreshold = from.zeroThreshold;
+    w.zeroCount = from.zeroCount;
+    w.count = from.count;
+    w.sum = from.sum;
+    w.customValues = from.customValues;
+    w.positiveSpans = positive;
+    w.negativeSpans = negative;
+    w.positiveBuckets = widenedBuckets(from.positiveBuckets, w.positiveBuckets, positive, positiveInserts);
+    w.negativeBuckets = widenedBuckets(from.negativeBuckets, w.negativeBuckets, negative, negativeInserts);
+    return w;
+  }
+
+  private static double[] widenedBuckets(double[] from, double[] reuse, Span[] spans, List<SpanExpansion.Insert> inserts) {
+    int n = HistogramLayout.countBuckets(spans);
+    if (inserts == null || inserts.isEmpty()) {
+      double[] out = reuse != null && reuse.length == from.length && reuse != from ? reuse : new double[from.length];
+      System.arraycopy(from, 0, out, 0, from.length);
+      return out;
+    }
+    return SpanExpansion.insertCounts(from, n, inserts, reuse);
   }
 
   @Override

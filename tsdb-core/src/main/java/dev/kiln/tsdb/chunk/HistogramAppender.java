@@ -65,8 +65,36 @@ public final class HistogramAppender extends AbstractHistogramAppender<Histogram
   }
 
   @Override
-  Histogram decoded(SampleIterator it) {
-    return it.atHistogram(null);
+  Histogram decoded(SampleIterator it, Histogram reuse) {
+    return it.atHistogram(reuse);
+  }
+
+  @Override
+  Histogram widened(Histogram from, Histogram into, Span[] positive, Span[] negative, List<SpanExpansion.Insert> positiveInserts,
+      List<SpanExpansion.Insert> negativeInserts) {
+    Histogram w = into != null ? into : new Histogram();
+    w.counterResetHint = from.counterResetHint;
+    w.schema = from.schema;
+    w.zeroThreshold = from.zeroThreshold;
+    w.zeroCount = from.zeroCount;
+    w.count = from.count;
+    w.sum = from.sum;
+    w.customValues = from.customValues;
+    w.positiveSpans = positive;
+    w.negativeSpans = negative;
+    w.positiveBuckets = widenedBuckets(from.positiveBuckets, w.positiveBuckets, positive, positiveInserts);
+    w.negativeBuckets = widenedBuckets(from.negativeBuckets, w.negativeBuckets, negative, negativeInserts);
+    return w;
+  }
+
+  private static long[] widenedBuckets(long[] from, long[] reuse, Span[] spans, List<SpanExpansion.Insert> inserts) {
+    int n = HistogramLayout.countBuckets(spans);
+    if (inserts == null || inserts.isEmpty()) {
+      long[] out = reuse != null && reuse.length == from.length && reuse != from ? reuse : new long[from.length];
+      System.arraycopy(from, 0, out, 0, from.length);
+      return out;
+    }
+    return SpanExpansion.insertDeltas(from, n, inserts, reuse);
   }
 
   @Override

@@ -166,6 +166,13 @@ public final class HistogramChunk implements Chunk {
     return new HistogramChunk(encoding, null, bytes());
   }
 
+  /** Makes room for {@code bytes} bytes in a chunk built here, so appends up to it do not grow it. */
+  void reserve(int bytes) {
+    if (writer != null) {
+      writer.reserve(bytes);
+    }
+  }
+
   /** Shrinks the backing array to the chunk's length; call once the chunk is complete. */
   public void compact() {
     if (writer != null) {

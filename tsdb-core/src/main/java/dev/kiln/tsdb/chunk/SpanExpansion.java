@@ -306,7 +306,13 @@ final class SpanExpansion {
 
   /** Deltas {@code in} with zero-count buckets inserted (Prometheus's {@code insert}, deltas). */
   static long[] insertDeltas(long[] in, int outLen, List<Insert> inserts) {
-    long[] out = new long[outLen];
+    return insertDeltas(in, outLen, inserts, null);
+  }
+
+  /** {@link #insertDeltas(long[], int, List)} into {@code reuse} when it has the right length. */
+  static long[] insertDeltas(long[] in, int outLen, List<Insert> inserts, long[] reuse) {
+    long[] out = reuse != null && reuse.length == outLen && reuse != in ? reuse : new long[outLen];
+    Arrays.fill(out, 0);
     int oi = 0;
     long v = 0;
     int ii = 0;
@@ -342,7 +348,13 @@ final class SpanExpansion {
 
   /** Absolute counts {@code in} with zero buckets inserted (Prometheus's {@code insert}, no deltas). */
   static double[] insertCounts(double[] in, int outLen, List<Insert> inserts) {
-    double[] out = new double[outLen];
+    return insertCounts(in, outLen, inserts, null);
+  }
+
+  /** {@link #insertCounts(double[], int, List)} into {@code reuse} when it has the right length. */
+  static double[] insertCounts(double[] in, int outLen, List<Insert> inserts, double[] reuse) {
+    double[] out = reuse != null && reuse.length == outLen && reuse != in ? reuse : new double[outLen];
+    Arrays.fill(out, 0);
     int oi = 0;
     int ii = 0;
     for (int i = 0; i < in.length; i++) {

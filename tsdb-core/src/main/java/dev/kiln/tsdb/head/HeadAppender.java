@@ -374,6 +374,31 @@ final class HeadAppender implements Appender {
       public double value(int i) {
         return vs[i];
       }
+
+      @Override
+      public int histogramCount() {
+        return histograms == null ? 0 : histograms.n;
+      }
+
+      @Override
+      public dev.kiln.tsdb.model.Labels histogramLabels(int i) {
+        return histograms.series[i].labels;
+      }
+
+      @Override
+      public long histogramTimestamp(int i) {
+        return histograms.ts[i];
+      }
+
+      @Override
+      public Histogram histogram(int i) {
+        return histograms.hs[i];
+      }
+
+      @Override
+      public FloatHistogram floatHistogram(int i) {
+        return histograms.fhs[i];
+      }
     };
   }
 

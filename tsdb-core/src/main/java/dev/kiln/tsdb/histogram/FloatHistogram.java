@@ -213,6 +213,9 @@ public final class FloatHistogram {
       count += other.count;
       sum += other.sum;
     }
+    if (addInPlace(other, negative)) {
+      return flags;
+    }
     IndexedBuckets hp = IndexedBuckets.decode(positiveSpans, positiveBuckets);
     IndexedBuckets op = IndexedBuckets.decode(other.positiveSpans, other.positiveBuckets);
     if (usesCustomBuckets()) {
@@ -241,6 +244,52 @@ public final class FloatHistogram {
     setPositive(hp.plus(op, schema, zeroThreshold, negative));
     setNegative(hn.plus(on, schema, zeroThreshold, negative));
     return flags;
+  }
+
+  /**
+   * The bucket part of add/sub without allocation when the result keeps this histogram's layout:
+   * same schema (and custom bounds), canonical spans here, and every bucket of {@code other}
+   * outside the zero bucket present here. Zero buckets must be reconciled already. Returns false,
+   * changing nothing, when the general path is needed.
+   */
+  private boolean addInPlace(FloatHistogram other, boolean negative) {
+    if (schema != other.schema) {
+      return false;
+    }
+    boolean custom = usesCustomBuckets();
+    if (custom && !Arrays.equals(customValues, other.customValues)) {
+      return false;
+    }
+    if (!InPlaceBuckets.canonical(positiveSpans, positiveBuckets.length)
+        || !InPlaceBuckets.covers(other.positiveSpans, other.positiveBuckets.length)) {
+      return false;
+    }
+    int pStart = custom ? 0
+        : InPlaceBuckets.leadingInZeroBucket(other.positiveSpans, other.positiveBuckets.length, schema, zeroThreshold);
+    if (!InPlaceBuckets.apply(InPlaceBuckets.CHECK, positiveSpans, positiveBuckets, null,
+        other.positiveSpans, other.positiveBuckets, pStart)) {
+      return false;
+    }
+    int nStart = 0;
+    if (!custom) {
+      if (!InPlaceBuckets.canonical(negativeSpans, negativeBuckets.length)
+          || !InPlaceBuckets.covers(other.negativeSpans, other.negativeBuckets.length)) {
+        return false;
+      }
+      nStart = InPlaceBuckets.leadingInZeroBucket(other.negativeSpans, other.negativeBuckets.length, schema,
+          zeroThreshold);
+      if (!InPlaceBuckets.apply(InPlaceBuckets.CHECK, negativeSpans, negativeBuckets, null,
+          other.negativeSpans, other.negativeBuckets, nStart)) {
+        return false;
+      }
+    }
+    int op = negative ? InPlaceBuckets.SUB : InPlaceBuckets.ADD;
+    InPlaceBuckets.apply(op, positiveSpans, positiveBuckets, null, other.positiveSpans, other.positiveBuckets, pStart);
+    if (!custom) {
+      InPlaceBuckets.apply(op, negativeSpans, negativeBuckets, null, other.negativeSpans, other.negativeBuckets,
+          nStart);
+    }
+    return true;
   }
 
   /**
@@ -291,6 +340,9 @@ public final class FloatHistogram {
     count += other.count;
     comp.sum = kahanC(other.sum, sum, comp.sum);
     sum += other.sum;
+    if (kahanInPlace(other, comp)) {
+      return flags;
+    }
     IndexedBuckets[] p = kahanSide(positiveSpans, positiveBuckets, comp.positiveSpans, comp.positiveBuckets,
         other.positiveSpans, other.positiveBuckets);
     setPositive(p[0]);
@@ -302,6 +354,58 @@ public final class FloatHistogram {
       comp.setNegative(n[1]);
     }
     return flags;
+  }
+
+  /**
+   * The bucket part of kahanAdd without allocation (beyond laying out an empty compensation once)
+   * when the result keeps this histogram's layout: canonical spans here, every bucket of {@code
+   * other} outside the zero bucket present here, and the compensation empty or laid out as this.
+   * Same layout of schema, threshold and bounds is established by the caller. Returns false,
+   * changing nothing, when the general path is needed.
+   */
+  private boolean kahanInPlace(FloatHistogram other, FloatHistogram comp) {
+    boolean custom = usesCustomBuckets();
+    if (!kahanSideReady(positiveSpans, positiveBuckets, comp.positiveSpans, comp.positiveBuckets,
+        other.positiveSpans, other.positiveBuckets, custom)) {
+      return false;
+    }
+    if (!custom && !kahanSideReady(negativeSpans, negativeBuckets, comp.negativeSpans, comp.negativeBuckets,
+        other.negativeSpans, other.negativeBuckets, false)) {
+      return false;
+    }
+    if (comp.positiveBuckets.length != positiveBuckets.length) {
+      comp.positiveSpans = positiveSpans.length == 0 ? IndexedBuckets.NO_SPANS : positiveSpans.clone();
+      comp.positiveBuckets = positiveBuckets.length == 0 ? IndexedBuckets.NO_BUCKETS : new double[positiveBuckets.length];
+    }
+    InPlaceBuckets.apply(InPlaceBuckets.KAHAN, positiveSpans, positiveBuckets, comp.positiveBuckets,
+        other.positiveSpans, other.positiveBuckets, custom ? 0 : InPlaceBuckets.leadingInZeroBucket(
+            other.positiveSpans, other.positiveBuckets.length, schema, zeroThreshold));
+    if (!custom) {
+      if (comp.negativeBuckets.length != negativeBuckets.length) {
+        comp.negativeSpans = negativeSpans.length == 0 ? IndexedBuckets.NO_SPANS : negativeSpans.clone();
+        comp.negativeBuckets = negativeBuckets.length == 0 ? IndexedBuckets.NO_BUCKETS
+            : new double[negativeBuckets.length];
+      }
+      InPlaceBuckets.apply(InPlaceBuckets.KAHAN, negativeSpans, negativeBuckets, comp.negativeBuckets,
+          other.negativeSpans, other.negativeBuckets, InPlaceBuckets.leadingInZeroBucket(
+              other.negativeSpans, other.negativeBuckets.length, schema, zeroThreshold));
+    }
+    return true;
+  }
+
+  private boolean kahanSideReady(Span[] as, double[] ab, Span[] cs, double[] cb, Span[] os, double[] ob,
+      boolean custom) {
+    if (!InPlaceBuckets.canonical(as, ab.length) || !InPlaceBuckets.covers(os, ob.length)) {
+      return false;
+    }
+    if (cb.length != 0 && !(cb.length == ab.length && Arrays.equals(cs, as))) {
+      return false;
+    }
+    if (cb.length == 0 && cs.length != 0) {
+      return false;
+    }
+    int start = custom ? 0 : InPlaceBuckets.leadingInZeroBucket(os, ob.length, schema, zeroThreshold);
+    return InPlaceBuckets.apply(InPlaceBuckets.CHECK, as, ab, null, os, ob, start);
   }
 
   private IndexedBuckets[] kahanSide(
@@ -551,9 +655,39 @@ public final class FloatHistogram {
    * many empty buckets explicitly). In place; returns this.
    */
   public FloatHistogram compact(int maxEmptyBuckets) {
-    setPositive(IndexedBuckets.decode(positiveSpans, positiveBuckets).compact(maxEmptyBuckets));
-    setNegative(IndexedBuckets.decode(negativeSpans, negativeBuckets).compact(maxEmptyBuckets));
+    if (alreadyCompact(positiveSpans, positiveBuckets, maxEmptyBuckets)
+        && alreadyCompact(negativeSpans, negativeBuckets, maxEmptyBuckets)) {
+      return this;
+    }
+    Object[] out = new Object[2];
+    InPlaceBuckets.compact(positiveSpans, positiveBuckets, maxEmptyBuckets, out);
+    positiveSpans = (Span[]) out[0];
+    positiveBuckets = (double[]) out[1];
+    InPlaceBuckets.compact(negativeSpans, negativeBuckets, maxEmptyBuckets, out);
+    negativeSpans = (Span[]) out[0];
+    negativeBuckets = (double[]) out[1];
     return this;
+  }
+
+  /**
+   * Whether compacting one side would leave it as it is: canonical spans, no empty bucket, and no
+   * gap short enough to be filled with explicit empty buckets.
+   */
+  private static boolean alreadyCompact(Span[] spans, double[] buckets, int maxEmptyBuckets) {
+    if (!InPlaceBuckets.canonical(spans, buckets.length)) {
+      return false;
+    }
+    for (int s = 1; s < spans.length; s++) {
+      if (spans[s].offset() <= maxEmptyBuckets) {
+        return false;
+      }
+    }
+    for (double b : buckets) {
+      if (b == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -570,6 +704,19 @@ public final class FloatHistogram {
     }
     if (count < previous.count) {
       return true;
+    }
+    if (schema == previous.schema && zeroThreshold == previous.zeroThreshold && Schemas.isExponential(schema)
+        && positiveBuckets.length == previous.positiveBuckets.length
+        && negativeBuckets.length == previous.negativeBuckets.length
+        && Arrays.equals(positiveSpans, previous.positiveSpans) && Arrays.equals(negativeSpans, previous.negativeSpans)
+        && InPlaceBuckets.covers(positiveSpans, positiveBuckets.length)
+        && InPlaceBuckets.covers(negativeSpans, negativeBuckets.length)) {
+      // Same layout: the general comparison below reduces to bucket-by-bucket, without decoding.
+      return zeroCount < previous.zeroCount
+          || InPlaceBuckets.decreasedSameLayout(positiveSpans, positiveBuckets, previous.positiveBuckets, schema,
+              zeroThreshold)
+          || InPlaceBuckets.decreasedSameLayout(negativeSpans, negativeBuckets, previous.negativeBuckets, schema,
+              zeroThreshold);
     }
     if (usesCustomBuckets()) {
       if (!previous.usesCustomBuckets()) {

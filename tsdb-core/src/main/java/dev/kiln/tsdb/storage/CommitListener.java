@@ -1,5 +1,7 @@
 package dev.kiln.tsdb.storage;
 
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
 
 /**
@@ -11,7 +13,11 @@ import dev.kiln.tsdb.model.Labels;
  */
 @FunctionalInterface
 public interface CommitListener {
-  /** The samples of one committed batch, in append order. */
+  /**
+   * The samples of one committed batch, in append order: float samples ({@link #size()} of them)
+   * and, apart, native-histogram samples ({@link #histogramCount()}). Histograms belong to the
+   * head: a listener that keeps one copies it.
+   */
   interface Batch {
     int size();
 
@@ -20,6 +26,29 @@ public interface CommitListener {
     long timestamp(int i);
 
     double value(int i);
+
+    /** The number of native-histogram samples. */
+    default int histogramCount() {
+      return 0;
+    }
+
+    default Labels histogramLabels(int i) {
+      throw new IndexOutOfBoundsException(i);
+    }
+
+    default long histogramTimestamp(int i) {
+      throw new IndexOutOfBoundsException(i);
+    }
+
+    /** Histogram sample {@code i} when it is an integer histogram, else null. */
+    default Histogram histogram(int i) {
+      throw new IndexOutOfBoundsException(i);
+    }
+
+    /** Histogram sample {@code i} when it is a float histogram, else null. */
+    default FloatHistogram floatHistogram(int i) {
+      throw new IndexOutOfBoundsException(i);
+    }
   }
 
   void committed(Batch batch);

@@ -3,6 +3,8 @@ package dev.kiln.tsdb.architecture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -30,14 +32,26 @@ public final class PackageGraph {
   private PackageGraph() {}
 
   /**
-   * Reads every {@code .class} file under {@code classesDir} whose class lies under {@code
-   * prefix} (a package name such as {@code dev.kiln.tsdb}); the graph keeps edges between such
-   * packages only, while {@link #references()} keeps every reference.
+   * Reads every {@code .class} file under {@code classes} (a directory of compiled classes, or a
+   * jar, as a reactor build puts a module's classes on the classpath after its package phase) whose
+   * class lies under {@code prefix} (a package name such as {@code dev.kiln.tsdb}); the graph keeps
+   * edges between such packages only, while {@link #references()} keeps every reference.
    */
-  public static PackageGraph scan(Path classesDir, String prefix) {
-    if (!Files.isDirectory(classesDir)) {
-      throw new IllegalArgumentException("not a directory of compiled classes: " + classesDir);
+  public static PackageGraph scan(Path classes, String prefix) {
+    if (Files.isRegularFile(classes) && classes.toString().endsWith(".jar")) {
+      try (FileSystem jar = FileSystems.newFileSystem(classes)) {
+        return scanDirectory(jar.getPath("/"), prefix);
+      } catch (IOException e) {
+        throw new UncheckedIOException("open " + classes + ": " + e.getMessage(), e);
+      }
     }
+    if (!Files.isDirectory(classes)) {
+      throw new IllegalArgumentException("neither a directory of compiled classes nor a jar: " + classes);
+    }
+    return scanDirectory(classes, prefix);
+  }
+
+  private static PackageGraph scanDirectory(Path classesDir, String prefix) {
     PackageGraph g = new PackageGraph();
     List<Path> files;
     try (Stream<Path> walk = Files.walk(classesDir)) {

@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * What modules above tsdb-core may use of it (listed in {@code docs/storage.md}): the public
  * packages, and from {@code chunk} only the encodings' entry points (remote read ships Prometheus
- * XOR chunks as they are stored). Everything else (head, wal, block, compact, index, the rest of
+ * chunks: XOR chunks as they are stored, and series re-encoded by {@code SeriesToChunkEncoder}). Everything else (head, wal, block, compact, index, the rest of
  * chunk) is internal to tsdb-core.
  */
 public final class TsdbCoreApi {
@@ -29,6 +29,7 @@ public final class TsdbCoreApi {
           "dev.kiln.tsdb.chunk.ChunkAppender",
           "dev.kiln.tsdb.chunk.ChunkEncoding",
           "dev.kiln.tsdb.chunk.Chunks",
+          "dev.kiln.tsdb.chunk.SeriesToChunkEncoder",
           "dev.kiln.tsdb.chunk.XorChunk");
 
   private TsdbCoreApi() {}

@@ -1,0 +1,251 @@
+package dev.kiln.scraper.parse;
+
+import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.Histogram;
+import dev.kiln.tsdb.histogram.HistogramException;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.MetricType;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Converts the classic histograms of a page into native histograms with custom buckets (schema
+ * -53) on their way to another sink, as Prometheus's {@code convert_classic_histograms_to_nhcb}
+ * ({@code textparse.NHCBParser}) does:
+ *
+ * <ul>
+ *   <li>only families whose TYPE is {@code histogram} are converted (not {@code gaugehistogram},
+ *       not untyped {@code _bucket} series); a series takes part when its name is the family name
+ *       plus {@code _bucket} (with a numeric, non-NaN {@code le}), {@code _count} or {@code _sum};
+ *   <li>consecutive such series with the same labels apart from {@code le} make one histogram,
+ *       stored under the family name with those labels, once the next series of another
+ *       histogram, another family or the end of the page is reached;
+ *   <li>the classic series themselves ({@code _bucket}, {@code _count} and {@code _sum}) go on to
+ *       the sink only when {@code keepClassic} ({@code always_scrape_classic_histograms}) is set;
+ *       without it they are dropped even when the conversion fails (see {@link CustomBuckets});
+ *   <li>classic series of a protobuf histogram that also came as an exponential native histogram
+ *       (same name and labels) are passed through, not converted;
+ *   <li>the converted histogram carries the timestamp of the last series of its group.
+ * </ul>
+ *
+ * <p>While inside a histogram family the sink answers {@link #cached} with "unknown", so the
+ * parser hands over the labels of every line of that family; other lines go straight through.
+ * Call {@link #finish} after a page parsed without error. Single-thread, reused per scrape after
+ * {@link #reset}.
+ */
+public final class NhcbSink implements ProtobufSink {
+  /** Entry of a classic series dropped after conversion. */
+  private static final int DROPPED = Integer.MAX_VALUE;
+  /** First byte of a converted histogram's series key: never the start of a text or protobuf key. */
+  private static final byte KEY_MARK = (byte) 0xFE;
+
+  private enum Role { NONE, BUCKET, COUNT, SUM }
+
+  private final ProtobufSink out;
+  private final boolean keepClassic;
+  private final CustomBuckets buckets = new CustomBuckets();
+
+  private String family;
+  private boolean histogramFamily;
+  /** Whether the line being read is inspected (its labels came through {@link #newSeries}). */
+  private boolean inspecting;
+  private Role role = Role.NONE;
+  private double le;
+  private Labels lineLabels;
+  /** The converted histogram's labels of the line being read. */
+  private Labels lineBase;
+  /** The labels of the histogram being collected, or null. */
+  private Labels group;
+  private long groupTs;
+  /** The labels of the last exponential native histogram of the family, or null. */
+  private Labels lastNative;
+
+  public NhcbSink(ProtobufSink out, boolean keepClassic) {
+    this.out = out;
+    this.keepClassic = keepClassic;
+  }
+
+  /** Forgets the previous page. */
+  public void reset() {
+    family = null;
+    histogramFamily = false;
+    inspecting = false;
+    role = Role.NONE;
+    group = null;
+    lastNative = null;
+  }
+
+  /** Stores the histogram still being collected at the end of the page. */
+  public void finish() {
+    flush();
+  }
+
+  @Override
+  public void metadata(String name, MetricType type, String help, String unit) {
+    flush();
+    family = name;
+    histogramFamily = type == MetricType.HISTOGRAM;
+    lastNative = null;
+    out.metadata(name, type, help, unit);
+  }
+
+  @Override
+  public int cached(byte[] buf, int start, int end) {
+    if (histogramFamily) {
+      inspecting = true;
+      return -1;
+    }
+    inspecting = false;
+    flush();
+    return out.cached(buf, start, end);
+  }
+
+  @Override
+  public int newSeries(byte[] buf, int start, int end, ParsedSeries series) {
+    if (!inspecting) {
+      return out.newSeries(buf, start, end, series);
+    }
+    Labels labels = series.labels();
+    classify(labels);
+    if (role != Role.NONE && group != null && !lineBase.equals(group)) {
+      flush();
+    }
+    if (role == Role.NONE) {
+      flush();
+    } else if (lineBase.equals(lastNative)) {
+      role = Role.NONE;
+    }
+    lineLabels = labels;
+    if (role != Role.NONE && !keepClassic) {
+      return DROPPED;
+    }
+    int e = out.cached(buf, start, end);
+    return e >= 0 ? e : out.newSeries(buf, start, end, series);
+  }
+
+  @Override
+  public void sample(int entry, double value, long timestampMillis) {
+    if (inspecting) {
+      inspecting = false;
+      if (role != Role.NONE) {
+        collect(value, timestampMillis);
+      }
+    }
+    if (entry != DROPPED) {
+      out.sample(entry, value, timestampMillis);
+    }
+  }
+
+  @Override
+  public void histogram(int entry, Histogram h, FloatHistogram fh, long timestampMillis) {
+    if (inspecting) {
+      inspecting = false;
+      lastNative = lineLabels;
+    }
+    out.histogram(entry, h, fh, timestampMillis);
+  }
+
+  private void classify(Labels labels) {
+    role = Role.NONE;
+    String name = labels.metricName();
+    if (family == null || name == null) {
+      return;
+    }
+    String base;
+    if (name.endsWith("_bucket")) {
+      base = name.substring(0, name.length() - 7);
+      String bound = labels.get("le");
+      if (!base.equals(family) || bound == null) {
+        return;
+      }
+      double v = parseBound(bound);
+      if (Double.isNaN(v)) {
+        return;
+      }
+      le = v;
+      role = Role.BUCKET;
+    } else if (name.endsWith("_sum")) {
+      base = name.substring(0, name.length() - 4);
+      role = Role.SUM;
+    } else if (name.endsWith("_count")) {
+      base = name.substring(0, name.length() - 6);
+      role = Role.COUNT;
+    } else {
+      return;
+    }
+    if (!base.equals(family)) {
+      role = Role.NONE;
+      return;
+    }
+    lineBase = labels.toBuilder().set(Labels.METRIC_NAME, base).delete("le").build();
+  }
+
+  private void collect(double value, long ts) {
+    if (group == null) {
+      group = lineBase;
+      buckets.reset();
+    }
+    groupTs = ts;
+    switch (role) {
+      case BUCKET -> buckets.bucket(le, value);
+      case COUNT -> buckets.count(value);
+      case SUM -> buckets.sum(value);
+      default -> throw new IllegalStateException("BUG: collecting a series that is not part of a histogram");
+    }
+  }
+
+  /** Hands the collected histogram on, when it converts and validates. */
+  private void flush() {
+    if (group == null) {
+      return;
+    }
+    Labels labels = group;
+    group = null;
+    if (!buckets.convert()) {
+      return;
+    }
+    try {
+      if (buckets.histogram != null) {
+        buckets.histogram.validate();
+      } else {
+        buckets.floatHistogram.validate();
+      }
+    } catch (HistogramException e) {
+      return;
+    }
+    byte[] text = labels.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] key = new byte[text.length + 1];
+    key[0] = KEY_MARK;
+    System.arraycopy(text, 0, key, 1, text.length);
+    int e = out.cached(key, 0, key.length);
+    if (e < 0) {
+      e = out.newSeries(key, 0, key.length, new Converted(labels));
+    }
+    out.histogram(e, buckets.histogram, buckets.floatHistogram, groupTs);
+  }
+
+  /** Go's {@code strconv.ParseFloat} for {@code le} values; NaN when it does not parse. */
+  static double parseBound(String s) {
+    String t = s.startsWith("+") ? s.substring(1) : s;
+    if (t.equalsIgnoreCase("inf") || t.equalsIgnoreCase("infinity")) {
+      return s.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    if (t.equalsIgnoreCase("-inf") || t.equalsIgnoreCase("-infinity")) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    if (t.isEmpty() || !Character.isDigit(t.charAt(t.length() - 1)) && t.charAt(t.length() - 1) != '.') {
+      return Double.NaN; // Also refuses Java's suffixes (1d, 1f) and words.
+    }
+    try {
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  private record Converted(Labels labels) implements ParsedSeries {
+    @Override
+    public String metricName() {
+      return labels.metricName();
+    }
+  }
+}

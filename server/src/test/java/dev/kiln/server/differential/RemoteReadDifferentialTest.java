@@ -1,0 +1,177 @@
+package dev.kiln.server.differential;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.CodedInputStream;
+import dev.kiln.server.remotewrite.proto.v1.ChunkedReadResponse;
+import dev.kiln.server.remotewrite.proto.v1.ChunkedSeries;
+import dev.kiln.server.remotewrite.proto.v1.Histogram;
+import dev.kiln.server.remotewrite.proto.v1.TimeSeries;
+import dev.kiln.server.remotewrite.proto.v1.WriteRequest;
+import dev.kiln.server.remotewrite.proto.v1.LabelMatcher;
+import dev.kiln.server.remotewrite.proto.v1.Query;
+import dev.kiln.server.remotewrite.proto.v1.QueryResult;
+import dev.kiln.server.remotewrite.proto.v1.ReadRequest;
+import dev.kiln.server.remotewrite.proto.v1.ReadResponse;
+import dev.kiln.tsdb.chunk.ChunkEncoding;
+import dev.kiln.tsdb.chunk.HistogramChunk;
+import dev.kiln.tsdb.chunk.XorChunk;
+import dev.kiln.tsdb.storage.SampleIterator;
+import dev.kiln.tsdb.storage.ValueType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xerial.snappy.Snappy;
+
+/**
+ * The real Prometheus 2.42 and Kiln, both with native histograms enabled, receive the same
+ * native histograms and floats by remote write; then the same remote read request is sent to
+ * both, once for {@code SAMPLES} and once for {@code STREAMED_XOR_CHUNKS}. In samples mode
+ * Prometheus 2.42 sends floats only: those must be equal message for message, and Kiln's
+ * {@code histograms} must be the written ones. The streamed answers must hold the same series
+ * with chunks of the same encodings decoding to the same samples (Prometheus streams its stored
+ * head chunks, Kiln re-encodes, so chunk boundaries differ).
+ */
+class RemoteReadDifferentialTest {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir Path dir;
+
+  @Test
+  void remoteReadAnswersAsPrometheusDoesWithNativeHistograms() throws Exception {
+    Path config = dir.resolve("p.yml");
+    Files.writeString(config, "global: {scrape_interval: 1h, external_labels: {region: eu}}\n");
+    long end = System.currentTimeMillis() - 1000;
+    byte[] body = HistogramWrites.request("read", end, 150, 7);
+    try (ServerProcess prometheus = ServerProcess.prometheus(config, Files.createDirectories(dir.resolve("prom-data")),
+            "--enable-feature=native-histograms");
+        ServerProcess kiln = ServerProcess.kiln(config, Files.createDirectories(dir.resolve("kiln-data")),
+            "--enable-feature=native-histograms")) {
+      for (ServerProcess s : List.of(prometheus, kiln)) {
+        ApiClient.Answer a = new ApiClient(s).postBytes("/api/v1/write", body, RemoteWriteRequests.V1_HEADERS);
+        assertEquals(204, a.status(), s + ": " + a.raw());
+      }
+      Query query = Query.newBuilder().setStartTimestampMs(end - 3_600_000).setEndTimestampMs(end + 1000)
+          .addMatchers(LabelMatcher.newBuilder().setType(LabelMatcher.Type.EQ).setName("source").setValue("read"))
+          .addMatchers(LabelMatcher.newBuilder().setType(LabelMatcher.Type.EQ).setName("region").setValue("eu"))
+          .build();
+
+      ReadRequest samples = ReadRequest.newBuilder().addQueries(query)
+          .addAcceptedResponseTypes(ReadRequest.ResponseType.SAMPLES).build();
+      ReadResponse p = ReadResponse.parseFrom(Snappy.uncompress(read(prometheus, samples)));
+      ReadResponse k = ReadResponse.parseFrom(Snappy.uncompress(read(kiln, samples)));
+      QueryResult pr = p.getResults(0);
+      QueryResult kr = k.getResults(0);
+      assertEquals(7, pr.getTimeseriesCount(), "series Prometheus returned");
+      // Prometheus 2.42 sends floats only in this mode, histogram series with no samples (3.x adds
+      // the histograms, as Kiln does).
+      assertEquals(pr.toString(), withoutHistograms(kr).toString());
+      assertEquals(pr, withoutHistograms(kr));
+      // Kiln's histograms are the written ones, counter-reset hints aside (a gauge stays a gauge).
+      WriteRequest written = WriteRequest.parseFrom(Snappy.uncompress(body));
+      int histograms = 0;
+      for (TimeSeries w : written.getTimeseriesList()) {
+        if (w.getHistogramsCount() == 0) {
+          continue;
+        }
+        TimeSeries got = kr.getTimeseriesList().stream()
+            .filter(t -> t.getLabelsList().containsAll(w.getLabelsList())).findFirst().orElseThrow();
+        assertEquals(w.getHistogramsCount(), got.getHistogramsCount());
+        for (int i = 0; i < w.getHistogramsCount(); i++) {
+          Histogram want = w.getHistograms(i);
+          Histogram have = got.getHistograms(i);
+          if (want.getResetHint() == 3) {
+            assertEquals(3, have.getResetHint());
+          }
+          assertEquals(want.toBuilder().clearResetHint().build(), have.toBuilder().clearResetHint().build());
+          histograms++;
+        }
+      }
+      assertEquals(5 * 150, histograms);
+
+      // Prometheus 2.42 breaks off a streamed answer holding a gauge histogram ("detected unexpected
+      // counter reset in histogram" while re-encoding it), so that series is left out here.
+      Query noGauge = query.toBuilder().addMatchers(LabelMatcher.newBuilder().setType(LabelMatcher.Type.NEQ)
+          .setName("__name__").setValue("temperature_celsius")).build();
+      ReadRequest streamed = ReadRequest.newBuilder().addQueries(noGauge)
+          .addAcceptedResponseTypes(ReadRequest.ResponseType.STREAMED_XOR_CHUNKS).build();
+      List<ChunkedSeries> ps = frames(read(prometheus, streamed));
+      List<ChunkedSeries> ks = frames(read(kiln, streamed));
+      assertEquals(ps.stream().map(s -> s.getLabelsList().toString()).toList(),
+          ks.stream().map(s -> s.getLabelsList().toString()).toList());
+      int sameBytes = 0;
+      int chunks = 0;
+      for (int i = 0; i < ps.size(); i++) {
+        assertEquals(decoded(ps.get(i)), decoded(ks.get(i)), ps.get(i).getLabelsList().toString());
+        assertEquals(ps.get(i).getChunksList().stream().map(c -> c.getType()).distinct().toList(),
+            ks.get(i).getChunksList().stream().map(c -> c.getType()).distinct().toList());
+        for (int c = 0; c < Math.min(ps.get(i).getChunksCount(), ks.get(i).getChunksCount()); c++) {
+          chunks++;
+          if (ps.get(i).getChunks(c).equals(ks.get(i).getChunks(c))) {
+            sameBytes++;
+          }
+        }
+      }
+      System.out.println("streamed remote read: " + sameBytes + " of " + chunks + " chunks byte-identical");
+    }
+  }
+
+  private static QueryResult withoutHistograms(QueryResult r) {
+    QueryResult.Builder b = r.toBuilder();
+    for (int i = 0; i < b.getTimeseriesCount(); i++) {
+      b.setTimeseries(i, b.getTimeseries(i).toBuilder().clearHistograms());
+    }
+    return b.build();
+  }
+
+  private static byte[] read(ServerProcess s, ReadRequest req) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(s.url("/api/v1/read")))
+        .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
+        .header("X-Prometheus-Remote-Read-Version", "0.1.0")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(Snappy.compress(req.toByteArray()))).build();
+    HttpResponse<byte[]> resp = HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, resp.statusCode(), s + ": " + new String(resp.body()));
+    return resp.body();
+  }
+
+  private static List<ChunkedSeries> frames(byte[] body) throws Exception {
+    CodedInputStream in = CodedInputStream.newInstance(body);
+    List<ChunkedSeries> out = new ArrayList<>();
+    while (!in.isAtEnd()) {
+      int len = in.readRawVarint32();
+      in.readRawBytes(4);
+      out.addAll(ChunkedReadResponse.parseFrom(in.readRawBytes(len)).getChunkedSeriesList());
+    }
+    return out;
+  }
+
+  /** Every sample of the series' chunks, as text: time and value or histogram. */
+  private static List<String> decoded(ChunkedSeries s) {
+    List<String> out = new ArrayList<>();
+    for (var c : s.getChunksList()) {
+      byte[] data = c.getData().toByteArray();
+      SampleIterator it = switch (c.getType()) {
+        case XOR -> XorChunk.fromBytes(data).iterator(null);
+        case HISTOGRAM -> HistogramChunk.fromBytes(ChunkEncoding.HISTOGRAM, data).iterator(null);
+        case FLOAT_HISTOGRAM -> HistogramChunk.fromBytes(ChunkEncoding.FLOAT_HISTOGRAM, data).iterator(null);
+        default -> throw new AssertionError("chunk type " + c.getType());
+      };
+      for (ValueType vt = it.next(); vt != ValueType.NONE; vt = it.next()) {
+        out.add(it.atT() + " " + switch (vt) {
+          case FLOAT -> Long.toHexString(Double.doubleToRawLongBits(it.atV()));
+          case HISTOGRAM -> it.atHistogram(null).toString();
+          default -> it.atFloatHistogram(null).toString();
+        });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,249 @@
+package dev.kiln.tsdb.histogram;
+
+/**
+ * Allocation-free bucket operations on one side of a {@link FloatHistogram} (spans plus absolute
+ * counts), for the common case where one operand's buckets are a subset of the other's: the
+ * result then has the receiver's layout, so it is computed into the receiver's arrays. Every
+ * method gives exactly the counts (same floating-point operations in the same order) that the
+ * general {@link IndexedBuckets} path gives; callers use that path whenever a precondition here
+ * fails.
+ *
+ * <p>"Canonical" spans are those {@link IndexedBuckets#spans()} produces: every length positive
+ * and every offset after the first positive, with exactly as many counts as the spans cover.
+ */
+final class InPlaceBuckets {
+  private InPlaceBuckets() {}
+
+  static final int CHECK = 0;
+  static final int ADD = 1;
+  static final int SUB = 2;
+  static final int KAHAN = 3;
+
+  /** Whether {@code spans} are canonical for {@code n} counts. */
+  static boolean canonical(Span[] spans, int n) {
+    int total = 0;
+    for (int s = 0; s < spans.length; s++) {
+      int len = spans[s].length();
+      if (len <= 0 || (s > 0 && spans[s].offset() <= 0)) {
+        return false;
+      }
+      total += len;
+    }
+    return total == n;
+  }
+
+  /** Whether the spans cover exactly {@code n} counts (layout consistent, not necessarily canonical). */
+  static boolean covers(Span[] spans, int n) {
+    long total = 0;
+    for (Span s : spans) {
+      if (s.length() < 0) {
+        return false;
+      }
+      total += s.length();
+    }
+    return total == n;
+  }
+
+  /**
+   * Number of leading buckets whose upper bound is ≤ {@code threshold} in exponential {@code
+   * schema} (the buckets the zero bucket already holds), as {@link IndexedBuckets#plus} skips.
+   */
+  static int leadingInZeroBucket(Span[] spans, int n, int schema, double threshold) {
+    int idx = 0;
+    int bi = 0;
+    for (int s = 0; s < spans.length; s++) {
+      idx += spans[s].offset();
+      for (int j = 0; j < spans[s].length() && bi < n; j++, idx++, bi++) {
+        if (Schemas.exponentialBound(idx, schema) > threshold) {
+          return bi;
+        }
+      }
+    }
+    return bi;
+  }
+
+  /**
+   * Walks the buckets of {@code other} from its {@code start}-th bucket on and applies {@code op}
+   * to the receiver's bucket of the same index: CHECK only tests that every such bucket exists in
+   * the receiver; ADD/SUB add or subtract its count; KAHAN adds it with Kahan–Neumaier
+   * compensation into {@code comp} (laid out as the receiver). Returns false when some bucket of
+   * {@code other} is missing from the receiver (for CHECK; the other ops must be preceded by a
+   * successful CHECK).
+   */
+  static boolean apply(int op, Span[] ts, double[] tb, double[] comp, Span[] os, double[] ob, int start) {
+    if (tb.length == ob.length && java.util.Arrays.equals(ts, os)) {
+      // Same layout (the common case within one series): bucket i matches bucket i.
+      for (int i = start; i < ob.length; i++) {
+        double v = ob[i];
+        switch (op) {
+          case ADD -> tb[i] += v;
+          case SUB -> tb[i] += -v;
+          case KAHAN -> {
+            double av = tb[i];
+            comp[i] = kahanC(v, av, comp[i]);
+            tb[i] = av + v;
+          }
+          default -> {
+            return true;
+          }
+        }
+      }
+      return true;
+    }
+    int tSpan = 0;
+    int tIn = 0;
+    int tBi = 0;
+    int tIdx = ts.length > 0 ? ts[0].offset() : 0;
+    int oIdx = 0;
+    int oBi = 0;
+    for (int s = 0; s < os.length; s++) {
+      oIdx += os[s].offset();
+      int len = os[s].length();
+      for (int j = 0; j < len && oBi < ob.length; j++, oIdx++, oBi++) {
+        if (oBi < start) {
+          continue;
+        }
+        // Advance the receiver's cursor to the first bucket with index >= oIdx.
+        while (true) {
+          if (tSpan >= ts.length || tBi >= tb.length) {
+            return false;
+          }
+          if (tIn >= ts[tSpan].length()) {
+            tSpan++;
+            tIn = 0;
+            if (tSpan < ts.length) {
+              tIdx += ts[tSpan].offset();
+            }
+            continue;
+          }
+          if (tIdx >= oIdx) {
+            break;
+          }
+          tIdx++;
+          tIn++;
+          tBi++;
+        }
+        if (tIdx != oIdx) {
+          return false;
+        }
+        double v = ob[oBi];
+        switch (op) {
+          case ADD -> tb[tBi] += v;
+          case SUB -> tb[tBi] += -v;
+          case KAHAN -> {
+            double av = tb[tBi];
+            comp[tBi] = kahanC(v, av, comp[tBi]);
+            tb[tBi] = av + v;
+          }
+          default -> { }
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The new compensation of Go's kahansum.Inc(inc, sum, c). */
+  static double kahanC(double inc, double sum, double c) {
+    double t = sum + inc;
+    if (Double.isInfinite(t)) {
+      return 0;
+    }
+    if (Math.abs(sum) >= Math.abs(inc)) {
+      return c + ((sum - t) + inc);
+    }
+    return c + ((inc - t) + sum);
+  }
+
+  /**
+   * Whether {@code curr} (after {@code prev}) shows a counter reset on one side with both in the
+   * same schema and zero threshold and with identical spans: some bucket not inside the zero
+   * bucket decreased. Precondition: the spans are equal and cover both count arrays.
+   */
+  static boolean decreasedSameLayout(Span[] spans, double[] curr, double[] prev, int schema, double zeroThreshold) {
+    int start = leadingInZeroBucket(spans, curr.length, schema, zeroThreshold);
+    for (int i = start; i < curr.length; i++) {
+      if (curr[i] < prev[i]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Compacts one side as {@link IndexedBuckets#compact} followed by {@link IndexedBuckets#spans()}
+   * and {@link IndexedBuckets#buckets()} do, allocating only the two result arrays: writes them
+   * into {@code out[0]} (a {@code Span[]}) and {@code out[1]} (a {@code double[]}).
+   */
+  static void compact(Span[] spans, double[] b, int maxEmpty, Object[] out) {
+    // Pass 1: sizes. Pass 2: fill. Both walk the same (index, count) sequence.
+    int nBuckets = 0;
+    int nSpans = 0;
+    long last = Long.MIN_VALUE;
+    int idx = 0;
+    int bi = 0;
+    for (int s = 0; s < spans.length; s++) {
+      idx += spans[s].offset();
+      for (int j = 0; j < spans[s].length() && bi < b.length; j++, idx++, bi++) {
+        if (b[bi] == 0) {
+          continue;
+        }
+        if (last == Long.MIN_VALUE) {
+          nSpans = 1;
+        } else {
+          long gap = idx - last - 1;
+          if (gap > 0 && gap <= maxEmpty) {
+            nBuckets += (int) gap;
+          } else if (gap != 0) {
+            nSpans++;
+          }
+        }
+        nBuckets++;
+        last = idx;
+      }
+    }
+    if (nBuckets == 0) {
+      out[0] = IndexedBuckets.NO_SPANS;
+      out[1] = IndexedBuckets.NO_BUCKETS;
+      return;
+    }
+    Span[] os = new Span[nSpans];
+    double[] ob = new double[nBuckets];
+    int k = 0;
+    int sk = 0;
+    int spanStart = 0;
+    int spanStartIdx = 0;
+    int prevEnd = 0;
+    last = Long.MIN_VALUE;
+    idx = 0;
+    bi = 0;
+    for (int s = 0; s < spans.length; s++) {
+      idx += spans[s].offset();
+      for (int j = 0; j < spans[s].length() && bi < b.length; j++, idx++, bi++) {
+        if (b[bi] == 0) {
+          continue;
+        }
+        if (last == Long.MIN_VALUE) {
+          spanStart = 0;
+          spanStartIdx = idx;
+        } else {
+          long gap = idx - last - 1;
+          if (gap > 0 && gap <= maxEmpty) {
+            k += (int) gap; // explicit empty buckets, already zero
+          } else if (gap != 0) {
+            int offset = sk == 0 ? spanStartIdx : spanStartIdx - prevEnd - 1;
+            os[sk++] = new Span(offset, k - spanStart);
+            prevEnd = (int) last;
+            spanStart = k;
+            spanStartIdx = idx;
+          }
+        }
+        ob[k++] = b[bi];
+        last = idx;
+      }
+    }
+    int offset = sk == 0 ? spanStartIdx : spanStartIdx - prevEnd - 1;
+    os[sk] = new Span(offset, k - spanStart);
+    out[0] = os;
+    out[1] = ob;
+  }
+}

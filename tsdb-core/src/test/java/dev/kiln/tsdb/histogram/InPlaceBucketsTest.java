@@ -1,0 +1,204 @@
+package dev.kiln.tsdb.histogram;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The allocation-free fast paths of {@link FloatHistogram} (add, sub, kahanAdd, compact,
+ * detectReset) against the general {@link IndexedBuckets} path, which the same operation takes
+ * when the receiver's spans are split into a non-canonical but equivalent form. Seeded; the seed
+ * is in every failure message.
+ */
+class InPlaceBucketsTest {
+  private static final int ROUNDS = 3000;
+
+  /** A histogram over a random index set (sometimes a subset of {@code base}), schema 2. */
+  private static FloatHistogram random(Random r, TreeMap<Integer, Double> base, boolean subset) {
+    TreeMap<Integer, Double> pos = new TreeMap<>();
+    TreeMap<Integer, Double> neg = new TreeMap<>();
+    if (subset && base != null) {
+      for (var e : base.entrySet()) {
+        if (r.nextInt(4) != 0) {
+          pos.put(e.getKey(), value(r));
+        }
+      }
+    } else {
+      int start = r.nextInt(20) - 30;
+      for (int i = 0, idx = start; i < 1 + r.nextInt(25); i++) {
+        idx += 1 + (r.nextInt(3) == 0 ? r.nextInt(4) : 0);
+        pos.put(idx, value(r));
+      }
+    }
+    if (r.nextInt(3) == 0) {
+      neg.put(-r.nextInt(5), value(r));
+      neg.put(3, value(r));
+    }
+    FloatHistogram h = new FloatHistogram();
+    h.schema = 2;
+    // Buckets below index -24 (bound 2^-6) are inside the zero bucket of half the histograms.
+    h.zeroThreshold = r.nextBoolean() ? Math.scalb(1.0, -6) : 0;
+    h.zeroCount = r.nextInt(5);
+    h.count = 1000;
+    h.sum = r.nextDouble() * 100;
+    set(h, true, pos);
+    set(h, false, neg);
+    return h;
+  }
+
+  private static double value(Random r) {
+    return switch (r.nextInt(5)) {
+      case 0 -> 0;
+      case 1 -> r.nextInt(10);
+      default -> r.nextDouble() * 1e3;
+    };
+  }
+
+  static void set(FloatHistogram h, boolean positive, TreeMap<Integer, Double> m) {
+    IndexedBuckets b = new IndexedBuckets(m.size());
+    m.forEach(b::add);
+    if (positive) {
+      h.positiveSpans = b.spans();
+      h.positiveBuckets = b.buckets();
+    } else {
+      h.negativeSpans = b.spans();
+      h.negativeBuckets = b.buckets();
+    }
+  }
+
+  static TreeMap<Integer, Double> positives(FloatHistogram h) {
+    TreeMap<Integer, Double> m = new TreeMap<>();
+    IndexedBuckets b = IndexedBuckets.decode(h.positiveSpans, h.positiveBuckets);
+    for (int i = 0; i < b.n; i++) {
+      m.put(b.idx[i], b.cnt[i]);
+    }
+    return m;
+  }
+
+  /** The same buckets with the first span of length ≥ 2 split in two (offset 0: not canonical). */
+  static Span[] split(Span[] spans) {
+    List<Span> out = new ArrayList<>();
+    boolean done = false;
+    for (Span s : spans) {
+      if (!done && s.length() >= 2) {
+        out.add(new Span(s.offset(), 1));
+        out.add(new Span(0, s.length() - 1));
+        done = true;
+      } else {
+        out.add(s);
+      }
+    }
+    return out.toArray(new Span[0]);
+  }
+
+  static FloatHistogram generalForm(FloatHistogram h) {
+    FloatHistogram g = h.copy();
+    g.positiveSpans = split(g.positiveSpans);
+    g.negativeSpans = split(g.negativeSpans);
+    if (g.positiveSpans.length == h.positiveSpans.length) {
+      // Nothing to split: an empty leading span keeps the layout and disables the fast paths.
+      Span[] s = new Span[g.positiveSpans.length + 1];
+      s[0] = new Span(0, 0);
+      System.arraycopy(g.positiveSpans, 0, s, 1, g.positiveSpans.length);
+      g.positiveSpans = s;
+    }
+    return g;
+  }
+
+  private static void assertSame(FloatHistogram want, FloatHistogram got, String msg) {
+    assertEquals(want, got, msg + ": " + want + " vs " + got);
+    assertEquals(want.counterResetHint, got.counterResetHint, msg);
+  }
+
+  @Test
+  void addAndSubMatchGeneralPath() {
+    long seed = System.nanoTime();
+    Random r = new Random(seed);
+    for (int i = 0; i < ROUNDS; i++) {
+      FloatHistogram a = random(r, null, false);
+      FloatHistogram b = random(r, positives(a), r.nextInt(4) != 0);
+      b.zeroThreshold = a.zeroThreshold;
+      boolean sub = r.nextBoolean();
+      FloatHistogram fast = a.copy();
+      FloatHistogram general = generalForm(a);
+      int f1 = sub ? fast.sub(b) : fast.add(b);
+      int f2 = sub ? general.sub(b) : general.add(b);
+      String msg = "seed " + seed + " round " + i;
+      assertEquals(f2, f1, msg);
+      assertSame(general, fast, msg);
+      assertTrue(InPlaceBuckets.canonical(fast.positiveSpans, fast.positiveBuckets.length)
+          || !InPlaceBuckets.canonical(a.positiveSpans, a.positiveBuckets.length), msg);
+    }
+  }
+
+  @Test
+  void kahanAddMatchesGeneralPath() {
+    long seed = System.nanoTime();
+    Random r = new Random(seed);
+    for (int i = 0; i < ROUNDS / 10; i++) {
+      FloatHistogram first = random(r, null, false);
+      FloatHistogram fast = first.copy();
+      FloatHistogram general = generalForm(first);
+      FloatHistogram fastComp = new FloatHistogram();
+      FloatHistogram generalComp = new FloatHistogram();
+      String msg = "seed " + seed + " round " + i;
+      for (int k = 0; k < 10; k++) {
+        FloatHistogram o = random(r, positives(first), r.nextInt(5) != 0);
+        o.zeroThreshold = first.zeroThreshold;
+        assertEquals(general.kahanAdd(o, generalComp), fast.kahanAdd(o, fastComp), msg);
+        assertSame(general, fast, msg + " add " + k);
+        assertEquals(generalComp, fastComp, msg + " compensation " + k);
+        // Keep the general side general for the next addition.
+        general = generalForm(general);
+      }
+    }
+  }
+
+  @Test
+  void compactMatchesIndexedBuckets() {
+    long seed = System.nanoTime();
+    Random r = new Random(seed);
+    Object[] out = new Object[2];
+    for (int i = 0; i < ROUNDS; i++) {
+      FloatHistogram h = random(r, null, false);
+      Span[] spans = r.nextBoolean() ? h.positiveSpans : split(h.positiveSpans);
+      int maxEmpty = r.nextInt(4);
+      InPlaceBuckets.compact(spans, h.positiveBuckets, maxEmpty, out);
+      IndexedBuckets want = IndexedBuckets.decode(spans, h.positiveBuckets).compact(maxEmpty);
+      String msg = "seed " + seed + " round " + i;
+      assertArrayEquals(want.spans(), (Span[]) out[0], msg);
+      assertArrayEquals(want.buckets(), (double[]) out[1], msg);
+      FloatHistogram viaMethod = h.copy().compact(maxEmpty);
+      FloatHistogram viaGeneral = generalForm(h).compact(maxEmpty);
+      assertSame(viaGeneral, viaMethod, msg);
+      assertArrayEquals(viaGeneral.positiveSpans, viaMethod.positiveSpans, msg);
+    }
+  }
+
+  @Test
+  void detectResetMatchesGeneralPath() {
+    long seed = System.nanoTime();
+    Random r = new Random(seed);
+    int resets = 0;
+    for (int i = 0; i < ROUNDS; i++) {
+      FloatHistogram prev = random(r, null, false);
+      FloatHistogram curr = prev.copy();
+      for (int k = 0; k < curr.positiveBuckets.length; k++) {
+        curr.positiveBuckets[k] += r.nextInt(20) == 0 ? -1 : r.nextInt(3);
+      }
+      curr.zeroCount += r.nextInt(30) == 0 ? -1 : 0;
+      curr.count = prev.count + r.nextInt(3);
+      boolean fast = curr.detectReset(prev);
+      FloatHistogram general = generalForm(prev);
+      assertEquals(curr.detectReset(general), fast, "seed " + seed + " round " + i);
+      resets += fast ? 1 : 0;
+    }
+    assertTrue(resets > 0 && resets < ROUNDS, "both outcomes occur, seed " + seed);
+  }
+}
