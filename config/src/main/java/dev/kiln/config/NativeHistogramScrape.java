@@ -64,6 +64,17 @@ public record NativeHistogramScrape(
   }
 
   /**
+   * These settings under {@code --enable-feature=created-timestamp-zero-ingestion} (Prometheus 3.x):
+   * created timestamps come only with the protobuf format, so PrometheusProto goes first in the
+   * default protocols; configured protocols and every other setting stay.
+   */
+  public NativeHistogramScrape withProtobufFirstDefault() {
+    return new NativeHistogramScrape(scrapeProtocols != null ? scrapeProtocols : PROTO_FIRST_PROTOCOLS,
+        scrapeNativeHistograms, alwaysScrapeClassicHistograms, convertClassicHistogramsToNhcb, bucketLimit,
+        minBucketFactor);
+  }
+
+  /**
    * The global section's settings: the protocols, the native switch and (as Prometheus 3.x) the
    * classic-histogram switches; the bucket limit and factor are per job only.
    */

@@ -36,6 +36,14 @@ public record ScrapeConfig(
         histograms.withNativeHistogramsFeature());
   }
 
+  /** This job under {@code --enable-feature=created-timestamp-zero-ingestion}: protobuf first unless protocols are set. */
+  public ScrapeConfig withCreatedTimestampZeroFeature() {
+    return new ScrapeConfig(jobName, scrapeIntervalMillis, scrapeTimeoutMillis, metricsPath, scheme, params, honorLabels,
+        honorTimestamps, trackTimestampsStaleness, enableCompression, limits, fallbackScrapeProtocol, staticConfigs,
+        fileSdConfigs, kubernetesSdConfigs, relabelConfigs, metricRelabelConfigs, http,
+        histograms.withProtobufFirstDefault());
+  }
+
 
   static ScrapeConfig parse(YamlNode n, GlobalConfig global, Path baseDir) {
     String job = n.string("job_name", "");

@@ -1,5 +1,6 @@
 package dev.kiln.config;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,6 +30,23 @@ class NativeHistogramScrapeTest {
           always_scrape_classic_histograms: false
           static_configs: [{targets: ['h:1']}]
       """;
+
+  @Test
+  void createdTimestampZeroFeaturePutsProtobufFirstUnlessProtocolsAreSet() {
+    PrometheusConfig c = parse("""
+        scrape_configs:
+          - job_name: default
+          - job_name: text
+            scrape_protocols: [PrometheusText0.0.4]
+        """);
+    NativeHistogramScrape plain = job(c, "default");
+    assertEquals(NativeHistogramScrape.DEFAULT_PROTOCOLS, plain.effectiveProtocols());
+    NativeHistogramScrape featured = c.scrapeConfig("default").withCreatedTimestampZeroFeature().histograms();
+    assertEquals(NativeHistogramScrape.PROTO_FIRST_PROTOCOLS, featured.effectiveProtocols());
+    assertFalse(featured.nativeHistogramsEnabled(), "native histograms stay as configured");
+    assertEquals(java.util.List.of("PrometheusText0.0.4"),
+        c.scrapeConfig("text").withCreatedTimestampZeroFeature().histograms().effectiveProtocols());
+  }
 
   @Test
   void conversionIsOffByDefault() {

@@ -99,6 +99,9 @@ public final class ScrapeManager implements AutoCloseable {
     boolean extra = config.global().extraScrapeMetrics();
     for (ScrapeConfig job : config.scrapeConfigs()) {
       ScrapeConfig sc = nativeHistogramsFeature ? job.withNativeHistogramsFeature() : job;
+      if (createdTimestampZero) {
+        sc = sc.withCreatedTimestampZeroFeature();
+      }
       ScrapePool pool = new ScrapePool(sc, storage, fetcher, clock, userAgent, extra, scheduler, workers, createdTimestampZero);
       ScrapePool old = pools.remove(sc.jobName());
       if (old != null) {
