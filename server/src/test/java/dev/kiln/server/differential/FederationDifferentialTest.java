@@ -39,14 +39,9 @@ class FederationDifferentialTest {
     Files.writeString(config, "global: {scrape_interval: 1h, external_labels: {region: eu, source: ignored}}\n");
     long end = System.currentTimeMillis() - 1000;
     byte[] body = HistogramWrites.request("fed", end, 10, 42);
-    try (ServerProcess prometheus = ServerProcess.prometheus(config, Files.createDirectories(dir.resolve("prom-data")),
-            "--enable-feature=native-histograms");
-        ServerProcess kiln = ServerProcess.kiln(config, Files.createDirectories(dir.resolve("kiln-data")),
-            "--enable-feature=native-histograms")) {
-      for (ServerProcess s : List.of(prometheus, kiln)) {
-        ApiClient.Answer a = new ApiClient(s).postBytes("/api/v1/write", body, RemoteWriteRequests.V1_HEADERS);
-        assertEquals(204, a.status(), s + ": " + a.raw());
-      }
+    try (ServerPair pair = ServerPair.nativeHistogramsWith(dir, config, body)) {
+      ServerProcess prometheus = pair.prometheus;
+      ServerProcess kiln = pair.kiln;
       String path = "/federate?match[]=" + ApiClient.encode("{source=\"fed\"}") + "&match[]="
           + ApiClient.encode("{__name__=~\"rpc_.*\"}");
       HttpResponse<byte[]> pt = get(prometheus, path, null);

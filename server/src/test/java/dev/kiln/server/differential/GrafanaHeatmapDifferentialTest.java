@@ -32,15 +32,9 @@ class GrafanaHeatmapDifferentialTest {
     // Samples 7 s off the step grid: no sample sits on a range boundary, where Prometheus 2.42
     // (left-closed ranges) and 3.x, which Kiln follows (left-open), differ.
     byte[] body = HistogramWrites.request("grafana", end - 7000, 240, 5);
-    try (ServerProcess prometheus = ServerProcess.prometheus(config, Files.createDirectories(dir.resolve("prom-data")),
-            "--enable-feature=native-histograms");
-        ServerProcess kiln = ServerProcess.kiln(config, Files.createDirectories(dir.resolve("kiln-data")),
-            "--enable-feature=native-histograms")) {
-      ApiClient prom = new ApiClient(prometheus);
-      ApiClient kil = new ApiClient(kiln);
-      for (ApiClient c : List.of(prom, kil)) {
-        assertEquals(204, c.postBytes("/api/v1/write", body, RemoteWriteRequests.V1_HEADERS).status());
-      }
+    try (ServerPair pair = ServerPair.nativeHistogramsWith(dir, config, body)) {
+      ApiClient prom = pair.prom;
+      ApiClient kil = pair.kil;
       long start = (end - 3_600_000) / 1000 / 15 * 15;
       long stop = end / 1000 / 15 * 15;
       JsonNode heatmap = null;

@@ -51,14 +51,9 @@ class RemoteReadDifferentialTest {
     Files.writeString(config, "global: {scrape_interval: 1h, external_labels: {region: eu}}\n");
     long end = System.currentTimeMillis() - 1000;
     byte[] body = HistogramWrites.request("read", end, 150, 7);
-    try (ServerProcess prometheus = ServerProcess.prometheus(config, Files.createDirectories(dir.resolve("prom-data")),
-            "--enable-feature=native-histograms");
-        ServerProcess kiln = ServerProcess.kiln(config, Files.createDirectories(dir.resolve("kiln-data")),
-            "--enable-feature=native-histograms")) {
-      for (ServerProcess s : List.of(prometheus, kiln)) {
-        ApiClient.Answer a = new ApiClient(s).postBytes("/api/v1/write", body, RemoteWriteRequests.V1_HEADERS);
-        assertEquals(204, a.status(), s + ": " + a.raw());
-      }
+    try (ServerPair pair = ServerPair.nativeHistogramsWith(dir, config, body)) {
+      ServerProcess prometheus = pair.prometheus;
+      ServerProcess kiln = pair.kiln;
       Query query = Query.newBuilder().setStartTimestampMs(end - 3_600_000).setEndTimestampMs(end + 1000)
           .addMatchers(LabelMatcher.newBuilder().setType(LabelMatcher.Type.EQ).setName("source").setValue("read"))
           .addMatchers(LabelMatcher.newBuilder().setType(LabelMatcher.Type.EQ).setName("region").setValue("eu"))

@@ -27,12 +27,29 @@ final class ServerPair implements AutoCloseable {
     return start(dir, cfg);
   }
 
-  static ServerPair start(Path dir, Path config) throws Exception {
-    ServerProcess p = ServerProcess.prometheus(config, Files.createDirectories(dir.resolve("prom-data")));
+  /** Both servers with {@code config}, each also given {@code flags} (flags both understand). */
+  static ServerPair start(Path dir, Path config, String... flags) throws Exception {
+    ServerProcess p = ServerProcess.prometheus(config, Files.createDirectories(dir.resolve("prom-data")), flags);
     try {
-      return new ServerPair(p, ServerProcess.kiln(config, Files.createDirectories(dir.resolve("kiln-data"))));
+      return new ServerPair(p, ServerProcess.kiln(config, Files.createDirectories(dir.resolve("kiln-data")), flags));
     } catch (Exception | Error e) {
       p.close();
+      throw e;
+    }
+  }
+
+  /** Both servers with native histograms on, each fed {@code body} as a remote-write 1.0 request. */
+  static ServerPair nativeHistogramsWith(Path dir, Path config, byte[] body) throws Exception {
+    ServerPair pair = start(dir, config, "--enable-feature=native-histograms");
+    try {
+      for (ApiClient.Answer a : pair.postToBoth("/api/v1/write", body, RemoteWriteRequests.V1_HEADERS)) {
+        if (a.status() != 204) {
+          throw new AssertionError("remote write answered " + a.status() + ": " + a.raw());
+        }
+      }
+      return pair;
+    } catch (Exception | Error e) {
+      pair.close();
       throw e;
     }
   }
