@@ -1,10 +1,22 @@
 package dev.kiln.server.push;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kiln.scraper.parse.ExpositionException;
+import dev.kiln.server.exposition.proto.Bucket;
+import dev.kiln.server.exposition.proto.Counter;
+import dev.kiln.server.exposition.proto.Gauge;
+import dev.kiln.server.exposition.proto.Histogram;
+import dev.kiln.server.exposition.proto.LabelPair;
+import dev.kiln.server.exposition.proto.Metric;
+import dev.kiln.server.exposition.proto.MetricFamily;
+import dev.kiln.server.exposition.proto.Quantile;
+import dev.kiln.server.exposition.proto.Summary;
+import dev.kiln.server.exposition.proto.Untyped;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.MetricType;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,51 +24,29 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads and writes {@code io.prometheus.client.MetricFamily} protobuf messages for the push store:
- * splits a delimited body into its messages, sets a group's grouping labels on every metric of a
- * message (as the Pushgateway does, overriding labels of the same name), and encodes text-pushed
- * families and the push-time gauges as messages. Every other field is copied byte for byte.
+ * The push API's protobuf handling on the exposition's generated {@code MetricFamily} classes:
+ * splitting a delimited body, setting a group's labels on a family, and writing text-pushed
+ * families in the same form.
  */
 final class MetricFamilyCodec {
-  private static final int VARINT = 0;
-  private static final int FIXED64 = 1;
-  private static final int LEN = 2;
-  private static final int FIXED32 = 5;
-
   private MetricFamilyCodec() {}
 
   /** The MetricFamily messages of a varint-length-delimited body. */
   static List<byte[]> split(byte[] body) {
     List<byte[]> out = new ArrayList<>();
-    int[] pos = {0};
-    while (pos[0] < body.length) {
-      long len = varint(body, pos);
-      if (len < 0 || len > body.length - pos[0]) {
-        throw new ExpositionException("protobuf message length " + len + " exceeds the body");
+    CodedInputStream in = CodedInputStream.newInstance(body);
+    try {
+      while (!in.isAtEnd()) {
+        int len = in.readRawVarint32();
+        if (len < 0 || len > body.length - in.getTotalBytesRead()) {
+          throw new ExpositionException("protobuf message length " + Integer.toUnsignedLong(len) + " exceeds the body");
+        }
+        out.add(in.readRawBytes(len));
       }
-      byte[] msg = new byte[(int) len];
-      System.arraycopy(body, pos[0], msg, 0, (int) len);
-      pos[0] += (int) len;
-      out.add(msg);
+    } catch (IOException e) {
+      throw new ExpositionException("protobuf message length: " + e.getMessage());
     }
     return out;
-  }
-
-  /** The family name of a MetricFamily message ("" when absent). */
-  static String name(byte[] family) {
-    int[] pos = {0};
-    String name = "";
-    while (pos[0] < family.length) {
-      long tag = varint(family, pos);
-      int start = pos[0];
-      skip(family, pos, (int) (tag & 7));
-      if (tag >>> 3 == 1 && (tag & 7) == LEN) {
-        int[] p = {start};
-        int len = (int) varint(family, p);
-        name = new String(family, p[0], len, StandardCharsets.UTF_8);
-      }
-    }
-    return name;
   }
 
   /**
@@ -64,67 +54,34 @@ final class MetricFamilyCodec {
    * {@code instance} label on metrics that have none.
    */
   static byte[] withLabels(byte[] family, Labels key) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(family.length + 64);
-    int[] pos = {0};
-    while (pos[0] < family.length) {
-      int fieldStart = pos[0];
-      long tag = varint(family, pos);
-      int valueStart = pos[0];
-      skip(family, pos, (int) (tag & 7));
-      if (tag >>> 3 == 4 && (tag & 7) == LEN) {
-        int[] p = {valueStart};
-        int len = (int) varint(family, p);
-        byte[] metric = new byte[len];
-        System.arraycopy(family, p[0], metric, 0, len);
-        writeMessage(out, 4, metricWithLabels(metric, key));
-      } else {
-        out.write(family, fieldStart, pos[0] - fieldStart);
-      }
+    MetricFamily parsed;
+    try {
+      parsed = MetricFamily.parseFrom(family);
+    } catch (InvalidProtocolBufferException e) {
+      throw new ExpositionException(e.getMessage());
     }
-    return out.toByteArray();
+    MetricFamily.Builder b = parsed.toBuilder();
+    for (int i = 0; i < b.getMetricCount(); i++) {
+      b.setMetric(i, metricWithLabels(b.getMetric(i), key));
+    }
+    return b.build().toByteArray();
   }
 
-  private static byte[] metricWithLabels(byte[] metric, Labels key) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(metric.length + 64);
-    key.forEach((n, v) -> writeMessage(out, 1, labelPair(n, v)));
+  private static Metric metricWithLabels(Metric metric, Labels key) {
+    Metric.Builder m = metric.toBuilder().clearLabel();
+    key.forEach((n, v) -> m.addLabel(labelPair(n, v)));
     boolean instance = key.has("instance");
-    int[] pos = {0};
-    while (pos[0] < metric.length) {
-      int fieldStart = pos[0];
-      long tag = varint(metric, pos);
-      int valueStart = pos[0];
-      skip(metric, pos, (int) (tag & 7));
-      if (tag >>> 3 == 1 && (tag & 7) == LEN) {
-        int[] p = {valueStart};
-        int len = (int) varint(metric, p);
-        String name = labelName(metric, p[0], p[0] + len);
-        if (key.has(name)) {
-          continue;
-        }
-        instance |= name.equals("instance");
+    for (LabelPair l : metric.getLabelList()) {
+      if (!key.has(l.getName())) {
+        m.addLabel(l);
+        instance |= l.getName().equals("instance");
       }
-      out.write(metric, fieldStart, pos[0] - fieldStart);
     }
     if (!instance) {
       // As the Pushgateway: an empty instance label keeps the ingesting job's instance off the series.
-      writeMessage(out, 1, labelPair("instance", ""));
+      m.addLabel(labelPair("instance", ""));
     }
-    return out.toByteArray();
-  }
-
-  private static String labelName(byte[] buf, int start, int end) {
-    int[] pos = {start};
-    while (pos[0] < end) {
-      long tag = varint(buf, pos);
-      int valueStart = pos[0];
-      skip(buf, pos, (int) (tag & 7));
-      if (tag >>> 3 == 1 && (tag & 7) == LEN) {
-        int[] p = {valueStart};
-        int len = (int) varint(buf, p);
-        return new String(buf, p[0], len, StandardCharsets.UTF_8);
-      }
-    }
-    return "";
+    return m.build();
   }
 
   /**
@@ -133,36 +90,31 @@ final class MetricFamilyCodec {
    * samples; samples that do not fit that shape are left out.
    */
   static byte[] encode(String name, MetricType type, String help, List<PushedGroup.PushedSample> samples) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    writeString(out, 1, name);
+    MetricFamily.Builder f = MetricFamily.newBuilder().setName(name);
     if (!help.isEmpty()) {
-      writeString(out, 2, help);
+      f.setHelp(help);
     }
-    int protoType = switch (type) {
-      case COUNTER -> 0;
-      case GAUGE -> 1;
-      case SUMMARY -> 2;
-      case HISTOGRAM -> 4;
-      default -> 3;
-    };
-    writeVarint(out, 3 << 3 | VARINT);
-    writeVarint(out, protoType);
+    f.setType(switch (type) {
+      case COUNTER -> dev.kiln.server.exposition.proto.MetricType.COUNTER;
+      case GAUGE -> dev.kiln.server.exposition.proto.MetricType.GAUGE;
+      case SUMMARY -> dev.kiln.server.exposition.proto.MetricType.SUMMARY;
+      case HISTOGRAM -> dev.kiln.server.exposition.proto.MetricType.HISTOGRAM;
+      default -> dev.kiln.server.exposition.proto.MetricType.UNTYPED;
+    });
     if (type == MetricType.HISTOGRAM || type == MetricType.SUMMARY) {
-      for (Map.Entry<Labels, Complex> e : group(name, type, samples).entrySet()) {
-        writeMessage(out, 4, e.getValue().encode(e.getKey(), type == MetricType.HISTOGRAM));
-      }
+      group(name, type, samples).forEach((labels, c) -> f.addMetric(c.metric(labels, type == MetricType.HISTOGRAM)));
     } else {
-      int field = protoType == 0 ? 3 : protoType == 1 ? 2 : 5;
       for (PushedGroup.PushedSample s : samples) {
-        ByteArrayOutputStream m = new ByteArrayOutputStream();
-        writeLabels(m, s.labels());
-        ByteArrayOutputStream v = new ByteArrayOutputStream();
-        writeDouble(v, 1, s.value());
-        writeMessage(m, field, v.toByteArray());
-        writeMessage(out, 4, m.toByteArray());
+        Metric.Builder m = withLabels(Metric.newBuilder(), s.labels());
+        switch (type) {
+          case COUNTER -> m.setCounter(Counter.newBuilder().setValue(s.value()));
+          case GAUGE -> m.setGauge(Gauge.newBuilder().setValue(s.value()));
+          default -> m.setUntyped(Untyped.newBuilder().setValue(s.value()));
+        }
+        f.addMetric(m);
       }
     }
-    return out.toByteArray();
+    return f.build().toByteArray();
   }
 
   /** The sum, count and buckets (or quantiles) of one histogram or summary series. */
@@ -171,33 +123,18 @@ final class MetricFamilyCodec {
     double count;
     final Map<Double, Double> points = new TreeMap<>();
 
-    byte[] encode(Labels labels, boolean histogram) {
-      ByteArrayOutputStream m = new ByteArrayOutputStream();
-      writeLabels(m, labels);
-      ByteArrayOutputStream h = new ByteArrayOutputStream();
+    Metric metric(Labels labels, boolean histogram) {
+      Metric.Builder m = withLabels(Metric.newBuilder(), labels);
       if (histogram) {
-        writeDouble(h, 2, sum);
-        writeDouble(h, 4, count);
-        for (Map.Entry<Double, Double> b : points.entrySet()) {
-          ByteArrayOutputStream bucket = new ByteArrayOutputStream();
-          writeDouble(bucket, 2, b.getKey());
-          writeDouble(bucket, 4, b.getValue());
-          writeMessage(h, 3, bucket.toByteArray());
-        }
-        writeMessage(m, 7, h.toByteArray());
+        Histogram.Builder h = Histogram.newBuilder().setSampleSum(sum).setSampleCountFloat(count);
+        points.forEach((bound, c) -> h.addBucket(Bucket.newBuilder().setUpperBound(bound).setCumulativeCountFloat(c)));
+        m.setHistogram(h);
       } else {
-        writeVarint(h, 1 << 3 | VARINT);
-        writeVarint(h, (long) count);
-        writeDouble(h, 2, sum);
-        for (Map.Entry<Double, Double> q : points.entrySet()) {
-          ByteArrayOutputStream quantile = new ByteArrayOutputStream();
-          writeDouble(quantile, 1, q.getKey());
-          writeDouble(quantile, 2, q.getValue());
-          writeMessage(h, 3, quantile.toByteArray());
-        }
-        writeMessage(m, 4, h.toByteArray());
+        Summary.Builder s = Summary.newBuilder().setSampleCount((long) count).setSampleSum(sum);
+        points.forEach((q, v) -> s.addQuantile(Quantile.newBuilder().setQuantile(q).setValue(v)));
+        m.setSummary(s);
       }
-      return m.toByteArray();
+      return m.build();
     }
   }
 
@@ -230,82 +167,26 @@ final class MetricFamilyCodec {
 
   /** Appends {@code msg} with its varint length prefix. */
   static void delimit(ByteArrayOutputStream out, byte[] msg) {
-    writeVarint(out, msg.length);
+    int v = msg.length;
+    while ((v & ~0x7F) != 0) {
+      out.write((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out.write(v);
     out.write(msg, 0, msg.length);
   }
 
-  private static void writeLabels(ByteArrayOutputStream m, Labels labels) {
+  /** {@code m} with the labels of {@code labels} but the metric name. */
+  private static Metric.Builder withLabels(Metric.Builder m, Labels labels) {
     labels.forEach((n, v) -> {
       if (!n.equals("__name__")) {
-        writeMessage(m, 1, labelPair(n, v));
+        m.addLabel(labelPair(n, v));
       }
     });
-    if (!labels.has("instance")) {
-      writeMessage(m, 1, labelPair("instance", ""));
-    }
+    return m;
   }
 
-  private static byte[] labelPair(String name, String value) {
-    ByteArrayOutputStream p = new ByteArrayOutputStream();
-    writeString(p, 1, name);
-    writeString(p, 2, value);
-    return p.toByteArray();
-  }
-
-  private static void writeString(ByteArrayOutputStream out, int field, String s) {
-    writeMessage(out, field, s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void writeMessage(ByteArrayOutputStream out, int field, byte[] msg) {
-    writeVarint(out, (long) field << 3 | LEN);
-    delimit(out, msg);
-  }
-
-  private static void writeDouble(ByteArrayOutputStream out, int field, double v) {
-    writeVarint(out, (long) field << 3 | FIXED64);
-    long bits = Double.doubleToRawLongBits(v);
-    for (int i = 0; i < 8; i++) {
-      out.write((int) (bits >>> (8 * i)) & 0xFF);
-    }
-  }
-
-  private static void writeVarint(ByteArrayOutputStream out, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out.write((int) (v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    out.write((int) v);
-  }
-
-  private static long varint(byte[] buf, int[] pos) {
-    long v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos[0] >= buf.length) {
-        throw new ExpositionException("unexpected end of protobuf message");
-      }
-      byte b = buf[pos[0]++];
-      v |= (long) (b & 0x7F) << shift;
-      if (b >= 0) {
-        return v;
-      }
-    }
-    throw new ExpositionException("invalid protobuf varint");
-  }
-
-  private static void skip(byte[] buf, int[] pos, int wire) {
-    long n = switch (wire) {
-      case VARINT -> {
-        varint(buf, pos);
-        yield 0;
-      }
-      case FIXED64 -> 8;
-      case LEN -> varint(buf, pos);
-      case FIXED32 -> 4;
-      default -> throw new ExpositionException("invalid protobuf wire type " + wire);
-    };
-    if (n < 0 || n > buf.length - pos[0]) {
-      throw new ExpositionException("unexpected end of protobuf message");
-    }
-    pos[0] += (int) n;
+  private static LabelPair labelPair(String name, String value) {
+    return LabelPair.newBuilder().setName(name).setValue(value).build();
   }
 }
