@@ -19,22 +19,12 @@ public final class HistogramProtos {
     var b = dev.kiln.server.remotewrite.proto.v1.Histogram.newBuilder()
         .setCountInt(h.count).setSum(h.sum).setSchema(h.schema).setZeroThreshold(h.zeroThreshold)
         .setZeroCountInt(h.zeroCount).setResetHint(h.counterResetHint.ordinal()).setTimestamp(t);
-    for (Span s : h.negativeSpans) {
-      b.addNegativeSpans(span(s));
-    }
+    layout(b, h.negativeSpans, h.positiveSpans, h.customValues);
     for (long d : h.negativeBuckets) {
       b.addNegativeDeltas(d);
     }
-    for (Span s : h.positiveSpans) {
-      b.addPositiveSpans(span(s));
-    }
     for (long d : h.positiveBuckets) {
       b.addPositiveDeltas(d);
-    }
-    if (h.customValues != null) {
-      for (double v : h.customValues) {
-        b.addCustomValues(v);
-      }
     }
     return b.build();
   }
@@ -43,24 +33,30 @@ public final class HistogramProtos {
     var b = dev.kiln.server.remotewrite.proto.v1.Histogram.newBuilder()
         .setCountFloat(h.count).setSum(h.sum).setSchema(h.schema).setZeroThreshold(h.zeroThreshold)
         .setZeroCountFloat(h.zeroCount).setResetHint(h.counterResetHint.ordinal()).setTimestamp(t);
-    for (Span s : h.negativeSpans) {
-      b.addNegativeSpans(span(s));
-    }
+    layout(b, h.negativeSpans, h.positiveSpans, h.customValues);
     for (double c : h.negativeBuckets) {
       b.addNegativeCounts(c);
-    }
-    for (Span s : h.positiveSpans) {
-      b.addPositiveSpans(span(s));
     }
     for (double c : h.positiveBuckets) {
       b.addPositiveCounts(c);
     }
-    if (h.customValues != null) {
-      for (double v : h.customValues) {
+    return b.build();
+  }
+
+  /** The spans and custom bounds, which integer and float histograms carry alike. */
+  private static void layout(dev.kiln.server.remotewrite.proto.v1.Histogram.Builder b, Span[] negative, Span[] positive,
+      double[] customValues) {
+    for (Span s : negative) {
+      b.addNegativeSpans(span(s));
+    }
+    for (Span s : positive) {
+      b.addPositiveSpans(span(s));
+    }
+    if (customValues != null) {
+      for (double v : customValues) {
         b.addCustomValues(v);
       }
     }
-    return b.build();
   }
 
   private static BucketSpan span(Span s) {
