@@ -52,18 +52,19 @@ for line in open(sys.argv[1]):
     name, rest = line.split(None, 1)
     kv = dict(re.findall(r'(\w+)=([\d.]+)', rest))
     rows.setdefault(name, []).append(kv)
-med = {n: {k: statistics.median(float(r[k]) for r in rs) for k in ('samples_per_s', 'cpu_s_per_million', 'rss_mib', 'errors')}
+med = {n: {k: statistics.median(float(r[k]) for r in rs) for k in ('samples_per_s', 'cpu_s_per_million', 'rss_mib', 'rss_anon_mib', 'errors')}
        for n, rs in rows.items()}
-print('| receiver (median of %d) | samples/s | CPU s per million samples | RSS MiB | errors |' % len(next(iter(rows.values()))))
-print('|---|---|---|---|---|')
+print('| receiver (median of %d) | samples/s | CPU s per million samples | RSS MiB | anonymous RSS MiB | errors |' % len(next(iter(rows.values()))))
+print('|---|---|---|---|---|---|')
 for n, m in med.items():
-    print('| %s | %.0f | %.2f | %.0f | %.0f |' % (n, m['samples_per_s'], m['cpu_s_per_million'], m['rss_mib'], m['errors']))
+    print('| %s | %.0f | %.2f | %.0f | %.0f | %.0f |' % (n, m['samples_per_s'], m['cpu_s_per_million'], m['rss_mib'], m['rss_anon_mib'], m['errors']))
 for n, m in med.items():
     if not n.startswith('kiln'):
         continue
     for peer in ('prometheus-2.42', 'victoria-metrics'):
         if peer in med:
             p = med[peer]
-            print('%s / %s: samples/s %.2f, CPU per sample %.2f, RSS %.2f' % (n, peer, m['samples_per_s'] / p['samples_per_s'],
-                  m['cpu_s_per_million'] / p['cpu_s_per_million'], m['rss_mib'] / p['rss_mib']))
+            print('%s / %s: samples/s %.2f, CPU per sample %.2f, RSS %.2f, anonymous RSS %.2f' % (n, peer,
+                  m['samples_per_s'] / p['samples_per_s'], m['cpu_s_per_million'] / p['cpu_s_per_million'],
+                  m['rss_mib'] / p['rss_mib'], m['rss_anon_mib'] / p['rss_anon_mib']))
 PY

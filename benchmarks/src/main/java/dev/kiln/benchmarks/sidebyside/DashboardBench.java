@@ -123,9 +123,9 @@ public final class DashboardBench {
     double secs = (System.nanoTime() - start) / 1e9;
     ProcStat after = ProcStat.of(pid);
     long total = (long) n * steps;
-    System.out.printf("series=%d samples=%d seconds=%.2f samples_per_s=%.0f cpu_s=%.2f cpu_s_per_million=%.3f rss_mib=%.0f errors=%d%s%n",
+    System.out.printf("series=%d samples=%d seconds=%.2f samples_per_s=%.0f cpu_s=%.2f cpu_s_per_million=%.3f rss_mib=%.0f rss_anon_mib=%.0f errors=%d%s%n",
         n, total, secs, total / secs, after.cpu - before.cpu, (after.cpu - before.cpu) / (total / 1e6), after.rssMiB,
-        errors.get(), firstError[0] == null ? "" : " first_error=" + firstError[0].replace(' ', '_'));
+        after.rssAnonMiB, errors.get(), firstError[0] == null ? "" : " first_error=" + firstError[0].replace(' ', '_'));
   }
 
   private static void query(String base, long pid, long endMillis, int runs, Path queriesMd, String extra) throws Exception {
@@ -164,7 +164,8 @@ public final class DashboardBench {
       }
     }
     ProcStat after = ProcStat.of(pid);
-    System.out.printf("query_cpu_s=%.2f rss_after_queries_mib=%.0f%n", after.cpu - before.cpu, after.rssMiB);
+    System.out.printf("query_cpu_s=%.2f rss_after_queries_mib=%.0f rss_anon_after_queries_mib=%.0f%n", after.cpu - before.cpu,
+        after.rssMiB, after.rssAnonMiB);
   }
 
   /** The PromQL lines of the workload file's code blocks, Grafana's rate interval set to 1m. */
@@ -204,18 +205,25 @@ public final class DashboardBench {
     return n;
   }
 
-  /** CPU seconds (user + system) and RSS of a process, from /proc. */
-  record ProcStat(double cpu, double rssMiB) {
+  /**
+   * CPU seconds (user + system), RSS and its anonymous part of a process, from /proc. The anonymous
+   * part ({@code RssAnon}) leaves out resident pages of mapped files, which are page cache the kernel
+   * can drop.
+   */
+  record ProcStat(double cpu, double rssMiB, double rssAnonMiB) {
     static ProcStat of(long pid) throws Exception {
       String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll("^.*\\) ", "").split(" ");
       double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
       double rss = -1;
+      double anon = -1;
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
         if (line.startsWith("VmRSS:")) {
           rss = Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+        } else if (line.startsWith("RssAnon:")) {
+          anon = Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
         }
       }
-      return new ProcStat(cpu, rss);
+      return new ProcStat(cpu, rss, anon);
     }
   }
 }

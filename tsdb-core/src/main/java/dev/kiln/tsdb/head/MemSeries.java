@@ -342,6 +342,19 @@ final class MemSeries {
   }
 
   /** Chunks overlapping [mint, maxt], oldest first; the open chunk is copied. */
+  /** Whether {@link #chunksIn} would return a chunk, without reading or copying any. */
+  boolean hasChunksIn(long mint, long maxt) {
+    for (int i = 0; i < doneCount; i++) {
+      if (doneMinT[i] <= maxt && mint <= doneMaxT[i]) {
+        return true;
+      }
+    }
+    if (open != null && open.numSamples() > 0 && openMinT <= maxt && mint <= lastT) {
+      return true;
+    }
+    return hist != null && hist.numSamples() > 0 && hist.minT <= maxt && mint <= lastT;
+  }
+
   List<ChunkMeta> chunksIn(long mint, long maxt, ChunkStore store) {
     List<ChunkMeta> out = new ArrayList<>(doneCount + 1);
     for (int i = 0; i < doneCount; i++) {
