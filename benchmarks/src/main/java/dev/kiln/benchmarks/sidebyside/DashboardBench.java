@@ -37,6 +37,8 @@ import org.xerial.snappy.Snappy;
 public final class DashboardBench {
   private static final int SERIES_PER_REQUEST = 500;
   private static final Batch END = new Batch(-1, -1, new byte[0]);
+  /** A request left unanswered this long counts as an error (write) or a failed query, instead of stalling the run. */
+  private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(120);
 
   /** One request: chunk {@code chunk} of the series at step {@code step}. */
   private record Batch(int step, int chunk, byte[] body) {}
@@ -102,11 +104,18 @@ public final class DashboardBench {
             }
           }
           byte[] body = b.body;
-          HttpResponse<String> r = client.send(HttpRequest.newBuilder(url).header("Content-Type", "application/x-protobuf")
-              .header("Content-Encoding", "snappy").header("X-Prometheus-Remote-Write-Version", "0.1.0")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() / 100 != 2 && errors.incrementAndGet() == 1) {
-            firstError[0] = r.statusCode() + " " + r.body().strip();
+          try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(url).timeout(TIMEOUT)
+                .header("Content-Type", "application/x-protobuf")
+                .header("Content-Encoding", "snappy").header("X-Prometheus-Remote-Write-Version", "0.1.0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2 && errors.incrementAndGet() == 1) {
+              firstError[0] = r.statusCode() + " " + r.body().strip();
+            }
+          } catch (java.net.http.HttpTimeoutException e) {
+            if (errors.incrementAndGet() == 1) {
+              firstError[0] = "no answer within " + TIMEOUT.toSeconds() + " s";
+            }
           }
           synchronized (sent) {
             sent[b.chunk] = b.step;
@@ -147,7 +156,14 @@ public final class DashboardBench {
         String body = null;
         for (int i = -1; i < runs; i++) {
           long t = System.nanoTime();
-          HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> r;
+          try {
+            r = client.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+          } catch (java.net.http.HttpTimeoutException e) {
+            System.err.println("query " + q + " " + mode[0] + ": no answer within " + TIMEOUT.toSeconds() + " s");
+            body = null;
+            break;
+          }
           double took = (System.nanoTime() - t) / 1e6;
           if (i >= 0) {
             ms[i] = took;
@@ -159,7 +175,7 @@ public final class DashboardBench {
           }
         }
         Arrays.sort(ms);
-        System.out.printf("query=%d mode=%s median_ms=%.1f series=%d points=%d%n", q, mode[0], ms[runs / 2],
+        System.out.printf("query=%d mode=%s median_ms=%.1f series=%d points=%d%n", q, mode[0], body == null ? -1 : ms[runs / 2],
             body == null ? -1 : count(body, "\"metric\""), body == null ? -1 : points(body));
       }
     }
