@@ -70,6 +70,8 @@ final class ScrapeBatch implements ProtobufSink {
   private boolean anyHistogram;
   /** The entry of the previous sample line. */
   private int previous = ScrapeCache.NONE;
+  /** The slot of the sample handed over last, or -1 when it was not kept. */
+  private int lastSlot = -1;
 
   ScrapeBatch(ScrapeCache cache, SeriesLabeler labeler, boolean honorTimestamps, boolean trackTimestampsStaleness,
       boolean createdTimestampZero) {
@@ -207,6 +209,7 @@ final class ScrapeBatch implements ProtobufSink {
 
   @Override
   public void sample(int entry, double value, long t) {
+    lastSlot = -1;
     ScrapeCache.Series s = cache.series(entry);
     if (openMetricsCreated && s != null && takesCreated(familyType) && s.labels.metricName().equals(family + "_created")) {
       createdLine(s.labels, value);
@@ -246,6 +249,7 @@ final class ScrapeBatch implements ProtobufSink {
     ts[i] = explicit ? t : defaultTs;
     values[i] = value;
     n = i + 1;
+    lastSlot = i;
     if (openMetricsCreated && takesCreated(familyType)) {
       if (awaiting == awaitingCreated.length) {
         awaitingCreated = Arrays.copyOf(awaitingCreated, awaiting * 2);
@@ -301,6 +305,14 @@ final class ScrapeBatch implements ProtobufSink {
       }
       i++;
       j++;
+    }
+  }
+
+  @Override
+  public void retime(long t) {
+    if (lastSlot >= 0 && honorTimestamps) {
+      ts[lastSlot] = t;
+      series[lastSlot].tracked = trackTimestampsStaleness;
     }
   }
 
