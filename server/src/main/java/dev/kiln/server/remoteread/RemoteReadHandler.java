@@ -65,7 +65,7 @@ public final class RemoteReadHandler implements Handler {
       if (chunked) {
         ChunkedResponseWriter out = new ChunkedResponseWriter();
         for (int i = 0; i < req.getQueriesCount(); i++) {
-          out.startQuery(i);
+          out.startQuery(i, req.getQueries(i).getStartTimestampMs(), req.getQueries(i).getEndTimestampMs());
           select(req.getQueries(i), external, out::series);
           out.endQuery();
         }
@@ -127,6 +127,7 @@ public final class RemoteReadHandler implements Handler {
       while (set.next()) {
         it = set.at().iterator(it);
         samples.clear();
+        samples.stored = set.at().storedChunks();
         for (ValueType vt = it.seek(start); vt != ValueType.NONE && it.atT() <= end; vt = it.next()) {
           samples.add(it, vt);
         }

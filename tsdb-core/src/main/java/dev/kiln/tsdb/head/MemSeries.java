@@ -341,6 +341,17 @@ final class MemSeries {
     return (long) ((double) start + (double) (maxT - start) / Math.floor(n));
   }
 
+  /** How many of {@link #chunksIn}'s chunks for [mint, maxt] are complete (the first ones; the rest are open). */
+  int completeChunksIn(long mint, long maxt) {
+    int n = 0;
+    for (int i = 0; i < doneCount; i++) {
+      if (doneMinT[i] <= maxt && mint <= doneMaxT[i]) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Chunks overlapping [mint, maxt], oldest first; the open chunk is copied. */
   List<ChunkMeta> chunksIn(long mint, long maxt, ChunkStore store) {
     List<ChunkMeta> out = new ArrayList<>(doneCount + 1);
