@@ -41,7 +41,8 @@ public final class NhcbSink implements ProtobufSink {
   /** First byte of a converted histogram's series key: never the start of a text or protobuf key. */
   private static final byte KEY_MARK = (byte) 0xFE;
 
-  private enum Role { NONE, BUCKET, COUNT, SUM }
+  /** A line's part in a histogram; PASS: a {@code _bucket} line of the family without a numeric {@code le}. */
+  private enum Role { NONE, BUCKET, COUNT, SUM, PASS }
 
   private final ProtobufSink out;
   private final boolean keepClassic;
@@ -119,6 +120,14 @@ public final class NhcbSink implements ProtobufSink {
     if (role != Role.NONE && group != null && !lineBase.equals(group)) {
       flushWithNextTimestamp();
     }
+    if (role == Role.PASS) {
+      // Not part of the histogram, but of its labels: the group goes on, the line is kept as is
+      // (Prometheus's NHCBParser compares labels without le before it looks at the bucket).
+      lineLabels = labels;
+      role = Role.NONE;
+      int e = out.cached(buf, start, end);
+      return e >= 0 ? e : out.newSeries(buf, start, end, series);
+    }
     if (role == Role.NONE) {
       flushWithNextTimestamp();
     } else if (lineBase.equals(lastNative)) {
@@ -172,15 +181,9 @@ public final class NhcbSink implements ProtobufSink {
     if (name.endsWith("_bucket")) {
       base = name.substring(0, name.length() - 7);
       String bound = labels.get("le");
-      if (!base.equals(family) || bound == null) {
-        return;
-      }
-      double v = parseBound(bound);
-      if (Double.isNaN(v)) {
-        return;
-      }
+      double v = bound == null ? Double.NaN : parseBound(bound);
       le = v;
-      role = Role.BUCKET;
+      role = Double.isNaN(v) ? Role.PASS : Role.BUCKET;
     } else if (name.endsWith("_sum")) {
       base = name.substring(0, name.length() - 4);
       role = Role.SUM;

@@ -473,4 +473,21 @@ class NhcbScrapeTest {
     assertEquals(List.of(List.of(ct, 0.0), List.of(now, 11.0)), timedCounts("rpc_seconds", "a"));
     assertEquals(List.of(List.of(now, 3.0)), timedCounts("jobs_total", "a"), "the counter after it has no created timestamp");
   }
+
+  @Test
+  void aBucketWithANaNBoundIsKeptAsASeriesAndItsHistogramGoesOn() {
+    ScrapeLoop l = loop(CONVERT);
+    serve(TEXT, """
+        # TYPE h histogram
+        h_bucket{le="1"} 1
+        h_bucket{le="NaN"} 5
+        h_bucket{le="+Inf"} 2
+        h_count 2
+        h_sum 3
+        """);
+    l.scrape();
+    assertEquals(TargetHealth.UP, l.status().health(), l.status().lastError());
+    assertNhcb(only("h", null), new double[] {1}, new Span[] {new Span(0, 2)}, new double[] {1, 1}, 2, 3);
+    assertEquals(List.of(5.0), stored("h_bucket", null), "the NaN bucket is no part of the histogram: kept as is");
+  }
 }
