@@ -32,7 +32,8 @@ import org.xerial.snappy.Snappy;
  * its time range; the answer is either a snappy-compressed {@code ReadResponse} of raw samples
  * ({@code SAMPLES}: floats as samples, native histograms as {@code prometheus.Histogram}s) or a
  * stream of {@code ChunkedReadResponse} frames of chunks ({@code STREAMED_XOR_CHUNKS}: XOR,
- * histogram and float-histogram chunks), whichever comes first in the client's accepted types. As
+ * histogram and float-histogram chunks, stored ones as stored where they lie within the range, see
+ * {@link StoredChunks}), whichever comes first in the client's accepted types. As
  * Prometheus does, the server's external labels are added to every returned series, and an
  * equality matcher on an external label with its value matches series that lack the label.
  */
