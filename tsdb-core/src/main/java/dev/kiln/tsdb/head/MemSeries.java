@@ -352,6 +352,17 @@ final class MemSeries {
     return (long) ((double) start + (double) (maxT - start) / Math.floor(n));
   }
 
+  /** How many of {@link #chunksIn}'s chunks for [mint, maxt] are complete (the first ones; the rest are open). */
+  int completeChunksIn(long mint, long maxt) {
+    int n = 0;
+    for (int i = 0; i < doneCount; i++) {
+      if (doneMinT[i] <= maxt && mint <= doneMaxT[i]) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Chunks overlapping [mint, maxt], oldest first; the open chunk is copied. */
   /** Whether {@link #chunksIn} would return a chunk, without reading or copying any. */
   boolean hasChunksIn(long mint, long maxt) {
