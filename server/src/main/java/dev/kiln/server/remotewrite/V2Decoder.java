@@ -129,7 +129,7 @@ final class V2Decoder {
   private void resolve(ByteBuffer body, int i, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
     int max = 0;
     for (int k = 0; k < refCount; k += 2) {
-      max += 2 * 6 + 3 + symbolLength[refs[k]] + symbolLength[refs[k + 1]];
+      max += 3 + 3 * 5 + symbolLength[refs[k]] + symbolLength[refs[k + 1]];
     }
     ByteBuffer keyBuf = keys.reserve(max);
     int keyOff = keys.position();
