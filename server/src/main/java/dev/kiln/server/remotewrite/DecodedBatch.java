@@ -1,7 +1,6 @@
 package dev.kiln.server.remotewrite;
 
 import dev.kiln.tsdb.model.Labels;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -19,7 +18,7 @@ final class DecodedBatch {
   long[] ref = new long[256];
   Labels[] labels = new Labels[256];
   String[] invalid = new String[256];
-  ByteBuffer[] keyBuffer = new ByteBuffer[256];
+  byte[][] keyBuffer = new byte[256][];
   int[] keyOffset = new int[256];
   int[] keyLength = new int[256];
   long[] keyHash = new long[256];
@@ -89,7 +88,7 @@ final class DecodedBatch {
   }
 
   /** Sets the cache key of series {@code i}. */
-  void key(int i, ByteBuffer buffer, int offset, int length, long hash) {
+  void key(int i, byte[] buffer, int offset, int length, long hash) {
     keyBuffer[i] = buffer;
     keyOffset[i] = offset;
     keyLength[i] = length;

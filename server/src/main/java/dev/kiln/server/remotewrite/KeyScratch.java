@@ -1,17 +1,14 @@
 package dev.kiln.server.remotewrite;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 /**
  * Where the cache keys of one request are written when they are not a contiguous run of the
  * body (2.0 series, whose label fields are written from their symbols, and 1.0 series whose
- * label fields are interleaved with other fields). A direct buffer reused between requests; a
- * key never spans two buffers, and keys written earlier in a request stay valid when a bigger
- * buffer is started. Not thread-safe.
+ * label fields are interleaved with other fields). An array reused between requests; a key
+ * never spans two arrays, and keys written earlier in a request stay valid when a bigger array
+ * is started. Not thread-safe.
  */
 final class KeyScratch {
-  private ByteBuffer buf = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+  private byte[] buf = new byte[1 << 16];
   private int pos;
 
   /** Forgets the keys of the previous request. */
@@ -21,22 +18,22 @@ final class KeyScratch {
 
   /** Lets go of a buffer a large request made grow beyond {@link BodyDecompressor#RETAINED_BYTES}. */
   void trim() {
-    if (buf.capacity() > BodyDecompressor.RETAINED_BYTES) {
-      buf = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    if (buf.length > BodyDecompressor.RETAINED_BYTES) {
+      buf = new byte[1 << 16];
     }
     pos = 0;
   }
 
   /** Makes room for a key of at most {@code n} bytes; returns the buffer it will be written to. */
-  ByteBuffer reserve(int n) {
-    if (pos + n > buf.capacity()) {
-      buf = ByteBuffer.allocateDirect(Math.max(n, buf.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+  byte[] reserve(int n) {
+    if (pos + n > buf.length) {
+      buf = new byte[Math.max(n, buf.length * 2)];
       pos = 0;
     }
     return buf;
   }
 
-  ByteBuffer buffer() {
+  byte[] buffer() {
     return buf;
   }
 
@@ -45,20 +42,20 @@ final class KeyScratch {
   }
 
   void put(int b) {
-    buf.put(pos++, (byte) b);
+    buf[pos++] = (byte) b;
   }
 
   void putVarint(long v) {
     while ((v & ~0x7fL) != 0) {
-      buf.put(pos++, (byte) ((v & 0x7f) | 0x80));
+      buf[pos++] = (byte) ((v & 0x7f) | 0x80);
       v >>>= 7;
     }
-    buf.put(pos++, (byte) v);
+    buf[pos++] = (byte) v;
   }
 
-  /** Copies {@code len} bytes at absolute index {@code off} of {@code src}. */
-  void put(ByteBuffer src, int off, int len) {
-    buf.put(pos, src, off, len);
+  /** Copies {@code len} bytes at index {@code off} of {@code src}. */
+  void put(byte[] src, int off, int len) {
+    System.arraycopy(src, off, buf, pos, len);
     pos += len;
   }
 

@@ -1,7 +1,6 @@
 package dev.kiln.server.remotewrite;
 
 import dev.kiln.tsdb.model.Labels;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -14,11 +13,10 @@ import java.util.Arrays;
  */
 final class LabelFields {
   private final WireReader r = new WireReader();
-  private byte[] bytes = new byte[256];
   private String[] pairs = new String[32];
 
-  /** Decodes and validates the label fields in the {@code len} bytes at absolute index {@code off}. */
-  Labels decode(ByteBuffer buf, int off, int len) throws InvalidWriteException {
+  /** Decodes and validates the label fields in the {@code len} bytes at index {@code off}. */
+  Labels decode(byte[] buf, int off, int len) throws InvalidWriteException {
     r.reset(buf, off, off + len);
     int n = 0;
     while (r.hasMore()) {
@@ -57,20 +55,16 @@ final class LabelFields {
     return LabelValidation.validate(sent);
   }
 
-  private String string(ByteBuffer buf, int off, int len) throws InvalidLabelsException {
+  private static String string(byte[] buf, int off, int len) throws InvalidLabelsException {
     if (len == 0) {
       return "";
     }
-    if (len > bytes.length) {
-      bytes = new byte[Math.max(len, bytes.length * 2)];
-    }
-    buf.get(off, bytes, 0, len);
     if (Utf8.isAscii(buf, off, len)) {
-      return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
+      return new String(buf, off, len, StandardCharsets.ISO_8859_1);
     }
     if (!Utf8.isValid(buf, off, len)) {
       throw new InvalidLabelsException("invalid metric name or labels: a label is not valid UTF-8");
     }
-    return new String(bytes, 0, len, StandardCharsets.UTF_8);
+    return new String(buf, off, len, StandardCharsets.UTF_8);
   }
 }

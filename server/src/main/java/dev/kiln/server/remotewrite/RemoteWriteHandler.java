@@ -14,7 +14,7 @@ import java.time.Clock;
 /**
  * {@code POST /api/v1/write}: remote write 1.0 ({@code prometheus.WriteRequest}) and 2.0
  * ({@code io.prometheus.write.v2.Request}), snappy-compressed. The body is decompressed from the
- * server's buffer into a reused one ({@link BodyDecompressor}) and decoded in place into a reused
+ * server's buffer into a reused array ({@link BodyDecompressor}) and decoded in place into a reused
  * {@link DecodedBatch} ({@link V1Decoder}, {@link V2Decoder}); a series seen before is found by
  * the bytes of its labels ({@link SeriesRefCache}) and appended by reference, so a request of
  * known series allocates nothing per sample and makes no String. The body is decoded and
@@ -74,18 +74,19 @@ public final class RemoteWriteHandler implements Handler {
     }
     ReceiveState state = states.take();
     try {
-      java.nio.ByteBuffer raw;
+      int length;
       try {
-        raw = state.decompressor.decompress(r.bodyBuffer());
+        length = state.decompressor.decompress(r.bodyBuffer());
       } catch (IOException | RuntimeException e) {
         return withHeaders(p, Response.text(400, "snappy decode error: " + e.getMessage() + "\n"), 0, 0);
       }
+      byte[] raw = state.decompressor.output();
       DecodedBatch batch = state.batch;
       try {
         if (p == Protocol.V1) {
-          state.v1.decode(raw, batch, state.keys);
+          state.v1.decode(raw, length, batch, state.keys);
         } else {
-          state.v2.decode(raw, batch, state.keys);
+          state.v2.decode(raw, length, batch, state.keys);
         }
       } catch (InvalidWriteException e) {
         return withHeaders(p, Response.text(400, e.getMessage() + "\n"), 0, 0);

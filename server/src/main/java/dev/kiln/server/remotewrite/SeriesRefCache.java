@@ -2,8 +2,8 @@ package dev.kiln.server.remotewrite;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Remembers which storage series a label set sent over remote write belongs to, keyed by the
@@ -24,8 +24,7 @@ final class SeriesRefCache {
   private static final int SHARDS = 16;
   /** Key bytes are kept in chunks of this size; longer keys are not cached. */
   static final int CHUNK_BYTES = 1 << 16;
-  private static final VarHandle LE_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle BE_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long SEED = 0x9E3779B97F4A7C15L;
   private static final long P1 = 0x9E3779B185EBCA87L;
   private static final long P2 = 0xC2B2AE3D27D4EB4FL;
@@ -40,12 +39,11 @@ final class SeriesRefCache {
   }
 
   /**
-   * The hash of {@code len} key bytes at absolute index {@code off} of {@code b}: four
+   * The hash of {@code len} key bytes at index {@code off} of {@code b}: four
    * independent lanes over 32-byte strides (so the multiplications overlap), then 8-byte words,
-   * then the tail, mixed at the end. The same for any byte order of {@code b}.
+   * then the tail, mixed at the end.
    */
-  static long hash(ByteBuffer b, int off, int len) {
-    boolean be = b.order() == ByteOrder.BIG_ENDIAN;
+  static long hash(byte[] b, int off, int len) {
     long h = SEED ^ (len * P1);
     int i = off;
     int end = off + len;
@@ -55,26 +53,25 @@ final class SeriesRefCache {
       long h3 = h + P1;
       long h4 = h - SEED;
       for (; i + 32 <= end; i += 32) {
-        h1 = round(h1, word(b, i, be));
-        h2 = round(h2, word(b, i + 8, be));
-        h3 = round(h3, word(b, i + 16, be));
-        h4 = round(h4, word(b, i + 24, be));
+        h1 = round(h1, word(b, i));
+        h2 = round(h2, word(b, i + 8));
+        h3 = round(h3, word(b, i + 16));
+        h4 = round(h4, word(b, i + 24));
       }
       h = Long.rotateLeft(h1, 1) + Long.rotateLeft(h2, 7) + Long.rotateLeft(h3, 12) + Long.rotateLeft(h4, 18);
     }
     for (; i + 8 <= end; i += 8) {
-      h = round(h, word(b, i, be));
+      h = round(h, word(b, i));
     }
     long tail = 0;
     for (int shift = 0; i < end; i++, shift += 8) {
-      tail |= (b.get(i) & 0xffL) << shift;
+      tail |= (b[i] & 0xffL) << shift;
     }
     return mix(round(h, tail));
   }
 
-  private static long word(ByteBuffer b, int i, boolean bigEndian) {
-    long w = b.getLong(i);
-    return bigEndian ? Long.reverseBytes(w) : w;
+  private static long word(byte[] b, int i) {
+    return (long) LONGS.get(b, i);
   }
 
   private static long round(long h, long w) {
@@ -82,12 +79,12 @@ final class SeriesRefCache {
   }
 
   /** The cached reference of the key whose bytes are {@code len} bytes at {@code off} of {@code b}, or 0. */
-  long get(long hash, ByteBuffer b, int off, int len) {
+  long get(long hash, byte[] b, int off, int len) {
     return shard(hash).get(hash, b, off, len);
   }
 
   /** Remembers the key's reference (a positive number); keys longer than {@link #CHUNK_BYTES} are not kept. */
-  void put(long hash, ByteBuffer b, int off, int len, long ref) {
+  void put(long hash, byte[] b, int off, int len, long ref) {
     if (ref <= 0) {
       throw new IllegalArgumentException("series reference " + ref);
     }
@@ -97,7 +94,7 @@ final class SeriesRefCache {
   }
 
   /** Forgets the key's reference. */
-  void remove(long hash, ByteBuffer b, int off, int len) {
+  void remove(long hash, byte[] b, int off, int len) {
     if (len <= CHUNK_BYTES) {
       shard(hash).put(hash, b, off, len, Shard.TOMBSTONE);
     }
@@ -167,7 +164,7 @@ final class SeriesRefCache {
       return live;
     }
 
-    long get(long hash, ByteBuffer b, int off, int len) {
+    long get(long hash, byte[] b, int off, int len) {
       Table t = table;
       long[] s = t.slots;
       int mask = s.length / 3 - 1;
@@ -182,7 +179,7 @@ final class SeriesRefCache {
       }
     }
 
-    synchronized void put(long hash, ByteBuffer b, int off, int len, long ref) {
+    synchronized void put(long hash, byte[] b, int off, int len, long ref) {
       Table t = table;
       long[] s = t.slots;
       int mask = s.length / 3 - 1;
@@ -218,13 +215,13 @@ final class SeriesRefCache {
     }
 
     /** Copies the key into the current chunk (a new one when it is full); returns its location. */
-    private long store(byte[][] chunks, ByteBuffer b, int off, int len) {
+    private long store(byte[][] chunks, byte[] b, int off, int len) {
       if (chunk < 0 || chunkUsed + len > CHUNK_BYTES) {
         chunk++;
         chunks[chunk] = new byte[CHUNK_BYTES];
         chunkUsed = 0;
       }
-      b.get(off, chunks[chunk], chunkUsed, len);
+      System.arraycopy(b, off, chunks[chunk], chunkUsed, len);
       long location = (long) chunk << 40 | (long) chunkUsed << 20 | len;
       chunkUsed += len;
       return location;
@@ -268,25 +265,13 @@ final class SeriesRefCache {
       chunkUsed = 0;
     }
 
-    private static boolean keyEquals(byte[][] chunks, long location, ByteBuffer b, int off, int len) {
+    private static boolean keyEquals(byte[][] chunks, long location, byte[] b, int off, int len) {
       if ((int) (location & 0xfffff) != len) {
         return false;
       }
       byte[] c = chunks[(int) (location >>> 40)];
       int at = (int) (location >>> 20) & 0xfffff;
-      VarHandle longs = b.order() == ByteOrder.BIG_ENDIAN ? BE_LONGS : LE_LONGS;
-      int i = 0;
-      for (; i + 8 <= len; i += 8) {
-        if (b.getLong(off + i) != (long) longs.get(c, at + i)) {
-          return false;
-        }
-      }
-      for (; i < len; i++) {
-        if (b.get(off + i) != c[at + i]) {
-          return false;
-        }
-      }
-      return true;
+      return Arrays.equals(c, at, at + len, b, off, off + len);
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.kiln.server.remotewrite;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Strict UTF-8 validation in place (Unicode's well-formed byte sequences: no overlong forms, no
@@ -8,33 +10,35 @@ import java.nio.ByteBuffer;
  * are checked per step.
  */
 final class Utf8 {
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private Utf8() {}
 
-  /** True when the {@code len} bytes at absolute index {@code off} are ASCII only. */
-  static boolean isAscii(ByteBuffer b, int off, int len) {
+  /** True when the {@code len} bytes at index {@code off} are ASCII only. */
+  static boolean isAscii(byte[] b, int off, int len) {
     int i = off;
     int end = off + len;
     for (; i + 8 <= end; i += 8) {
-      if ((b.getLong(i) & 0x8080808080808080L) != 0) {
+      if (((long) LONGS.get(b, i) & 0x8080808080808080L) != 0) {
         return false;
       }
     }
     for (; i < end; i++) {
-      if (b.get(i) < 0) {
+      if (b[i] < 0) {
         return false;
       }
     }
     return true;
   }
 
-  /** True when the {@code len} bytes at absolute index {@code off} are well-formed UTF-8. */
-  static boolean isValid(ByteBuffer b, int off, int len) {
+  /** True when the {@code len} bytes at index {@code off} are well-formed UTF-8. */
+  static boolean isValid(byte[] b, int off, int len) {
     return isAscii(b, off, len) || isValidSlow(b, off, off + len);
   }
 
-  private static boolean isValidSlow(ByteBuffer b, int i, int end) {
+  private static boolean isValidSlow(byte[] b, int i, int end) {
     while (i < end) {
-      int c = b.get(i);
+      int c = b[i];
       if (c >= 0) {
         i++;
         continue;
@@ -67,12 +71,12 @@ final class Utf8 {
       if (end - i <= need) {
         return false;
       }
-      int c1 = b.get(i + 1) & 0xff;
+      int c1 = b[i + 1] & 0xff;
       if (c1 < lo || c1 > hi) {
         return false;
       }
       for (int k = 2; k <= need; k++) {
-        int ck = b.get(i + k) & 0xff;
+        int ck = b[i + k] & 0xff;
         if (ck < 0x80 || ck > 0xbf) {
           return false;
         }

@@ -1,6 +1,5 @@
 package dev.kiln.server.remotewrite;
 
-import java.nio.ByteBuffer;
 
 /**
  * Decodes a remote write 1.0 {@code prometheus.WriteRequest} in place from the decompressed body
@@ -25,11 +24,11 @@ final class V1Decoder {
     this.cache = cache;
   }
 
-  /** Decodes {@code body}'s remaining bytes into {@code out} (cleared first); keys go to {@code keys} when needed. */
-  void decode(ByteBuffer body, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
+  /** Decodes the first {@code length} bytes of {@code body} into {@code out} (cleared first); keys go to {@code keys} when needed. */
+  void decode(byte[] body, int length, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
     out.clear();
     keys.clear();
-    r.reset(body, body.position(), body.limit());
+    r.reset(body, 0, length);
     while (r.hasMore()) {
       int tag = r.readTag();
       if (tag == (1 << 3 | WireReader.LENGTH_DELIMITED)) {
@@ -42,7 +41,7 @@ final class V1Decoder {
     }
   }
 
-  private void series(ByteBuffer body, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
+  private void series(byte[] body, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
     int start = r.position();
     int i = out.startSeries();
     int labelsStart = -1;
@@ -80,7 +79,7 @@ final class V1Decoder {
       out.invalid[i] = MISSING_NAME;
       return;
     }
-    ByteBuffer keyBuf = body;
+    byte[] keyBuf = body;
     int keyOff = labelsStart;
     int keyLen = labelsEnd - labelsStart;
     if (!contiguous) {
@@ -120,7 +119,7 @@ final class V1Decoder {
   }
 
   /** Copies the label fields of the series at [start, end) of {@code body}, in order, into {@code keys}. */
-  private void copyLabelFields(ByteBuffer body, int start, int end, KeyScratch keys) throws InvalidWriteException {
+  private void copyLabelFields(byte[] body, int start, int end, KeyScratch keys) throws InvalidWriteException {
     scan.reset(body, start, end);
     while (scan.hasMore()) {
       int fieldStart = scan.position();

@@ -1,6 +1,5 @@
 package dev.kiln.server.remotewrite;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -32,13 +31,13 @@ final class V2Decoder {
     this.cache = cache;
   }
 
-  /** Decodes {@code body}'s remaining bytes into {@code out} (cleared first), writing keys to {@code keys}. */
-  void decode(ByteBuffer body, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
+  /** Decodes the first {@code length} bytes of {@code body} into {@code out} (cleared first), writing keys to {@code keys}. */
+  void decode(byte[] body, int length, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
     out.clear();
     keys.clear();
     symbols = 0;
     seriesCount = 0;
-    r.reset(body, body.position(), body.limit());
+    r.reset(body, 0, length);
     while (r.hasMore()) {
       int tag = r.readTag();
       if (tag == (4 << 3 | WireReader.LENGTH_DELIMITED)) {
@@ -73,7 +72,7 @@ final class V2Decoder {
    * Decodes one series; returns what breaks the request's rules in it, or null. With {@code
    * resolve} false (the request is already known to be broken) only its well-formedness is checked.
    */
-  private String series(ByteBuffer body, int start, int end, DecodedBatch out, KeyScratch keys, boolean resolve)
+  private String series(byte[] body, int start, int end, DecodedBatch out, KeyScratch keys, boolean resolve)
       throws InvalidWriteException {
     r.reset(body, start, end);
     refCount = 0;
@@ -126,12 +125,12 @@ final class V2Decoder {
   }
 
   /** Writes the series' label fields from its symbols as its key, and looks it up. */
-  private void resolve(ByteBuffer body, int i, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
+  private void resolve(byte[] body, int i, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
     int max = 0;
     for (int k = 0; k < refCount; k += 2) {
       max += 3 + 3 * 5 + symbolLength[refs[k]] + symbolLength[refs[k + 1]];
     }
-    ByteBuffer keyBuf = keys.reserve(max);
+    byte[] keyBuf = keys.reserve(max);
     int keyOff = keys.position();
     for (int k = 0; k < refCount; k += 2) {
       int n = refs[k];

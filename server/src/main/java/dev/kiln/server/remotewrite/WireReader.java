@@ -1,11 +1,12 @@
 package dev.kiln.server.remotewrite;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Reads the protobuf wire format in place from a {@link ByteBuffer} (the decompressed body, a
- * direct buffer), bounds-checked, without allocating: varints, fixed64 values, length-delimited
+ * Reads the protobuf wire format in place from a byte array (the decompressed body),
+ * bounds-checked, without allocating: varints, fixed64 values, length-delimited
  * fields entered and left like protobuf's {@code pushLimit}/{@code popLimit}, and skipping of
  * unknown fields of every wire type, groups included. Every malformation is an {@link
  * InvalidWriteException} naming it ({@code proto unmarshal error: ...}), so a broken body is
@@ -19,21 +20,21 @@ final class WireReader {
   static final int END_GROUP = 4;
   static final int FIXED32 = 5;
 
-  private ByteBuffer buf;
-  private boolean bigEndian;
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private byte[] buf;
   private int pos;
   private int limit;
 
-  /** Reads {@code buf} from {@code pos} up to {@code limit} (absolute indexes). */
-  WireReader reset(ByteBuffer buf, int pos, int limit) {
+  /** Reads {@code buf} from {@code pos} up to {@code limit}. */
+  WireReader reset(byte[] buf, int pos, int limit) {
     this.buf = buf;
-    this.bigEndian = buf.order() == ByteOrder.BIG_ENDIAN;
     this.pos = pos;
     this.limit = limit;
     return this;
   }
 
-  ByteBuffer buffer() {
+  byte[] buffer() {
     return buf;
   }
 
@@ -53,7 +54,7 @@ final class WireReader {
   int readTag() throws InvalidWriteException {
     int p = pos;
     if (p < limit) {
-      byte b = buf.get(p);
+      byte b = buf[p];
       if (b >= 8) {
         pos = p + 1;
         return b;
@@ -69,14 +70,14 @@ final class WireReader {
   long readVarint() throws InvalidWriteException {
     int p = pos;
     if (limit - p >= 10) {
-      long b = buf.get(p);
+      long b = buf[p];
       if (b >= 0) {
         pos = p + 1;
         return b;
       }
       long result = b & 0x7f;
       for (int shift = 7; shift < 64; shift += 7) {
-        b = buf.get(++p);
+        b = buf[++p];
         result |= (b & 0x7f) << shift;
         if (b >= 0) {
           pos = p + 1;
@@ -94,7 +95,7 @@ final class WireReader {
       if (pos >= limit) {
         throw malformed("truncated varint");
       }
-      byte b = buf.get(pos++);
+      byte b = buf[pos++];
       result |= (long) (b & 0x7f) << shift;
       if (b >= 0) {
         return result;
@@ -109,8 +110,7 @@ final class WireReader {
       throw malformed("truncated fixed64");
     }
     pos = p + 8;
-    long v = buf.getLong(p);
-    return bigEndian ? Long.reverseBytes(v) : v;
+    return (long) LONGS.get(buf, p);
   }
 
   double readDouble() throws InvalidWriteException {
