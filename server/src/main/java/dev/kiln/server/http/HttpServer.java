@@ -165,13 +165,25 @@ public final class HttpServer implements AutoCloseable {
         workers.execute(() -> {
           long t0 = System.nanoTime();
           Response resp;
+          boolean failed = false;
           try {
             resp = guard.handle(req, HttpServer.this::dispatch);
+          } catch (Throwable t) {
+            // An Error or a failure outside the handler still gets an answer, so no client waits forever.
+            LOG.error("request {} {} failed", req.method(), req.path(), t);
+            resp = internalError(t);
+            failed = true;
           } finally {
             body.release();
           }
-          observer.served(resp.status() == 404 ? "other" : handlerName(req.path()), resp.status(), System.nanoTime() - t0);
-          ctx.executor().execute(() -> write(ctx, resp, keepAlive, origin));
+          try {
+            observer.served(resp.status() == 404 ? "other" : handlerName(req.path()), resp.status(), System.nanoTime() - t0);
+          } catch (RuntimeException e) {
+            LOG.warn("recording request metrics failed", e);
+          }
+          Response answer = resp;
+          boolean keep = keepAlive && !failed;
+          ctx.executor().execute(() -> write(ctx, answer, keep, origin));
         });
       } catch (RejectedExecutionException e) {
         body.release();
@@ -184,6 +196,10 @@ public final class HttpServer implements AutoCloseable {
       LOG.debug("connection error: {}", cause.toString());
       ctx.close();
     }
+  }
+
+  private static Response internalError(Throwable t) {
+    return ApiResponses.error("internal", 500, t.getMessage() == null ? t.toString() : t.getMessage());
   }
 
   /** Routes a request to its handler; used directly by tests. */
@@ -284,6 +300,7 @@ public final class HttpServer implements AutoCloseable {
       resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(resp);
     } else {
+      resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
     }
   }

@@ -84,6 +84,9 @@ class HttpPipelineTest {
     router.read("/fail", r -> {
       throw new IllegalStateException("handler broke");
     });
+    router.read("/overflow", r -> {
+      throw new StackOverflowError("evaluation too deep");
+    });
     router.add(Set.of("POST"), "/echo", r -> {
       java.nio.ByteBuffer b = r.bodyBuffer();
       byte[] copy = new byte[b.remaining()];
@@ -260,6 +263,17 @@ class HttpPipelineTest {
     JsonNode json = JSON.readTree(body(r));
     assertEquals("internal", json.get("errorType").asText());
     assertEquals("handler broke", json.get("error").asText());
+  }
+
+  @Test
+  void anErrorThrownByAHandlerIsAnsweredAndClosesTheConnection() throws Exception {
+    FullHttpResponse r = get("/overflow");
+    assertEquals(500, r.status().code());
+    assertEquals("close", r.headers().get("Connection"));
+    JsonNode json = JSON.readTree(body(r));
+    assertEquals("internal", json.get("errorType").asText());
+    assertEquals("evaluation too deep", json.get("error").asText());
+    assertFalse(channel.isOpen());
   }
 
   @Test
