@@ -3,6 +3,7 @@ package dev.kiln.promql.engine;
 import dev.kiln.tsdb.histogram.CounterResetHint;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.HistogramException;
+import dev.kiln.tsdb.histogram.HistogramPool;
 
 /**
  * Range functions over a window that holds native-histogram samples (possibly mixed with floats),
@@ -26,6 +27,17 @@ final class HistogramRangeFunctions {
    * corrections, so rate/increase then read only its first and last sample.
    */
   private int[] resetsBefore = new int[0];
+  /**
+   * When set, rate/increase/delta/irate/idelta results are instances of this pool with its arrays
+   * (the caller recycles them once consumed); otherwise they are new.
+   */
+  HistogramPool pool;
+  /**
+   * Whether rate/increase/delta results are compacted (Prometheus's {@code Compact(0)}); a
+   * consumer that only adds the results up and compacts its sum may leave them as they are,
+   * which gives the same sum.
+   */
+  boolean compactRates = true;
 
   HistogramRangeFunctions(Annotations annotations, int pos) {
     this.annotations = annotations;
@@ -195,7 +207,7 @@ final class HistogramRangeFunctions {
         return null;
       }
     }
-    FloatHistogram h = last.copyToSchema(minSchema);
+    FloatHistogram h = pool != null ? last.copyToSchema(minSchema, pool) : last.copyToSchema(minSchema);
     try {
       if ((h.sub(prev) & FloatHistogram.NHCB_BOUNDS_RECONCILED) != 0) {
         reconciled("subtraction");
@@ -221,7 +233,7 @@ final class HistogramRangeFunctions {
       return null;
     }
     h.counterResetHint = CounterResetHint.GAUGE;
-    return h.compact(0);
+    return compactRates ? h.compact(0, pool) : h;
   }
 
   /** The extrapolation of Prometheus's extrapolatedRate, applied to a histogram increase. */
@@ -304,7 +316,7 @@ final class HistogramRangeFunctions {
     if (h0 >= 0 && h1 >= 0) {
       FloatHistogram a = hs[h0];
       FloatHistogram b = hs[h1];
-      FloatHistogram r = b.copy();
+      FloatHistogram r = pool != null ? b.copyTo(pool.take(), pool) : b.copy();
       if (isRate && (b.counterResetHint == CounterResetHint.GAUGE || a.counterResetHint == CounterResetHint.GAUGE)) {
         notCounter(metric);
       }
@@ -322,7 +334,7 @@ final class HistogramRangeFunctions {
         }
       }
       r.counterResetHint = CounterResetHint.GAUGE;
-      r.compact(0);
+      r.compact(0, pool);
       if (isRate) {
         r.div((double) sampledInterval / 1000);
       }

@@ -80,6 +80,32 @@ final class BitReader {
     return n;
   }
 
+  /**
+   * Reads a varbit payload size from the window when the whole number lies in it: the unary
+   * prefix of {@code k} < 7 ones and its closing 0, then {@code sizes[k]} payload bits (at most
+   * 32 bits in all). Returns the payload's bits with {@code sizes[k]} in the top byte's place as
+   * {@code (bits << 8) | size}, or -1 when fewer than 32 bits are buffered or the prefix is
+   * longer, leaving the reader unchanged; callers then read bit by bit.
+   */
+  long tryReadVarbit(int[] sizes) {
+    if (valid < 32) {
+      return -1;
+    }
+    long window = buffer << (64 - valid);
+    int ones = Long.numberOfLeadingZeros(~window);
+    if (ones >= 7) {
+      return -1;
+    }
+    int sz = sizes[ones];
+    if (sz == 0) {
+      valid -= 1;
+      return 0;
+    }
+    valid -= ones + 1 + sz;
+    long bits = (window << (ones + 1)) >>> (64 - sz);
+    return (bits << 8) | sz;
+  }
+
   int readByte() {
     return (int) readBits(8);
   }

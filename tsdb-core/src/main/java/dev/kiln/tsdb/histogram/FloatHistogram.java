@@ -78,6 +78,54 @@ public final class FloatHistogram {
   }
 
   /**
+   * Makes {@code to} a deep copy of this histogram with bucket and span arrays taken from {@code
+   * pool} (custom values shared), and returns it.
+   */
+  public FloatHistogram copyTo(FloatHistogram to, HistogramPool pool) {
+    to.counterResetHint = counterResetHint;
+    to.schema = schema;
+    to.count = count;
+    to.sum = sum;
+    if (usesCustomBuckets()) {
+      to.zeroThreshold = 0;
+      to.zeroCount = 0;
+      to.negativeSpans = IndexedBuckets.NO_SPANS;
+      to.negativeBuckets = IndexedBuckets.NO_BUCKETS;
+      to.customValues = customValues;
+    } else {
+      to.zeroThreshold = zeroThreshold;
+      to.zeroCount = zeroCount;
+      to.negativeSpans = copy(negativeSpans, pool.spans(negativeSpans.length));
+      to.negativeBuckets = copy(negativeBuckets, pool.doubles(negativeBuckets.length));
+      to.customValues = null;
+    }
+    to.positiveSpans = copy(positiveSpans, pool.spans(positiveSpans.length));
+    to.positiveBuckets = copy(positiveBuckets, pool.doubles(positiveBuckets.length));
+    return to;
+  }
+
+  private static Span[] copy(Span[] from, Span[] to) {
+    System.arraycopy(from, 0, to, 0, from.length);
+    return to;
+  }
+
+  private static double[] copy(double[] from, double[] to) {
+    System.arraycopy(from, 0, to, 0, from.length);
+    return to;
+  }
+
+  /**
+   * As {@link #copyToSchema(int)}, the copy (when the schema is unchanged) being an instance of
+   * {@code pool} with its arrays.
+   */
+  public FloatHistogram copyToSchema(int targetSchema, HistogramPool pool) {
+    if (targetSchema == schema) {
+      return copyTo(pool.take(), pool);
+    }
+    return copyToSchema(targetSchema);
+  }
+
+  /**
    * A deep copy in {@code targetSchema}, which must be ≤ this schema (exponential only). Like
    * Prometheus, the copy's counter reset hint is UNKNOWN unless the schema is unchanged.
    */
@@ -655,17 +703,43 @@ public final class FloatHistogram {
    * many empty buckets explicitly). In place; returns this.
    */
   public FloatHistogram compact(int maxEmptyBuckets) {
-    if (alreadyCompact(positiveSpans, positiveBuckets, maxEmptyBuckets)
-        && alreadyCompact(negativeSpans, negativeBuckets, maxEmptyBuckets)) {
+    return compact(maxEmptyBuckets, null);
+  }
+
+  /**
+   * As {@link #compact(int)}; with a {@code pool}, the compacted arrays are taken from it and the
+   * replaced ones handed back to it, so this histogram's arrays must be its own (shared with no
+   * other histogram).
+   */
+  public FloatHistogram compact(int maxEmptyBuckets, HistogramPool pool) {
+    boolean positiveDone = alreadyCompact(positiveSpans, positiveBuckets, maxEmptyBuckets);
+    boolean negativeDone = alreadyCompact(negativeSpans, negativeBuckets, maxEmptyBuckets);
+    if (positiveDone && negativeDone) {
       return this;
     }
     Object[] out = new Object[2];
-    InPlaceBuckets.compact(positiveSpans, positiveBuckets, maxEmptyBuckets, out);
-    positiveSpans = (Span[]) out[0];
-    positiveBuckets = (double[]) out[1];
-    InPlaceBuckets.compact(negativeSpans, negativeBuckets, maxEmptyBuckets, out);
-    negativeSpans = (Span[]) out[0];
-    negativeBuckets = (double[]) out[1];
+    if (pool == null || !positiveDone) {
+      Span[] oldSpans = positiveSpans;
+      double[] oldBuckets = positiveBuckets;
+      InPlaceBuckets.compact(positiveSpans, positiveBuckets, maxEmptyBuckets, out, pool);
+      positiveSpans = (Span[]) out[0];
+      positiveBuckets = (double[]) out[1];
+      if (pool != null) {
+        pool.give(oldSpans);
+        pool.give(oldBuckets);
+      }
+    }
+    if (pool == null || !negativeDone) {
+      Span[] oldSpans = negativeSpans;
+      double[] oldBuckets = negativeBuckets;
+      InPlaceBuckets.compact(negativeSpans, negativeBuckets, maxEmptyBuckets, out, pool);
+      negativeSpans = (Span[]) out[0];
+      negativeBuckets = (double[]) out[1];
+      if (pool != null) {
+        pool.give(oldSpans);
+        pool.give(oldBuckets);
+      }
+    }
     return this;
   }
 
