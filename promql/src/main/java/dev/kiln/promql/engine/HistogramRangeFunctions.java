@@ -9,7 +9,8 @@ import dev.kiln.tsdb.histogram.HistogramPool;
  * Range functions over a window that holds native-histogram samples (possibly mixed with floats),
  * following Prometheus's functions.go: rate/increase/delta/irate/idelta, resets, changes,
  * sum/avg/count/first/last/present over time, and the float-only functions, which ignore
- * histograms with an info annotation. One instance per range-function call; single-thread.
+ * histograms with an info annotation. One instance per range-function call, {@link #startSeries}
+ * before each series; single-thread.
  */
 final class HistogramRangeFunctions {
   private final Annotations annotations;
@@ -42,6 +43,12 @@ final class HistogramRangeFunctions {
   HistogramRangeFunctions(Annotations annotations, int pos) {
     this.annotations = annotations;
     this.pos = pos;
+  }
+
+  /** Forgets the reset counts of the previous series (whose sample array may be the next one's too). */
+  void startSeries() {
+    resetsOf = null;
+    resetsComputed = 0;
   }
 
   /** Whether no pair of consecutive samples in {@code hs[from, to)} shows a counter reset. */

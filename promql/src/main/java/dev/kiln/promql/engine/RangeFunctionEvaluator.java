@@ -192,6 +192,8 @@ final class RangeFunctionEvaluator {
     /** Output arrays no operator kept, for the next series. */
     final SpareArrays spare;
     double[] scratch = new double[64];
+    /** The histogram windows of this call, created with its first histogram series. */
+    HistogramRangeFunctions hf;
     /** Histogram results of series no operator kept, refilled for the next series. */
     final HistogramPool histogramPool = new HistogramPool();
     /** A per-step histogram array no operator kept (all null), for the next series. */
@@ -242,7 +244,10 @@ final class RangeFunctionEvaluator {
       if (scratch.length < n) {
         scratch = new double[Math.max(n, scratch.length * 2)];
       }
-      HistogramRangeFunctions hf = new HistogramRangeFunctions(ev.annotations, matrixPos);
+      if (hf == null) {
+        hf = new HistogramRangeFunctions(ev.annotations, matrixPos);
+      }
+      hf.startSeries();
       ExtendedHistogramRange extendedHist = new ExtendedHistogramRange(ev.annotations, matrixPos);
       boolean recycle = computesNewHistograms();
       hf.pool = recycle ? histogramPool : null;

@@ -10,7 +10,10 @@ import java.util.List;
  * A native histogram with float counts; bucket counts are absolute (not deltas). This is the form
  * PromQL computes with, since rates and averages make counts fractional. Mutable and not
  * thread-safe: operations such as {@link #add} change the receiver. {@link #customValues} is
- * shared between copies and must never be modified.
+ * shared between copies and must never be modified. Span arrays are never changed in place
+ * (operations that change the layout assign new arrays), so decoders may share one span array
+ * between many histograms; only a {@link HistogramPool} refills span arrays, and it is handed
+ * only histograms whose arrays are their own.
  *
  * <p>Semantics (including edge cases and error texts) follow Prometheus's
  * {@code model/histogram.FloatHistogram}.
@@ -350,6 +353,17 @@ public final class FloatHistogram {
    * @return the flags of {@link #add}
    */
   public int kahanAdd(FloatHistogram other, FloatHistogram comp) {
+    return kahanAdd(other, comp, false);
+  }
+
+  /**
+   * As {@link #kahanAdd(FloatHistogram, FloatHistogram)}; with {@code fillGaps}, a sum whose
+   * layout must widen to take {@code other}'s buckets also gets explicit empty buckets in the gaps
+   * of up to {@value #FILLED_GAP} buckets between its buckets, so later operands with buckets in
+   * those gaps are added in place. The counts are the same; a caller that passes true compacts
+   * the final sum, which removes the empty buckets.
+   */
+  public int kahanAdd(FloatHistogram other, FloatHistogram comp, boolean fillGaps) {
     if (usesCustomBuckets() != other.usesCustomBuckets()) {
       throw HistogramException.incompatibleSchema();
     }
@@ -392,12 +406,12 @@ public final class FloatHistogram {
       return flags;
     }
     IndexedBuckets[] p = kahanSide(positiveSpans, positiveBuckets, comp.positiveSpans, comp.positiveBuckets,
-        other.positiveSpans, other.positiveBuckets);
+        other.positiveSpans, other.positiveBuckets, fillGaps);
     setPositive(p[0]);
     comp.setPositive(p[1]);
     if (!usesCustomBuckets()) {
       IndexedBuckets[] n = kahanSide(negativeSpans, negativeBuckets, comp.negativeSpans, comp.negativeBuckets,
-          other.negativeSpans, other.negativeBuckets);
+          other.negativeSpans, other.negativeBuckets, fillGaps);
       setNegative(n[0]);
       comp.setNegative(n[1]);
     }
@@ -456,8 +470,11 @@ public final class FloatHistogram {
     return InPlaceBuckets.apply(InPlaceBuckets.CHECK, as, ab, null, os, ob, start);
   }
 
+  /** The widest gap between buckets that {@link #kahanAdd(FloatHistogram, FloatHistogram, boolean)} fills. */
+  public static final int FILLED_GAP = 16;
+
   private IndexedBuckets[] kahanSide(
-      Span[] as, double[] ab, Span[] cs, double[] cb, Span[] os, double[] ob) {
+      Span[] as, double[] ab, Span[] cs, double[] cb, Span[] os, double[] ob, boolean fillGaps) {
     IndexedBuckets a = IndexedBuckets.decode(as, ab);
     IndexedBuckets c = IndexedBuckets.decode(cs, cb);
     IndexedBuckets o = IndexedBuckets.decode(os, ob);
@@ -495,6 +512,15 @@ public final class FloatHistogram {
         double inc = o.cnt[j++];
         cv = kahanC(inc, av, cv);
         av += inc;
+      }
+      if (fillGaps && outA.n > 0) {
+        int gap = idx - outA.idx[outA.n - 1] - 1;
+        if (gap > 0 && gap <= FILLED_GAP) {
+          for (int e = idx - gap; e < idx; e++) {
+            outA.add(e, 0);
+            outC.add(e, 0);
+          }
+        }
       }
       outA.add(idx, av);
       outC.add(idx, cv);

@@ -161,6 +161,28 @@ class InPlaceBucketsTest {
   }
 
   @Test
+  void kahanAddFillingGapsGivesTheSameCompactedSum() {
+    long seed = System.nanoTime();
+    Random r = new Random(seed);
+    for (int i = 0; i < ROUNDS / 10; i++) {
+      FloatHistogram first = random(r, null, false);
+      FloatHistogram plain = first.copy();
+      FloatHistogram filled = first.copy();
+      FloatHistogram plainComp = new FloatHistogram();
+      FloatHistogram filledComp = new FloatHistogram();
+      String msg = "seed " + seed + " round " + i;
+      for (int k = 0; k < 10; k++) {
+        FloatHistogram o = random(r, positives(first), r.nextInt(3) == 0);
+        o.zeroThreshold = first.zeroThreshold;
+        assertEquals(plain.kahanAdd(o, plainComp), filled.kahanAdd(o, filledComp, true), msg);
+      }
+      plain.add(plainComp);
+      filled.add(filledComp);
+      assertSame(plain.compact(0), filled.compact(0), msg);
+    }
+  }
+
+  @Test
   void compactMatchesIndexedBuckets() {
     long seed = System.nanoTime();
     Random r = new Random(seed);
