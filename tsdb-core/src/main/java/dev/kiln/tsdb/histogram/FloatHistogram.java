@@ -359,8 +359,9 @@ public final class FloatHistogram {
   /**
    * As {@link #kahanAdd(FloatHistogram, FloatHistogram)}; with {@code fillGaps}, a sum whose
    * layout must widen to take {@code other}'s buckets also gets explicit empty buckets in the gaps
-   * of up to {@value #FILLED_GAP} buckets between its buckets, so later operands with buckets in
-   * those gaps are added in place. The counts are the same; a caller that passes true compacts
+   * of up to {@value #FILLED_GAP} buckets between its buckets and (exponential schemas) {@value
+   * #FILLED_GAP} beyond an end that {@code other} widened, so later operands with buckets there
+   * are added in place. The counts are the same; a caller that passes true compacts
    * the final sum, which removes the empty buckets.
    */
   public int kahanAdd(FloatHistogram other, FloatHistogram comp, boolean fillGaps) {
@@ -486,6 +487,15 @@ public final class FloatHistogram {
     }
     IndexedBuckets outA = new IndexedBuckets(a.n + o.n);
     IndexedBuckets outC = new IndexedBuckets(a.n + o.n);
+    // With fillGaps in an exponential schema, an operand that widens the sum at either end widens
+    // it by FILLED_GAP more empty buckets, so the next operands' outliers fit in place.
+    boolean pad = fillGaps && Schemas.isExponential(schema) && start < o.n;
+    if (pad && (a.n == 0 || o.idx[start] < a.idx[0]) && (c.n == 0 || o.idx[start] < c.idx[0])) {
+      for (int e = o.idx[start] - FILLED_GAP; e < o.idx[start]; e++) {
+        outA.add(e, 0);
+        outC.add(e, 0);
+      }
+    }
     int i = 0;
     int j = start;
     int k = 0;
@@ -524,6 +534,14 @@ public final class FloatHistogram {
       }
       outA.add(idx, av);
       outC.add(idx, cv);
+    }
+    if (pad && outA.idx[outA.n - 1] == o.idx[o.n - 1]
+        && (a.n == 0 || o.idx[o.n - 1] > a.idx[a.n - 1]) && (c.n == 0 || o.idx[o.n - 1] > c.idx[c.n - 1])) {
+      int last = o.idx[o.n - 1];
+      for (int e = last + 1; e <= last + FILLED_GAP; e++) {
+        outA.add(e, 0);
+        outC.add(e, 0);
+      }
     }
     return new IndexedBuckets[] {outA, outC};
   }
@@ -817,6 +835,18 @@ public final class FloatHistogram {
               zeroThreshold)
           || InPlaceBuckets.decreasedSameLayout(negativeSpans, negativeBuckets, previous.negativeBuckets, schema,
               zeroThreshold);
+    }
+    if (schema == previous.schema && zeroThreshold == previous.zeroThreshold && Schemas.isExponential(schema)
+        && InPlaceBuckets.covers(positiveSpans, positiveBuckets.length)
+        && InPlaceBuckets.covers(negativeSpans, negativeBuckets.length)
+        && InPlaceBuckets.covers(previous.positiveSpans, previous.positiveBuckets.length)
+        && InPlaceBuckets.covers(previous.negativeSpans, previous.negativeBuckets.length)) {
+      // Same schema and threshold, another layout: the general comparison below, walking the spans.
+      return zeroCount < previous.zeroCount
+          || InPlaceBuckets.decreasedMerged(positiveSpans, positiveBuckets, previous.positiveSpans,
+              previous.positiveBuckets, schema, zeroThreshold)
+          || InPlaceBuckets.decreasedMerged(negativeSpans, negativeBuckets, previous.negativeSpans,
+              previous.negativeBuckets, schema, zeroThreshold);
     }
     if (usesCustomBuckets()) {
       if (!previous.usesCustomBuckets()) {

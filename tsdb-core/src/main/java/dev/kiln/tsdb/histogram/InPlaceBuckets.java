@@ -163,6 +163,60 @@ final class InPlaceBuckets {
 
   /**
    * Whether {@code curr} (after {@code prev}) shows a counter reset on one side with both in the
+   * same exponential schema and zero threshold but possibly different layouts, as the general
+   * comparison of the two sides without their buckets inside the zero bucket does: some bucket of
+   * {@code prev} decreased in {@code curr}, or is populated and missing there. Precondition: the
+   * spans cover their count arrays.
+   */
+  static boolean decreasedMerged(Span[] cs, double[] cb, Span[] ps, double[] pb, int schema, double zeroThreshold) {
+    int cStart = leadingInZeroBucket(cs, cb.length, schema, zeroThreshold);
+    int pStart = leadingInZeroBucket(ps, pb.length, schema, zeroThreshold);
+    // Cursor over curr: bucket position cBi at index cIdx, in span cSpan at cIn.
+    int cSpan = 0;
+    int cIn = 0;
+    int cBi = 0;
+    long cIdx = cs.length > 0 ? cs[0].offset() : 0;
+    while (cSpan < cs.length && cIn >= cs[cSpan].length()) {
+      cSpan++;
+      cIn = 0;
+      if (cSpan < cs.length) {
+        cIdx += cs[cSpan].offset();
+      }
+    }
+    long pIdx = 0;
+    int pBi = 0;
+    for (int s = 0; s < ps.length; s++) {
+      pIdx += ps[s].offset();
+      for (int j = 0; j < ps[s].length() && pBi < pb.length; j++, pIdx++, pBi++) {
+        if (pBi < pStart) {
+          continue;
+        }
+        while (cBi < cb.length && (cBi < cStart || cIdx < pIdx)) {
+          cBi++;
+          cIn++;
+          cIdx++;
+          while (cSpan < cs.length && cIn >= cs[cSpan].length()) {
+            cSpan++;
+            cIn = 0;
+            if (cSpan < cs.length) {
+              cIdx += cs[cSpan].offset();
+            }
+          }
+        }
+        if (cBi < cb.length && cIdx == pIdx) {
+          if (cb[cBi] < pb[pBi]) {
+            return true;
+          }
+        } else if (pb[pBi] != 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code curr} (after {@code prev}) shows a counter reset on one side with both in the
    * same schema and zero threshold and with identical spans: some bucket not inside the zero
    * bucket decreased. Precondition: the spans are equal and cover both count arrays.
    */
@@ -262,8 +316,8 @@ final class InPlaceBuckets {
     out[1] = ob;
   }
 
-  /** {@code old} when it is that span (a reused array's element), else a new span. */
+  /** {@code old} when it is that span (a reused array's element), else a shared or new span. */
   private static Span span(Span old, int offset, int length) {
-    return old != null && old.offset() == offset && old.length() == length ? old : new Span(offset, length);
+    return old != null && old.offset() == offset && old.length() == length ? old : SharedSpans.of(offset, length);
   }
 }

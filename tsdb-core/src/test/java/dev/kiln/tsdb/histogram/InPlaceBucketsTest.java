@@ -203,6 +203,70 @@ class InPlaceBucketsTest {
     }
   }
 
+  /** Reset detection of one side as the general path computes it, from decoded buckets. */
+  private static boolean referenceDecreased(Span[] cs, double[] cb, Span[] ps, double[] pb, int schema, double zt) {
+    IndexedBuckets c = IndexedBuckets.decode(cs, cb);
+    IndexedBuckets p = IndexedBuckets.decode(ps, pb);
+    int ci = 0;
+    while (ci < c.n && Schemas.exponentialBound(c.idx[ci], schema) <= zt) {
+      ci++;
+    }
+    int pi = 0;
+    while (pi < p.n && Schemas.exponentialBound(p.idx[pi], schema) <= zt) {
+      pi++;
+    }
+    for (; pi < p.n; pi++) {
+      while (ci < c.n && c.idx[ci] < p.idx[pi]) {
+        ci++;
+      }
+      if (ci < c.n && c.idx[ci] == p.idx[pi]) {
+        if (c.cnt[ci] < p.cnt[pi]) {
+          return true;
+        }
+      } else if (p.cnt[pi] != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void detectResetAcrossLayoutsMatchesDecodedComparison() {
+    long seed = System.nanoTime();
+    Random r = new Random(seed);
+    int resets = 0;
+    for (int i = 0; i < ROUNDS; i++) {
+      FloatHistogram prev = random(r, null, false);
+      // Another layout: some of prev's buckets (grown, sometimes shrunk or emptied) plus new ones.
+      TreeMap<Integer, Double> next = new TreeMap<>();
+      for (var e : positives(prev).entrySet()) {
+        int roll = r.nextInt(12);
+        if (roll == 0) {
+          continue;
+        }
+        next.put(e.getKey(), roll == 1 ? e.getValue() - 1 : e.getValue() + r.nextInt(3));
+      }
+      for (int k = 0; k < r.nextInt(4); k++) {
+        next.put(r.nextInt(60) - 35, (double) r.nextInt(5));
+      }
+      FloatHistogram curr = prev.copy();
+      set(curr, true, next);
+      Span[] spans = r.nextBoolean() ? curr.positiveSpans : split(curr.positiveSpans);
+      curr.positiveSpans = spans;
+      curr.count = prev.count;
+      String msg = "seed " + seed + " round " + i;
+      boolean want = curr.zeroCount < prev.zeroCount
+          || referenceDecreased(curr.positiveSpans, curr.positiveBuckets, prev.positiveSpans, prev.positiveBuckets,
+              prev.schema, prev.zeroThreshold)
+          || referenceDecreased(curr.negativeSpans, curr.negativeBuckets, prev.negativeSpans, prev.negativeBuckets,
+              prev.schema, prev.zeroThreshold);
+      boolean got = curr.detectReset(prev);
+      assertEquals(want, got, msg);
+      resets += got ? 1 : 0;
+    }
+    assertTrue(resets > 0 && resets < ROUNDS, "both outcomes occur, seed " + seed);
+  }
+
   @Test
   void detectResetMatchesGeneralPath() {
     long seed = System.nanoTime();
