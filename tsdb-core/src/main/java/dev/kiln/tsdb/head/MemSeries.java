@@ -356,7 +356,7 @@ final class MemSeries {
   int completeChunksIn(long mint, long maxt) {
     int n = 0;
     for (int i = 0; i < doneCount; i++) {
-      if (doneMinT[i] <= maxt && mint <= doneMaxT[i]) {
+      if (doneMinT(i) <= maxt && mint <= doneMaxT(i)) {
         n++;
       }
     }
