@@ -129,6 +129,14 @@ final class Aggregations {
     AggregateOp op = a.op();
     Map<Labels, Group> byKey = new HashMap<>();
     List<Group> groups = new ArrayList<>();
+    if ((op == AggregateOp.SUM || op == AggregateOp.AVG)
+        && Functions.unwrapParens(a.expr()) instanceof Plan.Call call) {
+      RangeFunction rf = RangeFunction.byName(call.name());
+      if (rf == RangeFunction.RATE || rf == RangeFunction.INCREASE || rf == RangeFunction.DELTA) {
+        // Its histogram results are only added up here, and the sums compacted.
+        ev.summedRangeCall = call;
+      }
+    }
     ev.stream(a.expr(), g, s -> {
       ev.control.check();
       Labels key = groupKey(s.labels, grouping, a.without());

@@ -33,24 +33,45 @@ final class ClassicHistograms {
     double apply(int step, double[] upper, double[] count, int n, Group group);
   }
 
-  /** The same function over one native histogram. */
+  /**
+   * The same function over one native histogram: its value, and apart from it the annotation the
+   * value calls for, which is reported only for points that end up in the result.
+   */
   private interface NativeFunction {
-    double apply(int step, FloatHistogram h, Labels labels);
+    double apply(int step, FloatHistogram h);
+
+    /** The annotation the last {@link #apply} calls for, as a code; 0 for none. */
+    int note();
+
+    /** Reports the annotation of a non-zero {@link #note} for a series with these labels. */
+    void report(int note, Labels labels);
   }
 
   private static NativeFunction nativeQuantile(Evaluator ev, double[] q, Plan vecArg) {
-    HistogramStats.NaNEffect[] nan = new HistogramStats.NaNEffect[1];
-    return (step, h, labels) -> {
-      double v = HistogramStats.quantile(q[step], h, nan);
-      String name = labels.getOrEmpty(Labels.METRIC_NAME);
-      String suffix = name.isEmpty() ? "" : " for metric name \"" + name + "\"";
-      if (nan[0] == HistogramStats.NaNEffect.RESULT_NAN) {
-        ev.annotations.info("input to histogram_quantile has NaN observations, result is NaN" + suffix, vecArg.pos());
-      } else if (nan[0] == HistogramStats.NaNEffect.SKEWED) {
-        ev.annotations.info(
-            "input to histogram_quantile has NaN observations, result is skewed higher" + suffix, vecArg.pos());
+    return new NativeFunction() {
+      private final HistogramStats.NaNEffect[] nan = new HistogramStats.NaNEffect[1];
+
+      @Override
+      public double apply(int step, FloatHistogram h) {
+        return HistogramStats.quantile(q[step], h, nan);
       }
-      return v;
+
+      @Override
+      public int note() {
+        return nan[0] == HistogramStats.NaNEffect.RESULT_NAN ? 1 : nan[0] == HistogramStats.NaNEffect.SKEWED ? 2 : 0;
+      }
+
+      @Override
+      public void report(int note, Labels labels) {
+        String name = labels.getOrEmpty(Labels.METRIC_NAME);
+        String suffix = name.isEmpty() ? "" : " for metric name \"" + name + "\"";
+        if (note == 1) {
+          ev.annotations.info("input to histogram_quantile has NaN observations, result is NaN" + suffix, vecArg.pos());
+        } else {
+          ev.annotations.info(
+              "input to histogram_quantile has NaN observations, result is skewed higher" + suffix, vecArg.pos());
+        }
+      }
     };
   }
 
@@ -64,7 +85,7 @@ final class ClassicHistograms {
       }
     }
     Quantiles.BucketResult result = new Quantiles.BucketResult();
-    return evaluate(ev, () -> ev.evalVector(vecArg, g), vecArg, g, nativeQuantile(ev, q, vecArg),
+    return evaluate(ev, sink -> ev.stream(vecArg, g, sink), vecArg, g, nativeQuantile(ev, q, vecArg),
         (step, upper, count, n, group) -> {
       Quantiles.bucketQuantile(q[step], upper, count, n, result);
       if (result.forcedMonotonic) {
@@ -102,7 +123,7 @@ final class ClassicHistograms {
       for (StepSeries s : vec) {
         copy.add(new StepSeries(s.labels, s.dropName, s.values.clone(), s.hists));
       }
-      List<StepSeries> part = evaluate(ev, () -> copy, vecArg, g, nativeQuantile(ev, q, vecArg),
+      List<StepSeries> part = evaluate(ev, sink -> copy.forEach(sink::accept), vecArg, g, nativeQuantile(ev, q, vecArg),
           (step, upper, count, n, group) -> {
         Quantiles.bucketQuantile(q[step], upper, count, n, result);
         if (result.forcedMonotonic) {
@@ -141,33 +162,87 @@ final class ClassicHistograms {
     double[] lower = ev.evalScalar(c.args().get(0), g);
     double[] upper = ev.evalScalar(c.args().get(1), g);
     Plan vecArg = c.args().get(2);
-    NativeFunction nativeFraction = (step, h, labels) -> {
-      if (Double.isNaN(h.sum)) {
+    NativeFunction nativeFraction = new NativeFunction() {
+      private boolean nanSum;
+
+      @Override
+      public double apply(int step, FloatHistogram h) {
+        nanSum = Double.isNaN(h.sum);
+        return HistogramStats.fraction(lower[step], upper[step], h);
+      }
+
+      @Override
+      public int note() {
+        return nanSum ? 1 : 0;
+      }
+
+      @Override
+      public void report(int note, Labels labels) {
         String name = labels.getOrEmpty(Labels.METRIC_NAME);
         ev.annotations.info("input to histogram_fraction has NaN observations, which are excluded from all fractions"
             + (name.isEmpty() ? "" : " for metric name \"" + name + "\""), vecArg.pos());
       }
-      return HistogramStats.fraction(lower[step], upper[step], h);
     };
-    return evaluate(ev, () -> ev.evalVector(vecArg, g), vecArg, g, nativeFraction,
+    return evaluate(ev, sink -> ev.stream(vecArg, g, sink), vecArg, g, nativeFraction,
         (step, ub, count, n, group) -> Quantiles.bucketFraction(lower[step], upper[step], ub, count, n));
   }
 
+  /** One native-histogram series' values, computed as it streamed by, and the annotations they call for. */
+  private record NativeValues(Labels labels, double[] values, byte[] notes) {}
+
+  /**
+   * Evaluates over the series {@code input} streams into its sink: a native histogram's values
+   * are computed as its series passes (so the producer may reuse its histograms), series with
+   * float points are kept for the classic groups, and a native point is dropped where a classic
+   * group with the same labels has buckets at that step.
+   */
   private static List<StepSeries> evaluate(
-      Evaluator ev, java.util.function.Supplier<List<StepSeries>> input, Plan vecArg, Grid g,
+      Evaluator ev, java.util.function.Consumer<SeriesSink> input, Plan vecArg, Grid g,
       NativeFunction nativeFn, BucketFunction fn) {
-    List<StepSeries> vec = input.get();
     int steps = g.steps();
+    List<StepSeries> vec = new ArrayList<>();
+    List<NativeValues> natives = new ArrayList<>();
+    long[] released = new long[1];
+    input.accept(s -> {
+      ev.control.check();
+      if (s.hists != null) {
+        double[] v = null;
+        byte[] notes = null;
+        int points = 0;
+        for (int step = 0; step < steps; step++) {
+          FloatHistogram h = s.hists[step];
+          if (h == null) {
+            continue;
+          }
+          if (v == null) {
+            v = Points.absentArray(steps);
+          }
+          v[step] = Points.fromStorage(nativeFn.apply(step, h));
+          points++;
+          int note = nativeFn.note();
+          if (note != 0) {
+            if (notes == null) {
+              notes = new byte[steps];
+            }
+            notes[step] = (byte) note;
+          }
+        }
+        if (v != null) {
+          natives.add(new NativeValues(s.labels, v, notes));
+        }
+        if (!hasFloat(s)) {
+          released[0] += points;
+          return false;
+        }
+      }
+      vec.add(s);
+      return true;
+    });
+    ev.control.releaseSamples(released[0]);
     Map<Labels, Group> groups = new HashMap<>();
     List<Group> order = new ArrayList<>();
     Group[] groupOf = new Group[vec.size()];
     double[] upperOf = new double[vec.size()];
-    List<StepSeries> natives = new ArrayList<>();
-    for (StepSeries s : vec) {
-      if (s.hasHistograms()) {
-        natives.add(s);
-      }
-    }
     for (int i = 0; i < vec.size(); i++) {
       StepSeries s = vec.get(i);
       boolean anyFloat = false;
@@ -216,14 +291,14 @@ final class ClassicHistograms {
     double[] upper = new double[maxBuckets];
     double[] count = new double[maxBuckets];
     // Native histograms whose labels equal a classic group's: both are dropped at steps where both exist.
-    Map<Group, List<StepSeries>> conflicts = new HashMap<>();
-    for (StepSeries nat : natives) {
+    Map<Group, List<NativeValues>> conflicts = new HashMap<>();
+    for (NativeValues nat : natives) {
       Group grp = groups.get(nat.labels);
       if (grp != null) {
         conflicts.computeIfAbsent(grp, k -> new ArrayList<>()).add(nat);
       }
     }
-    java.util.IdentityHashMap<StepSeries, boolean[]> suppressed = new java.util.IdentityHashMap<>();
+    java.util.IdentityHashMap<NativeValues, boolean[]> suppressed = new java.util.IdentityHashMap<>();
     for (int step = 0; step < steps; step++) {
       ev.control.check();
       for (int gi = 0; gi < order.size(); gi++) {
@@ -239,8 +314,8 @@ final class ClassicHistograms {
         }
         if (n > 0 && conflicts.containsKey(grp)) {
           boolean mixed = false;
-          for (StepSeries nat : conflicts.get(grp)) {
-            if (nat.hist(step) != null) {
+          for (NativeValues nat : conflicts.get(grp)) {
+            if (Points.isPresent(nat.values[step])) {
               mixed = true;
               suppressed.computeIfAbsent(nat, k -> new boolean[steps])[step] = true;
             }
@@ -257,22 +332,28 @@ final class ClassicHistograms {
         }
       }
     }
-    long released = 0;
+    long keptPoints = 0;
     for (StepSeries s : vec) {
-      released += s.presentCount();
+      keptPoints += s.presentCount();
     }
-    ev.control.releaseSamples(released);
+    ev.control.releaseSamples(keptPoints);
     List<StepSeries> out = new ArrayList<>();
-    for (StepSeries nat : natives) {
+    for (NativeValues nat : natives) {
       boolean[] skip = suppressed.get(nat);
-      double[] v = Points.absentArray(steps);
+      double[] v = nat.values;
       int present = 0;
       for (int step = 0; step < steps; step++) {
-        FloatHistogram h = nat.hist(step);
-        if (h != null && (skip == null || !skip[step])) {
-          v[step] = Points.fromStorage(nativeFn.apply(step, h, nat.labels));
-          present++;
+        if (!Points.isPresent(v[step])) {
+          continue;
         }
+        if (skip != null && skip[step]) {
+          v[step] = Points.ABSENT;
+          continue;
+        }
+        if (nat.notes != null && nat.notes[step] != 0) {
+          nativeFn.report(nat.notes[step], nat.labels);
+        }
+        present++;
       }
       if (present > 0) {
         ev.control.addSamples(present);
@@ -286,6 +367,15 @@ final class ClassicHistograms {
       }
     }
     return out;
+  }
+
+  private static boolean hasFloat(StepSeries s) {
+    for (double v : s.values) {
+      if (Points.isPresent(v)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Go's strconv.ParseFloat for bucket bounds (hex floats included); null when malformed. */

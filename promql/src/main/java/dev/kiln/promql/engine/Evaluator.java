@@ -40,6 +40,12 @@ final class Evaluator {
   final SampleBuffer buffer = new SampleBuffer();
   /** Selectors read as Prometheus's HistogramStatsIterator reads them (see HistogramStatsSelectors). */
   java.util.Set<Plan.Selector> statsSelectors = java.util.Set.of();
+  /**
+   * Set by a sum or avg aggregation just before it streams a rate/increase/delta call: the call
+   * may hand over its histogram results uncompacted, since the aggregation compacts its sum. The
+   * range function clears it when it starts.
+   */
+  Plan.Call summedRangeCall;
   /** Reads selections, in parallel for large ones. */
   final SeriesLoader loader;
   private final Functions functions;

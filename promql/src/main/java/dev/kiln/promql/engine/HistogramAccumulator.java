@@ -36,13 +36,13 @@ final class HistogramAccumulator {
       if (comp == null) {
         comp = new FloatHistogram();
       }
-      flags |= sum.kahanAdd(h, comp);
+      flags |= sum.kahanAdd(h, comp, true);
       return;
     }
     if (!incremental) {
       FloatHistogram sumCopy = sum.copy();
       FloatHistogram compCopy = comp == null ? new FloatHistogram() : comp.copy();
-      flags |= sumCopy.kahanAdd(h, compCopy);
+      flags |= sumCopy.kahanAdd(h, compCopy, true);
       if (!sumCopy.hasOverflow()) {
         sum = sumCopy;
         comp = compCopy;
@@ -61,10 +61,13 @@ final class HistogramAccumulator {
       comp = new FloatHistogram();
     }
     FloatHistogram toAdd = h.copy().div(count);
-    flags |= avg.mul(q).kahanAdd(toAdd, comp);
+    flags |= avg.mul(q).kahanAdd(toAdd, comp, true);
   }
 
-  /** The sum (or mean), or null when nothing was added. */
+  /**
+   * The sum (or mean), or null when nothing was added; it may hold empty buckets, so callers
+   * compact it.
+   */
   FloatHistogram result() {
     if (sum == null) {
       return null;

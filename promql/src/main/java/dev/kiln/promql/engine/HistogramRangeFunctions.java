@@ -3,12 +3,14 @@ package dev.kiln.promql.engine;
 import dev.kiln.tsdb.histogram.CounterResetHint;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.HistogramException;
+import dev.kiln.tsdb.histogram.HistogramPool;
 
 /**
  * Range functions over a window that holds native-histogram samples (possibly mixed with floats),
  * following Prometheus's functions.go: rate/increase/delta/irate/idelta, resets, changes,
  * sum/avg/count/first/last/present over time, and the float-only functions, which ignore
- * histograms with an info annotation. One instance per range-function call; single-thread.
+ * histograms with an info annotation. One instance per range-function call, {@link #startSeries}
+ * before each series; single-thread.
  */
 final class HistogramRangeFunctions {
   private final Annotations annotations;
@@ -26,10 +28,27 @@ final class HistogramRangeFunctions {
    * corrections, so rate/increase then read only its first and last sample.
    */
   private int[] resetsBefore = new int[0];
+  /**
+   * When set, rate/increase/delta/irate/idelta results are instances of this pool with its arrays
+   * (the caller recycles them once consumed); otherwise they are new.
+   */
+  HistogramPool pool;
+  /**
+   * Whether rate/increase/delta results are compacted (Prometheus's {@code Compact(0)}); a
+   * consumer that only adds the results up and compacts its sum may leave them as they are,
+   * which gives the same sum.
+   */
+  boolean compactRates = true;
 
   HistogramRangeFunctions(Annotations annotations, int pos) {
     this.annotations = annotations;
     this.pos = pos;
+  }
+
+  /** Forgets the reset counts of the previous series (whose sample array may be the next one's too). */
+  void startSeries() {
+    resetsOf = null;
+    resetsComputed = 0;
   }
 
   /** Whether no pair of consecutive samples in {@code hs[from, to)} shows a counter reset. */
@@ -195,7 +214,7 @@ final class HistogramRangeFunctions {
         return null;
       }
     }
-    FloatHistogram h = last.copyToSchema(minSchema);
+    FloatHistogram h = pool != null ? last.copyToSchema(minSchema, pool) : last.copyToSchema(minSchema);
     try {
       if ((h.sub(prev) & FloatHistogram.NHCB_BOUNDS_RECONCILED) != 0) {
         reconciled("subtraction");
@@ -221,7 +240,7 @@ final class HistogramRangeFunctions {
       return null;
     }
     h.counterResetHint = CounterResetHint.GAUGE;
-    return h.compact(0);
+    return compactRates ? h.compact(0, pool) : h;
   }
 
   /** The extrapolation of Prometheus's extrapolatedRate, applied to a histogram increase. */
@@ -304,7 +323,7 @@ final class HistogramRangeFunctions {
     if (h0 >= 0 && h1 >= 0) {
       FloatHistogram a = hs[h0];
       FloatHistogram b = hs[h1];
-      FloatHistogram r = b.copy();
+      FloatHistogram r = pool != null ? b.copyTo(pool.take(), pool) : b.copy();
       if (isRate && (b.counterResetHint == CounterResetHint.GAUGE || a.counterResetHint == CounterResetHint.GAUGE)) {
         notCounter(metric);
       }
@@ -322,7 +341,7 @@ final class HistogramRangeFunctions {
         }
       }
       r.counterResetHint = CounterResetHint.GAUGE;
-      r.compact(0);
+      r.compact(0, pool);
       if (isRate) {
         r.div((double) sampledInterval / 1000);
       }

@@ -2,6 +2,7 @@ package dev.kiln.promql.engine;
 
 import dev.kiln.promql.ExecutionException;
 import dev.kiln.tsdb.histogram.FloatHistogram;
+import dev.kiln.tsdb.histogram.HistogramPool;
 import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
@@ -82,6 +83,8 @@ final class RangeFunctionEvaluator {
     }
     Plan matrixArg = Functions.unwrapParens(c.args().get(matrixIndex));
     Windows w = new Windows(fn, c, g, sink, c.args().get(matrixIndex).pos());
+    w.compactRates = ev.summedRangeCall != c;
+    ev.summedRangeCall = null;
     for (int i = 0, k = 0; i < c.args().size(); i++) {
       if (i == matrixIndex) {
         continue;
@@ -142,7 +145,8 @@ final class RangeFunctionEvaluator {
         RawSeries raw = ev.toRaw(s, inner);
         ev.control.releaseSamples(raw.count() + raw.hcount());
         w.mixedSeries(s.labels, s.dropName, raw.ts(), raw.vs(), raw.count(), raw.hts(), raw.hs(), raw.hcount());
-        return false;
+        // An output histogram may be one of the inner series' (last_over_time): then it is kept.
+        return !w.computesNewHistograms();
       }
       double[] vals = s.values;
       int n = 0;
@@ -188,6 +192,14 @@ final class RangeFunctionEvaluator {
     /** Output arrays no operator kept, for the next series. */
     final SpareArrays spare;
     double[] scratch = new double[64];
+    /** The histogram windows of this call, created with its first histogram series. */
+    HistogramRangeFunctions hf;
+    /** Histogram results of series no operator kept, refilled for the next series. */
+    final HistogramPool histogramPool = new HistogramPool();
+    /** A per-step histogram array no operator kept (all null), for the next series. */
+    FloatHistogram[] spareHists;
+    /** Whether rate/increase/delta results may stay uncompacted (the consumer sums and compacts). */
+    boolean compactRates = true;
 
     Windows(RangeFunction fn, Plan.Call call, Grid g, SeriesSink sink, int matrixPos) {
       this.fn = fn;
@@ -232,10 +244,18 @@ final class RangeFunctionEvaluator {
       if (scratch.length < n) {
         scratch = new double[Math.max(n, scratch.length * 2)];
       }
-      HistogramRangeFunctions hf = new HistogramRangeFunctions(ev.annotations, matrixPos);
+      if (hf == null) {
+        hf = new HistogramRangeFunctions(ev.annotations, matrixPos);
+      }
+      hf.startSeries();
       ExtendedHistogramRange extendedHist = new ExtendedHistogramRange(ev.annotations, matrixPos);
-      double[] values = Points.absentArray(steps);
-      FloatHistogram[] hists = new FloatHistogram[steps];
+      boolean recycle = computesNewHistograms();
+      hf.pool = recycle ? histogramPool : null;
+      hf.compactRates = compactRates;
+      double[] values = spare.take();
+      java.util.Arrays.fill(values, Points.ABSENT);
+      FloatHistogram[] hists = spareHists != null ? spareHists : new FloatHistogram[steps];
+      spareHists = null;
       String metric = labels.getOrEmpty(Labels.METRIC_NAME);
       int present = 0;
       int lo = 0;
@@ -311,10 +331,24 @@ final class RangeFunctionEvaluator {
       }
       ev.control.releaseSamples(n + hn);
       if (present == 0) {
+        spare.give(values);
+        spareHists = hists;
         return;
       }
       ev.control.addSamples(present);
-      sink.accept(new StepSeries(labels, fn.dropsName || inputDropsName, values, hists));
+      if (!sink.accept(new StepSeries(labels, fn.dropsName || inputDropsName, values, hists))) {
+        // The consumer only read this series: its arrays and histograms serve the next one.
+        spare.give(values);
+        if (recycle) {
+          for (int i = 0; i < steps; i++) {
+            if (hists[i] != null) {
+              histogramPool.recycle(hists[i]);
+              hists[i] = null;
+            }
+          }
+          spareHists = hists;
+        }
+      }
       if (counterInfo && floatsSeen) {
         String m = labels.metricName();
         if (m != null && !m.endsWith("_total") && !m.endsWith("_sum")

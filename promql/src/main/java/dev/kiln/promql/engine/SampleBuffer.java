@@ -36,7 +36,7 @@ final class SampleBuffer {
    * decode into. A series keeps its bucket layout from sample to sample, so the previous sample's
    * count picks an instance whose arrays fit and decoding allocates nothing.
    */
-  private final java.util.HashMap<Integer, java.util.ArrayDeque<FloatHistogram>> spare = new java.util.HashMap<>();
+  private final SpareHistograms spare = new SpareHistograms();
   private SampleIterator reuse;
 
   /**
@@ -49,7 +49,7 @@ final class SampleBuffer {
     count = 0;
     if (reuseHistograms) {
       for (int i = 0; i < hcount; i++) {
-        spare.computeIfAbsent(hs[i].positiveBuckets.length, k -> new java.util.ArrayDeque<>()).push(hs[i]);
+        spare.give(hs[i]);
         hs[i] = null;
       }
     } else {
@@ -107,8 +107,7 @@ final class SampleBuffer {
   }
 
   private FloatHistogram spareFor(int positiveBuckets) {
-    java.util.ArrayDeque<FloatHistogram> q = spare.get(positiveBuckets);
-    return q == null ? null : q.poll();
+    return spare.take(positiveBuckets);
   }
 
   private void addFloat(long t, double v) {

@@ -9,8 +9,9 @@ interface SeriesSink {
   /**
    * Accepts one series.
    *
-   * @return true when the sink keeps the series (and its value array); false when it is done with
-   *     it, so the producer may reuse the array for the next series
+   * @return true when the sink keeps the series (its value array or any of its histograms); false
+   *     when it is done with it, so the producer may reuse the array and the histograms for the
+   *     next series
    */
   boolean accept(StepSeries series);
 

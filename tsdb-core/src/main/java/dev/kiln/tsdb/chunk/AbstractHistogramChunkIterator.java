@@ -112,13 +112,17 @@ abstract class AbstractHistogramChunkIterator implements SampleIterator {
     h.customValues = layout.schema == HistogramLayout.CUSTOM_BUCKETS_SCHEMA ? layout.customValues : null;
   }
 
-  /** As {@link #copyLayout(Histogram)} for a float histogram. */
+  /**
+   * As {@link #copyLayout(Histogram)} for a float histogram, whose span arrays are the layout's
+   * own: float histograms never change span arrays in place (see {@link FloatHistogram}), so every
+   * sample of a chunk shares them and decoding allocates none.
+   */
   final void copyLayout(FloatHistogram h) {
     h.counterResetHint = header.hintFor(numRead);
     h.schema = layout.schema;
     h.zeroThreshold = layout.zeroThreshold;
-    h.positiveSpans = copySpans(layout.positiveSpans, h.positiveSpans);
-    h.negativeSpans = copySpans(layout.negativeSpans, h.negativeSpans);
+    h.positiveSpans = layout.positiveSpans.length == 0 ? HistogramLayout.NO_SPANS : layout.positiveSpans;
+    h.negativeSpans = layout.negativeSpans.length == 0 ? HistogramLayout.NO_SPANS : layout.negativeSpans;
     h.customValues = layout.schema == HistogramLayout.CUSTOM_BUCKETS_SCHEMA ? layout.customValues : null;
   }
 

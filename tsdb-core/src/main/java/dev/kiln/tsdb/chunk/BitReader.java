@@ -12,6 +12,8 @@ import java.nio.ByteOrder;
 final class BitReader {
   private static final VarHandle LONG_BE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT_BE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
   private final String what;
   private byte[] data;
@@ -78,6 +80,39 @@ final class BitReader {
       n++;
     }
     return n;
+  }
+
+  /**
+   * Reads a varbit payload size from the window when the whole number lies in it: the unary
+   * prefix of {@code k} < 7 ones and its closing 0, then {@code sizes[k]} payload bits (at most
+   * 32 bits in all), topping the window up first when fewer than 32 bits are buffered. Returns
+   * the payload's bits and its size as {@code (bits << 8) | size}, or -1 when fewer than 32 bits
+   * are left in the chunk or the prefix is longer, having consumed nothing; callers then read the
+   * number bit by bit.
+   */
+  long tryReadVarbit(int[] sizes) {
+    if (valid < 32) {
+      if (pos + 4 > end) {
+        return -1;
+      }
+      // Top the window up with the next 4 bytes; the bits shifted out were consumed already.
+      buffer = (buffer << 32) | ((int) INT_BE.get(data, pos) & 0xffff_ffffL);
+      pos += 4;
+      valid += 32;
+    }
+    long window = buffer << (64 - valid);
+    int ones = Long.numberOfLeadingZeros(~window);
+    if (ones >= 7) {
+      return -1;
+    }
+    int sz = sizes[ones];
+    if (sz == 0) {
+      valid -= 1;
+      return 0;
+    }
+    valid -= ones + 1 + sz;
+    long bits = (window << (ones + 1)) >>> (64 - sz);
+    return (bits << 8) | sz;
   }
 
   int readByte() {

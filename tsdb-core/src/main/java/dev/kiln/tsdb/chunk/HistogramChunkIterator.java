@@ -16,10 +16,14 @@ public final class HistogramChunkIterator extends AbstractHistogramChunkIterator
   private long zCnt;
   private long cntDelta;
   private long zCntDelta;
+  /** Bucket counts (as deltas between buckets) and their last deltas; capacity ≥ np / nn, kept across chunks. */
   private long[] pBuckets = new long[0];
   private long[] nBuckets = new long[0];
   private long[] pBucketsDelta = new long[0];
   private long[] nBucketsDelta = new long[0];
+  /** Positive and negative bucket counts of the chunk's layout. */
+  private int np;
+  private int nn;
   private final long[] sum = new long[1];
   private final int[] sumWindow = new int[1];
 
@@ -41,18 +45,20 @@ public final class HistogramChunkIterator extends AbstractHistogramChunkIterator
     }
     if (numRead == 0) {
       layout = HistogramLayout.read(r);
-      pBuckets = ensure(pBuckets, layout.positiveBuckets);
-      nBuckets = ensure(nBuckets, layout.negativeBuckets);
-      pBucketsDelta = ensure(pBucketsDelta, layout.positiveBuckets);
-      nBucketsDelta = ensure(nBucketsDelta, layout.negativeBuckets);
+      np = layout.positiveBuckets;
+      nn = layout.negativeBuckets;
+      pBuckets = ensure(pBuckets, np);
+      nBuckets = ensure(nBuckets, nn);
+      pBucketsDelta = ensure(pBucketsDelta, np);
+      nBucketsDelta = ensure(nBucketsDelta, nn);
       readTime();
       cnt = Varbit.readUint(r);
       zCnt = Varbit.readUint(r);
       sum[0] = r.readBits(64);
-      for (int i = 0; i < pBuckets.length; i++) {
+      for (int i = 0; i < np; i++) {
         pBuckets[i] = Varbit.readInt(r);
       }
-      for (int i = 0; i < nBuckets.length; i++) {
+      for (int i = 0; i < nn; i++) {
         nBuckets[i] = Varbit.readInt(r);
       }
       numRead++;
@@ -65,11 +71,14 @@ public final class HistogramChunkIterator extends AbstractHistogramChunkIterator
     zCnt += zCntDelta;
     XorValues.read(r, sum, sumWindow, 0);
     if (!StaleNaN.is(Double.longBitsToDouble(sum[0]))) {
-      for (int i = 0; i < pBuckets.length; i++) {
-        pBucketsDelta[i] += Varbit.readInt(r);
-        pBuckets[i] += pBucketsDelta[i];
+      long[] pb = pBuckets;
+      long[] pd = pBucketsDelta;
+      for (int i = 0; i < np; i++) {
+        long d = pd[i] + Varbit.readInt(r);
+        pd[i] = d;
+        pb[i] += d;
       }
-      for (int i = 0; i < nBuckets.length; i++) {
+      for (int i = 0; i < nn; i++) {
         nBucketsDelta[i] += Varbit.readInt(r);
         nBuckets[i] += nBucketsDelta[i];
       }
@@ -78,11 +87,12 @@ public final class HistogramChunkIterator extends AbstractHistogramChunkIterator
     return ValueType.HISTOGRAM;
   }
 
+  /** An array of at least n elements, the first n of them zero. */
   private static long[] ensure(long[] a, int n) {
-    if (a.length != n) {
-      return new long[n];
+    if (a.length < n) {
+      return new long[Math.max(n, a.length + a.length / 2)];
     }
-    java.util.Arrays.fill(a, 0);
+    java.util.Arrays.fill(a, 0, n, 0);
     return a;
   }
 
@@ -99,8 +109,8 @@ public final class HistogramChunkIterator extends AbstractHistogramChunkIterator
     h.zeroCount = zCnt;
     h.count = cnt;
     h.sum = s;
-    h.positiveBuckets = copy(pBuckets, h.positiveBuckets);
-    h.negativeBuckets = copy(nBuckets, h.negativeBuckets);
+    h.positiveBuckets = copy(pBuckets, np, h.positiveBuckets);
+    h.negativeBuckets = copy(nBuckets, nn, h.negativeBuckets);
     return h;
   }
 
@@ -117,27 +127,27 @@ public final class HistogramChunkIterator extends AbstractHistogramChunkIterator
     fh.zeroCount = zCnt;
     fh.count = cnt;
     fh.sum = s;
-    fh.positiveBuckets = absolute(pBuckets, fh.positiveBuckets);
-    fh.negativeBuckets = absolute(nBuckets, fh.negativeBuckets);
+    fh.positiveBuckets = absolute(pBuckets, np, fh.positiveBuckets);
+    fh.negativeBuckets = absolute(nBuckets, nn, fh.negativeBuckets);
     return fh;
   }
 
-  private static long[] copy(long[] src, long[] reuse) {
-    if (src.length == 0) {
+  private static long[] copy(long[] src, int n, long[] reuse) {
+    if (n == 0) {
       return HistogramLayout.NO_LONGS;
     }
-    long[] out = reuse != null && reuse.length == src.length ? reuse : new long[src.length];
-    System.arraycopy(src, 0, out, 0, src.length);
+    long[] out = reuse != null && reuse.length == n ? reuse : new long[n];
+    System.arraycopy(src, 0, out, 0, n);
     return out;
   }
 
-  private static double[] absolute(long[] deltas, double[] reuse) {
-    if (deltas.length == 0) {
+  private static double[] absolute(long[] deltas, int n, double[] reuse) {
+    if (n == 0) {
       return HistogramLayout.NO_VALUES;
     }
-    double[] out = reuse != null && reuse.length == deltas.length ? reuse : new double[deltas.length];
+    double[] out = reuse != null && reuse.length == n ? reuse : new double[n];
     long c = 0;
-    for (int i = 0; i < deltas.length; i++) {
+    for (int i = 0; i < n; i++) {
       c += deltas[i];
       out[i] = c;
     }

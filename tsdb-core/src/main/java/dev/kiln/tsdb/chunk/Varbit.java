@@ -51,6 +51,13 @@ final class Varbit {
   }
 
   static long readInt(BitReader r) {
+    long fast = r.tryReadVarbit(SIZES);
+    if (fast >= 0) {
+      // Prefix and payload were in the reader's window (payloads of up to 25 bits).
+      int sz = (int) (fast & 0xff);
+      long bits = fast >>> 8;
+      return sz != 0 && bits > (1L << (sz - 1)) ? bits - (1L << sz) : bits;
+    }
     int sz = SIZES[prefix(r)];
     if (sz == 0) {
       return 0;
@@ -66,6 +73,10 @@ final class Varbit {
   }
 
   static long readUint(BitReader r) {
+    long fast = r.tryReadVarbit(SIZES);
+    if (fast >= 0) {
+      return fast >>> 8;
+    }
     int sz = SIZES[prefix(r)];
     return sz == 0 ? 0 : r.readBits(sz);
   }

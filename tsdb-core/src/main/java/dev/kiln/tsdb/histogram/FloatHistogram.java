@@ -10,7 +10,10 @@ import java.util.List;
  * A native histogram with float counts; bucket counts are absolute (not deltas). This is the form
  * PromQL computes with, since rates and averages make counts fractional. Mutable and not
  * thread-safe: operations such as {@link #add} change the receiver. {@link #customValues} is
- * shared between copies and must never be modified.
+ * shared between copies and must never be modified. Span arrays are never changed in place
+ * (operations that change the layout assign new arrays), so decoders may share one span array
+ * between many histograms; only a {@link HistogramPool} refills span arrays, and it is handed
+ * only histograms whose arrays are their own.
  *
  * <p>Semantics (including edge cases and error texts) follow Prometheus's
  * {@code model/histogram.FloatHistogram}.
@@ -75,6 +78,54 @@ public final class FloatHistogram {
     to.positiveSpans = positiveSpans.clone();
     to.positiveBuckets = positiveBuckets.clone();
     return to;
+  }
+
+  /**
+   * Makes {@code to} a deep copy of this histogram with bucket and span arrays taken from {@code
+   * pool} (custom values shared), and returns it.
+   */
+  public FloatHistogram copyTo(FloatHistogram to, HistogramPool pool) {
+    to.counterResetHint = counterResetHint;
+    to.schema = schema;
+    to.count = count;
+    to.sum = sum;
+    if (usesCustomBuckets()) {
+      to.zeroThreshold = 0;
+      to.zeroCount = 0;
+      to.negativeSpans = IndexedBuckets.NO_SPANS;
+      to.negativeBuckets = IndexedBuckets.NO_BUCKETS;
+      to.customValues = customValues;
+    } else {
+      to.zeroThreshold = zeroThreshold;
+      to.zeroCount = zeroCount;
+      to.negativeSpans = copy(negativeSpans, pool.spans(negativeSpans.length));
+      to.negativeBuckets = copy(negativeBuckets, pool.doubles(negativeBuckets.length));
+      to.customValues = null;
+    }
+    to.positiveSpans = copy(positiveSpans, pool.spans(positiveSpans.length));
+    to.positiveBuckets = copy(positiveBuckets, pool.doubles(positiveBuckets.length));
+    return to;
+  }
+
+  private static Span[] copy(Span[] from, Span[] to) {
+    System.arraycopy(from, 0, to, 0, from.length);
+    return to;
+  }
+
+  private static double[] copy(double[] from, double[] to) {
+    System.arraycopy(from, 0, to, 0, from.length);
+    return to;
+  }
+
+  /**
+   * As {@link #copyToSchema(int)}, the copy (when the schema is unchanged) being an instance of
+   * {@code pool} with its arrays.
+   */
+  public FloatHistogram copyToSchema(int targetSchema, HistogramPool pool) {
+    if (targetSchema == schema) {
+      return copyTo(pool.take(), pool);
+    }
+    return copyToSchema(targetSchema);
   }
 
   /**
@@ -302,6 +353,18 @@ public final class FloatHistogram {
    * @return the flags of {@link #add}
    */
   public int kahanAdd(FloatHistogram other, FloatHistogram comp) {
+    return kahanAdd(other, comp, false);
+  }
+
+  /**
+   * As {@link #kahanAdd(FloatHistogram, FloatHistogram)}; with {@code fillGaps}, a sum whose
+   * layout must widen to take {@code other}'s buckets also gets explicit empty buckets in the gaps
+   * of up to {@value #FILLED_GAP} buckets between its buckets and (exponential schemas) {@value
+   * #FILLED_GAP} beyond an end that {@code other} widened, so later operands with buckets there
+   * are added in place. The counts are the same; a caller that passes true compacts
+   * the final sum, which removes the empty buckets.
+   */
+  public int kahanAdd(FloatHistogram other, FloatHistogram comp, boolean fillGaps) {
     if (usesCustomBuckets() != other.usesCustomBuckets()) {
       throw HistogramException.incompatibleSchema();
     }
@@ -344,12 +407,12 @@ public final class FloatHistogram {
       return flags;
     }
     IndexedBuckets[] p = kahanSide(positiveSpans, positiveBuckets, comp.positiveSpans, comp.positiveBuckets,
-        other.positiveSpans, other.positiveBuckets);
+        other.positiveSpans, other.positiveBuckets, fillGaps);
     setPositive(p[0]);
     comp.setPositive(p[1]);
     if (!usesCustomBuckets()) {
       IndexedBuckets[] n = kahanSide(negativeSpans, negativeBuckets, comp.negativeSpans, comp.negativeBuckets,
-          other.negativeSpans, other.negativeBuckets);
+          other.negativeSpans, other.negativeBuckets, fillGaps);
       setNegative(n[0]);
       comp.setNegative(n[1]);
     }
@@ -408,8 +471,11 @@ public final class FloatHistogram {
     return InPlaceBuckets.apply(InPlaceBuckets.CHECK, as, ab, null, os, ob, start);
   }
 
+  /** The widest gap between buckets that {@link #kahanAdd(FloatHistogram, FloatHistogram, boolean)} fills. */
+  public static final int FILLED_GAP = 16;
+
   private IndexedBuckets[] kahanSide(
-      Span[] as, double[] ab, Span[] cs, double[] cb, Span[] os, double[] ob) {
+      Span[] as, double[] ab, Span[] cs, double[] cb, Span[] os, double[] ob, boolean fillGaps) {
     IndexedBuckets a = IndexedBuckets.decode(as, ab);
     IndexedBuckets c = IndexedBuckets.decode(cs, cb);
     IndexedBuckets o = IndexedBuckets.decode(os, ob);
@@ -421,6 +487,15 @@ public final class FloatHistogram {
     }
     IndexedBuckets outA = new IndexedBuckets(a.n + o.n);
     IndexedBuckets outC = new IndexedBuckets(a.n + o.n);
+    // With fillGaps in an exponential schema, an operand that widens the sum at either end widens
+    // it by FILLED_GAP more empty buckets, so the next operands' outliers fit in place.
+    boolean pad = fillGaps && Schemas.isExponential(schema) && start < o.n;
+    if (pad && (a.n == 0 || o.idx[start] < a.idx[0]) && (c.n == 0 || o.idx[start] < c.idx[0])) {
+      for (int e = o.idx[start] - FILLED_GAP; e < o.idx[start]; e++) {
+        outA.add(e, 0);
+        outC.add(e, 0);
+      }
+    }
     int i = 0;
     int j = start;
     int k = 0;
@@ -448,8 +523,25 @@ public final class FloatHistogram {
         cv = kahanC(inc, av, cv);
         av += inc;
       }
+      if (fillGaps && outA.n > 0) {
+        int gap = idx - outA.idx[outA.n - 1] - 1;
+        if (gap > 0 && gap <= FILLED_GAP) {
+          for (int e = idx - gap; e < idx; e++) {
+            outA.add(e, 0);
+            outC.add(e, 0);
+          }
+        }
+      }
       outA.add(idx, av);
       outC.add(idx, cv);
+    }
+    if (pad && outA.idx[outA.n - 1] == o.idx[o.n - 1]
+        && (a.n == 0 || o.idx[o.n - 1] > a.idx[a.n - 1]) && (c.n == 0 || o.idx[o.n - 1] > c.idx[c.n - 1])) {
+      int last = o.idx[o.n - 1];
+      for (int e = last + 1; e <= last + FILLED_GAP; e++) {
+        outA.add(e, 0);
+        outC.add(e, 0);
+      }
     }
     return new IndexedBuckets[] {outA, outC};
   }
@@ -655,17 +747,43 @@ public final class FloatHistogram {
    * many empty buckets explicitly). In place; returns this.
    */
   public FloatHistogram compact(int maxEmptyBuckets) {
-    if (alreadyCompact(positiveSpans, positiveBuckets, maxEmptyBuckets)
-        && alreadyCompact(negativeSpans, negativeBuckets, maxEmptyBuckets)) {
+    return compact(maxEmptyBuckets, null);
+  }
+
+  /**
+   * As {@link #compact(int)}; with a {@code pool}, the compacted arrays are taken from it and the
+   * replaced ones handed back to it, so this histogram's arrays must be its own (shared with no
+   * other histogram).
+   */
+  public FloatHistogram compact(int maxEmptyBuckets, HistogramPool pool) {
+    boolean positiveDone = alreadyCompact(positiveSpans, positiveBuckets, maxEmptyBuckets);
+    boolean negativeDone = alreadyCompact(negativeSpans, negativeBuckets, maxEmptyBuckets);
+    if (positiveDone && negativeDone) {
       return this;
     }
     Object[] out = new Object[2];
-    InPlaceBuckets.compact(positiveSpans, positiveBuckets, maxEmptyBuckets, out);
-    positiveSpans = (Span[]) out[0];
-    positiveBuckets = (double[]) out[1];
-    InPlaceBuckets.compact(negativeSpans, negativeBuckets, maxEmptyBuckets, out);
-    negativeSpans = (Span[]) out[0];
-    negativeBuckets = (double[]) out[1];
+    if (pool == null || !positiveDone) {
+      Span[] oldSpans = positiveSpans;
+      double[] oldBuckets = positiveBuckets;
+      InPlaceBuckets.compact(positiveSpans, positiveBuckets, maxEmptyBuckets, out, pool);
+      positiveSpans = (Span[]) out[0];
+      positiveBuckets = (double[]) out[1];
+      if (pool != null) {
+        pool.give(oldSpans);
+        pool.give(oldBuckets);
+      }
+    }
+    if (pool == null || !negativeDone) {
+      Span[] oldSpans = negativeSpans;
+      double[] oldBuckets = negativeBuckets;
+      InPlaceBuckets.compact(negativeSpans, negativeBuckets, maxEmptyBuckets, out, pool);
+      negativeSpans = (Span[]) out[0];
+      negativeBuckets = (double[]) out[1];
+      if (pool != null) {
+        pool.give(oldSpans);
+        pool.give(oldBuckets);
+      }
+    }
     return this;
   }
 
@@ -717,6 +835,18 @@ public final class FloatHistogram {
               zeroThreshold)
           || InPlaceBuckets.decreasedSameLayout(negativeSpans, negativeBuckets, previous.negativeBuckets, schema,
               zeroThreshold);
+    }
+    if (schema == previous.schema && zeroThreshold == previous.zeroThreshold && Schemas.isExponential(schema)
+        && InPlaceBuckets.covers(positiveSpans, positiveBuckets.length)
+        && InPlaceBuckets.covers(negativeSpans, negativeBuckets.length)
+        && InPlaceBuckets.covers(previous.positiveSpans, previous.positiveBuckets.length)
+        && InPlaceBuckets.covers(previous.negativeSpans, previous.negativeBuckets.length)) {
+      // Same schema and threshold, another layout: the general comparison below, walking the spans.
+      return zeroCount < previous.zeroCount
+          || InPlaceBuckets.decreasedMerged(positiveSpans, positiveBuckets, previous.positiveSpans,
+              previous.positiveBuckets, schema, zeroThreshold)
+          || InPlaceBuckets.decreasedMerged(negativeSpans, negativeBuckets, previous.negativeSpans,
+              previous.negativeBuckets, schema, zeroThreshold);
     }
     if (usesCustomBuckets()) {
       if (!previous.usesCustomBuckets()) {

@@ -90,54 +90,61 @@ final class InPlaceBuckets {
       }
       return true;
     }
+    // Each span of other is a run of consecutive indices; with canonical receiver spans (separated
+    // by gaps) a run is present only if one receiver span holds all of it, so runs are applied whole.
     int tSpan = 0;
-    int tIn = 0;
-    int tBi = 0;
-    int tIdx = ts.length > 0 ? ts[0].offset() : 0;
-    int oIdx = 0;
+    long tStart = ts.length > 0 ? ts[0].offset() : 0;
+    int tBase = 0;
+    long oIdx = 0;
     int oBi = 0;
-    for (int s = 0; s < os.length; s++) {
+    for (int s = 0; s < os.length && oBi < ob.length; s++) {
       oIdx += os[s].offset();
-      int len = os[s].length();
-      for (int j = 0; j < len && oBi < ob.length; j++, oIdx++, oBi++) {
-        if (oBi < start) {
-          continue;
+      int len = Math.min(os[s].length(), ob.length - oBi);
+      int lo = oBi < start ? Math.min(len, start - oBi) : 0;
+      if (lo < len) {
+        long runStart = oIdx + lo;
+        long runEnd = oIdx + len;
+        while (tSpan < ts.length && tStart + ts[tSpan].length() <= runStart) {
+          tBase += ts[tSpan].length();
+          tStart += ts[tSpan].length();
+          tSpan++;
+          if (tSpan < ts.length) {
+            tStart += ts[tSpan].offset();
+          }
         }
-        // Advance the receiver's cursor to the first bucket with index >= oIdx.
-        while (true) {
-          if (tSpan >= ts.length || tBi >= tb.length) {
-            return false;
-          }
-          if (tIn >= ts[tSpan].length()) {
-            tSpan++;
-            tIn = 0;
-            if (tSpan < ts.length) {
-              tIdx += ts[tSpan].offset();
-            }
-            continue;
-          }
-          if (tIdx >= oIdx) {
-            break;
-          }
-          tIdx++;
-          tIn++;
-          tBi++;
-        }
-        if (tIdx != oIdx) {
+        if (tSpan >= ts.length || runStart < tStart || runEnd > tStart + ts[tSpan].length()) {
           return false;
         }
-        double v = ob[oBi];
+        int t0 = tBase + (int) (runStart - tStart);
+        int o0 = oBi + lo;
+        int n = len - lo;
+        if (t0 + n > tb.length) {
+          return false;
+        }
         switch (op) {
-          case ADD -> tb[tBi] += v;
-          case SUB -> tb[tBi] += -v;
+          case ADD -> {
+            for (int j = 0; j < n; j++) {
+              tb[t0 + j] += ob[o0 + j];
+            }
+          }
+          case SUB -> {
+            for (int j = 0; j < n; j++) {
+              tb[t0 + j] += -ob[o0 + j];
+            }
+          }
           case KAHAN -> {
-            double av = tb[tBi];
-            comp[tBi] = kahanC(v, av, comp[tBi]);
-            tb[tBi] = av + v;
+            for (int j = 0; j < n; j++) {
+              double v = ob[o0 + j];
+              double av = tb[t0 + j];
+              comp[t0 + j] = kahanC(v, av, comp[t0 + j]);
+              tb[t0 + j] = av + v;
+            }
           }
           default -> { }
         }
       }
+      oIdx += len;
+      oBi += len;
     }
     return true;
   }
@@ -152,6 +159,60 @@ final class InPlaceBuckets {
       return c + ((sum - t) + inc);
     }
     return c + ((inc - t) + sum);
+  }
+
+  /**
+   * Whether {@code curr} (after {@code prev}) shows a counter reset on one side with both in the
+   * same exponential schema and zero threshold but possibly different layouts, as the general
+   * comparison of the two sides without their buckets inside the zero bucket does: some bucket of
+   * {@code prev} decreased in {@code curr}, or is populated and missing there. Precondition: the
+   * spans cover their count arrays.
+   */
+  static boolean decreasedMerged(Span[] cs, double[] cb, Span[] ps, double[] pb, int schema, double zeroThreshold) {
+    int cStart = leadingInZeroBucket(cs, cb.length, schema, zeroThreshold);
+    int pStart = leadingInZeroBucket(ps, pb.length, schema, zeroThreshold);
+    // Cursor over curr: bucket position cBi at index cIdx, in span cSpan at cIn.
+    int cSpan = 0;
+    int cIn = 0;
+    int cBi = 0;
+    long cIdx = cs.length > 0 ? cs[0].offset() : 0;
+    while (cSpan < cs.length && cIn >= cs[cSpan].length()) {
+      cSpan++;
+      cIn = 0;
+      if (cSpan < cs.length) {
+        cIdx += cs[cSpan].offset();
+      }
+    }
+    long pIdx = 0;
+    int pBi = 0;
+    for (int s = 0; s < ps.length; s++) {
+      pIdx += ps[s].offset();
+      for (int j = 0; j < ps[s].length() && pBi < pb.length; j++, pIdx++, pBi++) {
+        if (pBi < pStart) {
+          continue;
+        }
+        while (cBi < cb.length && (cBi < cStart || cIdx < pIdx)) {
+          cBi++;
+          cIn++;
+          cIdx++;
+          while (cSpan < cs.length && cIn >= cs[cSpan].length()) {
+            cSpan++;
+            cIn = 0;
+            if (cSpan < cs.length) {
+              cIdx += cs[cSpan].offset();
+            }
+          }
+        }
+        if (cBi < cb.length && cIdx == pIdx) {
+          if (cb[cBi] < pb[pBi]) {
+            return true;
+          }
+        } else if (pb[pBi] != 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -175,6 +236,11 @@ final class InPlaceBuckets {
    * into {@code out[0]} (a {@code Span[]}) and {@code out[1]} (a {@code double[]}).
    */
   static void compact(Span[] spans, double[] b, int maxEmpty, Object[] out) {
+    compact(spans, b, maxEmpty, out, null);
+  }
+
+  /** As {@link #compact(Span[], double[], int, Object[])}, taking the result arrays from {@code pool} when not null. */
+  static void compact(Span[] spans, double[] b, int maxEmpty, Object[] out, HistogramPool pool) {
     // Pass 1: sizes. Pass 2: fill. Both walk the same (index, count) sequence.
     int nBuckets = 0;
     int nSpans = 0;
@@ -206,8 +272,8 @@ final class InPlaceBuckets {
       out[1] = IndexedBuckets.NO_BUCKETS;
       return;
     }
-    Span[] os = new Span[nSpans];
-    double[] ob = new double[nBuckets];
+    Span[] os = pool != null ? pool.spans(nSpans) : new Span[nSpans];
+    double[] ob = pool != null ? pool.doubles(nBuckets) : new double[nBuckets];
     int k = 0;
     int sk = 0;
     int spanStart = 0;
@@ -228,10 +294,13 @@ final class InPlaceBuckets {
         } else {
           long gap = idx - last - 1;
           if (gap > 0 && gap <= maxEmpty) {
-            k += (int) gap; // explicit empty buckets, already zero
+            for (long e = 0; e < gap; e++) {
+              ob[k++] = 0; // explicit empty buckets
+            }
           } else if (gap != 0) {
             int offset = sk == 0 ? spanStartIdx : spanStartIdx - prevEnd - 1;
-            os[sk++] = new Span(offset, k - spanStart);
+            os[sk] = span(os[sk], offset, k - spanStart);
+            sk++;
             prevEnd = (int) last;
             spanStart = k;
             spanStartIdx = idx;
@@ -242,8 +311,13 @@ final class InPlaceBuckets {
       }
     }
     int offset = sk == 0 ? spanStartIdx : spanStartIdx - prevEnd - 1;
-    os[sk] = new Span(offset, k - spanStart);
+    os[sk] = span(os[sk], offset, k - spanStart);
     out[0] = os;
     out[1] = ob;
+  }
+
+  /** {@code old} when it is that span (a reused array's element), else a shared or new span. */
+  private static Span span(Span old, int offset, int length) {
+    return old != null && old.offset() == offset && old.length() == length ? old : SharedSpans.of(offset, length);
   }
 }

@@ -161,6 +161,28 @@ class InPlaceBucketsTest {
   }
 
   @Test
+  void kahanAddFillingGapsGivesTheSameCompactedSum() {
+    long seed = System.nanoTime();
+    Random r = new Random(seed);
+    for (int i = 0; i < ROUNDS / 10; i++) {
+      FloatHistogram first = random(r, null, false);
+      FloatHistogram plain = first.copy();
+      FloatHistogram filled = first.copy();
+      FloatHistogram plainComp = new FloatHistogram();
+      FloatHistogram filledComp = new FloatHistogram();
+      String msg = "seed " + seed + " round " + i;
+      for (int k = 0; k < 10; k++) {
+        FloatHistogram o = random(r, positives(first), r.nextInt(3) == 0);
+        o.zeroThreshold = first.zeroThreshold;
+        assertEquals(plain.kahanAdd(o, plainComp), filled.kahanAdd(o, filledComp, true), msg);
+      }
+      plain.add(plainComp);
+      filled.add(filledComp);
+      assertSame(plain.compact(0), filled.compact(0), msg);
+    }
+  }
+
+  @Test
   void compactMatchesIndexedBuckets() {
     long seed = System.nanoTime();
     Random r = new Random(seed);
@@ -179,6 +201,70 @@ class InPlaceBucketsTest {
       assertSame(viaGeneral, viaMethod, msg);
       assertArrayEquals(viaGeneral.positiveSpans, viaMethod.positiveSpans, msg);
     }
+  }
+
+  /** Reset detection of one side as the general path computes it, from decoded buckets. */
+  private static boolean referenceDecreased(Span[] cs, double[] cb, Span[] ps, double[] pb, int schema, double zt) {
+    IndexedBuckets c = IndexedBuckets.decode(cs, cb);
+    IndexedBuckets p = IndexedBuckets.decode(ps, pb);
+    int ci = 0;
+    while (ci < c.n && Schemas.exponentialBound(c.idx[ci], schema) <= zt) {
+      ci++;
+    }
+    int pi = 0;
+    while (pi < p.n && Schemas.exponentialBound(p.idx[pi], schema) <= zt) {
+      pi++;
+    }
+    for (; pi < p.n; pi++) {
+      while (ci < c.n && c.idx[ci] < p.idx[pi]) {
+        ci++;
+      }
+      if (ci < c.n && c.idx[ci] == p.idx[pi]) {
+        if (c.cnt[ci] < p.cnt[pi]) {
+          return true;
+        }
+      } else if (p.cnt[pi] != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void detectResetAcrossLayoutsMatchesDecodedComparison() {
+    long seed = System.nanoTime();
+    Random r = new Random(seed);
+    int resets = 0;
+    for (int i = 0; i < ROUNDS; i++) {
+      FloatHistogram prev = random(r, null, false);
+      // Another layout: some of prev's buckets (grown, sometimes shrunk or emptied) plus new ones.
+      TreeMap<Integer, Double> next = new TreeMap<>();
+      for (var e : positives(prev).entrySet()) {
+        int roll = r.nextInt(12);
+        if (roll == 0) {
+          continue;
+        }
+        next.put(e.getKey(), roll == 1 ? e.getValue() - 1 : e.getValue() + r.nextInt(3));
+      }
+      for (int k = 0; k < r.nextInt(4); k++) {
+        next.put(r.nextInt(60) - 35, (double) r.nextInt(5));
+      }
+      FloatHistogram curr = prev.copy();
+      set(curr, true, next);
+      Span[] spans = r.nextBoolean() ? curr.positiveSpans : split(curr.positiveSpans);
+      curr.positiveSpans = spans;
+      curr.count = prev.count;
+      String msg = "seed " + seed + " round " + i;
+      boolean want = curr.zeroCount < prev.zeroCount
+          || referenceDecreased(curr.positiveSpans, curr.positiveBuckets, prev.positiveSpans, prev.positiveBuckets,
+              prev.schema, prev.zeroThreshold)
+          || referenceDecreased(curr.negativeSpans, curr.negativeBuckets, prev.negativeSpans, prev.negativeBuckets,
+              prev.schema, prev.zeroThreshold);
+      boolean got = curr.detectReset(prev);
+      assertEquals(want, got, msg);
+      resets += got ? 1 : 0;
+    }
+    assertTrue(resets > 0 && resets < ROUNDS, "both outcomes occur, seed " + seed);
   }
 
   @Test
