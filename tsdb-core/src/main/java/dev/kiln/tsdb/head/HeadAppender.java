@@ -339,8 +339,21 @@ final class HeadAppender implements Appender {
           refs[i] = series[i].ref;
         }
       }
-      long token = logBatch(refs);
-      head.log().awaitDurable(token);
+      List<MemSeries> fresh = new ArrayList<>();
+      try {
+        head.log().awaitDurable(logBatch(refs, fresh));
+      } catch (RuntimeException e) {
+        // Not in the log: a later batch must write these series records again.
+        head.logLock.lock();
+        try {
+          for (MemSeries s : fresh) {
+            s.logged = false;
+          }
+        } finally {
+          head.logLock.unlock();
+        }
+        throw e;
+      }
       if (head.hasCommitListeners()) {
         head.notifyCommitted(committedView());
       }
@@ -402,17 +415,16 @@ final class HeadAppender implements Appender {
     };
   }
 
-  /** Writes series records for series the log has not seen, then the samples. */
-  private long logBatch(long[] refs) {
+  /**
+   * Queues series records for series the log has not seen (collected into {@code fresh}), then
+   * the samples, in the order of the log lock. Returns the token to await.
+   */
+  private long logBatch(long[] refs, List<MemSeries> fresh) {
     head.logLock.lock();
     try {
-      List<MemSeries> fresh = null;
       for (int i = 0; i < n; i++) {
         MemSeries s = series[i];
         if (!s.logged) {
-          if (fresh == null) {
-            fresh = new ArrayList<>();
-          }
           fresh.add(s);
           s.logged = true; // only written under the log lock; dedupes repeats in this batch
         }
@@ -421,40 +433,29 @@ final class HeadAppender implements Appender {
         for (int i = 0; i < histograms.n; i++) {
           MemSeries s = histograms.series[i];
           if (!s.logged) {
-            if (fresh == null) {
-              fresh = new ArrayList<>();
-            }
             fresh.add(s);
             s.logged = true;
           }
         }
       }
-      List<CommitLog.SeriesEntry> entries = new ArrayList<>(fresh == null ? 0 : fresh.size());
-      if (fresh != null) {
+      List<CommitLog.SeriesEntry> entries = List.of();
+      if (!fresh.isEmpty()) {
         fresh.sort((a, b) -> Long.compare(a.ref, b.ref));
+        entries = new ArrayList<>(fresh.size());
         for (MemSeries s : fresh) {
           entries.add(new CommitLog.SeriesEntry(s.ref, s.labels));
         }
       }
-      try {
-        if (histograms == null || histograms.n == 0) {
-          return head.log().write(entries, refs, ts, vs, n);
-        }
-        long token = 0;
-        if (n > 0) {
-          token = head.log().write(entries, refs, ts, vs, n);
-          entries = List.of();
-        }
-        PendingHistograms p = histograms;
-        return Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n));
-      } catch (RuntimeException e) {
-        if (fresh != null) {
-          for (MemSeries s : fresh) {
-            s.logged = false;
-          }
-        }
-        throw e;
+      if (histograms == null || histograms.n == 0) {
+        return head.log().write(entries, refs, ts, vs, n);
       }
+      long token = 0;
+      if (n > 0) {
+        token = head.log().write(entries, refs, ts, vs, n);
+        entries = List.of();
+      }
+      PendingHistograms p = histograms;
+      return Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n));
     } finally {
       head.logLock.unlock();
     }
