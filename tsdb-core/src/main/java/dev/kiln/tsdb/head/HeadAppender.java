@@ -479,7 +479,7 @@ final class HeadAppender implements Appender {
     ChunkStore store = head.store();
     // {applied, new chunks, mint, maxt}
     long[] stats = {0, 0, Long.MAX_VALUE, Long.MIN_VALUE};
-    head.isolation.readLock().lock();
+    long stamp = head.isolation.readLock();
     try {
       applyFloats(opts, store, stats);
       if (histograms != null) {
@@ -489,7 +489,7 @@ final class HeadAppender implements Appender {
         head.updateTimeBounds(stats[2], stats[3]);
       }
     } finally {
-      head.isolation.readLock().unlock();
+      head.isolation.unlockRead(stamp);
       head.counters().samplesAppended.add(stats[0]);
       head.counters().chunksCreated.add(stats[1]);
     }
