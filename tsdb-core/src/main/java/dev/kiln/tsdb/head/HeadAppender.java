@@ -136,7 +136,8 @@ final class HeadAppender implements Appender {
     vs[n] = v;
     n++;
     if (!s.logged) {
-      // Once set, the flag stays set while the log works: only these need a look at commit.
+      // Once set, the flag stays set: it is cleared again only after a failed commit, and a log
+      // that failed refuses every later commit. So only these series need a look at commit.
       if (unlogged == null) {
         unlogged = new ArrayList<>();
       }
