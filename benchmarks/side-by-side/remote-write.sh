@@ -3,6 +3,7 @@
 # each fed the same generated node_exporter-like series by RemoteWriteLoad, one after the other, RUNS rounds.
 # Kiln runs once per WAL fsync mode in KILN_FSYNC (default "0s 10s": an fsync per commit, then an fsync every
 # 10 s; see docs/operations.md, "WAL durability"), with the launcher's JVM defaults (and MALLOC_ARENA_MAX) unless KILN_JAVA_OPTS is set.
+# KILN_JARS="name=path ..." runs several Kiln builds in every round (e.g. before=old.jar after=new.jar), interleaved.
 # Prints every run (RSS and anonymous RSS at the end of ingest, disk bytes of the data directory, WAL included), then
 # the medians per receiver and Kiln's ratios to both peers. VictoriaMetrics keeps recent samples in memory for a few
 # seconds before writing them, so its disk figure right after ingest is low; dashboard.sh measures disk after queries.
@@ -28,13 +29,16 @@ run() { # name pid url data-dir
 echo "global: {scrape_interval: 1h}" > "$work/empty.yml"
 
 for r in $(seq 1 "$runs"); do
+  for kiln in ${KILN_JARS:-=$jar}; do
+  n=${kiln%%=*}; name=kiln${n:+-$n}
   for fsync in ${KILN_FSYNC:-0s 10s}; do
     port=$(free_port); rm -rf "$work/kiln"
     # shellcheck disable=SC2086
-    java $KILN_JAVA_OPTS -jar "$jar" --config.file="$work/empty.yml" --storage.tsdb.path="$work/kiln" \
+    java $KILN_JAVA_OPTS -jar "${kiln#*=}" --config.file="$work/empty.yml" --storage.tsdb.path="$work/kiln" \
       --storage.tsdb.wal-fsync-interval="$fsync" --web.listen-address=127.0.0.1:$port --log.level=warn >"$work/kiln.log" 2>&1 & pid=$!
-    wait_ready "http://127.0.0.1:$port/-/ready"; run "kiln-fsync-$fsync" $pid "http://127.0.0.1:$port/api/v1/write" "$work/kiln"
+    wait_ready "http://127.0.0.1:$port/-/ready"; run "$name-fsync-$fsync" $pid "http://127.0.0.1:$port/api/v1/write" "$work/kiln"
     kill $pid; wait $pid || true; pid=
+  done
   done
 
   port=$(free_port); rm -rf "$work/prom"

@@ -356,14 +356,13 @@ final class MemSeries {
   int completeChunksIn(long mint, long maxt) {
     int n = 0;
     for (int i = 0; i < doneCount; i++) {
-      if (doneMinT[i] <= maxt && mint <= doneMaxT[i]) {
+      if (doneMinT(i) <= maxt && mint <= doneMaxT(i)) {
         n++;
       }
     }
     return n;
   }
 
-  /** Chunks overlapping [mint, maxt], oldest first; the open chunk is copied. */
   /** Whether {@link #chunksIn} would return a chunk, without reading or copying any. */
   boolean hasChunksIn(long mint, long maxt) {
     for (int i = 0; i < doneCount; i++) {
@@ -377,6 +376,7 @@ final class MemSeries {
     return hist != null && hist.numSamples() > 0 && hist.minT <= maxt && mint <= lastT;
   }
 
+  /** Chunks overlapping [mint, maxt], oldest first; the open chunk is copied. */
   List<ChunkMeta> chunksIn(long mint, long maxt, ChunkStore store) {
     List<ChunkMeta> out = new ArrayList<>(doneCount + 1);
     for (int i = 0; i < doneCount; i++) {
