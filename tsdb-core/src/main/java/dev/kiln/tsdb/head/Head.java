@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.Consumer;
 import java.util.function.ObjLongConsumer;
 import org.roaringbitmap.RoaringBitmap;
@@ -50,7 +50,12 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
   /** Time bounds of replayed samples, guarded by {@code replayAliases}. */
   private long replayMinT = Long.MAX_VALUE;
   private long replayMaxT = Long.MIN_VALUE;
-  final ReentrantReadWriteLock isolation = new ReentrantReadWriteLock();
+  /**
+   * Commits apply under its read side, queriers snapshot under its write side. A StampedLock, not
+   * a ReentrantReadWriteLock: every commit of every connection takes the read side, and a
+   * StampedLock's read side is one atomic update, without per-thread hold counts.
+   */
+  final StampedLock isolation = new StampedLock();
   final ReentrantLock logLock = new ReentrantLock();
 
   public Head(HeadOptions options, ChunkStore store, CommitLog log) {

@@ -47,9 +47,15 @@ final class HeadAppender implements Appender {
   private final long minValidTime;
   private Batch batch;
   private MemSeries[] series = NO_SERIES;
+  private long[] refs = NO_LONGS;
   private long[] ts = NO_LONGS;
   private double[] vs = NO_DOUBLES;
   private int n;
+  /**
+   * Series of the batch that were not in the log when appended (a superset of those that still
+   * are not at commit); null until the first. Only these are checked under the log lock.
+   */
+  private List<MemSeries> unlogged;
   /** Newest pending sample of series owned by another appender. */
   private Map<MemSeries, Integer> overflow;
   /** Native-histogram samples of the batch; null until the first one. */
@@ -125,9 +131,18 @@ final class HeadAppender implements Appender {
       grow();
     }
     series[n] = s;
+    refs[n] = s.ref;
     ts[n] = t;
     vs[n] = v;
     n++;
+    if (!s.logged) {
+      // Once set, the flag stays set: it is cleared again only after a failed commit, and a log
+      // that failed refuses every later commit. So only these series need a look at commit.
+      if (unlogged == null) {
+        unlogged = new ArrayList<>();
+      }
+      unlogged.add(s);
+    }
     return s.ref;
   }
 
@@ -239,6 +254,7 @@ final class HeadAppender implements Appender {
     if (batch == null) {
       batch = head.takeBatch();
       series = batch.series;
+      refs = batch.refs;
       ts = batch.ts;
       vs = batch.vs;
       if (n < ts.length) {
@@ -247,9 +263,11 @@ final class HeadAppender implements Appender {
     }
     int cap = Math.max(16, n * 2);
     series = Arrays.copyOf(series, cap);
+    refs = Arrays.copyOf(refs, cap);
     ts = Arrays.copyOf(ts, cap);
     vs = Arrays.copyOf(vs, cap);
     batch.series = series;
+    batch.refs = refs;
     batch.ts = ts;
     batch.vs = vs;
   }
@@ -263,6 +281,7 @@ final class HeadAppender implements Appender {
     batch = null;
     Arrays.fill(b.series, 0, Math.min(used, b.series.length), null);
     series = NO_SERIES;
+    refs = NO_LONGS;
     ts = NO_LONGS;
     vs = NO_DOUBLES;
     head.returnBatch(b);
@@ -332,15 +351,21 @@ final class HeadAppender implements Appender {
     }
     boolean applied = false;
     try {
-      long[] refs = null;
-      if (n > 0) {
-        refs = batch.refs.length >= n ? batch.refs : (batch.refs = new long[ts.length]);
-        for (int i = 0; i < n; i++) {
-          refs[i] = series[i].ref;
+      List<MemSeries> fresh = new ArrayList<>();
+      try {
+        head.log().awaitDurable(logBatch(fresh));
+      } catch (RuntimeException e) {
+        // Not in the log: a later batch must write these series records again.
+        head.logLock.lock();
+        try {
+          for (MemSeries s : fresh) {
+            s.logged = false;
+          }
+        } finally {
+          head.logLock.unlock();
         }
+        throw e;
       }
-      long token = logBatch(refs);
-      head.log().awaitDurable(token);
       if (head.hasCommitListeners()) {
         head.notifyCommitted(committedView());
       }
@@ -402,59 +427,48 @@ final class HeadAppender implements Appender {
     };
   }
 
-  /** Writes series records for series the log has not seen, then the samples. */
-  private long logBatch(long[] refs) {
+  /**
+   * Queues series records for series the log has not seen (collected into {@code fresh}), then
+   * the samples, in the order of the log lock. Returns the token to await.
+   */
+  private long logBatch(List<MemSeries> fresh) {
     head.logLock.lock();
     try {
-      List<MemSeries> fresh = null;
-      for (int i = 0; i < n; i++) {
-        MemSeries s = series[i];
-        if (!s.logged) {
-          if (fresh == null) {
-            fresh = new ArrayList<>();
+      if (unlogged != null) {
+        for (MemSeries s : unlogged) {
+          if (!s.logged) {
+            fresh.add(s);
+            s.logged = true; // only written under the log lock; dedupes repeats in this batch
           }
-          fresh.add(s);
-          s.logged = true; // only written under the log lock; dedupes repeats in this batch
         }
       }
       if (histograms != null) {
         for (int i = 0; i < histograms.n; i++) {
           MemSeries s = histograms.series[i];
           if (!s.logged) {
-            if (fresh == null) {
-              fresh = new ArrayList<>();
-            }
             fresh.add(s);
             s.logged = true;
           }
         }
       }
-      List<CommitLog.SeriesEntry> entries = new ArrayList<>(fresh == null ? 0 : fresh.size());
-      if (fresh != null) {
+      List<CommitLog.SeriesEntry> entries = List.of();
+      if (!fresh.isEmpty()) {
         fresh.sort((a, b) -> Long.compare(a.ref, b.ref));
+        entries = new ArrayList<>(fresh.size());
         for (MemSeries s : fresh) {
           entries.add(new CommitLog.SeriesEntry(s.ref, s.labels));
         }
       }
-      try {
-        if (histograms == null || histograms.n == 0) {
-          return head.log().write(entries, refs, ts, vs, n);
-        }
-        long token = 0;
-        if (n > 0) {
-          token = head.log().write(entries, refs, ts, vs, n);
-          entries = List.of();
-        }
-        PendingHistograms p = histograms;
-        return Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n));
-      } catch (RuntimeException e) {
-        if (fresh != null) {
-          for (MemSeries s : fresh) {
-            s.logged = false;
-          }
-        }
-        throw e;
+      if (histograms == null || histograms.n == 0) {
+        return head.log().write(entries, refs, ts, vs, n);
       }
+      long token = 0;
+      if (n > 0) {
+        token = head.log().write(entries, refs, ts, vs, n);
+        entries = List.of();
+      }
+      PendingHistograms p = histograms;
+      return Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n));
     } finally {
       head.logLock.unlock();
     }
@@ -464,82 +478,102 @@ final class HeadAppender implements Appender {
   private void apply() {
     HeadOptions opts = head.options();
     ChunkStore store = head.store();
-    long mint = Long.MAX_VALUE;
-    long maxt = Long.MIN_VALUE;
-    int applied = 0;
-    int newChunks = 0;
-    head.isolation.readLock().lock();
+    // {applied, new chunks, mint, maxt}
+    long[] stats = {0, 0, Long.MAX_VALUE, Long.MIN_VALUE};
+    long stamp = head.isolation.readLock();
     try {
-      for (int i = 0; i < n; i++) {
-        MemSeries s = series[i];
-        boolean newlyIndexed = false;
-        synchronized (s) {
-          int r = s.append(ts[i], vs[i], opts, store);
-          if (r != MemSeries.REJECTED) {
-            applied++;
-            if (r == MemSeries.APPENDED_NEW_CHUNK) {
-              newChunks++;
-            }
-            mint = Math.min(mint, ts[i]);
-            maxt = Math.max(maxt, ts[i]);
-            if (!s.indexed) {
-              s.indexed = true;
-              newlyIndexed = true;
-            }
-          }
-          if (s.pendingOwner == this && s.pendingIndex == i) {
-            s.pendingOwner = null;
-            s.pendingCommits--;
-          }
-        }
-        if (newlyIndexed) {
-          head.index(s);
-        }
-      }
-      if (overflow != null) {
-        for (MemSeries s : overflow.keySet()) {
-          synchronized (s) {
-            s.pendingCommits--;
-          }
-        }
-        overflow = null;
-      }
+      applyFloats(opts, store, stats);
       if (histograms != null) {
-        PendingHistograms p = histograms;
-        for (int i = 0; i < p.n; i++) {
-          MemSeries s = p.series[i];
-          boolean newlyIndexed = false;
-          synchronized (s) {
-            int r = s.appendHistogram(p.ts[i], p.hs[i], p.fhs[i], opts, store);
-            if (r != MemSeries.REJECTED) {
-              applied++;
-              if (r == MemSeries.APPENDED_NEW_CHUNK) {
-                newChunks++;
-              }
-              mint = Math.min(mint, p.ts[i]);
-              maxt = Math.max(maxt, p.ts[i]);
-              if (!s.indexed) {
-                s.indexed = true;
-                newlyIndexed = true;
-              }
-            }
-          }
-          if (newlyIndexed) {
-            head.index(s);
-          }
-        }
-        releaseHistograms();
+        applyHistograms(opts, store, stats);
       }
-      if (mint != Long.MAX_VALUE) {
-        head.updateTimeBounds(mint, maxt);
+      if (stats[2] != Long.MAX_VALUE) {
+        head.updateTimeBounds(stats[2], stats[3]);
       }
     } finally {
-      head.isolation.readLock().unlock();
-      head.counters().samplesAppended.add(applied);
-      head.counters().chunksCreated.add(newChunks);
+      head.isolation.unlockRead(stamp);
+      head.counters().samplesAppended.add(stats[0]);
+      head.counters().chunksCreated.add(stats[1]);
     }
     returnBatch(n);
     n = 0;
+  }
+
+  /** Appends the float samples to their series and ends this batch's hold on them. */
+  private void applyFloats(HeadOptions opts, ChunkStore store, long[] stats) {
+    long applied = 0;
+    long newChunks = 0;
+    long mint = Long.MAX_VALUE;
+    long maxt = Long.MIN_VALUE;
+    MemSeries[] series = this.series;
+    long[] ts = this.ts;
+    double[] vs = this.vs;
+    for (int i = 0; i < n; i++) {
+      MemSeries s = series[i];
+      long t = ts[i];
+      boolean newlyIndexed = false;
+      synchronized (s) {
+        int r = s.append(t, vs[i], opts, store);
+        if (r != MemSeries.REJECTED) {
+          applied++;
+          if (r == MemSeries.APPENDED_NEW_CHUNK) {
+            newChunks++;
+          }
+          mint = Math.min(mint, t);
+          maxt = Math.max(maxt, t);
+          if (!s.indexed) {
+            s.indexed = true;
+            newlyIndexed = true;
+          }
+        }
+        if (s.pendingOwner == this && s.pendingIndex == i) {
+          s.pendingOwner = null;
+          s.pendingCommits--;
+        }
+      }
+      if (newlyIndexed) {
+        head.index(s);
+      }
+    }
+    if (overflow != null) {
+      for (MemSeries s : overflow.keySet()) {
+        synchronized (s) {
+          s.pendingCommits--;
+        }
+      }
+      overflow = null;
+    }
+    stats[0] += applied;
+    stats[1] += newChunks;
+    stats[2] = Math.min(stats[2], mint);
+    stats[3] = Math.max(stats[3], maxt);
+  }
+
+  /** Appends the native-histogram samples to their series and ends the hold on them. */
+  private void applyHistograms(HeadOptions opts, ChunkStore store, long[] stats) {
+    PendingHistograms p = histograms;
+    for (int i = 0; i < p.n; i++) {
+      MemSeries s = p.series[i];
+      boolean newlyIndexed = false;
+      synchronized (s) {
+        int r = s.appendHistogram(p.ts[i], p.hs[i], p.fhs[i], opts, store);
+        if (r != MemSeries.REJECTED) {
+          stats[0]++;
+          if (r == MemSeries.APPENDED_NEW_CHUNK) {
+            stats[1]++;
+          }
+          stats[2] = Math.min(stats[2], p.ts[i]);
+          stats[3] = Math.max(stats[3], p.ts[i]);
+          if (!s.indexed) {
+            s.indexed = true;
+            newlyIndexed = true;
+          }
+        }
+      }
+      if (newlyIndexed) {
+        head.index(s);
+      }
+    }
+    releaseHistograms();
   }
 
   /** Ends the pending-commit hold of each series with pending histograms. */

@@ -52,7 +52,7 @@ final class HeadQuerier implements Querier {
       return new ArrayList<>();
     }
     List<HeadSeries> out = new ArrayList<>();
-    head.isolation.writeLock().lock();
+    long stamp = head.isolation.writeLock();
     try {
       RoaringBitmap ids = head.postings().select(matchers);
       for (MemSeries s : head.seriesFor(ids)) {
@@ -67,7 +67,7 @@ final class HeadQuerier implements Querier {
         }
       }
     } finally {
-      head.isolation.writeLock().unlock();
+      head.isolation.unlockWrite(stamp);
     }
     out.removeIf(s -> !s.hasSamples());
     return out;

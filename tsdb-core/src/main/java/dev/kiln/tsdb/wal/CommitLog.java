@@ -9,9 +9,10 @@ import java.util.List;
  * the log knows nothing of the head.
  *
  * <p>{@link #write} is called with the head's log lock held, so calls are serialized and records
- * land in commit order; it should only hand the bytes to the operating system. {@link
- * #awaitDurable} is called without the lock and returns once everything up to the token is
- * durable, so that concurrent commits can share one fsync.
+ * land in commit order; it should only queue the records (or hand them to the operating system).
+ * {@link #awaitDurable} is called without the lock and returns once the commit is written and as
+ * durable as the log promises, so that concurrent commits can share one write and one fsync
+ * (group commit, see {@link Wal}).
  */
 public interface CommitLog {
   /** A series the log has not seen yet. */
@@ -19,10 +20,11 @@ public interface CommitLog {
 
   /**
    * Writes series records (may be empty) and then one samples record of {@code n} samples. The
-   * arrays belong to the caller and are reused after the call returns; copy what must outlive it.
+   * arrays and the list belong to the caller, who must leave them unchanged until {@link
+   * #awaitDurable} of the returned token returned or threw (the log may encode them then).
    *
    * @return a token to pass to {@link #awaitDurable}
-   * @throws dev.kiln.tsdb.storage.StorageException when the write fails; nothing is applied
+   * @throws dev.kiln.tsdb.storage.StorageException when the log failed earlier; nothing is applied
    */
   long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n);
 
@@ -38,7 +40,12 @@ public interface CommitLog {
     throw new UnsupportedOperationException("this log does not store native histograms");
   }
 
-  /** Waits until all writes up to the token are durable. */
+  /**
+   * Waits until the write of the token (and every earlier one) is durable.
+   *
+   * @throws dev.kiln.tsdb.storage.StorageException when writing or syncing it failed; the
+   *     commit must then not be applied
+   */
   void awaitDurable(long token);
 
   /**

@@ -1,10 +1,17 @@
 package dev.kiln.tsdb.wal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** A growable byte buffer with the encoding primitives of Prometheus's WAL records. */
+/**
+ * A growable byte buffer with the encoding primitives of Prometheus's WAL records. Reusable:
+ * {@link #clear} keeps the array for the next record.
+ */
 final class RecordBuffer {
+  private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private byte[] b;
   private int n;
 
@@ -25,9 +32,31 @@ final class RecordBuffer {
 
   void putBE64(long x) {
     ensure(8);
-    for (int i = 7; i >= 0; i--) {
-      b[n++] = (byte) (x >>> (8 * i));
+    BE64.set(b, n, x);
+    n += 8;
+  }
+
+  /** Makes room for {@code more} bytes ahead, so that the unchecked puts below may follow. */
+  void reserve(int more) {
+    ensure(more);
+  }
+
+  /** A uvarint without a capacity check: call {@link #reserve} first (10 bytes at most). */
+  void putUvarintUnchecked(long x) {
+    byte[] a = b;
+    int i = n;
+    while (Long.compareUnsigned(x, 0x80) >= 0) {
+      a[i++] = (byte) (x | 0x80);
+      x >>>= 7;
     }
+    a[i++] = (byte) x;
+    n = i;
+  }
+
+  /** A big-endian 64-bit value without a capacity check: call {@link #reserve} first. */
+  void putBE64Unchecked(long x) {
+    BE64.set(b, n, x);
+    n += 8;
   }
 
   void putDouble(double d) {
@@ -53,6 +82,20 @@ final class RecordBuffer {
     ensure(bytes.length);
     System.arraycopy(bytes, 0, b, n, bytes.length);
     n += bytes.length;
+  }
+
+  /** Forgets the contents, keeping the array. */
+  void clear() {
+    n = 0;
+  }
+
+  /** The backing array; its first {@link #length} bytes are the contents. */
+  byte[] array() {
+    return b;
+  }
+
+  int length() {
+    return n;
   }
 
   byte[] toArray() {

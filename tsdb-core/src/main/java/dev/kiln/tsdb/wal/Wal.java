@@ -14,10 +14,15 @@ import org.slf4j.LoggerFactory;
  * The write-ahead log of the head in one directory: segments written by a {@link WalWriter},
  * checkpoints, start-up replay with repair of a torn or corrupt tail.
  *
+ * <p>Commits are written by group commit ({@link GroupCommit}): {@link #write} only queues a
+ * commit's records; in {@link #awaitDurable} one of the waiting threads becomes the leader, encodes
+ * the records of every queued commit into one reused buffer, writes them with one {@code write}
+ * and (with a sync interval of 0) one fdatasync, and releases all of them. Records land in the
+ * order of the {@link #write} calls.
+ *
  * <p>Durability, with a sync interval of 0 (the default): {@link #awaitDurable} returns after an
- * fdatasync of the segment that holds the commit (group commit: concurrent commits share one
- * fsync). A commit that returned survives a process crash or power loss, provided the disk honours
- * fsync.
+ * fdatasync of the segment that holds the commit. A commit that returned survives a process crash
+ * or power loss, provided the disk honours fsync.
  *
  * <p>With a positive sync interval (Prometheus's behaviour, opt-in): every commit is still written
  * to the segment file (handed to the operating system) before {@link #awaitDurable} returns, but
@@ -45,6 +50,7 @@ public final class Wal implements CommitLog, AutoCloseable {
   private final Object checkpointMonitor = new Object();
   private final WalCounters counters = new WalCounters();
   private volatile WalWriter writer;
+  private volatile GroupCommit commits;
 
   private Wal(FileIo io, Path dir, long segmentBytes, long syncIntervalMillis) {
     if (syncIntervalMillis < 0) {
@@ -113,6 +119,7 @@ public final class Wal implements CommitLog, AutoCloseable {
       }
       synchronized (writeMonitor) {
         writer = new WalWriter(io, dir, next, segmentBytes, counters);
+        commits = new GroupCommit(writer, syncIntervalMillis == 0);
         if (syncIntervalMillis > 0 && syncer == null) {
           syncer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kiln-wal-sync");
@@ -279,19 +286,14 @@ public final class Wal implements CommitLog, AutoCloseable {
     checkpoint(mint, liveSeries);
   }
 
+  /**
+   * Queues the commit's records behind every earlier commit; they are written by the leader of
+   * the group the commit falls into, so the arrays and the list must stay unchanged until {@link
+   * #awaitDurable} of the returned token returned or threw.
+   */
   @Override
   public long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n) {
-    byte[] samples = WalRecords.encodeSamples(refs, ts, vs, n);
-    synchronized (writeMonitor) {
-      if (newSeries.isEmpty()) {
-        return writer.log(samples);
-      }
-      List<WalRecords.SeriesRecord> recs = new ArrayList<>(newSeries.size());
-      for (SeriesEntry s : newSeries) {
-        recs.add(new WalRecords.SeriesRecord(s.ref(), s.labels()));
-      }
-      return writer.log(WalRecords.encodeSeries(recs), samples);
-    }
+    return commits().enqueue(new SamplesEntry(newSeries, refs, ts, vs, n));
   }
 
   @Override
@@ -309,9 +311,15 @@ public final class Wal implements CommitLog, AutoCloseable {
     addIfPresent(recs, HistogramRecords.encodeHistograms(refs, ts, hs, n, true));
     addIfPresent(recs, HistogramRecords.encodeFloatHistograms(refs, ts, fhs, n, false));
     addIfPresent(recs, HistogramRecords.encodeFloatHistograms(refs, ts, fhs, n, true));
-    synchronized (writeMonitor) {
-      return writer.log(recs.toArray(new byte[0][]));
+    return commits().enqueue(new EncodedEntry(recs.toArray(new byte[0][]), n));
+  }
+
+  private GroupCommit commits() {
+    GroupCommit c = commits;
+    if (c == null) {
+      throw new IllegalStateException("write-ahead log not started");
     }
+    return c;
   }
 
   private static void addIfPresent(List<byte[]> recs, byte[] rec) {
@@ -321,14 +329,54 @@ public final class Wal implements CommitLog, AutoCloseable {
   }
 
   /**
-   * With a sync interval of 0, returns once the commit is fsynced; with a positive interval,
-   * returns at once: the commit's bytes were written to the segment file by {@link #write}, and
-   * the timer fsyncs them.
+   * With a sync interval of 0, returns once the commit is written and fsynced; with a positive
+   * interval, once it is written to the segment file (the timer fsyncs it). Either way the calling
+   * thread may write and fsync the queued commits of other threads as well (group commit).
    */
   @Override
   public void awaitDurable(long token) {
-    if (syncIntervalMillis == 0) {
-      writer.sync(token);
+    commits().await(token);
+  }
+
+  /** Groups of commits written so far (each one {@code write}, and one fsync when fsyncing every commit). */
+  public long commitGroups() {
+    GroupCommit c = commits;
+    return c == null ? 0 : c.groups();
+  }
+
+  /** The group committer, for tests. */
+  GroupCommit groupCommit() {
+    return commits();
+  }
+
+  /** A commit of float samples, encoded by the leader of its group into the shared buffer. */
+  private record SamplesEntry(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n)
+      implements GroupCommit.Entry {
+    @Override
+    public void appendTo(WalWriter w, RecordBuffer scratch) {
+      if (!newSeries.isEmpty()) {
+        scratch.clear();
+        WalRecords.encodeSeries(scratch, newSeries);
+        w.append(scratch.array(), 0, scratch.length());
+      }
+      scratch.clear();
+      WalRecords.encodeSamples(scratch, refs, ts, vs, n);
+      w.append(scratch.array(), 0, scratch.length());
+    }
+
+    @Override
+    public int samples() {
+      return n;
+    }
+  }
+
+  /** Records encoded by the committing thread (histograms, tombstones). */
+  private record EncodedEntry(byte[][] records, int samples) implements GroupCommit.Entry {
+    @Override
+    public void appendTo(WalWriter w, RecordBuffer scratch) {
+      for (byte[] r : records) {
+        w.append(r, 0, r.length);
+      }
     }
   }
 
@@ -356,11 +404,11 @@ public final class Wal implements CommitLog, AutoCloseable {
 
   /** Logs tombstones durably. */
   public void logTombstones(List<WalRecords.Tombstone> stones) {
-    long token;
-    synchronized (writeMonitor) {
-      token = writer.log(WalRecords.encodeTombstones(stones));
+    GroupCommit c = commits();
+    c.await(c.enqueue(new EncodedEntry(new byte[][] {WalRecords.encodeTombstones(stones)}, stones.size())));
+    if (syncIntervalMillis > 0) {
+      writer.sync(writer.writtenBytes());
     }
-    writer.sync(token);
   }
 
   /**
@@ -374,10 +422,7 @@ public final class Wal implements CommitLog, AutoCloseable {
     }
     synchronized (checkpointMonitor) {
       try {
-        int last;
-        synchronized (writeMonitor) {
-          last = writer.nextSegment();
-        }
+        int last = commits().exclusive(writer::nextSegment);
         long start = System.nanoTime();
         Path tmp = dir.resolve(WalSegments.checkpointName(last) + ".tmp");
         io.deleteRecursively(tmp);
@@ -468,7 +513,11 @@ public final class Wal implements CommitLog, AutoCloseable {
         return;
       }
       try {
-        writer.close();
+        WalWriter w = writer;
+        commits.exclusive(() -> {
+          w.close();
+          return null;
+        });
       } catch (IOException e) {
         throw new StorageException("close write-ahead log " + dir + ": " + e.getMessage(), e);
       }

@@ -41,34 +41,53 @@ public final class WalRecords {
     RecordBuffer b = new RecordBuffer(16 + series.size() * 64);
     b.put(SERIES);
     for (SeriesRecord s : series) {
-      b.putBE64(s.ref());
-      Labels l = s.labels();
-      b.putUvarint(l.size());
-      for (int i = 0; i < l.size(); i++) {
-        b.putString(l.name(i));
-        b.putString(l.value(i));
-      }
+      putSeries(b, s.ref(), s.labels());
     }
     return b.toArray();
+  }
+
+  /** Encodes a series record of the log's new series into {@code b} (appended to its contents). */
+  static void encodeSeries(RecordBuffer b, List<CommitLog.SeriesEntry> series) {
+    b.put(SERIES);
+    for (CommitLog.SeriesEntry s : series) {
+      putSeries(b, s.ref(), s.labels());
+    }
+  }
+
+  private static void putSeries(RecordBuffer b, long ref, Labels l) {
+    b.putBE64(ref);
+    b.putUvarint(l.size());
+    for (int i = 0; i < l.size(); i++) {
+      b.putString(l.name(i));
+      b.putString(l.value(i));
+    }
   }
 
   /** Encodes the first {@code n} samples of the arrays. */
   public static byte[] encodeSamples(long[] refs, long[] ts, double[] vs, int n) {
     RecordBuffer b = new RecordBuffer(17 + n * 14);
+    encodeSamples(b, refs, ts, vs, n);
+    return b.toArray();
+  }
+
+  /** Encodes a samples record of the first {@code n} samples into {@code b} (appended). */
+  static void encodeSamples(RecordBuffer b, long[] refs, long[] ts, double[] vs, int n) {
     b.put(SAMPLES);
     if (n == 0) {
-      return b.toArray();
+      return;
     }
     long baseRef = refs[0];
     long baseT = ts[0];
     b.putBE64(baseRef);
     b.putBE64(baseT);
+    b.reserve(n * 28);
     for (int i = 0; i < n; i++) {
-      b.putVarint(refs[i] - baseRef);
-      b.putVarint(ts[i] - baseT);
-      b.putBE64(Double.doubleToRawLongBits(vs[i]));
+      long dr = refs[i] - baseRef;
+      long dt = ts[i] - baseT;
+      b.putUvarintUnchecked((dr << 1) ^ (dr >> 63));
+      b.putUvarintUnchecked((dt << 1) ^ (dt >> 63));
+      b.putBE64Unchecked(Double.doubleToRawLongBits(vs[i]));
     }
-    return b.toArray();
   }
 
   public static byte[] encodeTombstones(List<Tombstone> stones) {

@@ -14,21 +14,35 @@ import java.util.zip.CRC32C;
  * split into fragments that never cross a page, each with a 7-byte header (type, length,
  * CRC32C); when a record does not fit into the current segment a new segment is started.
  *
- * <p>Threading: {@link #log} must be called by one thread at a time (the caller serializes);
- * {@link #sync} may be called concurrently from any thread and implements group commit: one
- * thread fsyncs everything written so far while the others wait, and each returns once its own
- * bytes are covered. After an I/O error the writer refuses further writes.
+ * <p>Records are framed into an in-memory run of pages ({@link #append}) and handed to the
+ * operating system by {@link #flush}, in one {@code write} for everything appended since the last
+ * flush (a group of commits costs one system call); {@link #log} does both.
+ *
+ * <p>Threading: {@link #append}, {@link #flush}, {@link #log} and {@link #nextSegment} must be
+ * called by one thread at a time (the caller serializes); {@link #sync} may be called
+ * concurrently from any thread: one thread fsyncs everything written so far while the others
+ * wait, and each returns once its own bytes are covered. After an I/O error the writer refuses
+ * further writes.
  */
 public final class WalWriter implements AutoCloseable {
+  /** Pages kept between flushes; a larger run grown by one big group is given back after it. */
+  private static final int RETAINED_PAGES = 16;
+
   private final FileIo io;
   private final Path dir;
   private final int pagesPerSegment;
   private final CRC32C crc = new CRC32C();
   private final WalCounters counters;
 
-  private final byte[] page = new byte[WalSegments.PAGE_SIZE];
+  /**
+   * Unwritten pages: {@code buf[0]} is the first byte of a page of the segment; bytes before
+   * {@link #flushed} are in the file, bytes up to {@link #alloc} are framed records, the rest is
+   * zero (padding).
+   */
+  private byte[] buf = new byte[WalSegments.PAGE_SIZE * RETAINED_PAGES];
   private int alloc;
   private int flushed;
+  /** Pages of the segment before {@code buf[0]}. */
   private int donePages;
 
   private volatile FileChannel channel;
@@ -79,40 +93,80 @@ public final class WalWriter implements AutoCloseable {
   }
 
   /**
-   * Writes records (handed to the OS, not yet durable).
+   * Writes records (handed to the OS, not yet durable): {@link #append} each, then {@link #flush}.
    *
    * @return a token for {@link #sync}
    */
   public long log(byte[]... records) {
+    for (byte[] rec : records) {
+      append(rec, 0, rec.length);
+    }
+    return flush();
+  }
+
+  /**
+   * Frames one record ({@code len} bytes at {@code off}, copied) into the unwritten pages. It
+   * reaches the file with the next {@link #flush}, or earlier when it starts a new segment.
+   */
+  public void append(byte[] rec, int off, int len) {
     checkFailure();
     try {
-      for (byte[] rec : records) {
-        logOne(rec);
-      }
-      counters.recordsWritten.add(records.length);
-      if (alloc > flushed) {
-        flushPage(false);
-      }
-      return written;
+      appendOne(rec, off, len);
+      counters.recordsWritten.increment();
     } catch (IOException e) {
-      failure = e;
-      throw new StorageException("write WAL segment " + segmentIndex + ": " + e.getMessage(), e);
+      throw failed("write", e);
     }
   }
 
-  private void logOne(byte[] rec) throws IOException {
-    if (pageFull()) {
-      flushPage(true);
+  /**
+   * Writes everything appended since the last flush, in one {@code write}.
+   *
+   * @return a token for {@link #sync} covering every record appended so far
+   */
+  public long flush() {
+    checkFailure();
+    try {
+      writeBuffered();
+      return written;
+    } catch (IOException e) {
+      throw failed("write", e);
     }
-    long left = (long) (WalSegments.PAGE_SIZE - alloc) - WalSegments.HEADER_SIZE;
-    left += (long) (WalSegments.PAGE_SIZE - WalSegments.HEADER_SIZE) * (pagesPerSegment - donePages - 1);
-    if (rec.length > left) {
+  }
+
+  /**
+   * Marks the writer failed (it refuses further writes) after an error its caller met while
+   * writing through it, when the unwritten pages can no longer be trusted.
+   */
+  public void fail(IOException e) {
+    if (failure == null) {
+      failure = e;
+    }
+  }
+
+  private StorageException failed(String what, IOException e) {
+    failure = e;
+    return new StorageException(what + " WAL segment " + segmentIndex + ": " + e.getMessage(), e);
+  }
+
+  private int inPage() {
+    return alloc % WalSegments.PAGE_SIZE;
+  }
+
+  private void appendOne(byte[] rec, int recOff, int len) throws IOException {
+    if (pageFull()) {
+      padPage();
+    }
+    int pagesUsed = donePages + alloc / WalSegments.PAGE_SIZE;
+    long left = (long) (WalSegments.PAGE_SIZE - inPage()) - WalSegments.HEADER_SIZE;
+    left += (long) (WalSegments.PAGE_SIZE - WalSegments.HEADER_SIZE) * (pagesPerSegment - pagesUsed - 1);
+    if (len > left) {
       nextSegment();
     }
     int off = 0;
-    for (int i = 0; i == 0 || off < rec.length; i++) {
-      int l = Math.min(rec.length - off, WalSegments.PAGE_SIZE - alloc - WalSegments.HEADER_SIZE);
-      boolean last = off + l == rec.length;
+    for (int i = 0; i == 0 || off < len; i++) {
+      ensurePage();
+      int l = Math.min(len - off, WalSegments.PAGE_SIZE - inPage() - WalSegments.HEADER_SIZE);
+      boolean last = off + l == len;
       int type;
       if (i == 0 && last) {
         type = WalSegments.FULL;
@@ -124,51 +178,86 @@ public final class WalWriter implements AutoCloseable {
         type = WalSegments.MIDDLE;
       }
       crc.reset();
-      crc.update(rec, off, l);
+      crc.update(rec, recOff + off, l);
       int c = (int) crc.getValue();
-      page[alloc] = (byte) type;
-      page[alloc + 1] = (byte) (l >>> 8);
-      page[alloc + 2] = (byte) l;
-      page[alloc + 3] = (byte) (c >>> 24);
-      page[alloc + 4] = (byte) (c >>> 16);
-      page[alloc + 5] = (byte) (c >>> 8);
-      page[alloc + 6] = (byte) c;
-      System.arraycopy(rec, off, page, alloc + WalSegments.HEADER_SIZE, l);
+      byte[] b = buf;
+      b[alloc] = (byte) type;
+      b[alloc + 1] = (byte) (l >>> 8);
+      b[alloc + 2] = (byte) l;
+      b[alloc + 3] = (byte) (c >>> 24);
+      b[alloc + 4] = (byte) (c >>> 16);
+      b[alloc + 5] = (byte) (c >>> 8);
+      b[alloc + 6] = (byte) c;
+      System.arraycopy(rec, recOff + off, b, alloc + WalSegments.HEADER_SIZE, l);
       alloc += l + WalSegments.HEADER_SIZE;
       off += l;
       if (pageFull()) {
-        flushPage(true);
+        padPage();
       }
     }
   }
 
   private boolean pageFull() {
-    return WalSegments.PAGE_SIZE - alloc < WalSegments.HEADER_SIZE;
+    return WalSegments.PAGE_SIZE - inPage() < WalSegments.HEADER_SIZE;
   }
 
-  /** Writes the unwritten part of the page; with {@code clear}, pads it and starts a new page. */
-  private void flushPage(boolean clear) throws IOException {
-    if (clear) {
-      alloc = WalSegments.PAGE_SIZE;
+  /** Leaves the rest of the current page zero (padding): the next fragment starts a new page. */
+  private void padPage() {
+    int in = inPage();
+    if (in != 0) {
+      alloc += WalSegments.PAGE_SIZE - in;
     }
+  }
+
+  /** Makes room in the buffer for the whole page that {@link #alloc} is in. */
+  private void ensurePage() {
+    int need = alloc - inPage() + WalSegments.PAGE_SIZE;
+    if (need > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(need, buf.length * 2));
+    }
+  }
+
+  /**
+   * Writes {@code [flushed, alloc)} in one call, then moves the current partial page (if any) to
+   * the front of the buffer and zeroes what the written pages used.
+   */
+  private void writeBuffered() throws IOException {
     int n = alloc - flushed;
     if (n > 0) {
-      io.write(channel, ByteBuffer.wrap(page, flushed, n));
+      io.write(channel, ByteBuffer.wrap(buf, flushed, n));
       written += n;
     }
     flushed = alloc;
-    if (clear) {
-      Arrays.fill(page, (byte) 0);
-      alloc = 0;
-      flushed = 0;
-      donePages++;
+    int pageStart = alloc - inPage();
+    if (pageStart == 0) {
+      return;
     }
+    int keep = alloc - pageStart;
+    if (buf.length > WalSegments.PAGE_SIZE * RETAINED_PAGES) {
+      byte[] fresh = new byte[WalSegments.PAGE_SIZE * RETAINED_PAGES];
+      System.arraycopy(buf, pageStart, fresh, 0, keep);
+      buf = fresh;
+    } else {
+      System.arraycopy(buf, pageStart, buf, 0, keep);
+      Arrays.fill(buf, keep, alloc, (byte) 0);
+    }
+    donePages += pageStart / WalSegments.PAGE_SIZE;
+    alloc = keep;
+    flushed = keep;
   }
 
-  /** Pads and syncs the current segment and starts the next one. Returns the closed index. */
+  /**
+   * Writes what is buffered, pads and syncs the current segment and starts the next one. Returns
+   * the closed index.
+   */
   public int nextSegment() throws IOException {
-    if (alloc > 0) {
-      flushPage(true);
+    checkFailure();
+    padPage();
+    try {
+      writeBuffered();
+    } catch (IOException e) {
+      failure = e;
+      throw e;
     }
     int closed = segmentIndex;
     synchronized (syncLock) {
@@ -177,7 +266,7 @@ public final class WalWriter implements AutoCloseable {
       io.close(channel);
       openSegment(closed + 1);
     }
-    donePages = 0;
+    donePages = 0; // the buffer is empty: everything was padded and written
     return closed;
   }
 
@@ -221,7 +310,7 @@ public final class WalWriter implements AutoCloseable {
     synchronized (syncLock) {
       try {
         if (failure == null && alloc > flushed) {
-          flushPage(false);
+          writeBuffered();
         }
         if (failure == null) {
           io.sync(channel);

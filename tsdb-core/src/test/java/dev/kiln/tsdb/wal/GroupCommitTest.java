@@ -1,0 +1,351 @@
+package dev.kiln.tsdb.wal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.tsdb.io.FileIo;
+import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.StorageException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Group commit of the write-ahead log under concurrent committers: every acknowledged commit is
+ * in the fsynced part of its segment when its {@code awaitDurable} returns, contended commits
+ * share fsyncs (forced deterministically by an fsync that waits until the other committers have
+ * queued), and a failed write or fsync fails every commit of its group and every later one.
+ */
+class GroupCommitTest {
+  private static final long SEED = Long.getLong("tests.seed", System.nanoTime());
+  @TempDir Path dir;
+
+  /**
+   * Counts fsyncs and writes; remembers, per segment, how many bytes the last fsync covered
+   * (only the group leader writes and fsyncs, so the file size at the fsync is what it covers);
+   * can hold an fsync until a condition holds, and fail the next write or fsync.
+   */
+  static final class RecordingIo extends FileIo {
+    final AtomicInteger syncs = new AtomicInteger();
+    final AtomicInteger writes = new AtomicInteger();
+    final Map<FileChannel, Path> paths = new ConcurrentHashMap<>();
+    final Map<Path, Long> durable = new ConcurrentHashMap<>();
+    final AtomicBoolean failNextSync = new AtomicBoolean();
+    final AtomicBoolean failNextWrite = new AtomicBoolean();
+    volatile BooleanSupplier holdSyncUntil;
+
+    @Override
+    public FileChannel openForAppend(Path file) throws IOException {
+      FileChannel ch = super.openForAppend(file);
+      paths.put(ch, file);
+      return ch;
+    }
+
+    @Override
+    public void write(FileChannel ch, ByteBuffer buf) throws IOException {
+      if (failNextWrite.compareAndSet(true, false)) {
+        throw new IOException("injected write failure");
+      }
+      writes.incrementAndGet();
+      super.write(ch, buf);
+    }
+
+    @Override
+    public void sync(FileChannel ch) throws IOException {
+      BooleanSupplier hold = holdSyncUntil;
+      if (hold != null) {
+        holdSyncUntil = null;
+        waitFor(hold);
+      }
+      if (failNextSync.compareAndSet(true, false)) {
+        throw new IOException("injected fsync failure");
+      }
+      syncs.incrementAndGet();
+      super.sync(ch);
+      Path p = paths.get(ch);
+      if (p != null) {
+        durable.put(p, ch.size());
+      }
+    }
+  }
+
+  /** Waits for a condition other threads make true; fails rather than hanging forever. */
+  static void waitFor(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition never became true");
+      }
+      LockSupport.parkNanos(200_000);
+    }
+  }
+
+  private static CommitLog.SeriesEntry series(long ref) {
+    return new CommitLog.SeriesEntry(ref, Labels.of("__name__", "m", "i", Long.toString(ref)));
+  }
+
+  private Wal started(FileIo io, long segmentBytes) {
+    Wal wal = Wal.open(io, dir, segmentBytes);
+    wal.replay(new WalTest.Collector());
+    wal.startWriting();
+    return wal;
+  }
+
+  private static void runAll(List<Runnable> bodies) throws InterruptedException {
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (Runnable b : bodies) {
+      Thread t = new Thread(() -> {
+        try {
+          b.run();
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (!errors.isEmpty()) {
+      AssertionError e = new AssertionError("a committer failed, seed=" + SEED, errors.get(0));
+      throw e;
+    }
+  }
+
+  @Test
+  void contendedCommitsShareOneFsyncAndOneWrite() throws Exception {
+    RecordingIo io = new RecordingIo();
+    Wal wal = started(io, 1 << 20);
+    int threads = 8;
+    int syncsBefore = io.syncs.get();
+    int writesBefore = io.writes.get();
+    GroupCommit gc = wal.groupCommit();
+    long base = gc.lastEnqueued();
+    // The first group's fsync waits until every committer has queued: the rest form one group.
+    io.holdSyncUntil = () -> gc.lastEnqueued() == base + threads;
+    List<Runnable> bodies = new ArrayList<>();
+    for (int th = 0; th < threads; th++) {
+      long ref = th + 1;
+      bodies.add(() -> wal.awaitDurable(
+          wal.write(List.of(series(ref)), new long[] {ref}, new long[] {ref * 10}, new double[] {ref}, 1)));
+    }
+    runAll(bodies);
+    int syncs = io.syncs.get() - syncsBefore;
+    int writes = io.writes.get() - writesBefore;
+    assertTrue(syncs <= 2 && syncs < threads, "fsyncs " + syncs + " for " + threads + " commits");
+    assertEquals(syncs, writes, "one write per group");
+    wal.close();
+    WalTest.Collector c = new WalTest.Collector();
+    try (Wal again = Wal.open(FileIo.DEFAULT, dir, 1 << 20)) {
+      again.replay(c);
+    }
+    assertEquals(threads, c.series.size());
+    assertEquals(threads, c.samples.size());
+  }
+
+  @Test
+  void everyAcknowledgedCommitIsInTheFsyncedPartOfTheLog() throws Exception {
+    RecordingIo io = new RecordingIo();
+    long segmentBytes = 128 * 1024;
+    Wal wal = started(io, segmentBytes);
+    int threads = 8;
+    int commits = 150;
+    // At each acknowledgement: how much of each segment the fsyncs had covered.
+    Map<Long, Map<Path, Long>> durableAtAck = new ConcurrentHashMap<>();
+    int syncsBefore = io.syncs.get();
+    List<Runnable> bodies = new ArrayList<>();
+    for (int th = 0; th < threads; th++) {
+      int thread = th;
+      bodies.add(() -> {
+        Random r = new Random(SEED + thread);
+        for (int i = 0; i < commits; i++) {
+          int n = 1 + r.nextInt(r.nextInt(10) == 0 ? 3000 : 40);
+          long[] refs = new long[n];
+          long[] ts = new long[n];
+          double[] vs = new double[n];
+          long ref = thread + 1;
+          for (int j = 0; j < n; j++) {
+            refs[j] = ref;
+            ts[j] = i * 10_000L + j;
+            vs[j] = r.nextDouble();
+          }
+          wal.awaitDurable(wal.write(i == 0 ? List.of(series(ref)) : List.of(), refs, ts, vs, n));
+          durableAtAck.put(ref * 1_000_000 + i, new HashMap<>(io.durable));
+        }
+      });
+    }
+    runAll(bodies);
+    int syncs = io.syncs.get() - syncsBefore;
+    assertTrue(syncs <= threads * commits, "fsyncs " + syncs);
+    wal.close();
+
+    // Where each commit's samples record ends, by (ref, commit index).
+    Map<Long, long[]> ends = new HashMap<>();
+    Map<Long, Path> segmentOf = new HashMap<>();
+    for (WalSegments.Segment s : WalSegments.list(FileIo.DEFAULT, dir)) {
+      try (WalReader reader = new WalReader(FileIo.DEFAULT, s.path(), s.index())) {
+        byte[] rec;
+        while ((rec = reader.next()) != null) {
+          if (WalRecords.type(rec) != WalRecords.SAMPLES) {
+            continue;
+          }
+          long end = reader.position();
+          WalRecords.decodeSamples(rec, (ref, t, v) -> {
+            long key = ref * 1_000_000 + t / 10_000;
+            ends.merge(key, new long[] {end, 1}, (a, b) -> new long[] {a[0], a[1] + 1});
+            segmentOf.put(key, s.path());
+          });
+        }
+      }
+    }
+    assertEquals(threads * commits, durableAtAck.size());
+    for (Map.Entry<Long, Map<Path, Long>> e : durableAtAck.entrySet()) {
+      long[] end = ends.get(e.getKey());
+      assertTrue(end != null, "commit " + e.getKey() + " missing from the log, seed=" + SEED);
+      Path seg = segmentOf.get(e.getKey());
+      Long covered = e.getValue().get(seg);
+      assertTrue(covered != null && covered >= end[0],
+          "commit " + e.getKey() + " acknowledged before its fsync: record ends at " + end[0]
+              + ", fsynced " + covered + " of " + seg.getFileName() + ", seed=" + SEED);
+    }
+  }
+
+  /**
+   * Commits {@code 1..threads}: commit 1 is written alone by a leader whose fsync waits until
+   * commits 2..threads are queued behind it (they form the next group). Returns each commit's
+   * outcome: null when acknowledged, else the error message.
+   */
+  private static Map<Long, String> commitBehindAHeldFsync(Wal wal, RecordingIo io, int threads, Runnable whenAllQueued)
+      throws Exception {
+    GroupCommit gc = wal.groupCommit();
+    long base = gc.lastEnqueued();
+    AtomicBoolean entered = new AtomicBoolean();
+    io.holdSyncUntil = () -> {
+      entered.set(true);
+      if (gc.lastEnqueued() == base + threads) {
+        whenAllQueued.run();
+        return true;
+      }
+      return false;
+    };
+    Map<Long, String> outcome = new ConcurrentHashMap<>();
+    List<Runnable> bodies = new ArrayList<>();
+    for (int th = 0; th < threads; th++) {
+      long ref = th + 1;
+      bodies.add(() -> {
+        try {
+          wal.awaitDurable(wal.write(List.of(series(ref)), new long[] {ref}, new long[] {5}, new double[] {ref}, 1));
+          outcome.put(ref, "");
+        } catch (StorageException e) {
+          outcome.put(ref, e.getMessage());
+        }
+      });
+    }
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    Thread first = new Thread(() -> {
+      try {
+        bodies.get(0).run();
+      } catch (Throwable e) {
+        errors.add(e);
+      }
+    });
+    first.start();
+    waitFor(entered::get); // commit 1's group is taken and its fsync has begun
+    runAll(bodies.subList(1, threads));
+    first.join();
+    assertTrue(errors.isEmpty(), errors.toString());
+    return outcome;
+  }
+
+  @Test
+  void aFailedFsyncFailsItsGroupAndEveryLaterCommit() throws Exception {
+    RecordingIo io = new RecordingIo();
+    Wal wal = started(io, 1 << 20);
+    wal.awaitDurable(wal.write(List.of(series(100)), new long[] {100}, new long[] {1}, new double[] {1}, 1));
+    int threads = 6;
+    io.failNextSync.set(true);
+    Map<Long, String> outcome = commitBehindAHeldFsync(wal, io, threads, () -> {});
+    assertEquals(threads, outcome.size());
+    assertTrue(outcome.get(1L).startsWith("fsync WAL segment"), outcome.toString());
+    for (long ref = 2; ref <= threads; ref++) {
+      assertTrue(outcome.get(ref).startsWith("write-ahead log failed earlier: injected fsync failure"),
+          outcome.toString());
+    }
+    StorageException later = assertThrows(StorageException.class,
+        () -> wal.write(List.of(), new long[] {100}, new long[] {9}, new double[] {9}, 1));
+    assertTrue(later.getMessage().startsWith("write-ahead log failed earlier"), later.getMessage());
+    wal.close();
+    WalTest.Collector c = new WalTest.Collector();
+    try (Wal again = Wal.open(FileIo.DEFAULT, dir, 1 << 20)) {
+      assertNull(again.replay(c).repaired());
+    }
+    assertTrue(c.samples.stream().anyMatch(s -> s[0] == 100 && s[1] == 1), "the commit acknowledged earlier survives");
+  }
+
+  @Test
+  void aFailedWriteFailsEveryWaiterOfItsGroup() throws Exception {
+    RecordingIo io = new RecordingIo();
+    Wal wal = started(io, 1 << 20);
+    int threads = 5;
+    // Commit 1's group succeeds; the write of the group of commits 2..5 fails.
+    Map<Long, String> outcome = commitBehindAHeldFsync(wal, io, threads, () -> io.failNextWrite.set(true));
+    assertEquals("", outcome.get(1L), outcome.toString());
+    for (long ref = 2; ref <= threads; ref++) {
+      assertTrue(outcome.get(ref).startsWith("write WAL segment 0: injected write failure"), outcome.toString());
+    }
+    wal.close();
+    WalTest.Collector c = new WalTest.Collector();
+    try (Wal again = Wal.open(FileIo.DEFAULT, dir, 1 << 20)) {
+      again.replay(c);
+    }
+    assertEquals(1, c.samples.size(), "exactly the acknowledged commit is in the log");
+    assertEquals(1, c.samples.get(0)[0]);
+  }
+
+  @Test
+  void aQueueFullerThanItsCapacityIsWrittenInBoundedGroups() throws Exception {
+    RecordingIo io = new RecordingIo();
+    Wal wal = started(io, 1 << 20);
+    int commits = GroupCommit.QUEUE_CAPACITY + 50;
+    long[] tokens = new long[commits];
+    // One thread queues more commits than the queue holds: it must write groups itself.
+    for (int i = 0; i < commits; i++) {
+      tokens[i] = wal.write(i == 0 ? List.of(series(1)) : List.of(), new long[] {1}, new long[] {i},
+          new double[] {i}, 1);
+    }
+    for (long t : tokens) {
+      wal.awaitDurable(t);
+    }
+    long groups = wal.commitGroups();
+    assertTrue(groups >= (commits + GroupCommit.MAX_GROUP_ENTRIES - 1) / GroupCommit.MAX_GROUP_ENTRIES,
+        "groups " + groups);
+    assertTrue(groups < commits, "groups " + groups);
+    wal.close();
+    WalTest.Collector c = new WalTest.Collector();
+    try (Wal again = Wal.open(FileIo.DEFAULT, dir, 1 << 20)) {
+      again.replay(c);
+    }
+    assertEquals(commits, c.samples.size());
+    for (int i = 0; i < commits; i++) {
+      assertEquals(i, c.samples.get(i)[1], "records in the order of the writes");
+    }
+  }
+}
