@@ -50,6 +50,7 @@ final class SeriesLoader {
 
   private final Executor workers;
   private final int helpers;
+  private final ParallelSlices slices;
 
   /**
    * @param workers runs the decoding tasks
@@ -58,6 +59,12 @@ final class SeriesLoader {
   SeriesLoader(Executor workers, int helpers) {
     this.workers = workers;
     this.helpers = helpers;
+    this.slices = helpers == 0 ? ParallelSlices.SEQUENTIAL : new ParallelSlices(workers, helpers);
+  }
+
+  /** Runs slices of other per-query work on the same threads as the decoding. */
+  ParallelSlices slices() {
+    return slices;
   }
 
   /** Whether selections of {@link #BATCH} series or more are read on worker threads too. */
