@@ -5,7 +5,8 @@
 # deterministic DashboardWorkload series (125 per host) over CONNECTIONS connections, STEPS samples at 15 s ending
 # now, then every query of shared/workloads/dashboard-queries.md as an instant query and 1 h/15 s and 6 h/30 s range
 # queries (median of RUNS after one warm-up call each, and after WARMUP untimed passes over all queries, default 1).
-# Prints one table of medians over ROUNDS rounds, with ratios.
+# Prints one table of medians over ROUNDS rounds, with ratios. SERVERS (default "kiln prometheus victoriametrics")
+# runs a subset; KEEP_RESULTS=FILE keeps the raw key=value lines.
 # Usage: benchmarks/side-by-side/dashboard.sh [SERIES] [STEPS] [ROUNDS] [CONNECTIONS] [RUNS]
 #        (defaults 5000 1440 3 4 5; SERIES is rounded down to whole hosts)
 set -euo pipefail
@@ -53,9 +54,9 @@ one() { # round server
   rm -rf "$data"
 }
 
-order=(kiln prometheus victoriametrics)
+read -r -a order <<< "${SERVERS:-kiln prometheus victoriametrics}"
 for r in $(seq 1 "$rounds"); do
-  for i in 0 1 2; do one "$r" "${order[$(( (i + r - 1) % 3 ))]}"; done
+  for i in "${!order[@]}"; do one "$r" "${order[$(( (i + r - 1) % ${#order[@]} ))]}"; done
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$root/benchmarks/side-by-side/dashboard_table.py" "$results" "$queries"

@@ -43,6 +43,8 @@ def main(results, queries_md):
     row("server CPU s per 1 M samples ingested", "cpu_s_per_million", "%.2f")
     row("RSS after ingest, MiB", "rss_mib", "%.0f")
     row("RSS after queries, MiB", "rss_after_queries_mib", "%.0f")
+    row("anonymous RSS after ingest, MiB", "rss_anon_mib", "%.0f")
+    row("anonymous RSS after queries, MiB", "rss_anon_after_queries_mib", "%.0f")
     for s in SERVERS:
         if (s, "disk_bytes") in med and samples:
             med[(s, "disk_per_sample")] = med[(s, "disk_bytes")] / samples

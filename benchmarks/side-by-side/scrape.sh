@@ -31,6 +31,7 @@ scrape_configs:
 YAML
 kport=$(free_port); pport=$(free_port); vport=$(free_port)
 KILN_JAVA_OPTS=${KILN_JAVA_OPTS:-$(sed -n 's/^: "${KILN_JAVA_OPTS:=\(.*\)}"$/\1/p' "$root/kiln")}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(sed -n 's/^export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-\(.*\)}"$/\1/p' "$root/kiln")}
 # shellcheck disable=SC2086
 java $KILN_JAVA_OPTS -jar "$jar" --config.file="$work/prometheus.yml" \
   --storage.tsdb.path="$work/kiln" --web.listen-address=127.0.0.1:$kport --log.level=warn >"$work/kiln.log" 2>&1 & kpid=$!; pids+=($kpid)

@@ -12,10 +12,12 @@ import java.util.Map;
  * @param protobufMessage {@code prometheus.WriteRequest} (1.0) or {@code io.prometheus.write.v2.Request}
  * @param sendNativeHistograms {@code send_native_histograms}: whether native-histogram samples are
  *     sent (default false, as in Prometheus)
+ * @param metadata {@code metadata_config}: whether and how often metric metadata is sent
  */
 public record RemoteEndpointConfig(
     String url, String name, long remoteTimeoutMillis, Map<String, String> headers, List<RelabelConfig> writeRelabelConfigs,
-    QueueConfig queue, HttpClientConfig http, String protobufMessage, boolean sendNativeHistograms) {
+    QueueConfig queue, HttpClientConfig http, String protobufMessage, boolean sendNativeHistograms,
+    MetadataConfig metadata) {
 
   static RemoteEndpointConfig parseWrite(YamlNode n, Path baseDir) {
     String url = requireUrl(n);
@@ -32,13 +34,14 @@ public record RemoteEndpointConfig(
     }
     boolean sendNativeHistograms = n.bool("send_native_histograms", false);
     QueueConfig queue = QueueConfig.parse(n.get("queue_config"));
-    validateKeys(n.get("metadata_config"), "metadata_config", "send", "send_interval", "max_samples_per_send");
+    MetadataConfig metadata = MetadataConfig.parse(n.get("metadata_config"));
     n.get("sigv4");
     n.get("azuread");
     n.get("google_iam");
     HttpClientConfig http = HttpClientConfig.parse(n, baseDir);
     n.rejectUnknownKeys("remote_write_config");
-    return new RemoteEndpointConfig(url, name, timeout, headers, relabel, queue, http, msg, sendNativeHistograms);
+    return new RemoteEndpointConfig(url, name, timeout, headers, relabel, queue, http, msg, sendNativeHistograms,
+        metadata);
   }
 
   static RemoteEndpointConfig parseRead(YamlNode n, Path baseDir) {
@@ -52,7 +55,7 @@ public record RemoteEndpointConfig(
     HttpClientConfig http = HttpClientConfig.parse(n, baseDir);
     n.rejectUnknownKeys("remote_read_config");
     return new RemoteEndpointConfig(url, name, timeout, headers, List.of(), QueueConfig.DEFAULT, http,
-        "prometheus.WriteRequest", false);
+        "prometheus.WriteRequest", false, MetadataConfig.DEFAULT);
   }
 
   private static String requireUrl(YamlNode n) {
@@ -69,15 +72,5 @@ public record RemoteEndpointConfig(
       throw n.error("invalid url \"" + url + "\": " + e.getMessage());
     }
     return url;
-  }
-
-  private static void validateKeys(YamlNode n, String section, String... keys) {
-    if (n.absent()) {
-      return;
-    }
-    for (String k : keys) {
-      n.get(k);
-    }
-    n.rejectUnknownKeys(section);
   }
 }

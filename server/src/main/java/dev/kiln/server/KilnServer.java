@@ -158,6 +158,9 @@ public final class KilnServer implements AutoCloseable {
         dev.kiln.scraper.discovery.kubernetes.KubeEnvironment.system(agent),
         opts.tuning().features().contains("native-histograms"));
     scrape.setCreatedTimestampZeroIngestion(opts.tuning().features().contains("created-timestamp-zero-ingestion"));
+    ScrapeManager scrapes = scrape;
+    remote.setMetadataSource(() -> scrapes.targetMetadata().stream()
+        .map(m -> new dev.kiln.server.remote.FamilyMetadata(m.metric(), m.metadata())).toList());
     registerRoutes();
     dev.kiln.server.push.PushStore pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
     new dev.kiln.server.push.PushApi(pushStore, clock, opts.adminApi()).register(router);

@@ -85,6 +85,7 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    dev.kiln.server.http.NettyMemoryDefaults.apply(System.getProperties());
     System.exit(commandLine().execute(args));
   }
 

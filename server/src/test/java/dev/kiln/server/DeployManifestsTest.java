@@ -284,11 +284,14 @@ class DeployManifestsTest {
     assertEquals(Path.of("/prometheus"), opts.dataPath());
     assertEquals(9090, opts.listenPort());
 
-    // ENTRYPOINT: the launcher's java command line, with the launcher's default JVM options.
+    // ENTRYPOINT: the launcher's java command line, with the launcher's default JVM options and malloc arenas.
     String launcher = Files.readString(ROOT.resolve("kiln"));
     Matcher defaults = Pattern.compile(": \"\\$\\{KILN_JAVA_OPTS:=([^}]*)}\"").matcher(launcher);
     assertTrue(defaults.find());
-    assertEquals("KILN_JAVA_OPTS=\"" + defaults.group(1) + "\"", run.only("ENV"));
+    Matcher arenas = Pattern.compile("export MALLOC_ARENA_MAX=\"\\$\\{MALLOC_ARENA_MAX:-(\\d+)}\"").matcher(launcher);
+    assertTrue(arenas.find(), "the launcher sets MALLOC_ARENA_MAX");
+    assertEquals("KILN_JAVA_OPTS=\"" + defaults.group(1) + "\" MALLOC_ARENA_MAX=" + arenas.group(1),
+        run.only("ENV").replaceAll("\\s+", " "));
     Matcher exec = Pattern.compile("exec (java \\$KILN_JAVA_OPTS .*) -jar \"\\$jar\" \"\\$@\"").matcher(launcher);
     assertTrue(exec.find());
     List<String> entry = run.execForm("ENTRYPOINT");

@@ -37,6 +37,8 @@ import org.xerial.snappy.Snappy;
 public final class DashboardBench {
   private static final int SERIES_PER_REQUEST = 500;
   private static final Batch END = new Batch(-1, -1, new byte[0]);
+  /** A request left unanswered this long counts as an error (write) or a failed query, instead of stalling the run. */
+  private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(120);
 
   /** One request: chunk {@code chunk} of the series at step {@code step}. */
   private record Batch(int step, int chunk, byte[] body) {}
@@ -102,11 +104,18 @@ public final class DashboardBench {
             }
           }
           byte[] body = b.body;
-          HttpResponse<String> r = client.send(HttpRequest.newBuilder(url).header("Content-Type", "application/x-protobuf")
-              .header("Content-Encoding", "snappy").header("X-Prometheus-Remote-Write-Version", "0.1.0")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() / 100 != 2 && errors.incrementAndGet() == 1) {
-            firstError[0] = r.statusCode() + " " + r.body().strip();
+          try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(url).timeout(TIMEOUT)
+                .header("Content-Type", "application/x-protobuf")
+                .header("Content-Encoding", "snappy").header("X-Prometheus-Remote-Write-Version", "0.1.0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2 && errors.incrementAndGet() == 1) {
+              firstError[0] = r.statusCode() + " " + r.body().strip();
+            }
+          } catch (java.net.http.HttpTimeoutException e) {
+            if (errors.incrementAndGet() == 1) {
+              firstError[0] = "no answer within " + TIMEOUT.toSeconds() + " s";
+            }
           }
           synchronized (sent) {
             sent[b.chunk] = b.step;
@@ -123,9 +132,9 @@ public final class DashboardBench {
     double secs = (System.nanoTime() - start) / 1e9;
     ProcStat after = ProcStat.of(pid);
     long total = (long) n * steps;
-    System.out.printf("series=%d samples=%d seconds=%.2f samples_per_s=%.0f cpu_s=%.2f cpu_s_per_million=%.3f rss_mib=%.0f errors=%d%s%n",
+    System.out.printf("series=%d samples=%d seconds=%.2f samples_per_s=%.0f cpu_s=%.2f cpu_s_per_million=%.3f rss_mib=%.0f rss_anon_mib=%.0f errors=%d%s%n",
         n, total, secs, total / secs, after.cpu - before.cpu, (after.cpu - before.cpu) / (total / 1e6), after.rssMiB,
-        errors.get(), firstError[0] == null ? "" : " first_error=" + firstError[0].replace(' ', '_'));
+        after.rssAnonMiB, errors.get(), firstError[0] == null ? "" : " first_error=" + firstError[0].replace(' ', '_'));
   }
 
   private static void query(String base, long pid, long endMillis, int runs, Path queriesMd, String extra) throws Exception {
@@ -147,7 +156,14 @@ public final class DashboardBench {
         String body = null;
         for (int i = -1; i < runs; i++) {
           long t = System.nanoTime();
-          HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> r;
+          try {
+            r = client.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+          } catch (java.net.http.HttpTimeoutException e) {
+            System.err.println("query " + q + " " + mode[0] + ": no answer within " + TIMEOUT.toSeconds() + " s");
+            body = null;
+            break;
+          }
           double took = (System.nanoTime() - t) / 1e6;
           if (i >= 0) {
             ms[i] = took;
@@ -159,12 +175,13 @@ public final class DashboardBench {
           }
         }
         Arrays.sort(ms);
-        System.out.printf("query=%d mode=%s median_ms=%.1f series=%d points=%d%n", q, mode[0], ms[runs / 2],
+        System.out.printf("query=%d mode=%s median_ms=%.1f series=%d points=%d%n", q, mode[0], body == null ? -1 : ms[runs / 2],
             body == null ? -1 : count(body, "\"metric\""), body == null ? -1 : points(body));
       }
     }
     ProcStat after = ProcStat.of(pid);
-    System.out.printf("query_cpu_s=%.2f rss_after_queries_mib=%.0f%n", after.cpu - before.cpu, after.rssMiB);
+    System.out.printf("query_cpu_s=%.2f rss_after_queries_mib=%.0f rss_anon_after_queries_mib=%.0f%n", after.cpu - before.cpu,
+        after.rssMiB, after.rssAnonMiB);
   }
 
   /** The PromQL lines of the workload file's code blocks, Grafana's rate interval set to 1m. */
@@ -204,18 +221,25 @@ public final class DashboardBench {
     return n;
   }
 
-  /** CPU seconds (user + system) and RSS of a process, from /proc. */
-  record ProcStat(double cpu, double rssMiB) {
+  /**
+   * CPU seconds (user + system), RSS and its anonymous part of a process, from /proc. The anonymous
+   * part ({@code RssAnon}) leaves out resident pages of mapped files, which are page cache the kernel
+   * can drop.
+   */
+  record ProcStat(double cpu, double rssMiB, double rssAnonMiB) {
     static ProcStat of(long pid) throws Exception {
       String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll("^.*\\) ", "").split(" ");
       double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
       double rss = -1;
+      double anon = -1;
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
         if (line.startsWith("VmRSS:")) {
           rss = Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+        } else if (line.startsWith("RssAnon:")) {
+          anon = Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
         }
       }
-      return new ProcStat(cpu, rss);
+      return new ProcStat(cpu, rss, anon);
     }
   }
 }

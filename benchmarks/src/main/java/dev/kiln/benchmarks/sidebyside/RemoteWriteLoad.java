@@ -88,8 +88,8 @@ public final class RemoteWriteLoad {
     double secs = (System.nanoTime() - start) / 1e9;
     double cpu = cpuSeconds(pid) - cpu0;
     long total = (long) series * samples;
-    System.out.printf("samples=%d seconds=%.2f samples_per_s=%.0f cpu_s_per_million=%.2f rss_mib=%.0f errors=%d%n",
-        total, secs, total / secs, cpu / (total / 1e6), rssMiB(pid), errors.get());
+    System.out.printf("samples=%d seconds=%.2f samples_per_s=%.0f cpu_s_per_million=%.2f rss_mib=%.0f rss_anon_mib=%.0f errors=%d%n",
+        total, secs, total / secs, cpu / (total / 1e6), statusMiB(pid, "VmRSS:"), statusMiB(pid, "RssAnon:"), errors.get());
   }
 
   private static double cpuSeconds(long pid) throws Exception {
@@ -97,9 +97,10 @@ public final class RemoteWriteLoad {
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
   }
 
-  private static double rssMiB(long pid) throws Exception {
+  /** A kB field of /proc/PID/status (VmRSS: all resident pages; RssAnon: those not backed by a file), in MiB. */
+  private static double statusMiB(long pid, String field) throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
+      if (line.startsWith(field)) {
         return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
       }
     }

@@ -14,7 +14,8 @@ import java.util.List;
  * {@code series} node_exporter-like series and appends {@code samples} samples to each (15 s
  * apart, committed per scrape round), then reports heap used after a full GC divided by the
  * series count. Run: {@code java -Xmx4g -cp benchmarks.jar
- * dev.kiln.benchmarks.tsdb.HeadMemoryReport [series] [samples]}.
+ * dev.kiln.benchmarks.tsdb.HeadMemoryReport [series] [samples]}; {@code -Dhistogram=true} also prints the
+ * heap's class histogram while the head is open.
  */
 public final class HeadMemoryReport {
   private HeadMemoryReport() {}
@@ -55,6 +56,9 @@ public final class HeadMemoryReport {
           series, samples, secs, (double) series * samples / secs / 1e6, heap >> 20,
           heap / series, rss / series, db.head().chunkCount());
       System.out.printf("(the label sets, which the head keeps, took %d MiB of that)%n", labelsHeap >> 20);
+      if (Boolean.getBoolean("histogram")) {
+        printHistogram(Integer.getInteger("histogram.top", 25));
+      }
     } finally {
       try (var st = Files.walk(dir)) {
         st.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -68,6 +72,18 @@ public final class HeadMemoryReport {
       Thread.sleep(100);
     }
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** The heap's classes by retained bytes (the JVM's class histogram, after a full GC), the first {@code top} rows. */
+  private static void printHistogram(int top) throws Exception {
+    Object out = ManagementFactory.getPlatformMBeanServer().invoke(
+        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+        new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    String[] lines = out.toString().split("\n");
+    for (int i = 0; i < Math.min(lines.length, top + 2); i++) {
+      System.out.println(lines[i]);
+    }
+    System.out.println(lines[lines.length - 1]);
   }
 
   private static long rssBytes() throws java.io.IOException {

@@ -14,7 +14,9 @@ import java.util.Arrays;
  * <ul>
  *   <li>a NaN bound or a negative count, a bucket count lower than a smaller bound's (not
  *       cumulative) or a {@code +Inf} count other than {@code _count} makes the histogram
- *       unconvertible ({@link #convert} returns false);
+ *       unconvertible ({@link #convert} returns false); so does a NaN {@code _count} or
+ *       {@code +Inf} count (it equals nothing), while a NaN count of a lower bucket passes every
+ *       comparison and gives a float histogram with NaN buckets, as in Prometheus;
  *   <li>a repeated bound keeps its first count;
  *   <li>without {@code _count} the count is the highest bound's count; without a {@code +Inf}
  *       bucket one is added holding the count; without both buckets and count there is nothing to
@@ -52,8 +54,7 @@ final class CustomBuckets {
     if (invalid) {
       return;
     }
-    if (Double.isNaN(le) || cumulative < 0 || Double.isNaN(cumulative)) {
-      // NaN counts fail Prometheus's later validation; refuse them here.
+    if (Double.isNaN(le) || cumulative < 0) {
       invalid = true;
       return;
     }
@@ -81,7 +82,7 @@ final class CustomBuckets {
     if (invalid) {
       return;
     }
-    if (c < 0 || Double.isNaN(c)) {
+    if (c < 0) {
       invalid = true;
       return;
     }
@@ -113,6 +114,7 @@ final class CustomBuckets {
     double[] custom = new double[buckets - 1];
     System.arraycopy(bounds, 0, custom, 0, buckets - 1);
     double[] perBucket = new double[buckets];
+    // NaN is never whole: NaN counts give a float histogram, as Prometheus's int64(math.Round(NaN)) test does.
     boolean whole = total == Math.rint(total) && total < 0x1p63;
     double prev = 0;
     for (int i = 0; i < buckets; i++) {

@@ -24,7 +24,10 @@ import java.nio.charset.StandardCharsets;
  *       without it they are dropped even when the conversion fails (see {@link CustomBuckets});
  *   <li>classic series of a protobuf histogram that also came as an exponential native histogram
  *       (same name and labels) are passed through, not converted;
- *   <li>the converted histogram carries the timestamp of the last series of its group.
+ *   <li>the converted histogram carries the timestamp of the line read when it is handed on, as
+ *       Prometheus's {@code NHCBParser}: the next series' (its explicit timestamp, or none) when a
+ *       series ends the group, the group's last series' when a comment line or the page's end
+ *       does; and the created timestamp of its group's first series.
  * </ul>
  *
  * <p>While inside a histogram family the sink answers {@link #cached} with "unknown", so the
@@ -38,7 +41,8 @@ public final class NhcbSink implements ProtobufSink {
   /** First byte of a converted histogram's series key: never the start of a text or protobuf key. */
   private static final byte KEY_MARK = (byte) 0xFE;
 
-  private enum Role { NONE, BUCKET, COUNT, SUM }
+  /** A line's part in a histogram; PASS: a {@code _bucket} line of the family without a numeric {@code le}. */
+  private enum Role { NONE, BUCKET, COUNT, SUM, PASS }
 
   private final ProtobufSink out;
   private final boolean keepClassic;
@@ -56,6 +60,11 @@ public final class NhcbSink implements ProtobufSink {
   /** The labels of the histogram being collected, or null. */
   private Labels group;
   private long groupTs;
+  /** The created timestamp current when the group started, and the one current now. */
+  private long groupCreated;
+  private long created;
+  /** Whether the converted histogram handed on last takes the next line's timestamp. */
+  private boolean retimeNext;
   /** The labels of the last exponential native histogram of the family, or null. */
   private Labels lastNative;
 
@@ -72,6 +81,8 @@ public final class NhcbSink implements ProtobufSink {
     role = Role.NONE;
     group = null;
     lastNative = null;
+    retimeNext = false;
+    created = 0;
   }
 
   /** Stores the histogram still being collected at the end of the page. */
@@ -95,7 +106,7 @@ public final class NhcbSink implements ProtobufSink {
       return -1;
     }
     inspecting = false;
-    flush();
+    flushWithNextTimestamp();
     return out.cached(buf, start, end);
   }
 
@@ -107,10 +118,18 @@ public final class NhcbSink implements ProtobufSink {
     Labels labels = series.labels();
     classify(labels);
     if (role != Role.NONE && group != null && !lineBase.equals(group)) {
-      flush();
+      flushWithNextTimestamp();
+    }
+    if (role == Role.PASS) {
+      // Not part of the histogram, but of its labels: the group goes on, the line is kept as is
+      // (Prometheus's NHCBParser compares labels without le before it looks at the bucket).
+      lineLabels = labels;
+      role = Role.NONE;
+      int e = out.cached(buf, start, end);
+      return e >= 0 ? e : out.newSeries(buf, start, end, series);
     }
     if (role == Role.NONE) {
-      flush();
+      flushWithNextTimestamp();
     } else if (lineBase.equals(lastNative)) {
       role = Role.NONE;
     }
@@ -123,7 +142,14 @@ public final class NhcbSink implements ProtobufSink {
   }
 
   @Override
+  public void created(long createdMillis) {
+    created = createdMillis;
+    out.created(createdMillis);
+  }
+
+  @Override
   public void sample(int entry, double value, long timestampMillis) {
+    retimeConverted(timestampMillis);
     if (inspecting) {
       inspecting = false;
       if (role != Role.NONE) {
@@ -137,6 +163,7 @@ public final class NhcbSink implements ProtobufSink {
 
   @Override
   public void histogram(int entry, Histogram h, FloatHistogram fh, long timestampMillis) {
+    retimeConverted(timestampMillis);
     if (inspecting) {
       inspecting = false;
       lastNative = lineLabels;
@@ -154,15 +181,9 @@ public final class NhcbSink implements ProtobufSink {
     if (name.endsWith("_bucket")) {
       base = name.substring(0, name.length() - 7);
       String bound = labels.get("le");
-      if (!base.equals(family) || bound == null) {
-        return;
-      }
-      double v = parseBound(bound);
-      if (Double.isNaN(v)) {
-        return;
-      }
+      double v = bound == null ? Double.NaN : parseBound(bound);
       le = v;
-      role = Role.BUCKET;
+      role = Double.isNaN(v) ? Role.PASS : Role.BUCKET;
     } else if (name.endsWith("_sum")) {
       base = name.substring(0, name.length() - 4);
       role = Role.SUM;
@@ -182,6 +203,7 @@ public final class NhcbSink implements ProtobufSink {
   private void collect(double value, long ts) {
     if (group == null) {
       group = lineBase;
+      groupCreated = created;
       buckets.reset();
     }
     groupTs = ts;
@@ -193,15 +215,44 @@ public final class NhcbSink implements ProtobufSink {
     }
   }
 
-  /** Hands the collected histogram on, when it converts and validates. */
+  /** Hands the collected histogram on at a comment line or the page's end: with its last series' timestamp. */
   private void flush() {
-    if (group == null) {
-      return;
+    if (converted()) {
+      emit(groupTs);
     }
-    Labels labels = group;
+  }
+
+  /**
+   * Hands the collected histogram on at a series line, which Prometheus's {@code NHCBParser}
+   * reads before it emits the histogram: the histogram takes that line's timestamp (none when the
+   * line has none), set by {@link #retimeConverted} once the line's sample comes.
+   */
+  private void flushWithNextTimestamp() {
+    if (converted()) {
+      emit(ExpositionSink.NO_TIMESTAMP);
+      retimeNext = true;
+    }
+  }
+
+  /** Gives the histogram handed on at this line the line's timestamp, when the line has one. */
+  private void retimeConverted(long timestampMillis) {
+    if (retimeNext) {
+      retimeNext = false;
+      if (timestampMillis != ExpositionSink.NO_TIMESTAMP) {
+        out.retime(timestampMillis);
+      }
+    }
+  }
+
+  /** Converts the collected group; false when there was none or it does not convert and validate. */
+  private boolean converted() {
+    if (group == null) {
+      return false;
+    }
+    convertedLabels = group;
     group = null;
     if (!buckets.convert()) {
-      return;
+      return false;
     }
     try {
       if (buckets.histogram != null) {
@@ -210,8 +261,17 @@ public final class NhcbSink implements ProtobufSink {
         buckets.floatHistogram.validate();
       }
     } catch (HistogramException e) {
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /** The labels of the histogram last converted. */
+  private Labels convertedLabels;
+
+  /** Hands the converted histogram on at {@code timestampMillis}, with its group's created timestamp. */
+  private void emit(long timestampMillis) {
+    Labels labels = convertedLabels;
     byte[] text = labels.toString().getBytes(StandardCharsets.UTF_8);
     byte[] key = new byte[text.length + 1];
     key[0] = KEY_MARK;
@@ -220,7 +280,13 @@ public final class NhcbSink implements ProtobufSink {
     if (e < 0) {
       e = out.newSeries(key, 0, key.length, new Converted(labels));
     }
-    out.histogram(e, buckets.histogram, buckets.floatHistogram, groupTs);
+    if (groupCreated != created) {
+      out.created(groupCreated);
+      out.histogram(e, buckets.histogram, buckets.floatHistogram, timestampMillis);
+      out.created(created);
+    } else {
+      out.histogram(e, buckets.histogram, buckets.floatHistogram, timestampMillis);
+    }
   }
 
   /** Go's {@code strconv.ParseFloat} for {@code le} values; NaN when it does not parse. */

@@ -22,4 +22,11 @@ public interface ProtobufSink extends SeriesCacheSink {
    * milliseconds, or 0 when it has none (always 0 for gauges and untyped metrics).
    */
   default void created(long createdMillis) {}
+
+  /**
+   * The sample handed over last (by {@link #sample} or {@link #histogram}) takes the explicit
+   * timestamp {@code timestampMillis} instead of the one it came with: a converted histogram learns
+   * its timestamp from the line after it.
+   */
+  default void retime(long timestampMillis) {}
 }

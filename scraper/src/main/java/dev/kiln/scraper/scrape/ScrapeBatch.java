@@ -37,6 +37,14 @@ final class ScrapeBatch implements ProtobufSink {
   private long created;
   /** Created timestamps by slot (0 when none); allocated on the first one. */
   private long[] createdTs;
+  /** Whether this scrape reads OpenMetrics {@code _created} lines as created timestamps. */
+  private boolean openMetricsCreated;
+  /** The family being read (OpenMetrics created timestamps) and its type. */
+  private String family;
+  private MetricType familyType;
+  /** Slots of the family read since its last {@code _created} line, waiting for theirs. */
+  private int[] awaitingCreated = new int[16];
+  private int awaiting;
 
   private int generation;
   private long defaultTs;
@@ -62,6 +70,8 @@ final class ScrapeBatch implements ProtobufSink {
   private boolean anyHistogram;
   /** The entry of the previous sample line. */
   private int previous = ScrapeCache.NONE;
+  /** The slot of the sample handed over last, or -1 when it was not kept. */
+  private int lastSlot = -1;
 
   ScrapeBatch(ScrapeCache cache, SeriesLabeler labeler, boolean honorTimestamps, boolean trackTimestampsStaleness,
       boolean createdTimestampZero) {
@@ -74,8 +84,20 @@ final class ScrapeBatch implements ProtobufSink {
 
   /** Starts the batch of the scrape numbered {@code generation}, whose samples default to {@code defaultTs}. */
   void reset(int generation, long defaultTs) {
+    reset(generation, defaultTs, false);
+  }
+
+  /**
+   * As {@link #reset(int, long)}; {@code openMetrics} says the page is OpenMetrics, whose
+   * {@code _created} lines give created timestamps when created-timestamp zero ingestion is on.
+   */
+  void reset(int generation, long defaultTs, boolean openMetrics) {
     previous = ScrapeCache.NONE;
     created = 0;
+    openMetricsCreated = openMetrics && createdTimestampZero;
+    family = null;
+    familyType = null;
+    awaiting = 0;
     this.generation = generation;
     this.defaultTs = defaultTs;
     scraped = 0;
@@ -187,8 +209,13 @@ final class ScrapeBatch implements ProtobufSink {
 
   @Override
   public void sample(int entry, double value, long t) {
-    scraped++;
+    lastSlot = -1;
     ScrapeCache.Series s = cache.series(entry);
+    if (openMetricsCreated && s != null && takesCreated(familyType) && s.labels.metricName().equals(family + "_created")) {
+      createdLine(s.labels, value);
+      return;
+    }
+    scraped++;
     if (s == null) {
       return;
     }
@@ -222,6 +249,71 @@ final class ScrapeBatch implements ProtobufSink {
     ts[i] = explicit ? t : defaultTs;
     values[i] = value;
     n = i + 1;
+    lastSlot = i;
+    if (openMetricsCreated && takesCreated(familyType)) {
+      if (awaiting == awaitingCreated.length) {
+        awaitingCreated = Arrays.copyOf(awaitingCreated, awaiting * 2);
+      }
+      awaitingCreated[awaiting++] = i;
+    }
+  }
+
+  /** Counters, summaries and histograms have created timestamps, as Prometheus's {@code typeRequiresCT}. */
+  private static boolean takesCreated(MetricType t) {
+    return t == MetricType.COUNTER || t == MetricType.SUMMARY || t == MetricType.HISTOGRAM;
+  }
+
+  /**
+   * An OpenMetrics {@code <family>_created} line, which Prometheus's OpenMetrics parser does not
+   * pass on as a sample when it reads created timestamps: its value (seconds) is the created
+   * timestamp of each sample read since the family's previous {@code _created} line that has the
+   * same labels (bar {@code le} of histograms and {@code quantile} of summaries). A sample whose
+   * next {@code _created} line belongs to another series has none, as Prometheus's
+   * {@code CreatedTimestamp} stops its look-ahead at the first {@code _created} line.
+   */
+  private void createdLine(Labels createdLabels, double seconds) {
+    long ct = (long) (seconds * 1000.0);
+    for (int k = 0; k < awaiting; k++) {
+      int slot = awaitingCreated[k];
+      if (ct != 0 && sameSeries(series[slot].labels, createdLabels)) {
+        if (createdTs == null || createdTs.length < ts.length) {
+          createdTs = createdTs == null ? new long[ts.length] : Arrays.copyOf(createdTs, ts.length);
+        }
+        createdTs[slot] = ct;
+      }
+    }
+    awaiting = 0;
+  }
+
+  /** Whether two series have the same labels apart from the name and the family's bucket or quantile label. */
+  private boolean sameSeries(Labels sample, Labels createdLine) {
+    String skip = familyType == MetricType.HISTOGRAM ? "le" : familyType == MetricType.SUMMARY ? "quantile" : null;
+    int i = 0;
+    int j = 0;
+    while (true) {
+      while (i < sample.size() && (sample.name(i).equals("__name__") || sample.name(i).equals(skip))) {
+        i++;
+      }
+      while (j < createdLine.size() && createdLine.name(j).equals("__name__")) {
+        j++;
+      }
+      if (i == sample.size() || j == createdLine.size()) {
+        return i == sample.size() && j == createdLine.size();
+      }
+      if (!sample.name(i).equals(createdLine.name(j)) || !sample.value(i).equals(createdLine.value(j))) {
+        return false;
+      }
+      i++;
+      j++;
+    }
+  }
+
+  @Override
+  public void retime(long t) {
+    if (lastSlot >= 0 && honorTimestamps) {
+      ts[lastSlot] = t;
+      series[lastSlot].tracked = trackTimestampsStaleness;
+    }
   }
 
   @Override
@@ -232,6 +324,11 @@ final class ScrapeBatch implements ProtobufSink {
   @Override
   public void metadata(String family, MetricType type, String help, String unit) {
     meta.put(family, new Metadata(type, help, unit));
+    if (!family.equals(this.family)) {
+      awaiting = 0; // A created timestamp is looked for within the family only.
+    }
+    this.family = family;
+    this.familyType = type;
   }
 
   /**

@@ -244,7 +244,7 @@ public final class ScrapeLoop {
       Appender app) {
     int g = ++generation;
     ScrapeBatch b = batch;
-    b.reset(g, start);
+    b.reset(g, start, format == ExpositionParser.Format.OPENMETRICS);
     ExpositionException parseError = null;
     try {
       ProtobufSink sink = b;

@@ -97,4 +97,42 @@ class CustomBucketsTest {
     assertTrue(Double.isNaN(NhcbSink.parseBound("1d")));
     assertTrue(Double.isNaN(NhcbSink.parseBound("fast")));
   }
+
+  @Test
+  void aNaNBucketCountGivesAFloatHistogramWithNaNBucketsAsPrometheusConverts() {
+    b.reset();
+    b.bucket(0.5, 1);
+    b.bucket(1, Double.NaN);
+    b.bucket(2, 3);
+    b.bucket(Double.POSITIVE_INFINITY, 4);
+    b.count(4);
+    b.sum(5);
+    assertTrue(b.convert(), "NaN compares false with its neighbours: still cumulative");
+    assertNull(b.histogram);
+    assertArrayEquals(new double[] {0.5, 1, 2}, b.floatHistogram.customValues);
+    double[] buckets = b.floatHistogram.positiveBuckets;
+    assertEquals(4, buckets.length);
+    assertEquals(1.0, buckets[0]);
+    assertTrue(Double.isNaN(buckets[1]) && Double.isNaN(buckets[2]), java.util.Arrays.toString(buckets));
+    assertEquals(1.0, buckets[3]);
+    b.floatHistogram.validate();
+  }
+
+  @Test
+  void aNaNCountOrInfBucketMatchesNothingAndDoesNotConvert() {
+    b.reset();
+    b.bucket(1, 1);
+    b.bucket(Double.POSITIVE_INFINITY, 2);
+    b.count(Double.NaN);
+    assertFalse(b.convert(), "NaN _count");
+    b.reset();
+    b.bucket(1, 1);
+    b.bucket(Double.POSITIVE_INFINITY, Double.NaN);
+    b.count(2);
+    assertFalse(b.convert(), "NaN +Inf bucket");
+    b.reset();
+    b.bucket(1, 1);
+    b.count(Double.NaN);
+    assertFalse(b.convert(), "NaN count for the added +Inf bucket");
+  }
 }

@@ -125,4 +125,87 @@ class CreatedTimestampZeroTest {
       assertEquals(ValueType.NONE, it.next());
     }
   }
+
+  /** An OpenMetrics page whose counters, histogram and summary give created timestamps in {@code _created} lines. */
+  private static byte[] openMetricsPage(long ct) {
+    String c = String.format(java.util.Locale.ROOT, "%.3f", ct / 1000.0);
+    String later = String.format(java.util.Locale.ROOT, "%.3f", (ct + 1000) / 1000.0);
+    return ("""
+        # TYPE jobs counter
+        jobs_total{queue="a"} 3
+        jobs_created{queue="a"} %1$s
+        jobs_total{queue="b"} 5
+        jobs_created{queue="b"} %2$s
+        # TYPE swapped counter
+        swapped_total{x="1"} 1
+        swapped_total{x="2"} 2
+        swapped_created{x="2"} %1$s
+        swapped_created{x="1"} %1$s
+        # TYPE lat_seconds histogram
+        lat_seconds_bucket{le="0.5"} 1
+        lat_seconds_bucket{le="+Inf"} 2
+        lat_seconds_count 2
+        lat_seconds_sum 0.75
+        lat_seconds_created %1$s
+        # TYPE rpc_seconds summary
+        rpc_seconds{quantile="0.5"} 0.25
+        rpc_seconds_count 4
+        rpc_seconds_sum 1.5
+        rpc_seconds_created %1$s
+        # TYPE temp gauge
+        temp 21
+        # TYPE temp_created gauge
+        temp_created 7
+        # EOF
+        """).formatted(c, later).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void openMetricsCreatedLinesGiveCreatedTimestampsAndAreNotStored() {
+    long now = clock.millis;
+    long ct = now - 10_250;
+    fetcher.contentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    fetcher.body = openMetricsPage(ct);
+    loop(true).scrape();
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 3.0)), samples("jobs_total", "queue", "a"));
+    assertEquals(List.of(List.of(ct + 1000, 0.0), List.of(now, 5.0)), samples("jobs_total", "queue", "b"));
+    assertEquals(List.of(), samples("jobs_created"), "_created lines are created timestamps, not series");
+    assertEquals(List.of(List.of(now, 1.0)), samples("swapped_total", "x", "1"),
+        "the next _created line is another series': no created timestamp, as Prometheus's look-ahead");
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 2.0)), samples("swapped_total", "x", "2"));
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 1.0)), samples("lat_seconds_bucket", "le", "0.5"));
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 2.0)), samples("lat_seconds_count"));
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 0.75)), samples("lat_seconds_sum"));
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 0.25)), samples("rpc_seconds"));
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 4.0)), samples("rpc_seconds_count"));
+    assertEquals(List.of(), samples("rpc_seconds_created"));
+    assertEquals(List.of(List.of(now, 21.0)), samples("temp"));
+    assertEquals(List.of(List.of(now, 7.0)), samples("temp_created"), "a gauge's _created is an ordinary series");
+  }
+
+  @Test
+  void withoutTheFeatureOpenMetricsCreatedLinesAreSeries() {
+    long now = clock.millis;
+    long ct = now - 10_250;
+    fetcher.contentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    fetcher.body = openMetricsPage(ct);
+    loop(false).scrape();
+    assertEquals(List.of(List.of(now, 3.0)), samples("jobs_total", "queue", "a"));
+    assertEquals(List.of(List.of(now, ct / 1000.0)), samples("jobs_created", "queue", "a"));
+  }
+
+  /** The samples of the series with the name and one more label. */
+  private List<List<Object>> samples(String metric, String label, String value) {
+    List<List<Object>> out = new ArrayList<>();
+    try (Querier q = storage.querier(0, Long.MAX_VALUE)) {
+      SeriesSet s = q.select(true, null, LabelMatcher.equal("__name__", metric), LabelMatcher.equal(label, value));
+      while (s.next()) {
+        SampleIterator it = s.at().iterator(null);
+        for (ValueType v = it.next(); v != ValueType.NONE; v = it.next()) {
+          out.add(List.of(it.atT(), it.atV()));
+        }
+      }
+    }
+    return out;
+  }
 }

@@ -383,4 +383,111 @@ class NhcbScrapeTest {
     assertNull(h.customValues);
     assertEquals(2, stored("rpc_seconds_bucket", null).size());
   }
+
+  /** The (timestamp, count) of each histogram sample of the series. */
+  private List<List<Object>> timedCounts(String name, String svc) {
+    List<List<Object>> out = new ArrayList<>();
+    try (Querier q = storage.querier(0, Long.MAX_VALUE)) {
+      SeriesSet s = q.select(true, null, LabelMatcher.equal("__name__", name), LabelMatcher.equal("svc", svc));
+      while (s.next()) {
+        SampleIterator it = s.at().iterator(null);
+        for (ValueType v = it.next(); v != ValueType.NONE; v = it.next()) {
+          double c = v == ValueType.HISTOGRAM ? it.atHistogram(null).count : v == ValueType.FLOAT_HISTOGRAM
+              ? it.atFloatHistogram(null).count : it.atV();
+          out.add(List.of(it.atT(), c));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aConvertedHistogramTakesTheTimestampOfTheLineReadWhenItIsHandedOn() {
+    long now = clock.millis;
+    long t1 = now - 60_000;
+    long t2 = now - 30_000;
+    long t3 = now - 20_000;
+    ScrapeLoop l = loop(CONVERT);
+    // a ends at b's first series (explicit t2), b at c's (no timestamp), c at a comment line (its own t3).
+    serve(TEXT, """
+        # TYPE rpc_seconds histogram
+        rpc_seconds_bucket{svc="a",le="+Inf"} 1 %1$d
+        rpc_seconds_count{svc="a"} 1 %1$d
+        rpc_seconds_bucket{svc="b",le="+Inf"} 2 %2$d
+        rpc_seconds_count{svc="b"} 2 %2$d
+        rpc_seconds_bucket{svc="c",le="+Inf"} 3
+        rpc_seconds_count{svc="c"} 3 %3$d
+        # TYPE jobs_total counter
+        jobs_total 3
+        """.formatted(t1, t2, t3));
+    l.scrape();
+    assertEquals(TargetHealth.UP, l.status().health(), l.status().lastError());
+    assertEquals(List.of(List.of(t2, 1.0)), timedCounts("rpc_seconds", "a"));
+    assertEquals(List.of(List.of(now, 2.0)), timedCounts("rpc_seconds", "b"));
+    assertEquals(List.of(List.of(t3, 3.0)), timedCounts("rpc_seconds", "c"));
+  }
+
+  @Test
+  void aConvertedHistogramHasTheCreatedTimestampOfItsGroup() {
+    long now = clock.millis;
+    long ct = now - 10_250;
+    String yaml = "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n" + CONVERT;
+    ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("app");
+    Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of(), "s"))).get(0).target();
+    ScrapeLoop l = new ScrapeLoop("app", t, cfg, storage, fetcher, cfg.http().newAuthorization(), clock, "Kiln/test",
+        false, true);
+    serve(OM, """
+        # TYPE rpc_seconds histogram
+        rpc_seconds_bucket{svc="a",le="1"} 1
+        rpc_seconds_bucket{svc="a",le="+Inf"} 2
+        rpc_seconds_count{svc="a"} 2
+        rpc_seconds_sum{svc="a"} 1.5
+        rpc_seconds_created{svc="a"} %s
+        # TYPE jobs counter
+        jobs_total 3
+        # EOF
+        """.formatted(String.format(java.util.Locale.ROOT, "%.3f", ct / 1000.0)));
+    l.scrape();
+    assertEquals(TargetHealth.UP, l.status().health(), l.status().lastError());
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 2.0)), timedCounts("rpc_seconds", "a"),
+        "a zero histogram at the created timestamp, then the converted one");
+  }
+
+  @Test
+  void aConvertedProtobufHistogramKeepsItsCreatedTimestamp() {
+    long now = clock.millis;
+    long ct = now - 10_250;
+    String yaml = "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n" + CONVERT;
+    ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("app");
+    Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of(), "s"))).get(0).target();
+    ScrapeLoop l = new ScrapeLoop("app", t, cfg, storage, fetcher, cfg.http().newAuthorization(), clock, "Kiln/test",
+        false, true);
+    Pb created = Pb.msg().int64(1, Math.floorDiv(ct, 1000)).int64(2, Math.floorMod(ct, 1000) * 1_000_000L);
+    Pb classic = Pb.msg().uint(1, 11).dbl(2, 20.5).msg(3, Pb.msg().uint(1, 6).dbl(2, 1.0)).msg(15, created);
+    Pb counter = Pb.msg().string(1, "jobs_total").uint(3, 0).msg(4, Pb.msg().label("svc", "a").msg(3, Pb.msg().dbl(1, 3)));
+    fetcher.contentType = ProtobufScrapeTest.PROTO;
+    fetcher.body = Pb.delimited(Pb.msg().string(1, "rpc_seconds").uint(3, 4).msg(4, Pb.msg().label("svc", "a").msg(7, classic)),
+        counter);
+    l.scrape();
+    assertEquals(TargetHealth.UP, l.status().health(), l.status().lastError());
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 11.0)), timedCounts("rpc_seconds", "a"));
+    assertEquals(List.of(List.of(now, 3.0)), timedCounts("jobs_total", "a"), "the counter after it has no created timestamp");
+  }
+
+  @Test
+  void aBucketWithANaNBoundIsKeptAsASeriesAndItsHistogramGoesOn() {
+    ScrapeLoop l = loop(CONVERT);
+    serve(TEXT, """
+        # TYPE h histogram
+        h_bucket{le="1"} 1
+        h_bucket{le="NaN"} 5
+        h_bucket{le="+Inf"} 2
+        h_count 2
+        h_sum 3
+        """);
+    l.scrape();
+    assertEquals(TargetHealth.UP, l.status().health(), l.status().lastError());
+    assertNhcb(only("h", null), new double[] {1}, new Span[] {new Span(0, 2)}, new double[] {1, 1}, 2, 3);
+    assertEquals(List.of(5.0), stored("h_bucket", null), "the NaN bucket is no part of the histogram: kept as is");
+  }
 }

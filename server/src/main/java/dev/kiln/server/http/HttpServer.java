@@ -2,7 +2,6 @@ package dev.kiln.server.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -154,15 +153,28 @@ public final class HttpServer implements AutoCloseable {
         write(ctx, ApiResponses.error("bad_data", 400, "malformed HTTP request"), false, origin);
         return;
       }
-      Request req = toRequest(msg);
+      ByteBuf body = contiguousBody(ctx, msg.content());
+      Request req;
+      try {
+        req = toRequest(msg, body);
+      } catch (RuntimeException e) {
+        body.release();
+        throw e;
+      }
       try {
         workers.execute(() -> {
           long t0 = System.nanoTime();
-          Response resp = guard.handle(req, HttpServer.this::dispatch);
+          Response resp;
+          try {
+            resp = guard.handle(req, HttpServer.this::dispatch);
+          } finally {
+            body.release();
+          }
           observer.served(resp.status() == 404 ? "other" : handlerName(req.path()), resp.status(), System.nanoTime() - t0);
           ctx.executor().execute(() -> write(ctx, resp, keepAlive, origin));
         });
       } catch (RejectedExecutionException e) {
+        body.release();
         write(ctx, ApiResponses.error("unavailable", 503, "server is shutting down"), false, origin);
       }
     }
@@ -184,7 +196,7 @@ public final class HttpServer implements AutoCloseable {
         return Response.text(404, "404 page not found\n");
       }
       String rest = req.path().substring(routePrefix.length());
-      req = new Request(req.method(), rest.isEmpty() ? "/" : rest, req.params(), req.headers(), req.body());
+      req = req.withPath(rest.isEmpty() ? "/" : rest);
     }
     if (req.method().equals("OPTIONS")) {
       return Response.empty(204);
@@ -220,19 +232,37 @@ public final class HttpServer implements AutoCloseable {
     return path.length() > 64 ? path.substring(0, 64) : path;
   }
 
-  static Request toRequest(FullHttpRequest msg) {
+  /**
+   * The request with {@code body} lent to it: the handler reads the buffer's memory in place; the
+   * caller keeps {@code body} alive until the handler returns.
+   */
+  static Request toRequest(FullHttpRequest msg, ByteBuf body) {
     QueryStringDecoder url = new QueryStringDecoder(msg.uri());
     Map<String, List<String>> params = new LinkedHashMap<>();
-    byte[] body = ByteBufUtil.getBytes(msg.content());
     String ct = msg.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    if (ct != null && ct.toLowerCase().startsWith("application/x-www-form-urlencoded") && body.length > 0) {
-      QueryStringDecoder form = new QueryStringDecoder(new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8, false, 100_000);
+    if (ct != null && ct.toLowerCase().startsWith("application/x-www-form-urlencoded") && body.isReadable()) {
+      QueryStringDecoder form = new QueryStringDecoder(body.toString(StandardCharsets.UTF_8), StandardCharsets.UTF_8, false, 100_000);
       form.parameters().forEach((k, v) -> params.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
     }
     url.parameters().forEach((k, v) -> params.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
     Map<String, String> headers = new HashMap<>();
     msg.headers().forEach(e -> headers.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
-    return new Request(msg.method().name(), url.path(), params, headers, body);
+    return Request.withLentBody(msg.method().name(), url.path(), params, headers, body.nioBuffer());
+  }
+
+  /**
+   * The aggregated body as one retained buffer of contiguous memory: the aggregator's buffer
+   * itself when it has a single component, otherwise one copy into a pooled direct buffer (the
+   * aggregator's composite of socket reads would otherwise be merged into a fresh heap array by
+   * {@code nioBuffer()}). The caller releases it.
+   */
+  static ByteBuf contiguousBody(ChannelHandlerContext ctx, ByteBuf content) {
+    if (content.nioBufferCount() == 1) {
+      return content.retain();
+    }
+    ByteBuf copy = ctx.alloc().directBuffer(content.readableBytes());
+    copy.writeBytes(content, content.readerIndex(), content.readableBytes());
+    return copy;
   }
 
   private static void write(ChannelHandlerContext ctx, Response r, boolean keepAlive, String origin) {

@@ -36,11 +36,11 @@ final class ProtobufFamilies {
         byte[] labelled = one.toByteArray();
         Collector c = new Collector();
         ProtobufParser.parse(labelled, labelled.length, OPTIONS, c);
-        if (c.error != null) {
-          throw new PushException(c.error);
+        if (c.timestamped) {
+          throw PushException.inconsistent("pushed metrics must not have timestamps");
         }
-        if (c.type == null) {
-          continue; // An empty family, skipped as Prometheus skips it.
+        if (c.type == null || PushStore.isPushTimeFamily(c.family)) {
+          continue; // An empty family, skipped as Prometheus skips it; push times are the store's own.
         }
         Collector prev = collected.get(c.family);
         if (prev != null) {
@@ -51,7 +51,9 @@ final class ProtobufFamilies {
         messages.computeIfAbsent(c.family, k -> new ByteArrayOutputStream()).writeBytes(labelled);
       }
     } catch (ExpositionException e) {
-      throw new PushException("protobuf format parsing error: " + e.getMessage());
+      // A message cut short reads as Go's io.ErrUnexpectedEOF in the Pushgateway.
+      throw new PushException(e.getMessage().endsWith("exceeds the body") ? "unexpected EOF"
+          : "protobuf format parsing error: " + e.getMessage());
     }
     Map<String, PushedGroup.Family> out = new LinkedHashMap<>();
     collected.forEach((name, c) -> out.put(name, new PushedGroup.Family(c.type, c.help, List.copyOf(c.samples),
@@ -64,7 +66,7 @@ final class ProtobufFamilies {
     String family;
     MetricType type;
     String help = "";
-    String error;
+    boolean timestamped;
     final List<Labels> series = new ArrayList<>();
     final List<PushedGroup.PushedSample> samples = new ArrayList<>();
 
@@ -82,12 +84,7 @@ final class ProtobufFamilies {
 
     @Override
     public int newSeries(byte[] buf, int start, int end, ParsedSeries s) {
-      Labels l = s.labels();
-      String name = l.metricName();
-      if (name.equals("push_time_seconds") || name.equals("push_failure_time_seconds")) {
-        error = "pushed metrics must not be named " + name;
-      }
-      series.add(l);
+      series.add(s.labels());
       return series.size() - 1;
     }
 
@@ -103,8 +100,8 @@ final class ProtobufFamilies {
     }
 
     private void checkTimestamp(long ts) {
-      if (ts != ExpositionSink.NO_TIMESTAMP && error == null) {
-        error = "pushed metrics must not have timestamps";
+      if (ts != ExpositionSink.NO_TIMESTAMP) {
+        timestamped = true;
       }
     }
   }

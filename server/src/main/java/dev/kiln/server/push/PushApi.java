@@ -41,7 +41,7 @@ public final class PushApi {
 
   private Response push(Request r) throws IOException {
     String rest = r.path().substring("/metrics/".length());
-    if (!rest.startsWith("job/")) {
+    if (!rest.startsWith("job/") && !rest.startsWith("job@base64/")) {
       return Response.text(404, "404 page not found\n");
     }
     Labels key;

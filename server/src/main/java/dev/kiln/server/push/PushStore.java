@@ -69,19 +69,20 @@ public final class PushStore {
   }
 
   private void apply(Labels key, BodyParser parser, boolean replaceAll, double nowSeconds) throws PushException, IOException {
+    PushedGroup old = groups.get(key);
     Map<String, PushedGroup.Family> parsed;
     try {
       parsed = parser.parse();
       checkConsistency(key, parsed);
     } catch (PushException e) {
-      PushedGroup old = groups.get(key);
-      if (old != null) {
-        groups.put(key, new PushedGroup(key, old.families(), old.pushTime(), nowSeconds));
+      if (e.isInconsistent()) {
+        // The Pushgateway records a refused push, creating the group (empty) if it is new.
+        groups.put(key, old != null ? new PushedGroup(key, old.families(), old.pushTime(), nowSeconds)
+            : new PushedGroup(key, Map.of(), 0, nowSeconds));
         save();
       }
       throw e;
     }
-    PushedGroup old = groups.get(key);
     Map<String, PushedGroup.Family> families = new TreeMap<>();
     if (!replaceAll && old != null) {
       families.putAll(old.families());
@@ -89,6 +90,11 @@ public final class PushStore {
     families.putAll(parsed);
     groups.put(key, new PushedGroup(key, Map.copyOf(families), nowSeconds, old == null ? 0 : old.failureTime()));
     save();
+  }
+
+  /** Whether a family is one of the push times the store keeps itself (pushed ones are dropped). */
+  static boolean isPushTimeFamily(String name) {
+    return name.equals("push_time_seconds") || name.equals("push_failure_time_seconds");
   }
 
   /** Deletes a group; unknown groups are fine. */
@@ -109,20 +115,20 @@ public final class PushStore {
     Map<String, MetricType> types = new HashMap<>();
     Map<String, String> helps = new HashMap<>();
     Map<String, List<PushedGroup.PushedSample>> samples = new LinkedHashMap<>();
-    String[] error = {null};
+    boolean[] timestamped = {false};
     try {
       ExpositionParser.parse(body, ExpositionParser.Format.PROMETHEUS_TEXT, new ExpositionSink() {
         @Override
         public void sample(String raw, ParsedSeries s, double value, long ts) {
-          if (ts != NO_TIMESTAMP && error[0] == null) {
-            error[0] = "pushed metrics must not have timestamps";
+          if (ts != NO_TIMESTAMP) {
+            timestamped[0] = true;
           }
           Labels.Builder b = s.labels().toBuilder();
           key.forEach(b::set);
           Labels l = b.build();
           String name = s.metricName();
-          if (name.equals("push_time_seconds") || name.equals("push_failure_time_seconds")) {
-            error[0] = "pushed metrics must not be named " + name;
+          if (isPushTimeFamily(name)) {
+            return;
           }
           samples.computeIfAbsent(familyOf(name, types), k -> new ArrayList<>()).add(new PushedGroup.PushedSample(l, value));
         }
@@ -136,8 +142,8 @@ public final class PushStore {
     } catch (dev.kiln.scraper.parse.ExpositionException e) {
       throw new PushException("text format parsing error in " + e.getMessage());
     }
-    if (error[0] != null) {
-      throw new PushException(error[0]);
+    if (timestamped[0]) {
+      throw PushException.inconsistent("pushed metrics must not have timestamps");
     }
     samples.forEach((fam, list) -> out.put(fam, new PushedGroup.Family(types.getOrDefault(fam, MetricType.UNKNOWN),
         helps.getOrDefault(fam, ""), List.copyOf(list))));
@@ -161,6 +167,15 @@ public final class PushStore {
   }
 
   private void checkConsistency(Labels key, Map<String, PushedGroup.Family> parsed) throws PushException {
+    java.util.Set<Labels> seen = new java.util.HashSet<>();
+    for (Map.Entry<String, PushedGroup.Family> e : parsed.entrySet()) {
+      for (PushedGroup.PushedSample s : e.getValue().samples()) {
+        if (!seen.add(s.labels())) {
+          throw PushException.inconsistent("collected metric \"" + s.labels().metricName() + "\" " + exposed(s.labels())
+              + " was collected before with the same name and label values");
+        }
+      }
+    }
     for (PushedGroup g : groups.values()) {
       if (g.key().equals(key)) {
         continue;
@@ -171,19 +186,26 @@ public final class PushStore {
           continue;
         }
         if (other.type() != e.getValue().type()) {
-          throw new PushException("pushed metrics are invalid or inconsistent with existing metrics: metric " + e.getKey()
-              + " has type " + e.getValue().type().text() + " but " + other.type().text() + " in group " + g.key());
+          Labels first = e.getValue().samples().isEmpty() ? key : e.getValue().samples().get(0).labels();
+          throw PushException.inconsistent("collected metric \"" + e.getKey() + "\" " + exposed(first) + " is not a "
+              + typeName(other.type()).toUpperCase(java.util.Locale.ROOT));
         }
         for (PushedGroup.PushedSample s : e.getValue().samples()) {
           for (PushedGroup.PushedSample o : other.samples()) {
             if (o.labels().equals(s.labels())) {
-              throw new PushException("pushed metrics are invalid or inconsistent with existing metrics: " + s.labels()
-                  + " was already pushed in group " + g.key());
+              throw PushException.inconsistent("collected metric \"" + s.labels().metricName() + "\" " + exposed(s.labels())
+                  + " was collected before with the same name and label values");
             }
           }
         }
       }
     }
+  }
+
+  /** A series' labels as the Pushgateway exposes them (with {@code instance=""} when it has none). */
+  private static String exposed(Labels l) {
+    String line = line(l, 0, l.metricName());
+    return line.substring(line.indexOf('{'), line.lastIndexOf('}') + 1);
   }
 
   /** The exposition text of every group, with push_time_seconds and push_failure_time_seconds. */

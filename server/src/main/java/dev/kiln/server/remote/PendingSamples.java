@@ -16,6 +16,7 @@ final class PendingSamples {
   private Object[] histograms;
   private int head;
   private int size;
+  private int histogramSize;
 
   PendingSamples(int initialCapacity, int limit) {
     this.limit = Math.max(limit, initialCapacity);
@@ -27,6 +28,11 @@ final class PendingSamples {
 
   int size() {
     return size;
+  }
+
+  /** How many of the buffered samples are native histograms. */
+  int histogramCount() {
+    return histogramSize;
   }
 
   /** Adds a float sample; false when the buffer holds its limit. */
@@ -48,6 +54,9 @@ final class PendingSamples {
     values[i] = v;
     histograms[i] = histogram;
     size++;
+    if (histogram != null) {
+      histogramSize++;
+    }
     return true;
   }
 
@@ -80,6 +89,9 @@ final class PendingSamples {
     int n = Math.min(max, size);
     for (int k = 0; k < n; k++) {
       out.add(labels[head], timestamps[head], values[head], histograms[head]);
+      if (histograms[head] != null) {
+        histogramSize--;
+      }
       labels[head] = null;
       histograms[head] = null;
       head = (head + 1) % labels.length;
@@ -109,6 +121,17 @@ final class PendingSamples {
       values[size] = v;
       histograms[size] = histogram;
       size++;
+    }
+
+    /** How many samples of the batch are native histograms. */
+    int histogramCount() {
+      int n = 0;
+      for (int i = 0; i < size; i++) {
+        if (histograms[i] != null) {
+          n++;
+        }
+      }
+      return n;
     }
 
     void clear() {

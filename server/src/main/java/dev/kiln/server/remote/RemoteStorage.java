@@ -23,9 +23,18 @@ public final class RemoteStorage implements CommitListener, AutoCloseable {
 
   private final String userAgent;
   private volatile List<RemoteWriteQueue> queues = List.of();
+  private volatile MetadataIndex metadata = MetadataIndex.none();
 
   public RemoteStorage(String userAgent) {
     this.userAgent = userAgent;
+  }
+
+  /**
+   * Where metric metadata comes from (the scrape targets' families); queues started from now on
+   * send it as their {@code metadata_config} says.
+   */
+  public void setMetadataSource(java.util.function.Supplier<? extends java.util.Collection<FamilyMetadata>> source) {
+    metadata = new MetadataIndex(source);
   }
 
   /** Starts, keeps or stops queues to match {@code endpoints}. */
@@ -44,7 +53,7 @@ public final class RemoteStorage implements CommitListener, AutoCloseable {
         old.remove(kept);
         next.add(kept);
       } else {
-        next.add(new RemoteWriteQueue(e, externalLabels, userAgent));
+        next.add(new RemoteWriteQueue(e, externalLabels, userAgent, metadata));
       }
     }
     queues = List.copyOf(next);
@@ -64,18 +73,46 @@ public final class RemoteStorage implements CommitListener, AutoCloseable {
   public String metricsText() {
     List<RemoteWriteQueue> qs = queues;
     StringBuilder sb = new StringBuilder();
-    family(sb, qs, "prometheus_remote_storage_samples_total", "Samples sent to remote storage.", "counter",
-        q -> q.metrics.samplesSent.get());
+    family(sb, qs, "prometheus_remote_storage_samples_total", "Total number of samples sent to remote storage.",
+        "counter", q -> q.metrics.samplesSent.get());
     family(sb, qs, "prometheus_remote_storage_samples_failed_total",
-        "Samples that failed to be sent to remote storage with a non-recoverable error.", "counter",
+        "Total number of samples which failed on send to remote storage, non-recoverable errors.", "counter",
         q -> q.metrics.samplesFailed.get());
     family(sb, qs, "prometheus_remote_storage_samples_retried_total",
-        "Samples whose sending was retried after a recoverable error.", "counter", q -> q.metrics.samplesRetried.get());
+        "Total number of samples which failed on send to remote storage but were retried because the send error was"
+            + " recoverable.", "counter", q -> q.metrics.samplesRetried.get());
     family(sb, qs, "prometheus_remote_storage_samples_dropped_total",
-        "Samples dropped before sending: buffer full, older than sample_age_limit, or left at shutdown.", "counter",
-        q -> q.metrics.samplesDropped.get());
-    family(sb, qs, "prometheus_remote_storage_samples_pending", "Samples waiting to be sent.", "gauge",
+        "Total number of samples which were dropped before being sent via remote write: by relabelling, buffer full,"
+            + " older than sample_age_limit, or left at shutdown.", "counter", q -> q.metrics.samplesDropped.get());
+    family(sb, qs, "prometheus_remote_storage_samples_pending",
+        "The number of samples pending in the queues shards to be sent to the remote storage.", "gauge",
         q -> q.pending());
+    family(sb, qs, "prometheus_remote_storage_histograms_total", "Total number of histograms sent to remote storage.",
+        "counter", q -> q.metrics.histogramsSent.get());
+    family(sb, qs, "prometheus_remote_storage_histograms_failed_total",
+        "Total number of histograms which failed on send to remote storage, non-recoverable errors.", "counter",
+        q -> q.metrics.histogramsFailed.get());
+    family(sb, qs, "prometheus_remote_storage_histograms_retried_total",
+        "Total number of histograms which failed on send to remote storage but were retried because the send error"
+            + " was recoverable.", "counter", q -> q.metrics.histogramsRetried.get());
+    family(sb, qs, "prometheus_remote_storage_histograms_dropped_total",
+        "Total number of histograms which were dropped before being sent via remote write: by relabelling, buffer"
+            + " full, older than sample_age_limit, or left at shutdown.", "counter",
+        q -> q.metrics.histogramsDropped.get());
+    family(sb, qs, "prometheus_remote_storage_histograms_pending",
+        "The number of histograms pending in the queues shards to be sent to the remote storage.", "gauge",
+        q -> q.pendingHistograms());
+    family(sb, qs, "prometheus_remote_storage_metadata_total", "Total number of metadata entries sent to remote storage.",
+        "counter", q -> q.metrics.metadataSent.get());
+    family(sb, qs, "prometheus_remote_storage_metadata_failed_total",
+        "Total number of metadata entries which failed on send to remote storage, non-recoverable errors.", "counter",
+        q -> q.metrics.metadataFailed.get());
+    family(sb, qs, "prometheus_remote_storage_metadata_retried_total",
+        "Total number of metadata entries which failed on send to remote storage but were retried because the send"
+            + " error was recoverable.", "counter", q -> q.metrics.metadataRetried.get());
+    family(sb, qs, "prometheus_remote_storage_metadata_bytes_total",
+        "The total number of bytes of metadata sent by the queue after compression.", "counter",
+        q -> q.metrics.metadataBytes.get());
     family(sb, qs, "prometheus_remote_storage_bytes_total", "Compressed bytes sent to remote storage.", "counter",
         q -> q.metrics.bytesSent.get());
     family(sb, qs, "prometheus_remote_storage_shards", "Shards sending to remote storage.", "gauge",

@@ -70,11 +70,12 @@ final class RemoteWriteClient {
   }
 
   /**
-   * Sends one request of {@code samples} samples, retrying while {@code running} holds.
+   * Sends one request, retrying while {@code running} holds; {@code onRetry} runs before each
+   * retry (to count what is retried), {@code what} names the content in log lines ("12 samples").
    *
    * @return SENT, FAILED (dropped as unrecoverable) or ABANDONED (the sender stopped first)
    */
-  Outcome send(byte[] body, int samples, BooleanSupplier running) throws InterruptedException {
+  Outcome send(byte[] body, String what, Runnable onRetry, BooleanSupplier running) throws InterruptedException {
     long backoff = queue.minBackoffMillis();
     for (int attempt = 0; running.getAsBoolean(); attempt++) {
       long wait;
@@ -82,13 +83,12 @@ final class RemoteWriteClient {
         HttpResponse<String> resp = client.send(request(body, attempt), HttpResponse.BodyHandlers.ofString());
         int status = resp.statusCode();
         if (status / 100 == 2) {
-          metrics.bytesSent.addAndGet(body.length);
           return Outcome.SENT;
         }
         boolean recoverable = status / 100 == 5 || (status == 429 && queue.retryOnHttp429());
         if (!recoverable) {
           metrics.requestsFailed.incrementAndGet();
-          LOG.error("remote write to {}: non-recoverable error {}, dropping {} samples: {}", url, status, samples,
+          LOG.error("remote write to {}: non-recoverable error {}, dropping {}: {}", url, status, what,
               firstLine(resp.body()));
           return Outcome.FAILED;
         }
@@ -98,7 +98,7 @@ final class RemoteWriteClient {
         wait = backoff;
         LOG.warn("remote write to {}: {} (attempt {}), retrying in {} ms", url, e.toString(), attempt + 1, wait);
       }
-      metrics.samplesRetried.addAndGet(samples);
+      onRetry.run();
       sleepWhileRunning(wait, running);
       backoff = Math.min(Math.max(wait, backoff) * 2, queue.maxBackoffMillis());
     }

@@ -34,7 +34,10 @@ final class RemoteWriteQueue {
   /** Local series labels (the head's own instances, so lookups mostly end at identity) to outgoing labels. */
   private final ConcurrentHashMap<Labels, Labels> outgoingLabels = new ConcurrentHashMap<>();
 
-  RemoteWriteQueue(RemoteEndpointConfig config, Labels externalLabels, String userAgent) {
+  private final MetadataSender metadataSender;
+
+  /** @param metadata the scrape targets' metric metadata, sent when {@code metadata_config.send} is set */
+  RemoteWriteQueue(RemoteEndpointConfig config, Labels externalLabels, String userAgent, MetadataIndex metadata) {
     this.config = config;
     this.externalLabels = externalLabels;
     this.remoteName = config.name().isEmpty() ? shortHash(config.url()) : config.name();
@@ -45,7 +48,13 @@ final class RemoteWriteQueue {
     }
     RemoteWriteClient client = new RemoteWriteClient(URI.create(config.url()), config.http(), config.headers(),
         config.remoteTimeoutMillis(), config.queue(), userAgent, metrics, v2);
-    Shard.Encoder encoder = v2 ? WriteRequestV2Encoder::encode : WriteRequestEncoder::encode;
+    boolean sendMetadata = config.metadata().send();
+    Shard.Encoder encoder = v2
+        ? batch -> WriteRequestV2Encoder.encode(batch, sendMetadata ? metadata : null)
+        : WriteRequestEncoder::encode;
+    metadataSender = sendMetadata && !v2
+        ? new MetadataSender("kiln-remote-write-metadata-" + remoteName, config.metadata(), metadata, client, metrics)
+        : null;
     int n = Math.max(1, config.queue().minShards());
     shards = new Shard[n];
     for (int i = 0; i < n; i++) {
@@ -66,6 +75,7 @@ final class RemoteWriteQueue {
     for (int i = 0; i < batch.size(); i++) {
       Labels out = outgoingLabels.computeIfAbsent(batch.labels(i), this::outgoing);
       if (out == DROPPED) {
+        metrics.samplesDropped.incrementAndGet();
         continue;
       }
       long t = batch.timestamp(i);
@@ -78,6 +88,7 @@ final class RemoteWriteQueue {
     for (int i = 0; config.sendNativeHistograms() && i < batch.histogramCount(); i++) {
       Labels out = outgoingLabels.computeIfAbsent(batch.histogramLabels(i), this::outgoing);
       if (out == DROPPED) {
+        metrics.histogramsDropped.incrementAndGet();
         continue;
       }
       long t = batch.histogramTimestamp(i);
@@ -86,7 +97,7 @@ final class RemoteWriteQueue {
       Object copy = h != null ? h.copy() : batch.floatHistogram(i).copy();
       Shard s = shards[(int) Long.remainderUnsigned(out.hash64(), shards.length)];
       if (!s.offer(out, t, 0, copy)) {
-        metrics.samplesDropped.incrementAndGet();
+        metrics.histogramsDropped.incrementAndGet();
       }
     }
   }
@@ -106,10 +117,20 @@ final class RemoteWriteQueue {
     return out == null || out.isEmpty() ? DROPPED : out;
   }
 
+  /** Float samples waiting to be sent. */
   int pending() {
     int n = 0;
     for (Shard s : shards) {
-      n += s.pendingCount();
+      n += s.pendingFloatCount();
+    }
+    return n;
+  }
+
+  /** Native-histogram samples waiting to be sent. */
+  int pendingHistograms() {
+    int n = 0;
+    for (Shard s : shards) {
+      n += s.pendingHistogramCount();
     }
     return n;
   }
@@ -120,13 +141,13 @@ final class RemoteWriteQueue {
 
   /** Stops: what is buffered is sent for at most {@code flushMillis}, the rest is dropped. */
   void close(long flushMillis) {
+    if (metadataSender != null) {
+      metadataSender.close();
+    }
     for (Shard s : shards) {
       s.close(flushMillis);
     }
-    int left = pending();
-    if (left > 0) {
-      metrics.samplesDropped.addAndGet(left);
-    }
+    metrics.dropped(pending(), pendingHistograms());
   }
 
   private static String shortHash(String s) {

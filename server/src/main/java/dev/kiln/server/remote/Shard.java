@@ -70,10 +70,21 @@ final class Shard {
     }
   }
 
-  int pendingCount() {
+  /** How many of the waiting samples are floats. */
+  int pendingFloatCount() {
     lock.lock();
     try {
-      return pending.size();
+      return pending.size() - pending.histogramCount();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many of the waiting samples are native histograms. */
+  int pendingHistogramCount() {
+    lock.lock();
+    try {
+      return pending.histogramCount();
     } finally {
       lock.unlock();
     }
@@ -137,25 +148,38 @@ final class Shard {
     if (batch.size == 0) {
       return;
     }
+    int histograms = batch.histogramCount();
+    int floats = batch.size - histograms;
     byte[] body;
     try {
       body = encoder.encode(batch);
     } catch (IOException e) {
       LOG.error("remote write: cannot encode {} samples: {}", batch.size, e.toString());
-      metrics.samplesFailed.addAndGet(batch.size);
+      metrics.samplesFailed.addAndGet(floats);
+      metrics.histogramsFailed.addAndGet(histograms);
       return;
     }
-    switch (client.send(body, batch.size, this::sending)) {
+    Runnable retried = () -> {
+      metrics.samplesRetried.addAndGet(floats);
+      metrics.histogramsRetried.addAndGet(histograms);
+    };
+    String what = floats + " samples and " + histograms + " histograms";
+    switch (client.send(body, what, retried, this::sending)) {
       case SENT -> {
-        metrics.samplesSent.addAndGet(batch.size);
+        metrics.samplesSent.addAndGet(floats);
+        metrics.histogramsSent.addAndGet(histograms);
+        metrics.bytesSent.addAndGet(body.length);
         long maxT = Long.MIN_VALUE;
         for (int i = 0; i < batch.size; i++) {
           maxT = Math.max(maxT, batch.timestamps[i]);
         }
         metrics.highestSentMillis.accumulate(maxT);
       }
-      case FAILED -> metrics.samplesFailed.addAndGet(batch.size);
-      case ABANDONED -> metrics.samplesDropped.addAndGet(batch.size);
+      case FAILED -> {
+        metrics.samplesFailed.addAndGet(floats);
+        metrics.histogramsFailed.addAndGet(histograms);
+      }
+      case ABANDONED -> metrics.dropped(floats, histograms);
     }
   }
 
@@ -166,7 +190,11 @@ final class Shard {
     }
     long oldest = System.currentTimeMillis() - config.sampleAgeLimitMillis();
     int kept = 0;
+    int droppedHistograms = 0;
     for (int i = 0; i < batch.size; i++) {
+      if (batch.timestamps[i] < oldest && batch.histograms[i] != null) {
+        droppedHistograms++;
+      }
       if (batch.timestamps[i] >= oldest) {
         batch.labels[kept] = batch.labels[i];
         batch.timestamps[kept] = batch.timestamps[i];
@@ -175,7 +203,7 @@ final class Shard {
         kept++;
       }
     }
-    metrics.samplesDropped.addAndGet(batch.size - kept);
+    metrics.dropped(batch.size - kept - droppedHistograms, droppedHistograms);
     java.util.Arrays.fill(batch.labels, kept, batch.size, null);
     java.util.Arrays.fill(batch.histograms, kept, batch.size, null);
     batch.size = kept;

@@ -7,6 +7,7 @@ import dev.kiln.server.remotewrite.proto.v2.TimeSeries;
 import dev.kiln.tsdb.histogram.FloatHistogram;
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.Metadata;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,7 +21,9 @@ import org.xerial.snappy.Snappy;
  * one symbol table (the empty string first, then every label name and value once, in first-use
  * order), one time series per label set with its label references, float samples and native
  * histograms. A 2.0 {@code Histogram} has the same fields as 1.0's, so histograms are written as
- * their 1.0 message under the 2.0 field number. Metadata is not sent (no type, help or unit).
+ * their 1.0 message under the 2.0 field number. With a metadata index, each series carries the
+ * type, help and unit of the family it belongs to (help and unit as symbols); without one, or for
+ * a series of no known family, no metadata.
  */
 final class WriteRequestV2Encoder {
   private static final int HISTOGRAMS_FIELD = 3;
@@ -28,6 +31,11 @@ final class WriteRequestV2Encoder {
   private WriteRequestV2Encoder() {}
 
   static byte[] encode(PendingSamples.Batch batch) throws IOException {
+    return encode(batch, null);
+  }
+
+  /** @param metadata where per-series metadata comes from; null sends none */
+  static byte[] encode(PendingSamples.Batch batch, MetadataIndex metadata) throws IOException {
     Map<String, Integer> symbols = new HashMap<>();
     List<String> table = new ArrayList<>();
     symbol("", symbols, table);
@@ -42,6 +50,13 @@ final class WriteRequestV2Encoder {
         for (int j = 0; j < l.size(); j++) {
           ts.addLabelsRefs(symbol(l.name(j), symbols, table));
           ts.addLabelsRefs(symbol(l.value(j), symbols, table));
+        }
+        Metadata m = metadata == null ? null : metadata.lookup(l.getOrEmpty("__name__"));
+        if (m != null) {
+          ts.setMetadata(dev.kiln.server.remotewrite.proto.v2.Metadata.newBuilder()
+              .setTypeValue(MetadataIndex.protoType(m.type()))
+              .setHelpRef(m.help().isEmpty() ? 0 : symbol(m.help(), symbols, table))
+              .setUnitRef(m.unit().isEmpty() ? 0 : symbol(m.unit(), symbols, table)));
         }
         k = series.size();
         index.put(l, k);

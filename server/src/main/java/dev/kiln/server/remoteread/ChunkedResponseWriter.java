@@ -11,8 +11,8 @@ import java.util.zip.CRC32C;
 /**
  * Writes remote read's {@code STREAMED_XOR_CHUNKS} answer: frames of
  * uvarint(length) + big-endian CRC-32C of the message + a {@code ChunkedReadResponse}, each
- * holding the series of one query that fit in about 1 MiB, every series re-encoded into TSDB
- * chunks by {@link SeriesChunker}.
+ * holding the series of one query that fit in about 1 MiB, each series as its stored chunks where
+ * they lie within the queried range and re-encoded chunks elsewhere ({@link StoredChunks}).
  */
 final class ChunkedResponseWriter {
   static final String CONTENT_TYPE = "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse";
@@ -22,17 +22,21 @@ final class ChunkedResponseWriter {
   private ChunkedReadResponse.Builder frame = ChunkedReadResponse.newBuilder();
   private int frameBytes;
   private int queryIndex;
+  private long start;
+  private long end;
 
-  /** Starts the series of query {@code index}. */
-  void startQuery(int index) {
+  /** Starts the series of query {@code index}, which reads [start, end]. */
+  void startQuery(int index, long start, long end) {
     queryIndex = index;
+    this.start = start;
+    this.end = end;
     frame = ChunkedReadResponse.newBuilder().setQueryIndex(index);
     frameBytes = 0;
   }
 
   void series(Labels labels, SeriesSamples samples) throws IOException {
     ChunkedSeries.Builder s = ChunkedSeries.newBuilder().addAllLabels(RemoteReadHandler.labelProtos(labels));
-    SeriesChunker.encode(samples, s);
+    StoredChunks.add(samples, start, end, s);
     ChunkedSeries built = s.build();
     frame.addChunkedSeries(built);
     frameBytes += built.getSerializedSize();

@@ -32,7 +32,8 @@ import org.xerial.snappy.Snappy;
  * its time range; the answer is either a snappy-compressed {@code ReadResponse} of raw samples
  * ({@code SAMPLES}: floats as samples, native histograms as {@code prometheus.Histogram}s) or a
  * stream of {@code ChunkedReadResponse} frames of chunks ({@code STREAMED_XOR_CHUNKS}: XOR,
- * histogram and float-histogram chunks), whichever comes first in the client's accepted types. As
+ * histogram and float-histogram chunks, stored ones as stored where they lie within the range, see
+ * {@link StoredChunks}), whichever comes first in the client's accepted types. As
  * Prometheus does, the server's external labels are added to every returned series, and an
  * equality matcher on an external label with its value matches series that lack the label.
  */
@@ -65,7 +66,7 @@ public final class RemoteReadHandler implements Handler {
       if (chunked) {
         ChunkedResponseWriter out = new ChunkedResponseWriter();
         for (int i = 0; i < req.getQueriesCount(); i++) {
-          out.startQuery(i);
+          out.startQuery(i, req.getQueries(i).getStartTimestampMs(), req.getQueries(i).getEndTimestampMs());
           select(req.getQueries(i), external, out::series);
           out.endQuery();
         }
@@ -127,6 +128,7 @@ public final class RemoteReadHandler implements Handler {
       while (set.next()) {
         it = set.at().iterator(it);
         samples.clear();
+        samples.stored = set.at().storedChunks();
         for (ValueType vt = it.seek(start); vt != ValueType.NONE && it.atT() <= end; vt = it.next()) {
           samples.add(it, vt);
         }

@@ -13,8 +13,23 @@ final class SeriesChunker {
   private SeriesChunker() {}
 
   static void encode(SeriesSamples s, ChunkedSeries.Builder out) {
-    SeriesToChunkEncoder enc = new SeriesToChunkEncoder();
-    for (int i = 0; i < s.n; i++) {
+    encode(s, 0, s.n, new SeriesToChunkEncoder(), out);
+  }
+
+  /**
+   * Adds the samples {@code from} (inclusive) to {@code to} (exclusive), the part of one stored
+   * chunk in the range, as one chunk (more only where the sample kind changes or a histogram
+   * appender must cut), as Prometheus re-encodes a chunk it trims.
+   */
+  static void encodeOneChunk(SeriesSamples s, int from, int to, ChunkedSeries.Builder out) {
+    encode(s, from, to, new SeriesToChunkEncoder(Integer.MAX_VALUE), out);
+  }
+
+  private static void encode(SeriesSamples s, int from, int to, SeriesToChunkEncoder enc, ChunkedSeries.Builder out) {
+    if (from >= to) {
+      return;
+    }
+    for (int i = from; i < to; i++) {
       switch (s.types[i]) {
         case FLOAT -> enc.appendFloat(s.ts[i], s.vs[i]);
         case HISTOGRAM -> enc.appendHistogram(s.ts[i], s.hs[i].copy());

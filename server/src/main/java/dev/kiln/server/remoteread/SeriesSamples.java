@@ -18,6 +18,8 @@ final class SeriesSamples {
   Histogram[] hs = new Histogram[256];
   FloatHistogram[] fhs = new FloatHistogram[256];
   int n;
+  /** The series' chunks as stored, or null when the storage gives none (see {@code Series.storedChunks}). */
+  java.util.List<dev.kiln.tsdb.storage.StoredChunk> stored;
 
   /** Appends the sample the iterator is on, of kind {@code type}. */
   void add(SampleIterator it, ValueType type) {
@@ -44,5 +46,6 @@ final class SeriesSamples {
     Arrays.fill(hs, 0, n, null);
     Arrays.fill(fhs, 0, n, null);
     n = 0;
+    stored = null;
   }
 }

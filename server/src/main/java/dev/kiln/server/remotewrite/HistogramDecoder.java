@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Decodes one remote write {@code Histogram} message (the same fields in 1.0's {@code
- * prometheus.Histogram} and 2.0's {@code io.prometheus.write.v2.Histogram}) from its bytes into an
- * integer histogram, or a float histogram when the count is {@code count_float}, as Prometheus's
+ * prometheus.Histogram} and 2.0's {@code io.prometheus.write.v2.Histogram}) in place from the
+ * request's buffer into an integer histogram, or a float histogram when the count is {@code count_float}, as Prometheus's
  * {@code ToIntHistogram} / {@code ToFloatHistogram}. Stateless.
  */
 final class HistogramDecoder {
@@ -19,8 +19,8 @@ final class HistogramDecoder {
   /** A decoded histogram sample: exactly one of {@code h} and {@code fh} is set. */
   record Sample(long timestamp, Histogram h, FloatHistogram fh) {}
 
-  static Sample decode(byte[] buf, int start, int end) throws InvalidWriteException {
-    ProtoReader r = new ProtoReader(buf, start, end);
+  /** Decodes the histogram message the reader is narrowed to ({@link WireReader#enter}), up to its end. */
+  static Sample decode(WireReader r) throws InvalidWriteException {
     boolean isFloat = false;
     long countInt = 0;
     double countFloat = 0;
@@ -44,52 +44,52 @@ final class HistogramDecoder {
       int wire = tag & 7;
       switch (field) {
         case 1 -> {
-          expect(wire, ProtoReader.VARINT, field);
+          expect(wire, WireReader.VARINT, field);
           countInt = r.readVarint();
           isFloat = false;
         }
         case 2 -> {
-          expect(wire, ProtoReader.FIXED64, field);
+          expect(wire, WireReader.FIXED64, field);
           countFloat = Double.longBitsToDouble(r.readFixed64());
           isFloat = true;
         }
         case 3 -> {
-          expect(wire, ProtoReader.FIXED64, field);
+          expect(wire, WireReader.FIXED64, field);
           sum = Double.longBitsToDouble(r.readFixed64());
         }
         case 4 -> {
-          expect(wire, ProtoReader.VARINT, field);
+          expect(wire, WireReader.VARINT, field);
           schema = (int) zigzag(r.readVarint());
         }
         case 5 -> {
-          expect(wire, ProtoReader.FIXED64, field);
+          expect(wire, WireReader.FIXED64, field);
           zeroThreshold = Double.longBitsToDouble(r.readFixed64());
         }
         case 6 -> {
-          expect(wire, ProtoReader.VARINT, field);
+          expect(wire, WireReader.VARINT, field);
           zeroInt = r.readVarint();
         }
         case 7 -> {
-          expect(wire, ProtoReader.FIXED64, field);
+          expect(wire, WireReader.FIXED64, field);
           zeroFloat = Double.longBitsToDouble(r.readFixed64());
         }
         case 8, 11 -> {
-          expect(wire, ProtoReader.LENGTH_DELIMITED, field);
-          int e = r.readLengthDelimitedEnd();
-          (field == 8 ? neg : pos).add(span(buf, r.position(), e));
-          r.seek(e);
+          expect(wire, WireReader.LENGTH_DELIMITED, field);
+          int outer = r.enter();
+          (field == 8 ? neg : pos).add(span(r));
+          r.leave(outer);
         }
         case 9, 12 -> readSint64s(r, wire, field == 9 ? negDeltas : posDeltas);
         case 10, 13, 16 -> readDoubles(r, wire, field == 10 ? negCounts : field == 13 ? posCounts : custom);
         case 14 -> {
-          expect(wire, ProtoReader.VARINT, field);
+          expect(wire, WireReader.VARINT, field);
           hint = (int) r.readVarint();
         }
         case 15 -> {
-          expect(wire, ProtoReader.VARINT, field);
+          expect(wire, WireReader.VARINT, field);
           t = r.readVarint();
         }
-        default -> r.skip(wire);
+        default -> r.skipField(tag);
       }
     }
     if (hint < 0 || hint > 3) {
@@ -129,26 +129,25 @@ final class HistogramDecoder {
 
   private static void expect(int wire, int want, int field) throws InvalidWriteException {
     if (wire != want) {
-      throw ProtoReader.malformed("histogram field " + field + " has wire type " + wire);
+      throw WireReader.malformed("histogram field " + field + " has wire type " + wire);
     }
   }
 
   private static long zigzag(long v) {
-    return (v >>> 1) ^ -(v & 1);
+    return WireReader.zigzag(v);
   }
 
-  private static Span span(byte[] buf, int start, int end) throws InvalidWriteException {
-    ProtoReader r = new ProtoReader(buf, start, end);
+  private static Span span(WireReader r) throws InvalidWriteException {
     int offset = 0;
     long length = 0;
     while (r.hasMore()) {
       int tag = r.readTag();
-      if (tag == (1 << 3 | ProtoReader.VARINT)) {
+      if (tag == (1 << 3 | WireReader.VARINT)) {
         offset = (int) zigzag(r.readVarint());
-      } else if (tag == (2 << 3 | ProtoReader.VARINT)) {
+      } else if (tag == (2 << 3 | WireReader.VARINT)) {
         length = r.readVarint();
       } else {
-        r.skip(tag & 7);
+        r.skipField(tag);
       }
     }
     if (length < 0 || length > Integer.MAX_VALUE) {
@@ -158,35 +157,34 @@ final class HistogramDecoder {
   }
 
   /** Packed (length-delimited) or single sint64 values. */
-  private static void readSint64s(ProtoReader r, int wire, LongList out) throws InvalidWriteException {
-    if (wire == ProtoReader.VARINT) {
+  private static void readSint64s(WireReader r, int wire, LongList out) throws InvalidWriteException {
+    if (wire == WireReader.VARINT) {
       out.add(zigzag(r.readVarint()));
       return;
     }
-    expect(wire, ProtoReader.LENGTH_DELIMITED, 9);
-    int end = r.readLengthDelimitedEnd();
-    while (r.position() < end) {
+    expect(wire, WireReader.LENGTH_DELIMITED, 9);
+    int outer = r.enter();
+    while (r.hasMore()) {
       out.add(zigzag(r.readVarint()));
     }
-    if (r.position() != end) {
-      throw ProtoReader.malformed("packed varints overrun their field");
-    }
+    r.leave(outer);
   }
 
   /** Packed (length-delimited) or single double values. */
-  private static void readDoubles(ProtoReader r, int wire, DoubleList out) throws InvalidWriteException {
-    if (wire == ProtoReader.FIXED64) {
+  private static void readDoubles(WireReader r, int wire, DoubleList out) throws InvalidWriteException {
+    if (wire == WireReader.FIXED64) {
       out.add(Double.longBitsToDouble(r.readFixed64()));
       return;
     }
-    expect(wire, ProtoReader.LENGTH_DELIMITED, 10);
-    int end = r.readLengthDelimitedEnd();
-    if ((end - r.position()) % 8 != 0) {
-      throw ProtoReader.malformed("packed doubles of " + (end - r.position()) + " bytes");
+    expect(wire, WireReader.LENGTH_DELIMITED, 10);
+    int outer = r.enter();
+    if ((r.limit() - r.position()) % 8 != 0) {
+      throw WireReader.malformed("packed doubles of " + (r.limit() - r.position()) + " bytes");
     }
-    while (r.position() < end) {
+    while (r.hasMore()) {
       out.add(Double.longBitsToDouble(r.readFixed64()));
     }
+    r.leave(outer);
   }
 
   private static final class LongList {

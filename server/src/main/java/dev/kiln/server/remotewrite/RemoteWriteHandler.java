@@ -1,6 +1,5 @@
 package dev.kiln.server.remotewrite;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kiln.server.http.Handler;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
@@ -11,35 +10,55 @@ import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Appender;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.List;
-import org.xerial.snappy.Snappy;
 
 /**
  * {@code POST /api/v1/write}: remote write 1.0 ({@code prometheus.WriteRequest}) and 2.0
- * ({@code io.prometheus.write.v2.Request}), snappy-compressed. The body is decoded and validated
- * completely before anything is appended, so a malformed request changes nothing (400). Then, as
- * Prometheus does: 1.0 is all-or-nothing (the first rejected sample rolls the request back, 400);
- * 2.0 commits the valid samples, answers 400 naming the rejections, and always reports what was
- * written in the {@code X-Prometheus-Remote-Write-*-Written} headers. Series of 1.0 requests that
- * were seen before are found by the raw bytes of their labels ({@link SeriesRefCache}).
+ * ({@code io.prometheus.write.v2.Request}), snappy-compressed. The body is decompressed from the
+ * server's buffer into a reused array ({@link BodyDecompressor}) and decoded in place into a reused
+ * {@link DecodedBatch} ({@link V1Decoder}, {@link V2Decoder}); a series seen before is found by
+ * the bytes of its labels ({@link SeriesRefCache}) and appended by reference, so a request of
+ * known series allocates nothing per sample and makes no String. The body is decoded and
+ * validated completely before anything is appended, so a malformed request changes nothing
+ * (400). Then, as Prometheus does: 1.0 is all-or-nothing (the first rejected sample rolls the
+ * request back, 400); 2.0 commits the valid samples, answers 400 naming the rejections, and
+ * always reports what was written in the {@code X-Prometheus-Remote-Write-*-Written} headers.
+ * Thread-safe.
  */
 public final class RemoteWriteHandler implements Handler {
   /** Samples further in the future than this are out of bounds, as in Prometheus. */
   static final long MAX_FUTURE_MILLIS = 10 * 60_000L;
 
-  /** At most this many label sets are remembered; about 24 bytes each. */
+  /** The largest decompressed body accepted by default (the HTTP server's body limit). */
+  public static final int DEFAULT_MAX_DECODED_BYTES = 64 << 20;
+
+  /** At most this many label sets are remembered. */
   private static final int MAX_CACHED_SERIES = 1 << 20;
+  /** At most this many bytes of label sets are remembered (a shard refills from traffic beyond it). */
+  private static final long MAX_CACHED_KEY_BYTES = 64L << 20;
+  /** Idle per-request states kept for reuse (one per concurrent request up to this). */
+  private static final int POOLED_STATES = 16;
 
   private final Appendable storage;
   private final Clock clock;
   private final RemoteWriteStats stats;
-  private final SeriesRefCache refCache = new SeriesRefCache(MAX_CACHED_SERIES);
-  private final V1Decoder v1 = new V1Decoder(refCache);
+  private final SeriesRefCache refCache;
+  private final ReceiveState.Pool states;
 
   public RemoteWriteHandler(Appendable storage, Clock clock, RemoteWriteStats stats) {
+    this(storage, clock, stats, DEFAULT_MAX_DECODED_BYTES);
+  }
+
+  /** @param maxDecodedBytes bodies whose decompressed size would exceed this are answered 400 */
+  public RemoteWriteHandler(Appendable storage, Clock clock, RemoteWriteStats stats, int maxDecodedBytes) {
+    this(storage, clock, stats, maxDecodedBytes, new SeriesRefCache(MAX_CACHED_SERIES, MAX_CACHED_KEY_BYTES));
+  }
+
+  RemoteWriteHandler(Appendable storage, Clock clock, RemoteWriteStats stats, int maxDecodedBytes, SeriesRefCache cache) {
     this.storage = storage;
     this.clock = clock;
     this.stats = stats;
+    this.refCache = cache;
+    this.states = new ReceiveState.Pool(POOLED_STATES, cache, maxDecodedBytes);
   }
 
   @Override
@@ -53,57 +72,61 @@ public final class RemoteWriteHandler implements Handler {
     if (enc != null && !enc.isEmpty() && !enc.equalsIgnoreCase("snappy")) {
       return withHeaders(p, Response.text(415, "unsupported content encoding " + enc + "\n"), 0, 0);
     }
-    byte[] raw;
+    ReceiveState state = states.take();
     try {
-      raw = Snappy.uncompress(r.body());
-    } catch (IOException | RuntimeException e) {
-      return withHeaders(p, Response.text(400, "snappy decode error: " + e.getMessage() + "\n"), 0, 0);
-    }
-    List<DecodedSeries> series;
-    try {
-      if (p == Protocol.V1) {
-        series = v1.decode(raw);
-      } else {
-        dev.kiln.server.remotewrite.proto.v2.Request req = dev.kiln.server.remotewrite.proto.v2.Request.parseFrom(raw);
-        series = V2Decoder.decode(req);
+      int length;
+      try {
+        length = state.decompressor.decompress(r.bodyBuffer());
+      } catch (IOException | RuntimeException e) {
+        return withHeaders(p, Response.text(400, "snappy decode error: " + e.getMessage() + "\n"), 0, 0);
       }
-    } catch (InvalidProtocolBufferException e) {
-      return withHeaders(p, Response.text(400, "proto unmarshal error: " + e.getMessage() + "\n"), 0, 0);
-    } catch (InvalidWriteException e) {
-      return withHeaders(p, Response.text(400, e.getMessage() + "\n"), 0, 0);
+      byte[] raw = state.decompressor.output();
+      DecodedBatch batch = state.batch;
+      try {
+        if (p == Protocol.V1) {
+          state.v1.decode(raw, length, batch, state.keys);
+        } else {
+          state.v2.decode(raw, length, batch, state.keys);
+        }
+      } catch (InvalidWriteException e) {
+        return withHeaders(p, Response.text(400, e.getMessage() + "\n"), 0, 0);
+      }
+      return p == Protocol.V1 ? appendAllOrNothing(batch) : appendPartial(batch);
+    } finally {
+      states.give(state);
     }
-    return p == Protocol.V1 ? appendAllOrNothing(series) : appendPartial(series);
   }
 
-  private Response appendAllOrNothing(List<DecodedSeries> series) {
+  private Response appendAllOrNothing(DecodedBatch b) {
     long maxT = clock.millis() + MAX_FUTURE_MILLIS;
     Appender app = storage.appender();
     boolean ok = false;
     try {
       long written = 0;
       long invalid = 0;
-      for (DecodedSeries s : series) {
-        if (s.invalidReason() != null) {
+      for (int s = 0; s < b.size; s++) {
+        if (b.invalid[s] != null) {
           // Prometheus 3.x skips a 1.0 series with invalid labels and writes the rest.
-          invalid += s.timestamps.length + s.histogramCount();
+          invalid += b.sampleCount[s] + b.histogramCount[s];
           continue;
         }
-        long ref = s.cachedRef();
-        for (int i = 0; i < s.timestamps.length; i++) {
-          if (s.timestamps[i] > maxT) {
-            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(s));
+        long ref = b.ref[s];
+        for (int i = b.sampleStart[s], end = i + b.sampleCount[s]; i < end; i++) {
+          if (b.timestamps[i] > maxT) {
+            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(b, s));
           }
-          ref = append(app, s, ref, i);
+          ref = append(app, b, s, ref, i);
           written++;
         }
-        for (int i = 0; i < s.histogramCount(); i++) {
-          if (s.histograms[i].timestamp() > maxT) {
-            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(s));
+        for (int i = b.histogramStart[s], end = i + b.histogramCount[s]; i < end; i++) {
+          HistogramDecoder.Sample h = b.histogramSamples[i];
+          if (h.timestamp() > maxT) {
+            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(b, s));
           }
-          ref = appendHistogram(app, s, ref, s.histograms[i]);
+          ref = appendHistogram(app, b, s, ref, h);
           written++;
         }
-        remember(s, ref);
+        remember(b, s, ref);
       }
       app.commit();
       ok = true;
@@ -120,7 +143,7 @@ public final class RemoteWriteHandler implements Handler {
     }
   }
 
-  private Response appendPartial(List<DecodedSeries> series) {
+  private Response appendPartial(DecodedBatch b) {
     long maxT = clock.millis() + MAX_FUTURE_MILLIS;
     Appender app = storage.appender();
     long written = 0;
@@ -129,22 +152,23 @@ public final class RemoteWriteHandler implements Handler {
     String first = null;
     boolean ok = false;
     try {
-      for (DecodedSeries s : series) {
-        if (s.invalidReason() != null) {
-          rejected += s.timestamps.length + s.histogramCount();
-          stats.invalidLabels(s.timestamps.length + s.histogramCount());
+      for (int s = 0; s < b.size; s++) {
+        if (b.invalid[s] != null) {
+          int n = b.sampleCount[s] + b.histogramCount[s];
+          rejected += n;
+          stats.invalidLabels(n);
           if (first == null) {
-            first = s.invalidReason();
+            first = b.invalid[s];
           }
           continue;
         }
-        long ref = s.cachedRef();
-        for (int i = 0; i < s.timestamps.length; i++) {
+        long ref = b.ref[s];
+        for (int i = b.sampleStart[s], end = i + b.sampleCount[s]; i < end; i++) {
           try {
-            if (s.timestamps[i] > maxT) {
-              throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(s));
+            if (b.timestamps[i] > maxT) {
+              throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(b, s));
             }
-            ref = append(app, s, ref, i);
+            ref = append(app, b, s, ref, i);
             written++;
           } catch (AppendException e) {
             rejected++;
@@ -153,12 +177,13 @@ public final class RemoteWriteHandler implements Handler {
             }
           }
         }
-        for (int i = 0; i < s.histogramCount(); i++) {
+        for (int i = b.histogramStart[s], end = i + b.histogramCount[s]; i < end; i++) {
+          HistogramDecoder.Sample h = b.histogramSamples[i];
           try {
-            if (s.histograms[i].timestamp() > maxT) {
-              throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(s));
+            if (h.timestamp() > maxT) {
+              throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(b, s));
             }
-            ref = appendHistogram(app, s, ref, s.histograms[i]);
+            ref = appendHistogram(app, b, s, ref, h);
             histogramsWritten++;
           } catch (AppendException e) {
             rejected++;
@@ -167,7 +192,7 @@ public final class RemoteWriteHandler implements Handler {
             }
           }
         }
-        remember(s, ref);
+        remember(b, s, ref);
       }
       app.commit();
       ok = true;
@@ -193,15 +218,16 @@ public final class RemoteWriteHandler implements Handler {
   }
 
   /**
-   * Appends sample {@code i} of {@code s}. A series known only by a cached reference is appended by
-   * reference; if the head no longer has that series, its labels are decoded and it is appended
-   * by labels, as a series seen for the first time.
+   * Appends sample {@code i} of series {@code s}. A series known only by a cached reference is
+   * appended by reference; if the storage no longer has that series, its labels are decoded from
+   * its key and it is appended by labels, as a series seen for the first time.
    */
-  private long append(Appender app, DecodedSeries s, long ref, int i) {
-    long t = s.timestamps[i];
-    double v = s.values[i];
-    if (s.labels() != null) {
-      return app.append(ref, s.labels(), t, v);
+  private long append(Appender app, DecodedBatch b, int s, long ref, int i) {
+    long t = b.timestamps[i];
+    double v = b.values[i];
+    Labels labels = b.labels[s];
+    if (labels != null) {
+      return app.append(ref, labels, t, v);
     }
     try {
       return app.append(ref, null, t, v);
@@ -209,15 +235,16 @@ public final class RemoteWriteHandler implements Handler {
       if (e.reason() != AppendException.Reason.INVALID_LABELS) {
         throw e;
       }
-      refCache.remove(s.key1, s.key2);
-      return app.append(0, labelsOf(s), t, v);
+      forget(b, s);
+      return app.append(0, labelsOf(b, s), t, v);
     }
   }
 
   /** As {@link #append}, for a native-histogram sample. */
-  private long appendHistogram(Appender app, DecodedSeries s, long ref, HistogramDecoder.Sample h) {
-    if (s.labels() != null) {
-      return app.appendHistogram(ref, s.labels(), h.timestamp(), h.h(), h.fh(), AppendOptions.NONE);
+  private long appendHistogram(Appender app, DecodedBatch b, int s, long ref, HistogramDecoder.Sample h) {
+    Labels labels = b.labels[s];
+    if (labels != null) {
+      return app.appendHistogram(ref, labels, h.timestamp(), h.h(), h.fh(), AppendOptions.NONE);
     }
     try {
       return app.appendHistogram(ref, null, h.timestamp(), h.h(), h.fh(), AppendOptions.NONE);
@@ -225,22 +252,31 @@ public final class RemoteWriteHandler implements Handler {
       if (e.reason() != AppendException.Reason.INVALID_LABELS) {
         throw e;
       }
-      refCache.remove(s.key1, s.key2);
-      return app.appendHistogram(0, labelsOf(s), h.timestamp(), h.h(), h.fh(), AppendOptions.NONE);
+      forget(b, s);
+      return app.appendHistogram(0, labelsOf(b, s), h.timestamp(), h.h(), h.fh(), AppendOptions.NONE);
     }
   }
 
-  private static Labels labelsOf(DecodedSeries s) {
-    try {
-      return s.decodeLabels();
-    } catch (InvalidWriteException e) {
-      throw new AppendException(AppendException.Reason.INVALID_LABELS, e.getMessage());
-    }
+  private void forget(DecodedBatch b, int s) {
+    refCache.remove(b.keyHash[s], b.keyBuffer[s], b.keyOffset[s], b.keyLength[s]);
+    b.ref[s] = 0;
   }
 
-  private void remember(DecodedSeries s, long ref) {
-    if (s.cacheable() && ref != 0 && ref != s.cachedRef()) {
-      refCache.put(s.key1, s.key2, ref);
+  /** The labels of series {@code s}, decoded from its key when it was known by reference. */
+  private static Labels labelsOf(DecodedBatch b, int s) {
+    if (b.labels[s] == null) {
+      try {
+        b.labels[s] = new LabelFields().decode(b.keyBuffer[s], b.keyOffset[s], b.keyLength[s]);
+      } catch (InvalidWriteException e) {
+        throw new AppendException(AppendException.Reason.INVALID_LABELS, e.getMessage());
+      }
+    }
+    return b.labels[s];
+  }
+
+  private void remember(DecodedBatch b, int s, long ref) {
+    if (b.hasKey(s) && ref > 0 && ref != b.ref[s]) {
+      refCache.put(b.keyHash[s], b.keyBuffer[s], b.keyOffset[s], b.keyLength[s], ref);
     }
   }
 

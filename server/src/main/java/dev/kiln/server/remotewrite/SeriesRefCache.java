@@ -3,86 +3,101 @@ package dev.kiln.server.remotewrite;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
- * Remembers which head series a label set sent over remote write belongs to, keyed by a 128-bit
- * hash of the label set's raw protobuf bytes. A sender repeats the same bytes for a series in every
- * request, so a known series costs one hash of its label bytes instead of decoding, validating,
- * sorting and looking up its labels. Only label sets that passed validation are cached. A
- * reference may go stale when the head drops the series; the caller then falls back to the
- * labels and stores the new reference.
+ * Remembers which storage series a label set sent over remote write belongs to, keyed by the
+ * label set's bytes in the 1.0 wire encoding (the {@code Label} fields of a {@code TimeSeries}; a
+ * 2.0 series' labels are written in that encoding from its symbols). A sender repeats the same
+ * bytes for a series in every request, so a known series costs one hash and one comparison of
+ * its label bytes instead of decoding, validating, sorting and looking up its labels. Entries
+ * keep a copy of their key bytes and a lookup compares them, so two label sets whose hashes
+ * collide are told apart. Only label sets that passed validation are cached. A reference may go
+ * stale when the storage drops the series; the caller then falls back to the labels and stores
+ * the new reference.
  *
- * <p>Thread-safe (16 shards, each locked by writers and read without locks); bounded: a shard
- * that outgrows its share of {@code maxEntries} is emptied and refills from traffic. About 24
- * bytes per entry.
+ * <p>Thread-safe: 16 shards, each locked by writers and read without locks. Bounded: a shard that
+ * outgrows its share of {@code maxEntries} or {@code maxKeyBytes} is emptied and refills from
+ * traffic. About 24 bytes per entry plus its key bytes.
  */
 final class SeriesRefCache {
   private static final int SHARDS = 16;
+  /** Key bytes are kept in chunks of this size; longer keys are not cached. */
+  static final int CHUNK_BYTES = 1 << 16;
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long SEED_1 = 0x9E3779B97F4A7C15L;
-  private static final long SEED_2 = 0xC2B2AE3D27D4EB4FL;
+  private static final long SEED = 0x9E3779B97F4A7C15L;
   private static final long P1 = 0x9E3779B185EBCA87L;
   private static final long P2 = 0xC2B2AE3D27D4EB4FL;
-  private static final long P3 = 0xD6E8FEB86659FD93L;
-  private static final long P4 = 0xFF51AFD7ED558CCDL;
 
   private final Shard[] shards = new Shard[SHARDS];
 
-  SeriesRefCache(int maxEntries) {
+  SeriesRefCache(int maxEntries, long maxKeyBytes) {
+    int chunks = (int) Math.max(2, Math.min(1 << 16, maxKeyBytes / SHARDS / CHUNK_BYTES));
     for (int i = 0; i < SHARDS; i++) {
-      shards[i] = new Shard(Math.max(1024, maxEntries / SHARDS));
+      shards[i] = new Shard(Math.max(1024, maxEntries / SHARDS), chunks);
     }
   }
 
   /**
-   * Both halves of the 128-bit key of {@code len} bytes at {@code off}, in one pass: {@code
-   * out[0]} and {@code out[1]}, from two independently seeded and multiplied lanes.
+   * The hash of {@code len} key bytes at index {@code off} of {@code b}: four
+   * independent lanes over 32-byte strides (so the multiplications overlap), then 8-byte words,
+   * then the tail, mixed at the end.
    */
-  static void hash(byte[] b, int off, int len, long[] out) {
-    long a = SEED_1 ^ (len * P1);
-    long c = SEED_2 ^ (len * P3);
+  static long hash(byte[] b, int off, int len) {
+    long h = SEED ^ (len * P1);
     int i = off;
     int end = off + len;
+    if (len >= 32) {
+      long h1 = h;
+      long h2 = h ^ P2;
+      long h3 = h + P1;
+      long h4 = h - SEED;
+      for (; i + 32 <= end; i += 32) {
+        h1 = round(h1, word(b, i));
+        h2 = round(h2, word(b, i + 8));
+        h3 = round(h3, word(b, i + 16));
+        h4 = round(h4, word(b, i + 24));
+      }
+      h = Long.rotateLeft(h1, 1) + Long.rotateLeft(h2, 7) + Long.rotateLeft(h3, 12) + Long.rotateLeft(h4, 18);
+    }
     for (; i + 8 <= end; i += 8) {
-      long w = (long) LONGS.get(b, i);
-      a = Long.rotateLeft(a + w * P2, 31) * P1;
-      c = Long.rotateLeft(c + w * P4, 29) * P3;
+      h = round(h, word(b, i));
     }
     long tail = 0;
     for (int shift = 0; i < end; i++, shift += 8) {
       tail |= (b[i] & 0xffL) << shift;
     }
-    a = Long.rotateLeft(a + tail * P2, 31) * P1;
-    c = Long.rotateLeft(c + tail * P4, 29) * P3;
-    out[0] = mix(a);
-    out[1] = mix(c ^ (a >>> 32));
+    return mix(round(h, tail));
   }
 
-  /** The first half of the key of {@code len} bytes at {@code off}. */
-  static long hash1(byte[] b, int off, int len) {
-    long[] out = new long[2];
-    hash(b, off, len, out);
-    return out[0];
+  private static long word(byte[] b, int i) {
+    return (long) LONGS.get(b, i);
   }
 
-  /** The second, independently seeded half of the key. */
-  static long hash2(byte[] b, int off, int len) {
-    long[] out = new long[2];
-    hash(b, off, len, out);
-    return out[1];
+  private static long round(long h, long w) {
+    return Long.rotateLeft(h + w * P2, 31) * P1;
   }
 
-  /** The cached series reference, or 0. */
-  long get(long h1, long h2) {
-    return shard(h1).get(h1, h2);
+  /** The cached reference of the key whose bytes are {@code len} bytes at {@code off} of {@code b}, or 0. */
+  long get(long hash, byte[] b, int off, int len) {
+    return shard(hash).get(hash, b, off, len);
   }
 
-  void put(long h1, long h2, long ref) {
-    shard(h1).put(h1, h2, ref);
+  /** Remembers the key's reference (a positive number); keys longer than {@link #CHUNK_BYTES} are not kept. */
+  void put(long hash, byte[] b, int off, int len, long ref) {
+    if (ref <= 0) {
+      throw new IllegalArgumentException("series reference " + ref);
+    }
+    if (len <= CHUNK_BYTES) {
+      shard(hash).put(hash, b, off, len, ref);
+    }
   }
 
-  void remove(long h1, long h2) {
-    shard(h1).put(h1, h2, Shard.TOMBSTONE);
+  /** Forgets the key's reference. */
+  void remove(long hash, byte[] b, int off, int len) {
+    if (len <= CHUNK_BYTES) {
+      shard(hash).put(hash, b, off, len, Shard.TOMBSTONE);
+    }
   }
 
   int size() {
@@ -93,8 +108,8 @@ final class SeriesRefCache {
     return n;
   }
 
-  private Shard shard(long h1) {
-    return shards[(int) (h1 >>> 60) & (SHARDS - 1)];
+  private Shard shard(long hash) {
+    return shards[(int) (hash >>> 60) & (SHARDS - 1)];
   }
 
   private static long mix(long k) {
@@ -107,97 +122,156 @@ final class SeriesRefCache {
   }
 
   /**
-   * Open addressing with linear probing over one array of {@code (key1, key2, ref)} triples, so a
-   * lookup touches one cache line; a reference of 0 marks an empty slot. Writers lock; readers do
-   * not: a slot's keys are written before its reference (release) and never change afterwards, and
-   * a grown table is filled before it is published. A reader racing a writer may miss an entry or
-   * see a reference just removed, which the caller treats like any stale reference.
+   * Open addressing with linear probing over one array of {@code (hash, key location, ref)}
+   * triples; a reference of 0 marks an empty slot. Key bytes are appended to chunks and never
+   * overwritten. Writers lock; readers do not: an entry's hash, location and key bytes are written
+   * before its reference (release) and never change afterwards, a grown table is filled before it
+   * is published, and emptying the shard publishes a new table with new chunks. A reader racing a
+   * writer may miss an entry or see a reference just removed, which the caller treats like any
+   * stale reference.
    */
   private static final class Shard {
     static final long TOMBSTONE = -1;
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
 
+    /** One generation of the shard: emptying starts a new one. */
+    private static final class Table {
+      final long[] slots;
+      final byte[][] chunks;
+
+      Table(int capacity, byte[][] chunks) {
+        this.slots = new long[capacity * 3];
+        this.chunks = chunks;
+      }
+    }
+
     private final int maxEntries;
-    private volatile long[] table;
+    private final int maxChunks;
+    private volatile Table table;
     private int used;
     private int live;
+    private int chunk;
+    private int chunkUsed;
 
-    Shard(int maxEntries) {
+    Shard(int maxEntries, int maxChunks) {
       this.maxEntries = maxEntries;
-      table = new long[256 * 3];
+      this.maxChunks = maxChunks;
+      table = new Table(256, new byte[maxChunks][]);
+      chunk = -1;
     }
 
     synchronized int size() {
       return live;
     }
 
-    long get(long h1, long h2) {
-      long[] t = table;
-      int mask = t.length / 3 - 1;
-      for (int i = (int) h1 & mask; ; i = (i + 1) & mask) {
-        long ref = (long) SLOTS.getAcquire(t, i * 3 + 2);
+    long get(long hash, byte[] b, int off, int len) {
+      Table t = table;
+      long[] s = t.slots;
+      int mask = s.length / 3 - 1;
+      for (int i = (int) hash & mask; ; i = (i + 1) & mask) {
+        long ref = (long) SLOTS.getAcquire(s, i * 3 + 2);
         if (ref == 0) {
           return 0;
         }
-        if (t[i * 3] == h1 && t[i * 3 + 1] == h2) {
+        if (s[i * 3] == hash && keyEquals(t.chunks, s[i * 3 + 1], b, off, len)) {
           return ref == TOMBSTONE ? 0 : ref;
         }
       }
     }
 
-    synchronized void put(long h1, long h2, long ref) {
-      if (insert(table, h1, h2, ref)) {
-        used++;
-        live++;
-        if (used * 4 > (table.length / 3) * 3) {
-          grow();
-        }
-      }
-    }
-
-    /** Sets the slot of the key; returns true when it took an empty slot. Updates {@code live} otherwise. */
-    private boolean insert(long[] t, long h1, long h2, long ref) {
-      int mask = t.length / 3 - 1;
-      for (int i = (int) h1 & mask; ; i = (i + 1) & mask) {
-        long existing = t[i * 3 + 2];
+    synchronized void put(long hash, byte[] b, int off, int len, long ref) {
+      Table t = table;
+      long[] s = t.slots;
+      int mask = s.length / 3 - 1;
+      for (int i = (int) hash & mask; ; i = (i + 1) & mask) {
+        long existing = s[i * 3 + 2];
         if (existing == 0) {
-          if (ref == TOMBSTONE) {
-            return false;
-          }
-          t[i * 3] = h1;
-          t[i * 3 + 1] = h2;
-          SLOTS.setRelease(t, i * 3 + 2, ref);
-          return true;
+          break;
         }
-        if (t[i * 3] == h1 && t[i * 3 + 1] == h2) {
+        if (s[i * 3] == hash && keyEquals(t.chunks, s[i * 3 + 1], b, off, len)) {
           if (existing == TOMBSTONE && ref != TOMBSTONE) {
             live++;
           } else if (existing != TOMBSTONE && ref == TOMBSTONE) {
             live--;
           }
-          SLOTS.setRelease(t, i * 3 + 2, ref);
-          return false;
+          SLOTS.setRelease(s, i * 3 + 2, ref);
+          return;
+        }
+      }
+      if (ref == TOMBSTONE) {
+        return;
+      }
+      if (live >= maxEntries || (chunkUsed + len > CHUNK_BYTES && chunk + 1 >= maxChunks)) {
+        empty();
+        t = table;
+      }
+      long location = store(t.chunks, b, off, len);
+      insert(t.slots, hash, location, ref);
+      used++;
+      live++;
+      if (used * 4 > (t.slots.length / 3) * 3) {
+        grow();
+      }
+    }
+
+    /** Copies the key into the current chunk (a new one when it is full); returns its location. */
+    private long store(byte[][] chunks, byte[] b, int off, int len) {
+      if (chunk < 0 || chunkUsed + len > CHUNK_BYTES) {
+        chunk++;
+        chunks[chunk] = new byte[CHUNK_BYTES];
+        chunkUsed = 0;
+      }
+      System.arraycopy(b, off, chunks[chunk], chunkUsed, len);
+      long location = (long) chunk << 40 | (long) chunkUsed << 20 | len;
+      chunkUsed += len;
+      return location;
+    }
+
+    private static void insert(long[] s, long hash, long location, long ref) {
+      int mask = s.length / 3 - 1;
+      for (int i = (int) hash & mask; ; i = (i + 1) & mask) {
+        if (s[i * 3 + 2] == 0) {
+          s[i * 3] = hash;
+          s[i * 3 + 1] = location;
+          SLOTS.setRelease(s, i * 3 + 2, ref);
+          return;
         }
       }
     }
 
+    /** A table twice the size with the live entries; keys stay in their chunks. */
     private void grow() {
-      long[] old = table;
-      int capacity = live > maxEntries ? 256 : Integer.highestOneBit(Math.max(256, live * 4));
-      long[] t = new long[capacity * 3];
+      Table old = table;
+      Table t = new Table(old.slots.length / 3 * 2, old.chunks);
       int n = 0;
-      if (capacity != 256) {
-        for (int i = 0; i < old.length; i += 3) {
-          long r = old[i + 2];
-          if (r != 0 && r != TOMBSTONE) {
-            insert(t, old[i], old[i + 1], r);
-            n++;
-          }
+      for (int i = 0; i < old.slots.length; i += 3) {
+        long r = old.slots[i + 2];
+        if (r != 0 && r != TOMBSTONE) {
+          insert(t.slots, old.slots[i], old.slots[i + 1], r);
+          n++;
         }
       }
       used = n;
       live = n;
       table = t;
+    }
+
+    /** Forgets everything: a new, small table with new chunks (readers of the old one are unaffected). */
+    private void empty() {
+      table = new Table(256, new byte[maxChunks][]);
+      used = 0;
+      live = 0;
+      chunk = -1;
+      chunkUsed = 0;
+    }
+
+    private static boolean keyEquals(byte[][] chunks, long location, byte[] b, int off, int len) {
+      if ((int) (location & 0xfffff) != len) {
+        return false;
+      }
+      byte[] c = chunks[(int) (location >>> 40)];
+      int at = (int) (location >>> 20) & 0xfffff;
+      return Arrays.equals(c, at, at + len, b, off, off + len);
     }
   }
 }

@@ -1,223 +1,136 @@
 package dev.kiln.server.remotewrite;
 
-import dev.kiln.tsdb.model.Labels;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Decodes a remote write 1.0 {@code prometheus.WriteRequest} straight from its bytes: time series
- * (field 1) with their labels (1), samples (2) and native histograms (4, by {@link
- * HistogramDecoder}); metadata and exemplars are skipped.
- * A series whose label bytes the {@link SeriesRefCache} knows is returned by reference without
- * decoding its labels; any other series has its labels decoded and validated ({@link
- * LabelValidation}; a series with invalid labels, including invalid UTF-8, is marked to be
- * skipped, as Prometheus 3.x skips it). The
- * whole body is decoded before anything is appended, so malformed input changes nothing.
+ * Decodes a remote write 1.0 {@code prometheus.WriteRequest} in place from the decompressed body
+ * into a {@link DecodedBatch}: time series (field 1) with their labels (1), samples (2) and
+ * native histograms (4, by {@link HistogramDecoder}); exemplars (3), metadata (request field 3)
+ * and unknown fields are skipped. A series' label fields are its cache key: a series the {@link
+ * SeriesRefCache} knows is returned by reference without decoding a label; any other series has
+ * its labels decoded and validated ({@link LabelFields}; a series with invalid labels, including
+ * invalid UTF-8, is marked to be skipped, as Prometheus 3.x skips it). The whole body is decoded
+ * before anything is appended, so malformed input changes nothing. Reuses its state between
+ * requests; not thread-safe.
  */
 final class V1Decoder {
+  static final String MISSING_NAME = "invalid metric name or labels: missing metric name (__name__ label)";
+
   private final SeriesRefCache cache;
+  private final WireReader r = new WireReader();
+  private final WireReader scan = new WireReader();
+  private final LabelFields labelFields = new LabelFields();
 
   V1Decoder(SeriesRefCache cache) {
     this.cache = cache;
   }
 
-  List<DecodedSeries> decode(byte[] buf) throws InvalidWriteException {
-    List<DecodedSeries> out = new ArrayList<>();
-    long[] key = new long[2];
-    ProtoReader request = new ProtoReader(buf, 0, buf.length);
-    while (request.hasMore()) {
-      int tag = request.readTag();
-      if (tag == (1 << 3 | ProtoReader.LENGTH_DELIMITED)) {
-        int end = request.readLengthDelimitedEnd();
-        out.add(series(buf, request.position(), end, key));
-        request.seek(end);
+  /** Decodes the first {@code length} bytes of {@code body} into {@code out} (cleared first); keys go to {@code keys} when needed. */
+  void decode(byte[] body, int length, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
+    out.clear();
+    keys.clear();
+    r.reset(body, 0, length);
+    while (r.hasMore()) {
+      int tag = r.readTag();
+      if (tag == (1 << 3 | WireReader.LENGTH_DELIMITED)) {
+        int outer = r.enter();
+        series(body, out, keys);
+        r.leave(outer);
       } else {
-        request.skip(tag & 7);
+        r.skipField(tag);
       }
     }
-    return out;
   }
 
-  private DecodedSeries series(byte[] buf, int start, int end, long[] key) throws InvalidWriteException {
-    ProtoReader r = new ProtoReader(buf, start, end);
+  private void series(byte[] body, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
+    int start = r.position();
+    int i = out.startSeries();
     int labelsStart = -1;
     int labelsEnd = -1;
     boolean contiguous = true;
-    int samples = 0;
-    int histograms = 0;
     while (r.hasMore()) {
       int fieldStart = r.position();
       int tag = r.readTag();
-      if (tag == (1 << 3 | ProtoReader.LENGTH_DELIMITED)) {
-        int fieldEnd = r.readLengthDelimitedEnd();
-        if (labelsStart < 0) {
-          labelsStart = fieldStart;
-        } else if (labelsEnd != fieldStart) {
-          contiguous = false;
+      switch (tag) {
+        case 1 << 3 | WireReader.LENGTH_DELIMITED -> {
+          int end = r.readLengthDelimitedEnd();
+          if (labelsStart < 0) {
+            labelsStart = fieldStart;
+          } else if (labelsEnd != fieldStart) {
+            contiguous = false;
+          }
+          labelsEnd = end;
+          r.seek(end);
         }
-        labelsEnd = fieldEnd;
-        r.seek(fieldEnd);
-      } else {
-        if (tag == (2 << 3 | ProtoReader.LENGTH_DELIMITED)) {
-          samples++;
-        } else if (tag == (4 << 3 | ProtoReader.LENGTH_DELIMITED)) {
-          histograms++;
+        case 2 << 3 | WireReader.LENGTH_DELIMITED -> {
+          int outer = r.enter();
+          sample(out);
+          r.leave(outer);
         }
-        r.skip(tag & 7);
+        case 4 << 3 | WireReader.LENGTH_DELIMITED -> {
+          int outer = r.enter();
+          out.addHistogram(HistogramDecoder.decode(r));
+          r.leave(outer);
+        }
+        default -> r.skipField(tag);
       }
     }
-    long[] ts = new long[samples];
-    double[] vs = new double[samples];
-    readSamples(buf, start, end, ts, vs);
+    out.endSeries(i);
     if (labelsStart < 0) {
-      return DecodedSeries.invalid("invalid metric name or labels: missing metric name (__name__ label)", ts, vs);
+      out.invalid[i] = MISSING_NAME;
+      return;
     }
-    byte[] keyBytes = buf;
+    byte[] keyBuf = body;
     int keyOff = labelsStart;
     int keyLen = labelsEnd - labelsStart;
     if (!contiguous) {
-      keyBytes = labelFieldBytes(buf, start, end);
-      keyOff = 0;
-      keyLen = keyBytes.length;
+      keyBuf = keys.reserve(keyLen);
+      keyOff = keys.position();
+      copyLabelFields(body, start, r.limit(), keys);
+      keyLen = keys.position() - keyOff;
     }
-    SeriesRefCache.hash(keyBytes, keyOff, keyLen, key);
-    long key1 = key[0];
-    long key2 = key[1];
-    long ref = cache.get(key1, key2);
-    DecodedSeries s;
-    if (ref != 0) {
-      s = DecodedSeries.byRef(ref, () -> labels(buf, start, end), key1, key2, ts, vs);
-    } else {
+    long hash = SeriesRefCache.hash(keyBuf, keyOff, keyLen);
+    long ref = cache.get(hash, keyBuf, keyOff, keyLen);
+    if (ref == 0) {
       try {
-        s = DecodedSeries.cacheable(labels(buf, start, end), key1, key2, ts, vs);
+        out.labels[i] = labelFields.decode(keyBuf, keyOff, keyLen);
       } catch (InvalidLabelsException e) {
-        s = DecodedSeries.invalid(e.getMessage(), ts, vs);
+        out.invalid[i] = e.getMessage();
+        return;
       }
     }
-    return histograms == 0 ? s : s.withHistograms(readHistograms(buf, start, end, histograms));
+    out.ref[i] = ref;
+    out.key(i, keyBuf, keyOff, keyLen, hash);
   }
 
-  private static HistogramDecoder.Sample[] readHistograms(byte[] buf, int start, int end, int n)
-      throws InvalidWriteException {
-    HistogramDecoder.Sample[] out = new HistogramDecoder.Sample[n];
-    ProtoReader r = new ProtoReader(buf, start, end);
-    int i = 0;
+  private void sample(DecodedBatch out) throws InvalidWriteException {
+    double v = 0;
+    long t = 0;
     while (r.hasMore()) {
       int tag = r.readTag();
-      if (tag != (4 << 3 | ProtoReader.LENGTH_DELIMITED)) {
-        r.skip(tag & 7);
-        continue;
-      }
-      int hEnd = r.readLengthDelimitedEnd();
-      out[i++] = HistogramDecoder.decode(buf, r.position(), hEnd);
-      r.seek(hEnd);
-    }
-    return out;
-  }
-
-  private static void readSamples(byte[] buf, int start, int end, long[] ts, double[] vs)
-      throws InvalidWriteException {
-    ProtoReader r = new ProtoReader(buf, start, end);
-    int n = 0;
-    while (r.hasMore()) {
-      int tag = r.readTag();
-      if (tag != (2 << 3 | ProtoReader.LENGTH_DELIMITED)) {
-        r.skip(tag & 7);
-        continue;
-      }
-      int sampleEnd = r.readLengthDelimitedEnd();
-      ProtoReader s = new ProtoReader(buf, r.position(), sampleEnd);
-      double v = 0;
-      long t = 0;
-      while (s.hasMore()) {
-        int st = s.readTag();
-        if (st == (1 << 3 | ProtoReader.FIXED64)) {
-          v = Double.longBitsToDouble(s.readFixed64());
-        } else if (st == (2 << 3 | ProtoReader.VARINT)) {
-          t = s.readVarint();
-        } else {
-          s.skip(st & 7);
-        }
-      }
-      ts[n] = t;
-      vs[n] = v;
-      n++;
-      r.seek(sampleEnd);
-    }
-  }
-
-  /** The label fields of a series, concatenated in order (for series that interleave fields). */
-  private static byte[] labelFieldBytes(byte[] buf, int start, int end) throws InvalidWriteException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    ProtoReader r = new ProtoReader(buf, start, end);
-    while (r.hasMore()) {
-      int fieldStart = r.position();
-      int tag = r.readTag();
-      if (tag == (1 << 3 | ProtoReader.LENGTH_DELIMITED)) {
-        int fieldEnd = r.readLengthDelimitedEnd();
-        out.write(buf, fieldStart, fieldEnd - fieldStart);
-        r.seek(fieldEnd);
+      if (tag == (1 << 3 | WireReader.FIXED64)) {
+        v = r.readDouble();
+      } else if (tag == (2 << 3 | WireReader.VARINT)) {
+        t = r.readVarint();
       } else {
-        r.skip(tag & 7);
+        r.skipField(tag);
       }
     }
-    return out.toByteArray();
+    out.addSample(t, v);
   }
 
-  /** Decodes and validates the labels of the series message at [start, end). */
-  private static Labels labels(byte[] buf, int start, int end) throws InvalidWriteException {
-    List<String> pairs = new ArrayList<>();
-    ProtoReader r = new ProtoReader(buf, start, end);
-    while (r.hasMore()) {
-      int tag = r.readTag();
-      if (tag != (1 << 3 | ProtoReader.LENGTH_DELIMITED)) {
-        r.skip(tag & 7);
-        continue;
+  /** Copies the label fields of the series at [start, end) of {@code body}, in order, into {@code keys}. */
+  private void copyLabelFields(byte[] body, int start, int end, KeyScratch keys) throws InvalidWriteException {
+    scan.reset(body, start, end);
+    while (scan.hasMore()) {
+      int fieldStart = scan.position();
+      int tag = scan.readTag();
+      if (tag == (1 << 3 | WireReader.LENGTH_DELIMITED)) {
+        int fieldEnd = scan.readLengthDelimitedEnd();
+        keys.put(body, fieldStart, fieldEnd - fieldStart);
+        scan.seek(fieldEnd);
+      } else {
+        scan.skipField(tag);
       }
-      int labelEnd = r.readLengthDelimitedEnd();
-      ProtoReader l = new ProtoReader(buf, r.position(), labelEnd);
-      String name = "";
-      String value = "";
-      while (l.hasMore()) {
-        int lt = l.readTag();
-        if (lt == (1 << 3 | ProtoReader.LENGTH_DELIMITED) || lt == (2 << 3 | ProtoReader.LENGTH_DELIMITED)) {
-          int sEnd = l.readLengthDelimitedEnd();
-          String s = utf8(buf, l.position(), sEnd - l.position());
-          if (lt >>> 3 == 1) {
-            name = s;
-          } else {
-            value = s;
-          }
-          l.seek(sEnd);
-        } else {
-          l.skip(lt & 7);
-        }
-      }
-      pairs.add(name);
-      pairs.add(value);
-      r.seek(labelEnd);
-    }
-    return LabelValidation.validate(pairs.toArray(new String[0]));
-  }
-
-  private static String utf8(byte[] buf, int off, int len) throws InvalidWriteException {
-    boolean ascii = true;
-    for (int i = off; i < off + len; i++) {
-      if (buf[i] < 0) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) {
-      return new String(buf, off, len, StandardCharsets.ISO_8859_1);
-    }
-    try {
-      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(buf, off, len)).toString();
-    } catch (CharacterCodingException e) {
-      throw new InvalidLabelsException("invalid metric name or labels: a label is not valid UTF-8");
     }
   }
 }

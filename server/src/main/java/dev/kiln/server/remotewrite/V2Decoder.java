@@ -1,67 +1,226 @@
 package dev.kiln.server.remotewrite;
 
-import dev.kiln.server.remotewrite.proto.v2.Request;
-import dev.kiln.server.remotewrite.proto.v2.TimeSeries;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
-/** Resolves a remote write 2.0 request's symbol references into series. */
+/**
+ * Decodes a remote write 2.0 {@code io.prometheus.write.v2.Request} in place from the
+ * decompressed body into a {@link DecodedBatch}. The symbol table is read as offsets into the
+ * body (checked to be UTF-8, as protobuf requires of strings) and no symbol becomes a String
+ * unless it belongs to a series the {@link SeriesRefCache} does not know: a series' label
+ * references are resolved into its cache key, its label fields in the 1.0 encoding, written to
+ * the {@link KeyScratch}. Samples (2) and native histograms (3) are kept; exemplars (4) and
+ * metadata (5) are read for well-formedness and otherwise skipped. The rules of the request
+ * ({@code symbols[0]} empty, an even number of label references, each in range, not both samples
+ * and histograms) are checked after the whole body has been read, so a malformed body is
+ * reported as such first. Reuses its state between requests; not thread-safe.
+ */
 final class V2Decoder {
-  private V2Decoder() {}
+  private final SeriesRefCache cache;
+  private final WireReader r = new WireReader();
+  private final LabelFields labelFields = new LabelFields();
+  private int symbols;
+  private int[] symbolOffset = new int[1024];
+  private int[] symbolLength = new int[1024];
+  private int seriesCount;
+  private int[] seriesStart = new int[256];
+  private int[] seriesEnd = new int[256];
+  private int refCount;
+  private int[] refs = new int[64];
 
-  static List<DecodedSeries> decode(Request req) throws InvalidWriteException {
-    List<String> symbols = req.getSymbolsList();
-    if (!symbols.isEmpty() && !symbols.get(0).isEmpty()) {
-      throw new InvalidWriteException("invalid request: symbols[0] must be the empty string");
-    }
-    List<DecodedSeries> out = new ArrayList<>(req.getTimeseriesCount());
-    for (TimeSeries ts : req.getTimeseriesList()) {
-      int refs = ts.getLabelsRefsCount();
-      if (refs % 2 != 0) {
-        throw new InvalidWriteException("invalid request: odd number of labels_refs");
-      }
-      String[] pairs = new String[refs];
-      for (int i = 0; i < refs; i++) {
-        int ref = ts.getLabelsRefs(i);
-        if (ref < 0 || ref >= symbols.size()) {
-          throw new InvalidWriteException("invalid request: symbol reference " + ref + " out of range (" + symbols.size() + " symbols)");
-        }
-        pairs[i] = symbols.get(ref);
-      }
-      if (ts.getSamplesCount() > 0 && ts.getHistogramsCount() > 0) {
-        throw new InvalidWriteException("invalid request: a series carries both samples and histograms");
-      }
-      long[] t = new long[ts.getSamplesCount()];
-      double[] v = new double[t.length];
-      for (int k = 0; k < t.length; k++) {
-        t[k] = ts.getSamples(k).getTimestamp();
-        v[k] = ts.getSamples(k).getValue();
-      }
-      DecodedSeries s;
-      try {
-        s = DecodedSeries.withLabels(LabelValidation.validate(pairs), t, v);
-      } catch (InvalidLabelsException e) {
-        s = DecodedSeries.invalid(e.getMessage(), t, v);
-      }
-      if (ts.getHistogramsCount() > 0) {
-        HistogramDecoder.Sample[] hs = new HistogramDecoder.Sample[ts.getHistogramsCount()];
-        for (int k = 0; k < hs.length; k++) {
-          // The full message is kept as unknown fields; decode it from its bytes.
-          byte[] b = ts.getHistograms(k).toByteArray();
-          hs[k] = HistogramDecoder.decode(b, 0, b.length);
-        }
-        s.withHistograms(hs);
-      }
-      out.add(s);
-    }
-    return out;
+  V2Decoder(SeriesRefCache cache) {
+    this.cache = cache;
   }
 
-  static int histogramCount(Request req) {
-    int n = 0;
-    for (TimeSeries ts : req.getTimeseriesList()) {
-      n += ts.getHistogramsCount();
+  /** Decodes the first {@code length} bytes of {@code body} into {@code out} (cleared first), writing keys to {@code keys}. */
+  void decode(byte[] body, int length, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
+    out.clear();
+    keys.clear();
+    symbols = 0;
+    seriesCount = 0;
+    r.reset(body, 0, length);
+    while (r.hasMore()) {
+      int tag = r.readTag();
+      if (tag == (4 << 3 | WireReader.LENGTH_DELIMITED)) {
+        int end = r.readLengthDelimitedEnd();
+        int off = r.position();
+        if (!Utf8.isValid(body, off, end - off)) {
+          throw WireReader.malformed("symbol " + symbols + " is not valid UTF-8");
+        }
+        addSymbol(off, end - off);
+        r.seek(end);
+      } else if (tag == (5 << 3 | WireReader.LENGTH_DELIMITED)) {
+        int end = r.readLengthDelimitedEnd();
+        addSeries(r.position(), end);
+        r.seek(end);
+      } else {
+        r.skipField(tag);
+      }
     }
-    return n;
+    String broken = symbols > 0 && symbolLength[0] != 0 ? "invalid request: symbols[0] must be the empty string" : null;
+    for (int s = 0; s < seriesCount; s++) {
+      String e = series(body, seriesStart[s], seriesEnd[s], out, keys, broken == null);
+      if (broken == null) {
+        broken = e;
+      }
+    }
+    if (broken != null) {
+      throw new InvalidWriteException(broken);
+    }
+  }
+
+  /**
+   * Decodes one series; returns what breaks the request's rules in it, or null. With {@code
+   * resolve} false (the request is already known to be broken) only its well-formedness is checked.
+   */
+  private String series(byte[] body, int start, int end, DecodedBatch out, KeyScratch keys, boolean resolve)
+      throws InvalidWriteException {
+    r.reset(body, start, end);
+    refCount = 0;
+    int i = out.startSeries();
+    while (r.hasMore()) {
+      int tag = r.readTag();
+      switch (tag) {
+        case 1 << 3 | WireReader.LENGTH_DELIMITED -> {
+          int outer = r.enter();
+          while (r.hasMore()) {
+            addRef((int) r.readVarint());
+          }
+          r.leave(outer);
+        }
+        case 1 << 3 | WireReader.VARINT -> addRef((int) r.readVarint());
+        case 2 << 3 | WireReader.LENGTH_DELIMITED -> {
+          int outer = r.enter();
+          sample(out);
+          r.leave(outer);
+        }
+        case 3 << 3 | WireReader.LENGTH_DELIMITED -> {
+          int outer = r.enter();
+          out.addHistogram(HistogramDecoder.decode(r));
+          r.leave(outer);
+        }
+        case 4 << 3 | WireReader.LENGTH_DELIMITED, 5 << 3 | WireReader.LENGTH_DELIMITED -> {
+          int outer = r.enter();
+          refsAndScalars();
+          r.leave(outer);
+        }
+        default -> r.skipField(tag);
+      }
+    }
+    out.endSeries(i);
+    if (refCount % 2 != 0) {
+      return "invalid request: odd number of labels_refs";
+    }
+    for (int k = 0; k < refCount; k++) {
+      if (refs[k] < 0 || refs[k] >= symbols) {
+        return "invalid request: symbol reference " + refs[k] + " out of range (" + symbols + " symbols)";
+      }
+    }
+    if (out.sampleCount[i] > 0 && out.histogramCount[i] > 0) {
+      return "invalid request: a series carries both samples and histograms";
+    }
+    if (resolve) {
+      resolve(body, i, out, keys);
+    }
+    return null;
+  }
+
+  /** Writes the series' label fields from its symbols as its key, and looks it up. */
+  private void resolve(byte[] body, int i, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
+    int max = 0;
+    for (int k = 0; k < refCount; k += 2) {
+      max += 3 + 3 * 5 + symbolLength[refs[k]] + symbolLength[refs[k + 1]];
+    }
+    byte[] keyBuf = keys.reserve(max);
+    int keyOff = keys.position();
+    for (int k = 0; k < refCount; k += 2) {
+      int n = refs[k];
+      int v = refs[k + 1];
+      int nl = symbolLength[n];
+      int vl = symbolLength[v];
+      keys.put(1 << 3 | WireReader.LENGTH_DELIMITED);
+      keys.putVarint(2 + KeyScratch.varintSize(nl) + nl + KeyScratch.varintSize(vl) + vl);
+      keys.put(1 << 3 | WireReader.LENGTH_DELIMITED);
+      keys.putVarint(nl);
+      keys.put(body, symbolOffset[n], nl);
+      keys.put(2 << 3 | WireReader.LENGTH_DELIMITED);
+      keys.putVarint(vl);
+      keys.put(body, symbolOffset[v], vl);
+    }
+    int keyLen = keys.position() - keyOff;
+    if (refCount == 0) {
+      out.invalid[i] = V1Decoder.MISSING_NAME;
+      return;
+    }
+    long hash = SeriesRefCache.hash(keyBuf, keyOff, keyLen);
+    long ref = cache.get(hash, keyBuf, keyOff, keyLen);
+    if (ref == 0) {
+      try {
+        out.labels[i] = labelFields.decode(keyBuf, keyOff, keyLen);
+      } catch (InvalidLabelsException e) {
+        out.invalid[i] = e.getMessage();
+        return;
+      }
+    }
+    out.ref[i] = ref;
+    out.key(i, keyBuf, keyOff, keyLen, hash);
+  }
+
+  private void sample(DecodedBatch out) throws InvalidWriteException {
+    double v = 0;
+    long t = 0;
+    while (r.hasMore()) {
+      int tag = r.readTag();
+      if (tag == (1 << 3 | WireReader.FIXED64)) {
+        v = r.readDouble();
+      } else if (tag == (2 << 3 | WireReader.VARINT)) {
+        t = r.readVarint();
+      } else {
+        r.skipField(tag);
+      }
+    }
+    out.addSample(t, v);
+  }
+
+  /** Reads an exemplar or metadata message: packed references in field 1, scalar fields otherwise. */
+  private void refsAndScalars() throws InvalidWriteException {
+    while (r.hasMore()) {
+      int tag = r.readTag();
+      if (tag == (1 << 3 | WireReader.LENGTH_DELIMITED)) {
+        int outer = r.enter();
+        while (r.hasMore()) {
+          r.readVarint();
+        }
+        r.leave(outer);
+      } else {
+        r.skipField(tag);
+      }
+    }
+  }
+
+  private void addSymbol(int off, int len) {
+    if (symbols == symbolOffset.length) {
+      symbolOffset = Arrays.copyOf(symbolOffset, symbols * 2);
+      symbolLength = Arrays.copyOf(symbolLength, symbols * 2);
+    }
+    symbolOffset[symbols] = off;
+    symbolLength[symbols] = len;
+    symbols++;
+  }
+
+  private void addSeries(int start, int end) {
+    if (seriesCount == seriesStart.length) {
+      seriesStart = Arrays.copyOf(seriesStart, seriesCount * 2);
+      seriesEnd = Arrays.copyOf(seriesEnd, seriesCount * 2);
+    }
+    seriesStart[seriesCount] = start;
+    seriesEnd[seriesCount] = end;
+    seriesCount++;
+  }
+
+  private void addRef(int ref) {
+    if (refCount == refs.length) {
+      refs = Arrays.copyOf(refs, refCount * 2);
+    }
+    refs[refCount++] = ref;
   }
 }

@@ -37,6 +37,24 @@ final class ServerProcess implements AutoCloseable {
     return start("prometheus", List.of(bin.toString()), config, data, extraFlags);
   }
 
+  /**
+   * The real Pushgateway (Debian's {@code prometheus-pushgateway}), persisting to a file in
+   * {@code dir} (never the package's default file).
+   */
+  static ServerProcess pushgateway(Path dir) throws Exception {
+    Path bin = Path.of("/usr/bin/prometheus-pushgateway");
+    if (!Files.isExecutable(bin)) {
+      throw new IllegalStateException("prometheus-pushgateway is not installed; .ci/install-peers installs it");
+    }
+    int port = Peer.freePort();
+    Path log = Files.createTempFile(dir, "pushgateway", ".log");
+    Process p = new ProcessBuilder(bin.toString(), "--web.listen-address=127.0.0.1:" + port,
+        "--persistence.file=" + dir.resolve("pushgateway.data")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ServerProcess server = new ServerProcess("pushgateway", p, port, log);
+    server.awaitReady();
+    return server;
+  }
+
   /** Kiln's {@code Main} in a child JVM on this test's class path, with the given extra flags. */
   static ServerProcess kiln(Path config, Path data, String... extraFlags) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -84,6 +84,13 @@ class HttpPipelineTest {
     router.read("/fail", r -> {
       throw new IllegalStateException("handler broke");
     });
+    router.add(Set.of("POST"), "/echo", r -> {
+      java.nio.ByteBuffer b = r.bodyBuffer();
+      byte[] copy = new byte[b.remaining()];
+      b.get(copy);
+      return Response.text(200, (b.isDirect() ? "direct " : "heap ") + new String(copy, StandardCharsets.ISO_8859_1)
+          + " " + new String(r.body(), StandardCharsets.ISO_8859_1).equals(new String(copy, StandardCharsets.ISO_8859_1)));
+    });
     HttpServer server = new HttpServer(router, new InlineExecutor(), r -> null, 1024);
     server.http1(channel.pipeline());
   }
@@ -134,6 +141,32 @@ class HttpPipelineTest {
 
   private static String query(String expr) {
     return "/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aBodyInSeveralReadsIsLentAsOneDirectBufferAndReleasedAfterTheHandler() {
+    String body = "abcdefghij".repeat(60);
+    String head = "POST /echo HTTP/1.1\r\nHost: kiln\r\nContent-Length: " + body.length() + "\r\n\r\n";
+    List<ByteBuf> reads = List.of(
+        Unpooled.directBuffer().writeBytes((head + body.substring(0, 100)).getBytes(StandardCharsets.ISO_8859_1)),
+        Unpooled.directBuffer().writeBytes(body.substring(100, 350).getBytes(StandardCharsets.ISO_8859_1)),
+        Unpooled.directBuffer().writeBytes(body.substring(350).getBytes(StandardCharsets.ISO_8859_1)));
+    for (ByteBuf b : reads) {
+      channel.writeInbound(b);
+    }
+    channel.runPendingTasks();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Object o; (o = channel.readOutbound()) != null; ) {
+      ByteBuf b = (ByteBuf) o;
+      out.writeBytes(ByteBufUtil.getBytes(b));
+      b.release();
+    }
+    FullHttpResponse r = parse(out.toByteArray(), false);
+    assertEquals(200, r.status().code());
+    assertEquals("direct " + body + " true", body(r));
+    for (ByteBuf b : reads) {
+      assertEquals(0, b.refCnt(), "every socket read is released once the handler returned");
+    }
   }
 
   @Test

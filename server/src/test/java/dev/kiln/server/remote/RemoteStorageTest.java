@@ -12,6 +12,8 @@ import dev.kiln.server.remotewrite.proto.v1.WriteRequest;
 import dev.kiln.tsdb.head.Head;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.Metadata;
+import dev.kiln.tsdb.storage.MetricType;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -194,6 +196,68 @@ class RemoteStorageTest {
     }
     assertEquals(want, got);
     assertEquals(30, receivedSamples().size(), "the float series beside them");
+    awaitSentAndDrained(30);
+    assertEquals(60, metric("prometheus_remote_storage_histograms_total"), "histograms counted apart from samples");
+    assertEquals(0, metric("prometheus_remote_storage_histograms_pending"));
+  }
+
+  @Test
+  void retriedAndFailedHistogramsAreCountedApartFromSamples() throws Exception {
+    configure("    send_native_histograms: true\n");
+    failuresLeft.set(2);
+    Appender a = head.appender();
+    for (int i = 0; i < 4; i++) {
+      dev.kiln.tsdb.histogram.Histogram h = new dev.kiln.tsdb.histogram.Histogram();
+      h.count = i;
+      h.zeroCount = i;
+      a.appendHistogram(0, Labels.of("__name__", "h", "i", "" + i), 1000, h, null, dev.kiln.tsdb.storage.AppendOptions.NONE);
+    }
+    a.append(0, Labels.of("__name__", "f"), 1000, 1);
+    a.commit();
+    awaitSentAndDrained(1);
+    assertEquals(4, metric("prometheus_remote_storage_histograms_total"), remote.metricsText());
+    assertEquals(8, metric("prometheus_remote_storage_histograms_retried_total"), remote.metricsText());
+    assertEquals(2, metric("prometheus_remote_storage_samples_retried_total"), remote.metricsText());
+  }
+
+  @Test
+  void metadataTravelsInItsOwnRequestsOverRemoteWrite10() throws Exception {
+    remote.setMetadataSource(() -> List.of(
+        new FamilyMetadata("requests", new Metadata(MetricType.COUNTER, "Requests served.", "")),
+        new FamilyMetadata("latency_seconds", new Metadata(MetricType.HISTOGRAM, "Latency.", "seconds")),
+        new FamilyMetadata("requests", new Metadata(MetricType.COUNTER, "Requests served.", "")),
+        new FamilyMetadata("up_since", new Metadata(MetricType.GAUGE, "", ""))));
+    configure("    metadata_config: {send_interval: 50ms, max_samples_per_send: 2}\n");
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (metric("prometheus_remote_storage_metadata_total") < 6 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    List<WriteRequest> meta = new ArrayList<>();
+    synchronized (received) {
+      received.stream().filter(r -> r.getMetadataCount() > 0).forEach(meta::add);
+    }
+    assertTrue(meta.size() >= 2, "at least one interval's two requests: " + meta.size());
+    for (WriteRequest r : meta) {
+      assertEquals(0, r.getTimeseriesCount(), "metadata requests carry no series");
+      assertTrue(r.getMetadataCount() <= 2, "max_samples_per_send entries at most");
+    }
+    assertEquals(List.of("COUNTER requests Requests served. ", "HISTOGRAM latency_seconds Latency. seconds"),
+        meta.get(0).getMetadataList().stream().map(m -> m.getType() + " " + m.getMetricFamilyName() + " " + m.getHelp()
+            + " " + m.getUnit()).toList(), "distinct entries in the order first seen");
+    assertEquals("GAUGE up_since", meta.get(1).getMetadata(0).getType() + " " + meta.get(1).getMetadata(0).getMetricFamilyName());
+    assertTrue(metric("prometheus_remote_storage_metadata_bytes_total") > 0, remote.metricsText());
+  }
+
+  @Test
+  void noMetadataIsSentWhenSendIsOff() throws Exception {
+    remote.setMetadataSource(() -> List.of(new FamilyMetadata("requests", new Metadata(MetricType.COUNTER, "", ""))));
+    configure("    metadata_config: {send: false, send_interval: 10ms}\n");
+    commit(3, 1000);
+    awaitSentAndDrained(3);
+    synchronized (received) {
+      assertTrue(received.stream().allMatch(r -> r.getMetadataCount() == 0));
+    }
+    assertEquals(0, metric("prometheus_remote_storage_metadata_total"));
   }
 
   /** Histograms received, as {@code name@t kind count [buckets]}, sorted. */
@@ -280,6 +344,7 @@ class RemoteStorageTest {
     // i0..i4 are kept, all renamed to one series: five samples sent, the other five never queued.
     awaitSentAndDrained(5);
     assertEquals(5, samplesAccepted.get());
+    assertEquals(5, metric("prometheus_remote_storage_samples_dropped_total"), "dropped by relabeling, as Prometheus counts");
     Map<String, Double> got = receivedSamples();
     assertEquals(1, got.size(), got.toString());
     assertTrue(got.containsKey("__name__=requests_total,cluster=eu1,instance=all,job=api,@1000"), got.toString());

@@ -125,6 +125,21 @@ final class BlockQuerier implements Querier {
     public SampleIterator iterator(SampleIterator reuse) {
       return new BlockSeriesIterator(block.chunks(), chunks, deleted, mint, maxt);
     }
+
+    /** The block's chunks as written; one with deleted samples as its time range alone. */
+    @Override
+    public List<dev.kiln.tsdb.storage.StoredChunk> storedChunks() {
+      List<dev.kiln.tsdb.storage.StoredChunk> out = new ArrayList<>(chunks.size());
+      for (ChunkRef c : chunks) {
+        boolean deletedIn = false;
+        for (Interval iv : deleted) {
+          deletedIn |= iv.minTime() <= c.maxTime() && c.minTime() <= iv.maxTime();
+        }
+        out.add(dev.kiln.tsdb.chunk.ChunkMeta.storedChunk(c.minTime(), c.maxTime(),
+            deletedIn ? null : block.chunks().chunk(c.ref())));
+      }
+      return out;
+    }
   }
 
   @Override

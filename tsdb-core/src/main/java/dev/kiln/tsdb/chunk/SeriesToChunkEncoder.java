@@ -22,6 +22,7 @@ public final class SeriesToChunkEncoder {
   public record EncodedChunk(ChunkEncoding encoding, long minT, long maxT, byte[] data) {}
 
   private final List<EncodedChunk> out = new ArrayList<>();
+  private final int split;
   private ValueType kind = ValueType.NONE;
   private XorChunk xor;
   private ChunkAppender xorApp;
@@ -30,6 +31,19 @@ public final class SeriesToChunkEncoder {
   private long minT;
   private long maxT;
   private int count;
+
+  /** Cuts after Prometheus's 120 samples. */
+  public SeriesToChunkEncoder() {
+    this(SPLIT);
+  }
+
+  /**
+   * Cuts after {@code split} samples ({@code Integer.MAX_VALUE}: only where the kind changes or
+   * the histogram appender cuts, as Prometheus re-encodes one stored chunk's samples into one).
+   */
+  public SeriesToChunkEncoder(int split) {
+    this.split = split;
+  }
 
   public void appendFloat(long t, double v) {
     before(ValueType.FLOAT, t);
@@ -69,7 +83,7 @@ public final class SeriesToChunkEncoder {
   }
 
   private void before(ValueType type, long t) {
-    if (type == kind && count < SPLIT) {
+    if (type == kind && count < split) {
       return;
     }
     emit();

@@ -101,7 +101,7 @@ public final class DbBlocks implements AutoCloseable {
     }
     if (!replayedTombstones.isEmpty()) {
       Map<Long, Labels> byRef = new HashMap<>();
-      head.forEachSeriesChunks(Long.MIN_VALUE, Long.MAX_VALUE, sc -> byRef.put(sc.ref(), sc.labels()));
+      head.forEachSeriesWithChunksIn(Long.MIN_VALUE, Long.MAX_VALUE, (l, ref) -> byRef.put(ref, l));
       for (WalRecords.Tombstone t : replayedTombstones) {
         Labels l = byRef.get(t.ref());
         if (l != null) {

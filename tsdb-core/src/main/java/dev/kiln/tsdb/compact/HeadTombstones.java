@@ -83,6 +83,24 @@ public final class HeadTombstones {
                 public SampleIterator iterator(SampleIterator reuse) {
                   return new Filtered(s.iterator(null), deleted);
                 }
+
+                /** The chunks, each one with deleted samples as its time range alone. */
+                @Override
+                public List<dev.kiln.tsdb.storage.StoredChunk> storedChunks() {
+                  List<dev.kiln.tsdb.storage.StoredChunk> in = s.storedChunks();
+                  if (in == null) {
+                    return null;
+                  }
+                  List<dev.kiln.tsdb.storage.StoredChunk> out = new java.util.ArrayList<>(in.size());
+                  for (dev.kiln.tsdb.storage.StoredChunk c : in) {
+                    boolean hit = false;
+                    for (Interval iv : deleted) {
+                      hit |= iv.minTime() <= c.maxTime() && c.minTime() <= iv.maxTime();
+                    }
+                    out.add(hit ? new dev.kiln.tsdb.storage.StoredChunk(c.minTime(), c.maxTime(), null, null) : c);
+                  }
+                  return out;
+                }
               };
               if (f.iterator(null).next() != ValueType.NONE) {
                 cur = f;

@@ -149,6 +149,21 @@ public final class MergeQuerier implements Querier {
       return parts.get(0).labels();
     }
 
+    /** The chunks of every part, oldest first; null when a part keeps no chunks. */
+    @Override
+    public List<dev.kiln.tsdb.storage.StoredChunk> storedChunks() {
+      List<dev.kiln.tsdb.storage.StoredChunk> out = new ArrayList<>();
+      for (Series p : parts) {
+        List<dev.kiln.tsdb.storage.StoredChunk> c = p.storedChunks();
+        if (c == null) {
+          return null;
+        }
+        out.addAll(c);
+      }
+      out.sort(java.util.Comparator.comparingLong(dev.kiln.tsdb.storage.StoredChunk::minTime));
+      return out;
+    }
+
     @Override
     public SampleIterator iterator(SampleIterator reuse) {
       SampleIterator[] its = new SampleIterator[parts.size()];

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -449,6 +450,38 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
       if (!chunks.isEmpty()) {
         consumer.accept(new SeriesChunks(s.ref, s.labels, chunks));
       }
+    }
+  }
+
+  /**
+   * Calls the consumer with the labels and ref of every series that has a chunk overlapping
+   * [mint, maxt] (decided under the series lock, nothing copied), in no particular order. With
+   * {@link #chunksIn} this lets compaction sort the series first and read one series' chunks at
+   * a time, instead of holding every chunk of the range at once.
+   */
+  public void forEachSeriesWithChunksIn(long mint, long maxt, ObjLongConsumer<Labels> consumer) {
+    for (MemSeries s : byRef.values()) {
+      boolean any;
+      synchronized (s) {
+        any = s.hasChunksIn(mint, maxt);
+      }
+      if (any) {
+        consumer.accept(s.labels, s.ref);
+      }
+    }
+  }
+
+  /**
+   * The chunks of series {@code ref} overlapping [mint, maxt], oldest first, taken under the
+   * series lock (as {@link #forEachSeriesChunks}); empty when the series is not in the head.
+   */
+  public List<ChunkMeta> chunksIn(long ref, long mint, long maxt) {
+    MemSeries s = byRef.get(ref);
+    if (s == null) {
+      return List.of();
+    }
+    synchronized (s) {
+      return s.chunksIn(mint, maxt, store);
     }
   }
 

@@ -57,11 +57,13 @@ final class HeadQuerier implements Querier {
       RoaringBitmap ids = head.postings().select(matchers);
       for (MemSeries s : head.seriesFor(ids)) {
         List<ChunkMeta> chunks;
+        int complete;
         synchronized (s) {
           chunks = s.chunksIn(mint, maxt, head.store());
+          complete = s.completeChunksIn(mint, maxt);
         }
         if (!chunks.isEmpty()) {
-          out.add(new HeadSeries(s.labels, chunks, mint, maxt));
+          out.add(new HeadSeries(s.labels, chunks, complete, mint, maxt));
         }
       }
     } finally {
@@ -145,12 +147,19 @@ final class HeadQuerier implements Querier {
   static final class HeadSeries implements Series {
     private final Labels labels;
     private final List<ChunkMeta> chunks;
+    /** How many of the chunks (the first ones) are complete; the others are copies of open chunks. */
+    private final int complete;
     private final long mint;
     private final long maxt;
 
     HeadSeries(Labels labels, List<ChunkMeta> chunks, long mint, long maxt) {
+      this(labels, chunks, 0, mint, maxt);
+    }
+
+    HeadSeries(Labels labels, List<ChunkMeta> chunks, int complete, long mint, long maxt) {
       this.labels = labels;
       this.chunks = chunks;
+      this.complete = complete;
       this.mint = mint;
       this.maxt = maxt;
     }
@@ -175,6 +184,17 @@ final class HeadQuerier implements Querier {
     @Override
     public SampleIterator iterator(SampleIterator reuse) {
       return new ChunksSampleIterator(chunks, mint, maxt);
+    }
+
+    /** The complete chunks as stored; open chunks (still appended to) as their time range alone. */
+    @Override
+    public List<dev.kiln.tsdb.storage.StoredChunk> storedChunks() {
+      List<dev.kiln.tsdb.storage.StoredChunk> out = new java.util.ArrayList<>(chunks.size());
+      for (int i = 0; i < chunks.size(); i++) {
+        ChunkMeta c = chunks.get(i);
+        out.add(c.stored(i < complete));
+      }
+      return out;
     }
   }
 }

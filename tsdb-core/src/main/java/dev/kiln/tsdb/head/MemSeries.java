@@ -46,9 +46,11 @@ final class MemSeries {
   private long lastT = Long.MIN_VALUE;
   private long lastVBits;
 
-  private long[] doneRefs = EMPTY;
-  private long[] doneMinT = EMPTY;
-  private long[] doneMaxT = EMPTY;
+  /**
+   * Completed chunks, oldest first, three longs each: chunk ref, min time, max time (one array
+   * instead of three saves two array headers and two references per series).
+   */
+  private long[] done = EMPTY;
   private int doneCount;
 
   /**
@@ -85,7 +87,7 @@ final class MemSeries {
 
   long minTime() {
     if (doneCount > 0) {
-      return doneMinT[0];
+      return doneMinT(0);
     }
     if (hist != null) {
       return hist.minT;
@@ -287,16 +289,25 @@ final class MemSeries {
   }
 
   private void addDone(long chunkRef, long minT, long maxT) {
-    if (doneCount == doneRefs.length) {
-      int n = Math.max(4, doneCount * 2);
-      doneRefs = Arrays.copyOf(doneRefs, n);
-      doneMinT = Arrays.copyOf(doneMinT, n);
-      doneMaxT = Arrays.copyOf(doneMaxT, n);
+    if (3 * doneCount == done.length) {
+      done = Arrays.copyOf(done, 3 * Math.max(4, doneCount * 2));
     }
-    doneRefs[doneCount] = chunkRef;
-    doneMinT[doneCount] = minT;
-    doneMaxT[doneCount] = maxT;
+    done[3 * doneCount] = chunkRef;
+    done[3 * doneCount + 1] = minT;
+    done[3 * doneCount + 2] = maxT;
     doneCount++;
+  }
+
+  private long doneRef(int i) {
+    return done[3 * i];
+  }
+
+  private long doneMinT(int i) {
+    return done[3 * i + 1];
+  }
+
+  private long doneMaxT(int i) {
+    return done[3 * i + 2];
   }
 
   /**
@@ -341,12 +352,36 @@ final class MemSeries {
     return (long) ((double) start + (double) (maxT - start) / Math.floor(n));
   }
 
+  /** How many of {@link #chunksIn}'s chunks for [mint, maxt] are complete (the first ones; the rest are open). */
+  int completeChunksIn(long mint, long maxt) {
+    int n = 0;
+    for (int i = 0; i < doneCount; i++) {
+      if (doneMinT(i) <= maxt && mint <= doneMaxT(i)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Whether {@link #chunksIn} would return a chunk, without reading or copying any. */
+  boolean hasChunksIn(long mint, long maxt) {
+    for (int i = 0; i < doneCount; i++) {
+      if (doneMinT(i) <= maxt && mint <= doneMaxT(i)) {
+        return true;
+      }
+    }
+    if (open != null && open.numSamples() > 0 && openMinT <= maxt && mint <= lastT) {
+      return true;
+    }
+    return hist != null && hist.numSamples() > 0 && hist.minT <= maxt && mint <= lastT;
+  }
+
   /** Chunks overlapping [mint, maxt], oldest first; the open chunk is copied. */
   List<ChunkMeta> chunksIn(long mint, long maxt, ChunkStore store) {
     List<ChunkMeta> out = new ArrayList<>(doneCount + 1);
     for (int i = 0; i < doneCount; i++) {
-      if (doneMinT[i] <= maxt && mint <= doneMaxT[i]) {
-        out.add(new ChunkMeta(doneMinT[i], doneMaxT[i], store.read(doneRefs[i])));
+      if (doneMinT(i) <= maxt && mint <= doneMaxT(i)) {
+        out.add(new ChunkMeta(doneMinT(i), doneMaxT(i), store.read(doneRef(i))));
       }
     }
     if (open != null && open.numSamples() > 0 && openMinT <= maxt && mint <= lastT) {
@@ -364,10 +399,10 @@ final class MemSeries {
    */
   boolean hasSamplesIn(long mint, long maxt, ChunkStore store) {
     for (int i = 0; i < doneCount; i++) {
-      if (overlapHasSample(doneMinT[i], doneMaxT[i], mint, maxt)) {
+      if (overlapHasSample(doneMinT(i), doneMaxT(i), mint, maxt)) {
         return true;
       }
-      if (doneMinT[i] < mint && doneMaxT[i] > maxt && hasSampleDecoded(store.read(doneRefs[i]), mint, maxt)) {
+      if (doneMinT(i) < mint && doneMaxT(i) > maxt && hasSampleDecoded(store.read(doneRef(i)), mint, maxt)) {
         return true;
       }
     }
@@ -408,14 +443,12 @@ final class MemSeries {
    */
   boolean truncateBefore(long mint) {
     int drop = 0;
-    while (drop < doneCount && doneMaxT[drop] < mint) {
+    while (drop < doneCount && doneMaxT(drop) < mint) {
       drop++;
     }
     if (drop > 0) {
       int left = doneCount - drop;
-      doneRefs = Arrays.copyOfRange(doneRefs, drop, drop + Math.max(left, 0));
-      doneMinT = Arrays.copyOfRange(doneMinT, drop, drop + Math.max(left, 0));
-      doneMaxT = Arrays.copyOfRange(doneMaxT, drop, drop + Math.max(left, 0));
+      done = Arrays.copyOfRange(done, 3 * drop, 3 * (drop + Math.max(left, 0)));
       doneCount = left;
     }
     if (open != null && open.numSamples() > 0 && lastT < mint && doneCount == 0) {
@@ -433,7 +466,7 @@ final class MemSeries {
 
   /** Approximate heap bytes of this series (object, chunk references, open chunk). */
   long heapBytes() {
-    long b = 96 + 3 * (16 + 8L * doneRefs.length);
+    long b = 96 + 16 + 8L * done.length;
     if (open != null) {
       b += open.heapBytes();
     }

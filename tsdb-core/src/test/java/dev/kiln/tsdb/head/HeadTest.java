@@ -50,6 +50,50 @@ class HeadTest {
   }
 
   @Test
+  void listingSeriesAndReadingTheirChunksOneByOneMatchesReadingAllChunks() {
+    Head head = Head.inMemory();
+    Labels late = Labels.of("__name__", "up", "job", "late");
+    Labels gone = Labels.of("__name__", "up", "job", "gone");
+    Appender app = head.appender();
+    for (int i = 0; i <= 480; i++) {
+      app.append(0, UP, i * 15_000L, i);
+      if (i >= 300) {
+        app.append(0, late, i * 15_000L, -i);
+      }
+      if (i < 100) {
+        app.append(0, gone, i * 15_000L, 2 * i);
+      }
+    }
+    app.commit();
+    long[][] ranges = {{Long.MIN_VALUE, Long.MAX_VALUE}, {0, 1_000_000}, {2_000_000, 4_000_000},
+        {5_000_000, 5_000_000}, {7_200_000, 7_300_000}, {8_000_000, 9_000_000}};
+    for (long[] r : ranges) {
+      List<String> all = new ArrayList<>();
+      head.forEachSeriesChunks(r[0], r[1], sc -> all.add(sc.labels() + " " + describe(sc.chunks())));
+      List<String> oneByOne = new ArrayList<>();
+      head.forEachSeriesWithChunksIn(r[0], r[1],
+          (labels, ref) -> oneByOne.add(labels + " " + describe(head.chunksIn(ref, r[0], r[1]))));
+      all.sort(null);
+      oneByOne.sort(null);
+      assertEquals(all, oneByOne, "range " + r[0] + ".." + r[1]);
+    }
+    List<String> early = new ArrayList<>();
+    head.forEachSeriesWithChunksIn(0, 1_000_000, (labels, ref) -> early.add(labels.get("job")));
+    early.sort(null);
+    assertEquals(List.of("a", "gone"), early);
+    assertEquals(List.of(), head.chunksIn(12_345, Long.MIN_VALUE, Long.MAX_VALUE));
+  }
+
+  private static String describe(List<ChunkMeta> chunks) {
+    StringBuilder sb = new StringBuilder();
+    for (ChunkMeta m : chunks) {
+      sb.append('[').append(m.minTime()).append(',').append(m.maxTime()).append(':')
+          .append(m.chunk().numSamples()).append(']');
+    }
+    return sb.toString();
+  }
+
+  @Test
   void computeChunkEndTimeMatchesPrometheus() {
     assertEquals(1_800_000L, MemSeries.computeChunkEndTime(0, 435_000, 7_200_000, 4));
     // Too few samples per range to fill even one chunk: keep the range end.
