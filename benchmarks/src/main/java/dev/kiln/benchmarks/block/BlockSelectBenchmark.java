@@ -35,7 +35,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * sample. {@code warm}: the block stays open between operations (mapped, pages cached).
  * {@code cold}: before each operation the block's files are dropped from the OS page cache
  * ({@code dd iflag=nocache}) and the block is opened anew, so every page is read from disk on first
- * touch and the index tables are re-read. Scores are milliseconds per full scan; samples/s =
+ * touch and the index tables are re-read. {@code warmBulk}: as {@code warm}, reading with the bulk
+ * {@code nextFloats}. Scores are milliseconds per full scan; samples/s =
  * 14.4 M / score. One thread.
  */
 @State(Scope.Benchmark)
@@ -124,9 +125,44 @@ public class BlockSelectBenchmark {
     return sum;
   }
 
+  /** As {@link #scan}, reading runs of floats with {@link SampleIterator#nextFloats}. */
+  static double scanInBulk(Block b) {
+    double sum = 0;
+    long n = 0;
+    long[] ts = new long[256];
+    double[] vs = new double[256];
+    try (Querier q = b.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+      SeriesSet set = q.select(false, null, LabelMatcher.regex("__name__", ".+"));
+      SampleIterator it = null;
+      while (set.next()) {
+        it = set.at().iterator(it);
+        while (it.next() == ValueType.FLOAT) {
+          sum += it.atV();
+          n++;
+          int k;
+          while ((k = it.nextFloats(Long.MAX_VALUE, ts, vs, 0, ts.length)) > 0) {
+            for (int i = 0; i < k; i++) {
+              sum += vs[i];
+            }
+            n += k;
+          }
+        }
+      }
+    }
+    if (n != (long) SERIES * SCRAPES) {
+      throw new IllegalStateException("scanned " + n + " samples");
+    }
+    return sum;
+  }
+
   @Benchmark
   public double warm() {
     return scan(warm);
+  }
+
+  @Benchmark
+  public double warmBulk() {
+    return scanInBulk(warm);
   }
 
   @Benchmark

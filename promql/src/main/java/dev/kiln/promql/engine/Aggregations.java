@@ -20,7 +20,8 @@ import java.util.Map;
  * across steps). {@code sum}, {@code avg}, {@code count}, {@code min}, {@code max},
  * {@code group}, {@code stddev} and {@code stdvar} stream series-major into per-(group, step)
  * accumulators held in primitive arrays, in the same per-step input order as Prometheus, so
- * results match bit for bit. {@code topk}, {@code bottomk}, {@code limitk}, {@code limit_ratio},
+ * results match bit for bit; with worker threads, range queries add each batch of float series
+ * split by step ranges across the threads, which keeps that order for every accumulator. {@code topk}, {@code bottomk}, {@code limitk}, {@code limit_ratio},
  * {@code quantile} and {@code count_values} work per step.
  */
 final class Aggregations {
@@ -124,6 +125,67 @@ final class Aggregations {
     }
   }
 
+  /** Steps per slice when a batch of series is added into the accumulators on several threads. */
+  static final int STEP_SLICE = 32;
+
+  /**
+   * Float series waiting to be added into their groups' accumulators, up to a batch of them. The
+   * adding is split by step ranges over the engine's threads: each (group, step) accumulator
+   * still takes its inputs one thread at a time in series order, so every result, Kahan-summed
+   * or not, is bit for bit the one of adding each series as it arrives.
+   */
+  private static final class PendingRows {
+    final AggregateOp op;
+    final int steps;
+    final Group[] groups = new Group[SeriesLoader.BATCH];
+    final double[][] rows = new double[SeriesLoader.BATCH][];
+    int n;
+
+    PendingRows(AggregateOp op, int steps) {
+      this.op = op;
+      this.steps = steps;
+    }
+
+    /** Copies one series' values for its group; returns how many are present. */
+    int add(Group grp, double[] values) {
+      double[] row = rows[n];
+      if (row == null) {
+        row = rows[n] = new double[steps];
+      }
+      int present = 0;
+      for (int c = 0; c < steps; c++) {
+        double f = values[c];
+        row[c] = f;
+        if (Points.isPresent(f)) {
+          present++;
+        }
+      }
+      groups[n++] = grp;
+      return present;
+    }
+
+    boolean full() {
+      return n == groups.length;
+    }
+
+    /** Adds every pending series into its group, in series order within each step range. */
+    void flush(ParallelSlices slices) {
+      int count = n;
+      if (count == 0) {
+        return;
+      }
+      slices.run((steps + STEP_SLICE - 1) / STEP_SLICE, k -> {
+        int from = k * STEP_SLICE;
+        int to = Math.min(steps, from + STEP_SLICE);
+        for (int i = 0; i < count; i++) {
+          accumulate(op, groups[i], rows[i], from, to);
+        }
+      });
+      Arrays.fill(groups, 0, count, null);
+      n = 0;
+    }
+  }
+
   private List<StepSeries> streaming(Plan.Aggregate a, List<String> grouping, Grid g) {
     int steps = g.steps();
     AggregateOp op = a.op();
@@ -137,6 +199,9 @@ final class Aggregations {
         ev.summedRangeCall = call;
       }
     }
+    ParallelSlices slices = ev.loader.slices();
+    // Float series are added on several threads when there are workers and steps enough to share.
+    PendingRows pending = slices.parallel() && steps >= 2 * STEP_SLICE ? new PendingRows(op, steps) : null;
     ev.stream(a.expr(), g, s -> {
       ev.control.check();
       Labels key = groupKey(s.labels, grouping, a.without());
@@ -146,7 +211,22 @@ final class Aggregations {
         byKey.put(key, grp);
         groups.add(grp);
       }
-      int consumed = accumulate(op, grp, s.values, steps);
+      if (pending != null) {
+        if (s.hists == null) {
+          // Counted and released now, as the sequential path does; the sums follow in the batch.
+          int consumed = pending.add(grp, s.values);
+          if (consumed > 0 && s.dropName) {
+            grp.dropName = true;
+          }
+          ev.control.releaseSamples(consumed);
+          if (pending.full()) {
+            pending.flush(slices);
+          }
+          return false;
+        }
+        pending.flush(slices);
+      }
+      int consumed = accumulate(op, grp, s.values, 0, steps);
       if (s.hists != null) {
         consumed += accumulateHistograms(op, grp, s, steps, a.expr().pos());
       }
@@ -156,6 +236,9 @@ final class Aggregations {
       ev.control.releaseSamples(consumed);
       return false;
     });
+    if (pending != null) {
+      pending.flush(slices);
+    }
     List<StepSeries> out = new ArrayList<>(groups.size());
     for (Group grp : groups) {
       double[] v = new double[steps];
@@ -258,15 +341,18 @@ final class Aggregations {
     return consumed;
   }
 
-  /** Adds one series' points into its group; returns the number of points consumed. */
-  private static int accumulate(AggregateOp op, Group grp, double[] vals, int steps) {
+  /**
+   * Adds one series' points at steps [from, to) into its group; returns the number of points
+   * consumed. Touches only the group's accumulators at those steps.
+   */
+  private static int accumulate(AggregateOp op, Group grp, double[] vals, int from, int to) {
     int consumed = 0;
     double[] value = grp.value;
     double[] kahan = grp.kahan;
     double[] mean = grp.mean;
     double[] count = grp.count;
     boolean[] seen = grp.seen;
-    for (int c = 0; c < steps; c++) {
+    for (int c = from; c < to; c++) {
       double f = vals[c];
       if (Points.isAbsent(f)) {
         continue;

@@ -102,8 +102,45 @@ final class SampleBuffer {
         vs[count] = StaleNaN.is(v) ? v : Points.fromStorage(v);
         count++;
       }
+      // The run of floats after this one, read in bulk straight into the arrays.
+      while (true) {
+        if (count == ts.length) {
+          grow();
+        }
+        int n = it.nextFloats(maxt, ts, vs, count, ts.length - count);
+        if (n == 0) {
+          break;
+        }
+        count = settle(count, n, dropStale);
+      }
       vt = it.next();
     }
+  }
+
+  /**
+   * Applies {@link #load}'s value rules to the {@code n} raw samples read in bulk at {@code
+   * from}: stale markers dropped or kept, other NaNs made safe; returns the new count.
+   */
+  private int settle(int from, int n, boolean dropStale) {
+    long[] ts = this.ts;
+    double[] vs = this.vs;
+    int w = from;
+    for (int i = from, end = from + n; i < end; i++) {
+      double v = vs[i];
+      if (v != v) {
+        if (StaleNaN.is(v)) {
+          if (dropStale) {
+            continue;
+          }
+        } else {
+          v = Points.fromStorage(v);
+        }
+      }
+      ts[w] = ts[i];
+      vs[w] = v;
+      w++;
+    }
+    return w;
   }
 
   private FloatHistogram spareFor(int positiveBuckets) {

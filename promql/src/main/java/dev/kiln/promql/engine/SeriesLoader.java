@@ -16,8 +16,11 @@ import java.util.function.Supplier;
  * then sees them one by one on the query's thread, in order, so output order, the sample limit
  * and annotations are exactly those of a sequential read. While the query's thread visits one
  * batch the workers already decode the next, and the query's thread joins them once it is done.
- * Every batch is fully decoded before it is visited, and {@link #forEach} waits for the workers
- * even when the visitor throws, so no worker touches the querier after it returns. Selections of
+ * Every batch is fully decoded before it is visited, and {@link #forEach} waits for every series a
+ * worker has taken even when the visitor throws, so no worker touches the querier after it returns;
+ * it never waits for a worker task that has not started (on a loaded machine a worker may not be
+ * scheduled for a while): the query's thread decodes what is left itself, and the late task finds
+ * nothing to do. Selections of
  * fewer than {@link #BATCH} series, and engines without workers, are read on the query's thread
  * and the kernel is not used (the visitor computes the series itself). Thread-safe; one instance
  * per engine.
@@ -50,6 +53,7 @@ final class SeriesLoader {
 
   private final Executor workers;
   private final int helpers;
+  private final ParallelSlices slices;
 
   /**
    * @param workers runs the decoding tasks
@@ -58,6 +62,12 @@ final class SeriesLoader {
   SeriesLoader(Executor workers, int helpers) {
     this.workers = workers;
     this.helpers = helpers;
+    this.slices = helpers == 0 ? ParallelSlices.SEQUENTIAL : new ParallelSlices(workers, helpers);
+  }
+
+  /** Runs slices of other per-query work on the same threads as the decoding. */
+  ParallelSlices slices() {
+    return slices;
   }
 
   /** Whether selections of {@link #BATCH} series or more are read on worker threads too. */
@@ -157,15 +167,21 @@ final class SeriesLoader {
   }
 
   /** The decoding of one batch, started on the helpers. */
-  private final class Loading {
+  private static final class Loading {
     private final Runnable task;
-    private final CountDownLatch done = new CountDownLatch(helpers);
+    /** Counts the batch's series down as each one is done, by whichever thread took it. */
+    private final CountDownLatch done;
 
-    Loading(Runnable task) {
+    Loading(Runnable task, CountDownLatch done) {
       this.task = task;
+      this.done = done;
     }
 
-    /** Helps decode what is left on this thread, then waits until every helper is done. */
+    /**
+     * Decodes what is left on this thread, then waits until every series a helper took is done.
+     * A helper that has not started yet (its thread busy or not scheduled) is not waited for: it
+     * finds no series left when it runs, and touches nothing.
+     */
     void finish() {
       task.run();
       boolean interrupted = false;
@@ -192,6 +208,7 @@ final class SeriesLoader {
       Supplier<? extends Kernel<R>> kernels) {
     AtomicInteger next = new AtomicInteger();
     int n = b.n;
+    CountDownLatch done = new CountDownLatch(n);
     Runnable task = () -> {
       Kernel<R> kernel = null;
       for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
@@ -205,24 +222,19 @@ final class SeriesLoader {
           }
         } catch (RuntimeException e) {
           b.failures[i] = e;
+        } finally {
+          done.countDown();
         }
       }
     };
-    Loading loading = new Loading(task);
     for (int h = 0; h < helpers; h++) {
       try {
-        workers.execute(() -> {
-          try {
-            task.run();
-          } finally {
-            loading.done.countDown();
-          }
-        });
+        workers.execute(task);
       } catch (RejectedExecutionException e) {
-        loading.done.countDown();
+        break;
       }
     }
-    return loading;
+    return new Loading(task, done);
   }
 
   private static <R> void sequential(SeriesSet set, long mint, long maxt, boolean dropStale, SampleBuffer own,

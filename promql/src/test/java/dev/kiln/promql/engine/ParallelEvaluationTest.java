@@ -59,7 +59,16 @@ class ParallelEvaluationTest {
       "histogram_count(rate(nh[5m]))",
       "histogram_quantile(0.9, sum(rate(nh[5m])))",
       "histogram_sum(sum by (k) (increase(nh[5m])))",
-      "resets(nh[10m])");
+      "resets(nh[10m])",
+      "min by (job) (m)",
+      "count by (i) (rate(m[1m]))",
+      "stddev by (job) (m)",
+      "group by (job) (m)",
+      "avg by (job) (rate(m[5m]))",
+      "sum(k)",
+      "avg by (job) (k)",
+      "sum by (job) (rate(k[2m]))",
+      "max(k) - min(k)");
 
   private static Head head;
   private static ExecutorService pool;
@@ -80,6 +89,14 @@ class ParallelEvaluationTest {
       for (long t = r.nextInt(15_000); t < 1_800_000; t += 15_000) {
         v += r.nextInt(10) < 9 ? r.nextDouble() * 10 : -v;
         a.append(0, l, t, v, AppendOptions.NONE);
+      }
+    }
+    // Magnitudes far apart, so any change in the order of a sum would show in its last bits.
+    for (int i = 0; i < SeriesLoader.BATCH * 2 + 5; i++) {
+      Labels l = Labels.of("__name__", "k", "job", "j" + (i % 3), "s", Integer.toString(i));
+      for (long t = r.nextInt(15_000); t < 1_800_000; t += 15_000) {
+        double v = r.nextInt(3) == 0 ? (r.nextBoolean() ? 1 : -1) * 1e17 * r.nextDouble() : r.nextDouble();
+        a.append(0, l, t, r.nextInt(50) == 0 ? -0.0 : v, AppendOptions.NONE);
       }
     }
     for (String le : new String[] {"0.1", "1", "10", "+Inf"}) {

@@ -78,6 +78,27 @@ class SeriesLoaderTest {
     assertEquals(0, reading.get(), "a worker was still reading after forEach returned");
   }
 
+  /**
+   * Worker tasks that never get a thread (here: queued and not run until the end) leave every
+   * series to the query's thread, which does not wait for them; run late, they touch nothing.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(120) // guards against a hang, which is the failure mode
+  void doesNotWaitForWorkersThatNeverStart() {
+    List<Runnable> queued = new ArrayList<>();
+    int n = SeriesLoader.BATCH * 3 + 5;
+    List<Integer> seen = new ArrayList<>();
+    new SeriesLoader(queued::add, 2).forEach(set(n, -1), 0, 1000, false, false, new SampleBuffer(), control(),
+        () -> (s, buf) -> buf.count, (Series s, SampleBuffer buf, Integer r) -> {
+          assertEquals(Integer.valueOf(buf.count), r);
+          seen.add(Integer.parseInt(s.labels().get("i")));
+        });
+    assertEquals(n, seen.size());
+    assertEquals(true, queued.size() > 2, "no worker task was handed out: " + queued.size());
+    queued.forEach(Runnable::run);
+    assertEquals(0, reading.get(), "a late worker task read a series");
+  }
+
   private static QueryControl control() {
     return new QueryControl(0, 0);
   }

@@ -13,7 +13,8 @@ import java.util.List;
  * Iterates a block series' samples within [mint, maxt], skipping deleted intervals. Chunks are
  * read from the segments only when the iterator enters them; {@link #seek} skips whole chunks
  * by their index time range without reading them. XOR chunks are decoded from one buffer reused
- * for every chunk of the series. Single-thread.
+ * for every chunk of the series, and {@link #nextFloats} decodes runs of them in one loop.
+ * Single-thread.
  */
 final class BlockSeriesIterator implements SampleIterator {
   private final ChunkReader reader;
@@ -146,6 +147,29 @@ final class BlockSeriesIterator implements SampleIterator {
       }
       return next();
     }
+  }
+
+  /**
+   * Reads on in bulk within the current XOR chunk, up to this iterator's {@code maxt} and to the
+   * first deleted interval after the current sample (which itself is not deleted).
+   */
+  @Override
+  public int nextFloats(long limit, long[] ts, double[] vs, int off, int len) {
+    if (!onSample || exhausted || cur != xor || type != ValueType.FLOAT) {
+      return 0;
+    }
+    long until = Math.min(limit, maxt);
+    if (!deleted.isEmpty()) {
+      long t = xor.atT();
+      for (Interval iv : deleted) {
+        if (iv.maxTime() > t) {
+          // Sorted and not containing t, so this interval starts after t.
+          until = Math.min(until, iv.minTime() - 1);
+          break;
+        }
+      }
+    }
+    return xor.nextFloats(until, ts, vs, off, len);
   }
 
   @Override

@@ -90,6 +90,15 @@ public final class ChunksSampleIterator implements SampleIterator {
     return type;
   }
 
+  /** Reads on in bulk within the current chunk, up to this iterator's {@code maxt}. */
+  @Override
+  public int nextFloats(long limit, long[] ts, double[] vs, int off, int len) {
+    if (exhausted || type != ValueType.FLOAT) {
+      return 0;
+    }
+    return cur.nextFloats(Math.min(limit, maxt), ts, vs, off, len);
+  }
+
   @Override
   public long atT() {
     return cur.atT();

@@ -71,41 +71,54 @@ public final class XorIterator implements SampleIterator {
     if (numRead == 1) {
       tDelta = readUvarint();
       t += tDelta;
-      readValue();
+      vBits = readValue(vBits);
       numRead++;
       return ValueType.FLOAT;
     }
-    int d = 0;
-    for (int i = 0; i < 4; i++) {
-      d <<= 1;
-      if (!readBit()) {
-        break;
-      }
-      d |= 1;
-    }
-    long dod;
-    switch (d) {
-      case 0b0:
-        dod = 0;
-        break;
-      case 0b10:
-        dod = readSigned(14);
-        break;
-      case 0b110:
-        dod = readSigned(17);
-        break;
-      case 0b1110:
-        dod = readSigned(20);
-        break;
-      default:
-        dod = readBits(64);
-        break;
-    }
-    tDelta += dod;
+    tDelta += readDod();
     t += tDelta;
-    readValue();
+    vBits = readValue(vBits);
     numRead++;
     return ValueType.FLOAT;
+  }
+
+  /**
+   * Decodes the following samples in one loop; the time check comes before a sample's value is
+   * read, so a sample past {@code maxt} is given back by restoring the bit position alone.
+   */
+  @Override
+  public int nextFloats(long maxt, long[] ts, double[] vs, int off, int len) {
+    if (numRead < 2 || exhausted) {
+      return 0;
+    }
+    int todo = Math.min(len, numTotal - numRead);
+    long t = this.t;
+    long tDelta = this.tDelta;
+    long vBits = this.vBits;
+    int n = 0;
+    while (n < todo) {
+      int savedPos = pos;
+      long savedBuffer = buffer;
+      int savedValid = valid;
+      long d = tDelta + readDod();
+      if (t + d > maxt) {
+        pos = savedPos;
+        buffer = savedBuffer;
+        valid = savedValid;
+        break;
+      }
+      tDelta = d;
+      t += d;
+      vBits = readValue(vBits);
+      ts[off + n] = t;
+      vs[off + n] = Double.longBitsToDouble(vBits);
+      n++;
+      numRead++;
+    }
+    this.t = t;
+    this.tDelta = tDelta;
+    this.vBits = vBits;
+    return n;
   }
 
   @Override
@@ -144,13 +157,55 @@ public final class XorIterator implements SampleIterator {
     return bits;
   }
 
-  private void readValue() {
-    if (!readBit()) {
-      return;
+  /** Reads a delta-of-delta: a unary bucket prefix of up to four bits, then its bits. */
+  private long readDod() {
+    int ones;
+    if (valid >= 4) {
+      // The prefix is in the buffer: count its leading ones at once.
+      int prefix = (int) (buffer >>> (valid - 4)) & 0xf;
+      ones = Integer.numberOfLeadingZeros(~(prefix << 28));
+      valid -= ones == 4 ? 4 : ones + 1;
+    } else {
+      ones = 0;
+      while (ones < 4 && readBit()) {
+        ones++;
+      }
     }
-    if (readBit()) {
-      leading = (int) readBits(5);
-      int mbits = (int) readBits(6);
+    switch (ones) {
+      case 0:
+        return 0;
+      case 1:
+        return readSigned(14);
+      case 2:
+        return readSigned(17);
+      case 3:
+        return readSigned(20);
+      default:
+        return readBits(64);
+    }
+  }
+
+  /** Reads one XOR-encoded value against the previous value's bits; returns the new bits. */
+  private long readValue(long prev) {
+    boolean newWindow;
+    if (valid >= 2) {
+      int control = (int) (buffer >>> (valid - 2)) & 3;
+      if (control < 2) {
+        valid--;
+        return prev;
+      }
+      valid -= 2;
+      newWindow = control == 3;
+    } else {
+      if (!readBit()) {
+        return prev;
+      }
+      newWindow = readBit();
+    }
+    if (newWindow) {
+      int header = (int) readBits(11);
+      leading = header >>> 6;
+      int mbits = header & 63;
       if (mbits == 0) {
         mbits = 64;
       }
@@ -160,8 +215,7 @@ public final class XorIterator implements SampleIterator {
       }
     }
     int mbits = 64 - leading - trailing;
-    long bits = readBits(mbits);
-    vBits ^= bits << trailing;
+    return prev ^ (readBits(mbits) << trailing);
   }
 
   private long readUvarint() {

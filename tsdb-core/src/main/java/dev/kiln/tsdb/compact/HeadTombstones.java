@@ -149,11 +149,33 @@ public final class HeadTombstones {
       this.deleted = deleted;
     }
 
+    /** Whether {@code in} is on a sample this iterator returned. */
+    private boolean on;
+
     private ValueType skip(ValueType vt) {
       while (vt != ValueType.NONE && Interval.anyContains(deleted, in.atT())) {
         vt = in.next();
       }
+      on = vt != ValueType.NONE;
       return vt;
+    }
+
+    /** Reads on in bulk up to the first deleted interval after the current sample. */
+    @Override
+    public int nextFloats(long maxt, long[] ts, double[] vs, int off, int len) {
+      if (!on) {
+        return 0;
+      }
+      long t = in.atT();
+      long until = maxt;
+      for (Interval iv : deleted) {
+        if (iv.maxTime() > t) {
+          // Sorted and not containing t, so this interval starts after t.
+          until = Math.min(until, iv.minTime() - 1);
+          break;
+        }
+      }
+      return in.nextFloats(until, ts, vs, off, len);
     }
 
     @Override

@@ -268,6 +268,22 @@ public final class MergeQuerier implements Querier {
       return pick();
     }
 
+    /**
+     * Reads on in bulk from the current iterator while it stays strictly before every other one,
+     * so the samples read are exactly those {@link #next} would return one by one.
+     */
+    @Override
+    public int nextFloats(long maxt, long[] ts, double[] vs, int off, int len) {
+      if (cur < 0 || types[cur] != ValueType.FLOAT) {
+        return 0;
+      }
+      SampleIterator c = its[cur];
+      if (c.atT() >= othersMin) {
+        return 0;
+      }
+      return c.nextFloats(Math.min(maxt, othersMin - 1), ts, vs, off, len);
+    }
+
     @Override
     public long atT() {
       return its[cur].atT();

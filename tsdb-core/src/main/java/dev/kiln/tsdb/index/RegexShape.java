@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * The shape of an anchored regular expression, recognised so that common label regexes avoid the
  * regex engine: {@code .*} (anything), {@code .+} (anything non-empty), literal alternations
- * {@code a|b|c} (optionally in one group) and literal prefixes {@code foo.*}. Everything else is
+ * {@code a|b|c} (optionally in one group), literal prefixes {@code foo.*} and literal suffixes
+ * {@code .*_total} / {@code .+_seconds_total} (dot matches every character, as the matchers compile
+ * with {@code (?s)}). Everything else is
  * {@link Kind#GENERAL}. Immutable.
  */
 public final class RegexShape {
@@ -16,6 +18,8 @@ public final class RegexShape {
     NON_EMPTY,
     LITERAL_SET,
     PREFIX,
+    /** {@code .*suffix} or {@code .+suffix}: a literal suffix after anything (or anything non-empty). */
+    SUFFIX,
     GENERAL
   }
 
@@ -27,11 +31,18 @@ public final class RegexShape {
   private final Kind kind;
   private final List<String> literals;
   private final String prefix;
+  /** For {@link Kind#SUFFIX}: the shortest matching value's length in chars. */
+  private final int minLength;
 
   private RegexShape(Kind kind, List<String> literals, String prefix) {
+    this(kind, literals, prefix, 0);
+  }
+
+  private RegexShape(Kind kind, List<String> literals, String affix, int minLength) {
     this.kind = kind;
     this.literals = literals;
-    this.prefix = prefix;
+    this.prefix = affix;
+    this.minLength = minLength;
   }
 
   public Kind kind() {
@@ -48,6 +59,11 @@ public final class RegexShape {
     return prefix;
   }
 
+  /** For {@link Kind#SUFFIX}: the literal suffix. */
+  public String suffix() {
+    return prefix;
+  }
+
   /**
    * Whether the value matches, for every kind but {@link Kind#GENERAL}.
    *
@@ -59,6 +75,8 @@ public final class RegexShape {
       case NON_EMPTY -> !v.isEmpty();
       case LITERAL_SET -> literals.contains(v);
       case PREFIX -> v.startsWith(prefix);
+      // Any non-empty head holds at least one character, so a length test stands for ".+".
+      case SUFFIX -> v.length() >= minLength && v.endsWith(prefix);
       case GENERAL -> throw new IllegalStateException("general regex needs the regex engine");
     };
   }
@@ -75,6 +93,13 @@ public final class RegexShape {
       String lit = literal(regex.substring(0, regex.length() - 2));
       if (lit != null) {
         return new RegexShape(Kind.PREFIX, List.of(), lit);
+      }
+      return GENERAL;
+    }
+    if (regex.startsWith(".*") || regex.startsWith(".+")) {
+      String lit = literal(regex.substring(2));
+      if (lit != null) {
+        return new RegexShape(Kind.SUFFIX, List.of(), lit, lit.length() + (regex.charAt(1) == '+' ? 1 : 0));
       }
       return GENERAL;
     }

@@ -48,6 +48,21 @@ public final class ArraySampleIterator implements SampleIterator {
   }
 
   @Override
+  public int nextFloats(long maxt, long[] ts, double[] vs, int off, int len) {
+    if (pos < 0 || pos >= end) {
+      return 0;
+    }
+    int n = 0;
+    while (n < len && pos + 1 < end && this.ts[pos + 1] <= maxt) {
+      pos++;
+      ts[off + n] = this.ts[pos];
+      vs[off + n] = this.vs[pos];
+      n++;
+    }
+    return n;
+  }
+
+  @Override
   public long atT() {
     return ts[pos];
   }

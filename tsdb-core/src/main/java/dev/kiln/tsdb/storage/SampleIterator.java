@@ -29,6 +29,23 @@ public interface SampleIterator {
   double atV();
 
   /**
+   * Bulk form of {@link #next()} over a run of float samples: advances over the samples after the
+   * current one while each is a float with timestamp {@code <= maxt}, at most {@code len} of them,
+   * writing their timestamps to {@code ts[off..]} and their raw values (NaN bits preserved) to
+   * {@code vs[off..]}, and returns how many it read. Afterwards the iterator is on the last sample
+   * read, as if {@link #next()} had returned {@link ValueType#FLOAT} that many times.
+   *
+   * <p>It never moves past a sample it does not return, and it may return fewer samples than
+   * qualify, down to 0 (at a chunk boundary, say, or where an implementation does not read in
+   * bulk): a caller reads on with {@link #next()}, which then handles the sample that stopped the
+   * run. Returns 0 when the iterator is not on a sample (before the first {@code next()} or
+   * {@code seek()}, or exhausted). The default reads nothing in bulk.
+   */
+  default int nextFloats(long maxt, long[] ts, double[] vs, int off, int len) {
+    return 0;
+  }
+
+  /**
    * The current integer histogram sample (only on {@link ValueType#HISTOGRAM}). The result is
    * owned by the caller: the iterator never changes it later. When {@code reuse} is not null the
    * implementation may overwrite and return it.

@@ -112,6 +112,61 @@ class XorChunkRandomizedTest {
     }
   }
 
+  /**
+   * Bulk reads of random lengths and time limits, mixed with single steps and seeks, return the
+   * samples bit for bit, never pass the limit, and leave the iterator on the last sample read.
+   */
+  @Test
+  void bulkReadsMatchSingleSteps() {
+    long[] ts = new long[300];
+    double[] vs = new double[300];
+    for (int round = 0; round < 2000; round++) {
+      long seed = BASE_SEED + round;
+      Random r = new Random(seed);
+      RandomSeries s = new RandomSeries(r, 1 + r.nextInt(r.nextBoolean() ? 5 : 300));
+      XorChunk c = new XorChunk();
+      for (int i = 0; i < s.ts.length; i++) {
+        c.append(s.ts[i], s.vs[i]);
+      }
+      String msg = "seed=" + seed;
+      SampleIterator it = c.iterator(null);
+      assertEquals(0, it.nextFloats(Long.MAX_VALUE, ts, vs, 0, 10), msg + " before the first sample");
+      int i = 0;
+      ValueType vt = r.nextInt(4) == 0 ? it.seek(s.ts[i = r.nextInt(s.ts.length)]) : it.next();
+      while (vt == ValueType.FLOAT) {
+        assertEquals(s.ts[i], it.atT(), msg + " i=" + i);
+        assertEquals(Double.doubleToRawLongBits(s.vs[i]), Double.doubleToRawLongBits(it.atV()), msg + " i=" + i);
+        if (r.nextInt(3) > 0) {
+          int len = 1 + r.nextInt(r.nextBoolean() ? 4 : 300);
+          int off = r.nextInt(ts.length - len + 1);
+          long maxt = r.nextBoolean() || i + 1 >= s.ts.length ? Long.MAX_VALUE : s.ts[i + r.nextInt(s.ts.length - i)];
+          int n = it.nextFloats(maxt, ts, vs, off, len);
+          int expected = 0;
+          while (expected < len && i + 1 + expected < s.ts.length && s.ts[i + 1 + expected] <= maxt) {
+            expected++;
+          }
+          // The second sample has its own encoding, so a run may start only after it.
+          if (i >= 1 || n > 0) {
+            assertEquals(expected, n, msg + " i=" + i + " len=" + len + " maxt=" + maxt);
+          }
+          for (int k = 0; k < n; k++) {
+            assertEquals(s.ts[i + 1 + k], ts[off + k], msg + " bulk i=" + (i + 1 + k));
+            assertEquals(Double.doubleToRawLongBits(s.vs[i + 1 + k]), Double.doubleToRawLongBits(vs[off + k]),
+                msg + " bulk i=" + (i + 1 + k));
+          }
+          i += n;
+          if (n > 0) {
+            continue;
+          }
+        }
+        vt = it.next();
+        i++;
+      }
+      assertEquals(s.ts.length, i, msg + " every sample read");
+      assertEquals(0, it.nextFloats(Long.MAX_VALUE, ts, vs, 0, 10), msg + " after the last sample");
+    }
+  }
+
   @Test
   void seekFindsFirstSampleAtOrAfterTarget() {
     for (int round = 0; round < 300; round++) {

@@ -39,6 +39,7 @@ class MergedSampleIteratorTest {
       }
       String where = "seed " + seed + " round " + round;
       assertEquals(new ArrayList<>(oracle.entrySet()), drain(merged(ts, vs, k), Long.MIN_VALUE), where);
+      assertEquals(new ArrayList<>(oracle.entrySet()), drainInBulk(merged(ts, vs, k), r), where + " bulk");
       long seekTo = r.nextInt(4000);
       assertEquals(new ArrayList<>(oracle.tailMap(seekTo, true).entrySet()), drain(merged(ts, vs, k), seekTo),
           where + " seek " + seekTo);
@@ -51,6 +52,27 @@ class MergedSampleIteratorTest {
       its[i] = new ArraySampleIterator(ts[i], vs[i], ts[i].length);
     }
     return new MergeQuerier.MergedSampleIterator(its);
+  }
+
+  /** Reads with random bulk runs and limits between single steps. */
+  private static List<Map.Entry<Long, Double>> drainInBulk(SampleIterator it, Random r) {
+    List<Map.Entry<Long, Double>> out = new ArrayList<>();
+    long[] ts = new long[16];
+    double[] vs = new double[16];
+    ValueType vt = it.next();
+    while (vt != ValueType.NONE) {
+      out.add(Map.entry(it.atT(), it.atV()));
+      int n;
+      while ((n = it.nextFloats(r.nextBoolean() ? Long.MAX_VALUE : it.atT() + r.nextInt(40), ts, vs, 0,
+          1 + r.nextInt(16))) > 0) {
+        for (int i = 0; i < n; i++) {
+          out.add(Map.entry(ts[i], vs[i]));
+        }
+        assertEquals(ts[n - 1], it.atT());
+      }
+      vt = it.next();
+    }
+    return out;
   }
 
   private static List<Map.Entry<Long, Double>> drain(SampleIterator it, long seek) {

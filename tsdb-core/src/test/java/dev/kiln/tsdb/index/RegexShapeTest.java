@@ -20,8 +20,15 @@ class RegexShapeTest {
     RegexShape prefix = RegexShape.of("node_cpu.*");
     assertEquals(RegexShape.Kind.PREFIX, prefix.kind());
     assertEquals("node_cpu", prefix.prefix());
+    RegexShape suffix = RegexShape.of(".+_seconds_total");
+    assertEquals(RegexShape.Kind.SUFFIX, suffix.kind());
+    assertEquals("_seconds_total", suffix.suffix());
+    assertEquals(true, suffix.matches("node_cpu_seconds_total"));
+    assertEquals(false, suffix.matches("_seconds_total"));
+    assertEquals(true, RegexShape.of(".*_seconds_total").matches("_seconds_total"));
+    assertEquals(false, suffix.matches("node_cpu_seconds_total_x"));
     for (String general :
-        new String[] {"a.b", "a+", "(?i)api", "[ab]", "\\d+", "a\\.*", "(a|b)c", "a.*b", "^a"}) {
+        new String[] {"a.b", "a+", "(?i)api", "[ab]", "\\d+", "a\\.*", "(a|b)c", "a.*b", "^a", ".*a|b", ".+a.*", ".*\\d"}) {
       assertEquals(RegexShape.Kind.GENERAL, RegexShape.of(general).kind(), general);
     }
   }
