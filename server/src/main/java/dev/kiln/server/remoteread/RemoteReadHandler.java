@@ -57,7 +57,8 @@ public final class RemoteReadHandler implements Handler {
     } catch (InvalidProtocolBufferException e) {
       return Response.text(400, "proto unmarshal error: " + e.getMessage() + "\n");
     } catch (IOException | RuntimeException e) {
-      return Response.text(400, "snappy decode error: " + e.getMessage() + "\n");
+      // Go's snappy error text, as Prometheus answers.
+      return Response.text(400, "snappy: corrupt input\n");
     }
     Labels external = externalLabels.get();
     List<ReadRequest.ResponseType> accepted = req.getAcceptedResponseTypesList();

@@ -15,6 +15,9 @@ import org.xerial.snappy.Snappy;
  * afterwards. Not thread-safe.
  */
 final class BodyDecompressor {
+  /** Go's snappy error text for a body that is not snappy block format, which Prometheus answers with. */
+  static final String CORRUPT = "snappy: corrupt input";
+
   /** Arrays up to this size are kept for the next request. */
   static final int RETAINED_BYTES = 8 << 20;
   private static final int INITIAL_BYTES = 1 << 18;
@@ -48,17 +51,27 @@ final class BodyDecompressor {
       in = input;
       off = 0;
     }
-    int n = Snappy.uncompressedLength(in, off, len);
+    int n;
+    try {
+      n = Snappy.uncompressedLength(in, off, len);
+    } catch (IOException | RuntimeException | org.xerial.snappy.SnappyError e) {
+      throw new IOException(CORRUPT, e);
+    }
     if (n < 0 || n > maxDecodedBytes) {
-      throw new IOException("decoded length " + Integer.toUnsignedString(n) + " exceeds the limit of " + maxDecodedBytes + " bytes");
+      throw new IOException("snappy: decoded length " + Integer.toUnsignedString(n) + " exceeds the limit of " + maxDecodedBytes + " bytes");
     }
     if (n > MAX_EXPANSION * len) {
-      throw new IOException("decoded length " + n + " declared in " + len + " compressed bytes");
+      // More than snappy can produce from this many bytes: the body cannot decode, as Go's snappy finds.
+      throw new IOException(CORRUPT);
     }
     if (output.length < n) {
       output = new byte[Math.max(n, Math.min(2 * output.length, maxDecodedBytes))];
     }
-    return Snappy.uncompress(in, off, len, output, 0);
+    try {
+      return Snappy.uncompress(in, off, len, output, 0);
+    } catch (IOException | RuntimeException | org.xerial.snappy.SnappyError e) {
+      throw new IOException(CORRUPT, e);
+    }
   }
 
   /** The array the last body was decompressed into; valid until the next call. */

@@ -78,7 +78,7 @@ public final class RemoteWriteHandler implements Handler {
       try {
         length = state.decompressor.decompress(r.bodyBuffer());
       } catch (IOException | RuntimeException e) {
-        return withHeaders(p, Response.text(400, "snappy decode error: " + e.getMessage() + "\n"), 0, 0);
+        return withHeaders(p, Response.text(400, e.getMessage() + "\n"), 0, 0);
       }
       byte[] raw = state.decompressor.output();
       DecodedBatch batch = state.batch;

@@ -15,13 +15,12 @@ package dev.kiln.server.remotewrite;
 final class V1Decoder {
   static final String MISSING_NAME = "invalid metric name or labels: missing metric name (__name__ label)";
 
-  private final SeriesRefCache cache;
+  private final SeriesResolver resolver;
   private final WireReader r = new WireReader();
   private final WireReader scan = new WireReader();
-  private final LabelFields labelFields = new LabelFields();
 
   V1Decoder(SeriesRefCache cache) {
-    this.cache = cache;
+    this.resolver = new SeriesResolver(cache);
   }
 
   /** Decodes the first {@code length} bytes of {@code body} into {@code out} (cleared first); keys go to {@code keys} when needed. */
@@ -63,7 +62,7 @@ final class V1Decoder {
         }
         case 2 << 3 | WireReader.LENGTH_DELIMITED -> {
           int outer = r.enter();
-          sample(out);
+          SampleMessage.read(r, out);
           r.leave(outer);
         }
         case 4 << 3 | WireReader.LENGTH_DELIMITED -> {
@@ -88,34 +87,7 @@ final class V1Decoder {
       copyLabelFields(body, start, r.limit(), keys);
       keyLen = keys.position() - keyOff;
     }
-    long hash = SeriesRefCache.hash(keyBuf, keyOff, keyLen);
-    long ref = cache.get(hash, keyBuf, keyOff, keyLen);
-    if (ref == 0) {
-      try {
-        out.labels[i] = labelFields.decode(keyBuf, keyOff, keyLen);
-      } catch (InvalidLabelsException e) {
-        out.invalid[i] = e.getMessage();
-        return;
-      }
-    }
-    out.ref[i] = ref;
-    out.key(i, keyBuf, keyOff, keyLen, hash);
-  }
-
-  private void sample(DecodedBatch out) throws InvalidWriteException {
-    double v = 0;
-    long t = 0;
-    while (r.hasMore()) {
-      int tag = r.readTag();
-      if (tag == (1 << 3 | WireReader.FIXED64)) {
-        v = r.readDouble();
-      } else if (tag == (2 << 3 | WireReader.VARINT)) {
-        t = r.readVarint();
-      } else {
-        r.skipField(tag);
-      }
-    }
-    out.addSample(t, v);
+    resolver.resolve(out, i, keyBuf, keyOff, keyLen);
   }
 
   /** Copies the label fields of the series at [start, end) of {@code body}, in order, into {@code keys}. */

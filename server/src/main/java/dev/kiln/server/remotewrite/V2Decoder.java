@@ -15,9 +15,8 @@ import java.util.Arrays;
  * reported as such first. Reuses its state between requests; not thread-safe.
  */
 final class V2Decoder {
-  private final SeriesRefCache cache;
+  private final SeriesResolver resolver;
   private final WireReader r = new WireReader();
-  private final LabelFields labelFields = new LabelFields();
   private int symbols;
   private int[] symbolOffset = new int[1024];
   private int[] symbolLength = new int[1024];
@@ -28,7 +27,7 @@ final class V2Decoder {
   private int[] refs = new int[64];
 
   V2Decoder(SeriesRefCache cache) {
-    this.cache = cache;
+    this.resolver = new SeriesResolver(cache);
   }
 
   /** Decodes the first {@code length} bytes of {@code body} into {@code out} (cleared first), writing keys to {@code keys}. */
@@ -90,7 +89,7 @@ final class V2Decoder {
         case 1 << 3 | WireReader.VARINT -> addRef((int) r.readVarint());
         case 2 << 3 | WireReader.LENGTH_DELIMITED -> {
           int outer = r.enter();
-          sample(out);
+          SampleMessage.read(r, out);
           r.leave(outer);
         }
         case 3 << 3 | WireReader.LENGTH_DELIMITED -> {
@@ -151,34 +150,7 @@ final class V2Decoder {
       out.invalid[i] = V1Decoder.MISSING_NAME;
       return;
     }
-    long hash = SeriesRefCache.hash(keyBuf, keyOff, keyLen);
-    long ref = cache.get(hash, keyBuf, keyOff, keyLen);
-    if (ref == 0) {
-      try {
-        out.labels[i] = labelFields.decode(keyBuf, keyOff, keyLen);
-      } catch (InvalidLabelsException e) {
-        out.invalid[i] = e.getMessage();
-        return;
-      }
-    }
-    out.ref[i] = ref;
-    out.key(i, keyBuf, keyOff, keyLen, hash);
-  }
-
-  private void sample(DecodedBatch out) throws InvalidWriteException {
-    double v = 0;
-    long t = 0;
-    while (r.hasMore()) {
-      int tag = r.readTag();
-      if (tag == (1 << 3 | WireReader.FIXED64)) {
-        v = r.readDouble();
-      } else if (tag == (2 << 3 | WireReader.VARINT)) {
-        t = r.readVarint();
-      } else {
-        r.skipField(tag);
-      }
-    }
-    out.addSample(t, v);
+    resolver.resolve(out, i, keyBuf, keyOff, keyLen);
   }
 
   /** Reads an exemplar or metadata message: packed references in field 1, scalar fields otherwise. */

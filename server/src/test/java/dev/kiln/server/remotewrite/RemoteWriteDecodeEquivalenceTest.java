@@ -452,7 +452,7 @@ class RemoteWriteDecodeEquivalenceTest {
       Response r = handler.handle(new Request("POST", "/api/v1/write", Map.of(),
           Map.of("content-type", v2 ? V2_TYPE : "application/x-protobuf"), garbage));
       assertEquals(400, r.status());
-      assertTrue(text(r).contains("snappy decode error"), text(r));
+      assertTrue(text(r).contains("snappy: "), text(r));
       assertEquals(0, storage.appendCalls);
     }
   }

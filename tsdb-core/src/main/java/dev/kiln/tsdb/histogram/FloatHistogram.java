@@ -58,31 +58,12 @@ public final class FloatHistogram {
 
   /** Makes {@code to} a deep copy of this histogram and returns it. */
   public FloatHistogram copyTo(FloatHistogram to) {
-    to.counterResetHint = counterResetHint;
-    to.schema = schema;
-    to.count = count;
-    to.sum = sum;
-    if (usesCustomBuckets()) {
-      to.zeroThreshold = 0;
-      to.zeroCount = 0;
-      to.negativeSpans = IndexedBuckets.NO_SPANS;
-      to.negativeBuckets = IndexedBuckets.NO_BUCKETS;
-      to.customValues = customValues;
-    } else {
-      to.zeroThreshold = zeroThreshold;
-      to.zeroCount = zeroCount;
-      to.negativeSpans = negativeSpans.clone();
-      to.negativeBuckets = negativeBuckets.clone();
-      to.customValues = null;
-    }
-    to.positiveSpans = positiveSpans.clone();
-    to.positiveBuckets = positiveBuckets.clone();
-    return to;
+    return copyTo(to, null);
   }
 
   /**
    * Makes {@code to} a deep copy of this histogram with bucket and span arrays taken from {@code
-   * pool} (custom values shared), and returns it.
+   * pool} (new arrays when it is null; custom values shared), and returns it.
    */
   public FloatHistogram copyTo(FloatHistogram to, HistogramPool pool) {
     to.counterResetHint = counterResetHint;
@@ -98,21 +79,29 @@ public final class FloatHistogram {
     } else {
       to.zeroThreshold = zeroThreshold;
       to.zeroCount = zeroCount;
-      to.negativeSpans = copy(negativeSpans, pool.spans(negativeSpans.length));
-      to.negativeBuckets = copy(negativeBuckets, pool.doubles(negativeBuckets.length));
+      to.negativeSpans = copy(negativeSpans, pool);
+      to.negativeBuckets = copy(negativeBuckets, pool);
       to.customValues = null;
     }
-    to.positiveSpans = copy(positiveSpans, pool.spans(positiveSpans.length));
-    to.positiveBuckets = copy(positiveBuckets, pool.doubles(positiveBuckets.length));
+    to.positiveSpans = copy(positiveSpans, pool);
+    to.positiveBuckets = copy(positiveBuckets, pool);
     return to;
   }
 
-  private static Span[] copy(Span[] from, Span[] to) {
+  private static Span[] copy(Span[] from, HistogramPool pool) {
+    if (pool == null) {
+      return from.clone();
+    }
+    Span[] to = pool.spans(from.length);
     System.arraycopy(from, 0, to, 0, from.length);
     return to;
   }
 
-  private static double[] copy(double[] from, double[] to) {
+  private static double[] copy(double[] from, HistogramPool pool) {
+    if (pool == null) {
+      return from.clone();
+    }
+    double[] to = pool.doubles(from.length);
     System.arraycopy(from, 0, to, 0, from.length);
     return to;
   }
