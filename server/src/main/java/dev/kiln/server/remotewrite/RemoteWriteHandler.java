@@ -112,18 +112,11 @@ public final class RemoteWriteHandler implements Handler {
         }
         long ref = b.ref[s];
         for (int i = b.sampleStart[s], end = i + b.sampleCount[s]; i < end; i++) {
-          if (b.timestamps[i] > maxT) {
-            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(b, s));
-          }
-          ref = append(app, b, s, ref, i);
+          ref = append(app, b, s, ref, i, maxT);
           written++;
         }
         for (int i = b.histogramStart[s], end = i + b.histogramCount[s]; i < end; i++) {
-          HistogramDecoder.Sample h = b.histogramSamples[i];
-          if (h.timestamp() > maxT) {
-            throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(b, s));
-          }
-          ref = appendHistogram(app, b, s, ref, h);
+          ref = appendHistogram(app, b, s, ref, b.histogramSamples[i], maxT);
           written++;
         }
         remember(b, s, ref);
@@ -165,10 +158,7 @@ public final class RemoteWriteHandler implements Handler {
         long ref = b.ref[s];
         for (int i = b.sampleStart[s], end = i + b.sampleCount[s]; i < end; i++) {
           try {
-            if (b.timestamps[i] > maxT) {
-              throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(b, s));
-            }
-            ref = append(app, b, s, ref, i);
+            ref = append(app, b, s, ref, i, maxT);
             written++;
           } catch (AppendException e) {
             rejected++;
@@ -178,12 +168,8 @@ public final class RemoteWriteHandler implements Handler {
           }
         }
         for (int i = b.histogramStart[s], end = i + b.histogramCount[s]; i < end; i++) {
-          HistogramDecoder.Sample h = b.histogramSamples[i];
           try {
-            if (h.timestamp() > maxT) {
-              throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(b, s));
-            }
-            ref = appendHistogram(app, b, s, ref, h);
+            ref = appendHistogram(app, b, s, ref, b.histogramSamples[i], maxT);
             histogramsWritten++;
           } catch (AppendException e) {
             rejected++;
@@ -220,11 +206,13 @@ public final class RemoteWriteHandler implements Handler {
   /**
    * Appends sample {@code i} of series {@code s}. A series known only by a cached reference is
    * appended by reference; if the storage no longer has that series, its labels are decoded from
-   * its key and it is appended by labels, as a series seen for the first time.
+   * its key and it is appended by labels, as a series seen for the first time. A sample later
+   * than {@code maxT} is out of bounds.
    */
-  private long append(Appender app, DecodedBatch b, int s, long ref, int i) {
+  private long append(Appender app, DecodedBatch b, int s, long ref, int i, long maxT) {
     long t = b.timestamps[i];
     double v = b.values[i];
+    checkNotTooNew(b, s, t, maxT);
     Labels labels = b.labels[s];
     if (labels != null) {
       return app.append(ref, labels, t, v);
@@ -241,7 +229,8 @@ public final class RemoteWriteHandler implements Handler {
   }
 
   /** As {@link #append}, for a native-histogram sample. */
-  private long appendHistogram(Appender app, DecodedBatch b, int s, long ref, HistogramDecoder.Sample h) {
+  private long appendHistogram(Appender app, DecodedBatch b, int s, long ref, HistogramDecoder.Sample h, long maxT) {
+    checkNotTooNew(b, s, h.timestamp(), maxT);
     Labels labels = b.labels[s];
     if (labels != null) {
       return app.appendHistogram(ref, labels, h.timestamp(), h.h(), h.fh(), AppendOptions.NONE);
@@ -254,6 +243,12 @@ public final class RemoteWriteHandler implements Handler {
       }
       forget(b, s);
       return app.appendHistogram(0, labelsOf(b, s), h.timestamp(), h.h(), h.fh(), AppendOptions.NONE);
+    }
+  }
+
+  private static void checkNotTooNew(DecodedBatch b, int s, long t, long maxT) {
+    if (t > maxT) {
+      throw new AppendException(AppendException.Reason.OUT_OF_BOUNDS, "for series " + labelsOf(b, s));
     }
   }
 
