@@ -92,11 +92,7 @@ final class GroupCommit {
         if (enqueued - taken < QUEUE_CAPACITY) {
           break;
         }
-        if (!leading) {
-          lead();
-        } else {
-          changed.awaitUninterruptibly();
-        }
+        leadOrWait();
       }
       long seq = ++enqueued;
       queue[slot(seq)] = e;
@@ -124,11 +120,7 @@ final class GroupCommit {
               ? new StorageException(failure.getMessage(), failure.getCause())
               : failedEarlier();
         }
-        if (!leading) {
-          lead();
-        } else {
-          changed.awaitUninterruptibly();
-        }
+        leadOrWait();
       }
     } finally {
       lock.unlock();
@@ -143,11 +135,7 @@ final class GroupCommit {
     lock.lock();
     try {
       while (leading || (taken < enqueued && failure == null)) {
-        if (!leading) {
-          lead();
-        } else {
-          changed.awaitUninterruptibly();
-        }
+        leadOrWait();
       }
       leading = true;
     } finally {
@@ -193,6 +181,15 @@ final class GroupCommit {
       return groups;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Under the lock: writes the next group if no leader is writing one, else waits for a change. */
+  private void leadOrWait() {
+    if (!leading) {
+      lead();
+    } else {
+      changed.awaitUninterruptibly();
     }
   }
 
