@@ -353,15 +353,22 @@ final class HistogramStats {
     return rank + count * fraction;
   }
 
-  private static final double INV_LN2 = 1 / 0.693147180559945309417232121458176568;
+  /** 1/ln(2) rounded to a double, as Go's constant expression {@code 1 / Ln2}. */
+  private static final double INV_LN2 = 1.44269504088896340735992468100189213742664595415298593413544940693110921918118507988552662289350634449699;
 
-  /** Go's math.Log2 (frexp based, exact for powers of two). */
+  /** Go's math.Log2 (frexp based, exact for powers of two; subnormals normalised first, as frexp does). */
   static double log2(double x) {
-    if (!(x > 0) || Double.isInfinite(x) || x < Double.MIN_NORMAL) {
+    if (!(x > 0) || Double.isInfinite(x)) {
       return Math.log(x) * INV_LN2;
+    }
+    int shift = 0;
+    if (x < Double.MIN_NORMAL) {
+      x *= 0x1p52;
+      shift = 52;
     }
     int exp = Math.getExponent(x) + 1;
     double frac = x / Math.scalb(1.0, exp);
+    exp -= shift;
     if (frac == 0.5) {
       return exp - 1;
     }

@@ -16,7 +16,7 @@ final class MathFunctions {
     BY_NAME.put("sqrt", Math::sqrt);
     BY_NAME.put("ln", Math::log);
     BY_NAME.put("log2", MathFunctions::log2);
-    BY_NAME.put("log10", Math::log10);
+    BY_NAME.put("log10", MathFunctions::log10);
     BY_NAME.put("sin", Math::sin);
     BY_NAME.put("cos", Math::cos);
     BY_NAME.put("tan", Math::tan);
@@ -40,16 +40,18 @@ final class MathFunctions {
     return BY_NAME.get(name);
   }
 
-  /** log2 exact for powers of two, as Go's math.Log2. */
+  /** Go's math.Log2: frexp based, so exact for powers of two and equal to Go's last digit. */
   static double log2(double x) {
-    if (x > 0 && !Double.isInfinite(x)) {
-      int exp = Math.getExponent(x);
-      if (exp >= Double.MIN_EXPONENT && x == Math.scalb(1.0, exp)) {
-        return exp;
-      }
-    }
-    return Math.log(x) / Math.log(2);
+    return HistogramStats.log2(x);
   }
+
+  /** Go's math.Log10, {@code log(x) * (1/Ln10)} (Java's {@code Math.log10} differs in the last digit). */
+  static double log10(double x) {
+    return Math.log(x) * INV_LN10;
+  }
+
+  /** 1/ln(10) rounded to a double, as Go's constant expression {@code 1 / Ln10}. */
+  private static final double INV_LN10 = 0.43429448190325182765112891891660508229439700580366656611445378316586464920887;
 
   static double asinh(double x) {
     if (Double.isInfinite(x) || Double.isNaN(x) || x == 0) {
