@@ -159,7 +159,7 @@ class DashboardQueryDifferentialTest {
    * ({@code kahanSumInc} in promql's aggregations), 2.42 adds plainly. Counted, and documented in
    * docs/promql.md.
    */
-  private static boolean withinSummationUlps(String query, String p, String k) {
+  static boolean withinSummationUlps(String query, String p, String k) {
     if (!query.contains("sum") && !query.contains("avg")) {
       return false;
     }
@@ -191,7 +191,7 @@ class DashboardQueryDifferentialTest {
   }
 
   /** Both answers around their first difference. */
-  private static String firstDifference(String p, String k) {
+  static String firstDifference(String p, String k) {
     int i = 0;
     while (i < p.length() && i < k.length() && p.charAt(i) == k.charAt(i)) {
       i++;
