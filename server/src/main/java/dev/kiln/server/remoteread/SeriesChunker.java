@@ -26,8 +26,23 @@ final class SeriesChunker {
   }
 
   private static void encode(SeriesSamples s, int from, int to, SeriesToChunkEncoder enc, ChunkedSeries.Builder out) {
+    out.addAllChunks(chunks(s, from, to, enc));
+  }
+
+  /** The samples {@code from} (inclusive) to {@code to} (exclusive) as chunks cut at 120 samples. */
+  static java.util.List<Chunk> chunks(SeriesSamples s, int from, int to) {
+    return chunks(s, from, to, new SeriesToChunkEncoder());
+  }
+
+  /** The samples {@code from} (inclusive) to {@code to} (exclusive) as one chunk (see {@link #encodeOneChunk}). */
+  static java.util.List<Chunk> oneChunk(SeriesSamples s, int from, int to) {
+    return chunks(s, from, to, new SeriesToChunkEncoder(Integer.MAX_VALUE));
+  }
+
+  private static java.util.List<Chunk> chunks(SeriesSamples s, int from, int to, SeriesToChunkEncoder enc) {
+    java.util.List<Chunk> out = new java.util.ArrayList<>();
     if (from >= to) {
-      return;
+      return out;
     }
     for (int i = from; i < to; i++) {
       switch (s.types[i]) {
@@ -44,8 +59,9 @@ final class SeriesChunker {
         case FLOAT_HISTOGRAM -> Chunk.Encoding.FLOAT_HISTOGRAM;
         default -> throw new IllegalStateException("BUG: chunk encoding " + c.encoding());
       };
-      out.addChunks(Chunk.newBuilder().setMinTimeMs(c.minT()).setMaxTimeMs(c.maxT()).setType(type)
-          .setData(ByteString.copyFrom(c.data())));
+      out.add(Chunk.newBuilder().setMinTimeMs(c.minT()).setMaxTimeMs(c.maxT()).setType(type)
+          .setData(ByteString.copyFrom(c.data())).build());
     }
+    return out;
   }
 }
