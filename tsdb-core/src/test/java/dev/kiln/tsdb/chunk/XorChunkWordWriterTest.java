@@ -30,6 +30,8 @@ class XorChunkWordWriterTest {
         assertEquals(bits.length(), words.length(), "seed=" + seed + " sample " + i);
         assertArrayEquals(bits.bytes(), words.bytes(), "seed=" + seed + " sample " + i);
       }
+      // The open chunk is read in place, over length() bytes of its array.
+      XorChunkRandomizedTest.assertSeries(words.iterator(null), s.ts, s.vs, 0, "seed=" + seed);
       int cut = s.ts.length / 2;
       XorChunk head = new XorChunk();
       for (int i = 0; i < cut; i++) {
@@ -40,6 +42,31 @@ class XorChunkWordWriterTest {
         continued.append(s.ts[i], s.vs[i]);
       }
       assertArrayEquals(bits.bytes(), ((XorChunk) continued).bytes(), "seed=" + seed + " continued");
+    }
+  }
+
+  /**
+   * A 64-bit write that starts on a byte boundary ends the stream on one, and length() then counts
+   * the zero byte after it; the open chunk is read in place, so that byte must be inside its array
+   * whatever the array's size was. Every prefix length puts such a write at another position.
+   */
+  @Test
+  void openChunkIsReadableAfterEveryWrite() {
+    Random r = new Random(BASE_SEED);
+    for (int round = 0; round < 4000; round++) {
+      XorChunk c = new XorChunk();
+      int n = 1 + r.nextInt(120);
+      long[] ts = new long[n];
+      double[] vs = new double[n];
+      long t = r.nextInt(1000);
+      for (int i = 0; i < n; i++) {
+        // Mostly gaps that need the 64-bit delta-of-delta bucket, with random values.
+        t += r.nextInt(3) == 0 ? 1 + r.nextInt(100) : 1L << (40 + r.nextInt(20));
+        ts[i] = t;
+        vs[i] = r.nextBoolean() ? Double.longBitsToDouble(r.nextLong()) : r.nextInt(4);
+        c.append(ts[i], vs[i]);
+      }
+      XorChunkRandomizedTest.assertSeries(c.iterator(null), ts, vs, 0, "seed=" + BASE_SEED + " round " + round);
     }
   }
 
