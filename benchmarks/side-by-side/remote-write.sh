@@ -21,7 +21,13 @@ bench="$root/benchmarks/target/benchmarks.jar"
 KILN_JAVA_OPTS=${KILN_JAVA_OPTS:-$(sed -n 's/^: "${KILN_JAVA_OPTS:=\(.*\)}"$/\1/p' "$root/kiln")}
 KILN_JIT_OPTS=${KILN_JIT_OPTS-$(sed -n 's/^: "${KILN_JIT_OPTS=\(.*\)}"$/\1/p' "$root/kiln")}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(sed -n 's/^export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-\(.*\)}"$/\1/p' "$root/kiln")}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# PORT_BASE: take ports from PORT_BASE upwards (the first free one) instead of any free port.
+free_port() { python3 -c 'import socket,sys
+b=int(sys.argv[1])
+for p in (range(b, b+1000) if b else [0]):
+    try:
+        s=socket.socket(); s.bind(("127.0.0.1",p)); print(s.getsockname()[1]); break
+    except OSError: pass' "${PORT_BASE:-0}"; }
 wait_ready() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "not ready: $1" >&2; return 1; }
 run() { # name pid url data-dir
   local out

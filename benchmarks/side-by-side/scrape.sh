@@ -16,7 +16,13 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 jar="$root/server/target/server-0.1.0-SNAPSHOT-all.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -q -ntp -DskipTests -pl server -am package)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# PORT_BASE: take ports from PORT_BASE upwards (the first free one) instead of any free port.
+free_port() { python3 -c 'import socket,sys
+b=int(sys.argv[1])
+for p in (range(b, b+1000) if b else [0]):
+    try:
+        s=socket.socket(); s.bind(("127.0.0.1",p)); print(s.getsockname()[1]); break
+    except OSError: pass' "${PORT_BASE:-0}"; }
 wait_ready() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "not ready: $1" >&2; return 1; }
 cpu() { awk '{print ($14+$15)/100}' "/proc/$1/stat"; }
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
@@ -30,7 +36,7 @@ scrape_configs:
   - job_name: app
     static_configs: [{targets: [$targets]}]
 YAML
-kport=$(free_port); pport=$(free_port); vport=$(free_port)
+kport=$(free_port); PORT_BASE=${PORT_BASE:+$((kport + 1))} pport=$(free_port); PORT_BASE=${PORT_BASE:+$((pport + 1))} vport=$(free_port)
 KILN_JAVA_OPTS=${KILN_JAVA_OPTS:-$(sed -n 's/^: "${KILN_JAVA_OPTS:=\(.*\)}"$/\1/p' "$root/kiln")}
 KILN_JIT_OPTS=${KILN_JIT_OPTS-$(sed -n 's/^: "${KILN_JIT_OPTS=\(.*\)}"$/\1/p' "$root/kiln")}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(sed -n 's/^export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-\(.*\)}"$/\1/p' "$root/kiln")}
