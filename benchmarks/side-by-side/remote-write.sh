@@ -4,6 +4,7 @@
 # Kiln runs once per WAL fsync mode in KILN_FSYNC (default "0s 10s": an fsync per commit, then an fsync every
 # 10 s; see docs/operations.md, "WAL durability"), with the launcher's JVM defaults (and MALLOC_ARENA_MAX) unless KILN_JAVA_OPTS is set.
 # KILN_JARS="name=path ..." runs several Kiln builds in every round (e.g. before=old.jar after=new.jar), interleaved.
+# JIT options: KILN_JIT_OPTS (default: the launcher's), per build KILN_JIT_OPTS_<name> (e.g. KILN_JIT_OPTS_before="").
 # Prints every run (RSS and anonymous RSS at the end of ingest, disk bytes of the data directory, WAL included), then
 # the medians per receiver and Kiln's ratios to both peers. VictoriaMetrics keeps recent samples in memory for a few
 # seconds before writing them, so its disk figure right after ingest is low; dashboard.sh measures disk after queries.
@@ -18,8 +19,15 @@ jar="$root/server/target/server-0.1.0-SNAPSHOT-all.jar"
 bench="$root/benchmarks/target/benchmarks.jar"
 [ -f "$jar" ] && [ -f "$bench" ] || (cd "$root" && mvn -B -q -ntp -DskipTests package)
 KILN_JAVA_OPTS=${KILN_JAVA_OPTS:-$(sed -n 's/^: "${KILN_JAVA_OPTS:=\(.*\)}"$/\1/p' "$root/kiln")}
+KILN_JIT_OPTS=${KILN_JIT_OPTS-$(sed -n 's/^: "${KILN_JIT_OPTS=\(.*\)}"$/\1/p' "$root/kiln")}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(sed -n 's/^export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-\(.*\)}"$/\1/p' "$root/kiln")}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# PORT_BASE: take ports from PORT_BASE upwards (the first free one) instead of any free port.
+free_port() { python3 -c 'import socket,sys
+b=int(sys.argv[1])
+for p in (range(b, b+1000) if b else [0]):
+    try:
+        s=socket.socket(); s.bind(("127.0.0.1",p)); print(s.getsockname()[1]); break
+    except OSError: pass' "${PORT_BASE:-0}"; }
 wait_ready() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "not ready: $1" >&2; return 1; }
 run() { # name pid url data-dir
   local out
@@ -34,7 +42,8 @@ for r in $(seq 1 "$runs"); do
   for fsync in ${KILN_FSYNC:-0s 10s}; do
     port=$(free_port); rm -rf "$work/kiln"
     # shellcheck disable=SC2086
-    java $KILN_JAVA_OPTS -jar "${kiln#*=}" --config.file="$work/empty.yml" --storage.tsdb.path="$work/kiln" \
+    jitvar="KILN_JIT_OPTS_$n"; jit=${!jitvar-$KILN_JIT_OPTS}
+    java $KILN_JAVA_OPTS $jit -jar "${kiln#*=}" --config.file="$work/empty.yml" --storage.tsdb.path="$work/kiln" \
       --storage.tsdb.wal-fsync-interval="$fsync" --web.listen-address=127.0.0.1:$port --log.level=warn >"$work/kiln.log" 2>&1 & pid=$!
     wait_ready "http://127.0.0.1:$port/-/ready"; run "$name-fsync-$fsync" $pid "http://127.0.0.1:$port/api/v1/write" "$work/kiln"
     kill $pid; wait $pid || true; pid=

@@ -3,7 +3,8 @@
 # stores, like the other two) scrape the same N fake exporters (SERIES counters each) at the same interval, at the
 # same time, for WINDOW seconds; prints each one's CPU seconds per million scraped samples (from /proc) and RSS.
 # Samples are counted on each server with sum_over_time(scrape_samples_scraped[WINDOW]). Loopback only, bounded.
-# Kiln's JVM options: KILN_JAVA_OPTS (default: the launcher's). VM=0 leaves VictoriaMetrics out. WARMUP: seconds
+# Kiln's JVM options: KILN_JAVA_OPTS and KILN_JIT_OPTS (default: the launcher's; KILN_JIT_OPTS="" for the JDK's JIT
+# thresholds); KILN_JAR another server jar. VM=0 leaves VictoriaMetrics out. WARMUP: seconds
 # before the window (default two intervals).
 # Usage: benchmarks/side-by-side/scrape.sh [N] [SERIES] [INTERVAL_S] [WINDOW_S]   (defaults 50 2000 5 60)
 set -euo pipefail
@@ -15,7 +16,13 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 jar="$root/server/target/server-0.1.0-SNAPSHOT-all.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -q -ntp -DskipTests -pl server -am package)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# PORT_BASE: take ports from PORT_BASE upwards (the first free one) instead of any free port.
+free_port() { python3 -c 'import socket,sys
+b=int(sys.argv[1])
+for p in (range(b, b+1000) if b else [0]):
+    try:
+        s=socket.socket(); s.bind(("127.0.0.1",p)); print(s.getsockname()[1]); break
+    except OSError: pass' "${PORT_BASE:-0}"; }
 wait_ready() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "not ready: $1" >&2; return 1; }
 cpu() { awk '{print ($14+$15)/100}' "/proc/$1/stat"; }
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
@@ -29,11 +36,12 @@ scrape_configs:
   - job_name: app
     static_configs: [{targets: [$targets]}]
 YAML
-kport=$(free_port); pport=$(free_port); vport=$(free_port)
+kport=$(free_port); PORT_BASE=${PORT_BASE:+$((kport + 1))} pport=$(free_port); PORT_BASE=${PORT_BASE:+$((pport + 1))} vport=$(free_port)
 KILN_JAVA_OPTS=${KILN_JAVA_OPTS:-$(sed -n 's/^: "${KILN_JAVA_OPTS:=\(.*\)}"$/\1/p' "$root/kiln")}
+KILN_JIT_OPTS=${KILN_JIT_OPTS-$(sed -n 's/^: "${KILN_JIT_OPTS=\(.*\)}"$/\1/p' "$root/kiln")}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(sed -n 's/^export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-\(.*\)}"$/\1/p' "$root/kiln")}
 # shellcheck disable=SC2086
-java $KILN_JAVA_OPTS -jar "$jar" --config.file="$work/prometheus.yml" \
+java $KILN_JAVA_OPTS $KILN_JIT_OPTS -jar "${KILN_JAR:-$jar}" --config.file="$work/prometheus.yml" \
   --storage.tsdb.path="$work/kiln" --web.listen-address=127.0.0.1:$kport --log.level=warn >"$work/kiln.log" 2>&1 & kpid=$!; pids+=($kpid)
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" --web.listen-address=127.0.0.1:$pport \
   >"$work/prom.log" 2>&1 & ppid=$!; pids+=($ppid)

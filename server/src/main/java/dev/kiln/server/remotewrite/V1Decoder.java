@@ -38,6 +38,7 @@ final class V1Decoder {
         r.skipField(tag);
       }
     }
+    resolver.resolveAll(out);
   }
 
   private void series(byte[] body, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
@@ -87,7 +88,7 @@ final class V1Decoder {
       copyLabelFields(body, start, r.limit(), keys);
       keyLen = keys.position() - keyOff;
     }
-    resolver.resolve(out, i, keyBuf, keyOff, keyLen);
+    resolver.key(out, i, keyBuf, keyOff, keyLen);
   }
 
   /** Copies the label fields of the series at [start, end) of {@code body}, in order, into {@code keys}. */

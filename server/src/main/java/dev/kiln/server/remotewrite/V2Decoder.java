@@ -65,6 +65,7 @@ final class V2Decoder {
     if (broken != null) {
       throw new InvalidWriteException(broken);
     }
+    resolver.resolveAll(out);
   }
 
   /**
@@ -123,7 +124,7 @@ final class V2Decoder {
     return null;
   }
 
-  /** Writes the series' label fields from its symbols as its key, and looks it up. */
+  /** Writes the series' label fields from its symbols as its key. */
   private void resolve(byte[] body, int i, DecodedBatch out, KeyScratch keys) throws InvalidWriteException {
     int max = 0;
     for (int k = 0; k < refCount; k += 2) {
@@ -150,7 +151,7 @@ final class V2Decoder {
       out.invalid[i] = V1Decoder.MISSING_NAME;
       return;
     }
-    resolver.resolve(out, i, keyBuf, keyOff, keyLen);
+    resolver.key(out, i, keyBuf, keyOff, keyLen);
   }
 
   /** Reads an exemplar or metadata message: packed references in field 1, scalar fields otherwise. */

@@ -1,6 +1,9 @@
 package dev.kiln.tsdb.chunk;
 
 import dev.kiln.tsdb.storage.SampleIterator;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -30,6 +33,7 @@ public final class XorChunk implements Chunk, ChunkAppender {
   private static final int HEADER_BITS = 16;
   private static final int INITIAL_CAPACITY = 32;
   private static final byte NO_WINDOW = (byte) 0xff;
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private byte[] buf;
   /** Bits written, header included. */
@@ -44,6 +48,16 @@ public final class XorChunk implements Chunk, ChunkAppender {
   private long lastTDelta;
   private byte leading = NO_WINDOW;
   private byte trailing;
+
+  /**
+   * Reads the byte the next append writes and returns it; callers use it to bring a chunk into
+   * the cache ahead of appending. Safe without synchronization: it only reads, and a racing
+   * append at worst makes it read another byte of the chunk.
+   */
+  public int touch() {
+    byte[] b = buf;
+    return b[Math.min(bitLen >>> 3, b.length - 1)];
+  }
 
   /** Creates an empty chunk ready for appending. */
   public XorChunk() {
@@ -149,14 +163,11 @@ public final class XorChunk implements Chunk, ChunkAppender {
       if (dod == 0) {
         writeBit(false);
       } else if (bitRange(dod, 14)) {
-        writeBits(0b10, 2);
-        writeBits(dod, 14);
+        writePrefixed(0b10, 2, dod, 14);
       } else if (bitRange(dod, 17)) {
-        writeBits(0b110, 3);
-        writeBits(dod, 17);
+        writePrefixed(0b110, 3, dod, 17);
       } else if (bitRange(dod, 20)) {
-        writeBits(0b1110, 4);
-        writeBits(dod, 20);
+        writePrefixed(0b1110, 4, dod, 20);
       } else {
         writeBits(0b1111, 4);
         writeBits(dod, 64);
@@ -182,23 +193,19 @@ public final class XorChunk implements Chunk, ChunkAppender {
       writeBit(false);
       return;
     }
-    writeBit(true);
     int lead = Long.numberOfLeadingZeros(delta);
     int trail = Long.numberOfTrailingZeros(delta);
     if (lead >= 32) {
       lead = 31;
     }
     if (leading != NO_WINDOW && lead >= leading && trail >= trailing) {
-      writeBit(false);
-      writeBits(delta >>> trailing, 64 - leading - trailing);
+      writePrefixed(0b10, 2, delta >>> trailing, 64 - leading - trailing);
     } else {
       leading = (byte) lead;
       trailing = (byte) trail;
-      writeBit(true);
-      writeBits(lead, 5);
       int sigbits = 64 - lead - trail;
-      writeBits(sigbits, 6); // 64 is written as 0 (only the low 6 bits are kept)
-      writeBits(delta >>> trail, sigbits);
+      // 1, 1, 5 bits of leading zeros, 6 bits of significant-bit count (64 written as 0), the bits.
+      writePrefixed(0b11L << 11 | (long) lead << 6 | (sigbits & 0x3f), 13, delta >>> trail, sigbits);
     }
   }
 
@@ -223,9 +230,24 @@ public final class XorChunk implements Chunk, ChunkAppender {
     trailingZeroByte = false;
   }
 
-  /** Writes the {@code nbits} low bits of {@code u}, most significant first. */
+  /** Writes the {@code nbits} (0..64) low bits of {@code u}, most significant first. */
   private void writeBits(long u, int nbits) {
     boolean wholeBytesAligned = nbits >= 8 && (nbits & 7) == 0 && (bitLen & 7) == 0;
+    int shift = 64 - (bitLen & 7) - nbits;
+    if (shift >= 0) {
+      if (nbits > 0) {
+        // One big-endian 8-byte read-modify-write: bytes past the stream are zero, so OR-ing
+        // the bits in at their position is the whole write. The capacity also keeps the byte
+        // after the stream, which length() counts after a whole-byte write.
+        int at = bitLen >>> 3;
+        ensureCapacity((at + 9) * 8);
+        long mask = nbits == 64 ? -1L : (1L << nbits) - 1;
+        LONG_BE.set(buf, at, (long) LONG_BE.get(buf, at) | ((u & mask) << shift));
+        bitLen += nbits;
+      }
+      trailingZeroByte = wholeBytesAligned;
+      return;
+    }
     ensureCapacity(bitLen + nbits + 8);
     int remaining = nbits;
     while (remaining > 0) {
@@ -237,6 +259,24 @@ public final class XorChunk implements Chunk, ChunkAppender {
       remaining -= take;
     }
     trailingZeroByte = wholeBytesAligned;
+  }
+
+  /**
+   * Writes {@code prefixBits} bits of {@code prefix} then {@code payloadBits} (1..64) low bits of
+   * {@code payload}, with the same result (trailing-byte quirk included) as two {@link
+   * #writeBits} calls.
+   */
+  private void writePrefixed(long prefix, int prefixBits, long payload, int payloadBits) {
+    int total = prefixBits + payloadBits;
+    if (total > 64) {
+      writeBits(prefix, prefixBits);
+      writeBits(payload, payloadBits);
+      return;
+    }
+    long mask = payloadBits == 64 ? -1L : (1L << payloadBits) - 1;
+    boolean payloadAligned = ((bitLen + prefixBits) & 7) == 0;
+    writeBits((prefix << payloadBits) | (payload & mask), total);
+    trailingZeroByte = payloadBits >= 8 && (payloadBits & 7) == 0 && payloadAligned;
   }
 
   private void ensureCapacity(int bits) {
