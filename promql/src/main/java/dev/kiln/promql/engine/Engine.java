@@ -37,8 +37,13 @@ public final class Engine implements QueryEngine {
    * those of sequential evaluation; the executor is not shut down by the engine.
    */
   public Engine(EngineOptions options, java.util.concurrent.Executor workers, int helpers) {
+    this(options, workers, helpers, SeriesLoader.MIN_PARALLEL_SPAN_MILLIS);
+  }
+
+  /** As the public constructor, with selections spanning less than {@code minParallelSpanMillis} read sequentially. */
+  Engine(EngineOptions options, java.util.concurrent.Executor workers, int helpers, long minParallelSpanMillis) {
     this(options, ParsedQueries.planParser(new ParsedQueries(PARSED_QUERIES)),
-        helpers <= 0 ? SeriesLoader.SEQUENTIAL : new SeriesLoader(workers, helpers));
+        helpers <= 0 ? SeriesLoader.SEQUENTIAL : new SeriesLoader(workers, helpers, minParallelSpanMillis));
   }
 
   /** An engine with the given limits that reads query text with {@code parser}. */
