@@ -16,8 +16,9 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Formatting API sample values the way Prometheus does (Go's shortest round-trip digits): 1,024
  * values as a rate() or ratio query yields them (17-digit fractions, short decimals, integers).
- * {@code bigDecimal} is the search of {@link GoFloats#shortest} alone, the former hot path;
- * {@code sampleValue} is {@link GoFloats#sampleValue}, which parses back two candidates instead.
+ * {@code bigDecimal} is the search of {@link GoFloats#shortest} alone (now used for subnormals and
+ * as the tests' reference); {@code sampleValue} is {@link GoFloats#format} with the API's notation,
+ * whose digits come from {@code ShortestDigits} (Schubfach).
  * {@link #main} prints both as median thread CPU time per value. Machine: 2 shared vCPUs, OpenJDK 17, other builds running.
  */
 @State(Scope.Benchmark)

@@ -19,13 +19,16 @@ import java.util.function.UnaryOperator;
  * queries. Thread-safe: queries share nothing but the immutable options.
  */
 public final class Engine implements QueryEngine {
+  /** How many query texts' syntax trees an engine keeps ({@link ParsedQueries}). */
+  static final int PARSED_QUERIES = 512;
+
   private final EngineOptions options;
   private final PlanParser parser;
   private final SeriesLoader loader;
 
   /** An engine with the given limits that evaluates each query on its caller's thread alone. */
   public Engine(EngineOptions options) {
-    this(options, PlanParser.DEFAULT, SeriesLoader.SEQUENTIAL);
+    this(options, ParsedQueries.planParser(new ParsedQueries(PARSED_QUERIES)), SeriesLoader.SEQUENTIAL);
   }
 
   /**
@@ -34,7 +37,13 @@ public final class Engine implements QueryEngine {
    * those of sequential evaluation; the executor is not shut down by the engine.
    */
   public Engine(EngineOptions options, java.util.concurrent.Executor workers, int helpers) {
-    this(options, PlanParser.DEFAULT, helpers <= 0 ? SeriesLoader.SEQUENTIAL : new SeriesLoader(workers, helpers));
+    this(options, workers, helpers, SeriesLoader.MIN_PARALLEL_SPAN_MILLIS);
+  }
+
+  /** As the public constructor, with selections spanning less than {@code minParallelSpanMillis} read sequentially. */
+  Engine(EngineOptions options, java.util.concurrent.Executor workers, int helpers, long minParallelSpanMillis) {
+    this(options, ParsedQueries.planParser(new ParsedQueries(PARSED_QUERIES)),
+        helpers <= 0 ? SeriesLoader.SEQUENTIAL : new SeriesLoader(workers, helpers, minParallelSpanMillis));
   }
 
   /** An engine with the given limits that reads query text with {@code parser}. */

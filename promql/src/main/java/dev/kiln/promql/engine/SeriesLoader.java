@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * it never waits for a worker task that has not started (on a loaded machine a worker may not be
  * scheduled for a while): the query's thread decodes what is left itself, and the late task finds
  * nothing to do. Selections of
- * fewer than {@link #BATCH} series, and engines without workers, are read on the query's thread
+ * fewer than {@link #BATCH} series or over a short time range ({@link #MIN_PARALLEL_SPAN_MILLIS}
+ * in the server), and engines without workers, are read on the query's thread
  * and the kernel is not used (the visitor computes the series itself). Thread-safe; one instance
  * per engine.
  */
@@ -51,17 +52,33 @@ final class SeriesLoader {
   /** Series per batch; selections with fewer are read sequentially. */
   static final int BATCH = 64;
 
+  /**
+   * Selections over a shorter time range are read sequentially: an instant query's lookback or
+   * {@code [5m]} window holds a few dozen samples per series, less work per batch than handing
+   * the batch to another thread costs.
+   */
+  static final long MIN_PARALLEL_SPAN_MILLIS = 30 * 60_000L;
+
   private final Executor workers;
   private final int helpers;
+  private final long minParallelSpanMillis;
   private final ParallelSlices slices;
 
   /**
+   * A loader that reads selections of every time span in parallel.
+   *
    * @param workers runs the decoding tasks
    * @param helpers how many tasks to hand to {@code workers} per batch (0 reads sequentially)
    */
   SeriesLoader(Executor workers, int helpers) {
+    this(workers, helpers, 0);
+  }
+
+  /** As {@link #SeriesLoader(Executor, int)}, reading selections over fewer than {@code minParallelSpanMillis} sequentially. */
+  SeriesLoader(Executor workers, int helpers, long minParallelSpanMillis) {
     this.workers = workers;
     this.helpers = helpers;
+    this.minParallelSpanMillis = minParallelSpanMillis;
     this.slices = helpers == 0 ? ParallelSlices.SEQUENTIAL : new ParallelSlices(workers, helpers);
   }
 
@@ -94,7 +111,7 @@ final class SeriesLoader {
   <R> void forEach(SeriesSet set, long mint, long maxt, boolean dropStale, boolean resolveHints, SampleBuffer own,
       QueryControl control, Supplier<? extends Kernel<R>> kernels, ResultVisitor<R> visitor) {
     own.resolveHints = resolveHints;
-    if (helpers == 0) {
+    if (helpers == 0 || maxt - mint < minParallelSpanMillis) {
       sequential(set, mint, maxt, dropStale, own, control, visitor);
       return;
     }

@@ -12,7 +12,8 @@ final class SpareHistograms {
   /** Counts up to this index an array directly; larger ones share the last slot. */
   private static final int SLOTS = 512;
 
-  private final ArrayDeque<?>[] byCount = new ArrayDeque<?>[SLOTS + 1];
+  /** Allocated on the first histogram kept: most buffers only ever read floats. */
+  private ArrayDeque<?>[] byCount;
   /** Whether any slot may hold a histogram. */
   private boolean any;
 
@@ -24,6 +25,9 @@ final class SpareHistograms {
   @SuppressWarnings("unchecked")
   void give(FloatHistogram h) {
     int k = slot(h.positiveBuckets.length);
+    if (byCount == null) {
+      byCount = new ArrayDeque<?>[SLOTS + 1];
+    }
     if (byCount[k] == null) {
       byCount[k] = new ArrayDeque<FloatHistogram>();
     }
@@ -34,7 +38,7 @@ final class SpareHistograms {
   /** A kept histogram with {@code positiveBuckets} positive buckets (or more, past the slots), or null. */
   @SuppressWarnings("unchecked")
   FloatHistogram take(int positiveBuckets) {
-    if (positiveBuckets < 0) {
+    if (positiveBuckets < 0 || byCount == null) {
       return null;
     }
     ArrayDeque<FloatHistogram> q = (ArrayDeque<FloatHistogram>) byCount[slot(positiveBuckets)];

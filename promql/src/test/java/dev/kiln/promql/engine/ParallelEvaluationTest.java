@@ -157,7 +157,7 @@ class ParallelEvaluationTest {
     Engine par = new Engine(EngineOptions.DEFAULTS, r -> {
       tasks.incrementAndGet();
       pool.execute(r);
-    }, 2);
+    }, 2, 0);
     for (String q : QUERIES) {
       String where = q + ", seed " + seed;
       assertEquals(render(seq.instantQuery(head, QueryOptions.DEFAULTS, q, 1_500_000).exec().value()),
@@ -175,10 +175,10 @@ class ParallelEvaluationTest {
     String q = "sum by (job) (m)";
     // The limit that the sequential engine just reaches passes in parallel too; one less fails the same way.
     long needed = samplesNeeded(q);
-    Engine par = new Engine(new EngineOptions(needed, 60_000, 300_000, 11_000), pool, 2);
+    Engine par = new Engine(new EngineOptions(needed, 60_000, 300_000, 11_000), pool, 2, 0);
     par.rangeQuery(head, QueryOptions.DEFAULTS, q, 300_000, 1_800_000, 15_000).exec();
     Engine seqLow = new Engine(new EngineOptions(needed - 1, 60_000, 300_000, 11_000));
-    Engine parLow = new Engine(new EngineOptions(needed - 1, 60_000, 300_000, 11_000), pool, 2);
+    Engine parLow = new Engine(new EngineOptions(needed - 1, 60_000, 300_000, 11_000), pool, 2, 0);
     ExecutionException a = assertThrows(ExecutionException.class,
         () -> seqLow.rangeQuery(head, QueryOptions.DEFAULTS, q, 300_000, 1_800_000, 15_000).exec());
     ExecutionException b = assertThrows(ExecutionException.class,
@@ -191,9 +191,9 @@ class ParallelEvaluationTest {
     String q = "sum by (job) (rate(m[5m]))";
     long needed = samplesNeeded(q);
     assertTrue(needed > 100, "limit too small to test: " + needed);
-    Engine par = new Engine(new EngineOptions(needed, 60_000, 300_000, 11_000), pool, 2);
+    Engine par = new Engine(new EngineOptions(needed, 60_000, 300_000, 11_000), pool, 2, 0);
     par.rangeQuery(head, QueryOptions.DEFAULTS, q, 300_000, 1_800_000, 15_000).exec();
-    Engine parLow = new Engine(new EngineOptions(needed - 1, 60_000, 300_000, 11_000), pool, 2);
+    Engine parLow = new Engine(new EngineOptions(needed - 1, 60_000, 300_000, 11_000), pool, 2, 0);
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> parLow.rangeQuery(head, QueryOptions.DEFAULTS, q, 300_000, 1_800_000, 15_000).exec());
     assertEquals("query processing would load too many samples into memory in query execution", e.getMessage());
@@ -201,7 +201,7 @@ class ParallelEvaluationTest {
 
   @Test
   void canceledQueryStops() {
-    Engine par = new Engine(EngineOptions.DEFAULTS, pool, 2);
+    Engine par = new Engine(EngineOptions.DEFAULTS, pool, 2, 0);
     Query q = par.rangeQuery(head, QueryOptions.DEFAULTS, "sum(rate(m[5m]))", 300_000, 1_800_000, 15_000);
     q.cancel();
     assertThrows(QueryCanceledException.class, q::exec);

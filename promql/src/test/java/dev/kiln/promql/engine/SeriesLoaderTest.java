@@ -99,6 +99,28 @@ class SeriesLoaderTest {
     assertEquals(0, reading.get(), "a late worker task read a series");
   }
 
+  @Test
+  void shortSpansAreReadOnTheQueryThreadAndLongOnesOnTheWorkers() {
+    int n = SeriesLoader.BATCH * 3;
+    for (long span : new long[] {999, 1000, 5000}) {
+      List<Runnable> queued = new ArrayList<>();
+      List<Integer> seen = new ArrayList<>();
+      new SeriesLoader(queued::add, 2, 1000).forEach(set(n, -1), 0, span, false, false, new SampleBuffer(), control(),
+          () -> (s, buf) -> buf.count, (Series s, SampleBuffer buf, Integer r) -> {
+            // Sequential reads leave the series to the visitor: no kernel result.
+            assertEquals(span < 1000 ? null : Integer.valueOf(buf.count), r);
+            seen.add(Integer.parseInt(s.labels().get("i")));
+          });
+      List<Integer> want = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        want.add(i);
+      }
+      assertEquals(want, seen, "span " + span);
+      assertEquals(span < 1000, queued.isEmpty(), "span " + span + ": " + queued.size() + " tasks");
+      queued.forEach(Runnable::run);
+    }
+  }
+
   private static QueryControl control() {
     return new QueryControl(0, 0);
   }

@@ -2,39 +2,44 @@ package dev.kiln.server.json;
 
 import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.GoFloats.Notation;
+import dev.kiln.tsdb.model.ShortestDigits;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * A small streaming JSON writer into a growing buffer, with Prometheus's value conventions
- * (sample values as strings, timestamps as float seconds). Commas are inserted automatically.
- * Single-thread.
+ * A small streaming JSON writer into a growing UTF-8 byte buffer, with Prometheus's value
+ * conventions (sample values as strings, timestamps as float seconds). Commas are inserted
+ * automatically. Numbers, timestamps and ASCII strings are written straight into the buffer, so a
+ * result's sample pairs cost no allocation. Single-thread.
  */
 public final class JsonOut {
-  private final StringBuilder sb = new StringBuilder(4096);
+  private byte[] buf = new byte[4096];
+  private int len;
   private boolean needComma;
+  private final ShortestDigits digits = new ShortestDigits();
 
   public JsonOut beginObject() {
     comma();
-    sb.append('{');
+    put('{');
     needComma = false;
     return this;
   }
 
   public JsonOut endObject() {
-    sb.append('}');
+    put('}');
     needComma = true;
     return this;
   }
 
   public JsonOut beginArray() {
     comma();
-    sb.append('[');
+    put('[');
     needComma = false;
     return this;
   }
 
   public JsonOut endArray() {
-    sb.append(']');
+    put(']');
     needComma = true;
     return this;
   }
@@ -43,7 +48,7 @@ public final class JsonOut {
   public JsonOut name(String name) {
     comma();
     string0(name);
-    sb.append(':');
+    put(':');
     needComma = false;
     return this;
   }
@@ -51,7 +56,7 @@ public final class JsonOut {
   public JsonOut value(String s) {
     comma();
     if (s == null) {
-      sb.append("null");
+      ascii("null");
     } else {
       string0(s);
     }
@@ -61,14 +66,14 @@ public final class JsonOut {
 
   public JsonOut value(long v) {
     comma();
-    sb.append(v);
+    putLong(v);
     needComma = true;
     return this;
   }
 
   public JsonOut value(boolean v) {
     comma();
-    sb.append(v);
+    ascii(v ? "true" : "false");
     needComma = true;
     return this;
   }
@@ -79,14 +84,14 @@ public final class JsonOut {
       return value(GoFloats.format(v, Notation.PLAIN));
     }
     comma();
-    sb.append(GoFloats.format(v, Notation.API_VALUE));
+    putFloat(v, Notation.API_VALUE);
     needComma = true;
     return this;
   }
 
   public JsonOut nullValue() {
     comma();
-    sb.append("null");
+    ascii("null");
     needComma = true;
     return this;
   }
@@ -94,37 +99,35 @@ public final class JsonOut {
   /** A timestamp in milliseconds as float seconds: {@code 1435781451.781}, {@code 2}. */
   public JsonOut timestamp(long millis) {
     comma();
-    appendTimestamp(sb, millis);
+    putTimestamp(millis);
     needComma = true;
     return this;
   }
 
-  static void appendTimestamp(StringBuilder sb, long millis) {
+  private void putTimestamp(long millis) {
     long secs = millis / 1000;
     long frac = millis % 1000;
     if (frac == 0) {
-      sb.append(secs);
+      putLong(secs);
       return;
     }
     if (millis < 0) {
-      sb.append('-');
+      put('-');
       secs = -secs;
       frac = -frac;
     }
-    sb.append(secs).append('.');
-    if (frac < 100) {
-      sb.append('0');
-    }
-    if (frac < 10) {
-      sb.append('0');
-    }
-    sb.append(frac);
+    putLong(secs);
+    ensure(4);
+    buf[len++] = '.';
+    buf[len++] = (byte) ('0' + frac / 100);
+    buf[len++] = (byte) ('0' + frac / 10 % 10);
+    buf[len++] = (byte) ('0' + frac % 10);
   }
 
   /** A timestamp as the shortest number of seconds ({@code 1.5}), as scalar and string results use. */
   public JsonOut shortTimestamp(long millis) {
     comma();
-    sb.append(java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString());
+    ascii(java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString());
     needComma = true;
     return this;
   }
@@ -132,9 +135,15 @@ public final class JsonOut {
   /** A {@code [t, "v"]} pair as the API writes samples. */
   public JsonOut samplePair(long millis, double v) {
     comma();
-    sb.append('[');
-    appendTimestamp(sb, millis);
-    sb.append(",\"").append(GoFloats.format(v, Notation.API_VALUE)).append("\"]");
+    put('[');
+    putTimestamp(millis);
+    ensure(2);
+    buf[len++] = ',';
+    buf[len++] = '"';
+    putFloat(v, Notation.API_VALUE);
+    ensure(2);
+    buf[len++] = '"';
+    buf[len++] = ']';
     needComma = true;
     return this;
   }
@@ -142,19 +151,39 @@ public final class JsonOut {
   /** Raw, already-encoded JSON. */
   public JsonOut raw(String json) {
     comma();
-    sb.append(json);
+    bytes(json.getBytes(StandardCharsets.UTF_8));
     needComma = true;
     return this;
   }
 
   private void comma() {
     if (needComma) {
-      sb.append(',');
+      put(',');
       needComma = false;
     }
   }
 
   private void string0(String s) {
+    int n = s.length();
+    ensure(n + 2);
+    int p = len;
+    buf[p++] = '"';
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80 || c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&') {
+        // Escapes or non-ASCII: the general path for the whole string.
+        escaped(s);
+        return;
+      }
+      buf[p++] = (byte) c;
+    }
+    buf[p++] = '"';
+    len = p;
+  }
+
+  /** {@code s} quoted with Go's JSON escapes, encoded as UTF-8. */
+  private void escaped(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 16);
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -179,14 +208,67 @@ public final class JsonOut {
       }
     }
     sb.append('"');
+    bytes(sb.toString().getBytes(StandardCharsets.UTF_8));
   }
 
+  private void putFloat(double v, Notation notation) {
+    ensure(GoFloats.MAX_WRITTEN_LENGTH);
+    len = GoFloats.write(v, notation, digits, buf, len);
+  }
+
+  private void putLong(long v) {
+    if (v == Long.MIN_VALUE) {
+      ascii(Long.toString(v));
+      return;
+    }
+    ensure(20);
+    if (v < 0) {
+      buf[len++] = '-';
+      v = -v;
+    }
+    int n = 1;
+    for (long x = v; x >= 10; x /= 10) {
+      n++;
+    }
+    int p = len + n;
+    len = p;
+    do {
+      buf[--p] = (byte) ('0' + (int) (v % 10));
+      v /= 10;
+    } while (v != 0);
+  }
+
+  private void put(char c) {
+    ensure(1);
+    buf[len++] = (byte) c;
+  }
+
+  private void ascii(String s) {
+    ensure(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      buf[len++] = (byte) s.charAt(i);
+    }
+  }
+
+  private void bytes(byte[] b) {
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, len, b.length);
+    len += b.length;
+  }
+
+  private void ensure(int n) {
+    if (buf.length - len < n) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+    }
+  }
+
+  /** The JSON written so far, as UTF-8. */
   public byte[] toBytes() {
-    return sb.toString().getBytes(StandardCharsets.UTF_8);
+    return Arrays.copyOf(buf, len);
   }
 
   @Override
   public String toString() {
-    return sb.toString();
+    return new String(buf, 0, len, StandardCharsets.UTF_8);
   }
 }

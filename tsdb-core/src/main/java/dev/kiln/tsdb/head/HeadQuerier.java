@@ -170,7 +170,8 @@ final class HeadQuerier implements Querier {
     }
 
     boolean hasSamples() {
-      for (ChunkMeta c : chunks) {
+      for (int i = 0; i < chunks.size(); i++) {
+        ChunkMeta c = chunks.get(i);
         if (c.minTime() >= mint && c.minTime() <= maxt) {
           return true;
         }

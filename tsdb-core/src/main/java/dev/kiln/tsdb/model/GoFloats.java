@@ -3,16 +3,16 @@ package dev.kiln.tsdb.model;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Go's float parsing and formatting, the one implementation Kiln uses wherever it reads or writes
  * floats as Prometheus does: API values, exposition text, label values, PromQL, templates.
  * Shortest round-trip renderings ({@link #format(double, Notation)}) differ only in where they
  * switch to exponent form, given by a {@link Notation}; {@link #formatFloat} is
- * {@code strconv.FormatFloat} with a precision. JDK 17's {@code Double.toString} is not always
- * shortest, so its digits are re-checked: the two neighbours with one digit less are parsed back,
- * and only when one of them reads back as the same double is the shortest searched with
- * {@link BigDecimal}. Stateless and thread-safe.
+ * {@code strconv.FormatFloat} with a precision. Shortest digits come from {@link ShortestDigits}
+ * (JDK 17's {@code Double.toString} is not always shortest, and slow), subnormal values from a
+ * {@link BigDecimal} search. Stateless and thread-safe.
  */
 public final class GoFloats {
   private GoFloats() {}
@@ -209,45 +209,117 @@ public final class GoFloats {
     return Double.parseDouble(s);
   }
 
+  /** The most bytes {@link #write} writes for one value (plain form of the smallest subnormal). */
+  public static final int MAX_WRITTEN_LENGTH = 330;
+
   /**
    * Shortest digits of {@code f}, in exponent form when the decimal exponent is below
    * {@code minPlainExp} or at least {@code maxPlainExpExclusive}, else in plain decimal.
    */
   private static String format(double f, int minPlainExp, int maxPlainExpExclusive) {
+    byte[] buf = new byte[MAX_WRITTEN_LENGTH];
+    int n = write(f, minPlainExp, maxPlainExpExclusive, new ShortestDigits(), buf, 0);
+    return new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Writes {@link #format(double, Notation)} of {@code f} as ASCII into {@code buf} from {@code pos}
+   * and returns the position after it, without allocating; {@code buf} must have
+   * {@link #MAX_WRITTEN_LENGTH} bytes from {@code pos}. {@code digits} is the caller's scratch
+   * (single-thread).
+   */
+  public static int write(double f, Notation notation, ShortestDigits digits, byte[] buf, int pos) {
+    return write(f, notation.minPlainExponent(), notation.plainExponentLimit(), digits, buf, pos);
+  }
+
+  private static int write(double f, int minPlainExp, int maxPlainExpExclusive, ShortestDigits sd, byte[] buf, int pos) {
     if (Double.isNaN(f)) {
-      return "NaN";
+      return ascii("NaN", buf, pos);
     }
     if (Double.isInfinite(f)) {
-      return f > 0 ? "+Inf" : "-Inf";
+      return ascii(f > 0 ? "+Inf" : "-Inf", buf, pos);
     }
-    boolean neg = Double.doubleToRawLongBits(f) < 0;
+    if (Double.doubleToRawLongBits(f) < 0) {
+      buf[pos++] = '-';
+    }
     double a = Math.abs(f);
-    String digits;
+    long digits;
     int exp;
+    int len;
     if (a == 0) {
-      digits = "0";
+      digits = 0;
       exp = 0;
+      len = 1;
+    } else if (ShortestDigits.handles(a)) {
+      sd.set(a);
+      digits = sd.digits();
+      exp = sd.exponent();
+      len = sd.length();
     } else {
-      Decimal fast = fastDigits(a);
-      if (fast != null) {
-        exp = fast.exp();
-        digits = Long.toString(fast.digits());
-      } else {
-        BigDecimal bd = shortest(a);
-        digits = bd.unscaledValue().toString();
-        exp = digits.length() - 1 - bd.scale();
-      }
-    }
-    StringBuilder sb = new StringBuilder(24);
-    if (neg) {
-      sb.append('-');
+      BigDecimal bd = shortest(a);
+      digits = bd.unscaledValue().longValueExact();
+      len = bd.precision();
+      exp = len - 1 - bd.scale();
     }
     if (exp < minPlainExp || exp >= maxPlainExpExclusive) {
-      appendExponentForm(sb, digits, exp, digits.length() - 1);
-    } else {
-      appendPlain(sb, digits, exp);
+      // d.ddde±XX
+      int end = pos + len + (len > 1 ? 1 : 0);
+      putDigits(buf, end, digits, len, 1);
+      pos = end;
+      buf[pos++] = 'e';
+      buf[pos++] = (byte) (exp < 0 ? '-' : '+');
+      int ae = Math.abs(exp);
+      if (ae < 10) {
+        buf[pos++] = '0';
+      }
+      int elen = ae >= 100 ? 3 : ae >= 10 ? 2 : 1;
+      putDigits(buf, pos + elen, ae, elen, 0);
+      return pos + elen;
     }
-    return sb.toString();
+    if (exp < 0) {
+      buf[pos++] = '0';
+      buf[pos++] = '.';
+      for (int i = -1; i > exp; i--) {
+        buf[pos++] = '0';
+      }
+      putDigits(buf, pos + len, digits, len, 0);
+      return pos + len;
+    }
+    if (len <= exp + 1) {
+      putDigits(buf, pos + len, digits, len, 0);
+      pos += len;
+      for (int i = len; i <= exp; i++) {
+        buf[pos++] = '0';
+      }
+      return pos;
+    }
+    int end = pos + len + 1;
+    putDigits(buf, end, digits, len, exp + 1);
+    return end;
+  }
+
+  /**
+   * Writes the {@code len} decimal digits of {@code d} so that they end before {@code end}, with a
+   * '.' after the first {@code pointAfter} digits when {@code 0 < pointAfter < len} (the digits then
+   * take one byte more).
+   */
+  private static void putDigits(byte[] buf, int end, long d, int len, int pointAfter) {
+    int p = end;
+    boolean point = pointAfter > 0 && pointAfter < len;
+    for (int i = len - 1; i >= 0; i--) {
+      buf[--p] = (byte) ('0' + (int) (d % 10));
+      d /= 10;
+      if (point && i == pointAfter) {
+        buf[--p] = '.';
+      }
+    }
+  }
+
+  private static int ascii(String s, byte[] buf, int pos) {
+    for (int i = 0; i < s.length(); i++) {
+      buf[pos++] = (byte) s.charAt(i);
+    }
+    return pos;
   }
 
   /** {@code d.ddde±XX} with exactly {@code fracDigits} digits after the point (zero-padded). */
@@ -284,95 +356,32 @@ public final class GoFloats {
     }
   }
 
-  /** {@code digits} (no trailing zeros) with the decimal exponent {@code exp} of the first one. */
-  record Decimal(long digits, int exp) {}
-
   /**
-   * The digits of {@code Double.toString(a)} (a > 0, finite) when no decimal with one digit less
-   * reads back as {@code a}; null when a shorter decimal may exist. The
-   * doubles reading back as {@code a} form an interval that holds {@code Double.toString}'s value;
-   * if it held any shorter decimal, it would hold one of the two with one digit less around that
-   * value, so parsing those two back decides.
-   */
-  static Decimal fastDigits(double a) {
-    String s = Double.toString(a);
-    int e = s.indexOf('E');
-    int end = e < 0 ? s.length() : e;
-    int exp10 = e < 0 ? 0 : Integer.parseInt(s, e + 1, s.length(), 10);
-    int dot = s.indexOf('.');
-    long d = 0;
-    int n = 0;
-    int lead = 0;
-    int lastNonZero = 0;
-    for (int i = 0; i < end; i++) {
-      char c = s.charAt(i);
-      if (c == '.') {
-        continue;
-      }
-      if (n == 0 && c == '0') {
-        lead++;
-        continue;
-      }
-      if (n == 18) {
-        return null;
-      }
-      d = d * 10 + (c - '0');
-      n++;
-      if (c != '0') {
-        lastNonZero = n;
-      }
-    }
-    for (int i = lastNonZero; i < n; i++) {
-      d /= 10;
-    }
-    n = lastNonZero;
-    int exp = dot - 1 - lead + exp10;
-    if (n >= 2) {
-      long q = d / 10;
-      int qExp = exp - (n - 2);
-      if (decimal(q, qExp) == a || decimal(q + 1, qExp) == a) {
-        return null;
-      }
-    }
-    return new Decimal(d, exp);
-  }
-
-  private static final double[] POW10 = {
-      1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-      1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-  /**
-   * {@code q × 10^e} correctly rounded, as {@code Double.parseDouble} reads it: one exact
-   * multiplication or division when both operands are exact doubles (Clinger's fast path).
-   */
-  private static double decimal(long q, int e) {
-    if (q < (1L << 53) && e >= -22 && e <= 22) {
-      return e >= 0 ? q * POW10[e] : q / POW10[-e];
-    }
-    return Double.parseDouble(q + "E" + e);
-  }
-
-  /**
-   * The shortest decimal that reads back as {@code a} (a > 0, finite), trailing zeros stripped.
-   * Round-tripping is monotone in the digit count, so one check of a digit less decides whether
-   * {@code Double.toString}'s digits are already shortest; only then is a shorter one searched.
+   * The shortest decimal that reads back as {@code a} (a > 0, finite), trailing zeros stripped; of
+   * two with as few digits, the one closer to {@code a}'s exact value (ties to an even last digit).
+   * A search over digit counts with {@link BigDecimal}: at each count, the decimals just below and
+   * just above the exact value are the only candidates (at a power of two the interval of decimals
+   * that read back is narrower below than above, so the nearer one may miss where the farther one
+   * reads back). Slow: for subnormal values and as the reference of tests.
    */
   public static BigDecimal shortest(double a) {
-    BigDecimal bd = new BigDecimal(Double.toString(a)).stripTrailingZeros();
-    int len = bd.precision();
-    if (len < 2) {
-      return bd;
-    }
     BigDecimal exact = new BigDecimal(a);
-    if (exact.round(new MathContext(len - 1, RoundingMode.HALF_EVEN)).doubleValue() != a) {
-      return bd;
-    }
-    for (int p = 1; p < len; p++) {
-      BigDecimal r = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
-      if (r.doubleValue() == a) {
-        return r.stripTrailingZeros();
+    for (int p = 1; p <= 17; p++) {
+      BigDecimal lo = exact.round(new MathContext(p, RoundingMode.FLOOR));
+      BigDecimal hi = exact.round(new MathContext(p, RoundingMode.CEILING));
+      boolean loOk = lo.doubleValue() == a;
+      boolean hiOk = hi.doubleValue() == a;
+      if (loOk && hiOk) {
+        int cmp = exact.subtract(lo).compareTo(hi.subtract(exact));
+        if (cmp == 0) {
+          return (lo.unscaledValue().testBit(0) ? hi : lo).stripTrailingZeros();
+        }
+        return (cmp < 0 ? lo : hi).stripTrailingZeros();
+      }
+      if (loOk || hiOk) {
+        return (loOk ? lo : hi).stripTrailingZeros();
       }
     }
-    return bd;
+    return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
   }
 }

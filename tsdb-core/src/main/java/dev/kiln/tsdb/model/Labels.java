@@ -163,24 +163,50 @@ public final class Labels implements Comparable<Labels> {
 
   /** These labels without the given names. */
   public Labels without(Collection<String> names) {
-    Builder b = toBuilder();
-    for (String n : names) {
-      b.map.remove(n);
-    }
-    return b.build();
+    return select(names, false);
   }
 
   /** Only the labels with the given names. */
   public Labels keep(Collection<String> names) {
-    Set<String> set = names instanceof Set<String> s ? s : Set.copyOf(names);
-    ArrayList<String> kept = new ArrayList<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      if (set.contains(pairs[i])) {
-        kept.add(pairs[i]);
-        kept.add(pairs[i + 1]);
+    return select(names, true);
+  }
+
+  /**
+   * The labels whose name is in {@code names} ({@code keep}) or not in it; this same instance
+   * when that is every label. One scan of the pairs, no intermediate collections: aggregations
+   * call it for every input series.
+   */
+  private Labels select(Collection<String> names, boolean keep) {
+    Collection<String> lookup = names.size() > 16 && !(names instanceof Set<?>) ? Set.copyOf(names) : names;
+    int n = pairs.length / 2;
+    long chosen = 0;
+    int count = 0;
+    boolean[] wide = n > 64 ? new boolean[n] : null;
+    for (int i = 0; i < n; i++) {
+      if (lookup.contains(pairs[2 * i]) == keep) {
+        count++;
+        if (wide == null) {
+          chosen |= 1L << i;
+        } else {
+          wide[i] = true;
+        }
       }
     }
-    return new Labels(kept.toArray(new String[0]));
+    if (count == n) {
+      return this;
+    }
+    if (count == 0) {
+      return EMPTY;
+    }
+    String[] out = new String[2 * count];
+    int o = 0;
+    for (int i = 0; i < n; i++) {
+      if (wide == null ? (chosen & (1L << i)) != 0 : wide[i]) {
+        out[o++] = pairs[2 * i];
+        out[o++] = pairs[2 * i + 1];
+      }
+    }
+    return new Labels(out);
   }
 
   /** A stable 64-bit hash of the label set (FNV-1a over names and values with separators). */

@@ -17,26 +17,87 @@ class GoFloatsTest {
   }
 
   private static String fast(double a) {
-    GoFloats.Decimal d = GoFloats.fastDigits(a);
-    return d == null ? reference(a) : d.digits() + "e" + d.exp();
+    ShortestDigits d = new ShortestDigits();
+    d.set(a);
+    return d.digits() + "e" + d.exponent();
   }
 
   @Test
-  void fastDigitsAgreeWithTheBigDecimalSearchOnRandomDoubles() {
+  void shortestDigitsAgreeWithTheBigDecimalSearchOnRandomDoubles() {
     long seed = System.nanoTime();
     SplittableRandom r = new SplittableRandom(seed);
-    for (int i = 0; i < 50_000; i++) {
-      double a = switch (i % 5) {
+    for (int i = 0; i < 200_000; i++) {
+      double a = switch (i % 7) {
         case 0 -> Math.abs(Double.longBitsToDouble(r.nextLong()));
         case 1 -> r.nextInt(1_000_000) / (double) (1 + r.nextInt(1000));
         case 2 -> r.nextInt(100_000) * 0.01;
-        case 3 -> Math.scalb(r.nextDouble(), r.nextInt(-1070, 1020));
+        case 3 -> Math.scalb(r.nextDouble(), r.nextInt(-1020, 1020));
+        case 4 -> Math.scalb(1.0, r.nextInt(-1022, 1024)); // powers of two: the asymmetric interval
+        case 5 -> Math.nextUp(Math.scalb(1.0, r.nextInt(-1022, 1023))) * (r.nextBoolean() ? 1 : 0.75);
         default -> (double) r.nextLong(1L << 60);
       };
-      if (a == 0 || Double.isNaN(a) || Double.isInfinite(a)) {
+      if (!ShortestDigits.handles(a)) {
         continue;
       }
       assertEquals(reference(a), fast(a), "seed " + seed + " value " + Double.doubleToRawLongBits(a));
+    }
+  }
+
+  @Test
+  void shortestDigitsAtTheEdges() {
+    double[] edges = {Double.MIN_NORMAL, Math.nextUp(Double.MIN_NORMAL), Double.MAX_VALUE, Math.nextDown(Double.MAX_VALUE),
+        1, 2, 0.5, 9007199254740992.0, 9007199254740993.0, 1e22, 1e23, 0.1, 0.2, 0.3, 1.0 / 3,
+        2.0 / 3, 123456789012345678.0, 1e15, 1e16, 1e17, 4.35, 0.001, 1.7976931348623157e308, 2.2250738585072014e-308};
+    for (double a : edges) {
+      assertEquals(reference(a), fast(a), "value " + a);
+    }
+    for (int e = -1022; e <= 1023; e++) {
+      double p = Math.scalb(1.0, e);
+      assertEquals(reference(p), fast(p), "2^" + e);
+      if (e > -1022) {
+        assertEquals(reference(Math.nextDown(p)), fast(Math.nextDown(p)), "nextDown 2^" + e);
+      }
+    }
+    for (int k = -307; k <= 308; k++) {
+      double p = Double.parseDouble("1e" + k);
+      assertEquals(reference(p), fast(p), "1e" + k);
+    }
+  }
+
+  /** Go's layout of the reference digits, built with BigDecimal's own plain form. */
+  private static String referenceLayout(double f, Notation n) {
+    if (f == 0) {
+      return (Double.doubleToRawLongBits(f) < 0 ? "-" : "") + (n == Notation.EXPONENT ? "0e+00" : "0");
+    }
+    BigDecimal bd = GoFloats.shortest(Math.abs(f));
+    String digits = bd.unscaledValue().toString();
+    int exp = digits.length() - 1 - bd.scale();
+    String sign = f < 0 ? "-" : "";
+    if (exp < n.minPlainExponent() || exp >= n.plainExponentLimit()) {
+      String mant = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+      return sign + mant + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+    }
+    return sign + bd.toPlainString();
+  }
+
+  @Test
+  void writesGoLayoutsAtAnOffset() {
+    long seed = System.nanoTime();
+    SplittableRandom r = new SplittableRandom(seed);
+    ShortestDigits scratch = new ShortestDigits();
+    byte[] buf = new byte[GoFloats.MAX_WRITTEN_LENGTH + 3];
+    for (int i = 0; i < 20_000; i++) {
+      double a = i % 3 == 0 ? Double.longBitsToDouble(r.nextLong()) : (r.nextInt(2_000_001) - 1_000_000) / 64.0 / (1 + r.nextInt(9));
+      if (Double.isNaN(a) || Double.isInfinite(a)) {
+        continue;
+      }
+      for (Notation n : new Notation[] {Notation.API_VALUE, Notation.PLAIN, Notation.EXPONENT, Notation.G, Notation.V}) {
+        buf[0] = 'x';
+        int end = GoFloats.write(a, n, scratch, buf, 1);
+        String want = referenceLayout(a, n);
+        assertEquals("x" + want, new String(buf, 0, end, java.nio.charset.StandardCharsets.ISO_8859_1), "seed " + seed + " " + a);
+        assertEquals(want, GoFloats.format(a, n), "seed " + seed + " " + a);
+      }
     }
   }
 
@@ -55,6 +116,8 @@ class GoFloatsTest {
     assertEquals("5e-324", GoFloats.format(Double.MIN_VALUE, Notation.API_VALUE));
     assertEquals("1.7976931348623157e+308", GoFloats.format(Double.MAX_VALUE, Notation.API_VALUE));
     assertEquals("2.0000000000000004", GoFloats.format(2.0000000000000004, Notation.API_VALUE));
+    // A power of two whose rounding interval is narrower below: the shortest decimal lies above it.
+    assertEquals("6.090821257125e+287", GoFloats.format(Double.longBitsToDouble(0x7bb0000000000000L), Notation.API_VALUE));
   }
 
   @Test
