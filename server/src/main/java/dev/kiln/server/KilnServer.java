@@ -377,6 +377,7 @@ public final class KilnServer implements AutoCloseable {
     }
     Db d = db;
     dev.kiln.server.memory.NativeHeapTrim nativeTrim = new dev.kiln.server.memory.NativeHeapTrim();
+    dev.kiln.server.memory.ShrinkingCollection collection = dev.kiln.server.memory.ShrinkingCollection.defaults();
     idleTrimmer = new dev.kiln.server.memory.IdleTrimmer(
         new dev.kiln.server.memory.IdleTrimPolicy(dev.kiln.server.memory.IdleTrimPolicy.Settings.DEFAULTS),
         dev.kiln.server.memory.ProcessGauges.jvm(), new dev.kiln.server.memory.IdleTrimmer.Steps() {
@@ -389,7 +390,7 @@ public final class KilnServer implements AutoCloseable {
 
           @Override
           public void collect() {
-            System.gc();
+            collection.collect();
           }
 
           @Override

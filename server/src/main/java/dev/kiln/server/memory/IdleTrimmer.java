@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
  * Gives memory back when the server goes idle after work (a burst of dashboard queries, a
  * remote-write backfill): polls the process's CPU time and collection count once a second through
  * {@link ProcessGauges}, and when {@link IdleTrimPolicy} says so runs the {@link Steps}: drop the
- * resident pages of the storage's mapped files, collect the heap fully (with the launcher's heap free
- * ratios the serial collector then shrinks the heap to the live set plus the ratio's margin, and the
- * old mappings are released), and return glibc's free memory to the system. Without this, a heap
+ * resident pages of the storage's mapped files, collect the heap fully (a {@link ShrinkingCollection}:
+ * the serial collector then shrinks the heap to little more than the live set, and the old mappings
+ * are released), and return glibc's free memory to the system. Without this, a heap
  * grown by a query burst stays committed until the next full collection, which an idle server may
  * never have.
  *
