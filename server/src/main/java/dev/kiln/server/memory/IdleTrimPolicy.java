@@ -4,9 +4,9 @@ package dev.kiln.server.memory;
  * Decides when an idle server gives memory back ({@link IdleTrimmer}): after the process has used
  * at most {@code idleCpuFraction} of one core for {@code idleNanos} in a row, once there was work since
  * the previous trim (a collection, or {@code activityCpuNanos} of CPU), and no sooner than {@code
- * minIntervalNanos} nor {@code costFactor} times the previous trim's duration after it. The last bound
- * keeps the trims' own cost (a full collection of the live heap) below 1/{@code costFactor} of the
- * time even when a large head makes them slow.
+ * minIntervalNanos} nor {@code costFactor} times the previous trim's cost (the CPU time it took) after it.
+ * The last bound keeps the trims' own cost (a full collection of the live heap) below 1/{@code
+ * costFactor} of one core even when a large head makes them slow.
  *
  * <p>Pure bookkeeping over the samples it is given (times in nanoseconds of any one clock); not
  * thread-safe, one caller polls it.
@@ -77,7 +77,7 @@ public final class IdleTrimPolicy {
   }
 
   /**
-   * Records a trim that ended at {@code endNanos} after {@code tookNanos}, with the process's CPU time
+   * Records a trim that ended at {@code endNanos} and cost {@code tookNanos} of CPU, with the process's CPU time
    * and collection count after it (its own collection does not count as work).
    */
   public void trimmed(long endNanos, long tookNanos, long cpuNanos, long collections) {

@@ -61,13 +61,17 @@ public final class IdleTrimmer implements AutoCloseable {
         return false;
       }
       long start = gauges.nanoTime();
+      long cpuBefore = gauges.processCpuNanos();
       steps.releaseMappedPages();
       steps.collect();
       steps.trimNativeHeap();
       long end = gauges.nanoTime();
-      policy.trimmed(end, end - start, gauges.processCpuNanos(), gauges.collections());
+      long cpuAfter = gauges.processCpuNanos();
+      // The cost is the process's CPU time over the trim (the server is idle otherwise, and the
+      // collection runs on the JVM's own thread), not wall time, which a loaded machine stretches.
+      policy.trimmed(end, Math.max(0, cpuAfter - cpuBefore), cpuAfter, gauges.collections());
       trims++;
-      LOG.debug("idle trim took {} ms", (end - start) / 1_000_000);
+      LOG.debug("idle trim took {} ms, {} ms of CPU", (end - start) / 1_000_000, (cpuAfter - cpuBefore) / 1_000_000);
       return true;
     } catch (RuntimeException e) {
       LOG.warn("idle memory trim failed: {}", e.toString());
