@@ -6,7 +6,9 @@
 # now, then every query of shared/workloads/dashboard-queries.md as an instant query and 1 h/15 s and 6 h/30 s range
 # queries (median of RUNS after one warm-up call each, and after WARMUP untimed passes over all queries, default 1).
 # Prints one table of medians over ROUNDS rounds, with ratios. SERVERS (default "kiln prometheus victoriametrics")
-# runs a subset; KEEP_RESULTS=FILE keeps the raw key=value lines.
+# runs a subset; KEEP_RESULTS=FILE keeps the raw key=value lines. IDLE=SECONDS (default 15) also reads each server's
+# RSS after that long without requests following the queries, and after the same idle time following ingest
+# (the figure of a server between dashboard refreshes; Kiln gives memory back when idle, docs/operations.md).
 # Usage: benchmarks/side-by-side/dashboard.sh [SERIES] [STEPS] [ROUNDS] [CONNECTIONS] [RUNS]
 #        (defaults 5000 1440 3 4 5; SERIES is rounded down to whole hosts)
 set -euo pipefail
@@ -25,6 +27,8 @@ bench="$root/benchmarks/target/benchmarks.jar"
 touch "$jar"   # the launcher rebuilds when sources are newer than the jar; this run measures the jar as built
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ready() { for _ in $(seq 1 150); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "not ready: $1" >&2; return 1; }
+# rss_of PID PREFIX: PREFIX_mib= and PREFIX_anon_mib= from /proc/PID/status
+rss_of() { awk -v p="$2" '$1 == "VmRSS:" {r=$2} $1 == "RssAnon:" {a=$2} END {printf "%s_mib=%.0f %s_anon_mib=%.0f", p, r/1024, p, a/1024}' "/proc/$1/status"; }
 echo "global: {scrape_interval: 1h}" > "$work/empty.yml"
 results="$work/results"
 drive() { java -cp "$bench" dev.kiln.benchmarks.sidebyside.DashboardBench "$@"; }
@@ -45,10 +49,17 @@ one() { # round server
   echo "round=$1 server=$2 $(drive write "$base/api/v1/write" "$pid" "$hosts" "$steps" "$conns" "$end")" | tee -a "$results"
   [ "$2" = victoriametrics ] && curl -sf "$base/internal/force_flush" >/dev/null
   sleep 2
+  local idle=${IDLE:-15}
+  if [ "$idle" -gt 0 ]; then
+    sleep "$idle"; echo "round=$1 server=$2 $(rss_of "$pid" rss_idle_after_ingest)" >> "$results"
+  fi
   # Untimed passes over the whole query set first (WARMUP, default 1), the same for all three: a dashboard
   # server runs its queries all day, and this keeps the JIT's first compilations out of Kiln's medians.
   for _ in $(seq 1 "${WARMUP:-1}"); do drive query "$base" "$pid" "$end" 1 "$queries" "$extra" >/dev/null; done
   drive query "$base" "$pid" "$end" "$runs" "$queries" "$extra" | sed "s/^/round=$1 server=$2 /" >> "$results"
+  if [ "$idle" -gt 0 ]; then
+    sleep "$idle"; echo "round=$1 server=$2 $(rss_of "$pid" rss_idle_after_queries)" >> "$results"
+  fi
   echo "round=$1 server=$2 disk_bytes=$(du -sb "$data" | cut -f1)" >> "$results"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
   rm -rf "$data"

@@ -45,6 +45,11 @@ def main(results, queries_md):
     row("RSS after queries, MiB", "rss_after_queries_mib", "%.0f")
     row("anonymous RSS after ingest, MiB", "rss_anon_mib", "%.0f")
     row("anonymous RSS after queries, MiB", "rss_anon_after_queries_mib", "%.0f")
+    if any(k == "rss_idle_after_queries_mib" for _, k in med):
+        row("RSS after ingest and IDLE s idle, MiB", "rss_idle_after_ingest_mib", "%.0f")
+        row("RSS after queries and IDLE s idle, MiB", "rss_idle_after_queries_mib", "%.0f")
+        row("anonymous RSS after ingest and IDLE s idle, MiB", "rss_idle_after_ingest_anon_mib", "%.0f")
+        row("anonymous RSS after queries and IDLE s idle, MiB", "rss_idle_after_queries_anon_mib", "%.0f")
     for s in SERVERS:
         if (s, "disk_bytes") in med and samples:
             med[(s, "disk_per_sample")] = med[(s, "disk_bytes")] / samples

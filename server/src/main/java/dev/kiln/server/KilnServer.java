@@ -72,6 +72,7 @@ public final class KilnServer implements AutoCloseable {
   private dev.kiln.server.notify.DirectNotifier direct;
   private dev.kiln.server.push.PushIngester pushIngester;
   private volatile PrometheusConfig config;
+  private dev.kiln.server.memory.IdleTrimmer idleTrimmer;
   private volatile boolean ready;
   private volatile boolean lastReloadOk = true;
   private volatile long lastReloadMillis;
@@ -365,6 +366,41 @@ public final class KilnServer implements AutoCloseable {
     return address;
   }
 
+  /**
+   * Starts giving memory back whenever the server goes idle after work (mapped file pages, the heap a
+   * query burst grew, glibc's free memory; docs/operations.md, "Memory and JVM settings"). Call after
+   * {@link #start()}; the launcher's server does, unless {@code -Dkiln.idleTrim=false}.
+   */
+  public synchronized void startIdleTrimmer() {
+    if (idleTrimmer != null || db == null) {
+      return;
+    }
+    Db d = db;
+    dev.kiln.server.memory.NativeHeapTrim nativeTrim = new dev.kiln.server.memory.NativeHeapTrim();
+    dev.kiln.server.memory.ShrinkingCollection collection = dev.kiln.server.memory.ShrinkingCollection.defaults();
+    idleTrimmer = new dev.kiln.server.memory.IdleTrimmer(
+        new dev.kiln.server.memory.IdleTrimPolicy(dev.kiln.server.memory.IdleTrimPolicy.Settings.DEFAULTS),
+        dev.kiln.server.memory.ProcessGauges.jvm(), new dev.kiln.server.memory.IdleTrimmer.Steps() {
+          @Override
+          public void releaseMappedPages() {
+            if (ready) {
+              d.releaseResidentPages();
+            }
+          }
+
+          @Override
+          public void collect() {
+            collection.collect();
+          }
+
+          @Override
+          public void trimNativeHeap() {
+            nativeTrim.trim();
+          }
+        });
+    idleTrimmer.start(1000);
+  }
+
   /** Graceful shutdown: stop accepting, stop scraping and rules, then close the database. */
   @Override
   public void close() {
@@ -386,6 +422,11 @@ public final class KilnServer implements AutoCloseable {
     }
     if (direct != null) {
       direct.close();
+    }
+    synchronized (this) {
+      if (idleTrimmer != null) {
+        idleTrimmer.close();
+      }
     }
     remote.close();
     workers.shutdown();

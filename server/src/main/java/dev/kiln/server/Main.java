@@ -210,6 +210,9 @@ public final class Main implements Callable<Integer> {
       System.err.println("SIGHUP reload unavailable: " + e.getMessage());
     }
     var addr = server.start();
+    if (!"false".equals(System.getProperty("kiln.idleTrim"))) {
+      server.startIdleTrimmer();
+    }
     org.slf4j.LoggerFactory.getLogger(Main.class).info("Kiln {} listening on {}", KilnVersion.version(), addr);
     stopped.await();
     return 0;

@@ -200,6 +200,26 @@ public final class Block implements Queryable, AutoCloseable {
     return add.size();
   }
 
+  /**
+   * Maps the block's index and chunk files afresh, so that the file pages earlier reads made
+   * resident stop counting in the process's resident memory once the old mappings are released
+   * (the next collection that finds them unreachable); the pages stay in the page cache, and reads
+   * that run meanwhile keep their old mapping. Does nothing on a closing block.
+   */
+  public void releaseResidentPages() {
+    if (!acquire()) {
+      return;
+    }
+    try {
+      index.releaseResidentPages();
+      chunks.releaseResidentPages();
+    } catch (IOException e) {
+      throw new StorageException("remap block " + meta.ulid() + ": " + e.getMessage(), e);
+    } finally {
+      release();
+    }
+  }
+
   /** Closes now if no querier is open, otherwise when the last one closes. */
   @Override
   public synchronized void close() {

@@ -117,6 +117,13 @@ public final class ChunkReader implements AutoCloseable {
     return n;
   }
 
+  /** Maps the segments afresh (see {@link MappedFile#releaseResidentPages()}); the block must be open. */
+  void releaseResidentPages() throws IOException {
+    for (MappedFile f : segments) {
+      f.releaseResidentPages();
+    }
+  }
+
   @Override
   public void close() {
     for (MappedFile f : segments) {

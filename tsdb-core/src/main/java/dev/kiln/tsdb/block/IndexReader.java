@@ -405,4 +405,9 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
   public void close() {
     file.close();
   }
+
+  /** Maps the file afresh (see {@link MappedFile#releaseResidentPages()}); the block must be open. */
+  void releaseResidentPages() throws IOException {
+    file.releaseResidentPages();
+  }
 }

@@ -11,6 +11,11 @@ import java.nio.file.Path;
  * larger than 2 GiB can be read with {@code long} offsets. Reads that span two windows are
  * stitched together. Thread-safe for reads (absolute gets only); {@link #close()} unmaps, after
  * which no read may happen: the owner must guarantee that (see {@link Block}'s reader count).
+ *
+ * <p>{@link #releaseResidentPages()} replaces the windows by fresh mappings of the same file, so the
+ * pages the old ones touched stop counting in the process's resident memory once the old mappings
+ * are released (they stay in the page cache); a read running meanwhile keeps using the old window,
+ * which stays mapped while it is reachable.
  */
 final class MappedFile implements AutoCloseable {
   static final int DEFAULT_WINDOW = 1 << 30;
@@ -19,7 +24,7 @@ final class MappedFile implements AutoCloseable {
   private final Path path;
   private final long size;
   private final int windowBits;
-  private final MappedByteBuffer[] windows;
+  private volatile MappedByteBuffer[] windows;
 
   MappedFile(FileIo io, Path path) throws IOException {
     this(io, path, 30);
@@ -33,13 +38,31 @@ final class MappedFile implements AutoCloseable {
     FileChannel ch = io.openForRead(path);
     try {
       this.size = ch.size();
-      long w = 1L << windowBits;
-      int n = (int) ((size + w - 1) / w);
-      windows = new MappedByteBuffer[n];
-      for (int i = 0; i < n; i++) {
-        long off = (long) i << windowBits;
-        windows[i] = io.map(ch, FileChannel.MapMode.READ_ONLY, off, Math.min(w, size - off));
-      }
+      windows = map(ch);
+    } finally {
+      io.close(ch);
+    }
+  }
+
+  private MappedByteBuffer[] map(FileChannel ch) throws IOException {
+    long w = 1L << windowBits;
+    int n = (int) ((size + w - 1) / w);
+    MappedByteBuffer[] out = new MappedByteBuffer[n];
+    for (int i = 0; i < n; i++) {
+      long off = (long) i << windowBits;
+      out[i] = io.map(ch, FileChannel.MapMode.READ_ONLY, off, Math.min(w, size - off));
+    }
+    return out;
+  }
+
+  /**
+   * Maps the file afresh for later reads and drops this object's references to the current
+   * mappings; the caller must hold the owner's reader registration (the file must not be closed).
+   */
+  void releaseResidentPages() throws IOException {
+    FileChannel ch = io.openForRead(path);
+    try {
+      windows = map(ch);
     } finally {
       io.close(ch);
     }
@@ -76,8 +99,9 @@ final class MappedFile implements AutoCloseable {
       throw outOfBounds(pos, n);
     }
     long mask = (1L << windowBits) - 1;
+    MappedByteBuffer[] ws = windows;
     while (n > 0) {
-      MappedByteBuffer w = windows[(int) (pos >>> windowBits)];
+      MappedByteBuffer w = ws[(int) (pos >>> windowBits)];
       int inWin = (int) (pos & mask);
       int k = Math.min(n, w.capacity() - inWin);
       w.get(inWin, dst, off, k);

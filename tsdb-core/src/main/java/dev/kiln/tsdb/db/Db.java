@@ -268,6 +268,27 @@ public final class Db implements Storage {
     return blocks.querier(mintMillis, maxtMillis);
   }
 
+  /**
+   * Maps the head chunk files and the blocks' files afresh, so that the file pages that writes and
+   * queries made resident leave the process's resident memory once the old mappings are released
+   * by the next collection that finds them unreachable (a full one, as they are long-lived). The pages stay in the page
+   * cache; later reads map them in again. Safe at any time: a read in progress keeps the mapping it
+   * has.
+   */
+  public void releaseResidentPages() {
+    if (closed.get()) {
+      return;
+    }
+    chunks.releaseResidentPages();
+    for (dev.kiln.tsdb.block.Block b : blocks.blocks()) {
+      try {
+        b.releaseResidentPages();
+      } catch (RuntimeException e) {
+        // A block that cannot be mapped again keeps its current mapping; its next read reports the problem.
+      }
+    }
+  }
+
   /** Head cardinality statistics with the top 10 of each list, as /api/v1/status/tsdb. */
   public HeadStats headStats() {
     return HeadStatsCollector.collect(head, 10);

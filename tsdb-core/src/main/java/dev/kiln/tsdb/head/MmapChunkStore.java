@@ -55,7 +55,8 @@ public final class MmapChunkStore implements ChunkStore {
   private static final class MappedFile {
     final int index;
     final Path path;
-    final MappedByteBuffer buf;
+    /** Replaced (under the store's lock) by {@link #releaseResidentPages()}; read without it. */
+    volatile MappedByteBuffer buf;
     int size = HEADER_BYTES;
     long maxT = Long.MIN_VALUE;
 
@@ -365,6 +366,28 @@ public final class MmapChunkStore implements ChunkStore {
           LOG.warn("delete head chunk file {}: {}", f.path, ex.getMessage());
         }
         it.remove();
+      }
+    }
+  }
+
+  /**
+   * Maps every chunk file afresh, so that the file pages earlier writes and reads made resident
+   * stop counting in the process's resident memory once the old mappings are released (the next
+   * collection that finds them unreachable: {@link FileIo#unmap} leaves that to the collector).
+   * The pages stay in the page cache, which both mappings share, so nothing written is lost and
+   * a chunk still reading through an old mapping sees the same bytes.
+   */
+  public synchronized void releaseResidentPages() {
+    for (MappedFile f : files.values()) {
+      try {
+        FileChannel ch = io.openForUpdate(f.path);
+        try {
+          f.buf = io.map(ch, FileChannel.MapMode.READ_WRITE, 0, f.buf.capacity());
+        } finally {
+          io.close(ch);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("remap head chunk file {}: {}", f.path, e.toString());
       }
     }
   }

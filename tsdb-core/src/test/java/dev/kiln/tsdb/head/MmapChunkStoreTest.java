@@ -74,6 +74,53 @@ class MmapChunkStoreTest {
   }
 
   @Test
+  void chunksReadTheSameBeforeAndAfterTheFilesAreMappedAfresh() throws IOException {
+    Random r = new Random(7);
+    int[] maps = {0};
+    FileIo counting =
+        new FileIo() {
+          @Override
+          public MappedByteBuffer map(FileChannel ch, FileChannel.MapMode mode, long off, long size)
+              throws IOException {
+            maps[0]++;
+            return super.map(ch, mode, off, size);
+          }
+        };
+    MmapChunkStore store = new MmapChunkStore(counting, dir, 4096);
+    List<Long> refs = new ArrayList<>();
+    List<byte[]> bytes = new ArrayList<>();
+    List<Chunk> taken = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      XorChunk c = chunk(r, i * 1000L, 1 + r.nextInt(120));
+      refs.add(store.write(i, i * 1000L, i * 1000L + 999, c));
+      bytes.add(c.bytes());
+      taken.add(store.read(refs.get(i))); // not read yet: it reads through the mapping of its time
+    }
+    int files = store.fileCount();
+    assertTrue(files > 2, "files " + files);
+    assertEquals(files, maps[0]);
+    store.releaseResidentPages();
+    assertEquals(2 * files, maps[0], "every file mapped again");
+    // Writes after the remapping go on in the current file, through the new mapping.
+    for (int i = 60; i < 80; i++) {
+      XorChunk c = chunk(r, i * 1000L, 1 + r.nextInt(120));
+      refs.add(store.write(i, i * 1000L, i * 1000L + 999, c));
+      bytes.add(c.bytes());
+    }
+    for (int i = 0; i < refs.size(); i++) {
+      assertArrayEquals(bytes.get(i), store.read(refs.get(i)).bytes(), "chunk " + i);
+    }
+    for (int i = 0; i < taken.size(); i++) {
+      assertArrayEquals(bytes.get(i), taken.get(i).bytes(), "chunk taken before, " + i);
+    }
+    store.close();
+    // The files on disk hold what both mappings wrote: a restart loads every chunk.
+    MmapChunkStore reopened = new MmapChunkStore(FileIo.DEFAULT, dir, 4096);
+    assertEquals(80, reopened.loadPreexisting(Long.MIN_VALUE).values().stream().mapToInt(l -> l.count).sum());
+    reopened.close();
+  }
+
+  @Test
   void failedMappingFallsBackToHeapWithoutLosingChunks() {
     FileIo failing =
         new FileIo() {

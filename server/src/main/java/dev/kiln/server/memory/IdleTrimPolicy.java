@@ -1,0 +1,93 @@
+package dev.kiln.server.memory;
+
+/**
+ * Decides when an idle server gives memory back ({@link IdleTrimmer}): after the process has used
+ * at most {@code idleCpuFraction} of one core for {@code idleNanos} in a row, once there was work since
+ * the previous trim (a collection, or {@code activityCpuNanos} of CPU), and no sooner than {@code
+ * minIntervalNanos} nor {@code costFactor} times the previous trim's cost (the CPU time it took) after it.
+ * The last bound keeps the trims' own cost (a full collection of the live heap) below 1/{@code
+ * costFactor} of one core even when a large head makes them slow.
+ *
+ * <p>Pure bookkeeping over the samples it is given (times in nanoseconds of any one clock); not
+ * thread-safe, one caller polls it.
+ */
+public final class IdleTrimPolicy {
+  /** Settings; all durations in nanoseconds. */
+  public record Settings(long idleNanos, double idleCpuFraction, long activityCpuNanos, long minIntervalNanos,
+      long costFactor) {
+    /** Kiln's defaults: 3 s idle below 5 % of a core, 1 CPU s of work, at most every 10 s, at most 1 % of the time. */
+    public static final Settings DEFAULTS = new Settings(3_000_000_000L, 0.05, 1_000_000_000L, 10_000_000_000L, 100);
+  }
+
+  private final Settings settings;
+  private boolean sampled;
+  private long lastNanos;
+  private long lastCpu;
+  private long idleSince = -1;
+  private boolean trimmedOnce;
+  private long lastTrimEnd;
+  private long lastTrimTook;
+  private long cpuAtTrim;
+  private long collectionsAtTrim;
+
+  public IdleTrimPolicy(Settings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Takes one sample and answers whether to trim now.
+   *
+   * @param nowNanos the clock
+   * @param cpuNanos the process's CPU time so far
+   * @param collections the number of garbage collections so far
+   */
+  public boolean sample(long nowNanos, long cpuNanos, long collections) {
+    boolean first = !sampled;
+    long elapsed = nowNanos - lastNanos;
+    long used = cpuNanos - lastCpu;
+    sampled = true;
+    lastNanos = nowNanos;
+    lastCpu = cpuNanos;
+    if (first) {
+      cpuAtTrim = cpuNanos;
+      collectionsAtTrim = collections;
+      return false;
+    }
+    if (elapsed <= 0 || used > settings.idleCpuFraction() * elapsed) {
+      idleSince = -1;
+      return false;
+    }
+    if (idleSince < 0) {
+      idleSince = nowNanos - elapsed;
+    }
+    if (nowNanos - idleSince < settings.idleNanos()) {
+      return false;
+    }
+    boolean worked = collections != collectionsAtTrim || cpuNanos - cpuAtTrim >= settings.activityCpuNanos();
+    if (!worked) {
+      return false;
+    }
+    if (trimmedOnce) {
+      long wait = Math.max(settings.minIntervalNanos(), settings.costFactor() * lastTrimTook);
+      if (nowNanos - lastTrimEnd < wait) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Records a trim that ended at {@code endNanos} and cost {@code tookNanos} of CPU, with the process's CPU time
+   * and collection count after it (its own collection does not count as work).
+   */
+  public void trimmed(long endNanos, long tookNanos, long cpuNanos, long collections) {
+    trimmedOnce = true;
+    lastTrimEnd = endNanos;
+    lastTrimTook = tookNanos;
+    cpuAtTrim = cpuNanos;
+    collectionsAtTrim = collections;
+    lastNanos = endNanos;
+    lastCpu = cpuNanos;
+    idleSince = -1;
+  }
+}

@@ -1,0 +1,116 @@
+package dev.kiln.server.memory;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class IdleTrimPolicyTest {
+  private static final long S = 1_000_000_000L;
+  private static final IdleTrimPolicy.Settings SETTINGS = new IdleTrimPolicy.Settings(3 * S, 0.05, S, 10 * S, 100);
+
+  /** Feeds the policy one sample a second: {@code cpuPerSecond} of CPU each, and the given collection count. */
+  private static final class Feed {
+    final IdleTrimPolicy policy = new IdleTrimPolicy(SETTINGS);
+    long now;
+    long cpu;
+    long gcs;
+
+    boolean second(long cpuPerSecond) {
+      now += S;
+      cpu += cpuPerSecond;
+      return policy.sample(now, cpu, gcs);
+    }
+
+    void trimmed(long took) {
+      now += took;
+      cpu += took;
+      gcs++;
+      policy.trimmed(now, took, cpu, gcs);
+    }
+  }
+
+  @Test
+  void trimsOnceAfterThreeIdleSecondsFollowingWork() {
+    Feed f = new Feed();
+    assertFalse(f.second(0)); // first sample only sets the baseline
+    for (int i = 0; i < 5; i++) {
+      assertFalse(f.second(S), "busy second " + i);
+    }
+    f.gcs += 3;
+    assertFalse(f.second(S / 100));
+    assertFalse(f.second(S / 100));
+    assertTrue(f.second(S / 100), "third idle second");
+    f.trimmed(S / 50);
+    for (int i = 0; i < 30; i++) {
+      assertFalse(f.second(0), "no work since the trim, second " + i);
+    }
+  }
+
+  @Test
+  void aBusySecondRestartsTheIdleCount() {
+    Feed f = new Feed();
+    f.second(0);
+    f.gcs++;
+    f.second(0);
+    f.second(0);
+    assertFalse(f.second(S / 10)); // 10 % of a core: busy
+    assertFalse(f.second(0));
+    assertFalse(f.second(0));
+    assertTrue(f.second(0));
+  }
+
+  @Test
+  void withoutCollectionsCpuWorkCountsFromOneSecond() {
+    Feed f = new Feed();
+    f.second(0);
+    for (int i = 0; i < 10; i++) {
+      assertFalse(f.second(S / 25), "idle, but only " + (i + 1) * 40 + " ms of work");
+    }
+    // 10 idle seconds at 4 % brought 0.4 CPU s; a busy second adds 1 s more.
+    assertFalse(f.second(S));
+    assertFalse(f.second(0));
+    assertFalse(f.second(0));
+    assertTrue(f.second(0));
+  }
+
+  @Test
+  void slowTrimsAreSpacedByTheirCost() {
+    Feed f = new Feed();
+    f.second(0);
+    f.gcs++;
+    f.second(0);
+    f.second(0);
+    assertTrue(f.second(0));
+    f.trimmed(S / 2); // half a second: the next one waits 50 s
+    int firstAgain = -1;
+    for (int i = 1; i <= 60; i++) {
+      f.gcs++;
+      if (f.second(0)) {
+        firstAgain = i;
+        break;
+      }
+    }
+    assertTrue(firstAgain >= 49 && firstAgain <= 51, "next trim after " + firstAgain + " s");
+  }
+
+  @Test
+  void fastTrimsStillWaitTheMinimumInterval() {
+    Feed f = new Feed();
+    f.second(0);
+    f.gcs++;
+    f.second(0);
+    f.second(0);
+    assertTrue(f.second(0));
+    f.trimmed(S / 1000);
+    int firstAgain = -1;
+    for (int i = 1; i <= 20; i++) {
+      f.gcs++;
+      if (f.second(0)) {
+        firstAgain = i;
+        break;
+      }
+    }
+    assertTrue(firstAgain >= 9 && firstAgain <= 11, "next trim after " + firstAgain + " s");
+  }
+}
