@@ -124,7 +124,8 @@ final class BlockQuerier implements Querier {
 
     @Override
     public SampleIterator iterator(SampleIterator reuse) {
-      return new BlockSeriesIterator(block.chunks(), chunks, deleted, mint, maxt);
+      return new BlockSeriesIterator(block.chunks(), chunks, deleted, mint, maxt,
+          reuse instanceof BlockSeriesIterator b ? b : null);
     }
 
     /** The block's chunks as written; one with deleted samples as its time range alone. */

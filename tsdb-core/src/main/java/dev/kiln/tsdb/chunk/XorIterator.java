@@ -30,9 +30,31 @@ public final class XorIterator implements SampleIterator {
   private int leading;
   private int trailing;
 
+  /** A buffer only this iterator hands out, for chunks copied in before a {@link #reset}. */
+  private byte[] own;
+
   /** Iterates the chunk stored in {@code data[offset, offset+length)}, header included. */
   public XorIterator(byte[] data, int offset, int length) {
     reset(data, offset, length);
+  }
+
+  /** An iterator over no samples, to be {@link #reset} onto a chunk. */
+  public XorIterator() {
+    this.exhausted = true;
+  }
+
+  /**
+   * A buffer of at least {@code n} bytes that belongs to this iterator (the same one each time
+   * while it is large enough, contents kept only until it grows), for a reader that copies a
+   * chunk from elsewhere and then calls {@link #reset} on it. Once reset onto it, the iterator
+   * reads it until the next reset, so the caller must not write it in between. It has 8 bytes
+   * more than asked for, which keeps the reads near the chunk's end on the fast path.
+   */
+  public byte[] ownBuffer(int n) {
+    if (own == null || own.length < n + 8) {
+      own = new byte[Math.max(n + 8, own == null ? 256 : own.length * 2)];
+    }
+    return own;
   }
 
   /** Repositions this iterator at the start of another chunk. */
