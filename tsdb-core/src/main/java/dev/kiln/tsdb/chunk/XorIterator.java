@@ -117,15 +117,37 @@ public final class XorIterator implements SampleIterator {
     long vBits = this.vBits;
     int n = 0;
     while (n < todo) {
-      long savedPos = bitPos;
-      long d = tDelta + readDod();
-      if (t + d > maxt) {
-        bitPos = savedPos;
-        break;
+      long p = bitPos;
+      long w = word(p) << (p & 7);
+      long d;
+      if (w >= 0 && p < endBit) {
+        // Delta-of-delta 0 (one bit), the usual case: the value's control bits and, when it
+        // reuses the previous window, its bits are in the same word.
+        d = tDelta;
+        if (t + d > maxt) {
+          break;
+        }
+        long v = w << 1;
+        if (v >= 0) {
+          advanceTo(p + 2);
+        } else if ((v << 1) >= 0 && 64 - leading - trailing <= 54) {
+          int mbits = 64 - leading - trailing;
+          advanceTo(p + 3 + mbits);
+          vBits ^= ((v << 2) >>> (64 - mbits)) << trailing;
+        } else {
+          bitPos = p + 1;
+          vBits = readValue(vBits);
+        }
+      } else {
+        d = tDelta + readDod();
+        if (t + d > maxt) {
+          bitPos = p;
+          break;
+        }
+        vBits = readValue(vBits);
       }
       tDelta = d;
       t += d;
-      vBits = readValue(vBits);
       ts[off + n] = t;
       vs[off + n] = Double.longBitsToDouble(vBits);
       n++;
