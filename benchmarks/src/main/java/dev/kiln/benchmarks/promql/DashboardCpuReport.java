@@ -7,7 +7,6 @@ import dev.kiln.promql.engine.Engine;
 import dev.kiln.tsdb.db.Db;
 import dev.kiln.tsdb.db.DbOptions;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -18,13 +17,14 @@ import java.util.concurrent.Executors;
  * CPU per dashboard query over a real Kiln data directory (blocks, memory-mapped head chunks and
  * write-ahead log, e.g. one written by {@code dashboard.sh}'s remote-write load), without HTTP and
  * JSON: the 6 h / 30 s range query of each selected query of the workload file, on the sequential
- * engine (query-thread CPU) and on an engine with one worker (process CPU, which includes the
+ * engine (query-thread CPU and bytes allocated) and on an engine with one worker (process CPU, which includes the
  * worker's share), medians of the rounds. Opens the directory as a database (the caller passes a
  * copy: opening replays the log and may write). Run with {@code java -cp benchmarks.jar
  * dev.kiln.benchmarks.promql.DashboardCpuReport DIR END_MILLIS QUERIES_MD ROUNDS [q,q,...]}.
  */
 public final class DashboardCpuReport {
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private DashboardCpuReport() {}
 
@@ -54,10 +54,14 @@ public final class DashboardCpuReport {
         double[] thread = new double[rounds];
         double[] proc = new double[rounds];
         double[] wall = new double[rounds];
+        double[] alloc = new double[rounds];
+        long self = Thread.currentThread().getId();
         for (int i = 0; i < rounds; i++) {
+          long a0 = THREADS.getThreadAllocatedBytes(self);
           long c0 = THREADS.getCurrentThreadCpuTime();
           run(seq, db, expr, start, end);
           thread[i] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
+          alloc[i] = (THREADS.getThreadAllocatedBytes(self) - a0) / 1e6;
           long p0 = os.getProcessCpuTime();
           long w0 = System.nanoTime();
           run(par, db, expr, start, end);
@@ -67,8 +71,9 @@ public final class DashboardCpuReport {
         Arrays.sort(thread);
         Arrays.sort(proc);
         Arrays.sort(wall);
-        System.out.printf("q%d 6h: sequential %.1f ms thread CPU; one worker %.1f ms process CPU, %.1f ms wall%n",
-            q, thread[rounds / 2], proc[rounds / 2], wall[rounds / 2]);
+        Arrays.sort(alloc);
+        System.out.printf("q%d 6h: sequential %.1f ms thread CPU, %.1f MB allocated; one worker %.1f ms process CPU,"
+            + " %.1f ms wall%n", q, thread[rounds / 2], alloc[rounds / 2], proc[rounds / 2], wall[rounds / 2]);
       }
     } finally {
       pool.shutdownNow();
