@@ -185,7 +185,7 @@ public final class DashboardBench {
   }
 
   /** The PromQL lines of the workload file's code blocks, Grafana's rate interval set to 1m. */
-  static List<String> queries(Path md) throws Exception {
+  public static List<String> queries(Path md) throws Exception {
     List<String> out = new ArrayList<>();
     boolean in = false;
     for (String line : Files.readAllLines(md)) {

@@ -59,6 +59,7 @@ final class BlockQuerier implements Querier {
     }
     Postings p = PostingsForMatchers.select(block.index(), matchers);
     Tombstones tombstones = block.tombstones();
+    IndexReader.SymbolCache symbols = new IndexReader.SymbolCache();
     return new SeriesSet() {
       private Series current;
 
@@ -66,7 +67,7 @@ final class BlockQuerier implements Querier {
       public boolean next() {
         while (p.next()) {
           long id = p.at();
-          IndexReader.SeriesEntry e = block.index().series(id);
+          IndexReader.SeriesEntry e = block.index().series(id, symbols);
           List<ChunkRef> inRange = new ArrayList<>(e.chunks().size());
           for (ChunkRef c : e.chunks()) {
             if (c.maxTime() >= mint && c.minTime() <= maxt) {
@@ -123,7 +124,8 @@ final class BlockQuerier implements Querier {
 
     @Override
     public SampleIterator iterator(SampleIterator reuse) {
-      return new BlockSeriesIterator(block.chunks(), chunks, deleted, mint, maxt);
+      return new BlockSeriesIterator(block.chunks(), chunks, deleted, mint, maxt,
+          reuse instanceof BlockSeriesIterator b ? b : null);
     }
 
     /** The block's chunks as written; one with deleted samples as its time range alone. */

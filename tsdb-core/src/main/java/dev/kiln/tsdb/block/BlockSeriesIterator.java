@@ -22,7 +22,7 @@ final class BlockSeriesIterator implements SampleIterator {
   private final List<Interval> deleted;
   private final long mint;
   private final long maxt;
-  private final ChunkBytes bytes = new ChunkBytes();
+  private final ChunkBytes bytes;
   private XorIterator xor;
   private int idx = -1;
   private SampleIterator cur;
@@ -32,11 +32,23 @@ final class BlockSeriesIterator implements SampleIterator {
   private ValueType type = ValueType.NONE;
 
   BlockSeriesIterator(ChunkReader reader, List<ChunkRef> chunks, List<Interval> deleted, long mint, long maxt) {
+    this(reader, chunks, deleted, mint, maxt, null);
+  }
+
+  /**
+   * Same, taking over the chunk buffer and decoder of {@code previous} (an iterator of an earlier
+   * series that is no longer used; null: new ones), so reading series after series of a block
+   * allocates no buffers.
+   */
+  BlockSeriesIterator(ChunkReader reader, List<ChunkRef> chunks, List<Interval> deleted, long mint, long maxt,
+      BlockSeriesIterator previous) {
     this.reader = reader;
     this.chunks = chunks;
     this.deleted = deleted;
     this.mint = mint;
     this.maxt = maxt;
+    this.bytes = previous == null ? new ChunkBytes() : previous.bytes;
+    this.xor = previous == null ? null : previous.xor;
   }
 
   /** Moves to the next chunk whose range reaches {@code target}; false when none is left. */

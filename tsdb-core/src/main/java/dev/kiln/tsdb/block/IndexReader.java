@@ -257,6 +257,33 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
     return new String(file.bytes(p + sz[0], (int) len), java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /**
+   * Recently read symbols of one index by reference, a fixed number of slots (direct-mapped), for
+   * one reader of series at a time. The index is immutable, so a cached symbol is always the
+   * symbol. Not thread-safe.
+   */
+  public static final class SymbolCache {
+    private static final int SLOTS = 1024;
+    private final long[] refs = new long[SLOTS];
+    private final String[] values = new String[SLOTS];
+
+    /** Creates an empty cache. */
+    public SymbolCache() {
+      java.util.Arrays.fill(refs, -1);
+    }
+
+    String get(IndexReader index, long ref) {
+      int slot = (int) (ref & (SLOTS - 1));
+      if (refs[slot] == ref) {
+        return values[slot];
+      }
+      String v = index.symbol(ref);
+      refs[slot] = ref;
+      values[slot] = v;
+      return v;
+    }
+  }
+
   /** Number of symbols. */
   public int symbolCount() {
     return symbolCount;
@@ -360,6 +387,14 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
 
   /** Reads the series with the given id (offset / 16), verifying its checksum. */
   public SeriesEntry series(long id) {
+    return series(id, null);
+  }
+
+  /**
+   * Same, looking symbols up in {@code symbols} first (null: none), for callers that read many
+   * series one after the other: their labels share most symbols, which are then decoded once.
+   */
+  public SeriesEntry series(long id, SymbolCache symbols) {
     long at = id * 16;
     int[] sz = new int[1];
     long len = file.uvarint(at, sz);
@@ -373,7 +408,8 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
       int nl = (int) d.uvarint();
       String[] pairs = new String[nl * 2];
       for (int i = 0; i < nl * 2; i++) {
-        pairs[i] = symbol(d.uvarint());
+        long ref = d.uvarint();
+        pairs[i] = symbols == null ? symbol(ref) : symbols.get(this, ref);
       }
       int nc = (int) d.uvarint();
       List<ChunkRef> chunks = new ArrayList<>(nc);

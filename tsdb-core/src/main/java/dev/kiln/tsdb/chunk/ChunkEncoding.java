@@ -10,6 +10,8 @@ public enum ChunkEncoding {
   HISTOGRAM(2),
   FLOAT_HISTOGRAM(3);
 
+  private static final ChunkEncoding[] VALUES = values();
+
   private final byte code;
 
   ChunkEncoding(int code) {
@@ -27,7 +29,7 @@ public enum ChunkEncoding {
    * @throws IllegalArgumentException for an unknown byte
    */
   public static ChunkEncoding fromCode(byte code) {
-    for (ChunkEncoding e : values()) {
+    for (ChunkEncoding e : VALUES) {
       if (e.code == code) {
         return e;
       }

@@ -16,13 +16,26 @@ public final class ChunksSampleIterator implements SampleIterator {
   private final long maxt;
   private int idx = -1;
   private SampleIterator cur;
+  /** An iterator of an earlier series that the first chunk may reuse. */
+  private SampleIterator spare;
   private boolean exhausted;
   private ValueType type = ValueType.NONE;
 
   public ChunksSampleIterator(List<ChunkMeta> chunks, long mint, long maxt) {
+    this(chunks, mint, maxt, null);
+  }
+
+  /**
+   * Same, reusing the chunk iterator of {@code reuse} (an iterator of this class that is no longer
+   * used; null or another class: none) for this series' chunks.
+   */
+  public ChunksSampleIterator(List<ChunkMeta> chunks, long mint, long maxt, SampleIterator reuse) {
     this.chunks = chunks;
     this.mint = mint;
     this.maxt = maxt;
+    if (reuse instanceof ChunksSampleIterator c && c != this) {
+      this.spare = c.cur != null ? c.cur : c.spare;
+    }
   }
 
   private boolean nextChunk() {
@@ -31,7 +44,8 @@ public final class ChunksSampleIterator implements SampleIterator {
       exhausted = true;
       return false;
     }
-    cur = chunks.get(idx).chunk().iterator(cur);
+    cur = chunks.get(idx).chunk().iterator(cur != null ? cur : spare);
+    spare = null;
     return true;
   }
 

@@ -167,8 +167,10 @@ public final class MergeQuerier implements Querier {
     @Override
     public SampleIterator iterator(SampleIterator reuse) {
       SampleIterator[] its = new SampleIterator[parts.size()];
+      SampleIterator[] old = reuse instanceof MergedSampleIterator m ? m.its : null;
       for (int i = 0; i < its.length; i++) {
-        its[i] = parts.get(i).iterator(null);
+        // The same source's iterator of the series before, if there is one.
+        its[i] = parts.get(i).iterator(old != null && i < old.length ? old[i] : null);
       }
       return new MergedSampleIterator(its);
     }

@@ -184,7 +184,7 @@ final class HeadQuerier implements Querier {
 
     @Override
     public SampleIterator iterator(SampleIterator reuse) {
-      return new ChunksSampleIterator(chunks, mint, maxt);
+      return new ChunksSampleIterator(chunks, mint, maxt, reuse);
     }
 
     /** The complete chunks as stored; open chunks (still appended to) as their time range alone. */

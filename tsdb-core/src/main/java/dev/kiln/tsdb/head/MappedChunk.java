@@ -13,7 +13,9 @@ import java.util.zip.CRC32C;
 /**
  * A completed chunk inside a memory-mapped head chunk file (layout in {@link MmapChunkStore}).
  * Holds the mapping itself, so it stays readable after its file was deleted by truncation.
- * The checksum is verified when the data is first read. Immutable once written; thread-safe.
+ * The checksum is verified whenever data is copied out of the mapping: by each XOR iteration,
+ * which copies the chunk into the iterator's own buffer, and once for the other uses, which keep
+ * their copy. Immutable once written; thread-safe.
  */
 final class MappedChunk implements Chunk {
   private final ByteBuffer buf;
@@ -32,26 +34,13 @@ final class MappedChunk implements Chunk {
     if (d != null) {
       return d;
     }
-    int p = offset + 25;
-    long len = 0;
-    for (int shift = 0; ; shift += 7) {
-      if (shift > 28) {
-        throw corrupt("bad length");
-      }
-      int c = buf.get(p++) & 0xff;
-      len |= (long) (c & 0x7f) << shift;
-      if (c < 0x80) {
-        break;
-      }
-    }
-    if (len < 2 || p + len + 4 > buf.capacity()) {
-      throw corrupt("bad length " + len);
-    }
-    d = new byte[(int) len];
+    int p = dataStart();
+    int len = dataLength(p);
+    d = new byte[len];
     buf.get(p, d);
     CRC32C crc = new CRC32C();
-    crc.update(buf.slice(offset, p + (int) len - offset));
-    if (buf.getInt(p + (int) len) != (int) crc.getValue()) {
+    crc.update(buf.slice(offset, p + len - offset));
+    if (buf.getInt(p + len) != (int) crc.getValue()) {
       throw corrupt("checksum mismatch");
     }
     data = d;
@@ -92,12 +81,53 @@ final class MappedChunk implements Chunk {
     if (enc != ChunkEncoding.XOR) {
       throw new StorageException("unsupported head chunk encoding " + enc + " in " + file);
     }
-    byte[] d = data();
-    if (reuse instanceof XorIterator it) {
+    XorIterator it = reuse instanceof XorIterator x ? x : new XorIterator();
+    byte[] d = data;
+    if (d != null) {
       it.reset(d, 0, d.length);
       return it;
     }
-    return new XorIterator(d, 0, d.length);
+    // Copied into the iterator's own buffer and checked there: nothing is allocated per chunk.
+    int p = dataStart();
+    int len = dataLength(p);
+    int record = p + len - offset;
+    byte[] b = it.ownBuffer(record);
+    buf.get(offset, b, 0, record);
+    CRC32C crc = new CRC32C();
+    crc.update(b, 0, record);
+    if (buf.getInt(p + len) != (int) crc.getValue()) {
+      throw corrupt("checksum mismatch");
+    }
+    it.reset(b, p - offset, len);
+    return it;
+  }
+
+  /** Position of the data length (a uvarint) in the mapping. */
+  private int dataStart() {
+    return offset + 25 + varintSize();
+  }
+
+  private int varintSize() {
+    int p = offset + 25;
+    for (int i = 1; i <= 5; i++) {
+      if ((buf.get(p++) & 0x80) == 0) {
+        return i;
+      }
+    }
+    throw corrupt("bad length");
+  }
+
+  /** The data length, checked against the mapping; {@code p} is where the data starts. */
+  private int dataLength(int p) {
+    long len = 0;
+    int q = offset + 25;
+    for (int shift = 0; q < p; shift += 7) {
+      len |= (long) (buf.get(q++) & 0x7f) << shift;
+    }
+    if (len < 2 || p + len + 4 > buf.capacity()) {
+      throw corrupt("bad length " + len);
+    }
+    return (int) len;
   }
 
   @Override

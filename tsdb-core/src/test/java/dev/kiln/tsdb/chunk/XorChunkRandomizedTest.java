@@ -260,6 +260,50 @@ class XorChunkRandomizedTest {
     assertThrows(IllegalArgumentException.class, () -> XorChunk.fromBytes(new byte[1]));
   }
 
+  /**
+   * Random chunks cut at every length decode a prefix of the full chunk and then fail with the
+   * chunk error (never another exception, never an early end, unless only the final padding byte
+   * is cut); and a chunk read inside a larger
+   * array, between random bytes, decodes exactly as on its own: no bit past the chunk's end is used.
+   */
+  @Test
+  void cutChunksAndChunksInsideLargerArrays() {
+    for (int round = 0; round < 300; round++) {
+      long seed = BASE_SEED + round;
+      Random r = new Random(seed);
+      RandomSeries s = new RandomSeries(r, 1 + r.nextInt(150));
+      XorChunk c = new XorChunk();
+      for (int i = 0; i < s.ts.length; i++) {
+        c.append(s.ts[i], s.vs[i]);
+      }
+      byte[] b = c.bytes();
+      int off = r.nextInt(20);
+      byte[] padded = new byte[off + b.length + r.nextInt(20)];
+      r.nextBytes(padded);
+      System.arraycopy(b, 0, padded, off, b.length);
+      assertSeries(new XorIterator(padded, off, b.length), s.ts, s.vs, 0, "seed " + seed + " inside a larger array");
+      for (int len = 2; len < b.length; len++) {
+        byte[] cut = new byte[off + len + r.nextInt(20)];
+        r.nextBytes(cut);
+        System.arraycopy(b, 0, cut, off, len);
+        XorIterator it = new XorIterator(cut, off, len);
+        int n = 0;
+        try {
+          while (it.next() == ValueType.FLOAT) {
+            assertEquals(s.ts[n], it.atT(), "seed " + seed + " cut " + len);
+            assertEquals(Double.doubleToRawLongBits(s.vs[n]), Double.doubleToRawLongBits(it.atV()),
+                "seed " + seed + " cut " + len);
+            n++;
+          }
+          // Only the zero byte that follows a stream ending on a byte boundary can go unnoticed.
+          assertEquals(s.ts.length, n, "seed " + seed + " cut at " + len + " of " + b.length);
+        } catch (StorageException e) {
+          assertEquals(true, e.getMessage().startsWith("corrupt XOR chunk"), e.getMessage());
+        }
+      }
+    }
+  }
+
   @Test
   void encodingRoundTripsThroughFactory() {
     XorChunk c = new XorChunk();

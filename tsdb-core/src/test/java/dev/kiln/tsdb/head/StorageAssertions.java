@@ -39,7 +39,8 @@ public final class StorageAssertions {
   /**
    * As {@link #dump}, reading each series with {@link SampleIterator#nextFloats} wherever the
    * iterator allows it (random run lengths and time limits, from a seed fixed by the range), so
-   * it must render the same text as {@code dump}.
+   * it must render the same text as {@code dump}. Each series' iterator is made reusing the one
+   * of the series before it, as the query engine does.
    */
   public static String dumpInBulk(Queryable q, long mint, long maxt, LabelMatcher... ms) {
     java.util.Random r = new java.util.Random(mint * 31 + maxt);
@@ -48,9 +49,11 @@ public final class StorageAssertions {
     List<String> lines = new ArrayList<>();
     try (Querier querier = q.querier(mint, maxt)) {
       SeriesSet set = querier.select(true, null, ms);
+      SampleIterator prev = null;
       while (set.next()) {
         StringBuilder sb = new StringBuilder(set.at().labels().toString()).append(':');
-        SampleIterator it = set.at().iterator(null);
+        SampleIterator it = set.at().iterator(prev);
+        prev = it;
         while (it.next() == ValueType.FLOAT) {
           sb.append(' ').append(it.atT()).append('=').append(Long.toHexString(Double.doubleToRawLongBits(it.atV())));
           while (true) {
