@@ -240,7 +240,7 @@ public final class KilnServer implements AutoCloseable {
     try {
       PrometheusConfig next = loadConfig();
       applyConfig(next);
-      if (!next.storage().equals(startupStorage)) {
+      if (!next.storage().sameRetention(startupStorage)) {
         LOG.warn("storage.tsdb.retention changed in {}; Kiln applies it at the next start", next.source());
       }
       config = next;
