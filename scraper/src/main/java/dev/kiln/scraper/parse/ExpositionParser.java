@@ -359,6 +359,11 @@ public final class ExpositionParser implements ParsedSeries {
       entry = sink.newSeries(text, seriesStart, seriesEnd, this);
     }
     sink.sample(entry, value, ts);
+    if (exemplarLabels != null) {
+      Labels el = exemplarLabels;
+      exemplarLabels = null;
+      sink.exemplar(el, exemplarValue, exemplarTs);
+    }
   }
 
   /** Parses and validates the series (name and label block) at {@code pos}, for {@link #labels()}. */
@@ -480,8 +485,13 @@ public final class ExpositionParser implements ParsedSeries {
     }
   }
 
+  /** The exemplar of the sample line being read (labels null when none), handed over after the sample. */
+  private Labels exemplarLabels;
+  private double exemplarValue;
+  private long exemplarTs;
+
   private void checkExemplar() {
-    // "# {labels} value [timestamp]": validated for syntax, then dropped.
+    // "# {labels} value [timestamp]": validated, then handed to the sink after the sample.
     pos++;
     if (pos >= lineEnd || at(pos) != ' ') {
       throw err("invalid exemplar");
@@ -495,6 +505,10 @@ public final class ExpositionParser implements ParsedSeries {
     metricName = "";
     labelPairs.clear();
     parseLabelBlock(true);
+    Labels.Builder eb = Labels.builder();
+    for (int i = 0; i + 1 < labelPairs.size(); i += 2) {
+      eb.set(labelPairs.get(i), labelPairs.get(i + 1));
+    }
     labelPairs.clear();
     labelPairs.addAll(saved);
     metricName = savedName;
@@ -503,18 +517,26 @@ public final class ExpositionParser implements ParsedSeries {
     }
     pos++;
     String v = readToken();
+    double value;
     try {
-      GoFloats.parse(v);
+      value = GoFloats.parse(v);
     } catch (NumberFormatException e) {
       throw err("invalid exemplar value \"" + v + "\"");
     }
+    long ets = ExpositionSink.NO_TIMESTAMP;
     if (pos < lineEnd) {
       pos++;
-      parseOpenMetricsTimestamp(readToken());
+      String tsText = readToken();
+      parseOpenMetricsTimestamp(tsText);
+      // Prometheus's OpenMetrics parser: int64(ts * 1000).
+      ets = (long) (GoFloats.parse(tsText) * 1000.0);
     }
     if (pos < lineEnd) {
       throw err("unexpected text after the exemplar");
     }
+    exemplarLabels = eb.build();
+    exemplarValue = value;
+    exemplarTs = ets;
   }
 
   private long parsePrometheusTimestamp(int start, int end) {
