@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * {@code end} (default: all time), the series chosen by every vector selector in {@code query}
  * (a series matching any of them), answered as a list of {@code seriesLabels} and their
  * {@code exemplars} ({@code labels}, {@code value} as a string, {@code timestamp} in seconds). A
- * query without selectors answers {@code null} data.
+ * query without selectors answers 204 without a body, as Prometheus does for a result without data.
  */
 public final class ExemplarsApi {
   private final Supplier<ExemplarQuerier> exemplars;
@@ -53,7 +53,7 @@ public final class ExemplarsApi {
     List<List<LabelMatcher>> selectors = new ArrayList<>();
     collectSelectors(expr, selectors);
     if (selectors.isEmpty()) {
-      return ApiResponses.success(JsonOut::nullValue);
+      return Response.empty(204); // Prometheus answers a handler result without data so
     }
     List<SeriesExemplars> found = exemplars.get().select(start, end, selectors);
     return ApiResponses.success(out -> write(out, found));

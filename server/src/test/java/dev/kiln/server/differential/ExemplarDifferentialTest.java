@@ -34,7 +34,7 @@ class ExemplarDifferentialTest {
       http_requests_total{code="500"} 2 # {trace_id="def",span_id="x1"} 1 1700000000.5
       # TYPE latency_seconds histogram
       latency_seconds_bucket{le="0.1"} 2 # {trace_id="t1"} 0.05 1700000001
-      latency_seconds_bucket{le="1"} 5 # {trace_id="t2"} 0.5 1700000001.25
+      latency_seconds_bucket{le="2.5"} 5 # {trace_id="t2"} 0.5 1700000001.25
       latency_seconds_bucket{le="+Inf"} 6 # {trace_id="t3",empty=""} 7.5 1700000002
       latency_seconds_count 6
       latency_seconds_sum 3.2
@@ -49,7 +49,7 @@ class ExemplarDifferentialTest {
       http_requests_total{code="500"} 3 # {trace_id="old"} 1 1699999999
       # TYPE latency_seconds histogram
       latency_seconds_bucket{le="0.1"} 2 # {trace_id="t1"} 0.05 1700000001
-      latency_seconds_bucket{le="1"} 6 # {trace_id="t4"} 0.75 1700000011
+      latency_seconds_bucket{le="2.5"} 6 # {trace_id="t4"} 0.75 1700000011
       latency_seconds_bucket{le="+Inf"} 7
       latency_seconds_count 7
       latency_seconds_sum 3.9
@@ -60,12 +60,12 @@ class ExemplarDifferentialTest {
 
   private static final List<String> QUERIES = List.of(
       "http_requests_total",
-      "latency_seconds_bucket{le=~\"0.1|1\"}",
+      "latency_seconds_bucket{le=~\"0.1|2.5\"}",
       "{job=\"om\"}",
       "rate(http_requests_total{code=\"500\"}[5m]) + on() group_left sum(latency_seconds_bucket)",
       "temp",
       "1 + 1",
-      "http_requests_total{",
+      ")",
       "");
 
   private static String[] answers(ServerPair pair, String query, String range) throws Exception {
@@ -75,11 +75,22 @@ class ExemplarDifferentialTest {
     return new String[] {p.status() + " " + p.raw().trim(), k.status() + " " + k.raw().trim()};
   }
 
+  /** The answer's JSON body, or the empty string for an answer without body. */
+  private static Object tree(String answer) throws Exception {
+    String body = answer.substring(4);
+    return body.isEmpty() ? "" : JSON.readTree(body);
+  }
+
   private static void assertSameAnswers(ServerPair pair, String range) throws Exception {
     for (String q : QUERIES) {
       String[] a = answers(pair, q, range);
-      assertEquals(JSON.readTree(a[0].substring(4)), JSON.readTree(a[1].substring(4)), "query_exemplars " + q + range);
-      assertEquals(a[0].substring(0, 3), a[1].substring(0, 3), "status of " + q);
+      assertEquals(a[0].substring(0, 3), a[1].substring(0, 3), "status of " + q + ": " + a[0] + " / " + a[1]);
+      if (q.equals(")")) {
+        // A parse error: the text is the PromQL parser's (its positions differ from 2.42's, see promql.md).
+        assertEquals(((JsonNode) tree(a[0])).path("errorType"), ((JsonNode) tree(a[1])).path("errorType"), a[1]);
+        continue;
+      }
+      assertEquals(tree(a[0]), tree(a[1]), "query_exemplars " + q + range);
     }
   }
 
@@ -101,7 +112,7 @@ class ExemplarDifferentialTest {
       try (ServerPair pair = ServerPair.start(dir, config, "--enable-feature=exemplar-storage")) {
         awaitScrapes(exporter, 2);
         JsonNode all = JSON.readTree(answers(pair, "{job=\"om\"}", "")[0].substring(4)).path("data");
-        assertEquals(3, all.size(), "Prometheus stored exemplars of three series: " + all);
+        assertEquals(5, all.size(), "Prometheus stored exemplars of five series: " + all);
         assertSameAnswers(pair, "");
         assertSameAnswers(pair, "&start=1700000000.4&end=1700000001.1");
         assertSameAnswers(pair, "&start=1700000002&end=1700000001");
@@ -110,22 +121,23 @@ class ExemplarDifferentialTest {
         assertSameAnswers(pair, "");
         assertSameAnswers(pair, "&start=1700000005");
 
+        long now = System.currentTimeMillis();
         WriteRequest.Builder req = WriteRequest.newBuilder();
         req.addTimeseries(TimeSeries.newBuilder()
             .addLabels(Label.newBuilder().setName("__name__").setValue("rw_total"))
             .addLabels(Label.newBuilder().setName("job").setValue("rw"))
-            .addSamples(Sample.newBuilder().setTimestamp(1700000000000L).setValue(1))
-            .addExemplars(Exemplar.newBuilder().setValue(0.25).setTimestamp(1700000000000L)
+            .addSamples(Sample.newBuilder().setTimestamp(now).setValue(1))
+            .addExemplars(Exemplar.newBuilder().setValue(0.25).setTimestamp(now - 1000)
                 .addLabels(Label.newBuilder().setName("trace_id").setValue("rw1")))
-            .addExemplars(Exemplar.newBuilder().setValue(0.5).setTimestamp(1700000000500L)
+            .addExemplars(Exemplar.newBuilder().setValue(0.5).setTimestamp(now - 500)
                 .addLabels(Label.newBuilder().setName("trace_id").setValue("rw2")))
-            .addExemplars(Exemplar.newBuilder().setValue(0.5).setTimestamp(1700000000100L)
+            .addExemplars(Exemplar.newBuilder().setValue(0.5).setTimestamp(now - 900)
                 .addLabels(Label.newBuilder().setName("trace_id").setValue("late")))
-            .addExemplars(Exemplar.newBuilder().setValue(1).setTimestamp(1700000000600L)
+            .addExemplars(Exemplar.newBuilder().setValue(1).setTimestamp(now - 400)
                 .addLabels(Label.newBuilder().setName("trace_id").setValue("x".repeat(130)))));
         req.addTimeseries(TimeSeries.newBuilder()
             .addLabels(Label.newBuilder().setName("__name__").setValue("rw_only_exemplar"))
-            .addExemplars(Exemplar.newBuilder().setValue(3).setTimestamp(1700000000000L)));
+            .addExemplars(Exemplar.newBuilder().setValue(3).setTimestamp(now)));
         for (ApiClient.Answer a : pair.postToBoth("/api/v1/write", RemoteWriteRequests.snappy(req.build()), RemoteWriteRequests.V1_HEADERS)) {
           assertEquals(204, a.status(), a.raw());
         }
