@@ -168,6 +168,10 @@ final class ScrapeBatch implements ProtobufSink {
   public int newSeries(byte[] buf, int start, int end, ParsedSeries parsed) {
     Labels labels = labeler.finalLabels(parsed.labels());
     ScrapeCache.Series s = labels == null ? null : cache.series(labels);
+    if (s == null && createdTimestampZero && parsed.metricName() != null && parsed.metricName().endsWith("_created")) {
+      // Prometheus reads a created timestamp from the parser, before metric relabeling sees the line.
+      s = new ScrapeCache.Series(labeler.merged(parsed.labels()), true);
+    }
     int e = cache.put(buf, start, end, s);
     seen(e);
     textIsNew = true;
@@ -222,7 +226,7 @@ final class ScrapeBatch implements ProtobufSink {
       return;
     }
     scraped++;
-    if (s == null) {
+    if (s == null || s.createdOnly) {
       return;
     }
     if (s.seenIn == generation) {
