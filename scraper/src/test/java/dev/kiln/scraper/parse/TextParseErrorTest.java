@@ -36,6 +36,7 @@ public class TextParseErrorTest {
     PAGES.put("# TYPE foo bar\nfoo 1\n", "invalid metric type \"bar\"");
     PAGES.put("# HELP 1foo x\nfoo 1\n", "expected metric name after HELP, got \"INVALID\"");
     PAGES.put("foo{a=\"1\",a=\"2\"} 1\n", "label name \"a\" is not unique: invalid sample");
+    PAGES.put("foo{a=\"\\q\"} 1\n", "");
   }
 
   private static String error(String page) {
