@@ -203,4 +203,66 @@ class PrometheusWalInteropTest {
       db.close();
     }
   }
+
+  /**
+   * The other way: Kiln writes samples and exemplars into its WAL and closes; Prometheus with
+   * {@code --enable-feature=exemplar-storage} opens the directory and answers the exemplars.
+   */
+  @Test
+  void prometheusReplaysTheExemplarsKilnLogged() throws Exception {
+    Path bin = prometheusBinary();
+    Path data = tmp.resolve("kiln-data");
+    long now = System.currentTimeMillis();
+    dev.kiln.tsdb.model.Labels series = dev.kiln.tsdb.model.Labels.of("__name__", "req_total", "job", "kiln");
+    Db db = Db.create(data, DbOptions.defaults(), dev.kiln.tsdb.io.FileIo.DEFAULT);
+    try {
+      db.resizeExemplars(10);
+      db.start();
+      dev.kiln.tsdb.storage.Appender app = db.appender();
+      long ref = app.append(0, series, now - 2000, 1);
+      app.appendExemplar(ref, series, dev.kiln.tsdb.storage.Exemplar.of(dev.kiln.tsdb.model.Labels.of("trace_id", "k1"), 0.5, now - 2100));
+      app.append(ref, series, now - 1000, 2);
+      app.appendExemplar(ref, series, dev.kiln.tsdb.storage.Exemplar.of(dev.kiln.tsdb.model.Labels.of("trace_id", "k2", "span_id", "s"), 1.5, now - 1100));
+      app.commit();
+    } finally {
+      db.close();
+    }
+    int port = freePort();
+    Path config = tmp.resolve("empty.yml");
+    Files.writeString(config, "global:\n  scrape_interval: 1h\n");
+    Process p = new ProcessBuilder(List.of(bin.toString(), "--config.file=" + config, "--storage.tsdb.path=" + data,
+            "--web.listen-address=127.0.0.1:" + port, "--enable-feature=exemplar-storage"))
+        .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus-kiln.log").toFile()).start();
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpRequest q = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/query_exemplars?query=req_total"))
+          .timeout(Duration.ofSeconds(2)).build();
+      String body = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline) {
+        if (!p.isAlive()) {
+          fail("prometheus exited: " + Files.readString(tmp.resolve("prometheus-kiln.log")));
+        }
+        try {
+          body = http.send(q, HttpResponse.BodyHandlers.ofString()).body();
+          if (body.contains("success")) {
+            break;
+          }
+        } catch (IOException notUpYet) {
+          // still starting
+        }
+        p.waitFor(200, TimeUnit.MILLISECONDS);
+      }
+      String t1 = java.math.BigDecimal.valueOf(now - 2100, 3).stripTrailingZeros().toPlainString();
+      String t2 = java.math.BigDecimal.valueOf(now - 1100, 3).stripTrailingZeros().toPlainString();
+      assertEquals("{\"status\":\"success\",\"data\":[{\"seriesLabels\":{\"__name__\":\"req_total\",\"job\":\"kiln\"},"
+          + "\"exemplars\":[{\"labels\":{\"trace_id\":\"k1\"},\"value\":\"0.5\",\"timestamp\":" + t1 + "},"
+          + "{\"labels\":{\"span_id\":\"s\",\"trace_id\":\"k2\"},\"value\":\"1.5\",\"timestamp\":" + t2 + "}]}]}", body);
+    } finally {
+      p.destroy();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+      }
+    }
+  }
 }
