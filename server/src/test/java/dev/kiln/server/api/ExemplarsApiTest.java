@@ -21,7 +21,7 @@ class ExemplarsApiTest {
 
   @Test
   void everyVectorSelectorOfTheQueryIsCollectedInTreeOrder() {
-    assertEquals(List.of("[__name__=\"a\"]", "[job=\"x\", __name__=\"b\"]", "[__name__=\"c\"]"),
+    assertEquals(List.of("[__name__=\"a\"]", "[__name__=\"b\", job=\"x\"]", "[__name__=\"c\"]"),
         selectors("sum(rate(a[5m])) / on() b{job=\"x\"} + max_over_time(c[1m:10s])"));
     assertEquals(List.of(), selectors("1 + 2"));
   }

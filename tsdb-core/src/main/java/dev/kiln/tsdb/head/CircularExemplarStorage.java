@@ -48,6 +48,8 @@ public final class CircularExemplarStorage implements ExemplarQuerier {
   private Map<Labels, IndexEntry> index;
   private long appended;
   private long outOfOrder;
+  /** The ring's size, readable without the lock: appenders check it for every exemplar. */
+  private volatile int capacity;
 
   public CircularExemplarStorage(long size) {
     allocate((int) Math.max(0, Math.min(size, Integer.MAX_VALUE - 8)));
@@ -59,16 +61,12 @@ public final class CircularExemplarStorage implements ExemplarQuerier {
     refs = new IndexEntry[size];
     index = new HashMap<>(Math.max(16, size / 16));
     nextIndex = 0;
+    capacity = size;
   }
 
   /** Whether exemplars are kept at all (size above 0). */
   public boolean enabled() {
-    lock.readLock().lock();
-    try {
-      return exemplars.length > 0;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return capacity > 0;
   }
 
   /**
