@@ -120,7 +120,9 @@ public final class RemoteWriteHandler implements Handler {
           ref = appendHistogram(app, b, s, ref, b.histogramSamples[i], maxT);
           written++;
         }
-        appendExemplars(app, b, s, ref);
+        if (b.exemplarCount[s] > 0) {
+          appendExemplars(app, b, s, ref);
+        }
         remember(b, s, ref);
       }
       app.commit();
@@ -181,7 +183,9 @@ public final class RemoteWriteHandler implements Handler {
             }
           }
         }
-        exemplarsWritten += appendExemplars(app, b, s, ref);
+        if (b.exemplarCount[s] > 0) {
+          exemplarsWritten += appendExemplars(app, b, s, ref);
+        }
         remember(b, s, ref);
       }
       app.commit();
@@ -221,7 +225,7 @@ public final class RemoteWriteHandler implements Handler {
     if (p == Protocol.V2) {
       r.withHeader("X-Prometheus-Remote-Write-Samples-Written", Long.toString(samples));
       r.withHeader("X-Prometheus-Remote-Write-Histograms-Written", Long.toString(histograms));
-      r.withHeader("X-Prometheus-Remote-Write-Exemplars-Written", Long.toString(exemplars));
+      r.withHeader("X-Prometheus-Remote-Write-Exemplars-Written", exemplars == 0 ? "0" : Long.toString(exemplars));
     }
     return r;
   }
