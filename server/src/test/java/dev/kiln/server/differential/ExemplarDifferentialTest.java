@@ -166,4 +166,40 @@ class ExemplarDifferentialTest {
       }
     }
   }
+
+  /** A reload with a smaller {@code max_exemplars} keeps the newest exemplars that fit; 0 keeps none. */
+  @Test
+  void reloadResizesTheStoreAsPrometheus() throws Exception {
+    Path config = dir.resolve("rw.yml");
+    Files.writeString(config, "global: {scrape_interval: 1h}\nstorage: {exemplars: {max_exemplars: 10}}\n");
+    try (ServerPair pair = ServerPair.start(dir, config, "--enable-feature=exemplar-storage", "--web.enable-lifecycle")) {
+      long now = System.currentTimeMillis();
+      WriteRequest.Builder req = WriteRequest.newBuilder();
+      for (int i = 0; i < 3; i++) {
+        TimeSeries.Builder ts = TimeSeries.newBuilder()
+            .addLabels(Label.newBuilder().setName("__name__").setValue("rs_total"))
+            .addLabels(Label.newBuilder().setName("i").setValue(Integer.toString(i)))
+            .addSamples(Sample.newBuilder().setTimestamp(now).setValue(i));
+        for (int k = 0; k < 2; k++) {
+          ts.addExemplars(Exemplar.newBuilder().setValue(k).setTimestamp(now - 100 + 10 * k)
+              .addLabels(Label.newBuilder().setName("trace_id").setValue(i + "-" + k)));
+        }
+        req.addTimeseries(ts);
+      }
+      for (ApiClient.Answer a : pair.postToBoth("/api/v1/write", RemoteWriteRequests.snappy(req.build()), RemoteWriteRequests.V1_HEADERS)) {
+        assertEquals(204, a.status(), a.raw());
+      }
+      for (String size : List.of("3", "0", "5")) {
+        Files.writeString(config, "global: {scrape_interval: 1h}\nstorage: {exemplars: {max_exemplars: " + size + "}}\n");
+        for (ApiClient.Answer a : pair.postToBoth("/-/reload", new byte[0], java.util.Map.of())) {
+          assertEquals(200, a.status(), a.raw());
+        }
+        String[] a = answers(pair, "rs_total", "");
+        assertEquals(tree(a[0]), tree(a[1]), "after resizing to " + size);
+        if (size.equals("3")) {
+          assertEquals(2, ((JsonNode) tree(a[1])).path("data").size(), "the newest three exemplars of two series: " + a[1]);
+        }
+      }
+    }
+  }
 }
