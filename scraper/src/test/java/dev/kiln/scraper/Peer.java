@@ -65,7 +65,27 @@ public final class Peer implements AutoCloseable {
     throw new IllegalStateException(binary + " did not become ready");
   }
 
+  /**
+   * A free loopback port: within {@code -Dkiln.test.portRange=FROM-TO} when that is set (machines
+   * shared by several test runs give each its own range), else one the system picks.
+   */
   public static int freePort() throws IOException {
+    String range = System.getProperty("kiln.test.portRange");
+    if (range != null && range.matches("\\d+-\\d+")) {
+      int from = Integer.parseInt(range.substring(0, range.indexOf('-')));
+      int to = Integer.parseInt(range.substring(range.indexOf('-') + 1));
+      int span = to - from + 1;
+      int start = (int) (System.nanoTime() % span + span) % span;
+      for (int i = 0; i < span; i++) {
+        int port = from + (start + i) % span;
+        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+          return s.getLocalPort();
+        } catch (IOException taken) {
+          // try the next one
+        }
+      }
+      throw new IOException("no free port in " + range);
+    }
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -127,6 +127,9 @@ public final class KilnServer implements AutoCloseable {
     }
     dbOpts.walSyncIntervalMillis(t.walFsyncIntervalMillis());
     db = Db.create(opts.dataPath(), dbOpts.build(), FileIo.DEFAULT);
+    if (exemplarStorage()) {
+      db.resizeExemplars(fromFile.maxExemplars());
+    }
     metrics.attach(db);
     metrics.addSection(remote::metricsText);
     metrics.addSection(otlpStats::metricsText);
@@ -215,7 +218,15 @@ public final class KilnServer implements AutoCloseable {
     return ConfigLoader.load(opts.configFile());
   }
 
+  /** Whether {@code --enable-feature=exemplar-storage} is on (else, as Prometheus, no exemplar is kept). */
+  private boolean exemplarStorage() {
+    return opts.tuning().features().contains("exemplar-storage");
+  }
+
   private void applyConfig(PrometheusConfig c) {
+    if (exemplarStorage()) {
+      db.resizeExemplars(c.storage().maxExemplars());
+    }
     dev.kiln.server.notify.NotificationConfig nc =
         c.notificationsFile() == null ? null : dev.kiln.server.notify.NotificationConfig.load(c.notificationsFile());
     rules.load(c.ruleFiles(), c.global().evaluationIntervalMillis(), c.global().ruleQueryOffsetMillis());
@@ -241,7 +252,7 @@ public final class KilnServer implements AutoCloseable {
     try {
       PrometheusConfig next = loadConfig();
       applyConfig(next);
-      if (!next.storage().equals(startupStorage)) {
+      if (!next.storage().sameRetention(startupStorage)) {
         LOG.warn("storage.tsdb.retention changed in {}; Kiln applies it at the next start", next.source());
       }
       config = next;
@@ -279,7 +290,7 @@ public final class KilnServer implements AutoCloseable {
     new RulesApi(() -> rules).register(router);
     new StatusApi(db, () -> dev.kiln.server.api.SecretRedactor.redact(config.text()), flags(), () -> lastReloadOk, () -> lastReloadMillis,
         Durations.format(db.options().retentionMillis())).register(router);
-    router.read("/api/v1/query_exemplars", r -> ApiResponses.success(out -> out.beginArray().endArray()));
+    new dev.kiln.server.api.ExemplarsApi(db::exemplarQuerier).register(router);
     router.read("/api/v1/alertmanagers", r -> ApiResponses.success(out -> {
       out.beginObject().name("activeAlertmanagers").beginArray();
       notifier.targets().forEach(t -> out.beginObject().name("url").value(t.url().toString()).endObject());

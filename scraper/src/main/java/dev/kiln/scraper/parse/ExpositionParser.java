@@ -190,6 +190,26 @@ public final class ExpositionParser implements ParsedSeries {
     return new ExpositionException(lineNo, reason);
   }
 
+  /**
+   * An error worded as OpenMetrics parsing words it ({@code om}), or, for the text format, as
+   * Prometheus 2.42's text parser ({@code textparse.PromParser}) does: {@code prom}, checked
+   * against a real Prometheus in {@code TextParseErrorTest}.
+   */
+  private ExpositionException err(String om, String prom) {
+    return err(format == Format.OPENMETRICS ? om : prom);
+  }
+
+  /** Prometheus's text lexer's name for the token at {@code p}: {@code BCLOSE}, {@code COMMA} or {@code INVALID}. */
+  private String tokenAt(int p) {
+    if (p < lineEnd && at(p) == '}') {
+      return "\"BCLOSE\"";
+    }
+    if (p < lineEnd && at(p) == ',') {
+      return "\"COMMA\"";
+    }
+    return "\"INVALID\"";
+  }
+
   private void parsePrometheusLine() {
     skipBlanks();
     if (pos >= lineEnd) {
@@ -205,6 +225,9 @@ public final class ExpositionParser implements ParsedSeries {
       String word = str(wordStart, pos);
       if (word.equals("HELP") || word.equals("TYPE")) {
         skipBlanks();
+        if (pos >= lineEnd || !isMetricNameChar(at(pos), true)) {
+          throw err("expected metric name after " + word + ", got \"INVALID\"");
+        }
         String name = readMetricNameToken();
         if (word.equals("HELP")) {
           if (pos < lineEnd) {
@@ -327,7 +350,7 @@ public final class ExpositionParser implements ParsedSeries {
       }
     }
     if (pos >= lineEnd || !isBlank(at(pos))) {
-      throw err("expected a value after the series, got " + describeRest());
+      throw err("expected a value after the series, got " + describeRest(), "expected value after metric, got \"INVALID\"");
     }
     if (om && at(pos) != ' ') {
       throw err("OpenMetrics requires exactly one space between tokens");
@@ -351,7 +374,9 @@ public final class ExpositionParser implements ParsedSeries {
         if (om && at(pos) == '#') {
           checkExemplar();
         } else {
-          throw err("unexpected text after the sample: " + describeRest());
+          String rest = describeRest();
+          throw err("unexpected text after the sample: " + rest,
+              "expected next entry after timestamp, got " + (Character.isDigit(at(pos)) || at(pos) == '-' ? "\"TIMESTAMP\"" : "\"INVALID\""));
         }
       }
     }
@@ -359,6 +384,11 @@ public final class ExpositionParser implements ParsedSeries {
       entry = sink.newSeries(text, seriesStart, seriesEnd, this);
     }
     sink.sample(entry, value, ts);
+    if (exemplarLabels != null) {
+      Labels el = exemplarLabels;
+      exemplarLabels = null;
+      sink.exemplar(el, exemplarValue, exemplarTs);
+    }
   }
 
   /** Parses and validates the series (name and label block) at {@code pos}, for {@link #labels()}. */
@@ -381,7 +411,7 @@ public final class ExpositionParser implements ParsedSeries {
       }
     }
     if (metricName == null || metricName.isEmpty()) {
-      throw err("missing metric name");
+      throw err("missing metric name", "\"INVALID\" is not a valid start token");
     }
     int seriesEnd = pos;
     normalizeBounds();
@@ -476,12 +506,17 @@ public final class ExpositionParser implements ParsedSeries {
     try {
       return GoFloats.parse(valueText);
     } catch (NumberFormatException e) {
-      throw err("invalid value \"" + valueText + "\"");
+      throw err("invalid value \"" + valueText + "\"", "strconv.ParseFloat: parsing \"" + valueText + "\": invalid syntax");
     }
   }
 
+  /** The exemplar of the sample line being read (labels null when none), handed over after the sample. */
+  private Labels exemplarLabels;
+  private double exemplarValue;
+  private long exemplarTs;
+
   private void checkExemplar() {
-    // "# {labels} value [timestamp]": validated for syntax, then dropped.
+    // "# {labels} value [timestamp]": validated, then handed to the sink after the sample.
     pos++;
     if (pos >= lineEnd || at(pos) != ' ') {
       throw err("invalid exemplar");
@@ -495,6 +530,10 @@ public final class ExpositionParser implements ParsedSeries {
     metricName = "";
     labelPairs.clear();
     parseLabelBlock(true);
+    Labels.Builder eb = Labels.builder();
+    for (int i = 0; i + 1 < labelPairs.size(); i += 2) {
+      eb.set(labelPairs.get(i), labelPairs.get(i + 1));
+    }
     labelPairs.clear();
     labelPairs.addAll(saved);
     metricName = savedName;
@@ -503,18 +542,26 @@ public final class ExpositionParser implements ParsedSeries {
     }
     pos++;
     String v = readToken();
+    double value;
     try {
-      GoFloats.parse(v);
+      value = GoFloats.parse(v);
     } catch (NumberFormatException e) {
       throw err("invalid exemplar value \"" + v + "\"");
     }
+    long ets = ExpositionSink.NO_TIMESTAMP;
     if (pos < lineEnd) {
       pos++;
-      parseOpenMetricsTimestamp(readToken());
+      String tsText = readToken();
+      parseOpenMetricsTimestamp(tsText);
+      // Prometheus's OpenMetrics parser: int64(ts * 1000).
+      ets = (long) (GoFloats.parse(tsText) * 1000.0);
     }
     if (pos < lineEnd) {
       throw err("unexpected text after the exemplar");
     }
+    exemplarLabels = eb.build();
+    exemplarValue = value;
+    exemplarTs = ets;
   }
 
   private long parsePrometheusTimestamp(int start, int end) {
@@ -533,20 +580,25 @@ public final class ExpositionParser implements ParsedSeries {
     return parsePrometheusTimestamp(str(start, end));
   }
 
+  /**
+   * A text-format timestamp, with Prometheus's texts for what its lexer makes of a bad one: no
+   * digit first is no timestamp, digits followed by other text are a timestamp followed by junk,
+   * and too many digits overflow its {@code strconv.ParseInt}.
+   */
   private long parsePrometheusTimestamp(String s) {
-    if (s.isEmpty()) {
-      throw err("invalid timestamp");
+    int start = !s.isEmpty() && s.charAt(0) == '-' ? 1 : 0;
+    if (s.length() == start || s.charAt(start) < '0' || s.charAt(start) > '9') {
+      throw err("invalid timestamp \"" + s + "\"", "expected timestamp or new record, got \"INVALID\"");
     }
-    int start = s.charAt(0) == '-' ? 1 : 0;
     for (int i = start; i < s.length(); i++) {
       if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-        throw err("invalid timestamp \"" + s + "\"");
+        throw err("invalid timestamp \"" + s + "\"", "expected next entry after timestamp, got \"INVALID\"");
       }
     }
     try {
       return Long.parseLong(s);
     } catch (NumberFormatException e) {
-      throw err("invalid timestamp \"" + s + "\"");
+      throw err("invalid timestamp \"" + s + "\"", "strconv.ParseInt: parsing \"" + s + "\": value out of range");
     }
   }
 
@@ -607,7 +659,7 @@ public final class ExpositionParser implements ParsedSeries {
         skipBlanks();
       }
       if (pos >= lineEnd) {
-        throw err("unterminated label set");
+        throw err("unterminated label set", "expected label name, got \"INVALID\"");
       }
       char c = at(pos);
       if (c == '}') {
@@ -644,7 +696,7 @@ public final class ExpositionParser implements ParsedSeries {
           pos++;
         }
         if (pos == s) {
-          throw err("invalid label name, got " + describeRest());
+          throw err("invalid label name, got " + describeRest(), "expected label name, got \"INVALID\"");
         }
         name = str(s, pos);
         if (!om) {
@@ -652,18 +704,18 @@ public final class ExpositionParser implements ParsedSeries {
         }
       }
       if (pos >= lineEnd || at(pos) != '=') {
-        throw err("expected '=' after label name \"" + name + "\"");
+        throw err("expected '=' after label name \"" + name + "\"", "expected equal, got " + tokenAt(pos));
       }
       pos++;
       if (!om) {
         skipBlanks();
       }
       if (pos >= lineEnd || at(pos) != '"') {
-        throw err("expected a quoted label value for label \"" + name + "\"");
+        throw err("expected a quoted label value for label \"" + name + "\"", "expected label value, got \"INVALID\"");
       }
       String value = readQuoted();
       if (!seen.add(name)) {
-        throw err("duplicate label name \"" + name + "\"");
+        throw err("duplicate label name \"" + name + "\"", "label name \"" + name + "\" is not unique: invalid sample");
       }
       if (name.equals(Labels.METRIC_NAME)) {
         throw err("label name \"__name__\" is reserved");
@@ -688,7 +740,7 @@ public final class ExpositionParser implements ParsedSeries {
       }
       pos++;
     }
-    throw err("unterminated quoted string");
+    throw err("unterminated quoted string", "expected label value, got \"INVALID\"");
   }
 
   /** The rest of {@link #readQuoted()} once an escape was seen at {@code pos}. */
@@ -718,7 +770,7 @@ public final class ExpositionParser implements ParsedSeries {
       out.write(c);
       pos++;
     }
-    throw err("unterminated quoted string");
+    throw err("unterminated quoted string", "expected label value, got \"INVALID\"");
   }
 
   private String readMetricNameToken() {

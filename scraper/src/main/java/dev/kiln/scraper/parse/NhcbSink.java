@@ -27,7 +27,10 @@ import java.nio.charset.StandardCharsets;
  *   <li>the converted histogram carries the timestamp of the line read when it is handed on, as
  *       Prometheus's {@code NHCBParser}: the next series' (its explicit timestamp, or none) when a
  *       series ends the group, the group's last series' when a comment line or the page's end
- *       does; and the created timestamp of its group's first series.
+ *       does; and the created timestamp of its group's first series;
+ *   <li>the exemplars of the group's series go with the converted histogram (and not with the
+ *       classic series, also when they are kept), as Prometheus 3.x's {@code NHCBParser} collects
+ *       them.
  * </ul>
  *
  * <p>While inside a histogram family the sink answers {@link #cached} with "unknown", so the
@@ -67,6 +70,11 @@ public final class NhcbSink implements ProtobufSink {
   private boolean retimeNext;
   /** The labels of the last exponential native histogram of the family, or null. */
   private Labels lastNative;
+  /** Whether the sample handed over last was collected into the group (its exemplars are the group's). */
+  private boolean lastCollected;
+  /** Exemplars of the group being collected, and of the histogram converted last: labels, value, timestamp. */
+  private final java.util.List<Kept> groupExemplars = new java.util.ArrayList<>();
+  private final java.util.List<Kept> convertedExemplars = new java.util.ArrayList<>();
 
   public NhcbSink(ProtobufSink out, boolean keepClassic) {
     this.out = out;
@@ -83,6 +91,9 @@ public final class NhcbSink implements ProtobufSink {
     lastNative = null;
     retimeNext = false;
     created = 0;
+    lastCollected = false;
+    groupExemplars.clear();
+    convertedExemplars.clear();
   }
 
   /** Stores the histogram still being collected at the end of the page. */
@@ -150,10 +161,12 @@ public final class NhcbSink implements ProtobufSink {
   @Override
   public void sample(int entry, double value, long timestampMillis) {
     retimeConverted(timestampMillis);
+    lastCollected = false;
     if (inspecting) {
       inspecting = false;
       if (role != Role.NONE) {
         collect(value, timestampMillis);
+        lastCollected = true;
       }
     }
     if (entry != DROPPED) {
@@ -164,11 +177,21 @@ public final class NhcbSink implements ProtobufSink {
   @Override
   public void histogram(int entry, Histogram h, FloatHistogram fh, long timestampMillis) {
     retimeConverted(timestampMillis);
+    lastCollected = false;
     if (inspecting) {
       inspecting = false;
       lastNative = lineLabels;
     }
     out.histogram(entry, h, fh, timestampMillis);
+  }
+
+  @Override
+  public void exemplar(Labels labels, double value, long timestampMillis) {
+    if (lastCollected) {
+      groupExemplars.add(new Kept(labels, value, timestampMillis));
+    } else {
+      out.exemplar(labels, value, timestampMillis);
+    }
   }
 
   private void classify(Labels labels) {
@@ -205,6 +228,7 @@ public final class NhcbSink implements ProtobufSink {
       group = lineBase;
       groupCreated = created;
       buckets.reset();
+      groupExemplars.clear();
     }
     groupTs = ts;
     switch (role) {
@@ -251,6 +275,9 @@ public final class NhcbSink implements ProtobufSink {
     }
     convertedLabels = group;
     group = null;
+    convertedExemplars.clear();
+    convertedExemplars.addAll(groupExemplars);
+    groupExemplars.clear();
     if (!buckets.convert()) {
       return false;
     }
@@ -287,6 +314,10 @@ public final class NhcbSink implements ProtobufSink {
     } else {
       out.histogram(e, buckets.histogram, buckets.floatHistogram, timestampMillis);
     }
+    for (Kept x : convertedExemplars) {
+      out.exemplar(x.labels(), x.value(), x.timestampMillis());
+    }
+    convertedExemplars.clear();
   }
 
   /** Go's {@code strconv.ParseFloat} for {@code le} values; NaN when it does not parse. */
@@ -307,6 +338,9 @@ public final class NhcbSink implements ProtobufSink {
       return Double.NaN;
     }
   }
+
+  /** An exemplar kept for the converted histogram. */
+  private record Kept(Labels labels, double value, long timestampMillis) {}
 
   private record Converted(Labels labels) implements ParsedSeries {
     @Override

@@ -23,7 +23,10 @@ import java.util.List;
  * bucket added when missing); native histograms as one histogram sample of the family name, then
  * (with {@link Options#keepClassic}) the classic series too. Created timestamps produce no series;
  * the sink learns a metric's through {@link ProtobufSink#created} before its series (for
- * created-timestamp zero ingestion); exemplars are skipped. A
+ * created-timestamp zero ingestion). Exemplars go to the sink after their sample, as Prometheus's
+ * {@code Exemplar()} yields them: a counter's, each classic bucket's on its {@code _bucket} series,
+ * and for a native histogram its {@code exemplars} field, or else its buckets' exemplars, only
+ * those with a timestamp. A
  * timestamp of 0 means none, as in Prometheus. Single-thread; stateless between calls.
  */
 public final class ProtobufParser {
@@ -51,6 +54,42 @@ public final class ProtobufParser {
   private final List<String> labelPairs = new ArrayList<>();
   /** The created timestamp of the metric being read, in milliseconds; 0 when it has none. */
   private long created;
+  /** The counter exemplar of the metric being read, or null. */
+  private PExemplar counterExemplar;
+
+  /** An exemplar as read: labels sorted, timestamp {@link ExpositionSink#NO_TIMESTAMP} when none. */
+  private record PExemplar(Labels labels, double value, long timestamp) {}
+
+  private static PExemplar exemplar(ProtoReader r) {
+    List<String> pairs = new ArrayList<>();
+    double v = 0;
+    long ts = NO_TIMESTAMP;
+    while (r.more()) {
+      long tag = r.varint();
+      int wire = (int) (tag & 7);
+      int field = (int) (tag >>> 3);
+      if (field == 1 && wire == ProtoReader.LEN) {
+        labelPair(r.message(), pairs);
+      } else if (field == 2 && wire == ProtoReader.FIXED64) {
+        v = r.fixed64();
+      } else if (field == 3 && wire == ProtoReader.LEN) {
+        ts = timestampMillis(r.message());
+      } else {
+        r.skip(wire);
+      }
+    }
+    Labels.Builder b = Labels.builder();
+    for (int i = 0; i + 1 < pairs.size(); i += 2) {
+      b.set(pairs.get(i), pairs.get(i + 1));
+    }
+    return new PExemplar(b.build(), v, ts);
+  }
+
+  private void emit(PExemplar e) {
+    if (e != null) {
+      sink.exemplar(e.labels(), e.value(), e.timestamp());
+    }
+  }
 
   private ProtobufParser(Options options, ProtobufSink sink) {
     this.options = options;
@@ -173,6 +212,7 @@ public final class ProtobufParser {
   private void metric(String name, int type, ProtoReader r) {
     MetricFields m = new MetricFields();
     created = 0;
+    counterExemplar = null;
     while (r.more()) {
       long tag = r.varint();
       int field = (int) (tag >>> 3);
@@ -221,6 +261,9 @@ public final class ProtobufParser {
       case COUNTER, GAUGE, UNTYPED -> {
         sink.created(type == COUNTER ? created : 0);
         sample(name, m.labels, null, null, m.value, ts);
+        if (type == COUNTER) {
+          emit(counterExemplar);
+        }
       }
       case SUMMARY -> summary(name, m, ts);
       default -> histogram(name, type, m, ts);
@@ -256,6 +299,8 @@ public final class ProtobufParser {
         v = r.fixed64();
       } else if (tag >>> 3 == 3 && wire == ProtoReader.LEN) {
         created = timestampMillis(r.message());
+      } else if (tag >>> 3 == 2 && wire == ProtoReader.LEN) {
+        counterExemplar = exemplar(r.message());
       } else {
         r.skip(wire);
       }
@@ -324,6 +369,9 @@ public final class ProtobufParser {
     /** Classic buckets: cumulative count (float when the float field is set), upper bound. */
     final DoubleList bucketCounts = new DoubleList();
     final DoubleList bucketBounds = new DoubleList();
+    /** Each classic bucket's exemplar (null when none), and the histogram's own exemplars. */
+    final List<PExemplar> bucketExemplars = new ArrayList<>();
+    final List<PExemplar> exemplars = new ArrayList<>();
 
     boolean isNative() {
       return !positiveSpans.isEmpty() || !negativeSpans.isEmpty() || zeroThreshold > 0 || zeroCount > 0;
@@ -345,6 +393,12 @@ public final class ProtobufParser {
       } else {
         sink.histogram(e, intHistogram(h, type), null, ts);
       }
+      // Native histograms take only exemplars with a timestamp: their own, or else the buckets'.
+      for (PExemplar x : h.exemplars.isEmpty() ? h.bucketExemplars : h.exemplars) {
+        if (x != null && x.timestamp() != NO_TIMESTAMP) {
+          emit(x);
+        }
+      }
       if (!options.keepClassic() || h.bucketCounts.size == 0) {
         return;
       }
@@ -355,6 +409,7 @@ public final class ProtobufParser {
     for (int i = 0; i < n; i++) {
       double bound = h.bucketBounds.values[i];
       sample(name + "_bucket", m.labels, "le", GoFloats.formatOpenMetrics(bound), h.bucketCounts.values[i], ts);
+      emit(h.bucketExemplars.get(i));
       if (bound == Double.POSITIVE_INFINITY) {
         return;
       }
@@ -416,7 +471,14 @@ public final class ProtobufParser {
             r.skip(wire);
           }
         }
-        default -> r.skip(wire); // 16 exemplars
+        case 16 -> {
+          if (wire == ProtoReader.LEN) {
+            h.exemplars.add(exemplar(r.message()));
+          } else {
+            r.skip(wire);
+          }
+        }
+        default -> r.skip(wire);
       }
     }
     return h;
@@ -426,18 +488,27 @@ public final class ProtobufParser {
     long cumulative = 0;
     double cumulativeFloat = 0;
     double bound = 0;
+    PExemplar ex = null;
     while (r.more()) {
       long tag = r.varint();
       int wire = (int) (tag & 7);
       switch ((int) (tag >>> 3)) {
         case 1 -> cumulative = wire == ProtoReader.VARINT ? r.varint() : skipped(r, wire, 0L);
         case 2 -> bound = wire == ProtoReader.FIXED64 ? r.fixed64() : skipped(r, wire, 0.0);
+        case 3 -> {
+          if (wire == ProtoReader.LEN) {
+            ex = exemplar(r.message());
+          } else {
+            r.skip(wire);
+          }
+        }
         case 4 -> cumulativeFloat = wire == ProtoReader.FIXED64 ? r.fixed64() : skipped(r, wire, 0.0);
         default -> r.skip(wire);
       }
     }
     h.bucketCounts.add(cumulativeFloat != 0 ? cumulativeFloat : unsignedToDouble(cumulative));
     h.bucketBounds.add(bound);
+    h.bucketExemplars.add(ex);
   }
 
   private static void span(ProtoReader r, int wire, List<Span> out) {

@@ -42,6 +42,14 @@ public interface SeriesCacheSink {
    */
   void sample(int entry, double value, long timestampMillis);
 
+  /**
+   * An exemplar of the sample handed over last (by {@link #sample} or, for protobuf, a histogram),
+   * called right after it, once per exemplar.
+   *
+   * @param timestampMillis the exemplar's own timestamp, or {@link ExpositionSink#NO_TIMESTAMP}
+   */
+  default void exemplar(dev.kiln.tsdb.model.Labels labels, double value, long timestampMillis) {}
+
   /** Metadata of a metric family (called when its HELP/TYPE/UNIT lines were seen). */
   default void metadata(String family, MetricType type, String help, String unit) {}
 }

@@ -72,6 +72,10 @@ final class ScrapeBatch implements ProtobufSink {
   private int previous = ScrapeCache.NONE;
   /** The slot of the sample handed over last, or -1 when it was not kept. */
   private int lastSlot = -1;
+  /** Exemplars of this scrape in slot order: their slots and exemplars (timestamp NO_TIMESTAMP when none). */
+  private int exemplarCount;
+  private int[] exemplarSlots = new int[0];
+  private dev.kiln.tsdb.storage.Exemplar[] exemplars = new dev.kiln.tsdb.storage.Exemplar[0];
 
   ScrapeBatch(ScrapeCache cache, SeriesLabeler labeler, boolean honorTimestamps, boolean trackTimestampsStaleness,
       boolean createdTimestampZero) {
@@ -119,6 +123,8 @@ final class ScrapeBatch implements ProtobufSink {
     if (createdTs != null) {
       Arrays.fill(createdTs, 0, Math.min(n, createdTs.length), 0);
     }
+    Arrays.fill(exemplars, 0, exemplarCount, null);
+    exemplarCount = 0;
     n = 0;
     previous = ScrapeCache.NONE;
   }
@@ -162,6 +168,10 @@ final class ScrapeBatch implements ProtobufSink {
   public int newSeries(byte[] buf, int start, int end, ParsedSeries parsed) {
     Labels labels = labeler.finalLabels(parsed.labels());
     ScrapeCache.Series s = labels == null ? null : cache.series(labels);
+    if (s == null && createdTimestampZero && parsed.metricName() != null && parsed.metricName().endsWith("_created")) {
+      // Prometheus reads a created timestamp from the parser, before metric relabeling sees the line.
+      s = new ScrapeCache.Series(labeler.merged(parsed.labels()), true);
+    }
     int e = cache.put(buf, start, end, s);
     seen(e);
     textIsNew = true;
@@ -216,7 +226,7 @@ final class ScrapeBatch implements ProtobufSink {
       return;
     }
     scraped++;
-    if (s == null) {
+    if (s == null || s.createdOnly) {
       return;
     }
     if (s.seenIn == generation) {
@@ -309,6 +319,56 @@ final class ScrapeBatch implements ProtobufSink {
   }
 
   @Override
+  public void exemplar(Labels labels, double value, long t) {
+    if (lastSlot < 0) {
+      return; // its sample was dropped by relabeling or repeated a series of the page
+    }
+    if (exemplarCount == exemplars.length) {
+      int cap = Math.max(16, exemplarCount * 2);
+      exemplars = Arrays.copyOf(exemplars, cap);
+      exemplarSlots = Arrays.copyOf(exemplarSlots, cap);
+    }
+    exemplarSlots[exemplarCount] = lastSlot;
+    exemplars[exemplarCount++] = new dev.kiln.tsdb.storage.Exemplar(labels, value, t, t != NO_TIMESTAMP);
+  }
+
+  /**
+   * Appends the exemplars of slot {@code i} (from {@code next}, the first not yet appended), as
+   * Prometheus's scrape loop: one without a timestamp takes the sample's, except on a native
+   * histogram, where it is dropped; they are sorted by timestamp, value and labels; a rejected one
+   * is skipped without failing the scrape. Returns the next exemplar index.
+   */
+  private int appendExemplars(Appender app, int i, boolean histogram, int next) {
+    int end = next;
+    while (end < exemplarCount && exemplarSlots[end] == i) {
+      end++;
+    }
+    if (end == next) {
+      return next;
+    }
+    java.util.List<dev.kiln.tsdb.storage.Exemplar> list = new java.util.ArrayList<>(end - next);
+    for (int k = next; k < end; k++) {
+      dev.kiln.tsdb.storage.Exemplar e = exemplars[k];
+      if (!e.hasTimestamp()) {
+        if (histogram) {
+          continue;
+        }
+        e = e.at(ts[i]);
+      }
+      list.add(e);
+    }
+    list.sort(dev.kiln.tsdb.storage.Exemplar::compare);
+    for (dev.kiln.tsdb.storage.Exemplar e : list) {
+      try {
+        app.appendExemplar(refs[i] != 0 ? refs[i] : series[i].ref, series[i].labels, e);
+      } catch (dev.kiln.tsdb.storage.ExemplarException | AppendException ex) {
+        LOG.debug("exemplar {} of {} not stored: {}", e, series[i].labels, ex.getMessage());
+      }
+    }
+    return end;
+  }
+
+  @Override
   public void retime(long t) {
     if (lastSlot >= 0 && honorTimestamps) {
       ts[lastSlot] = t;
@@ -350,6 +410,7 @@ final class ScrapeBatch implements ProtobufSink {
     int seriesAdded = 0;
     boolean sampleLimitHit = false;
     boolean bucketLimitHit = false;
+    int nextExemplar = 0;
     for (int i = 0; i < n; i++) {
       ScrapeCache.Series s = series[i];
       boolean histogram = anyHistogram && i < histograms.length && (histograms[i] != null || floatHistograms[i] != null);
@@ -383,6 +444,13 @@ final class ScrapeBatch implements ProtobufSink {
           throw new ScrapeFailure(ex.getMessage());
         }
         LOG.debug("sample of {} rejected: {}", s.labels, ex.getMessage());
+      }
+      // As Prometheus: a sample's exemplars are appended also when the sample itself was rejected.
+      while (nextExemplar < exemplarCount && exemplarSlots[nextExemplar] < i) {
+        nextExemplar++;
+      }
+      if (nextExemplar < exemplarCount) {
+        nextExemplar = appendExemplars(app, i, histogram, nextExemplar);
       }
     }
     // As Prometheus: every sample left after relabeling counts, rejected or not, in-page

@@ -37,9 +37,19 @@ final class ScrapeCache {
     boolean inLast;
     /** This scrape's sample takes part in staleness (no explicit timestamp, or tracked anyway). */
     boolean tracked;
+    /**
+     * An OpenMetrics {@code _created} line that metric relabeling drops: never stored, but still
+     * read for its created timestamp (its labels are the scraped ones with the target's merged in).
+     */
+    final boolean createdOnly;
 
     Series(Labels labels) {
+      this(labels, false);
+    }
+
+    Series(Labels labels, boolean createdOnly) {
       this.labels = labels;
+      this.createdOnly = createdOnly;
     }
   }
 
@@ -207,7 +217,7 @@ final class ScrapeCache {
       nSeen[to] = seen[e];
       nNext[to] = next[e] == NONE ? NONE : remap[next[e]];
       nSeries[to] = series[e];
-      if (series[e] != null) {
+      if (series[e] != null && !series[e].createdOnly) {
         byLabels.put(series[e].labels, series[e]);
       }
     }

@@ -91,6 +91,12 @@ final class ScrapeLimitAppender implements Appender {
     return delegate.appendHistogram(ref, labels, timestampMillis, h, fh, options);
   }
 
+  /** Exemplars pass through: Prometheus's limit appenders do not count them. */
+  @Override
+  public long appendExemplar(long ref, Labels labels, dev.kiln.tsdb.storage.Exemplar exemplar) {
+    return delegate.appendExemplar(ref, labels, exemplar);
+  }
+
   @Override
   public void commit() {
     delegate.commit();

@@ -36,6 +36,11 @@ final class SeriesLabeler {
     return relabeled;
   }
 
+  /** The scraped labels with the target's merged in, before metric relabeling. */
+  Labels merged(Labels scraped) {
+    return merge(scraped);
+  }
+
   private Labels merge(Labels scraped) {
     Labels t = targetLabels;
     Labels.Builder b = scraped.toBuilder();

@@ -88,7 +88,7 @@ class ExpositionParserTest {
     ExpositionException e = assertThrows(ExpositionException.class, () -> text("ok 1\nbad{a=\"1\" 2\n"));
     assertEquals(2, e.line());
     ExpositionException dup = assertThrows(ExpositionException.class, () -> text("x{a=\"1\",a=\"2\"} 1\n"));
-    assertTrue(dup.getMessage().contains("duplicate label name"), dup.getMessage());
+    assertTrue(dup.getMessage().contains("label name \"a\" is not unique"), dup.getMessage());
   }
 
   @Test

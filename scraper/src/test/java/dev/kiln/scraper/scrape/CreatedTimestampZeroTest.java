@@ -31,8 +31,12 @@ class CreatedTimestampZeroTest {
   private final ScrapeLoopTest.ManualClock clock = new ScrapeLoopTest.ManualClock();
 
   private ScrapeLoop loop(boolean feature) {
+    return loop(feature, "");
+  }
+
+  private ScrapeLoop loop(boolean feature, String jobYaml) {
     ScrapeConfig cfg = ConfigLoader.parse("t.yml", "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n"
-        + "    scrape_native_histograms: true\n", Path.of("/")).scrapeConfig("app");
+        + "    scrape_native_histograms: true\n" + jobYaml, Path.of("/")).scrapeConfig("app");
     Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of(), "s"))).get(0).target();
     return new ScrapeLoop("app", t, cfg, storage, fetcher, cfg.http().newAuthorization(), clock, "Kiln/test", false, feature);
   }
@@ -181,6 +185,22 @@ class CreatedTimestampZeroTest {
     assertEquals(List.of(), samples("rpc_seconds_created"));
     assertEquals(List.of(List.of(now, 21.0)), samples("temp"));
     assertEquals(List.of(List.of(now, 7.0)), samples("temp_created"), "a gauge's _created is an ordinary series");
+  }
+
+  @Test
+  void createdLinesDroppedByMetricRelabelingStillGiveCreatedTimestamps() {
+    long now = clock.millis;
+    long ct = now - 10_250;
+    fetcher.contentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    fetcher.body = openMetricsPage(ct);
+    ScrapeLoop l = loop(true, "    metric_relabel_configs: [{source_labels: [__name__], regex: '.+_created', action: drop}]\n");
+    l.scrape();
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 3.0)), samples("jobs_total", "queue", "a"));
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 2.0)), samples("lat_seconds_count"));
+    assertEquals(List.of(), samples("temp_created"), "a gauge's _created is dropped as any series");
+    clock.millis += 15_000;
+    l.scrape(); // from the cache this time
+    assertEquals(List.of(List.of(ct, 0.0), List.of(now, 4.0), List.of(now + 15_000, 4.0)), samples("rpc_seconds_count"));
   }
 
   @Test

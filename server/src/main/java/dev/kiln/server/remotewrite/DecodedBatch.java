@@ -34,12 +34,20 @@ final class DecodedBatch {
   int histograms;
   HistogramDecoder.Sample[] histogramSamples = new HistogramDecoder.Sample[16];
 
+  /** Exemplars of the request: series {@code i} has {@code exemplarCount[i]} from {@code exemplarStart[i]}. */
+  int exemplars;
+  dev.kiln.tsdb.storage.Exemplar[] exemplarList = new dev.kiln.tsdb.storage.Exemplar[0];
+  int[] exemplarStart = new int[256];
+  int[] exemplarCount = new int[256];
+
   /** Empties the batch, dropping references to the previous request's objects. */
   void clear() {
     Arrays.fill(labels, 0, size, null);
     Arrays.fill(invalid, 0, size, null);
     Arrays.fill(keyBuffer, 0, size, null);
     Arrays.fill(histogramSamples, 0, histograms, null);
+    Arrays.fill(exemplarList, 0, exemplars, null);
+    exemplars = 0;
     size = 0;
     samples = 0;
     histograms = 0;
@@ -60,6 +68,7 @@ final class DecodedBatch {
     keyHash[i] = 0;
     sampleStart[i] = samples;
     histogramStart[i] = histograms;
+    exemplarStart[i] = exemplars;
     size = i + 1;
     return i;
   }
@@ -68,6 +77,14 @@ final class DecodedBatch {
   void endSeries(int i) {
     sampleCount[i] = samples - sampleStart[i];
     histogramCount[i] = histograms - histogramStart[i];
+    exemplarCount[i] = exemplars - exemplarStart[i];
+  }
+
+  void addExemplar(dev.kiln.tsdb.storage.Exemplar e) {
+    if (exemplars == exemplarList.length) {
+      exemplarList = Arrays.copyOf(exemplarList, Math.max(16, exemplars * 2));
+    }
+    exemplarList[exemplars++] = e;
   }
 
   void addSample(long t, double v) {
@@ -113,5 +130,7 @@ final class DecodedBatch {
     sampleCount = Arrays.copyOf(sampleCount, n);
     histogramStart = Arrays.copyOf(histogramStart, n);
     histogramCount = Arrays.copyOf(histogramCount, n);
+    exemplarStart = Arrays.copyOf(exemplarStart, n);
+    exemplarCount = Arrays.copyOf(exemplarCount, n);
   }
 }

@@ -25,6 +25,7 @@ import java.time.Clock;
  * Thread-safe.
  */
 public final class RemoteWriteHandler implements Handler {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RemoteWriteHandler.class);
   /** Samples further in the future than this are out of bounds, as in Prometheus. */
   static final long MAX_FUTURE_MILLIS = 10 * 60_000L;
 
@@ -70,7 +71,7 @@ public final class RemoteWriteHandler implements Handler {
     }
     String enc = r.header("content-encoding");
     if (enc != null && !enc.isEmpty() && !enc.equalsIgnoreCase("snappy")) {
-      return withHeaders(p, Response.text(415, "unsupported content encoding " + enc + "\n"), 0, 0);
+      return withHeaders(p, Response.text(415, "unsupported content encoding " + enc + "\n"), 0, 0, 0);
     }
     ReceiveState state = states.take();
     try {
@@ -78,7 +79,7 @@ public final class RemoteWriteHandler implements Handler {
       try {
         length = state.decompressor.decompress(r.bodyBuffer());
       } catch (IOException | RuntimeException e) {
-        return withHeaders(p, Response.text(400, e.getMessage() + "\n"), 0, 0);
+        return withHeaders(p, Response.text(400, e.getMessage() + "\n"), 0, 0, 0);
       }
       byte[] raw = state.decompressor.output();
       DecodedBatch batch = state.batch;
@@ -89,7 +90,7 @@ public final class RemoteWriteHandler implements Handler {
           state.v2.decode(raw, length, batch, state.keys);
         }
       } catch (InvalidWriteException e) {
-        return withHeaders(p, Response.text(400, e.getMessage() + "\n"), 0, 0);
+        return withHeaders(p, Response.text(400, e.getMessage() + "\n"), 0, 0, 0);
       }
       return p == Protocol.V1 ? appendAllOrNothing(batch) : appendPartial(batch);
     } finally {
@@ -119,6 +120,9 @@ public final class RemoteWriteHandler implements Handler {
           ref = appendHistogram(app, b, s, ref, b.histogramSamples[i], maxT);
           written++;
         }
+        if (b.exemplarCount[s] > 0) {
+          appendExemplars(app, b, s, ref);
+        }
         remember(b, s, ref);
       }
       app.commit();
@@ -141,6 +145,7 @@ public final class RemoteWriteHandler implements Handler {
     Appender app = storage.appender();
     long written = 0;
     long histogramsWritten = 0;
+    long exemplarsWritten = 0;
     int rejected = 0;
     String first = null;
     boolean ok = false;
@@ -178,6 +183,9 @@ public final class RemoteWriteHandler implements Handler {
             }
           }
         }
+        if (b.exemplarCount[s] > 0) {
+          exemplarsWritten += appendExemplars(app, b, s, ref);
+        }
         remember(b, s, ref);
       }
       app.commit();
@@ -191,14 +199,33 @@ public final class RemoteWriteHandler implements Handler {
     stats.rejected(rejected);
     Response resp = first == null ? Response.empty(204)
         : Response.text(400, rejected + " samples rejected; first: " + first + "\n");
-    return withHeaders(Protocol.V2, resp, written, histogramsWritten);
+    return withHeaders(Protocol.V2, resp, written, histogramsWritten, exemplarsWritten);
   }
 
-  private static Response withHeaders(Protocol p, Response r, long samples, long histograms) {
+  /**
+   * Appends the exemplars of series {@code s} after its samples, as Prometheus's receiver: an
+   * exemplar the storage rejects (unknown series, out of order, label length) is logged and
+   * skipped, never failing the request. Returns how many were taken.
+   */
+  private static int appendExemplars(Appender app, DecodedBatch b, int s, long ref) {
+    int taken = 0;
+    for (int i = b.exemplarStart[s], end = i + b.exemplarCount[s]; i < end; i++) {
+      dev.kiln.tsdb.storage.Exemplar e = b.exemplarList[i];
+      try {
+        app.appendExemplar(ref, ref != 0 ? b.labels[s] : labelsOf(b, s), e);
+        taken++;
+      } catch (dev.kiln.tsdb.storage.ExemplarException | AppendException ex) {
+        LOG.debug("exemplar {} of {} not stored: {}", e, b.labels[s], ex.getMessage());
+      }
+    }
+    return taken;
+  }
+
+  private static Response withHeaders(Protocol p, Response r, long samples, long histograms, long exemplars) {
     if (p == Protocol.V2) {
       r.withHeader("X-Prometheus-Remote-Write-Samples-Written", Long.toString(samples));
       r.withHeader("X-Prometheus-Remote-Write-Histograms-Written", Long.toString(histograms));
-      r.withHeader("X-Prometheus-Remote-Write-Exemplars-Written", "0");
+      r.withHeader("X-Prometheus-Remote-Write-Exemplars-Written", exemplars == 0 ? "0" : Long.toString(exemplars));
     }
     return r;
   }

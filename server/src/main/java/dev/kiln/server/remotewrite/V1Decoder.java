@@ -4,8 +4,8 @@ package dev.kiln.server.remotewrite;
 /**
  * Decodes a remote write 1.0 {@code prometheus.WriteRequest} in place from the decompressed body
  * into a {@link DecodedBatch}: time series (field 1) with their labels (1), samples (2) and
- * native histograms (4, by {@link HistogramDecoder}); exemplars (3), metadata (request field 3)
- * and unknown fields are skipped. A series' label fields are its cache key: a series the {@link
+ * native histograms (4, by {@link HistogramDecoder}) and exemplars (3, by {@link ExemplarMessage});
+ * metadata (request field 3) and unknown fields are skipped. A series' label fields are its cache key: a series the {@link
  * SeriesRefCache} knows is returned by reference without decoding a label; any other series has
  * its labels decoded and validated ({@link LabelFields}; a series with invalid labels, including
  * invalid UTF-8, is marked to be skipped, as Prometheus 3.x skips it). The whole body is decoded
@@ -69,6 +69,11 @@ final class V1Decoder {
         case 4 << 3 | WireReader.LENGTH_DELIMITED -> {
           int outer = r.enter();
           out.addHistogram(HistogramDecoder.decode(r));
+          r.leave(outer);
+        }
+        case 3 << 3 | WireReader.LENGTH_DELIMITED -> {
+          int outer = r.enter();
+          out.addExemplar(ExemplarMessage.readV1(r));
           r.leave(outer);
         }
         default -> r.skipField(tag);

@@ -1,5 +1,7 @@
 package dev.kiln.server.remotewrite;
 
+import dev.kiln.tsdb.model.Labels;
+
 import java.util.Arrays;
 
 /**
@@ -8,8 +10,8 @@ import java.util.Arrays;
  * body (checked to be UTF-8, as protobuf requires of strings) and no symbol becomes a String
  * unless it belongs to a series the {@link SeriesRefCache} does not know: a series' label
  * references are resolved into its cache key, its label fields in the 1.0 encoding, written to
- * the {@link KeyScratch}. Samples (2) and native histograms (3) are kept; exemplars (4) and
- * metadata (5) are read for well-formedness and otherwise skipped. The rules of the request
+ * the {@link KeyScratch}. Samples (2), native histograms (3) and exemplars (4) are kept;
+ * metadata (5) is read for well-formedness and otherwise skipped. The rules of the request
  * ({@code symbols[0]} empty, an even number of label references, each in range, not both samples
  * and histograms) are checked after the whole body has been read, so a malformed body is
  * reported as such first. Reuses its state between requests; not thread-safe.
@@ -76,6 +78,7 @@ final class V2Decoder {
       throws InvalidWriteException {
     r.reset(body, start, end);
     refCount = 0;
+    exemplarError = null;
     int i = out.startSeries();
     while (r.hasMore()) {
       int tag = r.readTag();
@@ -98,7 +101,15 @@ final class V2Decoder {
           out.addHistogram(HistogramDecoder.decode(r));
           r.leave(outer);
         }
-        case 4 << 3 | WireReader.LENGTH_DELIMITED, 5 << 3 | WireReader.LENGTH_DELIMITED -> {
+        case 4 << 3 | WireReader.LENGTH_DELIMITED -> {
+          int outer = r.enter();
+          String bad = exemplar(body, out);
+          if (bad != null && exemplarError == null) {
+            exemplarError = bad;
+          }
+          r.leave(outer);
+        }
+        case 5 << 3 | WireReader.LENGTH_DELIMITED -> {
           int outer = r.enter();
           refsAndScalars();
           r.leave(outer);
@@ -109,6 +120,9 @@ final class V2Decoder {
     out.endSeries(i);
     if (refCount % 2 != 0) {
       return "invalid request: odd number of labels_refs";
+    }
+    if (exemplarError != null) {
+      return exemplarError;
     }
     for (int k = 0; k < refCount; k++) {
       if (refs[k] < 0 || refs[k] >= symbols) {
@@ -154,7 +168,62 @@ final class V2Decoder {
     resolver.key(out, i, keyBuf, keyOff, keyLen);
   }
 
-  /** Reads an exemplar or metadata message: packed references in field 1, scalar fields otherwise. */
+  /** What breaks the request's rules in the series' exemplars, or null. */
+  private String exemplarError;
+
+  /**
+   * Reads an exemplar (label references in field 1, value 2, timestamp 3) and adds it to
+   * {@code out}; returns what breaks the request's rules in it (a reference out of range, an odd
+   * number of references), or null.
+   */
+  private String exemplar(byte[] body, DecodedBatch out) throws InvalidWriteException {
+    Labels.Builder labels = Labels.builder();
+    double v = 0;
+    long t = 0;
+    String bad = null;
+    while (r.hasMore()) {
+      int tag = r.readTag();
+      if (tag == (1 << 3 | WireReader.LENGTH_DELIMITED)) {
+        int outer = r.enter();
+        long name = -1;
+        while (r.hasMore()) {
+          long ref = r.readVarint();
+          if (ref < 0 || ref >= symbols) {
+            bad = "invalid request: symbol reference " + ref + " out of range (" + symbols + " symbols)";
+            name = -1;
+            continue;
+          }
+          if (name < 0) {
+            name = ref;
+          } else {
+            String n = symbol(body, (int) name);
+            if (!n.isEmpty()) {
+              labels.set(n, symbol(body, (int) ref));
+            }
+            name = -1;
+          }
+        }
+        if (name >= 0 && bad == null) {
+          bad = "invalid request: odd number of labels_refs in an exemplar";
+        }
+        r.leave(outer);
+      } else if (tag == (2 << 3 | WireReader.FIXED64)) {
+        v = r.readDouble();
+      } else if (tag == (3 << 3 | WireReader.VARINT)) {
+        t = r.readVarint();
+      } else {
+        r.skipField(tag);
+      }
+    }
+    out.addExemplar(new dev.kiln.tsdb.storage.Exemplar(labels.build(), v, t, t != 0));
+    return bad;
+  }
+
+  private String symbol(byte[] body, int i) {
+    return new String(body, symbolOffset[i], symbolLength[i], java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Reads a metadata message: packed references in field 1, scalar fields otherwise. */
   private void refsAndScalars() throws InvalidWriteException {
     while (r.hasMore()) {
       int tag = r.readTag();

@@ -24,7 +24,7 @@ final class ExporterStub implements AutoCloseable {
   private final Map<String, AtomicInteger> scrapes = new ConcurrentHashMap<>();
 
   ExporterStub() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), dev.kiln.scraper.Peer.freePort()), 16);
     server.createContext("/", exchange -> {
       String path = exchange.getRequestURI().getPath();
       Page page = pages.get(path);

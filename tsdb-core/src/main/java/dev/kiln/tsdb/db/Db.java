@@ -146,6 +146,11 @@ public final class Db implements Storage {
                   }
 
                   @Override
+                  public void exemplar(WalRecords.ExemplarRecord e) {
+                    head.replayExemplar(e.ref(), e.t(), e.v(), e.labels());
+                  }
+
+                  @Override
                   public void tombstone(WalRecords.Tombstone t) {
                     replayer.tombstone(t);
                     blocks.replayedTombstone(t);
@@ -352,8 +357,32 @@ public final class Db implements Storage {
     out.add(new DbMetric("prometheus_tsdb_time_retentions_total", "The number of times that blocks were deleted because the maximum time limit was exceeded.", true, bc.timeRetentions()));
     out.add(new DbMetric("prometheus_tsdb_size_retentions_total", "The number of times that blocks were deleted because the maximum number of bytes was exceeded.", true, bc.sizeRetentions()));
     out.add(new DbMetric("prometheus_tsdb_retention_limit_bytes", "Max number of bytes to be retained in the tsdb blocks, configured 0 means disabled", false, options.retentionBytes()));
+    var ex = head.exemplars().stats();
+    out.add(new DbMetric("prometheus_tsdb_exemplar_exemplars_appended_total", "Total number of appended exemplars.", true, ex.appended()));
+    out.add(new DbMetric("prometheus_tsdb_exemplar_exemplars_in_storage", "Number of exemplars currently in circular storage.", false, ex.inStorage()));
+    out.add(new DbMetric("prometheus_tsdb_exemplar_last_exemplars_timestamp_seconds",
+        "The timestamp of the oldest exemplar stored in circular storage. Useful to check for what timerange the current exemplar buffer limit allows. This usually means the last timestampfor all exemplars for a typical setup. This is not true though if one of the series timestamp is in future compared to rest series.",
+        false, ex.lastTimestampSeconds()));
+    out.add(new DbMetric("prometheus_tsdb_exemplar_max_exemplars", "Total number of exemplars the exemplar storage can store, resizeable.", false, ex.maxExemplars()));
+    out.add(new DbMetric("prometheus_tsdb_exemplar_out_of_order_exemplars_total", "Total number of out of order exemplar ingestion failed attempts.", true, ex.outOfOrder()));
+    out.add(new DbMetric("prometheus_tsdb_exemplar_series_with_exemplars_in_storage", "Number of series with exemplars currently in circular storage.", false, ex.seriesInStorage()));
     out.add(new DbMetric("prometheus_tsdb_data_replay_duration_seconds", "Time taken to replay the data on disk.", false, replayMillis / 1000.0));
     return out;
+  }
+
+  /**
+   * Sets the number of exemplars kept in memory (Prometheus's {@code storage.exemplars.max_exemplars}
+   * with {@code --enable-feature=exemplar-storage}); 0 or less keeps none, which is the initial size.
+   * Call before {@link #start()} so that the log's exemplars are replayed; later calls keep the
+   * newest exemplars that fit. Returns how many exemplars were kept.
+   */
+  public int resizeExemplars(long maxExemplars) {
+    return head.exemplars().resize(maxExemplars);
+  }
+
+  /** Reads the stored exemplars. */
+  public dev.kiln.tsdb.storage.ExemplarQuerier exemplarQuerier() {
+    return head.exemplars();
   }
 
   /** Progress of the write-ahead log replay. */

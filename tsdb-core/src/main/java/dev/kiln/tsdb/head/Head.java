@@ -57,6 +57,8 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
    */
   final StampedLock isolation = new StampedLock();
   final ReentrantLock logLock = new ReentrantLock();
+  /** Exemplar storage; size 0 (nothing kept) until resized. */
+  private final CircularExemplarStorage exemplars = new CircularExemplarStorage(0);
 
   public Head(HeadOptions options, ChunkStore store, CommitLog log) {
     this.options = options;
@@ -91,6 +93,37 @@ public final class Head implements Appendable, Queryable, AutoCloseable {
 
   boolean hasCommitListeners() {
     return !commitListeners.isEmpty();
+  }
+
+  /** The head's exemplar storage (its size is 0, keeping nothing, until resized). */
+  public CircularExemplarStorage exemplars() {
+    return exemplars;
+  }
+
+  /**
+   * Write-ahead log replay: stores a logged exemplar of the series {@code ref}, as Prometheus's
+   * replay does (skipped when the series is unknown or the exemplar older than the head's
+   * minimum valid time; a rejection is ignored). Returns whether it was stored.
+   */
+  public boolean replayExemplar(long ref, long t, double v, Labels labels) {
+    MemSeries s = byRef.get(ref);
+    if (s == null) {
+      s = replayAliases.get(ref);
+    }
+    if (s == null || t < minValidTime || !exemplars.enabled()) {
+      return false;
+    }
+    try {
+      exemplars.add(s.labels, dev.kiln.tsdb.storage.Exemplar.of(labels, v, t));
+      return true;
+    } catch (dev.kiln.tsdb.storage.ExemplarException e) {
+      return false;
+    }
+  }
+
+  /** The series with these labels, or null; never creates one. */
+  MemSeries existing(Labels labels) {
+    return byLabels.get(labels);
   }
 
   public HeadOptions options() {

@@ -63,6 +63,9 @@ final class HeadAppender implements Appender {
   private boolean done;
   /** Where {@link #touchSeries} leaves its result, so that the reads are not optimized away. */
   private long touched;
+  /** Exemplars of the batch with their series; null until the first. */
+  private List<MemSeries> exemplarSeries;
+  private List<dev.kiln.tsdb.storage.Exemplar> exemplars;
 
   HeadAppender(Head head, long minValidTime) {
     this.head = head;
@@ -318,6 +321,35 @@ final class HeadAppender implements Appender {
     return false;
   }
 
+  @Override
+  public long appendExemplar(long ref, Labels labels, dev.kiln.tsdb.storage.Exemplar e) {
+    if (done) {
+      throw new IllegalStateException("appender already committed or rolled back");
+    }
+    CircularExemplarStorage store = head.exemplars();
+    if (!store.enabled()) {
+      return 0;
+    }
+    MemSeries s = ref != 0 ? head.seriesByRef(ref) : null;
+    if (s == null && labels != null) {
+      s = head.existing(labels);
+    }
+    if (s == null) {
+      throw new dev.kiln.tsdb.storage.ExemplarException(dev.kiln.tsdb.storage.ExemplarException.Reason.UNKNOWN_SERIES);
+    }
+    dev.kiln.tsdb.storage.Exemplar clean = e.withoutEmptyLabels();
+    if (!store.validate(s.labels, clean)) {
+      return 0;
+    }
+    if (exemplars == null) {
+      exemplars = new ArrayList<>();
+      exemplarSeries = new ArrayList<>();
+    }
+    exemplars.add(clean);
+    exemplarSeries.add(s);
+    return s.ref;
+  }
+
   private MemSeries resolve(long ref, Labels labels) {
     if (ref != 0) {
       MemSeries s = head.seriesByRef(ref);
@@ -347,7 +379,8 @@ final class HeadAppender implements Appender {
     }
     done = true;
     int hn = histograms == null ? 0 : histograms.n;
-    if (n == 0 && hn == 0) {
+    int en = exemplars == null ? 0 : exemplars.size();
+    if (n == 0 && hn == 0 && en == 0) {
       release();
       return;
     }
@@ -373,6 +406,9 @@ final class HeadAppender implements Appender {
       }
       apply();
       applied = true;
+      if (en > 0) {
+        addExemplars();
+      }
     } finally {
       if (!applied) {
         release();
@@ -453,6 +489,14 @@ final class HeadAppender implements Appender {
           }
         }
       }
+      if (exemplarSeries != null) {
+        for (MemSeries s : exemplarSeries) {
+          if (!s.logged) {
+            fresh.add(s);
+            s.logged = true;
+          }
+        }
+      }
       List<CommitLog.SeriesEntry> entries = List.of();
       if (!fresh.isEmpty()) {
         fresh.sort((a, b) -> Long.compare(a.ref, b.ref));
@@ -461,19 +505,42 @@ final class HeadAppender implements Appender {
           entries.add(new CommitLog.SeriesEntry(s.ref, s.labels));
         }
       }
-      if (histograms == null || histograms.n == 0) {
-        return head.log().write(entries, refs, ts, vs, n);
-      }
       long token = 0;
-      if (n > 0) {
+      boolean anyHistograms = histograms != null && histograms.n > 0;
+      if (n > 0 || (!anyHistograms && !entries.isEmpty())) {
         token = head.log().write(entries, refs, ts, vs, n);
         entries = List.of();
       }
-      PendingHistograms p = histograms;
-      return Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n));
+      if (anyHistograms) {
+        PendingHistograms p = histograms;
+        token = Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n));
+      }
+      if (exemplars != null && !exemplars.isEmpty()) {
+        List<dev.kiln.tsdb.wal.WalRecords.ExemplarRecord> recs = new ArrayList<>(exemplars.size());
+        for (int i = 0; i < exemplars.size(); i++) {
+          dev.kiln.tsdb.storage.Exemplar e = exemplars.get(i);
+          recs.add(new dev.kiln.tsdb.wal.WalRecords.ExemplarRecord(exemplarSeries.get(i).ref, e.timestampMillis(), e.value(), e.labels()));
+        }
+        token = Math.max(token, head.log().writeExemplars(recs));
+      }
+      return token;
     } finally {
       head.logLock.unlock();
     }
+  }
+
+  /** Stores the batch's exemplars, as Prometheus's commit: a rejected one is skipped (and counted when out of order). */
+  private void addExemplars() {
+    CircularExemplarStorage store = head.exemplars();
+    for (int i = 0; i < exemplars.size(); i++) {
+      try {
+        store.add(exemplarSeries.get(i).labels, exemplars.get(i));
+      } catch (dev.kiln.tsdb.storage.ExemplarException e) {
+        // Out of order exemplars are counted by the storage; nothing else can fail here.
+      }
+    }
+    exemplars = null;
+    exemplarSeries = null;
   }
 
   /** Applies the batch to memory and releases the series, under the isolation lock. */

@@ -50,6 +50,20 @@ public interface Appender {
   }
 
   /**
+   * Adds an exemplar of a series to the batch, stored at commit after the batch's samples (as
+   * Prometheus's {@code AppendExemplar}). The series must exist in the storage or have a sample
+   * earlier in this batch. Storages without exemplar storage, or with it sized 0, drop it and
+   * return 0, as does a duplicate of the series' newest exemplar.
+   *
+   * @return the series reference, or 0 when the exemplar was dropped
+   * @throws ExemplarException when the exemplar is rejected (unknown series, label length, out of
+   *     order); the batch is unaffected
+   */
+  default long appendExemplar(long ref, Labels labels, Exemplar exemplar) {
+    return 0;
+  }
+
+  /**
    * Makes the batch durable and visible. Returns only after the batch is in the write-ahead log.
    *
    * @throws StorageException when the batch could not be made durable; nothing of it is applied

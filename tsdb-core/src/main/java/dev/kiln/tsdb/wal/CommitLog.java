@@ -41,6 +41,17 @@ public interface CommitLog {
   }
 
   /**
+   * Writes one exemplars record (after the samples of the same commit, whose series records
+   * precede it). Ownership and threading as for {@link #write}; a log that keeps no exemplars
+   * ignores it.
+   *
+   * @return a token to pass to {@link #awaitDurable}
+   */
+  default long writeExemplars(List<WalRecords.ExemplarRecord> exemplars) {
+    return 0;
+  }
+
+  /**
    * Waits until the write of the token (and every earlier one) is durable.
    *
    * @throws dev.kiln.tsdb.storage.StorageException when writing or syncing it failed; the

@@ -214,6 +214,11 @@ public final class Wal implements CommitLog, AutoCloseable {
       }
 
       @Override
+      public void exemplar(WalRecords.ExemplarRecord e) {
+        h.exemplar(e);
+      }
+
+      @Override
       public void histogram(long ref, long t, dev.kiln.tsdb.histogram.Histogram hist) {
         counts[1]++;
         h.histogram(ref, t, hist);
@@ -244,6 +249,7 @@ public final class Wal implements CommitLog, AutoCloseable {
         case WalRecords.SERIES -> WalRecords.decodeSeries(rec, h::series);
         case WalRecords.SAMPLES -> WalRecords.decodeSamples(rec, h::sample);
         case WalRecords.TOMBSTONES -> WalRecords.decodeTombstones(rec, h::tombstone);
+        case WalRecords.EXEMPLARS -> WalRecords.decodeExemplars(rec, h::exemplar);
         case HistogramRecords.HISTOGRAM_SAMPLES, HistogramRecords.CUSTOM_BUCKETS_HISTOGRAM_SAMPLES ->
             HistogramRecords.decodeHistograms(rec, h::histogram);
         case HistogramRecords.FLOAT_HISTOGRAM_SAMPLES,
@@ -312,6 +318,11 @@ public final class Wal implements CommitLog, AutoCloseable {
     addIfPresent(recs, HistogramRecords.encodeFloatHistograms(refs, ts, fhs, n, false));
     addIfPresent(recs, HistogramRecords.encodeFloatHistograms(refs, ts, fhs, n, true));
     return commits().enqueue(new EncodedEntry(recs.toArray(new byte[0][]), n));
+  }
+
+  @Override
+  public long writeExemplars(List<WalRecords.ExemplarRecord> exemplars) {
+    return commits().enqueue(new EncodedEntry(new byte[][] {WalRecords.encodeExemplars(exemplars)}, 0));
   }
 
   private GroupCommit commits() {
@@ -535,6 +546,7 @@ public final class Wal implements CommitLog, AutoCloseable {
     private final double[] vs = new double[SAMPLES_PER_CHECKPOINT_RECORD];
     private int n;
     private final List<WalRecords.Tombstone> stones = new ArrayList<>();
+    private final List<WalRecords.ExemplarRecord> exemplars = new ArrayList<>();
     long series;
     long samples;
 
@@ -600,6 +612,26 @@ public final class Wal implements CommitLog, AutoCloseable {
       }
     }
 
+    @Override
+    public void exemplar(WalRecords.ExemplarRecord e) {
+      // As Prometheus's checkpoint: exemplars of kept series at or after mint stay.
+      if (e.t() >= mint && keep.test(e.ref())) {
+        flushSeries();
+        flushSamples();
+        exemplars.add(e);
+        if (exemplars.size() == SAMPLES_PER_CHECKPOINT_RECORD) {
+          flushExemplars();
+        }
+      }
+    }
+
+    private void flushExemplars() {
+      if (!exemplars.isEmpty()) {
+        out.log(WalRecords.encodeExemplars(exemplars));
+        exemplars.clear();
+      }
+    }
+
     private void flushSeries() {
       if (!seriesBuf.isEmpty()) {
         out.log(WalRecords.encodeSeries(seriesBuf));
@@ -617,6 +649,7 @@ public final class Wal implements CommitLog, AutoCloseable {
     void close() throws IOException {
       flushSeries();
       flushSamples();
+      flushExemplars();
       if (!stones.isEmpty()) {
         out.log(WalRecords.encodeTombstones(stones));
       }

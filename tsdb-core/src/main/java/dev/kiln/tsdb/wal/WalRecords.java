@@ -13,7 +13,9 @@ import java.util.List;
  *   <li>samples (type 2): the first sample's ref and timestamp as big-endian 64-bit bases, then
  *       per sample varint(ref - base ref), varint(t - base t) and the value's 64 raw bits
  *       (big-endian);
- *   <li>tombstones (type 3): per deleted interval a big-endian uint64 ref, varint mint, varint maxt.
+ *   <li>tombstones (type 3): per deleted interval a big-endian uint64 ref, varint mint, varint maxt;
+ *   <li>exemplars (type 4): laid out as samples, each entry followed by the exemplar's labels as a
+ *       uvarint count and uvarint-length-prefixed names and values (Prometheus's {@code Exemplars}).
  * </ul>
  *
  * Stateless; decoders throw {@link IllegalArgumentException} on malformed input.
@@ -22,6 +24,7 @@ public final class WalRecords {
   public static final byte SERIES = 1;
   public static final byte SAMPLES = 2;
   public static final byte TOMBSTONES = 3;
+  public static final byte EXEMPLARS = 4;
 
   private WalRecords() {}
 
@@ -30,6 +33,9 @@ public final class WalRecords {
 
   /** A deleted time range of one series (both ends inclusive, milliseconds). */
   public record Tombstone(long ref, long mint, long maxt) {}
+
+  /** An exemplar record entry: the series ref, the exemplar's time, value and labels. */
+  public record ExemplarRecord(long ref, long t, double v, Labels labels) {}
 
   /** Receives decoded samples without boxing. */
   @FunctionalInterface
@@ -87,6 +93,54 @@ public final class WalRecords {
       b.putUvarintUnchecked((dr << 1) ^ (dr >> 63));
       b.putUvarintUnchecked((dt << 1) ^ (dt >> 63));
       b.putBE64Unchecked(Double.doubleToRawLongBits(vs[i]));
+    }
+  }
+
+  /** Encodes an exemplars record (Prometheus's {@code Encoder.Exemplars}). */
+  public static byte[] encodeExemplars(List<ExemplarRecord> exemplars) {
+    RecordBuffer b = new RecordBuffer(17 + exemplars.size() * 48);
+    b.put(EXEMPLARS);
+    if (exemplars.isEmpty()) {
+      return b.toArray();
+    }
+    long baseRef = exemplars.get(0).ref();
+    long baseT = exemplars.get(0).t();
+    b.putBE64(baseRef);
+    b.putBE64(baseT);
+    for (ExemplarRecord e : exemplars) {
+      b.putVarint(e.ref() - baseRef);
+      b.putVarint(e.t() - baseT);
+      b.putBE64(Double.doubleToRawLongBits(e.v()));
+      Labels l = e.labels();
+      b.putUvarint(l.size());
+      for (int i = 0; i < l.size(); i++) {
+        b.putString(l.name(i));
+        b.putString(l.value(i));
+      }
+    }
+    return b.toArray();
+  }
+
+  public static void decodeExemplars(byte[] rec, java.util.function.Consumer<ExemplarRecord> out) {
+    Reader r = new Reader(rec, EXEMPLARS);
+    if (!r.hasMore()) {
+      return;
+    }
+    long baseRef = r.getBE64();
+    long baseT = r.getBE64();
+    while (r.hasMore()) {
+      long ref = baseRef + r.getVarint();
+      long t = baseT + r.getVarint();
+      double v = Double.longBitsToDouble(r.getBE64());
+      int n = (int) r.getUvarint();
+      if (n < 0 || n > 10_000) {
+        throw new IllegalArgumentException("exemplar record: implausible label count " + n);
+      }
+      String[] pairs = new String[2 * n];
+      for (int i = 0; i < 2 * n; i++) {
+        pairs[i] = r.getString();
+      }
+      out.accept(new ExemplarRecord(ref, t, v, toLabels(pairs)));
     }
   }
 

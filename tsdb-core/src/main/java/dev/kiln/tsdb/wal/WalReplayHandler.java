@@ -17,6 +17,9 @@ public interface WalReplayHandler {
 
   void tombstone(WalRecords.Tombstone tombstone);
 
+  /** An exemplar (record type 4). */
+  default void exemplar(WalRecords.ExemplarRecord exemplar) {}
+
   /** Called before each segment is read; {@code current} runs from {@code min} to {@code max}. */
   default void segmentStarted(int current, int min, int max) {}
 }
