@@ -72,9 +72,10 @@ final class BitWriter {
     int shift = 64 - (bitLen & 7) - nbits;
     if (shift >= 0) {
       // One big-endian 8-byte read-modify-write: bytes past the stream are zero, so OR-ing the
-      // bits in at their position is the whole write.
+      // bits in at their position is the whole write. The capacity also keeps the byte after the
+      // stream, which length() counts after a whole-byte write.
       int at = bitLen >>> 3;
-      ensureCapacity((at + 8) * 8);
+      ensureCapacity((at + 9) * 8);
       long mask = nbits == 64 ? -1L : (1L << nbits) - 1;
       LONG_BE.set(buf, at, (long) LONG_BE.get(buf, at) | ((u & mask) << shift));
       bitLen += nbits;

@@ -2,6 +2,7 @@ package dev.kiln.tsdb.chunk;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -84,6 +85,18 @@ class BitWriterTest {
         String msg = "seed " + seed + " round " + round + " op " + op;
         assertEquals(o.length(), w.length(), msg);
         assertArrayEquals(o.bytes(), Arrays.copyOf(w.buffer(), w.length()), msg);
+      }
+    }
+  }
+
+  @Test
+  void bufferHoldsTheTrailingZeroByteOfAWholeByteWrite() {
+    for (int capacity = 1; capacity <= 24; capacity++) {
+      for (int header = 1; header <= 3; header++) {
+        BitWriter w = new BitWriter(header, capacity);
+        w.writeBits(0x0123456789abcdefL, 64);
+        assertEquals(header + 9, w.length(), "header " + header + ", capacity " + capacity);
+        assertTrue(w.buffer().length >= w.length(), "header " + header + ", capacity " + capacity);
       }
     }
   }
