@@ -253,8 +253,8 @@ class PrometheusWalInteropTest {
         }
         p.waitFor(200, TimeUnit.MILLISECONDS);
       }
-      String t1 = java.math.BigDecimal.valueOf(now - 2100, 3).stripTrailingZeros().toPlainString();
-      String t2 = java.math.BigDecimal.valueOf(now - 1100, 3).stripTrailingZeros().toPlainString();
+      String t1 = apiTimestamp(now - 2100);
+      String t2 = apiTimestamp(now - 1100);
       assertEquals("{\"status\":\"success\",\"data\":[{\"seriesLabels\":{\"__name__\":\"req_total\",\"job\":\"kiln\"},"
           + "\"exemplars\":[{\"labels\":{\"trace_id\":\"k1\"},\"value\":\"0.5\",\"timestamp\":" + t1 + "},"
           + "{\"labels\":{\"span_id\":\"s\",\"trace_id\":\"k2\"},\"value\":\"1.5\",\"timestamp\":" + t2 + "}]}]}", body);
@@ -264,5 +264,11 @@ class PrometheusWalInteropTest {
         p.destroyForcibly().waitFor();
       }
     }
+  }
+
+  /** A timestamp as Prometheus's API writes it: seconds, then three digits of milliseconds unless they are zero. */
+  private static String apiTimestamp(long millis) {
+    long ms = millis % 1000;
+    return ms == 0 ? Long.toString(millis / 1000) : String.format("%d.%03d", millis / 1000, ms);
   }
 }
