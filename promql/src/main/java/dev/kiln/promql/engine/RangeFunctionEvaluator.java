@@ -461,6 +461,9 @@ final class RangeFunctionEvaluator {
         if (scratch.length < n) {
           scratch = new double[Math.max(n, scratch.length * 2)];
         }
+        if (counterKernel && !pinned) {
+          return counterSteps(ts, vs, n, values, steps);
+        }
         int present = 0;
         int lo = 0;
         int hi = 0;
@@ -512,8 +515,54 @@ final class RangeFunctionEvaluator {
         }
         return present;
       }
+
+      /**
+       * {@code rate} or {@code increase} without {@code @}, anchored or smoothed windows: the same
+       * values as the general loop, with the window's length in seconds computed once per series
+       * and the cancellation and deadline checked once per {@link #CHECK_STEPS} steps, outside the
+       * loop over those steps.
+       */
+      private int counterSteps(long[] ts, double[] vs, int n, double[] values, int steps) {
+        boolean isRate = fn == RangeFunction.RATE;
+        double rangeSeconds = (double) range / 1000;
+        int[] resets = resetsBefore;
+        int present = 0;
+        int lo = 0;
+        int hi = 0;
+        for (int first = 0; first < steps; first += CHECK_STEPS) {
+          if (first > 0) {
+            if (concurrent) {
+              ev.control.checkConcurrent();
+            } else {
+              ev.control.check();
+            }
+          }
+          int last = Math.min(steps, first + CHECK_STEPS);
+          for (int i = first; i < last; i++) {
+            long wEnd = g.time(i) - offset;
+            long wStart = wEnd - range;
+            while (hi < n && ts[hi] <= wEnd) {
+              hi++;
+            }
+            while (lo < hi && ts[lo] <= wStart) {
+              lo++;
+            }
+            double v = hi - lo < 2 ? Points.ABSENT
+                : RangeFunction.counterRate(ts, vs, lo, hi, wStart, wEnd, rangeSeconds, isRate,
+                    resets[hi - 1] != resets[lo]);
+            values[i] = v;
+            if (Points.isPresent(v)) {
+              present++;
+            }
+          }
+        }
+        return present;
+      }
     }
   }
+
+  /** Steps of one series computed between two checks of the query's cancellation and deadline. */
+  static final int CHECK_STEPS = 256;
 
   private static final String ANCHORED_FUNCTIONS = "changes, delta, increase, rate, resets";
   private static final String SMOOTHED_FUNCTIONS = "delta, increase, rate";

@@ -3,6 +3,7 @@ package dev.kiln.promql.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class RangeFunctionTest {
@@ -66,5 +67,38 @@ class RangeFunctionTest {
     double[] vs = {1e16, 1, -1e16};
     long[] ts = {1, 2, 3};
     assertEquals(1, apply(RangeFunction.SUM_OVER_TIME, ts, vs, 0, 3), 0);
+  }
+
+  @Test
+  void counterRateIsExtrapolatedRateBitForBit() {
+    SplittableRandom rnd = new SplittableRandom(42);
+    for (int round = 0; round < 20_000; round++) {
+      int n = 2 + rnd.nextInt(40);
+      long[] ts = new long[n];
+      double[] vs = new double[n];
+      long t = rnd.nextLong(-1_000_000, 1_000_000);
+      double v = rnd.nextInt(4) == 0 ? 0 : rnd.nextDouble() * Math.pow(10, rnd.nextInt(-3, 15));
+      boolean resets = false;
+      for (int k = 0; k < n; k++) {
+        t += 1 + rnd.nextLong(rnd.nextBoolean() ? 15_000 : 60_000);
+        if (k > 0 && rnd.nextInt(12) == 0) {
+          v = rnd.nextDouble() * v;
+          resets = true;
+        } else {
+          v += rnd.nextInt(5) == 0 ? 0 : rnd.nextDouble() * Math.pow(10, rnd.nextInt(-2, 6));
+        }
+        ts[k] = t;
+        vs[k] = v;
+      }
+      long start = ts[0] - 1 - rnd.nextLong(90_000);
+      long end = ts[n - 1] + rnd.nextLong(90_000);
+      double seconds = (double) (end - start) / 1000;
+      for (boolean isRate : new boolean[] {true, false}) {
+        double expected = RangeFunction.extrapolatedRate(ts, vs, 0, n, start, end, true, isRate);
+        double got = RangeFunction.counterRate(ts, vs, 0, n, start, end, seconds, isRate, resets);
+        assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(got),
+            "round " + round + " rate " + isRate);
+      }
+    }
   }
 }
