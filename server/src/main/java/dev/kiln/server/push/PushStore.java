@@ -118,7 +118,7 @@ public final class PushStore {
     Map<String, List<PushedGroup.PushedSample>> samples = new LinkedHashMap<>();
     boolean[] timestamped = {false};
     try {
-      ExpositionParser.parse(body, ExpositionParser.Format.PROMETHEUS_TEXT, new ExpositionSink() {
+      ExpositionParser.parse(body, ExpositionParser.Format.PUSHGATEWAY_TEXT, new ExpositionSink() {
         @Override
         public void sample(String raw, ParsedSeries s, double value, long ts) {
           if (ts != NO_TIMESTAMP) {

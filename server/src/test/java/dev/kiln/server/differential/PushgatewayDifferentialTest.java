@@ -87,6 +87,10 @@ class PushgatewayDifferentialTest {
     p.add(Push.text("POST", "/metrics/job/odd/b", "x 1\n"));
     p.add(Push.text("POST", "/metrics/job/reserved/__x/1", "x 1\n"));
     p.add(Push.text("POST", "/metrics/job/dup", "dup 1\ndup 2\n"));
+    // What a Prometheus scrape takes but the Pushgateway's parser refuses: a second TYPE line,
+    // labels without commas.
+    p.add(Push.text("POST", "/metrics/job/twotypes", "# TYPE two counter\n# TYPE two gauge\ntwo 1\n"));
+    p.add(Push.text("POST", "/metrics/job/nocomma", "nocomma{a=\"1\" b=\"2\"} 1\n"));
     // A refused push to a group that has pushed before: its last push is then not successful.
     p.add(Push.text("POST", "/metrics/job/selftime", "late 1 1000\n"));
     // PUT with an empty body empties the group but keeps it; DELETE removes it.
