@@ -21,6 +21,19 @@ class PushedMetricsJsonTest {
   }
 
   @Test
+  void storesWrittenWithSecondsLoadWithTheirTimes() throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("old.json"), "[{\"key\":{\"job\":\"j\"},\"pushTime\":1000.5,"
+        + "\"failureTime\":0.0,\"families\":[{\"name\":\"a\",\"type\":\"gauge\",\"help\":\"\",\"samples\":"
+        + "[{\"labels\":{\"__name__\":\"a\",\"job\":\"j\"},\"value\":\"1\"}]}]}]");
+    PushedGroup g = new PushStore(dir.resolve("old.json")).groups().get(0);
+    assertEquals(1_000_500_000_000L, g.pushNanos());
+    assertEquals(0, g.failureNanos());
+    assertEquals(1_000_500_000_000L, g.createdNanos());
+    assertEquals(1_000_500_000_000L, g.families().get("a").pushedNanos());
+    assertEquals(true, g.lastPushSuccessful());
+  }
+
+  @Test
   void groupsListSortedKeysTypesAndTextHistogramsAsBuckets() throws Exception {
     PushStore store = new PushStore(dir.resolve("groups.json"));
     long t1 = 1_000_000_000_500L;
