@@ -31,10 +31,16 @@ public final class ExpositionParser implements ParsedSeries {
     1e20, 1e21, 1e22
   };
 
-  /** The two text dialects. */
+  /**
+   * The text dialects: the Prometheus text format (0.0.4) as Prometheus's scrape parser reads it,
+   * OpenMetrics, and the text format as the Pushgateway's push parser reads it (a second
+   * {@code # HELP} or {@code # TYPE} line for a family is an error there, while a scrape takes
+   * the last one).
+   */
   public enum Format {
     PROMETHEUS_TEXT,
-    OPENMETRICS
+    OPENMETRICS,
+    PUSHGATEWAY_TEXT
   }
 
   private final Format format;
@@ -237,7 +243,7 @@ public final class ExpositionParser implements ParsedSeries {
             pos++;
           }
           String doc = unescapeHelp(str(pos, lineEnd), false);
-          if (helps.put(name, doc) != null) {
+          if (helps.put(name, doc) != null && format == Format.PUSHGATEWAY_TEXT) {
             throw err("second HELP line for metric name \"" + name + "\"");
           }
         } else {
@@ -251,7 +257,7 @@ public final class ExpositionParser implements ParsedSeries {
             case "untyped" -> MetricType.UNKNOWN;
             default -> throw err("invalid metric type \"" + t + "\"");
           };
-          if (types.put(name, type) != null) {
+          if (types.put(name, type) != null && format == Format.PUSHGATEWAY_TEXT) {
             throw err("second TYPE line for metric name \"" + name + "\", or TYPE reported after samples");
           }
         }
@@ -666,7 +672,9 @@ public final class ExpositionParser implements ParsedSeries {
         pos++;
         return;
       }
-      if (!first) {
+      if (!first && (format != Format.PROMETHEUS_TEXT || c == ',')) {
+        // Prometheus's text parser also takes a label right after the previous value without a
+        // comma ({a="1" b="2"}); OpenMetrics and the Pushgateway's parser need the comma.
         if (c != ',') {
           throw err("expected ',' or '}' in label set, got " + describeRest());
         }
@@ -696,7 +704,7 @@ public final class ExpositionParser implements ParsedSeries {
           pos++;
         }
         if (pos == s) {
-          throw err("invalid label name, got " + describeRest(), "expected label name, got \"INVALID\"");
+          throw err("invalid label name, got " + describeRest(), "expected label name, got " + tokenAt(pos));
         }
         name = str(s, pos);
         if (!om) {

@@ -92,6 +92,31 @@ class ExpositionParserTest {
   }
 
   @Test
+  void textLabelsNeedNoCommasButOpenMetricsLabelsDo() {
+    Collect c = text("a{x=\"1\" y=\"2\"} 1\nb{x=\"1\"y=\"2\",} 2\n");
+    assertEquals(Labels.of("__name__", "a", "x", "1", "y", "2"), c.samples.get(0).labels);
+    assertEquals(Labels.of("__name__", "b", "x", "1", "y", "2"), c.samples.get(1).labels);
+    assertThrows(ExpositionException.class, () -> text("a{x=\"1\",,y=\"2\"} 1\n"));
+    assertThrows(ExpositionException.class, () -> om("a{x=\"1\" y=\"2\"} 1\n# EOF\n"));
+    assertThrows(ExpositionException.class,
+        () -> ExpositionParser.parse("a{x=\"1\" y=\"2\"} 1\n", ExpositionParser.Format.PUSHGATEWAY_TEXT, new Collect()));
+  }
+
+  @Test
+  void aSecondTypeOrHelpLineCountsInScrapesButNotInPushes() {
+    String page = "# TYPE a counter\n# HELP a first\n# TYPE a gauge\n# HELP a second\na 1\n";
+    Collect c = text(page);
+    assertEquals(MetricType.GAUGE, c.meta.get("a").type());
+    assertEquals("second", c.meta.get("a").help());
+    assertEquals(1, c.samples.size());
+    ExpositionException e = assertThrows(ExpositionException.class,
+        () -> ExpositionParser.parse(page, ExpositionParser.Format.PUSHGATEWAY_TEXT, new Collect()));
+    assertEquals(3, e.line(), e.getMessage());
+    assertThrows(ExpositionException.class,
+        () -> ExpositionParser.parse("# HELP a x\n# HELP a y\na 1\n", ExpositionParser.Format.PUSHGATEWAY_TEXT, new Collect()));
+  }
+
+  @Test
   void helpEscapesDifferBetweenFormats() {
     assertEquals("a \\\"b\\\" \n", text("# HELP x a \\\"b\\\" \\n\nx 1\n").meta.get("x").help());
     assertEquals("a \"b\"", om("# HELP x a \\\"b\\\"\nx 1\n# EOF\n").meta.get("x").help());

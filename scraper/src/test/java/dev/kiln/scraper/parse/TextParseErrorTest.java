@@ -37,6 +37,15 @@ public class TextParseErrorTest {
     PAGES.put("# HELP 1foo x\nfoo 1\n", "expected metric name after HELP, got \"INVALID\"");
     PAGES.put("foo{a=\"1\",a=\"2\"} 1\n", "label name \"a\" is not unique: invalid sample");
     PAGES.put("foo{a=\"\\q\"} 1\n", "");
+    // Labels need no comma between them in the text format (a trailing comma is fine too).
+    PAGES.put("foo{a=\"1\" b=\"2\"} 1\n", "");
+    PAGES.put("foo{a=\"1\"b=\"2\",} 1\n", "");
+    PAGES.put("foo{a=\"1\",,b=\"2\"} 1\n", "expected label name, got \"COMMA\"");
+    PAGES.put("foo{,a=\"1\"} 1\n", "expected label name, got \"COMMA\"");
+    PAGES.put("foo{a=\"1\" 2} 1\n", "expected label name, got \"INVALID\"");
+    // A second TYPE or HELP line for a family is taken (the last one counts).
+    PAGES.put("# TYPE foo counter\n# TYPE foo gauge\nfoo 1\n", "");
+    PAGES.put("# HELP foo a\n# HELP foo b\nfoo 1\n", "");
   }
 
   private static String error(String page) {

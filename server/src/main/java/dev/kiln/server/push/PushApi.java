@@ -1,12 +1,9 @@
 package dev.kiln.server.push;
 
-import dev.kiln.server.api.ResultWriter;
 import dev.kiln.server.http.ApiResponses;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.server.http.Router;
-import dev.kiln.tsdb.model.GoFloats;
-import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -61,7 +58,8 @@ public final class PushApi {
       return Response.text(400, "cannot decompress body: " + e.getMessage() + "\n");
     }
     boolean replaceAll = r.method().equals("PUT");
-    double now = clock.millis() / 1000.0;
+    java.time.Instant at = clock.instant();
+    long now = at.getEpochSecond() * 1_000_000_000L + at.getNano();
     try {
       if (isDelimitedProtobuf(r.header("content-type"))) {
         store.pushProtobuf(key, body, replaceAll, now);
@@ -117,29 +115,6 @@ public final class PushApi {
   }
 
   private Response list(Request r) {
-    return ApiResponses.success(out -> {
-      out.beginArray();
-      for (PushedGroup g : store.groups()) {
-        out.beginObject().name("labels");
-        ResultWriter.labels(out, g.key());
-        out.name("last_push_successful").value(g.failureTime() <= g.pushTime());
-        for (var f : g.families().entrySet()) {
-          out.name(f.getKey()).beginObject().name("type").value(f.getValue().type().text().toUpperCase())
-              .name("help").value(f.getValue().help()).name("metrics").beginArray();
-          for (PushedGroup.PushedSample s : f.getValue().samples()) {
-            out.beginObject().name("labels");
-            ResultWriter.labels(out, s.labels().withoutMetricName());
-            out.name("value").value(GoFloats.format(s.value(), Notation.G)).endObject();
-          }
-          out.endArray().endObject();
-        }
-        out.name("push_time_seconds").beginObject().name("metrics").beginArray().beginObject().name("value")
-            .value(GoFloats.format(g.pushTime(), Notation.G)).endObject().endArray().endObject();
-        out.name("push_failure_time_seconds").beginObject().name("metrics").beginArray().beginObject().name("value")
-            .value(GoFloats.format(g.failureTime(), Notation.G)).endObject().endArray().endObject();
-        out.endObject();
-      }
-      out.endArray();
-    });
+    return ApiResponses.success(out -> PushedMetricsJson.write(out, store.groups()));
   }
 }

@@ -50,17 +50,17 @@ public final class PushStore {
    * Applies a push. {@code replaceAll} is PUT (the group becomes the body) versus POST (only
    * families named in the body are replaced).
    */
-  public synchronized void push(Labels key, String body, boolean replaceAll, double nowSeconds) throws PushException, IOException {
-    apply(key, () -> parse(key, body), replaceAll, nowSeconds);
+  public synchronized void push(Labels key, String body, boolean replaceAll, long nowNanos) throws PushException, IOException {
+    apply(key, () -> parse(key, body), replaceAll, nowNanos);
   }
 
   /**
    * Applies a push in the delimited protobuf format (varint-length-delimited MetricFamily
    * messages), with the semantics of {@link #push}.
    */
-  public synchronized void pushProtobuf(Labels key, byte[] body, boolean replaceAll, double nowSeconds)
+  public synchronized void pushProtobuf(Labels key, byte[] body, boolean replaceAll, long nowNanos)
       throws PushException, IOException {
-    apply(key, () -> ProtobufFamilies.parse(key, body), replaceAll, nowSeconds);
+    apply(key, () -> ProtobufFamilies.parse(key, body), replaceAll, nowNanos);
   }
 
   /** Parses a push body into families. */
@@ -68,7 +68,7 @@ public final class PushStore {
     Map<String, PushedGroup.Family> parse() throws PushException;
   }
 
-  private void apply(Labels key, BodyParser parser, boolean replaceAll, double nowSeconds) throws PushException, IOException {
+  private void apply(Labels key, BodyParser parser, boolean replaceAll, long nowNanos) throws PushException, IOException {
     PushedGroup old = groups.get(key);
     Map<String, PushedGroup.Family> parsed;
     try {
@@ -77,8 +77,8 @@ public final class PushStore {
     } catch (PushException e) {
       if (e.isInconsistent()) {
         // The Pushgateway records a refused push, creating the group (empty) if it is new.
-        groups.put(key, old != null ? new PushedGroup(key, old.families(), old.pushTime(), nowSeconds)
-            : new PushedGroup(key, Map.of(), 0, nowSeconds));
+        groups.put(key, old != null ? new PushedGroup(key, old.families(), old.pushNanos(), nowNanos, old.createdNanos())
+            : new PushedGroup(key, Map.of(), 0, nowNanos, nowNanos));
         save();
       }
       throw e;
@@ -87,8 +87,9 @@ public final class PushStore {
     if (!replaceAll && old != null) {
       families.putAll(old.families());
     }
-    families.putAll(parsed);
-    groups.put(key, new PushedGroup(key, Map.copyOf(families), nowSeconds, old == null ? 0 : old.failureTime()));
+    parsed.forEach((name, f) -> families.put(name, f.at(nowNanos)));
+    groups.put(key, new PushedGroup(key, Map.copyOf(families), nowNanos, old == null ? 0 : old.failureNanos(),
+        old == null ? nowNanos : old.createdNanos()));
     save();
   }
 
@@ -117,7 +118,7 @@ public final class PushStore {
     Map<String, List<PushedGroup.PushedSample>> samples = new LinkedHashMap<>();
     boolean[] timestamped = {false};
     try {
-      ExpositionParser.parse(body, ExpositionParser.Format.PROMETHEUS_TEXT, new ExpositionSink() {
+      ExpositionParser.parse(body, ExpositionParser.Format.PUSHGATEWAY_TEXT, new ExpositionSink() {
         @Override
         public void sample(String raw, ParsedSeries s, double value, long ts) {
           if (ts != NO_TIMESTAMP) {
@@ -303,12 +304,14 @@ public final class PushStore {
       ObjectNode o = arr.addObject();
       ObjectNode k = o.putObject("key");
       g.key().forEach(k::put);
-      o.put("pushTime", g.pushTime());
-      o.put("failureTime", g.failureTime());
+      o.put("pushNanos", g.pushNanos());
+      o.put("failureNanos", g.failureNanos());
+      o.put("createdNanos", g.createdNanos());
       ArrayNode fams = o.putArray("families");
       for (Map.Entry<String, PushedGroup.Family> f : g.families().entrySet()) {
         ObjectNode fo = fams.addObject();
-        fo.put("name", f.getKey()).put("type", f.getValue().type().text()).put("help", f.getValue().help());
+        fo.put("name", f.getKey()).put("type", f.getValue().type().text()).put("help", f.getValue().help())
+            .put("pushedNanos", f.getValue().pushedNanos());
         if (f.getValue().protobuf() != null) {
           fo.put("protobuf", f.getValue().protobuf());
         }
@@ -334,6 +337,12 @@ public final class PushStore {
     JsonNode arr = JSON.readTree(file.toFile());
     for (JsonNode o : arr) {
       Labels key = labels(o.get("key"));
+      // Files written before the nanosecond times held seconds as doubles.
+      long pushNanos = o.has("pushNanos") ? o.get("pushNanos").asLong() : Math.round(o.get("pushTime").asDouble() * 1e9);
+      long failureNanos = o.has("failureNanos") ? o.get("failureNanos").asLong()
+          : Math.round(o.get("failureTime").asDouble() * 1e9);
+      long createdNanos = o.has("createdNanos") ? o.get("createdNanos").asLong()
+          : pushNanos == 0 ? failureNanos : failureNanos == 0 ? pushNanos : Math.min(pushNanos, failureNanos);
       Map<String, PushedGroup.Family> fams = new TreeMap<>();
       for (JsonNode f : o.get("families")) {
         List<PushedGroup.PushedSample> ss = new ArrayList<>();
@@ -342,9 +351,9 @@ public final class PushStore {
         }
         byte[] protobuf = f.has("protobuf") ? f.get("protobuf").binaryValue() : null;
         fams.put(f.get("name").asText(), new PushedGroup.Family(MetricType.parse(f.get("type").asText()), f.get("help").asText(),
-            ss, protobuf));
+            ss, protobuf, f.has("pushedNanos") ? f.get("pushedNanos").asLong() : pushNanos));
       }
-      groups.put(key, new PushedGroup(key, fams, o.get("pushTime").asDouble(), o.get("failureTime").asDouble()));
+      groups.put(key, new PushedGroup(key, fams, pushNanos, failureNanos, createdNanos));
     }
   }
 

@@ -20,7 +20,8 @@ final class Corpus {
   /** The pages, by file name; {@code .om} files are OpenMetrics, the others text format 0.0.4. */
   static final List<String> PAGES = List.of(
       "node_exporter.prom", "cadvisor.prom", "kube_state_metrics.prom", "app_histograms.prom", "openmetrics.om",
-      "escapes_utf8_long.prom", "special_values.prom", "duplicates.prom", "timestamps.prom", "broken.prom", "openmetrics_bad_unit.om");
+      "escapes_utf8_long.prom", "special_values.prom", "duplicates.prom", "timestamps.prom", "broken.prom", "openmetrics_bad_unit.om",
+      "lax_text.prom");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{T0(?:([+-])(\\d+)([smh]))?}}");
 
@@ -93,10 +94,17 @@ final class Corpus {
       pairs.add(line.substring(0, i));
       if (i < line.length() && line.charAt(i) == '{') {
         i++;
-        while (line.charAt(i) != '}') {
+        while (true) {
+          // Blanks around labels and commas are optional, as in Prometheus's text parser.
+          while (line.charAt(i) == ' ') {
+            i++;
+          }
+          if (line.charAt(i) == '}') {
+            break;
+          }
           int eq = line.indexOf('=', i);
           pairs.add(line.substring(i, eq).trim());
-          int p = eq + 2;
+          int p = line.indexOf('"', eq) + 1;
           StringBuilder v = new StringBuilder();
           while (line.charAt(p) != '"') {
             char c = line.charAt(p);
@@ -110,6 +118,9 @@ final class Corpus {
           }
           pairs.add(v.toString());
           i = p + 1;
+          while (line.charAt(i) == ' ') {
+            i++;
+          }
           if (line.charAt(i) == ',') {
             i++;
           }

@@ -26,7 +26,7 @@ import org.xerial.snappy.Snappy;
  */
 class RemoteWriteMetadataDifferentialTest {
   private static final List<String> PAGES = List.of("node_exporter.prom", "app_histograms.prom", "openmetrics.om",
-      "kube_state_metrics.prom");
+      "kube_state_metrics.prom", "lax_text.prom");
 
   @TempDir Path dir;
 
