@@ -2,11 +2,14 @@ package dev.kiln.server.memory;
 
 /**
  * Decides when an idle server gives memory back ({@link IdleTrimmer}): after the process has used
- * at most {@code idleCpuFraction} of one core for {@code idleNanos} in a row, once there was work since
- * the previous trim (a collection, or {@code activityCpuNanos} of CPU), and no sooner than {@code
+ * at most {@code idleCpuFraction} of one core for {@code idleNanos} in a row, once there was busy work
+ * since the previous trim (a collection during a busy sample, or {@code activityCpuNanos} of CPU in busy
+ * samples: those above {@code idleCpuFraction}), and no sooner than {@code
  * minIntervalNanos} nor {@code costFactor} times the previous trim's cost (the CPU time it took) after it.
  * The last bound keeps the trims' own cost (a full collection of the live heap) below 1/{@code
- * costFactor} of one core even when a large head makes them slow.
+ * costFactor} of one core even when a large head makes them slow. Work below the idle fraction does not
+ * count: a server under a steady light load (a few scrape targets) grows no heap to give back, and
+ * trimming it again and again would cost it more CPU than its work.
  *
  * <p>Pure bookkeeping over the samples it is given (times in nanoseconds of any one clock); not
  * thread-safe, one caller polls it.
@@ -27,8 +30,11 @@ public final class IdleTrimPolicy {
   private boolean trimmedOnce;
   private long lastTrimEnd;
   private long lastTrimTook;
-  private long cpuAtTrim;
-  private long collectionsAtTrim;
+  private long lastCollections;
+  /** CPU time of busy samples since the last trim. */
+  private long busyCpu;
+  /** Whether a busy sample since the last trim saw a collection. */
+  private boolean busyCollected;
 
   public IdleTrimPolicy(Settings settings) {
     this.settings = settings;
@@ -45,15 +51,17 @@ public final class IdleTrimPolicy {
     boolean first = !sampled;
     long elapsed = nowNanos - lastNanos;
     long used = cpuNanos - lastCpu;
+    boolean collected = collections != lastCollections;
     sampled = true;
     lastNanos = nowNanos;
     lastCpu = cpuNanos;
+    lastCollections = collections;
     if (first) {
-      cpuAtTrim = cpuNanos;
-      collectionsAtTrim = collections;
       return false;
     }
     if (elapsed <= 0 || used > settings.idleCpuFraction() * elapsed) {
+      busyCpu += Math.max(0, used);
+      busyCollected |= collected;
       idleSince = -1;
       return false;
     }
@@ -63,7 +71,7 @@ public final class IdleTrimPolicy {
     if (nowNanos - idleSince < settings.idleNanos()) {
       return false;
     }
-    boolean worked = collections != collectionsAtTrim || cpuNanos - cpuAtTrim >= settings.activityCpuNanos();
+    boolean worked = busyCollected || busyCpu >= settings.activityCpuNanos();
     if (!worked) {
       return false;
     }
@@ -84,8 +92,9 @@ public final class IdleTrimPolicy {
     trimmedOnce = true;
     lastTrimEnd = endNanos;
     lastTrimTook = tookNanos;
-    cpuAtTrim = cpuNanos;
-    collectionsAtTrim = collections;
+    busyCpu = 0;
+    busyCollected = false;
+    lastCollections = collections;
     lastNanos = endNanos;
     lastCpu = cpuNanos;
     idleSince = -1;
