@@ -7,7 +7,9 @@ package dev.kiln.server.memory;
  * samples: those above {@code idleCpuFraction}), and no sooner than {@code
  * minIntervalNanos} nor {@code costFactor} times the previous trim's cost (the CPU time it took) after it.
  * The last bound keeps the trims' own cost (a full collection of the live heap) below 1/{@code
- * costFactor} of one core even when a large head makes them slow. Work below the idle fraction does not
+ * costFactor} of one core even when a large head makes them slow; and only once the process has used
+ * {@link #CPU_COST_FACTOR} times the previous trim's cost in CPU since it, so that trims take at most 1/{@value
+ * #CPU_COST_FACTOR} of the server's own CPU time. Work below the idle fraction does not
  * count: a server under a steady light load (a few scrape targets) grows no heap to give back, and
  * trimming it again and again would cost it more CPU than its work.
  *
@@ -22,7 +24,11 @@ public final class IdleTrimPolicy {
     public static final Settings DEFAULTS = new Settings(3_000_000_000L, 0.05, 1_000_000_000L, 10_000_000_000L, 100);
   }
 
+  /** A trim waits for this many times its predecessor's CPU time of the process's CPU time since it. */
+  public static final long CPU_COST_FACTOR = 20;
+
   private final Settings settings;
+  private long cpuAtTrim;
   private boolean sampled;
   private long lastNanos;
   private long lastCpu;
@@ -77,7 +83,7 @@ public final class IdleTrimPolicy {
     }
     if (trimmedOnce) {
       long wait = Math.max(settings.minIntervalNanos(), settings.costFactor() * lastTrimTook);
-      if (nowNanos - lastTrimEnd < wait) {
+      if (nowNanos - lastTrimEnd < wait || cpuNanos - cpuAtTrim < CPU_COST_FACTOR * lastTrimTook) {
         return false;
       }
     }
@@ -94,6 +100,7 @@ public final class IdleTrimPolicy {
     lastTrimTook = tookNanos;
     busyCpu = 0;
     busyCollected = false;
+    cpuAtTrim = cpuNanos;
     lastCollections = collections;
     lastNanos = endNanos;
     lastCpu = cpuNanos;

@@ -83,11 +83,13 @@ class IdleTrimPolicyTest {
     f.second(0);
     f.second(0);
     assertTrue(f.second(0));
-    f.trimmed(S / 2); // half a second: the next one waits 50 s
+    f.trimmed(S / 2); // half a second: the next one waits 50 s, and 10 CPU s of work
     f.gcs++;
-    assertFalse(f.second(S / 5)); // busy, with a collection
+    for (int i = 1; i <= 11; i++) {
+      assertFalse(f.second(S), "busy second " + i);
+    }
     int firstAgain = -1;
-    for (int i = 2; i <= 60; i++) {
+    for (int i = 12; i <= 60; i++) {
       if (f.second(0)) {
         firstAgain = i;
         break;
@@ -138,6 +140,30 @@ class IdleTrimPolicyTest {
     // Then a burst: idle again after it, a trim.
     f.gcs++;
     assertFalse(f.second(S / 2));
+    assertFalse(f.second(0));
+    assertFalse(f.second(0));
+    assertTrue(f.second(0));
+  }
+
+  @Test
+  void trimsWaitForTwentyTimesTheirCostInTheServersCpu() {
+    Feed f = new Feed();
+    f.second(0);
+    f.gcs++;
+    f.second(S / 2);
+    f.second(0);
+    f.second(0);
+    assertTrue(f.second(0));
+    f.trimmed(S / 10); // the next one waits for 2 CPU s of work
+    for (int i = 0; i < 3; i++) { // 1.5 s, busy and with collections, then idle
+      f.gcs++;
+      assertFalse(f.second(S / 2));
+    }
+    for (int i = 0; i < 30; i++) {
+      assertFalse(f.second(0), "idle second " + i);
+    }
+    f.gcs++;
+    assertFalse(f.second(S / 2)); // 2 s now
     assertFalse(f.second(0));
     assertFalse(f.second(0));
     assertTrue(f.second(0));
