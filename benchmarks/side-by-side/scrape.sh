@@ -4,7 +4,7 @@
 # same time, for WINDOW seconds; prints each one's CPU seconds per million scraped samples (from /proc) and RSS.
 # Samples are counted on each server with sum_over_time(scrape_samples_scraped[WINDOW]). Loopback only, bounded.
 # Kiln's JVM options: KILN_JAVA_OPTS and KILN_JIT_OPTS (default: the launcher's; KILN_JIT_OPTS="" for the JDK's JIT
-# thresholds); KILN_JAR another server jar. VM=0 leaves VictoriaMetrics out. WARMUP: seconds
+# thresholds); KILN_JAR another server jar; KILN_ARGS extra server flags. VM=0 leaves VictoriaMetrics out. WARMUP: seconds
 # before the window (default two intervals).
 # Usage: benchmarks/side-by-side/scrape.sh [N] [SERIES] [INTERVAL_S] [WINDOW_S]   (defaults 50 2000 5 60)
 set -euo pipefail
@@ -42,7 +42,7 @@ KILN_JIT_OPTS=${KILN_JIT_OPTS-$(sed -n 's/^: "${KILN_JIT_OPTS=\(.*\)}"$/\1/p' "$
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(sed -n 's/^export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-\(.*\)}"$/\1/p' "$root/kiln")}
 # shellcheck disable=SC2086
 java $KILN_JAVA_OPTS $KILN_JIT_OPTS -jar "${KILN_JAR:-$jar}" --config.file="$work/prometheus.yml" \
-  --storage.tsdb.path="$work/kiln" --web.listen-address=127.0.0.1:$kport --log.level=warn >"$work/kiln.log" 2>&1 & kpid=$!; pids+=($kpid)
+  --storage.tsdb.path="$work/kiln" --web.listen-address=127.0.0.1:$kport --log.level=warn ${KILN_ARGS:-} >"$work/kiln.log" 2>&1 & kpid=$!; pids+=($kpid)
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" --web.listen-address=127.0.0.1:$pport \
   >"$work/prom.log" 2>&1 & ppid=$!; pids+=($ppid)
 vpid=

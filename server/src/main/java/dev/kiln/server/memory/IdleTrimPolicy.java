@@ -2,11 +2,16 @@ package dev.kiln.server.memory;
 
 /**
  * Decides when an idle server gives memory back ({@link IdleTrimmer}): after the process has used
- * at most {@code idleCpuFraction} of one core for {@code idleNanos} in a row, once there was work since
- * the previous trim (a collection, or {@code activityCpuNanos} of CPU), and no sooner than {@code
+ * at most {@code idleCpuFraction} of one core for {@code idleNanos} in a row, once there was busy work
+ * since the previous trim (a collection during a busy sample, or {@code activityCpuNanos} of CPU in busy
+ * samples: those above {@code idleCpuFraction}), and no sooner than {@code
  * minIntervalNanos} nor {@code costFactor} times the previous trim's cost (the CPU time it took) after it.
  * The last bound keeps the trims' own cost (a full collection of the live heap) below 1/{@code
- * costFactor} of one core even when a large head makes them slow.
+ * costFactor} of one core even when a large head makes them slow; and only once the process has used
+ * {@link #CPU_COST_FACTOR} times the previous trim's cost in CPU since it, so that trims take at most 1/{@value
+ * #CPU_COST_FACTOR} of the server's own CPU time. Work below the idle fraction does not
+ * count: a server under a steady light load (a few scrape targets) grows no heap to give back, and
+ * trimming it again and again would cost it more CPU than its work.
  *
  * <p>Pure bookkeeping over the samples it is given (times in nanoseconds of any one clock); not
  * thread-safe, one caller polls it.
@@ -19,7 +24,11 @@ public final class IdleTrimPolicy {
     public static final Settings DEFAULTS = new Settings(3_000_000_000L, 0.05, 1_000_000_000L, 10_000_000_000L, 100);
   }
 
+  /** A trim waits for this many times its predecessor's CPU time of the process's CPU time since it. */
+  public static final long CPU_COST_FACTOR = 20;
+
   private final Settings settings;
+  private long cpuAtTrim;
   private boolean sampled;
   private long lastNanos;
   private long lastCpu;
@@ -27,8 +36,11 @@ public final class IdleTrimPolicy {
   private boolean trimmedOnce;
   private long lastTrimEnd;
   private long lastTrimTook;
-  private long cpuAtTrim;
-  private long collectionsAtTrim;
+  private long lastCollections;
+  /** CPU time of busy samples since the last trim. */
+  private long busyCpu;
+  /** Whether a busy sample since the last trim saw a collection. */
+  private boolean busyCollected;
 
   public IdleTrimPolicy(Settings settings) {
     this.settings = settings;
@@ -45,15 +57,17 @@ public final class IdleTrimPolicy {
     boolean first = !sampled;
     long elapsed = nowNanos - lastNanos;
     long used = cpuNanos - lastCpu;
+    boolean collected = collections != lastCollections;
     sampled = true;
     lastNanos = nowNanos;
     lastCpu = cpuNanos;
+    lastCollections = collections;
     if (first) {
-      cpuAtTrim = cpuNanos;
-      collectionsAtTrim = collections;
       return false;
     }
     if (elapsed <= 0 || used > settings.idleCpuFraction() * elapsed) {
+      busyCpu += Math.max(0, used);
+      busyCollected |= collected;
       idleSince = -1;
       return false;
     }
@@ -63,13 +77,13 @@ public final class IdleTrimPolicy {
     if (nowNanos - idleSince < settings.idleNanos()) {
       return false;
     }
-    boolean worked = collections != collectionsAtTrim || cpuNanos - cpuAtTrim >= settings.activityCpuNanos();
+    boolean worked = busyCollected || busyCpu >= settings.activityCpuNanos();
     if (!worked) {
       return false;
     }
     if (trimmedOnce) {
       long wait = Math.max(settings.minIntervalNanos(), settings.costFactor() * lastTrimTook);
-      if (nowNanos - lastTrimEnd < wait) {
+      if (nowNanos - lastTrimEnd < wait || cpuNanos - cpuAtTrim < CPU_COST_FACTOR * lastTrimTook) {
         return false;
       }
     }
@@ -84,8 +98,10 @@ public final class IdleTrimPolicy {
     trimmedOnce = true;
     lastTrimEnd = endNanos;
     lastTrimTook = tookNanos;
+    busyCpu = 0;
+    busyCollected = false;
     cpuAtTrim = cpuNanos;
-    collectionsAtTrim = collections;
+    lastCollections = collections;
     lastNanos = endNanos;
     lastCpu = cpuNanos;
     idleSince = -1;

@@ -51,10 +51,10 @@ class IdleTrimPolicyTest {
   void aBusySecondRestartsTheIdleCount() {
     Feed f = new Feed();
     f.second(0);
+    f.second(0);
+    f.second(0);
     f.gcs++;
-    f.second(0);
-    f.second(0);
-    assertFalse(f.second(S / 10)); // 10 % of a core: busy
+    assertFalse(f.second(S / 10)); // 10 % of a core: busy, with a collection
     assertFalse(f.second(0));
     assertFalse(f.second(0));
     assertTrue(f.second(0));
@@ -67,7 +67,7 @@ class IdleTrimPolicyTest {
     for (int i = 0; i < 10; i++) {
       assertFalse(f.second(S / 25), "idle, but only " + (i + 1) * 40 + " ms of work");
     }
-    // 10 idle seconds at 4 % brought 0.4 CPU s; a busy second adds 1 s more.
+    // 10 idle seconds at 4 % brought 0.4 CPU s, which does not count; a busy second brings 1 s.
     assertFalse(f.second(S));
     assertFalse(f.second(0));
     assertFalse(f.second(0));
@@ -79,13 +79,17 @@ class IdleTrimPolicyTest {
     Feed f = new Feed();
     f.second(0);
     f.gcs++;
+    f.second(S / 5);
     f.second(0);
     f.second(0);
     assertTrue(f.second(0));
-    f.trimmed(S / 2); // half a second: the next one waits 50 s
+    f.trimmed(S / 2); // half a second: the next one waits 50 s, and 10 CPU s of work
+    f.gcs++;
+    for (int i = 1; i <= 11; i++) {
+      assertFalse(f.second(S), "busy second " + i);
+    }
     int firstAgain = -1;
-    for (int i = 1; i <= 60; i++) {
-      f.gcs++;
+    for (int i = 12; i <= 60; i++) {
       if (f.second(0)) {
         firstAgain = i;
         break;
@@ -99,18 +103,69 @@ class IdleTrimPolicyTest {
     Feed f = new Feed();
     f.second(0);
     f.gcs++;
+    f.second(S / 5);
     f.second(0);
     f.second(0);
     assertTrue(f.second(0));
     f.trimmed(S / 1000);
+    f.gcs++;
+    assertFalse(f.second(S / 5));
     int firstAgain = -1;
-    for (int i = 1; i <= 20; i++) {
-      f.gcs++;
+    for (int i = 2; i <= 20; i++) {
       if (f.second(0)) {
         firstAgain = i;
         break;
       }
     }
     assertTrue(firstAgain >= 9 && firstAgain <= 11, "next trim after " + firstAgain + " s");
+  }
+
+  @Test
+  void collectionsUnderASteadyLightLoadAreNoWork() {
+    Feed f = new Feed();
+    f.second(0);
+    f.gcs++;
+    f.second(S / 2);
+    f.second(0);
+    f.second(0);
+    assertTrue(f.second(0));
+    f.trimmed(S / 100);
+    // A few scrape targets: 3 % of a core, a young collection every other second, for ten minutes.
+    for (int i = 0; i < 600; i++) {
+      if (i % 2 == 0) {
+        f.gcs++;
+      }
+      assertFalse(f.second(S * 3 / 100), "second " + i);
+    }
+    // Then a burst: idle again after it, a trim.
+    f.gcs++;
+    assertFalse(f.second(S / 2));
+    assertFalse(f.second(0));
+    assertFalse(f.second(0));
+    assertTrue(f.second(0));
+  }
+
+  @Test
+  void trimsWaitForTwentyTimesTheirCostInTheServersCpu() {
+    Feed f = new Feed();
+    f.second(0);
+    f.gcs++;
+    f.second(S / 2);
+    f.second(0);
+    f.second(0);
+    assertTrue(f.second(0));
+    f.trimmed(S / 10); // the next one waits for 2 CPU s of work
+    for (int i = 0; i < 3; i++) { // 1.5 s, busy and with collections, then idle
+      f.gcs++;
+      assertFalse(f.second(S / 2));
+    }
+    for (int i = 0; i < 30; i++) {
+      assertFalse(f.second(0), "idle second " + i);
+    }
+    f.gcs++;
+    assertFalse(f.second(S / 2)); // 2 s now
+    assertFalse(f.second(0));
+    assertFalse(f.second(0));
+    assertTrue(f.second(0));
   }
 }

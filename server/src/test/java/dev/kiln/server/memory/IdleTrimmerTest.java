@@ -61,6 +61,9 @@ class IdleTrimmerTest {
     try {
       assertFalse(t.poll());
       g.gcs += 5;
+      g.cpu += S / 2;
+      g.now += S;
+      assertFalse(t.poll(), "busy");
       boolean trimmed = false;
       for (int i = 0; i < 4 && !trimmed; i++) {
         g.now += S;
@@ -70,9 +73,17 @@ class IdleTrimmerTest {
       assertEquals(List.of("pages", "gc", "malloc"), ran);
       assertEquals(1, t.trims());
       fail[0] = true;
-      g.gcs++;
       g.now += 20 * S;
-      assertFalse(t.poll(), "a failing step is logged, not thrown");
+      assertFalse(t.poll());
+      g.gcs++;
+      g.cpu += S / 2;
+      g.now += S;
+      assertFalse(t.poll(), "busy");
+      for (int i = 0; i < 3; i++) { // the third idle second tries to trim
+        g.now += S;
+        assertFalse(t.poll(), "a failing step is logged, not thrown");
+      }
+      assertEquals(List.of("pages", "gc", "malloc", "pages"), ran);
       assertEquals(1, t.trims());
     } finally {
       t.close();
