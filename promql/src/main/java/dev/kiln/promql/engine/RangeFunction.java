@@ -159,6 +159,26 @@ enum RangeFunction {
   static double extrapolatedRate(
       long[] ts, double[] vs, int from, int to, long rangeStart, long rangeEnd, boolean isCounter,
       boolean isRate, boolean mayHaveResets) {
+    return extrapolated(ts, vs, from, to, rangeStart, rangeEnd, (double) (rangeEnd - rangeStart) / 1000,
+        isCounter, isRate, mayHaveResets);
+  }
+
+  /**
+   * {@link #extrapolatedRate} of a counter ({@code rate} when {@code isRate}, else {@code increase})
+   * over a window of {@code rangeSeconds} seconds ({@code (rangeEnd - rangeStart) / 1000}, passed in
+   * so that a caller sliding the window computes it once); the same operations in the same order,
+   * so the same result bit for bit.
+   */
+  static double counterRate(
+      long[] ts, double[] vs, int from, int to, long rangeStart, long rangeEnd, double rangeSeconds,
+      boolean isRate, boolean mayHaveResets) {
+    return extrapolated(ts, vs, from, to, rangeStart, rangeEnd, rangeSeconds, true, isRate, mayHaveResets);
+  }
+
+  /** Prometheus's extrapolatedRate over a window of {@code rangeSeconds} ({@code (rangeEnd - rangeStart) / 1000}). */
+  private static double extrapolated(
+      long[] ts, double[] vs, int from, int to, long rangeStart, long rangeEnd, double rangeSeconds,
+      boolean isCounter, boolean isRate, boolean mayHaveResets) {
     int n = to - from;
     if (n < 2) {
       return Points.ABSENT;
@@ -192,58 +212,6 @@ enum RangeFunction {
       if (durationToZero < durationToStart) {
         durationToStart = durationToZero;
       }
-    }
-    if (durationToEnd >= extrapolationThreshold) {
-      durationToEnd = averageDurationBetweenSamples / 2;
-    }
-    double factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-    if (isRate) {
-      factor /= (double) (rangeEnd - rangeStart) / 1000;
-    }
-    return result * factor;
-  }
-
-  /**
-   * {@link #extrapolatedRate} of a counter ({@code rate} when {@code isRate}, else {@code increase})
-   * over a window of {@code rangeSeconds} seconds ({@code (rangeEnd - rangeStart) / 1000}, passed in
-   * so that a caller sliding the window computes it once); the same operations in the same order,
-   * so the same result bit for bit.
-   */
-  static double counterRate(
-      long[] ts, double[] vs, int from, int to, long rangeStart, long rangeEnd, double rangeSeconds,
-      boolean isRate, boolean mayHaveResets) {
-    int n = to - from;
-    if (n < 2) {
-      return Points.ABSENT;
-    }
-    long firstT = ts[from];
-    long lastT = ts[to - 1];
-    double firstV = vs[from];
-    double result = vs[to - 1] - firstV;
-    if (mayHaveResets) {
-      double prev = firstV;
-      for (int i = from + 1; i < to; i++) {
-        double cur = vs[i];
-        if (cur < prev) {
-          result += prev;
-        }
-        prev = cur;
-      }
-    }
-    double durationToStart = (double) (firstT - rangeStart) / 1000;
-    double durationToEnd = (double) (rangeEnd - lastT) / 1000;
-    double sampledInterval = (double) (lastT - firstT) / 1000;
-    double averageDurationBetweenSamples = sampledInterval / (n - 1);
-    double extrapolationThreshold = averageDurationBetweenSamples * 1.1;
-    if (durationToStart >= extrapolationThreshold) {
-      durationToStart = averageDurationBetweenSamples / 2;
-    }
-    double durationToZero = durationToStart;
-    if (result > 0 && firstV >= 0) {
-      durationToZero = sampledInterval * (firstV / result);
-    }
-    if (durationToZero < durationToStart) {
-      durationToStart = durationToZero;
     }
     if (durationToEnd >= extrapolationThreshold) {
       durationToEnd = averageDurationBetweenSamples / 2;
