@@ -15,33 +15,15 @@ final class ExemplarMessage {
   /** A 1.0 exemplar, the reader positioned in it up to its limit. */
   static Exemplar readV1(WireReader r) throws InvalidWriteException {
     Labels.Builder labels = Labels.builder();
+    String[] pair = new String[2];
     double v = 0;
     long t = 0;
     while (r.hasMore()) {
       int tag = r.readTag();
       if (tag == (1 << 3 | WireReader.LENGTH_DELIMITED)) {
-        int outer = r.enter();
-        String name = "";
-        String value = "";
-        while (r.hasMore()) {
-          int lt = r.readTag();
-          if (lt == (1 << 3 | WireReader.LENGTH_DELIMITED) || lt == (2 << 3 | WireReader.LENGTH_DELIMITED)) {
-            int end = r.readLengthDelimitedEnd();
-            int off = r.position();
-            String s = new String(r.buffer(), off, end - off, StandardCharsets.UTF_8);
-            if (lt >>> 3 == 1) {
-              name = s;
-            } else {
-              value = s;
-            }
-            r.seek(end);
-          } else {
-            r.skipField(lt);
-          }
-        }
-        r.leave(outer);
-        if (!name.isEmpty()) {
-          labels.set(name, value);
+        LabelMessage.read(r, (b, off, len) -> new String(b, off, len, StandardCharsets.UTF_8), pair);
+        if (!pair[0].isEmpty()) {
+          labels.set(pair[0], pair[1]);
         }
       } else if (tag == (2 << 3 | WireReader.FIXED64)) {
         v = r.readDouble();

@@ -14,6 +14,7 @@ import java.util.Arrays;
 final class LabelFields {
   private final WireReader r = new WireReader();
   private String[] pairs = new String[32];
+  private final String[] pair = new String[2];
 
   /** Decodes and validates the label fields in the {@code len} bytes at index {@code off}. */
   Labels decode(byte[] buf, int off, int len) throws InvalidWriteException {
@@ -25,30 +26,12 @@ final class LabelFields {
         r.skipField(tag);
         continue;
       }
-      int outer = r.enter();
-      String name = "";
-      String value = "";
-      while (r.hasMore()) {
-        int lt = r.readTag();
-        if (lt == (1 << 3 | WireReader.LENGTH_DELIMITED) || lt == (2 << 3 | WireReader.LENGTH_DELIMITED)) {
-          int end = r.readLengthDelimitedEnd();
-          String s = string(buf, r.position(), end - r.position());
-          if (lt >>> 3 == 1) {
-            name = s;
-          } else {
-            value = s;
-          }
-          r.seek(end);
-        } else {
-          r.skipField(lt);
-        }
-      }
-      r.leave(outer);
+      LabelMessage.read(r, LabelFields::string, pair);
       if (n + 2 > pairs.length) {
         pairs = Arrays.copyOf(pairs, pairs.length * 2);
       }
-      pairs[n++] = name;
-      pairs[n++] = value;
+      pairs[n++] = pair[0];
+      pairs[n++] = pair[1];
     }
     String[] sent = Arrays.copyOf(pairs, n);
     Arrays.fill(pairs, 0, n, null);
