@@ -42,6 +42,8 @@ public final class MmapChunkStore implements ChunkStore {
   private final Path dir;
   private final int fileBytes;
   private final TreeMap<Integer, MappedFile> files = new TreeMap<>();
+  /** The files by index for {@link #read} without the lock; replaced under the lock whenever {@link #files} changes. */
+  private volatile FileTable table = FileTable.EMPTY;
   private final HeapChunkStore fallback = new HeapChunkStore();
   private final CRC32C crc = new CRC32C();
   private MappedFile current;
@@ -57,13 +59,36 @@ public final class MmapChunkStore implements ChunkStore {
     final Path path;
     /** Replaced (under the store's lock) by {@link #releaseResidentPages()}; read without it. */
     volatile MappedByteBuffer buf;
-    int size = HEADER_BYTES;
+    /** Written under the store's lock after the chunk's bytes, read without it by {@link #read}. */
+    volatile int size = HEADER_BYTES;
     long maxT = Long.MIN_VALUE;
 
     MappedFile(int index, Path path, MappedByteBuffer buf) {
       this.index = index;
       this.path = path;
       this.buf = buf;
+    }
+  }
+
+  /** An immutable view of the files by index, from the lowest index on. */
+  private record FileTable(int base, MappedFile[] byIndex) {
+    static final FileTable EMPTY = new FileTable(0, new MappedFile[0]);
+
+    static FileTable of(TreeMap<Integer, MappedFile> files) {
+      if (files.isEmpty()) {
+        return EMPTY;
+      }
+      int base = files.firstKey();
+      MappedFile[] a = new MappedFile[files.lastKey() - base + 1];
+      for (MappedFile f : files.values()) {
+        a[f.index - base] = f;
+      }
+      return new FileTable(base, a);
+    }
+
+    MappedFile get(int index) {
+      int i = index - base;
+      return i >= 0 && i < byIndex.length ? byIndex[i] : null;
     }
   }
 
@@ -204,6 +229,7 @@ public final class MmapChunkStore implements ChunkStore {
       }
       f.size = pos;
       files.put(index, f);
+      table = FileTable.of(files);
       kept.add(p);
     }
     preexisting.removeAll(kept);
@@ -317,6 +343,7 @@ public final class MmapChunkStore implements ChunkStore {
     buf.put(4, (byte) 1);
     MappedFile f = new MappedFile(index, path, buf);
     files.put(index, f);
+    table = FileTable.of(files);
     current = f;
   }
 
@@ -331,12 +358,8 @@ public final class MmapChunkStore implements ChunkStore {
     if (index == 0) {
       return fallback.read(ref);
     }
-    MappedFile f;
-    int size;
-    synchronized (this) {
-      f = files.get(index);
-      size = f == null ? 0 : f.size;
-    }
+    MappedFile f = table.get(index);
+    int size = f == null ? 0 : f.size;
     if (f == null || offset < HEADER_BYTES || offset >= size) {
       throw new StorageException("head chunk ref " + Long.toHexString(ref) + " points to no chunk");
     }
@@ -368,6 +391,7 @@ public final class MmapChunkStore implements ChunkStore {
         it.remove();
       }
     }
+    table = FileTable.of(files);
   }
 
   /**
@@ -408,6 +432,7 @@ public final class MmapChunkStore implements ChunkStore {
       io.unmap(f.buf);
     }
     files.clear();
+    table = FileTable.EMPTY;
     current = null;
     fallback.close();
   }
