@@ -21,10 +21,10 @@ import java.util.function.Supplier;
  * it never waits for a worker task that has not started (on a loaded machine a worker may not be
  * scheduled for a while): the query's thread decodes what is left itself, and the late task finds
  * nothing to do. Selections of
- * fewer than {@link #BATCH} series, the first {@link #SHORT_SPAN_SEQUENTIAL_SERIES} series of a
- * selection over a short time range ({@link #MIN_PARALLEL_SPAN_MILLIS} in the server), and
- * engines without workers, are read on the query's thread and the kernel is not used (the visitor
- * computes the series itself). Thread-safe; one instance per engine.
+ * fewer than {@link #BATCH} series or over a short time range ({@link #MIN_PARALLEL_SPAN_MILLIS}
+ * in the server), and engines without workers, are read on the query's thread
+ * and the kernel is not used (the visitor computes the series itself). Thread-safe; one instance
+ * per engine.
  */
 final class SeriesLoader {
   /** Receives one series with its samples in a buffer that is reused after the call. */
@@ -59,18 +59,9 @@ final class SeriesLoader {
    */
   static final long MIN_PARALLEL_SPAN_MILLIS = 30 * 60_000L;
 
-  /**
-   * Series of a short-span selection read on the query's thread before the rest go to the
-   * workers: each head series still costs a seek through its chunk (about 1-2 µs), so a selection
-   * of thousands of series is milliseconds of decoding that a second core can share, while one of
-   * a few hundred stays on one thread.
-   */
-  static final int SHORT_SPAN_SEQUENTIAL_SERIES = 1024;
-
   private final Executor workers;
   private final int helpers;
   private final long minParallelSpanMillis;
-  private final int shortSpanSequentialSeries;
   private final ParallelSlices slices;
 
   /**
@@ -85,18 +76,9 @@ final class SeriesLoader {
 
   /** As {@link #SeriesLoader(Executor, int)}, reading selections over fewer than {@code minParallelSpanMillis} sequentially. */
   SeriesLoader(Executor workers, int helpers, long minParallelSpanMillis) {
-    this(workers, helpers, minParallelSpanMillis, SHORT_SPAN_SEQUENTIAL_SERIES);
-  }
-
-  /**
-   * As {@link #SeriesLoader(Executor, int, long)}, with the first {@code shortSpanSequentialSeries}
-   * series of a short-span selection read sequentially and the rest in parallel.
-   */
-  SeriesLoader(Executor workers, int helpers, long minParallelSpanMillis, int shortSpanSequentialSeries) {
     this.workers = workers;
     this.helpers = helpers;
     this.minParallelSpanMillis = minParallelSpanMillis;
-    this.shortSpanSequentialSeries = shortSpanSequentialSeries;
     this.slices = helpers == 0 ? ParallelSlices.SEQUENTIAL : new ParallelSlices(workers, helpers);
   }
 
@@ -129,13 +111,8 @@ final class SeriesLoader {
   <R> void forEach(SeriesSet set, long mint, long maxt, boolean dropStale, boolean resolveHints, SampleBuffer own,
       QueryControl control, Supplier<? extends Kernel<R>> kernels, ResultVisitor<R> visitor) {
     own.resolveHints = resolveHints;
-    if (helpers == 0) {
-      sequential(set, mint, maxt, dropStale, own, control, visitor, Integer.MAX_VALUE);
-      return;
-    }
-    if (maxt - mint < minParallelSpanMillis
-        && sequential(set, mint, maxt, dropStale, own, control, visitor, shortSpanSequentialSeries)
-            < shortSpanSequentialSeries) {
+    if (helpers == 0 || maxt - mint < minParallelSpanMillis) {
+      sequential(set, mint, maxt, dropStale, own, control, visitor);
       return;
     }
     Series[] batch = new Series[BATCH];
@@ -277,18 +254,14 @@ final class SeriesLoader {
     return new Loading(task, done);
   }
 
-  /** Visits up to {@code limit} series on this thread; returns how many. */
-  private static <R> int sequential(SeriesSet set, long mint, long maxt, boolean dropStale, SampleBuffer own,
-      QueryControl control, ResultVisitor<R> visitor, int limit) {
-    int n = 0;
-    while (n < limit && set.next()) {
+  private static <R> void sequential(SeriesSet set, long mint, long maxt, boolean dropStale, SampleBuffer own,
+      QueryControl control, ResultVisitor<R> visitor) {
+    while (set.next()) {
       control.check();
       Series s = set.at();
       own.load(s, mint, maxt, dropStale);
       visitor.visit(s, own, null);
-      n++;
     }
-    return n;
   }
 
   private static int fill(SeriesSet set, Series[] batch) {

@@ -121,44 +121,6 @@ class SeriesLoaderTest {
     }
   }
 
-  @Test
-  void shortSpansWithManySeriesHandTheRestToTheWorkers() {
-    int n = SeriesLoader.BATCH * 3 + 5;
-    int first = SeriesLoader.BATCH + 3;
-    List<Runnable> queued = new ArrayList<>();
-    List<Integer> seen = new ArrayList<>();
-    new SeriesLoader(queued::add, 2, 1000, first).forEach(set(n, -1), 0, 999, false, false, new SampleBuffer(), control(),
-        () -> (s, buf) -> buf.count, (Series s, SampleBuffer buf, Integer r) -> {
-          int i = Integer.parseInt(s.labels().get("i"));
-          assertEquals(i % 7 + 1, buf.count, "samples of series " + i);
-          // The first series are read on this thread (no kernel result), the rest in batches.
-          assertEquals(i < first ? null : Integer.valueOf(buf.count), r, "series " + i);
-          seen.add(i);
-        });
-    List<Integer> want = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      want.add(i);
-    }
-    assertEquals(want, seen);
-    assertEquals(3 * 2, queued.size(), "batches of 64, 64 and 2 series, two tasks each");
-    queued.forEach(Runnable::run);
-    assertEquals(0, reading.get());
-  }
-
-  @Test
-  void shortSpansWithFewSeriesStayOnTheQueryThread() {
-    int n = SeriesLoader.BATCH * 3;
-    List<Runnable> queued = new ArrayList<>();
-    List<Integer> seen = new ArrayList<>();
-    new SeriesLoader(queued::add, 2, 1000, n).forEach(set(n, -1), 0, 999, false, false, new SampleBuffer(), control(),
-        () -> (s, buf) -> buf.count, (Series s, SampleBuffer buf, Integer r) -> {
-          assertEquals(null, r);
-          seen.add(Integer.parseInt(s.labels().get("i")));
-        });
-    assertEquals(n, seen.size());
-    assertEquals(0, queued.size());
-  }
-
   private static QueryControl control() {
     return new QueryControl(0, 0);
   }
