@@ -88,6 +88,11 @@ public final class DbOptions {
     return walCompression;
   }
 
+  /** Whether WAL records are Snappy-compressed. */
+  public boolean walCompressionEnabled() {
+    return walCompression == dev.kiln.tsdb.wal.WalCompression.SNAPPY;
+  }
+
   /** Size of each memory-mapped head chunk file, bytes. */
   public int headChunkFileBytes() {
     return headChunkFileBytes;
@@ -206,6 +211,11 @@ public final class DbOptions {
     public Builder walCompression(dev.kiln.tsdb.wal.WalCompression compression) {
       this.walCompression = java.util.Objects.requireNonNull(compression, "compression");
       return this;
+    }
+
+    /** {@code --storage.tsdb.wal-compression}: {@code SNAPPY} when true, {@code NONE} when false. */
+    public Builder walCompression(boolean snappy) {
+      return walCompression(snappy ? dev.kiln.tsdb.wal.WalCompression.SNAPPY : dev.kiln.tsdb.wal.WalCompression.NONE);
     }
 
     /** Size of each memory-mapped head chunk file (Prometheus: 128 MiB), at least 1 KiB. */
