@@ -5,7 +5,10 @@
 # 10 s; see docs/operations.md, "WAL durability"), with the launcher's JVM defaults (and MALLOC_ARENA_MAX) unless KILN_JAVA_OPTS is set.
 # KILN_JARS="name=path ..." runs several Kiln builds in every round (e.g. before=old.jar after=new.jar), interleaved.
 # JIT options: KILN_JIT_OPTS (default: the launcher's), per build KILN_JIT_OPTS_<name> (e.g. KILN_JIT_OPTS_before="").
-# Prints every run (RSS and anonymous RSS at the end of ingest, disk bytes of the data directory, WAL included), then
+# Extra Kiln flags per build: KILN_FLAGS_<name> (e.g. KILN_JARS="on=x.jar off=x.jar" KILN_FLAGS_off=--no-storage.tsdb.wal-compression).
+# PEERS="prometheus victoria-metrics" (the default) picks the peers run in every round; PEERS="" runs Kiln only.
+# Prints every run (RSS and anonymous RSS at the end of ingest, disk bytes of the data directory, WAL included, and
+# of its wal/ directory alone), then
 # the medians per receiver and Kiln's ratios to both peers. VictoriaMetrics keeps recent samples in memory for a few
 # seconds before writing them, so its disk figure right after ingest is low; dashboard.sh measures disk after queries.
 # Usage: benchmarks/side-by-side/remote-write.sh [SERIES] [SAMPLES] [CONNECTIONS] [RUNS]   (defaults 10000 60 4 1)
@@ -32,7 +35,9 @@ wait_ready() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; s
 run() { # name pid url data-dir
   local out
   out=$(java -cp "$bench" dev.kiln.benchmarks.sidebyside.RemoteWriteLoad "$3" "$2" "$series" "$samples" "$conns")
-  printf '%-22s %s disk_bytes=%s\n' "$1" "$out" "$(du -sb "$4" | cut -f1)" | tee -a "$work/results"
+  local wal=0
+  [ -d "$4/wal" ] && wal=$(du -sb "$4/wal" | cut -f1)
+  printf '%-22s %s disk_bytes=%s wal_bytes=%s\n' "$1" "$out" "$(du -sb "$4" | cut -f1)" "$wal" | tee -a "$work/results"
 }
 echo "global: {scrape_interval: 1h}" > "$work/empty.yml"
 
@@ -43,23 +48,29 @@ for r in $(seq 1 "$runs"); do
     port=$(free_port); rm -rf "$work/kiln"
     # shellcheck disable=SC2086
     jitvar="KILN_JIT_OPTS_$n"; jit=${!jitvar-$KILN_JIT_OPTS}
-    java $KILN_JAVA_OPTS $jit -jar "${kiln#*=}" --config.file="$work/empty.yml" --storage.tsdb.path="$work/kiln" \
+    flagvar="KILN_FLAGS_$n"
+    # shellcheck disable=SC2086
+    java $KILN_JAVA_OPTS $jit -jar "${kiln#*=}" ${!flagvar-} --config.file="$work/empty.yml" --storage.tsdb.path="$work/kiln" \
       --storage.tsdb.wal-fsync-interval="$fsync" --web.listen-address=127.0.0.1:$port --log.level=warn >"$work/kiln.log" 2>&1 & pid=$!
     wait_ready "http://127.0.0.1:$port/-/ready"; run "$name-fsync-$fsync" $pid "http://127.0.0.1:$port/api/v1/write" "$work/kiln"
     kill $pid; wait $pid || true; pid=
   done
   done
 
+  if [[ " ${PEERS-prometheus victoria-metrics} " == *" prometheus "* ]]; then
   port=$(free_port); rm -rf "$work/prom"
   prometheus --config.file="$work/empty.yml" --storage.tsdb.path="$work/prom" --web.enable-remote-write-receiver \
     --web.listen-address=127.0.0.1:$port >"$work/prom.log" 2>&1 & pid=$!
   wait_ready "http://127.0.0.1:$port/-/ready"; run prometheus-2.42 $pid "http://127.0.0.1:$port/api/v1/write" "$work/prom"
   kill $pid; wait $pid || true; pid=
+  fi
 
+  if [[ " ${PEERS-prometheus victoria-metrics} " == *" victoria-metrics "* ]]; then
   port=$(free_port); rm -rf "$work/vm"
   victoria-metrics -httpListenAddr=127.0.0.1:$port -storageDataPath="$work/vm" >"$work/vm.log" 2>&1 & pid=$!
   wait_ready "http://127.0.0.1:$port/health"; run victoria-metrics $pid "http://127.0.0.1:$port/api/v1/write" "$work/vm"
   kill $pid; wait $pid || true; pid=
+  fi
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$work/results" <<'PY'
@@ -69,14 +80,14 @@ for line in open(sys.argv[1]):
     name, rest = line.split(None, 1)
     kv = dict(re.findall(r'(\w+)=([\d.]+)', rest))
     rows.setdefault(name, []).append(kv)
-med = {n: {k: statistics.median(float(r[k]) for r in rs) for k in ('samples_per_s', 'cpu_s_per_million', 'rss_mib', 'rss_anon_mib', 'errors', 'disk_bytes', 'samples')}
+med = {n: {k: statistics.median(float(r[k]) for r in rs) for k in ('samples_per_s', 'cpu_s_per_million', 'rss_mib', 'rss_anon_mib', 'errors', 'disk_bytes', 'wal_bytes', 'samples')}
        for n, rs in rows.items()}
-print('| receiver (median of %d) | samples/s | CPU s per million samples | RSS MiB | anonymous RSS MiB | disk bytes per sample | errors |'
+print('| receiver (median of %d) | samples/s | CPU s per million samples | RSS MiB | anonymous RSS MiB | disk bytes per sample | WAL bytes per sample | errors |'
       % len(next(iter(rows.values()))))
-print('|---|---|---|---|---|---|---|')
+print('|---|---|---|---|---|---|---|---|')
 for n, m in med.items():
-    print('| %s | %.0f | %.2f | %.0f | %.0f | %.2f | %.0f |' % (n, m['samples_per_s'], m['cpu_s_per_million'], m['rss_mib'],
-          m['rss_anon_mib'], m['disk_bytes'] / m['samples'], m['errors']))
+    print('| %s | %.0f | %.2f | %.0f | %.0f | %.2f | %.2f | %.0f |' % (n, m['samples_per_s'], m['cpu_s_per_million'], m['rss_mib'],
+          m['rss_anon_mib'], m['disk_bytes'] / m['samples'], m['wal_bytes'] / m['samples'], m['errors']))
 for n, m in med.items():
     if not n.startswith('kiln'):
         continue

@@ -126,6 +126,7 @@ public final class KilnServer implements AutoCloseable {
       dbOpts.walSegmentBytes(t.walSegmentBytes());
     }
     dbOpts.walSyncIntervalMillis(t.walFsyncIntervalMillis());
+    dbOpts.walCompression(t.walCompression());
     db = Db.create(opts.dataPath(), dbOpts.build(), FileIo.DEFAULT);
     if (exemplarStorage()) {
       db.resizeExemplars(fromFile.maxExemplars());
@@ -340,6 +341,7 @@ public final class KilnServer implements AutoCloseable {
     f.put("storage.tsdb.path", opts.dataPath().toString());
     f.put("storage.tsdb.retention.time", Durations.format(db.options().retentionMillis()));
     f.put("storage.tsdb.retention.size", db.options().retentionBytes() + "B");
+    f.put("storage.tsdb.wal-compression", Boolean.toString(db.options().walCompressionEnabled()));
     f.put("web.listen-address", opts.listenHost() + ":" + opts.listenPort());
     f.put("web.enable-remote-write-receiver", Boolean.toString(opts.remoteWriteReceiver()));
     f.put("web.enable-otlp-receiver", Boolean.toString(otlpReceiver));

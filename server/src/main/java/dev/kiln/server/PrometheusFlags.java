@@ -71,10 +71,12 @@ final class PrometheusFlags {
   String walFsyncInterval;
 
   @Option(names = "--storage.tsdb.wal-compression", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Accepted for compatibility; Kiln's WAL is not compressed.")
+      description = "Compress the WAL (segments and checkpoints) with Snappy, as Prometheus does by default.")
   boolean walCompression;
 
-  @Option(names = "--storage.tsdb.wal-compression-type", defaultValue = "snappy", description = "Accepted for compatibility.")
+  @Option(names = "--storage.tsdb.wal-compression-type", defaultValue = "snappy",
+      description = "WAL compression algorithm; only snappy (Prometheus 2.42 writes no other). Newer Prometheus "
+          + "versions also accept zstd, which Kiln neither writes nor reads.")
   String walCompressionType;
 
   @Option(names = "--storage.tsdb.no-lockfile", description = "Accepted for compatibility; Kiln takes no lock file.")
@@ -160,6 +162,11 @@ final class PrometheusFlags {
     for (String[] d : durations) {
       millis(cmd, d[0], d[1]);
     }
+    if (!"snappy".equals(walCompressionType)) {
+      throw new CommandLine.ParameterException(cmd, "invalid value for --storage.tsdb.wal-compression-type: "
+          + walCompressionType + ("zstd".equals(walCompressionType)
+              ? " (Kiln compresses its WAL with snappy only, as Prometheus 2.42)" : " (want snappy)"));
+    }
     long walSegment;
     try {
       walSegment = ByteSizes.parseBytes(walSegmentSize);
@@ -170,7 +177,7 @@ final class PrometheusFlags {
         maxBlockDuration == null ? 0 : millis(cmd, "--storage.tsdb.max-block-duration", maxBlockDuration),
         samplesPerChunk, walSegment, millis(cmd, "--rules.alert.resend-delay", resendDelay), FeatureFlags.parse(features),
         acceptedRemoteWriteMessages.isEmpty() ? AcceptedMessages.ALL : List.copyOf(acceptedRemoteWriteMessages),
-        millis(cmd, "--storage.tsdb.wal-fsync-interval", walFsyncInterval));
+        millis(cmd, "--storage.tsdb.wal-fsync-interval", walFsyncInterval), walCompression);
   }
 
   private static long millis(CommandLine cmd, String flag, String value) {

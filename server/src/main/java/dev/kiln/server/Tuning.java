@@ -15,11 +15,13 @@ import java.util.Set;
  * @param remoteWriteMessages {@code --web.remote-write-receiver.accepted-protobuf-messages}
  * @param walFsyncIntervalMillis {@code --storage.tsdb.wal-fsync-interval} (Kiln only): 0 fsyncs every
  *     commit, a positive interval fsyncs the WAL on that timer
+ * @param walCompression {@code --storage.tsdb.wal-compression}: Snappy-compress WAL records (the
+ *     default, as Prometheus)
  */
 public record Tuning(long minBlockMillis, long maxBlockMillis, int samplesPerChunk, long walSegmentBytes,
     long resendDelayMillis, Set<String> features, java.util.List<String> remoteWriteMessages,
-    long walFsyncIntervalMillis) {
+    long walFsyncIntervalMillis, boolean walCompression) {
   /** Prometheus's defaults. */
   public static final Tuning DEFAULTS = new Tuning(0, 0, 0, 0, 60_000, Set.of(),
-      dev.kiln.server.remotewrite.AcceptedMessages.ALL, 0);
+      dev.kiln.server.remotewrite.AcceptedMessages.ALL, 0, true);
 }

@@ -61,6 +61,20 @@ class MainTest {
   }
 
   @Test
+  void walCompressionIsOnByDefaultAndOnlySnappyIsAccepted() {
+    Main defaults = new Main();
+    CommandLine cmd = Main.commandLine(defaults);
+    cmd.parseArgs();
+    assertEquals(true, defaults.prom.tuning(cmd).walCompression());
+    Main off = new Main();
+    CommandLine cmd2 = Main.commandLine(off);
+    cmd2.parseArgs("--no-storage.tsdb.wal-compression", "--storage.tsdb.wal-compression-type=snappy");
+    assertEquals(false, off.prom.tuning(cmd2).walCompression());
+    assertEquals(2, run("--storage.tsdb.wal-compression-type=zstd"));
+    assertEquals(2, run("--storage.tsdb.wal-compression-type=gzip"));
+  }
+
+  @Test
   void checkConfigAndRules() throws Exception {
     Path good = dir.resolve("good.yml");
     Files.writeString(good, "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['h:1']}]\n");

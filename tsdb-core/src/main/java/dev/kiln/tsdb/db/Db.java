@@ -57,7 +57,8 @@ public final class Db implements Storage {
         new MmapChunkStore(
             io, dir.resolve("chunks_head"), options.headChunkFileBytes(), dir.resolve(HEAD_STATE_FILE));
     if (options.walEnabled()) {
-      this.wal = Wal.open(io, dir.resolve("wal"), options.walSegmentBytes(), options.walSyncIntervalMillis());
+      this.wal = Wal.open(io, dir.resolve("wal"), options.walSegmentBytes(), options.walSyncIntervalMillis(),
+          options.walCompression());
       this.head = new Head(options.headOptions(), chunks, wal);
       this.replayStatus = new WalReplayStatus(0, 0, 0, false);
     } else {

@@ -14,6 +14,7 @@ public final class DbOptions {
   private final long walSegmentBytes;
   private final long walSyncIntervalMillis;
   private final boolean walEnabled;
+  private final dev.kiln.tsdb.wal.WalCompression walCompression;
   private final int headChunkFileBytes;
   private final long retentionMillis;
   private final long retentionBytes;
@@ -29,10 +30,14 @@ public final class DbOptions {
     this.walSegmentBytes = b.walSegmentBytes;
     this.walSyncIntervalMillis = b.walSyncIntervalMillis;
     this.walEnabled = b.walEnabled;
+    this.walCompression = b.walCompression;
     this.headChunkFileBytes = b.headChunkFileBytes;
   }
 
-  /** Defaults: 2h head chunk range, 120 samples per chunk, 128 MiB WAL segments, WAL on. */
+  /**
+   * Defaults: 2h head chunk range, 120 samples per chunk, 128 MiB WAL segments, WAL on and
+   * Snappy-compressed.
+   */
   public static DbOptions defaults() {
     return builder().build();
   }
@@ -49,6 +54,7 @@ public final class DbOptions {
     b.walSegmentBytes = walSegmentBytes;
     b.walSyncIntervalMillis = walSyncIntervalMillis;
     b.walEnabled = walEnabled;
+    b.walCompression = walCompression;
     b.headChunkFileBytes = headChunkFileBytes;
     b.retentionMillis = retentionMillis;
     b.retentionBytes = retentionBytes;
@@ -75,6 +81,16 @@ public final class DbOptions {
 
   public boolean walEnabled() {
     return walEnabled;
+  }
+
+  /** How WAL records are written (Snappy by default, as Prometheus's {@code --storage.tsdb.wal-compression}). */
+  public dev.kiln.tsdb.wal.WalCompression walCompression() {
+    return walCompression;
+  }
+
+  /** Whether WAL records are Snappy-compressed. */
+  public boolean walCompressionEnabled() {
+    return walCompression == dev.kiln.tsdb.wal.WalCompression.SNAPPY;
   }
 
   /** Size of each memory-mapped head chunk file, bytes. */
@@ -112,6 +128,7 @@ public final class DbOptions {
     private long walSegmentBytes = DEFAULT_WAL_SEGMENT_BYTES;
     private long walSyncIntervalMillis;
     private boolean walEnabled = true;
+    private dev.kiln.tsdb.wal.WalCompression walCompression = dev.kiln.tsdb.wal.WalCompression.SNAPPY;
     private int headChunkFileBytes = 128 * 1024 * 1024;
     private long retentionMillis = dev.kiln.tsdb.compact.BlockOptions.DEFAULT_RETENTION_MILLIS;
     private long retentionBytes;
@@ -185,6 +202,20 @@ public final class DbOptions {
     public Builder walEnabled(boolean enabled) {
       this.walEnabled = enabled;
       return this;
+    }
+
+    /**
+     * How WAL records (segments and checkpoints) are written: {@code SNAPPY} (the default, as
+     * Prometheus's {@code --storage.tsdb.wal-compression}) or {@code NONE}. Replay reads both.
+     */
+    public Builder walCompression(dev.kiln.tsdb.wal.WalCompression compression) {
+      this.walCompression = java.util.Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
+    /** {@code --storage.tsdb.wal-compression}: {@code SNAPPY} when true, {@code NONE} when false. */
+    public Builder walCompression(boolean snappy) {
+      return walCompression(snappy ? dev.kiln.tsdb.wal.WalCompression.SNAPPY : dev.kiln.tsdb.wal.WalCompression.NONE);
     }
 
     /** Size of each memory-mapped head chunk file (Prometheus: 128 MiB), at least 1 KiB. */

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * <p>In both modes segment creation, rotation, checkpoint renames and deletions also sync the
  * directory.
  *
+ * <p>Records are written Snappy-compressed by default ({@link WalCompression}), segments and
+ * checkpoints alike, as Prometheus does with {@code --storage.tsdb.wal-compression}; replay reads
+ * compressed and uncompressed records whatever the setting.
+ *
  * <p>Thread-safe.
  */
 public final class Wal implements CommitLog, AutoCloseable {
@@ -45,6 +49,7 @@ public final class Wal implements CommitLog, AutoCloseable {
   private final Path dir;
   private final long segmentBytes;
   private final long syncIntervalMillis;
+  private final WalCompression compression;
   private java.util.concurrent.ScheduledExecutorService syncer;
   private final Object writeMonitor = new Object();
   private final Object checkpointMonitor = new Object();
@@ -52,7 +57,7 @@ public final class Wal implements CommitLog, AutoCloseable {
   private volatile WalWriter writer;
   private volatile GroupCommit commits;
 
-  private Wal(FileIo io, Path dir, long segmentBytes, long syncIntervalMillis) {
+  private Wal(FileIo io, Path dir, long segmentBytes, long syncIntervalMillis, WalCompression compression) {
     if (syncIntervalMillis < 0) {
       throw new IllegalArgumentException("WAL sync interval must not be negative: " + syncIntervalMillis);
     }
@@ -60,6 +65,7 @@ public final class Wal implements CommitLog, AutoCloseable {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
     this.syncIntervalMillis = syncIntervalMillis;
+    this.compression = java.util.Objects.requireNonNull(compression, "compression");
   }
 
   /** Counts of a replay. */
@@ -67,8 +73,8 @@ public final class Wal implements CommitLog, AutoCloseable {
       int segments, long series, long samples, long tombstones, long elapsedMillis, String repaired) {}
 
   /**
-   * Opens the log in {@code dir} for {@link #replay} and then {@link #startWriting}. Leftover
-   * temporary checkpoints from a crash are deleted.
+   * Opens the log in {@code dir} for {@link #replay} and then {@link #startWriting}, writing
+   * Snappy-compressed records. Leftover temporary checkpoints from a crash are deleted.
    */
   public static Wal open(FileIo io, Path dir, long segmentBytes) {
     return open(io, dir, segmentBytes, 0);
@@ -80,7 +86,13 @@ public final class Wal implements CommitLog, AutoCloseable {
    * (see the class comment for what that trades).
    */
   public static Wal open(FileIo io, Path dir, long segmentBytes, long syncIntervalMillis) {
-    Wal wal = new Wal(io, dir, segmentBytes, syncIntervalMillis);
+    return open(io, dir, segmentBytes, syncIntervalMillis, WalCompression.SNAPPY);
+  }
+
+  /** As {@link #open(FileIo, Path, long, long)}, writing records as {@code compression} says. */
+  public static Wal open(FileIo io, Path dir, long segmentBytes, long syncIntervalMillis,
+      WalCompression compression) {
+    Wal wal = new Wal(io, dir, segmentBytes, syncIntervalMillis, compression);
     try {
       io.createDirectories(dir);
       for (Path tmp : WalSegments.temporaryCheckpoints(io, dir)) {
@@ -118,7 +130,7 @@ public final class Wal implements CommitLog, AutoCloseable {
         next = Math.max(next, cps.get(cps.size() - 1).index() + 1);
       }
       synchronized (writeMonitor) {
-        writer = new WalWriter(io, dir, next, segmentBytes, counters);
+        writer = new WalWriter(io, dir, next, segmentBytes, counters, compression);
         commits = new GroupCommit(writer, syncIntervalMillis == 0);
         if (syncIntervalMillis > 0 && syncer == null) {
           syncer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -391,6 +403,11 @@ public final class Wal implements CommitLog, AutoCloseable {
     }
   }
 
+  /** How records are written. */
+  public WalCompression compression() {
+    return compression;
+  }
+
   /** The sync interval, milliseconds; 0 when every commit is fsynced. */
   public long syncIntervalMillis() {
     return syncIntervalMillis;
@@ -437,7 +454,8 @@ public final class Wal implements CommitLog, AutoCloseable {
         long start = System.nanoTime();
         Path tmp = dir.resolve(WalSegments.checkpointName(last) + ".tmp");
         io.deleteRecursively(tmp);
-        CheckpointSink sink = new CheckpointSink(new WalWriter(io, tmp, 0, segmentBytes), mint, keepSeries);
+        CheckpointSink sink = new CheckpointSink(
+            new WalWriter(io, tmp, 0, segmentBytes, new WalCounters(), compression), mint, keepSeries);
         List<WalSegments.Segment> cps = WalSegments.checkpoints(io, dir);
         if (!cps.isEmpty()) {
           for (WalSegments.Segment s : WalSegments.list(io, cps.get(cps.size() - 1).path())) {

@@ -14,6 +14,11 @@ import java.util.zip.CRC32C;
  * split into fragments that never cross a page, each with a 7-byte header (type, length,
  * CRC32C); when a record does not fit into the current segment a new segment is started.
  *
+ * <p>With {@link WalCompression#SNAPPY} each record is first Snappy-compressed (block format) and
+ * written compressed, with the Snappy flag {@code 0x08} in every fragment's header, when that makes
+ * it strictly shorter; the fit into the segment is decided on the bytes actually written. This is
+ * Prometheus 2.42's {@code wlog.WL.log}.
+ *
  * <p>Records are framed into an in-memory run of pages ({@link #append}) and handed to the
  * operating system by {@link #flush}, in one {@code write} for everything appended since the last
  * flush (a group of commits costs one system call); {@link #log} does both.
@@ -33,6 +38,8 @@ public final class WalWriter implements AutoCloseable {
   private final int pagesPerSegment;
   private final CRC32C crc = new CRC32C();
   private final WalCounters counters;
+  /** Null when records are written uncompressed. */
+  private final SnappyRecordCompressor snappy;
 
   /**
    * Unwritten pages: {@code buf[0]} is the first byte of a page of the segment; bytes before
@@ -58,18 +65,44 @@ public final class WalWriter implements AutoCloseable {
    * @param segmentBytes segment size; rounded down to whole pages
    */
   public WalWriter(FileIo io, Path dir, int firstSegment, long segmentBytes) throws IOException {
-    this(io, dir, firstSegment, segmentBytes, new WalCounters());
+    this(io, dir, firstSegment, segmentBytes, new WalCounters(), WalCompression.NONE);
   }
 
-  /** Same, counting fsyncs and records into {@code counters}. */
+  /** Same, writing records uncompressed and counting fsyncs and records into {@code counters}. */
   public WalWriter(FileIo io, Path dir, int firstSegment, long segmentBytes, WalCounters counters)
       throws IOException {
+    this(io, dir, firstSegment, segmentBytes, counters, WalCompression.NONE);
+  }
+
+  /**
+   * Same, compressing records as {@code compression} says.
+   *
+   * @throws IOException also when Snappy is asked for and its native library cannot be loaded
+   */
+  public WalWriter(FileIo io, Path dir, int firstSegment, long segmentBytes, WalCounters counters,
+      WalCompression compression) throws IOException {
     this.counters = counters;
+    this.snappy = compression == WalCompression.SNAPPY ? loadSnappy() : null;
     this.io = io;
     this.dir = dir;
     this.pagesPerSegment = (int) Math.max(2, segmentBytes / WalSegments.PAGE_SIZE);
     io.createDirectories(dir);
     openSegment(firstSegment);
+  }
+
+  private static SnappyRecordCompressor loadSnappy() throws IOException {
+    try {
+      return new SnappyRecordCompressor();
+    } catch (LinkageError | org.xerial.snappy.SnappyError e) {
+      throw new IOException("cannot load snappy-java's native library for WAL compression (" + e
+          + "); start without WAL compression (--no-storage.tsdb.wal-compression) or set"
+          + " -Dorg.xerial.snappy.tempdir to a directory that allows executables", e);
+    }
+  }
+
+  /** Whether records are Snappy-compressed when that makes them shorter. */
+  public boolean compresses() {
+    return snappy != null;
   }
 
   private void openSegment(int index) throws IOException {
@@ -156,6 +189,16 @@ public final class WalWriter implements AutoCloseable {
     if (pageFull()) {
       padPage();
     }
+    int flag = 0;
+    if (snappy != null) {
+      int n = snappy.compress(rec, recOff, len);
+      if (n >= 0) {
+        rec = snappy.output();
+        recOff = 0;
+        len = n;
+        flag = WalSegments.SNAPPY_FLAG;
+      }
+    }
     int pagesUsed = donePages + alloc / WalSegments.PAGE_SIZE;
     long left = (long) (WalSegments.PAGE_SIZE - inPage()) - WalSegments.HEADER_SIZE;
     left += (long) (WalSegments.PAGE_SIZE - WalSegments.HEADER_SIZE) * (pagesPerSegment - pagesUsed - 1);
@@ -181,7 +224,7 @@ public final class WalWriter implements AutoCloseable {
       crc.update(rec, recOff + off, l);
       int c = (int) crc.getValue();
       byte[] b = buf;
-      b[alloc] = (byte) type;
+      b[alloc] = (byte) (type | flag);
       b[alloc + 1] = (byte) (l >>> 8);
       b[alloc + 2] = (byte) l;
       b[alloc + 3] = (byte) (c >>> 24);

@@ -266,6 +266,126 @@ class PrometheusWalInteropTest {
     }
   }
 
+  /** The first value of an instant query's vector answer from Prometheus at {@code port}. */
+  private static String queryValue(HttpClient http, int port, String expr, long atMillis) throws Exception {
+    String url = "http://127.0.0.1:" + port + "/api/v1/query?query="
+        + java.net.URLEncoder.encode(expr, java.nio.charset.StandardCharsets.UTF_8) + "&time=" + apiTimestamp(atMillis);
+    String body = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"value\":\\[[0-9.]+,\"([^\"]*)\"\\]").matcher(body);
+    assertTrue(m.find(), expr + ": " + body);
+    return m.group(1);
+  }
+
+  /**
+   * Kiln writes a Snappy-compressed WAL through {@link dev.kiln.tsdb.wal.Wal}: many series, samples
+   * records large enough to span pages, a checkpoint (compressed too) and segments after it.
+   * The installed Prometheus 2.42 starts on that directory, loads the checkpoint and the segments,
+   * and answers exactly the samples Kiln kept.
+   */
+  @Test
+  void prometheusReplaysTheCompressedWalAndCheckpointKilnWrote() throws Exception {
+    Path bin = prometheusBinary();
+    Path data = tmp.resolve("kiln-compressed");
+    Path walDir = data.resolve("wal");
+    int series = 400;
+    long now = System.currentTimeMillis() / 1000 * 1000;
+    long start = now - 40 * 60_000L; // 40 minutes at 15 s: 160 samples per series, well inside one head block
+    long mint = now - 25 * 60_000L; // the checkpoint keeps samples from here on
+    long cut = now - 10 * 60_000L; // written before the checkpoint: up to here
+    List<dev.kiln.tsdb.wal.CommitLog.SeriesEntry> entries = new java.util.ArrayList<>();
+    long[] refs = new long[series];
+    for (int i = 0; i < series; i++) {
+      refs[i] = i + 1;
+      entries.add(new dev.kiln.tsdb.wal.CommitLog.SeriesEntry(i + 1, dev.kiln.tsdb.model.Labels.of(
+          "__name__", "kiln_wal_interop", "job", "kiln", "instance", "host-" + (i % 20) + ":9100", "shard", "" + i)));
+    }
+    long expectedCount = 0;
+    double expectedSum = 0;
+    dev.kiln.tsdb.wal.Wal wal = dev.kiln.tsdb.wal.Wal.open(dev.kiln.tsdb.io.FileIo.DEFAULT, walDir, 64 * 1024);
+    wal.replay(new dev.kiln.tsdb.wal.WalReplayHandler() {
+      @Override
+      public void series(dev.kiln.tsdb.wal.WalRecords.SeriesRecord s) {}
+
+      @Override
+      public void sample(long ref, long t, double v) {}
+
+      @Override
+      public void tombstone(dev.kiln.tsdb.wal.WalRecords.Tombstone t) {}
+    });
+    wal.startWriting();
+    boolean checkpointed = false;
+    for (long t = start; t <= now; t += 15_000) {
+      if (!checkpointed && t > cut) {
+        wal.checkpoint(mint, ref -> true);
+        checkpointed = true;
+      }
+      long[] ts = new long[series];
+      double[] vs = new double[series];
+      for (int i = 0; i < series; i++) {
+        ts[i] = t;
+        vs[i] = (t - start) / 1000.0 + i * 0.25;
+        if (t >= mint) {
+          expectedCount++;
+          expectedSum += vs[i];
+        }
+      }
+      wal.awaitDurable(wal.write(t == start ? entries : List.of(), refs, ts, vs, series));
+    }
+    wal.close();
+    assertTrue(checkpointed);
+    Path firstSegment = dev.kiln.tsdb.wal.WalSegments.list(dev.kiln.tsdb.io.FileIo.DEFAULT, walDir).get(0).path();
+    byte first = Files.readAllBytes(firstSegment)[0];
+    assertTrue((first & 0x08) != 0, "Kiln wrote Snappy-compressed records (fragment type " + first + ")");
+    List<dev.kiln.tsdb.wal.WalSegments.Segment> cps =
+        dev.kiln.tsdb.wal.WalSegments.checkpoints(dev.kiln.tsdb.io.FileIo.DEFAULT, walDir);
+    assertEquals(1, cps.size());
+    byte cpFirst = Files.readAllBytes(cps.get(0).path().resolve(dev.kiln.tsdb.wal.WalSegments.segmentName(0)))[0];
+    assertTrue((cpFirst & 0x08) != 0, "Kiln wrote a Snappy-compressed checkpoint (fragment type " + cpFirst + ")");
+
+    int port = freePort();
+    Path config = tmp.resolve("empty-compressed.yml");
+    Files.writeString(config, "global:\n  scrape_interval: 1h\n");
+    Path log = tmp.resolve("prometheus-compressed.log");
+    Process p = new ProcessBuilder(List.of(bin.toString(), "--config.file=" + config, "--storage.tsdb.path=" + data,
+            "--web.listen-address=127.0.0.1:" + port))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      boolean ready = false;
+      while (!ready && System.nanoTime() < deadline) {
+        if (!p.isAlive()) {
+          fail("prometheus exited: " + Files.readString(log));
+        }
+        try {
+          ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready")).build(),
+              HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (IOException notUpYet) {
+          // still starting
+        }
+        if (!ready) {
+          p.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+      }
+      assertTrue(ready, "prometheus did not become ready: " + Files.readString(log));
+      // Samples before mint were dropped by the checkpoint: a count above expectedCount would show them.
+      String sel = "kiln_wal_interop{job=\"kiln\"}[1h]";
+      assertEquals(Integer.toString(series), queryValue(http, port, "count(count_over_time(" + sel + "))", now));
+      assertEquals(Long.toString(expectedCount), queryValue(http, port, "sum(count_over_time(" + sel + "))", now));
+      assertEquals(expectedSum, Double.parseDouble(queryValue(http, port, "sum(sum_over_time(" + sel + "))", now)),
+          1e-9 * expectedSum);
+      assertEquals(Double.toString((now - start) / 1000.0 + 399 * 0.25),
+          Double.toString(Double.parseDouble(queryValue(http, port, "kiln_wal_interop{shard=\"399\"}", now))));
+      assertTrue(!Files.readString(log).contains("corruption"), Files.readString(log));
+    } finally {
+      p.destroy();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+      }
+    }
+  }
+
   /** A timestamp as Prometheus's API writes it: seconds, then three digits of milliseconds unless they are zero. */
   private static String apiTimestamp(long millis) {
     long ms = millis % 1000;
