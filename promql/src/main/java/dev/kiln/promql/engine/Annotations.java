@@ -31,6 +31,17 @@ final class Annotations {
     warnings.add(text);
   }
 
+  /** An empty collection for the same query text (for work evaluated apart and merged later). */
+  Annotations sibling() {
+    return new Annotations(query);
+  }
+
+  /** Adds another collection's warnings and infos after these, in its order, as if recorded here. */
+  void addAll(Annotations other) {
+    warnings.addAll(other.warnings);
+    infos.addAll(other.infos);
+  }
+
   List<String> warnings() {
     return List.copyOf(warnings);
   }

@@ -23,41 +23,44 @@ import java.util.Map;
  */
 final class BinaryOperators {
   private final Evaluator ev;
+  private final BinaryOperands operands;
 
   BinaryOperators(Evaluator ev) {
     this.ev = ev;
+    this.operands = new BinaryOperands(ev);
   }
 
   StepValue eval(Plan.Binary b, Grid g) {
     Plan.Type lt = b.lhs().type();
     Plan.Type rt = b.rhs().type();
+    StepValue[] both = operands.eval(b.lhs(), b.rhs(), g);
     if (lt == Plan.Type.SCALAR && rt == Plan.Type.SCALAR) {
-      double[] l = ev.evalScalar(b.lhs(), g);
-      double[] r = ev.evalScalar(b.rhs(), g);
+      double[] l = Evaluator.scalar(b.lhs(), both[0]);
+      double[] r = Evaluator.scalar(b.rhs(), both[1]);
       for (int i = 0; i < l.length; i++) {
         l[i] = scalarOp(b.op(), l[i], r[i]);
       }
       return new StepValue.ScalarSteps(l);
     }
-    return new StepValue.InstantSteps(vectors(b, g));
+    return new StepValue.InstantSteps(vectors(b, both[0], both[1], g));
   }
 
-  /** A binary operation with at least one instant-vector side. */
-  private List<StepSeries> vectors(Plan.Binary b, Grid g) {
+  /** A binary operation with at least one instant-vector side, given the values of both operands. */
+  private List<StepSeries> vectors(Plan.Binary b, StepValue lv, StepValue rv, Grid g) {
     Plan.Type lt = b.lhs().type();
     Plan.Type rt = b.rhs().type();
     if (lt == Plan.Type.VECTOR && rt == Plan.Type.SCALAR) {
-      List<StepSeries> l = ev.evalVector(b.lhs(), g);
-      double[] r = ev.evalScalar(b.rhs(), g);
+      List<StepSeries> l = Evaluator.vector(b.lhs(), lv);
+      double[] r = Evaluator.scalar(b.rhs(), rv);
       return vectorScalar(b, l, r, false);
     }
     if (lt == Plan.Type.SCALAR && rt == Plan.Type.VECTOR) {
-      double[] l = ev.evalScalar(b.lhs(), g);
-      List<StepSeries> r = ev.evalVector(b.rhs(), g);
+      double[] l = Evaluator.scalar(b.lhs(), lv);
+      List<StepSeries> r = Evaluator.vector(b.rhs(), rv);
       return vectorScalar(b, r, l, true);
     }
-    List<StepSeries> l = ev.evalVector(b.lhs(), g);
-    List<StepSeries> r = ev.evalVector(b.rhs(), g);
+    List<StepSeries> l = Evaluator.vector(b.lhs(), lv);
+    List<StepSeries> r = Evaluator.vector(b.rhs(), rv);
     if (b.op().isSetOperator()) {
       return setOperation(b, l, r, g);
     }

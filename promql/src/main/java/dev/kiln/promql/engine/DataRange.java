@@ -29,6 +29,13 @@ final class DataRange {
     return new long[] {r.mint, r.maxt};
   }
 
+  /** The length of the time range of raw data the plan reads over {@code g}; -1 when it reads none. */
+  static long span(Plan p, Grid g, long lookback, long defaultSubqueryStep) {
+    DataRange r = new DataRange(lookback, g.start(), g.end(), defaultSubqueryStep);
+    r.walk(p, g.start(), g.end());
+    return r.maxt == Long.MIN_VALUE ? -1 : r.maxt - r.mint;
+  }
+
   private long at(Plan.At at, long fallback) {
     return at.isSet() ? at.resolve(queryStart, queryEnd) : fallback;
   }

@@ -20,10 +20,12 @@ import java.util.List;
  * vectors ({@code sel[d]}, subqueries) are lists of {@link RawSeries}.
  * Series are read from the querier one at a time into a reusable buffer.
  *
- * <p>One instance evaluates one query on one thread. Large selections are decoded in parallel by
- * its {@link SeriesLoader}, which also computes each float series' per-step values there for
- * instant selectors and range functions (they depend on that series alone); everything that
- * combines series, counts samples or records annotations runs on the query's thread, in order.
+ * <p>One instance evaluates one query, or one operand of a binary operator evaluated alongside
+ * the rest ({@link BinaryOperands}, on a {@link #sibling}), on one thread at a time. Large
+ * selections are decoded in parallel by its {@link SeriesLoader}, which also computes each float
+ * series' per-step values there for instant selectors and range functions (they depend on that
+ * series alone); everything that combines series, counts samples or records annotations runs on
+ * the evaluator's thread, in order.
  */
 final class Evaluator {
 
@@ -69,18 +71,38 @@ final class Evaluator {
     this.aggregations = new Aggregations(this);
   }
 
+  /**
+   * An evaluator of the same query over the same querier that counts samples on {@code control}
+   * and records annotations in {@code annotations}: it evaluates part of the query on another
+   * thread, with its own buffer and state.
+   */
+  Evaluator sibling(QueryControl control, Annotations annotations) {
+    Evaluator e = new Evaluator(querier, control, annotations, lookbackMillis, queryStart, queryEnd, queryStep,
+        defaultSubqueryStep, loader);
+    e.statsSelectors = statsSelectors;
+    return e;
+  }
+
   /** Evaluates an expression of type vector over the grid. */
   List<StepSeries> evalVector(Plan p, Grid g) {
-    StepValue v = eval(p, g);
+    return vector(p, eval(p, g));
+  }
+
+  /** Evaluates an expression of type scalar over the grid. */
+  double[] evalScalar(Plan p, Grid g) {
+    return scalar(p, eval(p, g));
+  }
+
+  /** The series of {@code v}, the value of {@code p}, an expression of type vector. */
+  static List<StepSeries> vector(Plan p, StepValue v) {
     if (v instanceof StepValue.InstantSteps vec) {
       return vec.series();
     }
     throw typeBug(p, "an instant vector", v);
   }
 
-  /** Evaluates an expression of type scalar over the grid. */
-  double[] evalScalar(Plan p, Grid g) {
-    StepValue v = eval(p, g);
+  /** The per-step values of {@code v}, the value of {@code p}, an expression of type scalar. */
+  static double[] scalar(Plan p, StepValue v) {
     if (v instanceof StepValue.ScalarSteps scalar) {
       return scalar.values();
     }

@@ -37,6 +37,23 @@ final class ParallelSlices {
   }
 
   /**
+   * Offers {@code body} to one worker (none when sequential) and returns its task; the caller
+   * gets the result with {@link ForkedTask#join}, which runs the body itself if no worker has
+   * started it.
+   */
+  <T> ForkedTask<T> fork(java.util.function.Supplier<T> body) {
+    ForkedTask<T> task = new ForkedTask<>(body);
+    if (helpers > 0) {
+      try {
+        workers.execute(task);
+      } catch (RejectedExecutionException e) {
+        // The caller runs it at join.
+      }
+    }
+    return task;
+  }
+
+  /**
    * Runs {@code body} once for each slice in [0, n), in no particular order and possibly at the
    * same time on several threads; slices must touch disjoint state. A slice's exception is thrown
    * here once every slice has ended.

@@ -87,6 +87,11 @@ final class SeriesLoader {
     return slices;
   }
 
+  /** Selections spanning less than this are read sequentially. */
+  long minParallelSpanMillis() {
+    return minParallelSpanMillis;
+  }
+
   /** Whether selections of {@link #BATCH} series or more are read on worker threads too. */
   boolean parallel() {
     return helpers > 0;

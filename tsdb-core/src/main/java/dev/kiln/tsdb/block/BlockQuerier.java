@@ -20,8 +20,10 @@ import java.util.TreeSet;
  * by labels) and are read lazily, one per {@link SeriesSet#next()}; samples are decoded when
  * iterated. Series without samples in the range, or whose samples there are all deleted, are
  * left out; label names and values count only such series too (straight from the index when the
- * range covers the whole block and nothing is deleted). Single-thread; iterators must not be used after
- * {@link #close()}.
+ * range covers the whole block and nothing is deleted). Single-thread, except that {@link #select}
+ * may run on several threads at once (each call has its own postings cursor and symbol cache over
+ * the thread-safe index, chunk reader and tombstones); iterators must not be used after {@link
+ * #close()}.
  */
 final class BlockQuerier implements Querier {
   private final Block block;
@@ -95,6 +97,12 @@ final class BlockQuerier implements Querier {
         return current;
       }
     };
+  }
+
+  /** True: a selection's cursor, symbol cache and series are its own; the block is thread-safe. */
+  @Override
+  public boolean concurrentSelect() {
+    return true;
   }
 
   private static boolean coveredBy(List<Interval> deleted, long lo, long hi) {

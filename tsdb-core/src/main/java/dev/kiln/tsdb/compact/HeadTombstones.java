@@ -122,6 +122,12 @@ public final class HeadTombstones {
         };
       }
 
+      /** As the filtered querier: the filter reads only the immutable snapshot of deletions. */
+      @Override
+      public boolean concurrentSelect() {
+        return q.concurrentSelect();
+      }
+
       @Override
       public List<String> labelNames(LabelMatcher... matchers) {
         return q.labelNames(matchers);

@@ -18,7 +18,9 @@ import java.util.TreeSet;
  * Reads several queriers (blocks and the head) as one. Series with equal labels are merged into
  * one series whose samples are the union by timestamp; where sources overlap and hold the same
  * timestamp, the earlier querier in the list wins. Label names and values are the sorted union.
- * Always returns series sorted by labels. Single-thread; closing closes every child.
+ * Always returns series sorted by labels. Single-thread; closing closes every child. {@link
+ * #select} may run on several threads at once when every child allows it (each call merges its
+ * own sets).
  */
 public final class MergeQuerier implements Querier {
   private final List<Querier> children;
@@ -38,6 +40,17 @@ public final class MergeQuerier implements Querier {
       sets.add(q.select(true, hints, matchers));
     }
     return new MergedSeriesSet(sets);
+  }
+
+  /** True when every child's selections may run at once: the merge keeps no state of its own. */
+  @Override
+  public boolean concurrentSelect() {
+    for (Querier q : children) {
+      if (!q.concurrentSelect()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

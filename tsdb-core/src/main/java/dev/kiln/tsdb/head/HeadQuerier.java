@@ -23,7 +23,8 @@ import org.roaringbitmap.RoaringBitmap;
  * Reads the {@link Head} over [mint, maxt]. Each call takes a consistent snapshot of the matched
  * series (copies of open chunks, references to completed ones) under the head's isolation lock,
  * then reads without locks. Only series with at least one sample in the range are returned.
- * Single-thread.
+ * Single-thread, except that {@link #select} may run on several threads at once: it keeps no
+ * state in the querier (each call takes its own snapshot, as a sequential call would).
  */
 final class HeadQuerier implements Querier {
   private final Head head;
@@ -71,6 +72,12 @@ final class HeadQuerier implements Querier {
     }
     out.removeIf(s -> !s.hasSamples());
     return out;
+  }
+
+  /** True: a selection's snapshot and its series are its own; the head is thread-safe. */
+  @Override
+  public boolean concurrentSelect() {
+    return true;
   }
 
   @Override

@@ -290,6 +290,12 @@ public final class InMemoryStorage implements Storage {
       return new ListSeriesSet(matching(matchers));
     }
 
+    /** True: selections only read the snapshot taken when the querier was created. */
+    @Override
+    public boolean concurrentSelect() {
+      return true;
+    }
+
     @Override
     public List<String> labelNames(LabelMatcher... matchers) {
       TreeSet<String> names = new TreeSet<>(Utf8Order.COMPARATOR);

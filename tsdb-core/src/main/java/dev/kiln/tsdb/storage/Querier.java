@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Reads the data of a fixed time range [mint, maxt] (both inclusive, milliseconds), as a
- * consistent view taken when the querier was created or later. Single-thread; close it to
- * release resources (mapped files, read locks).
+ * consistent view taken when the querier was created or later. Single-thread unless {@link
+ * #concurrentSelect()} says otherwise; close it to release resources (mapped files, read locks).
  */
 public interface Querier extends AutoCloseable {
   /**
@@ -24,6 +24,16 @@ public interface Querier extends AutoCloseable {
 
   /** Sorted, distinct values of a label among series that match all matchers. */
   List<String> labelValues(String name, LabelMatcher... matchers);
+
+  /**
+   * Whether {@link #select} may be called from several threads at once (each returned set, and
+   * each of its series' iterators, is still read by one thread at a time). Each call then keeps
+   * its own state, and a set's result is the one it would have alone. {@link #close()} must
+   * still follow every other call. False unless an implementation says so.
+   */
+  default boolean concurrentSelect() {
+    return false;
+  }
 
   @Override
   void close();

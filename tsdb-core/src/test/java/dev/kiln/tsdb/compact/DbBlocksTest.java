@@ -179,6 +179,77 @@ class DbBlocksTest {
   }
 
   @Test
+  void selectionsOfOneQuerierInterleavedOrOnTwoThreadsReadAsEachAlone() throws Exception {
+    Path dir = tmp.resolve("db");
+    long lo = BASE + H;
+    long hi = BASE + 6 * H;
+    long end = BASE + 7 * H;
+    try (Db db = Db.open(dir, opts())) {
+      fill(db, new InMemoryStorage(), BASE, end, 30_000);
+      db.compact();
+      assertTrue(db.deleteSeries(lo, hi, LabelMatcher.equal("instance", "h2")) >= 2);
+      LabelMatcher load = LabelMatcher.equal("__name__", "node_load1");
+      LabelMatcher up = LabelMatcher.equal("__name__", "up");
+      String loadAlone;
+      String upAlone;
+      try (var q = db.querier(BASE, end)) {
+        loadAlone = read(q.select(false, null, load));
+      }
+      try (var q = db.querier(BASE, end)) {
+        upAlone = read(q.select(false, null, up));
+      }
+      assertTrue(loadAlone.length() > 1000 && upAlone.length() > 1000, "both selections read samples");
+      try (var q = db.querier(BASE, end)) {
+        assertTrue(q.concurrentSelect(), "blocks, head and head tombstones allow concurrent selections");
+        StringBuilder a = new StringBuilder();
+        StringBuilder b = new StringBuilder();
+        var sa = q.select(false, null, load);
+        var sb = q.select(false, null, up);
+        boolean moreA = true;
+        boolean moreB = true;
+        while (moreA || moreB) {
+          moreA = moreA && readOne(sa, a);
+          moreB = moreB && readOne(sb, b);
+        }
+        assertEquals(loadAlone, a.toString(), "interleaved");
+        assertEquals(upAlone, b.toString(), "interleaved");
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+          for (int round = 0; round < 20; round++) {
+            var there = other.submit(() -> read(q.select(false, null, up)));
+            assertEquals(loadAlone, read(q.select(false, null, load)), "on two threads, round " + round);
+            assertEquals(upAlone, there.get(), "on two threads, round " + round);
+          }
+        } finally {
+          other.shutdownNow();
+        }
+      }
+    }
+  }
+
+  private static String read(dev.kiln.tsdb.storage.SeriesSet set) {
+    StringBuilder sb = new StringBuilder();
+    while (readOne(set, sb)) {
+      // one series at a time
+    }
+    return sb.toString();
+  }
+
+  /** Appends the next series of {@code set} with its samples; false when there is none. */
+  private static boolean readOne(dev.kiln.tsdb.storage.SeriesSet set, StringBuilder sb) {
+    if (!set.next()) {
+      return false;
+    }
+    sb.append(set.at().labels());
+    var it = set.at().iterator(null);
+    while (it.next() != dev.kiln.tsdb.storage.ValueType.NONE) {
+      sb.append(' ').append(it.atT()).append('=').append(it.atV());
+    }
+    sb.append('\n');
+    return true;
+  }
+
+  @Test
   void corruptBlockIsSkippedReportedAndKept() throws Exception {
     Path dir = tmp.resolve("db");
     InMemoryStorage oracle = new InMemoryStorage();
