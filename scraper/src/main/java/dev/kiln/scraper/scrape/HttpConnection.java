@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -57,9 +58,14 @@ final class HttpConnection {
     this.transport = transport;
   }
 
-  /** Connects a TCP socket (no delay) to {@code host:port}, within 10 s and the deadline. */
+  /**
+   * Connects a TCP socket (no delay) to {@code host:port}, within 10 s and the deadline. The socket
+   * is a plain one ({@link Proxy#NO_PROXY}): the caller has already asked the proxy selector about
+   * the target's http URL, as the JDK client does, and a socket made without a proxy skips the
+   * SOCKS wrapper, which would ask the selector again (building a URI) on every connect.
+   */
   static HttpConnection open(String host, int port, long deadline) throws IOException {
-    Socket s = new Socket();
+    Socket s = new Socket(Proxy.NO_PROXY);
     try {
       s.setTcpNoDelay(true);
       long remaining = remainingMillis(deadline);
