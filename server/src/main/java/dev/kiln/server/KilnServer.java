@@ -60,6 +60,8 @@ public final class KilnServer implements AutoCloseable {
   private final ExecutorService queryWorkers = Executors.newFixedThreadPool(Math.max(1, queryHelpers),
       daemon("kiln-query-worker"));
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("kiln-timers"));
+  /** Takes the mapped file pages queries read out of the resident set when the last query ends. */
+  private final ExecutorService pageRelease = Executors.newSingleThreadExecutor(daemon("kiln-page-release"));
   private final HostCollector host = new HostCollector();
   private Db db;
   private Engine engine;
@@ -269,6 +271,24 @@ public final class KilnServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Drops the storage's resident file pages when the last running query ends (docs/operations.md,
+   * "Memory and JVM settings"), spaced by 20 times each drop's CPU time; null where the JVM cannot
+   * drop pages or {@code -Dkiln.queryPageRelease=false}.
+   */
+  private dev.kiln.server.memory.AfterQueryRelease afterQueryRelease() {
+    Db d = db;
+    if (d == null || !d.canDropResidentPages() || "false".equals(System.getProperty("kiln.queryPageRelease"))) {
+      return null;
+    }
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    return new dev.kiln.server.memory.AfterQueryRelease(() -> {
+      if (ready) {
+        d.dropResidentPages();
+      }
+    }, pageRelease, System::nanoTime, threads::getCurrentThreadCpuTime, 20);
+  }
+
   private Response gate(Request r) {
     if (ready) {
       return null;
@@ -281,7 +301,7 @@ public final class KilnServer implements AutoCloseable {
 
   private void registerRoutes() {
     new QueryApi(engine, db, clock, opts.queryTimeoutMillis(), opts.queryMaxConcurrency(), timers,
-        () -> config.global().scrapeIntervalMillis()).register(router);
+        () -> config.global().scrapeIntervalMillis(), afterQueryRelease()).register(router);
     new dev.kiln.server.api.QueryFormatApi().register(router);
     new SeriesApi(db).register(router);
     new dev.kiln.server.api.FederateApi(db, clock, opts.lookbackDeltaMillis(), () -> config.global().externalLabels()).register(router);
@@ -394,7 +414,7 @@ public final class KilnServer implements AutoCloseable {
         dev.kiln.server.memory.ProcessGauges.jvm(), new dev.kiln.server.memory.IdleTrimmer.Steps() {
           @Override
           public void releaseMappedPages() {
-            if (ready) {
+            if (ready && !d.dropResidentPages()) {
               d.releaseResidentPages();
             }
           }
@@ -447,6 +467,7 @@ public final class KilnServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     timers.shutdownNow();
+    pageRelease.shutdownNow();
     queryWorkers.shutdownNow();
     if (db != null) {
       db.close();
