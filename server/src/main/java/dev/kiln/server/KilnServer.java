@@ -60,8 +60,8 @@ public final class KilnServer implements AutoCloseable {
   private final ExecutorService queryWorkers = Executors.newFixedThreadPool(Math.max(1, queryHelpers),
       daemon("kiln-query-worker"));
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("kiln-timers"));
-  /** Takes the mapped file pages queries read out of the resident set when the last query ends. */
-  private final ExecutorService pageRelease = Executors.newSingleThreadExecutor(daemon("kiln-page-release"));
+  /** Gives back the mapped file pages and the C heap queries used when the last query ends. */
+  private final ExecutorService pageRelease = Executors.newSingleThreadExecutor(daemon("kiln-query-release"));
   private final HostCollector host = new HostCollector();
   private Db db;
   private Engine engine;
@@ -272,20 +272,23 @@ public final class KilnServer implements AutoCloseable {
   }
 
   /**
-   * Drops the storage's resident file pages when the last running query ends (docs/operations.md,
-   * "Memory and JVM settings"), spaced by 20 times each drop's CPU time; null where the JVM cannot
-   * drop pages or {@code -Dkiln.queryPageRelease=false}.
+   * When the last running query ends, drops the storage's resident file pages and returns glibc's
+   * free memory (docs/operations.md, "Memory and JVM settings"), spaced by 20 times the step's CPU
+   * time; null with {@code -Dkiln.queryRelease=false}.
    */
   private dev.kiln.server.memory.AfterQueryRelease afterQueryRelease() {
     Db d = db;
-    if (d == null || !d.canDropResidentPages() || "false".equals(System.getProperty("kiln.queryPageRelease"))) {
+    if (d == null || "false".equals(System.getProperty("kiln.queryRelease"))) {
       return null;
     }
+    boolean pages = d.canDropResidentPages();
+    dev.kiln.server.memory.NativeHeapTrim nativeTrim = new dev.kiln.server.memory.NativeHeapTrim();
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     return new dev.kiln.server.memory.AfterQueryRelease(() -> {
-      if (ready) {
+      if (ready && pages) {
         d.dropResidentPages();
       }
+      nativeTrim.trim();
     }, pageRelease, System::nanoTime, threads::getCurrentThreadCpuTime, 20);
   }
 

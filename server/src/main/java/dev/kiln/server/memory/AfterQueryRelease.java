@@ -4,9 +4,10 @@ import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
 /**
- * Runs a release step (taking the storage's mapped file pages out of the resident set) when the
- * last running query ends, so that the pages a query burst mapped in do not stay in the process's
- * resident set while the server waits for the next request. The step runs on {@code executor}, off
+ * Runs a release step (in the server: taking the storage's mapped file pages out of the resident
+ * set, and returning glibc's free memory) when the last running query ends, so that the pages a
+ * query burst mapped in do not stay in the process's resident set while the server waits for the
+ * next request. The step runs on {@code executor}, off
  * the query's thread, never twice at once, and only when the time since the previous one ended is
  * at least {@code spacing} times that step's CPU time: releases then take at most 1/{@code spacing}
  * of a core, however often queries end. (What a release costs later, the pages the next query maps
