@@ -60,6 +60,8 @@ public final class KilnServer implements AutoCloseable {
   private final ExecutorService queryWorkers = Executors.newFixedThreadPool(Math.max(1, queryHelpers),
       daemon("kiln-query-worker"));
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("kiln-timers"));
+  /** Gives back the mapped file pages and the C heap queries used when the last query ends. */
+  private final ExecutorService pageRelease = Executors.newSingleThreadExecutor(daemon("kiln-query-release"));
   private final HostCollector host = new HostCollector();
   private Db db;
   private Engine engine;
@@ -270,6 +272,27 @@ public final class KilnServer implements AutoCloseable {
     }
   }
 
+  /**
+   * When the last running query ends, drops the storage's resident file pages and returns glibc's
+   * free memory (docs/operations.md, "Memory and JVM settings"), spaced by 20 times the step's CPU
+   * time; null with {@code -Dkiln.queryRelease=false}.
+   */
+  private dev.kiln.server.memory.AfterQueryRelease afterQueryRelease() {
+    Db d = db;
+    if (d == null || "false".equals(System.getProperty("kiln.queryRelease"))) {
+      return null;
+    }
+    boolean pages = d.canDropResidentPages();
+    dev.kiln.server.memory.NativeHeapTrim nativeTrim = new dev.kiln.server.memory.NativeHeapTrim();
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    return new dev.kiln.server.memory.AfterQueryRelease(() -> {
+      if (ready && pages) {
+        d.dropResidentPages();
+      }
+      nativeTrim.trim();
+    }, pageRelease, System::nanoTime, threads::getCurrentThreadCpuTime, 20);
+  }
+
   private Response gate(Request r) {
     if (ready) {
       return null;
@@ -282,7 +305,7 @@ public final class KilnServer implements AutoCloseable {
 
   private void registerRoutes() {
     new QueryApi(engine, db, clock, opts.queryTimeoutMillis(), opts.queryMaxConcurrency(), timers,
-        () -> config.global().scrapeIntervalMillis()).register(router);
+        () -> config.global().scrapeIntervalMillis(), afterQueryRelease()).register(router);
     new dev.kiln.server.api.QueryFormatApi().register(router);
     new SeriesApi(db).register(router);
     new dev.kiln.server.api.FederateApi(db, clock, opts.lookbackDeltaMillis(), () -> config.global().externalLabels()).register(router);
@@ -396,7 +419,7 @@ public final class KilnServer implements AutoCloseable {
         dev.kiln.server.memory.ProcessGauges.jvm(), new dev.kiln.server.memory.IdleTrimmer.Steps() {
           @Override
           public void releaseMappedPages() {
-            if (ready) {
+            if (ready && !d.dropResidentPages()) {
               d.releaseResidentPages();
             }
           }
@@ -449,6 +472,7 @@ public final class KilnServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     timers.shutdownNow();
+    pageRelease.shutdownNow();
     queryWorkers.shutdownNow();
     if (db != null) {
       db.close();

@@ -39,9 +39,18 @@ public final class QueryApi {
   private final Semaphore concurrency;
   private final ScheduledExecutorService timer;
   private final LongSupplier scrapeIntervalMillis;
+  private final dev.kiln.server.memory.AfterQueryRelease afterQuery;
 
   public QueryApi(QueryEngine engine, Queryable storage, Clock clock, long defaultTimeoutMillis, int maxConcurrency,
       ScheduledExecutorService timer, LongSupplier scrapeIntervalMillis) {
+    this(engine, storage, clock, defaultTimeoutMillis, maxConcurrency, timer, scrapeIntervalMillis, null);
+  }
+
+  /** Same, telling {@code afterQuery} (null: nothing) when each query's evaluation starts and ends. */
+  public QueryApi(QueryEngine engine, Queryable storage, Clock clock, long defaultTimeoutMillis, int maxConcurrency,
+      ScheduledExecutorService timer, LongSupplier scrapeIntervalMillis,
+      dev.kiln.server.memory.AfterQueryRelease afterQuery) {
+    this.afterQuery = afterQuery;
     this.engine = engine;
     this.storage = storage;
     this.clock = clock;
@@ -130,6 +139,9 @@ public final class QueryApi {
     AtomicBoolean timedOut = new AtomicBoolean();
     try (q) {
       concurrency.acquire();
+      if (afterQuery != null) {
+        afterQuery.started();
+      }
       ScheduledFuture<?> timerTask = timer.schedule(() -> {
         timedOut.set(true);
         q.cancel();
@@ -140,6 +152,9 @@ public final class QueryApi {
       } finally {
         timerTask.cancel(false);
         concurrency.release();
+        if (afterQuery != null) {
+          afterQuery.ended();
+        }
       }
       List<String> warnings = new ArrayList<>(result.warnings());
       boolean[] truncated = {false};

@@ -220,6 +220,24 @@ public final class Block implements Queryable, AutoCloseable {
     }
   }
 
+  /**
+   * Takes the pages of the block's index and chunk files that reads made resident out of the
+   * process's resident set, keeping the mappings (see {@link dev.kiln.tsdb.io.ResidentPages}): the
+   * pages stay in the page cache and later reads map them in again. Safe during reads; does
+   * nothing on a closing block. Returns false where the JVM cannot.
+   */
+  public boolean dropResidentPages() {
+    if (!acquire()) {
+      return true;
+    }
+    try {
+      boolean ok = index.dropResidentPages();
+      return chunks.dropResidentPages() && ok;
+    } finally {
+      release();
+    }
+  }
+
   /** Closes now if no querier is open, otherwise when the last one closes. */
   @Override
   public synchronized void close() {

@@ -124,6 +124,15 @@ public final class ChunkReader implements AutoCloseable {
     }
   }
 
+  /** See {@link MappedFile#dropResidentPages()}; the block must be open. */
+  boolean dropResidentPages() {
+    boolean ok = true;
+    for (MappedFile f : segments) {
+      ok &= f.dropResidentPages();
+    }
+    return ok;
+  }
+
   @Override
   public void close() {
     for (MappedFile f : segments) {

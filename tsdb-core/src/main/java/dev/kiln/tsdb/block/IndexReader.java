@@ -446,4 +446,9 @@ public final class IndexReader implements PostingsReader, AutoCloseable {
   void releaseResidentPages() throws IOException {
     file.releaseResidentPages();
   }
+
+  /** See {@link MappedFile#dropResidentPages()}; the block must be open. */
+  boolean dropResidentPages() {
+    return file.dropResidentPages();
+  }
 }

@@ -68,6 +68,19 @@ final class MappedFile implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes the pages reads made resident out of the process's resident set without touching the
+   * mappings ({@link FileIo#dropResidentPages}); safe during reads. Returns false where the JVM
+   * cannot.
+   */
+  boolean dropResidentPages() {
+    boolean ok = true;
+    for (MappedByteBuffer w : windows) {
+      ok &= io.dropResidentPages(w);
+    }
+    return ok;
+  }
+
   Path path() {
     return path;
   }

@@ -295,6 +295,29 @@ public final class Db implements Storage {
     }
   }
 
+  /**
+   * Takes the file pages that writes and queries made resident (head chunk files, the blocks'
+   * index and chunk files) out of the process's resident set at once, keeping the mappings (see
+   * {@link dev.kiln.tsdb.io.ResidentPages}): no collection is needed, the pages stay in the page
+   * cache, and later reads map them in again. Safe at any time, reads and appends included.
+   * Returns false where the JVM cannot (then {@link #releaseResidentPages()} is the way).
+   */
+  public boolean dropResidentPages() {
+    if (closed.get() || !io.canDropResidentPages()) {
+      return false;
+    }
+    boolean ok = chunks.dropResidentPages();
+    for (dev.kiln.tsdb.block.Block b : blocks.blocks()) {
+      ok &= b.dropResidentPages();
+    }
+    return ok;
+  }
+
+  /** Whether {@link #dropResidentPages()} can do anything on this JVM. */
+  public boolean canDropResidentPages() {
+    return io.canDropResidentPages();
+  }
+
   /** Head cardinality statistics with the top 10 of each list, as /api/v1/status/tsdb. */
   public HeadStats headStats() {
     return HeadStatsCollector.collect(head, 10);

@@ -416,6 +416,28 @@ public final class MmapChunkStore implements ChunkStore {
     }
   }
 
+  /**
+   * Takes the chunk files' pages out of the process's resident set without remapping (see {@link
+   * dev.kiln.tsdb.io.ResidentPages}): written pages stay in the page cache with their changes, and
+   * the next write or read maps them in again. Appends may run meanwhile; the store's lock is held
+   * only to list the files. Returns false where the JVM cannot.
+   */
+  public boolean dropResidentPages() {
+    MappedByteBuffer[] bufs;
+    synchronized (this) {
+      bufs = new MappedByteBuffer[files.size()];
+      int i = 0;
+      for (MappedFile f : files.values()) {
+        bufs[i++] = f.buf;
+      }
+    }
+    boolean ok = true;
+    for (MappedByteBuffer b : bufs) {
+      ok &= io.dropResidentPages(b);
+    }
+    return ok;
+  }
+
   /** Number of chunk files in use. */
   public synchronized int fileCount() {
     return files.size();

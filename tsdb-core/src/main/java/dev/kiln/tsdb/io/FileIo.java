@@ -24,6 +24,8 @@ public class FileIo {
   /** The real file system. */
   public static final FileIo DEFAULT = new FileIo();
 
+  private final ResidentPages residentPages = ResidentPages.detect();
+
   protected FileIo() {}
 
   /** Opens a file for appending writes, creating it if needed; the position is at its end. */
@@ -108,6 +110,19 @@ public class FileIo {
   /** Releases Kiln's hold on a mapping (see the class comment). */
   public void unmap(MappedByteBuffer buffer) {
     // Java 17: the mapping is released when the buffer becomes unreachable.
+  }
+
+  /**
+   * Takes a mapping's pages out of the process's resident set, leaving them in the page cache and
+   * the mapping in place (see {@link ResidentPages}); returns false where this JVM cannot.
+   */
+  public boolean dropResidentPages(MappedByteBuffer buffer) {
+    return residentPages.release(buffer);
+  }
+
+  /** Whether {@link #dropResidentPages} can do anything on this JVM. */
+  public boolean canDropResidentPages() {
+    return residentPages.available();
   }
 
   /** Closes a channel. */

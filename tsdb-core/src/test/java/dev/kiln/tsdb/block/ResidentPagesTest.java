@@ -2,6 +2,7 @@ package dev.kiln.tsdb.block;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.tsdb.compact.HeadBlockWriter;
 import dev.kiln.tsdb.head.Head;
@@ -70,6 +71,34 @@ class ResidentPagesTest {
       block.close();
       block.releaseResidentPages(); // a closed block is left alone
       assertEquals(2 * mapped, io.maps.get());
+    }
+  }
+
+  @Test
+  void blockAnswersTheSameAfterItsPagesAreDropped() throws Exception {
+    Head head = Head.inMemory();
+    BlockRoundTripTest.fill(new Random(12), head, new InMemoryStorage(), 40, 3_600_000L);
+    BlockMeta meta = HeadBlockWriter.write(FileIo.DEFAULT, dir, head, BlockRoundTripTest.BASE,
+        BlockRoundTripTest.BASE + 7_200_000L);
+    Path blockDir = dir.resolve(meta.ulid().toString());
+    CountingIo io = new CountingIo();
+    try (Block block = Block.open(io, blockDir)) {
+      LabelMatcher all = LabelMatcher.regex("__name__", ".+");
+      String want = StorageAssertions.dump(block, Long.MIN_VALUE, Long.MAX_VALUE, all);
+      int mapped = io.maps.get();
+      Path segment = blockDir.resolve("chunks").resolve("000001");
+      if (dev.kiln.tsdb.io.Smaps.present()) {
+        assertTrue(dev.kiln.tsdb.io.Smaps.residentKib(segment) > 0, "read pages resident");
+      }
+      assertTrue(block.dropResidentPages());
+      assertEquals(mapped, io.maps.get(), "nothing mapped again");
+      if (dev.kiln.tsdb.io.Smaps.present()) {
+        assertEquals(0, dev.kiln.tsdb.io.Smaps.residentKib(segment));
+        assertEquals(0, dev.kiln.tsdb.io.Smaps.residentKib(blockDir.resolve("index")));
+      }
+      assertEquals(want, StorageAssertions.dump(block, Long.MIN_VALUE, Long.MAX_VALUE, all));
+      block.close();
+      assertTrue(block.dropResidentPages()); // a closed block is left alone
     }
   }
 }

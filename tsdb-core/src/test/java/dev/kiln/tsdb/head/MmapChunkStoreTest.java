@@ -121,6 +121,51 @@ class MmapChunkStoreTest {
   }
 
   @Test
+  void droppedPagesLeaveTheResidentSetWhileChunksReadAndWriteOnTheSame() throws IOException {
+    Random r = new Random(9);
+    int fileBytes = 1 << 20;
+    MmapChunkStore store = new MmapChunkStore(FileIo.DEFAULT, dir, fileBytes);
+    List<Long> refs = new ArrayList<>();
+    List<byte[]> bytes = new ArrayList<>();
+    List<Chunk> taken = new ArrayList<>();
+    for (int i = 0; i < 4000; i++) {
+      XorChunk c = chunk(r, i * 1000L, 1 + r.nextInt(120));
+      refs.add(store.write(i, i * 1000L, i * 1000L + 999, c));
+      bytes.add(c.bytes());
+      if (i % 10 == 0) {
+        taken.add(store.read(refs.get(i))); // not read yet: it reads after the drop
+      }
+    }
+    assertTrue(store.fileCount() > 1, "files " + store.fileCount());
+    Path first = dir.resolve("000001");
+    boolean smaps = dev.kiln.tsdb.io.Smaps.present();
+    if (smaps) {
+      assertTrue(dev.kiln.tsdb.io.Smaps.residentKib(first) > 512, "written pages resident");
+    }
+    assertTrue(store.dropResidentPages());
+    if (smaps) {
+      assertTrue(dev.kiln.tsdb.io.Smaps.residentKib(first) < 64, "resident after the drop: "
+          + dev.kiln.tsdb.io.Smaps.residentKib(first) + " KiB");
+    }
+    // Writes go on in the current file through the same mapping.
+    for (int i = 4000; i < 4100; i++) {
+      XorChunk c = chunk(r, i * 1000L, 1 + r.nextInt(120));
+      refs.add(store.write(i, i * 1000L, i * 1000L + 999, c));
+      bytes.add(c.bytes());
+    }
+    for (int i = 0; i < refs.size(); i++) {
+      assertArrayEquals(bytes.get(i), store.read(refs.get(i)).bytes(), "chunk " + i);
+    }
+    for (int i = 0; i < taken.size(); i++) {
+      assertArrayEquals(bytes.get(i * 10), taken.get(i).bytes(), "chunk taken before, " + i * 10);
+    }
+    store.close();
+    MmapChunkStore reopened = new MmapChunkStore(FileIo.DEFAULT, dir, fileBytes);
+    assertEquals(4100, reopened.loadPreexisting(Long.MIN_VALUE).values().stream().mapToInt(l -> l.count).sum());
+    reopened.close();
+  }
+
+  @Test
   void failedMappingFallsBackToHeapWithoutLosingChunks() {
     FileIo failing =
         new FileIo() {
