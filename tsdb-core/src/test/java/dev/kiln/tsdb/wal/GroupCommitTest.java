@@ -80,7 +80,7 @@ class GroupCommitTest {
       super.sync(ch);
       Path p = paths.get(ch);
       if (p != null) {
-        durable.put(p, ch.size());
+        durable.put(p, ch.position());
       }
     }
   }
