@@ -24,6 +24,9 @@ public class FileIo {
   /** The real file system. */
   public static final FileIo DEFAULT = new FileIo();
 
+  /** Largest run of zeros {@link #writeZeros} hands to one {@code write}. */
+  private static final int ZERO_BLOCK = 256 * 1024;
+
   private final ResidentPages residentPages = ResidentPages.detect();
 
   protected FileIo() {}
@@ -52,6 +55,28 @@ public class FileIo {
     while (buf.hasRemaining()) {
       ch.write(buf);
     }
+  }
+
+  /**
+   * Writes {@code length} zero bytes at {@code position} without moving the channel's position:
+   * extends a file ahead of the bytes still to be written into it, so that their fsyncs find its
+   * size already settled.
+   */
+  public void writeZeros(FileChannel ch, long position, long length) throws IOException {
+    java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate((int) Math.min(length, ZERO_BLOCK));
+    long at = position;
+    long end = position + length;
+    while (at < end) {
+      zeros.clear().limit((int) Math.min(zeros.capacity(), end - at));
+      while (zeros.hasRemaining()) {
+        at += ch.write(zeros, at);
+      }
+    }
+  }
+
+  /** Cuts an open file to {@code size} bytes (not synced). */
+  public void truncate(FileChannel ch, long size) throws IOException {
+    ch.truncate(size);
   }
 
   /** Makes the file's data durable (fdatasync). */

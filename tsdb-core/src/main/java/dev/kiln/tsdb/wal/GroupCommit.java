@@ -209,6 +209,9 @@ final class GroupCommit {
   private void lead() {
     leading = true;
     long first = taken + 1;
+    // Enqueuers wait for room only while the queue is full; the waiters for their own commits
+    // would only wake to find this group in progress, so they are not woken here.
+    boolean wasFull = enqueued - taken >= QUEUE_CAPACITY;
     int count = 0;
     long samples = 0;
     while (taken < enqueued && count < MAX_GROUP_ENTRIES) {
@@ -223,7 +226,9 @@ final class GroupCommit {
       taken++;
     }
     long last = taken;
-    changed.signalAll(); // room in the queue
+    if (wasFull) {
+      changed.signalAll(); // room in the queue
+    }
     lock.unlock();
     StorageException error = null;
     Error fatal = null;

@@ -28,10 +28,19 @@ import java.util.zip.CRC32C;
  * concurrently from any thread: one thread fsyncs everything written so far while the others
  * wait, and each returns once its own bytes are covered. After an I/O error the writer refuses
  * further writes.
+ *
+ * <p>The segment being written is kept extended with zeros up to {@link #ZERO_AHEAD} bytes beyond
+ * its records (never past the segment's size), so that most fsyncs find the file's size
+ * unchanged and flush only its data, not its metadata as well. Zeros are page padding to a
+ * reader, so a segment left with such a tail by a crash reads as it would without it; a segment
+ * that is closed is cut back to its records.
  */
 public final class WalWriter implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WalWriter.class);
   /** Pages kept between flushes; a larger run grown by one big group is given back after it. */
   private static final int RETAINED_PAGES = 16;
+  /** How far ahead of its records the open segment is extended with zeros. */
+  static final long ZERO_AHEAD = 1 << 20;
 
   private final FileIo io;
   private final Path dir;
@@ -51,6 +60,8 @@ public final class WalWriter implements AutoCloseable {
   private int flushed;
   /** Pages of the segment before {@code buf[0]}. */
   private int donePages;
+  /** The open segment's file is zero from its records' end up to here. */
+  private long zeroedTo;
 
   private volatile FileChannel channel;
   private volatile int segmentIndex;
@@ -112,6 +123,7 @@ public final class WalWriter implements AutoCloseable {
       throw new IOException("new WAL segment " + p + " is not empty");
     }
     segmentIndex = index;
+    zeroedTo = 0;
     io.syncDirectory(dir);
   }
 
@@ -267,8 +279,10 @@ public final class WalWriter implements AutoCloseable {
   private void writeBuffered() throws IOException {
     int n = alloc - flushed;
     if (n > 0) {
+      long end = fileEnd() + n;
       io.write(channel, ByteBuffer.wrap(buf, flushed, n));
       written += n;
+      zeroAhead(end);
     }
     flushed = alloc;
     int pageStart = alloc - inPage();
@@ -289,6 +303,38 @@ public final class WalWriter implements AutoCloseable {
     flushed = keep;
   }
 
+  /** Offset in the segment file just after the bytes written into it. */
+  private long fileEnd() {
+    return (long) donePages * WalSegments.PAGE_SIZE + flushed;
+  }
+
+  /** Extends the file with zeros beyond {@code end} when the records have reached the zeros' end. */
+  private void zeroAhead(long end) {
+    if (end <= zeroedTo) {
+      return;
+    }
+    long to = Math.max(end, Math.min((long) pagesPerSegment * WalSegments.PAGE_SIZE, end + ZERO_AHEAD));
+    try {
+      if (to > end) {
+        io.writeZeros(channel, end, to - end);
+      }
+    } catch (IOException e) {
+      // Only a cost: the records are written, and the next fsyncs also flush the file's size.
+      // Tried again once the records pass `to` (the file is cut to its records at close).
+      LOG.warn("extending WAL segment {} with zeros failed: {}", segmentIndex, e.toString());
+    }
+    zeroedTo = to;
+  }
+
+  /** Cuts the zeros beyond the records off the segment file before it is synced and closed. */
+  private void cutZeros() throws IOException {
+    long end = fileEnd();
+    if (zeroedTo > end) {
+      io.truncate(channel, end);
+      zeroedTo = end;
+    }
+  }
+
   /**
    * Writes what is buffered, pads and syncs the current segment and starts the next one. Returns
    * the closed index.
@@ -304,6 +350,7 @@ public final class WalWriter implements AutoCloseable {
     }
     int closed = segmentIndex;
     synchronized (syncLock) {
+      cutZeros();
       timedSync();
       durable = written;
       io.close(channel);
@@ -356,6 +403,7 @@ public final class WalWriter implements AutoCloseable {
           writeBuffered();
         }
         if (failure == null) {
+          cutZeros();
           io.sync(channel);
           durable = written;
         }

@@ -80,7 +80,7 @@ class GroupCommitTest {
       super.sync(ch);
       Path p = paths.get(ch);
       if (p != null) {
-        durable.put(p, ch.size());
+        durable.put(p, ch.position());
       }
     }
   }
@@ -347,5 +347,38 @@ class GroupCommitTest {
     for (int i = 0; i < commits; i++) {
       assertEquals(i, c.samples.get(i)[1], "records in the order of the writes");
     }
+  }
+
+  @Test
+  void enqueuersWaitingForRoomInAFullQueueAllGetIn() throws Exception {
+    RecordingIo io = new RecordingIo();
+    Wal wal = started(io, 1 << 20);
+    GroupCommit gc = wal.groupCommit();
+    int threads = 4;
+    int perThread = GroupCommit.QUEUE_CAPACITY / 2;
+    // The first group's fsync waits until the queue is full, so the other enqueuers wait for room.
+    io.holdSyncUntil = () -> gc.queued() == GroupCommit.QUEUE_CAPACITY;
+    List<Runnable> bodies = new ArrayList<>();
+    for (int th = 0; th < threads; th++) {
+      long ref = th + 1;
+      bodies.add(() -> {
+        long[] tokens = new long[perThread];
+        for (int i = 0; i < perThread; i++) {
+          tokens[i] = wal.write(i == 0 ? List.of(series(ref)) : List.of(), new long[] {ref},
+              new long[] {i * 10L}, new double[] {i}, 1);
+        }
+        for (long t : tokens) {
+          wal.awaitDurable(t);
+        }
+      });
+    }
+    runAll(bodies);
+    wal.close();
+    WalTest.Collector c = new WalTest.Collector();
+    try (Wal again = Wal.open(FileIo.DEFAULT, dir, 1 << 20)) {
+      again.replay(c);
+    }
+    assertEquals(threads, c.series.size());
+    assertEquals(threads * perThread, c.samples.size());
   }
 }
