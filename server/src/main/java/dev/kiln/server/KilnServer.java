@@ -166,6 +166,7 @@ public final class KilnServer implements AutoCloseable {
         opts.tuning().features().contains("native-histograms"));
     scrape.setCreatedTimestampZeroIngestion(opts.tuning().features().contains("created-timestamp-zero-ingestion"));
     ScrapeManager scrapes = scrape;
+    metrics.addSection(scrapes.appendErrors()::metricsText);
     remote.setMetadataSource(() -> scrapes.targetMetadata().stream()
         .map(m -> new dev.kiln.server.remote.FamilyMetadata(m.metric(), m.metadata())).toList());
     registerRoutes();

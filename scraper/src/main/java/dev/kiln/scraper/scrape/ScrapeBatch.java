@@ -336,9 +336,10 @@ final class ScrapeBatch implements ProtobufSink {
    * Appends the exemplars of slot {@code i} (from {@code next}, the first not yet appended), as
    * Prometheus's scrape loop: one without a timestamp takes the sample's, except on a native
    * histogram, where it is dropped; they are sorted by timestamp, value and labels; a rejected one
-   * is skipped without failing the scrape. Returns the next exemplar index.
+   * is skipped without failing the scrape (an out-of-order one counted in {@code counts}). Returns
+   * the next exemplar index.
    */
-  private int appendExemplars(Appender app, int i, boolean histogram, int next) {
+  private int appendExemplars(Appender app, int i, boolean histogram, int next, ScrapeCounts counts) {
     int end = next;
     while (end < exemplarCount && exemplarSlots[end] == i) {
       end++;
@@ -361,7 +362,12 @@ final class ScrapeBatch implements ProtobufSink {
     for (dev.kiln.tsdb.storage.Exemplar e : list) {
       try {
         app.appendExemplar(refs[i] != 0 ? refs[i] : series[i].ref, series[i].labels, e);
-      } catch (dev.kiln.tsdb.storage.ExemplarException | AppendException ex) {
+      } catch (dev.kiln.tsdb.storage.ExemplarException ex) {
+        if (ex.reason() == dev.kiln.tsdb.storage.ExemplarException.Reason.OUT_OF_ORDER) {
+          counts.exemplarOutOfOrder++;
+        }
+        LOG.debug("exemplar {} of {} not stored: {}", e, series[i].labels, ex.getMessage());
+      } catch (AppendException ex) {
         LOG.debug("exemplar {} of {} not stored: {}", e, series[i].labels, ex.getMessage());
       }
     }
@@ -443,6 +449,12 @@ final class ScrapeBatch implements ProtobufSink {
         if (histogram && fatal) {
           throw new ScrapeFailure(ex.getMessage());
         }
+        switch (ex.reason()) {
+          case OUT_OF_ORDER -> counts.sampleOutOfOrder++;
+          case DUPLICATE_SAMPLE -> counts.sampleDuplicate++;
+          case OUT_OF_BOUNDS -> counts.sampleOutOfBounds++;
+          default -> { }
+        }
         LOG.debug("sample of {} rejected: {}", s.labels, ex.getMessage());
       }
       // As Prometheus: a sample's exemplars are appended also when the sample itself was rejected.
@@ -450,7 +462,7 @@ final class ScrapeBatch implements ProtobufSink {
         nextExemplar++;
       }
       if (nextExemplar < exemplarCount) {
-        nextExemplar = appendExemplars(app, i, histogram, nextExemplar);
+        nextExemplar = appendExemplars(app, i, histogram, nextExemplar, counts);
       }
     }
     // As Prometheus: every sample left after relabeling counts, rejected or not, in-page

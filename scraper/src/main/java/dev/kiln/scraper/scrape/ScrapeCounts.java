@@ -8,4 +8,12 @@ final class ScrapeCounts {
   int postRelabel;
   /** {@code scrape_series_added}: series texts new to the scrape cache. */
   int added;
+  /** Samples the storage refused as out of order. */
+  int sampleOutOfOrder;
+  /** Samples the storage refused as another value at a stored timestamp. */
+  int sampleDuplicate;
+  /** Samples the storage or the time limit refused as out of bounds. */
+  int sampleOutOfBounds;
+  /** Exemplars the storage refused as out of order. */
+  int exemplarOutOfOrder;
 }

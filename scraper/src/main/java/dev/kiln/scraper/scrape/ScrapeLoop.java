@@ -57,6 +57,7 @@ public final class ScrapeLoop {
   private byte[] bodyBuffer;
 
   private volatile Map<String, Metadata> metadata = Map.of();
+  private final ScrapeAppendErrors appendErrors;
   private volatile TargetHealth health = TargetHealth.UNKNOWN;
   private volatile String lastError = "";
   private volatile long lastScrapeMillis;
@@ -80,6 +81,14 @@ public final class ScrapeLoop {
    */
   public ScrapeLoop(String pool, Target target, ScrapeConfig cfg, Appendable storage, HttpFetcher fetcher,
       HttpAuthorization auth, Clock clock, String userAgent, boolean extraMetrics, boolean createdTimestampZero) {
+    this(pool, target, cfg, storage, fetcher, auth, clock, userAgent, extraMetrics, createdTimestampZero, new ScrapeAppendErrors());
+  }
+
+  /** As above, adding the samples and exemplars the storage refuses to {@code appendErrors}, which loops share. */
+  public ScrapeLoop(String pool, Target target, ScrapeConfig cfg, Appendable storage, HttpFetcher fetcher,
+      HttpAuthorization auth, Clock clock, String userAgent, boolean extraMetrics, boolean createdTimestampZero,
+      ScrapeAppendErrors appendErrors) {
+    this.appendErrors = appendErrors;
     this.pool = pool;
     this.auth = auth;
     this.target = target;
@@ -275,6 +284,11 @@ public final class ScrapeLoop {
         throw parseError;
       }
       throw f;
+    } finally {
+      appendErrors.add(counts);
+      if (counts.exemplarOutOfOrder > 0) {
+        LOG.warn("Error on ingesting out-of-order exemplars of {}: num_dropped={}", target.url(), counts.exemplarOutOfOrder);
+      }
     }
     if (parseError != null) {
       throw parseError;

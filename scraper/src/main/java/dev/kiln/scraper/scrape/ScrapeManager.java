@@ -39,6 +39,7 @@ public final class ScrapeManager implements AutoCloseable {
   private final Map<String, ScrapePool> pools = new LinkedHashMap<>();
   private final List<Discoverer> discoverers = new ArrayList<>();
   private final KubernetesDiscoveries kubernetes;
+  private final ScrapeAppendErrors appendErrors = new ScrapeAppendErrors();
 
   /**
    * @param userAgent sent with every scrape, e.g. {@code Kiln/0.1.0}
@@ -89,6 +90,11 @@ public final class ScrapeManager implements AutoCloseable {
     };
   }
 
+  /** The samples and exemplars the storage refused to all of this manager's scrapes, for {@code /metrics}. */
+  public ScrapeAppendErrors appendErrors() {
+    return appendErrors;
+  }
+
   /** Applies a configuration (initial or reloaded). */
   public synchronized void apply(PrometheusConfig config) {
     for (Discoverer d : discoverers) {
@@ -102,7 +108,8 @@ public final class ScrapeManager implements AutoCloseable {
       if (createdTimestampZero) {
         sc = sc.withCreatedTimestampZeroFeature();
       }
-      ScrapePool pool = new ScrapePool(sc, storage, fetcher, clock, userAgent, extra, scheduler, workers, createdTimestampZero);
+      ScrapePool pool = new ScrapePool(sc, storage, fetcher, clock, userAgent, extra, scheduler, workers, createdTimestampZero,
+          appendErrors);
       ScrapePool old = pools.remove(sc.jobName());
       if (old != null) {
         pool.adopt(old);

@@ -40,6 +40,7 @@ final class ScrapePool {
   private volatile List<DroppedTarget> dropped = List.of();
   private boolean closed;
   private final boolean createdTimestampZero;
+  private final ScrapeAppendErrors appendErrors;
 
   private static final class Running {
     final ScrapeLoop loop;
@@ -53,8 +54,9 @@ final class ScrapePool {
   }
 
   ScrapePool(ScrapeConfig cfg, Appendable storage, HttpFetcher fetcher, Clock clock, String userAgent, boolean extraMetrics,
-      ScheduledExecutorService scheduler, ExecutorService workers, boolean createdTimestampZero) {
+      ScheduledExecutorService scheduler, ExecutorService workers, boolean createdTimestampZero, ScrapeAppendErrors appendErrors) {
     this.createdTimestampZero = createdTimestampZero;
+    this.appendErrors = appendErrors;
     this.cfg = cfg;
     this.storage = storage;
     this.fetcher = fetcher;
@@ -121,7 +123,7 @@ final class ScrapePool {
 
   private void start(String key, Target target) {
     ScrapeLoop loop = new ScrapeLoop(cfg.jobName(), target, cfg, storage, fetcher, auth, clock, userAgent, extraMetrics,
-        createdTimestampZero);
+        createdTimestampZero, appendErrors);
     ScrapeLoop previous = inherited.remove(key);
     if (previous != null) {
       loop.inheritState(previous);

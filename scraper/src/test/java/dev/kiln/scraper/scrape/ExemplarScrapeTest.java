@@ -1,6 +1,7 @@
 package dev.kiln.scraper.scrape;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.config.ConfigLoader;
 import dev.kiln.config.ScrapeConfig;
@@ -31,12 +32,14 @@ class ExemplarScrapeTest {
     head.close();
   }
 
+  private final ScrapeAppendErrors appendErrors = new ScrapeAppendErrors();
+
   private ScrapeLoop loop(String jobYaml) {
     head.exemplars().resize(100);
     String yaml = "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n" + jobYaml;
     ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("app");
     Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of(), "s"))).get(0).target();
-    return new ScrapeLoop("app", t, cfg, head, fetcher, clock, "Kiln/test", false);
+    return new ScrapeLoop("app", t, cfg, head, fetcher, cfg.http().newAuthorization(), clock, "Kiln/test", false, false, appendErrors);
   }
 
   /** Series name (and le) to its exemplars as "labels value@t". */
@@ -77,6 +80,66 @@ class ExemplarScrapeTest {
     l.scrape();
     assertEquals(List.of("{trace_id=\"a\"} 1.5@1699999999500"), stored().get("req_total"));
     assertEquals(2, stored().get("lat_bucket{le=1.0}").size());
+  }
+
+  @Test
+  void outOfOrderExemplarsAreCountedInPrometheusScrapeMetric() {
+    ScrapeLoop l = loop("");
+    fetcher.contentType = OM;
+    fetcher.body = """
+        # TYPE req counter
+        req_total 5 # {trace_id="a"} 1.5 1699999999.5
+        # TYPE other counter
+        other_total 1 # {trace_id="x"} 1 1699999990
+        # EOF
+        """.getBytes(StandardCharsets.UTF_8);
+    l.scrape();
+    assertEquals(0, appendErrors.exemplarOutOfOrder());
+    clock.millis += 15_000;
+    // An older exemplar on each series than the stored ones, and a repeat (a duplicate, not counted).
+    fetcher.body = """
+        # TYPE req counter
+        req_total 6 # {trace_id="b"} 1.5 1699999998
+        # TYPE other counter
+        other_total 2 # {trace_id="x"} 1 1699999990
+        # EOF
+        """.getBytes(StandardCharsets.UTF_8);
+    l.scrape();
+    assertEquals(1, appendErrors.exemplarOutOfOrder());
+    assertEquals(List.of("{trace_id=\"a\"} 1.5@1699999999500"), stored().get("req_total"));
+    String text = appendErrors.metricsText();
+    assertTrue(text.contains("# TYPE prometheus_target_scrapes_exemplar_out_of_order_total counter\n"
+        + "prometheus_target_scrapes_exemplar_out_of_order_total 1\n"), text);
+    assertTrue(text.contains("prometheus_target_scrapes_sample_out_of_order_total 0\n"), text);
+  }
+
+  @Test
+  void rejectedSamplesAreCountedByReason() {
+    ScrapeLoop l = loop("    honor_timestamps: true\n");
+    fetcher.contentType = OM;
+    fetcher.body = """
+        # TYPE a gauge
+        a 1 1700000000
+        # TYPE b gauge
+        b 1 1700000000
+        # EOF
+        """.getBytes(StandardCharsets.UTF_8);
+    l.scrape();
+    clock.millis += 15_000;
+    fetcher.body = """
+        # TYPE a gauge
+        a 2 1699999999
+        # TYPE b gauge
+        b 2 1700000000
+        # TYPE c gauge
+        c 1 1900000000
+        # EOF
+        """.getBytes(StandardCharsets.UTF_8);
+    l.scrape();
+    String text = appendErrors.metricsText();
+    assertTrue(text.contains("prometheus_target_scrapes_sample_out_of_order_total 1\n"), text);
+    assertTrue(text.contains("prometheus_target_scrapes_sample_duplicate_timestamp_total 1\n"), text);
+    assertTrue(text.contains("prometheus_target_scrapes_sample_out_of_bounds_total 1\n"), text);
   }
 
   @Test

@@ -9,8 +9,11 @@ import dev.kiln.tsdb.storage.AppendException;
 import dev.kiln.tsdb.storage.AppendOptions;
 import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.Exemplar;
+import dev.kiln.tsdb.storage.ExemplarException;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -22,7 +25,8 @@ import java.util.function.Supplier;
  * written, as Prometheus 3.5 does. The samples are appended in one batch through the same
  * {@link Appendable} as remote write: a sample the storage rejects (out of order, duplicate, too
  * far in the future) rolls the whole request back and answers 400, so the sender does not retry.
- * Success is 200 with an empty body.
+ * Exemplars are appended after their series' samples; one the storage rejects is logged and
+ * skipped. Success is 200 with an empty body.
  */
 public final class OtlpHandler implements Handler {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OtlpHandler.class);
@@ -76,6 +80,7 @@ public final class OtlpHandler implements Handler {
     Appender app = storage.appender();
     boolean ok = false;
     Labels current = null;
+    long exemplars = 0;
     try {
       for (Map.Entry<Labels, Translation.Samples> e : t.series().entrySet()) {
         current = e.getKey();
@@ -87,6 +92,7 @@ public final class OtlpHandler implements Handler {
           }
           ref = app.append(ref, current, s.timestamp(i), s.value(i));
         }
+        exemplars += appendExemplars(app, ref, current, s.exemplars());
       }
       for (Map.Entry<Labels, Translation.HistogramSamples> e : t.histogramSeries().entrySet()) {
         current = e.getKey();
@@ -98,10 +104,12 @@ public final class OtlpHandler implements Handler {
           }
           ref = app.appendHistogram(ref, current, s.timestamp(i), s.histogram(i), null, AppendOptions.NONE);
         }
+        exemplars += appendExemplars(app, ref, current, s.exemplars());
       }
       app.commit();
       ok = true;
       stats.written(t.samples(), t.histograms());
+      stats.exemplars(exemplars, t.exemplars() - exemplars);
       return Response.empty(200);
     } catch (AppendException e) {
       stats.requestRejected();
@@ -113,5 +121,25 @@ public final class OtlpHandler implements Handler {
         app.rollback();
       }
     }
+  }
+
+  /**
+   * Appends a series' exemplars after its samples, as Prometheus's write handler does with the
+   * translated request: an exemplar the storage rejects (out of order, labels too long) is logged
+   * and skipped, never failing the request; one the storage drops (disabled, a duplicate) is not
+   * counted. Returns how many were taken.
+   */
+  private static long appendExemplars(Appender app, long ref, Labels series, List<Exemplar> exemplars) {
+    long taken = 0;
+    for (Exemplar e : exemplars) {
+      try {
+        if (app.appendExemplar(ref, series, e) != 0) {
+          taken++;
+        }
+      } catch (ExemplarException | AppendException ex) {
+        LOG.debug("Error while adding exemplar {} of {}: {}", e, series, ex.getMessage());
+      }
+    }
+    return taken;
   }
 }

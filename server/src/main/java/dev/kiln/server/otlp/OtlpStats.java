@@ -10,6 +10,13 @@ public final class OtlpStats {
   private final LongAdder invalidLabels = new LongAdder();
   private final LongAdder histograms = new LongAdder();
   private final LongAdder badRequests = new LongAdder();
+  private final LongAdder exemplars = new LongAdder();
+  private final LongAdder exemplarsDropped = new LongAdder();
+
+  void exemplars(long stored, long dropped) {
+    exemplars.add(stored);
+    exemplarsDropped.add(dropped);
+  }
 
   void written(long samples, long histogramSamples) {
     written.add(samples);
@@ -46,6 +53,10 @@ public final class OtlpStats {
     family(sb, "kiln_otlp_samples_invalid_labels_total", "OTLP samples left out because their translated labels were invalid.",
         invalidLabels.sum());
     family(sb, "kiln_otlp_histograms_written_total", "Native-histogram samples written through the OTLP receiver.", histograms.sum());
+    family(sb, "kiln_otlp_exemplars_written_total", "Exemplars the OTLP receiver appended to the storage.", exemplars.sum());
+    family(sb, "kiln_otlp_exemplars_dropped_total",
+        "OTLP exemplars of written series not stored (exemplar storage off or full of newer ones, duplicate, out of order, labels too long).",
+        exemplarsDropped.sum());
     family(sb, "kiln_otlp_bad_requests_total", "OTLP requests rejected as unreadable (content type, encoding, malformed body).",
         badRequests.sum());
     return sb.toString();

@@ -6,6 +6,7 @@ import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
+import dev.kiln.tsdb.storage.Exemplar;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -47,7 +48,10 @@ import java.util.Set;
  *   <li>the no-recorded-value flag writes the staleness marker; timestamps go from ns to ms.
  * </ul>
  *
- * Exemplars are dropped (Kiln has no exemplar storage). Immutable and thread-safe.
+ * Exemplars ({@link OtlpExemplars}) of sums go with their series, those of exponential and
+ * custom-bucket histograms with the native histogram, those of classic histograms with the first
+ * {@code _bucket} series whose bound is at least the exemplar's value; gauges and summaries have
+ * none. Immutable and thread-safe.
  */
 final class OtlpTranslator {
   static final String SERVICE_NAME = "service.name";
@@ -156,43 +160,51 @@ final class OtlpTranslator {
       out.error("empty data points. " + m.getName() + " is dropped");
       return;
     }
-    switch (kind) {
-      case GAUGE -> numbers(out, resource, scope, m.getGauge().getDataPointsList(), name);
-      case MONOTONIC_COUNTER, NON_MONOTONIC_COUNTER -> numbers(out, resource, scope, m.getSum().getDataPointsList(), name);
-      case HISTOGRAM -> {
-        if (config.convertHistogramsToNhcb()) {
-          for (HistogramDataPoint pt : m.getHistogram().getDataPointsList()) {
-            nativeHistogram(out, resource, scope, pt.getAttributesList(), name, pt.getTimeUnixNano(), NativeHistograms.customBuckets(pt));
-          }
-        } else {
-          histograms(out, resource, scope, m.getHistogram().getDataPointsList(), name);
-        }
-      }
-      case SUMMARY -> summaries(out, resource, scope, m.getSummary().getDataPointsList(), name);
-      default -> {
-        for (ExponentialHistogramDataPoint pt : m.getExponentialHistogram().getDataPointsList()) {
-          try {
-            nativeHistogram(out, resource, scope, pt.getAttributesList(), name, pt.getTimeUnixNano(), NativeHistograms.exponential(pt));
-          } catch (InvalidHistogramException e) {
-            out.error(e.getMessage());
-            return;
+    try {
+      switch (kind) {
+        case GAUGE -> numbers(out, resource, scope, m.getGauge().getDataPointsList(), name, false);
+        case MONOTONIC_COUNTER, NON_MONOTONIC_COUNTER -> numbers(out, resource, scope, m.getSum().getDataPointsList(), name, true);
+        case HISTOGRAM -> {
+          if (config.convertHistogramsToNhcb()) {
+            for (HistogramDataPoint pt : m.getHistogram().getDataPointsList()) {
+              nativeHistogram(out, resource, scope, pt.getAttributesList(), name, pt.getTimeUnixNano(), NativeHistograms.customBuckets(pt),
+                  pt.getExemplarsList());
+            }
+          } else {
+            histograms(out, resource, scope, m.getHistogram().getDataPointsList(), name);
           }
         }
+        case SUMMARY -> summaries(out, resource, scope, m.getSummary().getDataPointsList(), name);
+        default -> {
+          for (ExponentialHistogramDataPoint pt : m.getExponentialHistogram().getDataPointsList()) {
+            nativeHistogram(out, resource, scope, pt.getAttributesList(), name, pt.getTimeUnixNano(), NativeHistograms.exponential(pt),
+                pt.getExemplarsList());
+          }
+        }
       }
+    } catch (InvalidHistogramException | InvalidExemplarException e) {
+      // As Prometheus: the metric's remaining data points are left out, those before stay.
+      out.error(e.getMessage());
     }
   }
 
   private void nativeHistogram(Translation out, ResourceLabels resource, Scope scope, List<KeyValue> attrs, String name, long nanos,
-      Histogram h) {
+      Histogram h, List<io.opentelemetry.proto.metrics.v1.Exemplar> exemplars) throws InvalidExemplarException {
     Map<String, String> l = attributes(resource, attrs, scope, Set.of(), true);
     l.put(Labels.METRIC_NAME, name);
     Labels labels = labels(out, l);
     if (labels != null) {
       out.addHistogram(labels, millis(nanos), h);
     }
+    List<Exemplar> converted = OtlpExemplars.convert(exemplars);
+    if (labels != null && !converted.isEmpty()) {
+      out.addHistogramExemplars(labels, converted);
+    }
   }
 
-  private void numbers(Translation out, ResourceLabels resource, Scope scope, List<NumberDataPoint> points, String name) {
+  /** Gauge or sum data points; only sums carry their exemplars over, as in Prometheus. */
+  private void numbers(Translation out, ResourceLabels resource, Scope scope, List<NumberDataPoint> points, String name,
+      boolean withExemplars) throws InvalidExemplarException {
     for (NumberDataPoint pt : points) {
       Map<String, String> l = attributes(resource, pt.getAttributesList(), scope, Set.of(), true);
       l.put(Labels.METRIC_NAME, name);
@@ -201,11 +213,21 @@ final class OtlpTranslator {
         case AS_DOUBLE -> pt.getAsDouble();
         default -> 0;
       };
-      add(out, l, millis(pt.getTimeUnixNano()), noRecordedValue(pt.getFlags()) ? StaleNaN.VALUE : v);
+      Labels labels = add(out, l, millis(pt.getTimeUnixNano()), noRecordedValue(pt.getFlags()) ? StaleNaN.VALUE : v);
+      if (withExemplars) {
+        List<Exemplar> converted = OtlpExemplars.convert(pt.getExemplarsList());
+        if (labels != null && !converted.isEmpty()) {
+          out.addExemplars(labels, converted);
+        }
+      }
     }
   }
 
-  private void histograms(Translation out, ResourceLabels resource, Scope scope, List<HistogramDataPoint> points, String name) {
+  /** A {@code _bucket} series of a classic histogram data point and its upper bound. */
+  private record Bucket(double bound, Labels labels) {}
+
+  private void histograms(Translation out, ResourceLabels resource, Scope scope, List<HistogramDataPoint> points, String name)
+      throws InvalidExemplarException {
     for (HistogramDataPoint pt : points) {
       Map<String, String> base = attributes(resource, pt.getAttributesList(), scope, Set.of(), true);
       long t = millis(pt.getTimeUnixNano());
@@ -216,12 +238,38 @@ final class OtlpTranslator {
       add(out, series(base, name + "_count"), t, stale ? StaleNaN.VALUE : unsigned(pt.getCount()));
       long cumulative = 0;
       int n = Math.min(pt.getExplicitBoundsCount(), pt.getBucketCountsCount());
+      List<Bucket> buckets = new ArrayList<>(n + 1);
       for (int i = 0; i < n; i++) {
         cumulative += pt.getBucketCounts(i);
-        add(out, series(base, name + "_bucket", "le", GoFloats.format(pt.getExplicitBounds(i), Notation.PLAIN)), t,
+        Labels b = add(out, series(base, name + "_bucket", "le", GoFloats.format(pt.getExplicitBounds(i), Notation.PLAIN)), t,
             stale ? StaleNaN.VALUE : unsigned(cumulative));
+        buckets.add(new Bucket(pt.getExplicitBounds(i), b));
       }
-      add(out, series(base, name + "_bucket", "le", "+Inf"), t, stale ? StaleNaN.VALUE : unsigned(pt.getCount()));
+      Labels inf = add(out, series(base, name + "_bucket", "le", "+Inf"), t, stale ? StaleNaN.VALUE : unsigned(pt.getCount()));
+      buckets.add(new Bucket(Double.POSITIVE_INFINITY, inf));
+      bucketExemplars(out, buckets, OtlpExemplars.convert(pt.getExemplarsList()));
+    }
+  }
+
+  /**
+   * Prometheus's {@code addExemplars}: each exemplar goes to the first bucket, by bound, whose
+   * bound is at least its value (none for NaN). A bucket whose labels were invalid is not written,
+   * and neither are its exemplars.
+   */
+  private static void bucketExemplars(Translation out, List<Bucket> buckets, List<Exemplar> exemplars) {
+    if (exemplars.isEmpty()) {
+      return;
+    }
+    buckets.sort(Comparator.comparingDouble(Bucket::bound));
+    for (Exemplar e : exemplars) {
+      for (Bucket b : buckets) {
+        if (e.value() <= b.bound()) {
+          if (b.labels() != null) {
+            out.addExemplars(b.labels(), List.of(e));
+          }
+          break;
+        }
+      }
     }
   }
 
@@ -356,16 +404,21 @@ final class OtlpTranslator {
    */
   private record ResourceLabels(List<KeyValue> attributes, String job, String instance, List<String[]> promoted) {}
 
-  /** Adds a sample, or counts it as invalid when its labels are not a valid label set. */
-  private static void add(Translation out, Map<String, String> l, long t, double v) {
+  /**
+   * Adds a sample, or counts it as invalid when its labels are not a valid label set.
+   *
+   * @return the series' labels, or null when they were invalid
+   */
+  private static Labels add(Translation out, Map<String, String> l, long t, double v) {
     if (l == null) {
       out.invalidSeries("invalid labels: duplicate label name in a histogram or summary series");
-      return;
+      return null;
     }
     Labels labels = labels(out, l);
     if (labels != null) {
       out.add(labels, t, v);
     }
+    return labels;
   }
 
   /** The label set, or null (counted as invalid) when a name is empty or the metric name is missing. */

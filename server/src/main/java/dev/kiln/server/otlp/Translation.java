@@ -2,6 +2,7 @@ package dev.kiln.server.otlp;
 
 import dev.kiln.tsdb.histogram.Histogram;
 import dev.kiln.tsdb.model.Labels;
+import dev.kiln.tsdb.storage.Exemplar;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -41,6 +42,13 @@ final class Translation {
     double value(int i) {
       return values[i];
     }
+
+    /** The exemplars attached to the series, in arrival order. */
+    List<Exemplar> exemplars() {
+      return exemplars;
+    }
+
+    private final List<Exemplar> exemplars = new ArrayList<>(0);
   }
 
   /** The native-histogram samples of one series, in the order the data points arrived. */
@@ -70,6 +78,13 @@ final class Translation {
     Histogram histogram(int i) {
       return histograms[i];
     }
+
+    /** The exemplars attached to the series, in arrival order. */
+    List<Exemplar> exemplars() {
+      return exemplars;
+    }
+
+    private final List<Exemplar> exemplars = new ArrayList<>(0);
   }
 
   private final Map<Labels, Samples> series = new LinkedHashMap<>();
@@ -78,6 +93,7 @@ final class Translation {
   private long samples;
   private long histograms;
   private long invalidSeries;
+  private long exemplars;
 
   void add(Labels labels, long t, double v) {
     series.computeIfAbsent(labels, k -> new Samples()).add(t, v);
@@ -87,6 +103,18 @@ final class Translation {
   void addHistogram(Labels labels, long t, Histogram h) {
     histogramSeries.computeIfAbsent(labels, k -> new HistogramSamples()).add(t, h);
     histograms++;
+  }
+
+  /** Attaches exemplars to a float series that has a sample in this translation. */
+  void addExemplars(Labels labels, List<Exemplar> list) {
+    series.get(labels).exemplars.addAll(list);
+    exemplars += list.size();
+  }
+
+  /** Attaches exemplars to a native-histogram series that has a sample in this translation. */
+  void addHistogramExemplars(Labels labels, List<Exemplar> list) {
+    histogramSeries.get(labels).exemplars.addAll(list);
+    exemplars += list.size();
   }
 
   /** A metric (or part of one) left out, with Prometheus's message for it. */
@@ -124,6 +152,11 @@ final class Translation {
   /** Native-histogram samples. */
   long histograms() {
     return histograms;
+  }
+
+  /** Exemplars attached to series. */
+  long exemplars() {
+    return exemplars;
   }
 
   /** Samples dropped because their label set was invalid. */
