@@ -296,7 +296,10 @@ class DeployManifestsTest {
     assertTrue(exec.find());
     List<String> entry = run.execForm("ENTRYPOINT");
     String jar = copyDestination(run, "--from=build /kiln.jar");
-    assertEquals(List.of("/bin/sh", "-c", "exec " + exec.group(1) + " -jar " + jar + " \"$@\"", "kiln"), entry);
+    // The launcher adds Java 17's incubator foreign-memory module only when its java lists it; the image's JRE is not
+    // checked for it, so the image runs without (docs/operations.md, "Giving memory back after queries").
+    String launcherJava = exec.group(1).replace(" $modules", "");
+    assertEquals(List.of("/bin/sh", "-c", "exec " + launcherJava + " -jar " + jar + " \"$@\"", "kiln"), entry);
     assertTrue(all.args("RUN").stream().anyMatch(r -> r.contains("cp server/target/server-0.1.0-SNAPSHOT-all.jar /kiln.jar")));
   }
 
