@@ -70,17 +70,6 @@ final class ForkedTask<T> implements Runnable {
   }
 
   private void await() {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        done.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Latches.awaitUninterruptibly(done);
   }
 }

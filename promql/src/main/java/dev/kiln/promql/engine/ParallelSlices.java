@@ -91,18 +91,7 @@ final class ParallelSlices {
       }
     }
     task.run();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        left.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Latches.awaitUninterruptibly(left);
     synchronized (failure) {
       if (failure[0] != null) {
         throw failure[0];

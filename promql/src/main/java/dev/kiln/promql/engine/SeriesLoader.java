@@ -206,18 +206,7 @@ final class SeriesLoader {
      */
     void finish() {
       task.run();
-      boolean interrupted = false;
-      while (true) {
-        try {
-          done.await();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      Latches.awaitUninterruptibly(done);
     }
   }
 
