@@ -171,7 +171,11 @@ public final class KilnServer implements AutoCloseable {
         .map(m -> new dev.kiln.server.remote.FamilyMetadata(m.metric(), m.metadata())).toList());
     registerRoutes();
     dev.kiln.server.push.PushStore pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
-    new dev.kiln.server.push.PushApi(pushStore, clock, opts.adminApi()).register(router);
+    java.time.Instant started = clock.instant();
+    new dev.kiln.server.push.PushApi(pushStore, clock, opts.adminApi(), new dev.kiln.server.push.PushStatus(Map.of(
+        "branch", "main", "buildDate", KilnVersion.buildDate(), "buildUser", "kiln",
+        "goVersion", "java" + System.getProperty("java.version"), "revision", KilnVersion.revision(),
+        "version", KilnVersion.version()), flags(), started.getEpochSecond() * 1_000_000_000L + started.getNano())).register(router);
     pushIngester = new dev.kiln.server.push.PushIngester(pushStore, db, clock, config.global().scrapeIntervalMillis());
     Thread replay = new Thread(this::replayThenRun, "kiln-wal-replay");
     replay.setDaemon(true);

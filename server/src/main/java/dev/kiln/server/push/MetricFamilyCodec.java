@@ -13,7 +13,6 @@ import dev.kiln.server.exposition.proto.MetricFamily;
 import dev.kiln.server.exposition.proto.Quantile;
 import dev.kiln.server.exposition.proto.Summary;
 import dev.kiln.server.exposition.proto.Untyped;
-import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.storage.MetricType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,10 +49,11 @@ final class MetricFamilyCodec {
   }
 
   /**
-   * {@code family} with the labels of {@code key} set on each of its metrics, and an empty
-   * {@code instance} label on metrics that have none.
+   * {@code family} with the labels of {@code key} set on each of its metrics (empty values
+   * included), an empty {@code instance} label on metrics that have none, and each metric's labels
+   * sorted by name, as the Pushgateway's {@code sanitizeLabels}.
    */
-  static byte[] withLabels(byte[] family, Labels key) {
+  static byte[] withLabels(byte[] family, GroupingKey key) {
     MetricFamily parsed;
     try {
       parsed = MetricFamily.parseFrom(family);
@@ -67,21 +67,36 @@ final class MetricFamilyCodec {
     return b.build().toByteArray();
   }
 
-  private static Metric metricWithLabels(Metric metric, Labels key) {
-    Metric.Builder m = metric.toBuilder().clearLabel();
-    key.forEach((n, v) -> m.addLabel(labelPair(n, v)));
-    boolean instance = key.has("instance");
+  private static Metric metricWithLabels(Metric metric, GroupingKey key) {
+    Map<String, LabelPair> labels = new TreeMap<>();
     for (LabelPair l : metric.getLabelList()) {
-      if (!key.has(l.getName())) {
-        m.addLabel(l);
-        instance |= l.getName().equals("instance");
+      labels.put(l.getName(), l);
+    }
+    key.forEach((n, v) -> labels.put(n, labelPair(n, v)));
+    // As the Pushgateway: an empty instance label keeps the ingesting job's instance off the series.
+    labels.putIfAbsent("instance", labelPair("instance", ""));
+    return metric.toBuilder().clearLabel().addAllLabel(labels.values()).build();
+  }
+
+  /** A stored family as one MetricFamily message: the pushed messages merged, or a text family encoded. */
+  static MetricFamily decode(String name, PushedGroup.Family f) {
+    try {
+      if (f.protobuf() == null) {
+        return MetricFamily.parseFrom(encode(name, f.type(), f.help(), f.samples()));
       }
+      MetricFamily.Builder merged = null;
+      for (byte[] msg : split(f.protobuf())) {
+        MetricFamily one = MetricFamily.parseFrom(msg);
+        if (merged == null) {
+          merged = one.toBuilder();
+        } else {
+          merged.addAllMetric(one.getMetricList());
+        }
+      }
+      return merged == null ? MetricFamily.newBuilder().setName(name).build() : merged.build();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
     }
-    if (!instance) {
-      // As the Pushgateway: an empty instance label keeps the ingesting job's instance off the series.
-      m.addLabel(labelPair("instance", ""));
-    }
-    return m.build();
   }
 
   /**
@@ -105,7 +120,7 @@ final class MetricFamilyCodec {
       group(name, type, samples).forEach((labels, c) -> f.addMetric(c.metric(labels, type == MetricType.HISTOGRAM)));
     } else {
       for (PushedGroup.PushedSample s : samples) {
-        Metric.Builder m = withLabels(Metric.newBuilder(), s.labels());
+        Metric.Builder m = withLabels(Metric.newBuilder(), s.exposedLabels());
         switch (type) {
           case COUNTER -> m.setCounter(Counter.newBuilder().setValue(s.value()));
           case GAUGE -> m.setGauge(Gauge.newBuilder().setValue(s.value()));
@@ -123,11 +138,12 @@ final class MetricFamilyCodec {
     double count;
     final Map<Double, Double> points = new TreeMap<>();
 
-    Metric metric(Labels labels, boolean histogram) {
+    Metric metric(Map<String, String> labels, boolean histogram) {
       Metric.Builder m = withLabels(Metric.newBuilder(), labels);
       if (histogram) {
-        Histogram.Builder h = Histogram.newBuilder().setSampleSum(sum).setSampleCountFloat(count);
-        points.forEach((bound, c) -> h.addBucket(Bucket.newBuilder().setUpperBound(bound).setCumulativeCountFloat(c)));
+        // The Pushgateway's text parser keeps counts as unsigned integers.
+        Histogram.Builder h = Histogram.newBuilder().setSampleSum(sum).setSampleCount((long) count);
+        points.forEach((bound, c) -> h.addBucket(Bucket.newBuilder().setUpperBound(bound).setCumulativeCount((long) (double) c)));
         m.setHistogram(h);
       } else {
         Summary.Builder s = Summary.newBuilder().setSampleCount((long) count).setSampleSum(sum);
@@ -138,31 +154,24 @@ final class MetricFamilyCodec {
     }
   }
 
-  private static Map<Labels, Complex> group(String name, MetricType type, List<PushedGroup.PushedSample> samples) {
-    Map<Labels, Complex> out = new LinkedHashMap<>();
+  /** The samples of a histogram or summary family by series (exposed labels without le or quantile). */
+  private static Map<Map<String, String>, Complex> group(String name, MetricType type, List<PushedGroup.PushedSample> samples) {
+    Map<Map<String, String>, Complex> out = new LinkedHashMap<>();
     String pointLabel = type == MetricType.HISTOGRAM ? "le" : "quantile";
     for (PushedGroup.PushedSample s : samples) {
       String n = s.labels().metricName();
-      Labels.Builder b = s.labels().toBuilder();
-      b.set("__name__", name);
+      Map<String, String> series = s.exposedLabels();
+      series.remove(pointLabel);
       if (n.equals(name + "_sum")) {
-        out.computeIfAbsent(b.build(), k -> new Complex()).sum = s.value();
+        out.computeIfAbsent(series, k -> new Complex()).sum = s.value();
       } else if (n.equals(name + "_count")) {
-        out.computeIfAbsent(b.build(), k -> new Complex()).count = s.value();
+        out.computeIfAbsent(series, k -> new Complex()).count = s.value();
       } else if ((type == MetricType.HISTOGRAM ? n.equals(name + "_bucket") : n.equals(name)) && s.labels().has(pointLabel)) {
         double point = dev.kiln.tsdb.model.GoFloats.parse(s.labels().get(pointLabel));
-        b.delete(pointLabel);
-        out.computeIfAbsent(b.build(), k -> new Complex()).points.put(point, s.value());
+        out.computeIfAbsent(series, k -> new Complex()).points.put(point, s.value());
       }
     }
     return out;
-  }
-
-  /** A gauge family with one metric per {@code (labels, value)}. */
-  static byte[] gauge(String name, Map<Labels, Double> values) {
-    List<PushedGroup.PushedSample> samples = new ArrayList<>();
-    values.forEach((l, v) -> samples.add(new PushedGroup.PushedSample(l, v)));
-    return encode(name, MetricType.GAUGE, "", samples);
   }
 
   /** Appends {@code msg} with its varint length prefix. */
@@ -176,17 +185,13 @@ final class MetricFamilyCodec {
     out.write(msg, 0, msg.length);
   }
 
-  /** {@code m} with the labels of {@code labels} but the metric name. */
-  private static Metric.Builder withLabels(Metric.Builder m, Labels labels) {
-    labels.forEach((n, v) -> {
-      if (!n.equals("__name__")) {
-        m.addLabel(labelPair(n, v));
-      }
-    });
+  /** {@code m} with {@code labels} (sorted by name, no metric name). */
+  private static Metric.Builder withLabels(Metric.Builder m, Map<String, String> labels) {
+    labels.forEach((n, v) -> m.addLabel(labelPair(n, v)));
     return m;
   }
 
-  private static LabelPair labelPair(String name, String value) {
+  static LabelPair labelPair(String name, String value) {
     return LabelPair.newBuilder().setName(name).setValue(value).build();
   }
 }

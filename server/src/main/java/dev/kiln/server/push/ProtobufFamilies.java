@@ -26,7 +26,7 @@ final class ProtobufFamilies {
 
   private ProtobufFamilies() {}
 
-  static Map<String, PushedGroup.Family> parse(Labels key, byte[] body) throws PushException {
+  static Map<String, PushedGroup.Family> parse(GroupingKey key, byte[] body) throws PushException {
     Map<String, ByteArrayOutputStream> messages = new LinkedHashMap<>();
     Map<String, Collector> collected = new LinkedHashMap<>();
     try {
@@ -34,7 +34,7 @@ final class ProtobufFamilies {
         ByteArrayOutputStream one = new ByteArrayOutputStream();
         MetricFamilyCodec.delimit(one, MetricFamilyCodec.withLabels(msg, key));
         byte[] labelled = one.toByteArray();
-        Collector c = new Collector();
+        Collector c = new Collector(emptyNames(key));
         ProtobufParser.parse(labelled, labelled.length, OPTIONS, c);
         if (c.timestamped) {
           throw PushException.inconsistent("pushed metrics must not have timestamps");
@@ -61,14 +61,30 @@ final class ProtobufFamilies {
     return out;
   }
 
+  /** The grouping labels with an empty value, which every metric of the group carries so. */
+  private static List<String> emptyNames(GroupingKey key) {
+    List<String> out = new ArrayList<>();
+    key.forEach((n, v) -> {
+      if (v.isEmpty()) {
+        out.add(n);
+      }
+    });
+    return List.copyOf(out);
+  }
+
   /** Collects one family's metadata and float series. */
   private static final class Collector implements ProtobufSink {
+    private final List<String> emptyLabels;
     String family;
     MetricType type;
     String help = "";
     boolean timestamped;
     final List<Labels> series = new ArrayList<>();
     final List<PushedGroup.PushedSample> samples = new ArrayList<>();
+
+    Collector(List<String> emptyLabels) {
+      this.emptyLabels = emptyLabels;
+    }
 
     @Override
     public void metadata(String family, MetricType type, String help, String unit) {
@@ -91,7 +107,7 @@ final class ProtobufFamilies {
     @Override
     public void sample(int entry, double value, long timestampMillis) {
       checkTimestamp(timestampMillis);
-      samples.add(new PushedGroup.PushedSample(series.get(entry), value));
+      samples.add(new PushedGroup.PushedSample(series.get(entry), value, emptyLabels));
     }
 
     @Override

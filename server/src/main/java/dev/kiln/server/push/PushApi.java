@@ -4,7 +4,6 @@ import dev.kiln.server.http.ApiResponses;
 import dev.kiln.server.http.Request;
 import dev.kiln.server.http.Response;
 import dev.kiln.server.http.Router;
-import dev.kiln.tsdb.model.Labels;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,28 +11,34 @@ import java.time.Clock;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
-/** The Pushgateway HTTP API on Kiln's port: {@code /metrics/job/...} and {@code /api/v1/metrics}. */
+/**
+ * The Pushgateway HTTP API on Kiln's port: {@code /metrics/job/...}, {@code /api/v1/metrics},
+ * {@code /api/v1/status} and, with the admin API on, {@code PUT /api/v1/admin/wipe}.
+ */
 public final class PushApi {
   private final PushStore store;
   private final Clock clock;
   private final boolean adminEnabled;
+  private final PushStatus status;
 
-  public PushApi(PushStore store, Clock clock, boolean adminEnabled) {
+  public PushApi(PushStore store, Clock clock, boolean adminEnabled, PushStatus status) {
     this.store = store;
     this.clock = clock;
     this.adminEnabled = adminEnabled;
+    this.status = status;
   }
 
   public void register(Router router) {
     router.add(Set.of("PUT", "POST", "DELETE"), "/metrics/*", this::push);
     router.read("/api/v1/metrics", this::list);
-    router.add(Set.of("PUT"), "/api/v1/admin/wipe", r -> {
-      if (!adminEnabled) {
-        return ApiResponses.error("unavailable", 500, "admin APIs disabled");
-      }
-      store.wipe();
-      return Response.empty(202);
-    });
+    router.read("/api/v1/status", r -> ApiResponses.success(status::write));
+    if (adminEnabled) {
+      // As the Pushgateway: without the admin API the path is unknown (404); with it, PUT only.
+      router.add(Set.of("PUT"), "/api/v1/admin/wipe", r -> {
+        store.wipe();
+        return Response.empty(202);
+      });
+    }
   }
 
   private Response push(Request r) throws IOException {
@@ -41,7 +46,11 @@ public final class PushApi {
     if (!rest.startsWith("job/") && !rest.startsWith("job@base64/")) {
       return Response.text(404, "404 page not found\n");
     }
-    Labels key;
+    if (rest.equals("job/") || rest.equals("job@base64/")) {
+      // The Pushgateway's router redirects a trailing slash to /metrics/job, which it does not serve.
+      return Response.empty(307).withHeader("Location", r.path().substring(0, r.path().length() - rest.length()) + "job");
+    }
+    GroupingKey key;
     try {
       key = GroupingKeyParser.parse(rest);
     } catch (PushException e) {

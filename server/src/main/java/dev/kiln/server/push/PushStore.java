@@ -31,7 +31,7 @@ public final class PushStore {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path file;
-  private final Map<Labels, PushedGroup> groups = new TreeMap<>();
+  private final Map<GroupingKey, PushedGroup> groups = new TreeMap<>();
 
   /** Opens the store persisted in {@code file}, loading the groups saved there. */
   public PushStore(Path file) throws IOException {
@@ -50,7 +50,7 @@ public final class PushStore {
    * Applies a push. {@code replaceAll} is PUT (the group becomes the body) versus POST (only
    * families named in the body are replaced).
    */
-  public synchronized void push(Labels key, String body, boolean replaceAll, long nowNanos) throws PushException, IOException {
+  public synchronized void push(GroupingKey key, String body, boolean replaceAll, long nowNanos) throws PushException, IOException {
     apply(key, () -> parse(key, body), replaceAll, nowNanos);
   }
 
@@ -58,7 +58,7 @@ public final class PushStore {
    * Applies a push in the delimited protobuf format (varint-length-delimited MetricFamily
    * messages), with the semantics of {@link #push}.
    */
-  public synchronized void pushProtobuf(Labels key, byte[] body, boolean replaceAll, long nowNanos)
+  public synchronized void pushProtobuf(GroupingKey key, byte[] body, boolean replaceAll, long nowNanos)
       throws PushException, IOException {
     apply(key, () -> ProtobufFamilies.parse(key, body), replaceAll, nowNanos);
   }
@@ -68,7 +68,7 @@ public final class PushStore {
     Map<String, PushedGroup.Family> parse() throws PushException;
   }
 
-  private void apply(Labels key, BodyParser parser, boolean replaceAll, long nowNanos) throws PushException, IOException {
+  private void apply(GroupingKey key, BodyParser parser, boolean replaceAll, long nowNanos) throws PushException, IOException {
     PushedGroup old = groups.get(key);
     Map<String, PushedGroup.Family> parsed;
     try {
@@ -99,7 +99,7 @@ public final class PushStore {
   }
 
   /** Deletes a group; unknown groups are fine. */
-  public synchronized void delete(Labels key) throws IOException {
+  public synchronized void delete(GroupingKey key) throws IOException {
     if (groups.remove(key) != null) {
       save();
     }
@@ -111,7 +111,7 @@ public final class PushStore {
     save();
   }
 
-  private static Map<String, PushedGroup.Family> parse(Labels key, String body) throws PushException {
+  private static Map<String, PushedGroup.Family> parse(GroupingKey key, String body) throws PushException {
     Map<String, PushedGroup.Family> out = new LinkedHashMap<>();
     Map<String, MetricType> types = new HashMap<>();
     Map<String, String> helps = new HashMap<>();
@@ -124,14 +124,23 @@ public final class PushStore {
           if (ts != NO_TIMESTAMP) {
             timestamped[0] = true;
           }
-          Labels.Builder b = s.labels().toBuilder();
-          key.forEach(b::set);
-          Labels l = b.build();
           String name = s.metricName();
           if (isPushTimeFamily(name)) {
             return;
           }
-          samples.computeIfAbsent(familyOf(name, types), k -> new ArrayList<>()).add(new PushedGroup.PushedSample(l, value));
+          // As the Pushgateway's sanitizeLabels: the grouping key's values win, empty ones included.
+          Labels.Builder b = s.labels().toBuilder();
+          java.util.TreeSet<String> empty = new java.util.TreeSet<>(EmptyLabels.in(raw));
+          key.forEach((n, v) -> {
+            b.set(n, v);
+            if (v.isEmpty()) {
+              empty.add(n);
+            } else {
+              empty.remove(n);
+            }
+          });
+          samples.computeIfAbsent(familyOf(name, types), k -> new ArrayList<>())
+              .add(new PushedGroup.PushedSample(b.build(), value, List.copyOf(empty)));
         }
 
         @Override
@@ -167,12 +176,20 @@ public final class PushStore {
     return name;
   }
 
-  private void checkConsistency(Labels key, Map<String, PushedGroup.Family> parsed) throws PushException {
-    java.util.Set<Labels> seen = new java.util.HashSet<>();
+  /**
+   * A series as the Pushgateway's consistency check tells series apart: its name and exposed
+   * labels, so {@code a{foo=""}} and {@code a} are two series.
+   */
+  private static List<Object> identity(PushedGroup.PushedSample s) {
+    return List.of(s.labels().metricName(), s.exposedLabels());
+  }
+
+  private void checkConsistency(GroupingKey key, Map<String, PushedGroup.Family> parsed) throws PushException {
+    java.util.Set<List<Object>> seen = new java.util.HashSet<>();
     for (Map.Entry<String, PushedGroup.Family> e : parsed.entrySet()) {
       for (PushedGroup.PushedSample s : e.getValue().samples()) {
-        if (!seen.add(s.labels())) {
-          throw PushException.inconsistent("collected metric \"" + s.labels().metricName() + "\" " + exposed(s.labels())
+        if (!seen.add(identity(s))) {
+          throw PushException.inconsistent("collected metric \"" + s.labels().metricName() + "\" " + exposed(s)
               + " was collected before with the same name and label values");
         }
       }
@@ -187,14 +204,15 @@ public final class PushStore {
           continue;
         }
         if (other.type() != e.getValue().type()) {
-          Labels first = e.getValue().samples().isEmpty() ? key : e.getValue().samples().get(0).labels();
-          throw PushException.inconsistent("collected metric \"" + e.getKey() + "\" " + exposed(first) + " is not a "
+          String first = e.getValue().samples().isEmpty() ? exposed(new PushedGroup.PushedSample(key.labels(), 0))
+              : exposed(e.getValue().samples().get(0));
+          throw PushException.inconsistent("collected metric \"" + e.getKey() + "\" " + first + " is not a "
               + typeName(other.type()).toUpperCase(java.util.Locale.ROOT));
         }
         for (PushedGroup.PushedSample s : e.getValue().samples()) {
           for (PushedGroup.PushedSample o : other.samples()) {
-            if (o.labels().equals(s.labels())) {
-              throw PushException.inconsistent("collected metric \"" + s.labels().metricName() + "\" " + exposed(s.labels())
+            if (identity(o).equals(identity(s))) {
+              throw PushException.inconsistent("collected metric \"" + s.labels().metricName() + "\" " + exposed(s)
                   + " was collected before with the same name and label values");
             }
           }
@@ -203,34 +221,27 @@ public final class PushStore {
     }
   }
 
-  /** A series' labels as the Pushgateway exposes them (with {@code instance=""} when it has none). */
-  private static String exposed(Labels l) {
-    String line = line(l, 0, l.metricName());
-    return line.substring(line.indexOf('{'), line.lastIndexOf('}') + 1);
+  private static String typeName(MetricType t) {
+    return switch (t) {
+      case COUNTER, GAUGE, HISTOGRAM, SUMMARY -> t.text();
+      default -> "untyped";
+    };
   }
 
-  /** The exposition text of every group, with push_time_seconds and push_failure_time_seconds. */
+  /** A series' labels as the Pushgateway exposes them, e.g. {@code {instance="",job="j"}}. */
+  private static String exposed(PushedGroup.PushedSample s) {
+    StringBuilder sb = new StringBuilder("{");
+    s.exposedLabels().forEach((n, v) -> sb.append(sb.length() > 1 ? "," : "").append(n).append('=')
+        .append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"'));
+    return sb.append('}').toString();
+  }
+
+  /**
+   * Every group as the Pushgateway's {@code /metrics} exposes it (its own metrics aside), in the
+   * text format: see {@link GatheredFamilies} and {@link FamilyText}.
+   */
   public synchronized String exposition() {
-    StringBuilder sb = new StringBuilder();
-    Map<String, List<String>> lines = new TreeMap<>();
-    Map<String, String> typeLines = new HashMap<>();
-    for (PushedGroup g : groups.values()) {
-      for (Map.Entry<String, PushedGroup.Family> f : g.families().entrySet()) {
-        typeLines.putIfAbsent(f.getKey(), typeName(f.getValue().type()));
-        for (PushedGroup.PushedSample s : f.getValue().samples()) {
-          lines.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(line(s.labels(), s.value(), null));
-        }
-      }
-      lines.computeIfAbsent("push_time_seconds", k -> new ArrayList<>()).add(line(g.key(), g.pushTime(), "push_time_seconds"));
-      lines.computeIfAbsent("push_failure_time_seconds", k -> new ArrayList<>()).add(line(g.key(), g.failureTime(), "push_failure_time_seconds"));
-      typeLines.put("push_time_seconds", "gauge");
-      typeLines.put("push_failure_time_seconds", "gauge");
-    }
-    for (Map.Entry<String, List<String>> e : lines.entrySet()) {
-      sb.append("# TYPE ").append(e.getKey()).append(' ').append(typeLines.get(e.getKey())).append('\n');
-      e.getValue().forEach(sb::append);
-    }
-    return sb.toString();
+    return FamilyText.write(GatheredFamilies.of(groups.values()));
   }
 
   /** Whether a group holds a family pushed in the protobuf format. */
@@ -246,56 +257,15 @@ public final class PushStore {
   }
 
   /**
-   * Every group in the delimited protobuf format, with push_time_seconds and
-   * push_failure_time_seconds: protobuf-pushed families as pushed, text-pushed ones encoded.
+   * Every group in the delimited protobuf format, one MetricFamily message per family name as the
+   * Pushgateway gathers them: protobuf-pushed families as pushed, text-pushed ones encoded.
    */
   public synchronized byte[] protobufExposition() {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    Map<Labels, Double> pushTimes = new TreeMap<>();
-    Map<Labels, Double> failureTimes = new TreeMap<>();
-    for (PushedGroup g : groups.values()) {
-      for (Map.Entry<String, PushedGroup.Family> e : g.families().entrySet()) {
-        PushedGroup.Family f = e.getValue();
-        if (f.protobuf() != null) {
-          out.write(f.protobuf(), 0, f.protobuf().length);
-        } else {
-          MetricFamilyCodec.delimit(out, MetricFamilyCodec.encode(e.getKey(), f.type(), f.help(), f.samples()));
-        }
-      }
-      pushTimes.put(g.key(), g.pushTime());
-      failureTimes.put(g.key(), g.failureTime());
-    }
-    if (!pushTimes.isEmpty()) {
-      MetricFamilyCodec.delimit(out, MetricFamilyCodec.gauge("push_time_seconds", pushTimes));
-      MetricFamilyCodec.delimit(out, MetricFamilyCodec.gauge("push_failure_time_seconds", failureTimes));
+    for (dev.kiln.server.exposition.proto.MetricFamily f : GatheredFamilies.of(groups.values())) {
+      MetricFamilyCodec.delimit(out, f.toByteArray());
     }
     return out.toByteArray();
-  }
-
-  private static String typeName(MetricType t) {
-    return switch (t) {
-      case COUNTER, GAUGE, HISTOGRAM, SUMMARY -> t.text();
-      default -> "untyped";
-    };
-  }
-
-  private static String line(Labels l, double v, String name) {
-    StringBuilder sb = new StringBuilder(name != null ? name : l.metricName()).append('{');
-    boolean first = true;
-    for (int i = 0; i < l.size(); i++) {
-      if (l.name(i).equals("__name__")) {
-        continue;
-      }
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-      sb.append(l.name(i)).append("=\"").append(l.value(i).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
-    }
-    if (!l.has("instance")) {
-      sb.append(first ? "" : ",").append("instance=\"\"");
-    }
-    return sb.append("} ").append(GoFloats.format(v, Notation.G)).append('\n').toString();
   }
 
   private void save() throws IOException {
@@ -321,6 +291,10 @@ public final class PushStore {
           ObjectNode lo = so.putObject("labels");
           s.labels().forEach(lo::put);
           so.put("value", GoFloats.format(s.value(), Notation.G));
+          if (!s.emptyLabels().isEmpty()) {
+            ArrayNode empty = so.putArray("empty");
+            s.emptyLabels().forEach(empty::add);
+          }
         }
       }
     }
@@ -336,7 +310,9 @@ public final class PushStore {
   private void load() throws IOException {
     JsonNode arr = JSON.readTree(file.toFile());
     for (JsonNode o : arr) {
-      Labels key = labels(o.get("key"));
+      Map<String, String> keyMap = new TreeMap<>();
+      o.get("key").fields().forEachRemaining(e -> keyMap.put(e.getKey(), e.getValue().asText()));
+      GroupingKey key = GroupingKey.of(keyMap);
       // Files written before the nanosecond times held seconds as doubles.
       long pushNanos = o.has("pushNanos") ? o.get("pushNanos").asLong() : Math.round(o.get("pushTime").asDouble() * 1e9);
       long failureNanos = o.has("failureNanos") ? o.get("failureNanos").asLong()
@@ -347,7 +323,9 @@ public final class PushStore {
       for (JsonNode f : o.get("families")) {
         List<PushedGroup.PushedSample> ss = new ArrayList<>();
         for (JsonNode s : f.get("samples")) {
-          ss.add(new PushedGroup.PushedSample(labels(s.get("labels")), GoFloats.parse(s.get("value").asText())));
+          List<String> empty = new ArrayList<>();
+          s.path("empty").forEach(n -> empty.add(n.asText()));
+          ss.add(new PushedGroup.PushedSample(labels(s.get("labels")), GoFloats.parse(s.get("value").asText()), List.copyOf(empty)));
         }
         byte[] protobuf = f.has("protobuf") ? f.get("protobuf").binaryValue() : null;
         fams.put(f.get("name").asText(), new PushedGroup.Family(MetricType.parse(f.get("type").asText()), f.get("help").asText(),

@@ -10,7 +10,7 @@ import java.util.Map;
  * last successful push, the last failed push (0 when never) and the group's first change.
  * Immutable; a push replaces the whole object.
  */
-public record PushedGroup(Labels key, Map<String, Family> families, long pushNanos, long failureNanos, long createdNanos) {
+public record PushedGroup(GroupingKey key, Map<String, Family> families, long pushNanos, long failureNanos, long createdNanos) {
   /** The last successful push in Unix seconds (0 when never), as the Pushgateway computes it. */
   public double pushTime() {
     return pushNanos / 1e9;
@@ -49,6 +49,31 @@ public record PushedGroup(Labels key, Map<String, Family> families, long pushNan
     }
   }
 
-  /** One pushed sample (labels include {@code __name__}). */
-  public record PushedSample(Labels labels, double value) {}
+  /**
+   * One pushed sample. {@code labels} include {@code __name__} and hold no empty values;
+   * {@code emptyLabels} are the sorted names the sample carries with an empty value (written so in
+   * the body, or set so by an empty grouping label), which the exposition and the listing show as
+   * the Pushgateway does and which a scrape reads as no label.
+   */
+  public record PushedSample(Labels labels, double value, List<String> emptyLabels) {
+    public PushedSample(Labels labels, double value) {
+      this(labels, value, List.of());
+    }
+
+    /**
+     * The labels as the Pushgateway exposes them, sorted by name, without {@code __name__}: the
+     * empty ones included and {@code instance=""} where the sample has no instance.
+     */
+    public java.util.SortedMap<String, String> exposedLabels() {
+      java.util.TreeMap<String, String> out = new java.util.TreeMap<>();
+      labels.forEach((n, v) -> {
+        if (!n.equals(Labels.METRIC_NAME)) {
+          out.put(n, v);
+        }
+      });
+      emptyLabels.forEach(n -> out.put(n, ""));
+      out.putIfAbsent("instance", "");
+      return out;
+    }
+  }
 }

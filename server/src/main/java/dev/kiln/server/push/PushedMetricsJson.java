@@ -1,6 +1,5 @@
 package dev.kiln.server.push;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kiln.server.exposition.proto.Bucket;
 import dev.kiln.server.exposition.proto.Histogram;
 import dev.kiln.server.exposition.proto.LabelPair;
@@ -11,7 +10,6 @@ import dev.kiln.server.exposition.proto.Summary;
 import dev.kiln.server.json.JsonOut;
 import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.GoFloats.Notation;
-import dev.kiln.tsdb.model.Labels;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -54,7 +52,7 @@ final class PushedMetricsJson {
     // Families come after, so a family named "labels" wins as in the Pushgateway's map.
     for (Map.Entry<String, PushedGroup.Family> e : g.families().entrySet()) {
       PushedGroup.Family f = e.getValue();
-      MetricFamily mf = familyOf(e.getKey(), f);
+      MetricFamily mf = MetricFamilyCodec.decode(e.getKey(), f);
       boolean textParsed = f.protobuf() == null;
       entries.put(e.getKey(), o -> family(o, f.pushedNanos(), mf.getType().name(), mf.getHelp(),
           metrics -> mf.getMetricList().forEach(m -> metric(metrics, m, mf.getType(), textParsed))));
@@ -73,31 +71,6 @@ final class PushedMetricsJson {
     out.endObject();
   }
 
-  /** A family as MetricFamily message: the pushed messages merged, or a text family encoded. */
-  private static MetricFamily familyOf(String name, PushedGroup.Family f) {
-    if (f.protobuf() == null) {
-      try {
-        return MetricFamily.parseFrom(MetricFamilyCodec.encode(name, f.type(), f.help(), f.samples()));
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    MetricFamily.Builder merged = null;
-    for (byte[] msg : MetricFamilyCodec.split(f.protobuf())) {
-      try {
-        MetricFamily one = MetricFamily.parseFrom(msg);
-        if (merged == null) {
-          merged = one.toBuilder();
-        } else {
-          merged.addAllMetric(one.getMetricList());
-        }
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    return merged == null ? MetricFamily.newBuilder().setName(name).build() : merged.build();
-  }
-
   private static void family(JsonOut out, long nanos, String type, String help, Consumer<JsonOut> metrics) {
     out.beginObject().name("time_stamp").value(timestamp(nanos)).name("type").value(type);
     if (!help.isEmpty()) {
@@ -108,7 +81,7 @@ final class PushedMetricsJson {
     out.endArray().endObject();
   }
 
-  private static void timeMetric(JsonOut out, Labels key, double value) {
+  private static void timeMetric(JsonOut out, GroupingKey key, double value) {
     out.beginObject().name("labels");
     stringMap(out, labelMap(key, true));
     out.name("value").value(number(value)).endObject();
@@ -164,13 +137,9 @@ final class PushedMetricsJson {
     return textParsed ? Long.toUnsignedString((long) v) : number(v);
   }
 
-  private static Map<String, String> labelMap(Labels l, boolean withInstance) {
-    Map<String, String> out = new TreeMap<>();
-    l.forEach((n, v) -> {
-      if (!n.equals("__name__")) {
-        out.put(n, v);
-      }
-    });
+  /** A grouping key's labels, empty values included, and {@code instance=""} if asked and absent. */
+  private static Map<String, String> labelMap(GroupingKey key, boolean withInstance) {
+    Map<String, String> out = new TreeMap<>(key.asMap());
     if (withInstance) {
       out.putIfAbsent("instance", "");
     }

@@ -65,11 +65,11 @@ class PushStoreProtobufTest {
   @Test
   void textFamiliesKeepTheirSeriesInTheProtobufExposition() throws Exception {
     PushStore store = new PushStore(dir.resolve("push.json"));
-    Labels key = Labels.of("job", "batch");
+    GroupingKey key = GroupingKey.of("job", "batch");
     store.push(key, "# TYPE lat histogram\nlat_bucket{le=\"0.5\"} 2\nlat_bucket{le=\"+Inf\"} 5\nlat_sum 3.5\nlat_count 5\n"
         + "# TYPE q summary\nq{quantile=\"0.9\"} 0.2\nq_sum 1\nq_count 4\n# TYPE hits counter\nhits{path=\"/\"} 7\n"
         + "plain{instance=\"box\"} 1\n", true, 100_000_000_000L);
-    store.pushProtobuf(Labels.of("job", "other"),
+    store.pushProtobuf(GroupingKey.of("job", "other"),
         Pb.delimited(Pb.msg().string(1, "done").uint(3, 1).msg(4, Pb.msg().msg(2, Pb.msg().dbl(1, 1)))), true, 200_000_000_000L);
     Map<Labels, Double> text = fromText(store.exposition());
     assertEquals(text, fromProtobuf(store.protobufExposition()));

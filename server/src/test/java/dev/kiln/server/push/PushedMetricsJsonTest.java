@@ -37,9 +37,9 @@ class PushedMetricsJsonTest {
   void groupsListSortedKeysTypesAndTextHistogramsAsBuckets() throws Exception {
     PushStore store = new PushStore(dir.resolve("groups.json"));
     long t1 = 1_000_000_000_500L;
-    store.push(Labels.of("job", "j"), "# TYPE h histogram\nh_bucket{le=\"1.0\"} 2\nh_bucket{le=\"+Inf\"} 3.7\nh_sum 4\nh_count 3.7\n"
+    store.push(GroupingKey.of("job", "j"), "# TYPE h histogram\nh_bucket{le=\"1.0\"} 2\nh_bucket{le=\"+Inf\"} 3.7\nh_sum 4\nh_count 3.7\n"
         + "u 1e6\n", true, t1);
-    store.push(Labels.of("job", "j"), "# HELP c Things.\n# TYPE c counter\nc{a=\"x\"} 5\n", false, t1 + 1000);
+    store.push(GroupingKey.of("job", "j"), "# HELP c Things.\n# TYPE c counter\nc{a=\"x\"} 5\n", false, t1 + 1000);
     JsonOut out = new JsonOut();
     PushedMetricsJson.write(out, store.groups());
     assertEquals("[{\"c\":{\"time_stamp\":\"1970-01-01T00:16:40.0000015Z\",\"type\":\"COUNTER\",\"help\":\"Things.\","
