@@ -73,6 +73,7 @@ public final class KilnServer implements AutoCloseable {
       new dev.kiln.server.remote.RemoteStorage("Kiln/" + KilnVersion.version());
   private dev.kiln.server.notify.DirectNotifier direct;
   private dev.kiln.server.push.PushIngester pushIngester;
+  private dev.kiln.server.push.PushStore pushStore;
   private volatile PrometheusConfig config;
   private dev.kiln.server.memory.IdleTrimmer idleTrimmer;
   private volatile boolean ready;
@@ -170,7 +171,7 @@ public final class KilnServer implements AutoCloseable {
     remote.setMetadataSource(() -> scrapes.targetMetadata().stream()
         .map(m -> new dev.kiln.server.remote.FamilyMetadata(m.metric(), m.metadata())).toList());
     registerRoutes();
-    dev.kiln.server.push.PushStore pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
+    pushStore = new dev.kiln.server.push.PushStore(opts.dataPath().resolve("pushgateway").resolve("groups.json"));
     java.time.Instant started = clock.instant();
     new dev.kiln.server.push.PushApi(pushStore, clock, opts.adminApi(), new dev.kiln.server.push.PushStatus(Map.of(
         "branch", "main", "buildDate", KilnVersion.buildDate(), "buildUser", "kiln",
@@ -387,6 +388,14 @@ public final class KilnServer implements AutoCloseable {
     f.put("enable-feature", String.join(",", opts.tuning().features()));
     f.put("rules.alert.resend-delay", Durations.format(opts.tuning().resendDelayMillis()));
     return f;
+  }
+
+  /**
+   * The push groups in the text format as the Pushgateway's {@code /metrics} exposes them, which
+   * the push ingest reads when no group holds a protobuf-pushed family (tests).
+   */
+  public String pushExposition() {
+    return pushStore.exposition();
   }
 
   /** Ingests the push store now instead of at the next interval (tests). */

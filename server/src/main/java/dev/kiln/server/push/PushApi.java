@@ -42,6 +42,11 @@ public final class PushApi {
   }
 
   private Response push(Request r) throws IOException {
+    String clean = cleanPath(r.path());
+    if (!clean.equals(r.path())) {
+      // Go's ServeMux, in front of the Pushgateway's router, redirects a path that is not clean.
+      return Response.empty(301).withHeader("Location", clean);
+    }
     String rest = r.path().substring("/metrics/".length());
     if (!rest.startsWith("job/") && !rest.startsWith("job@base64/")) {
       return Response.text(404, "404 page not found\n");
@@ -79,6 +84,26 @@ public final class PushApi {
       return Response.text(400, e.getMessage() + "\n");
     }
     return Response.empty(200);
+  }
+
+  /**
+   * {@code path} as Go's {@code path.Clean} leaves it (repeated slashes joined, {@code .} and
+   * {@code ..} resolved), a trailing slash kept, as Go's ServeMux cleans request paths.
+   */
+  static String cleanPath(String path) {
+    java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+    for (String part : path.split("/")) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        parts.pollLast();
+      } else {
+        parts.addLast(part);
+      }
+    }
+    String clean = "/" + String.join("/", parts);
+    return path.endsWith("/") && !clean.equals("/") ? clean + "/" : clean;
   }
 
   /**

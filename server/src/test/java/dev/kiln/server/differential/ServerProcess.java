@@ -39,17 +39,19 @@ final class ServerProcess implements AutoCloseable {
 
   /**
    * The real Pushgateway (Debian's {@code prometheus-pushgateway}), persisting to a file in
-   * {@code dir} (never the package's default file).
+   * {@code dir} (never the package's default file), with the given extra flags.
    */
-  static ServerProcess pushgateway(Path dir) throws Exception {
+  static ServerProcess pushgateway(Path dir, String... extraFlags) throws Exception {
     Path bin = Path.of("/usr/bin/prometheus-pushgateway");
     if (!Files.isExecutable(bin)) {
       throw new IllegalStateException("prometheus-pushgateway is not installed; .ci/install-peers installs it");
     }
     int port = Peer.freePort();
     Path log = Files.createTempFile(dir, "pushgateway", ".log");
-    Process p = new ProcessBuilder(bin.toString(), "--web.listen-address=127.0.0.1:" + port,
-        "--persistence.file=" + dir.resolve("pushgateway.data")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> cmd = new ArrayList<>(List.of(bin.toString(), "--web.listen-address=127.0.0.1:" + port,
+        "--persistence.file=" + dir.resolve("pushgateway.data")));
+    cmd.addAll(List.of(extraFlags));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     ServerProcess server = new ServerProcess("pushgateway", p, port, log);
     server.awaitReady();
     return server;
