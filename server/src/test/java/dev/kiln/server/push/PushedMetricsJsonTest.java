@@ -55,4 +55,17 @@ class PushedMetricsJsonTest {
         + "{\"instance\":\"\",\"job\":\"j\"},\"value\":\"1e+06\"}]}}]",
         new String(out.toBytes(), StandardCharsets.UTF_8));
   }
+
+  @Test
+  void emptyLabelsSurviveARestart() throws Exception {
+    PushStore store = new PushStore(dir.resolve("empty.json"));
+    store.push(GroupingKey.of("job", "j", "foo", ""), "a{container=\"\",foo=\"x\"} 1\n", true, 1_000_000_000L);
+    store.push(GroupingKey.of("job", "j"), "a 2\n", true, 2_000_000_000L);
+    PushStore reopened = new PushStore(dir.resolve("empty.json"));
+    assertEquals(store.groups(), reopened.groups());
+    assertEquals(store.exposition(), reopened.exposition());
+    assertEquals(2, reopened.groups().size());
+    assertEquals(true, reopened.exposition().contains("a{container=\"\",foo=\"\",instance=\"\",job=\"j\"} 1\n"),
+        reopened.exposition());
+  }
 }
