@@ -209,12 +209,12 @@ public final class PushStore {
           throw PushException.inconsistent("collected metric \"" + e.getKey() + "\" " + first + " is not a "
               + typeName(other.type()).toUpperCase(java.util.Locale.ROOT));
         }
+        java.util.Set<List<Object>> others = new java.util.HashSet<>();
+        other.samples().forEach(o -> others.add(identity(o)));
         for (PushedGroup.PushedSample s : e.getValue().samples()) {
-          for (PushedGroup.PushedSample o : other.samples()) {
-            if (identity(o).equals(identity(s))) {
-              throw PushException.inconsistent("collected metric \"" + s.labels().metricName() + "\" " + exposed(s)
-                  + " was collected before with the same name and label values");
-            }
+          if (others.contains(identity(s))) {
+            throw PushException.inconsistent("collected metric \"" + s.labels().metricName() + "\" " + exposed(s)
+                + " was collected before with the same name and label values");
           }
         }
       }
