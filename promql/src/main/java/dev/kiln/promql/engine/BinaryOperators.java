@@ -226,14 +226,27 @@ final class BinaryOperators {
     return labels.without(drop);
   }
 
-  private static boolean anyPresent(List<StepSeries> v, int step) {
+  /**
+   * Whether any series of {@code v} has a point, step by step: one pass series by series, reading
+   * each series' values in order, instead of a scan across all series at every step.
+   */
+  private static boolean[] presentSteps(StepSeries[] v, int steps) {
+    boolean[] any = new boolean[steps];
+    int found = 0;
     for (StepSeries s : v) {
-      if (s.hasPoint(step)) {
-        return true;
+      for (int step = 0; step < steps; step++) {
+        if (!any[step] && s.hasPoint(step)) {
+          any[step] = true;
+          found++;
+        }
+      }
+      if (found == steps) {
+        break;
       }
     }
-    return false;
+    return any;
   }
+
 
   private List<StepSeries> setOperation(Plan.Binary b, List<StepSeries> l, List<StepSeries> r, Grid g) {
     Matching m = b.matching();
@@ -243,11 +256,13 @@ final class BinaryOperators {
     int[] stamp = new int[numSigs];
     int steps = g.steps();
     Output out = new Output(steps);
+    boolean[] lPresent = presentSteps(l.toArray(new StepSeries[0]), steps);
+    boolean[] rPresent = presentSteps(r.toArray(new StepSeries[0]), steps);
     for (int step = 0; step < steps; step++) {
       ev.control.check();
       int mark = step + 1;
-      boolean lAny = anyPresent(l, step);
-      boolean rAny = anyPresent(r, step);
+      boolean lAny = lPresent[step];
+      boolean rAny = rPresent[step];
       switch (b.op()) {
         case AND -> {
           if (!lAny || !rAny) {
@@ -349,26 +364,30 @@ final class BinaryOperators {
     Double fillRight = m.fillRight();
     Double fillLeft = m.fillLeft();
     boolean anyFill = fillRight != null || fillLeft != null;
+    StepSeries[] manyArr = many.toArray(new StepSeries[0]);
+    StepSeries[] oneArr = one.toArray(new StepSeries[0]);
+    boolean[] manyPresent = presentSteps(manyArr, steps);
+    boolean[] onePresent = presentSteps(oneArr, steps);
     for (int step = 0; step < steps; step++) {
       ev.control.check();
       int mark = step + 1;
       st.mark = mark;
-      boolean manyAny = anyPresent(many, step);
-      boolean oneAny = anyPresent(one, step);
+      boolean manyAny = manyPresent[step];
+      boolean oneAny = onePresent[step];
       if (!manyAny && !oneAny) {
         continue;
       }
       if ((!manyAny || !oneAny) && !anyFill) {
         continue;
       }
-      for (int j = 0; j < one.size(); j++) {
-        if (!one.get(j).hasPoint(step)) {
+      for (int j = 0; j < oneArr.length; j++) {
+        if (!oneArr[j].hasPoint(step)) {
           continue;
         }
         int sig = oneSig[j];
         if (st.oneStamp[sig] == mark) {
-          Labels a = one.get(j).labels;
-          Labels d = one.get(st.oneAt[sig]).labels;
+          Labels a = oneArr[j].labels;
+          Labels d = oneArr[st.oneAt[sig]].labels;
           Labels first = a.compareTo(d) <= 0 ? a : d;
           Labels second = first == a ? d : a;
           Labels matched = matchLabels(m, a);
@@ -381,8 +400,8 @@ final class BinaryOperators {
         st.oneAt[sig] = j;
       }
       st.manyToOneSeen.clear();
-      for (int i = 0; i < many.size(); i++) {
-        StepSeries ls = many.get(i);
+      for (int i = 0; i < manyArr.length; i++) {
+        StepSeries ls = manyArr[i];
         double lv = ls.values[step];
         if (!ls.hasPoint(step)) {
           continue;
@@ -390,7 +409,7 @@ final class BinaryOperators {
         int sig = manySig[i];
         if (st.oneStamp[sig] == mark) {
           int j = st.oneAt[sig];
-          StepSeries rs = one.get(j);
+          StepSeries rs = oneArr[j];
           if (st.pairOne[i] != j) {
             st.pairOne[i] = j;
             st.pairMetric[i] = resultMetric(ls.labels, rs.labels, b.op(), m);
@@ -404,8 +423,8 @@ final class BinaryOperators {
         }
       }
       if (fillLeft != null) {
-        for (int j = 0; j < one.size(); j++) {
-          StepSeries rs = one.get(j);
+        for (int j = 0; j < oneArr.length; j++) {
+          StepSeries rs = oneArr[j];
           double rv = rs.values[step];
           if (!rs.hasPoint(step)) {
             continue;
