@@ -226,14 +226,27 @@ final class BinaryOperators {
     return labels.without(drop);
   }
 
-  private static boolean anyPresent(List<StepSeries> v, int step) {
+  /**
+   * Whether any series of {@code v} has a point, step by step: one pass series by series, reading
+   * each series' values in order, instead of a scan across all series at every step.
+   */
+  private static boolean[] presentSteps(StepSeries[] v, int steps) {
+    boolean[] any = new boolean[steps];
+    int found = 0;
     for (StepSeries s : v) {
-      if (s.hasPoint(step)) {
-        return true;
+      for (int step = 0; step < steps; step++) {
+        if (!any[step] && s.hasPoint(step)) {
+          any[step] = true;
+          found++;
+        }
+      }
+      if (found == steps) {
+        break;
       }
     }
-    return false;
+    return any;
   }
+
 
   private List<StepSeries> setOperation(Plan.Binary b, List<StepSeries> l, List<StepSeries> r, Grid g) {
     Matching m = b.matching();
@@ -243,11 +256,13 @@ final class BinaryOperators {
     int[] stamp = new int[numSigs];
     int steps = g.steps();
     Output out = new Output(steps);
+    boolean[] lPresent = presentSteps(l.toArray(new StepSeries[0]), steps);
+    boolean[] rPresent = presentSteps(r.toArray(new StepSeries[0]), steps);
     for (int step = 0; step < steps; step++) {
       ev.control.check();
       int mark = step + 1;
-      boolean lAny = anyPresent(l, step);
-      boolean rAny = anyPresent(r, step);
+      boolean lAny = lPresent[step];
+      boolean rAny = rPresent[step];
       switch (b.op()) {
         case AND -> {
           if (!lAny || !rAny) {
@@ -317,7 +332,14 @@ final class BinaryOperators {
     int[] oneStamp;
     int[] matchedStamp;
     Map<Integer, java.util.Set<Labels>> manyToOneSeen = new HashMap<>();
-    Map<Long, Labels> resultLabelCache = new HashMap<>();
+    /**
+     * Per many-side series, the one-side series it last matched (-1: none yet), the result labels
+     * of that pair and its output series (null until the pair first kept a point). A pair usually
+     * matches at every step, so its labels are built and looked up once, not once per step.
+     */
+    int[] pairOne;
+    Labels[] pairMetric;
+    StepSeries[] pairOut;
     int mark;
   }
 
@@ -333,31 +355,39 @@ final class BinaryOperators {
     st.oneAt = new int[numSigs];
     st.oneStamp = new int[numSigs];
     st.matchedStamp = new int[numSigs];
+    st.pairOne = new int[many.size()];
+    Arrays.fill(st.pairOne, -1);
+    st.pairMetric = new Labels[many.size()];
+    st.pairOut = new StepSeries[many.size()];
     int steps = g.steps();
     Output out = new Output(steps);
     Double fillRight = m.fillRight();
     Double fillLeft = m.fillLeft();
     boolean anyFill = fillRight != null || fillLeft != null;
+    StepSeries[] manyArr = many.toArray(new StepSeries[0]);
+    StepSeries[] oneArr = one.toArray(new StepSeries[0]);
+    boolean[] manyPresent = presentSteps(manyArr, steps);
+    boolean[] onePresent = presentSteps(oneArr, steps);
     for (int step = 0; step < steps; step++) {
       ev.control.check();
       int mark = step + 1;
       st.mark = mark;
-      boolean manyAny = anyPresent(many, step);
-      boolean oneAny = anyPresent(one, step);
+      boolean manyAny = manyPresent[step];
+      boolean oneAny = onePresent[step];
       if (!manyAny && !oneAny) {
         continue;
       }
       if ((!manyAny || !oneAny) && !anyFill) {
         continue;
       }
-      for (int j = 0; j < one.size(); j++) {
-        if (!one.get(j).hasPoint(step)) {
+      for (int j = 0; j < oneArr.length; j++) {
+        if (!oneArr[j].hasPoint(step)) {
           continue;
         }
         int sig = oneSig[j];
         if (st.oneStamp[sig] == mark) {
-          Labels a = one.get(j).labels;
-          Labels d = one.get(st.oneAt[sig]).labels;
+          Labels a = oneArr[j].labels;
+          Labels d = oneArr[st.oneAt[sig]].labels;
           Labels first = a.compareTo(d) <= 0 ? a : d;
           Labels second = first == a ? d : a;
           Labels matched = matchLabels(m, a);
@@ -370,31 +400,31 @@ final class BinaryOperators {
         st.oneAt[sig] = j;
       }
       st.manyToOneSeen.clear();
-      for (int i = 0; i < many.size(); i++) {
-        StepSeries ls = many.get(i);
+      for (int i = 0; i < manyArr.length; i++) {
+        StepSeries ls = manyArr[i];
         double lv = ls.values[step];
         if (!ls.hasPoint(step)) {
           continue;
         }
         int sig = manySig[i];
         if (st.oneStamp[sig] == mark) {
-          StepSeries rs = one.get(st.oneAt[sig]);
-          long cacheKey = ((long) i << 32) | st.oneAt[sig];
-          Labels metric = st.resultLabelCache.get(cacheKey);
-          if (metric == null) {
-            metric = resultMetric(ls.labels, rs.labels, b.op(), m);
-            st.resultLabelCache.put(cacheKey, metric);
+          int j = st.oneAt[sig];
+          StepSeries rs = oneArr[j];
+          if (st.pairOne[i] != j) {
+            st.pairOne[i] = j;
+            st.pairMetric[i] = resultMetric(ls.labels, rs.labels, b.op(), m);
+            st.pairOut[i] = null;
           }
-          apply(b, st, out, step, sig, lv, rs.values[step], ls.hist(step), rs.hist(step), metric, swap);
+          apply(b, st, out, step, sig, lv, rs.values[step], ls.hist(step), rs.hist(step), st.pairMetric[i], swap, i);
         } else if (fillRight != null) {
           Labels rsLabels = matchLabels(m, ls.labels);
           apply(b, st, out, step, sig, lv, fillRight, ls.hist(step), null,
-              resultMetric(ls.labels, rsLabels, b.op(), m), swap);
+              resultMetric(ls.labels, rsLabels, b.op(), m), swap, -1);
         }
       }
       if (fillLeft != null) {
-        for (int j = 0; j < one.size(); j++) {
-          StepSeries rs = one.get(j);
+        for (int j = 0; j < oneArr.length; j++) {
+          StepSeries rs = oneArr[j];
           double rv = rs.values[step];
           if (!rs.hasPoint(step)) {
             continue;
@@ -405,7 +435,7 @@ final class BinaryOperators {
           }
           Labels lsLabels = matchLabels(m, rs.labels);
           apply(b, st, out, step, sig, fillLeft, rv, null, rs.hist(step),
-              resultMetric(lsLabels, rs.labels, b.op(), m), swap);
+              resultMetric(lsLabels, rs.labels, b.op(), m), swap, -1);
         }
       }
     }
@@ -414,10 +444,14 @@ final class BinaryOperators {
     return out.finish(ev.control);
   }
 
-  /** One matched pair (Prometheus's doBinOp): {@code lv} from the many side, {@code rv} from the one side. */
+  /**
+   * One matched pair (Prometheus's doBinOp): {@code lv} from the many side, {@code rv} from the one
+   * side; {@code pair} is the many-side series whose cached output series receives the point, or
+   * -1 to look the output series up by {@code metric}.
+   */
   private void apply(
       Plan.Binary b, MatchState st, Output out, int step, int sig, double lv, double rv, FloatHistogram lh,
-      FloatHistogram rh, Labels metric, boolean swap) {
+      FloatHistogram rh, Labels metric, boolean swap, int pair) {
     BinaryOp op = b.op();
     Matching m = b.matching();
     double fl = swap ? rv : lv;
@@ -473,7 +507,16 @@ final class BinaryOperators {
     if (!compatible || (!keep && !b.returnBool())) {
       return;
     }
-    out.put(metric, b.returnBool(), step, value, hv);
+    if (pair < 0) {
+      out.put(metric, b.returnBool(), step, value, hv);
+      return;
+    }
+    StepSeries s = st.pairOut[pair];
+    if (s == null) {
+      s = out.series(metric, b.returnBool());
+      st.pairOut[pair] = s;
+    }
+    Output.put(s, step, value, hv);
   }
 
   /**
@@ -595,13 +638,27 @@ final class BinaryOperators {
 
     /** Adds a point: the histogram when it is not null, else the float. */
     void put(Labels labels, boolean dropName, int step, double value, FloatHistogram h) {
+      put(series(labels, dropName), step, value, h);
+    }
+
+    /**
+     * The output series of {@code labels}, created empty (in the output's order) when it has none
+     * yet; points go in with {@link #put(StepSeries, int, double, FloatHistogram)}.
+     */
+    StepSeries series(Labels labels, boolean dropName) {
       StepSeries s = series.get(labels);
       if (s == null) {
         double[] v = new double[steps];
         Arrays.fill(v, Points.ABSENT);
         s = new StepSeries(labels, dropName, v);
         series.put(labels, s);
-      } else if (s.hasPoint(step)) {
+      }
+      return s;
+    }
+
+    /** Adds a point to an output series, failing when it already has one at {@code step}. */
+    static void put(StepSeries s, int step, double value, FloatHistogram h) {
+      if (s.hasPoint(step)) {
         throw Evaluator.duplicateLabelset();
       }
       if (h != null) {

@@ -1,5 +1,6 @@
 package dev.kiln.server.json;
 
+import dev.kiln.tsdb.model.DecimalDigits;
 import dev.kiln.tsdb.model.GoFloats;
 import dev.kiln.tsdb.model.GoFloats.Notation;
 import dev.kiln.tsdb.model.ShortestDigits;
@@ -226,16 +227,9 @@ public final class JsonOut {
       buf[len++] = '-';
       v = -v;
     }
-    int n = 1;
-    for (long x = v; x >= 10; x /= 10) {
-      n++;
-    }
-    int p = len + n;
-    len = p;
-    do {
-      buf[--p] = (byte) ('0' + (int) (v % 10));
-      v /= 10;
-    } while (v != 0);
+    int n = DecimalDigits.count(v);
+    len += n;
+    DecimalDigits.write(buf, len, v, n);
   }
 
   private void put(char c) {

@@ -304,14 +304,14 @@ public final class GoFloats {
    * take one byte more).
    */
   private static void putDigits(byte[] buf, int end, long d, int len, int pointAfter) {
-    int p = end;
-    boolean point = pointAfter > 0 && pointAfter < len;
-    for (int i = len - 1; i >= 0; i--) {
-      buf[--p] = (byte) ('0' + (int) (d % 10));
-      d /= 10;
-      if (point && i == pointAfter) {
-        buf[--p] = '.';
-      }
+    if (pointAfter > 0 && pointAfter < len) {
+      int fraction = len - pointAfter;
+      long scale = DecimalDigits.pow10(fraction);
+      int p = DecimalDigits.write(buf, end, d % scale, fraction);
+      buf[--p] = '.';
+      DecimalDigits.write(buf, p, d / scale, pointAfter);
+    } else {
+      DecimalDigits.write(buf, end, d, len);
     }
   }
 

@@ -116,10 +116,7 @@ public final class ShortestDigits {
       f /= 10;
       e++;
     }
-    int len = 1;
-    for (long x = f; x >= 10; x /= 10) {
-      len++;
-    }
+    int len = DecimalDigits.count(f);
     digits = f;
     length = len;
     exponent = e + len - 1;
