@@ -6,7 +6,8 @@
 # now, then every query of shared/workloads/dashboard-queries.md as an instant query and 1 h/15 s and 6 h/30 s range
 # queries (median of RUNS after one warm-up call each, and after WARMUP untimed passes over all queries, default 1).
 # Prints one table of medians over ROUNDS rounds, with ratios. SERVERS (default "kiln prometheus victoriametrics")
-# runs a subset; KEEP_RESULTS=FILE keeps the raw key=value lines. IDLE=SECONDS (default 15) also reads each server's
+# runs a subset, and may add kiln-batched (Kiln with --storage.tsdb.wal-fsync-interval=10s: what the per-commit WAL
+# fsync of Kiln's default costs); KEEP_RESULTS=FILE keeps the raw key=value lines. IDLE=SECONDS (default 15) also reads each server's
 # RSS after that long without requests following the queries, and after the same idle time following ingest
 # (the figure of a server between dashboard refreshes; Kiln gives memory back when idle, docs/operations.md).
 # Usage: benchmarks/side-by-side/dashboard.sh [SERIES] [STEPS] [ROUNDS] [CONNECTIONS] [RUNS]
@@ -37,8 +38,13 @@ one() { # round server
   local port data extra="" base ready
   port=$(free_port); data="$work/data-$2"; base="http://127.0.0.1:$port"
   case $2 in
-    kiln) "$root/kiln" --config.file="$work/empty.yml" --storage.tsdb.path="$data" --web.listen-address=127.0.0.1:$port \
-            --log.level=warn >"$work/$2.log" 2>&1 & pid=$!; ready=$base/-/ready ;;
+    kiln|kiln-batched)
+          # kiln-batched: the WAL fsynced every 10 s instead of per commit (Prometheus's trade: a power
+          # loss may lose the last seconds of acknowledged samples), to show what the per-commit fsync costs.
+          local fsync=()
+          [ "$2" = kiln-batched ] && fsync=(--storage.tsdb.wal-fsync-interval=10s)
+          "$root/kiln" --config.file="$work/empty.yml" --storage.tsdb.path="$data" --web.listen-address=127.0.0.1:$port \
+            "${fsync[@]}" --log.level=warn >"$work/$2.log" 2>&1 & pid=$!; ready=$base/-/ready ;;
     prometheus) prometheus --config.file="$work/empty.yml" --storage.tsdb.path="$data" --web.enable-remote-write-receiver \
             --web.listen-address=127.0.0.1:$port >"$work/$2.log" 2>&1 & pid=$!; ready=$base/-/ready ;;
     victoriametrics) victoria-metrics -httpListenAddr=127.0.0.1:$port -storageDataPath="$data" -search.disableCache \

@@ -61,6 +61,14 @@ def main(results, queries_md):
             key = "q%d/%s" % (i, mode)
             label = "q%d %s, ms" % (i, mode)
             row(label, key, "%.1f")
+    if ("kiln-batched", "samples_per_s") in med:
+        b = lambda k: med.get(("kiln-batched", k))
+        ratio = lambda a, x: "%.2f" % (a / x) if a is not None and x else "-"
+        print("\nkiln-batched (WAL fsynced every 10 s): %.0f samples/s (%s of Kiln's, %s of VictoriaMetrics's), "
+              "%.2f CPU s per 1 M samples, %.0f ingest errors"
+              % (b("samples_per_s"), ratio(b("samples_per_s"), med.get(("kiln", "samples_per_s"))),
+                 ratio(b("samples_per_s"), med.get(("victoriametrics", "samples_per_s"))), b("cpu_s_per_million"),
+                 b("errors") or 0))
     print("\nresult series per query (Kiln / Prometheus / VictoriaMetrics), to check that all three answer alike:")
     for i, q in enumerate(queries):
         counts = ["/".join("%g" % med.get((s, "n%d/%s" % (i, m)), -1) for s in SERVERS) for m in ("instant", "1h", "6h")]

@@ -387,33 +387,72 @@ final class HeadAppender implements Appender {
     boolean applied = false;
     try {
       List<MemSeries> fresh = new ArrayList<>();
+      long token;
       try {
-        head.log().awaitDurable(logBatch(fresh));
+        token = logBatch(fresh);
       } catch (RuntimeException e) {
-        // Not in the log: a later batch must write these series records again.
-        head.logLock.lock();
-        try {
-          for (MemSeries s : fresh) {
-            s.logged = false;
-          }
-        } finally {
-          head.logLock.unlock();
-        }
+        forgetLogged(fresh);
+        throw e;
+      }
+      // The log writes and fsyncs the records while the batch is applied to memory: as in
+      // Prometheus, samples may be visible before they are durable, but the commit returns (and
+      // is acknowledged) only once both are done. The log reads the batch's arrays until then.
+      try {
+        apply();
+      } catch (RuntimeException | Error e) {
+        awaitQuietly(token);
+        throw e;
+      }
+      applied = true;
+      try {
+        head.log().awaitDurable(token);
+      } catch (RuntimeException e) {
+        forgetLogged(fresh);
         throw e;
       }
       if (head.hasCommitListeners()) {
         head.notifyCommitted(committedView());
       }
-      apply();
-      applied = true;
       if (en > 0) {
         addExemplars();
       }
     } finally {
-      if (!applied) {
+      if (applied) {
+        returnApplied();
+      } else {
         release();
       }
     }
+  }
+
+  /** After a failed log write: these series' records are not in the log, a later batch writes them again. */
+  private void forgetLogged(List<MemSeries> fresh) {
+    head.logLock.lock();
+    try {
+      for (MemSeries s : fresh) {
+        s.logged = false;
+      }
+    } finally {
+      head.logLock.unlock();
+    }
+  }
+
+  /** Waits until the log no longer reads this batch's arrays, ignoring its outcome. */
+  private void awaitQuietly(long token) {
+    try {
+      head.log().awaitDurable(token);
+    } catch (RuntimeException ignored) {
+      // The caller reports its own failure.
+    }
+  }
+
+  /** Gives the applied batch's arrays back once the log no longer reads them. */
+  private void returnApplied() {
+    if (histograms != null) {
+      histograms.clear();
+    }
+    returnBatch(n);
+    n = 0;
   }
 
   private CommitListener.Batch committedView() {
@@ -543,7 +582,10 @@ final class HeadAppender implements Appender {
     exemplarSeries = null;
   }
 
-  /** Applies the batch to memory and releases the series, under the isolation lock. */
+  /**
+   * Applies the batch to memory and ends its hold on the series, under the isolation lock. The
+   * arrays stay until {@link #returnApplied}.
+   */
   private void apply() {
     HeadOptions opts = head.options();
     ChunkStore store = head.store();
@@ -563,8 +605,6 @@ final class HeadAppender implements Appender {
       head.counters().samplesAppended.add(stats[0]);
       head.counters().chunksCreated.add(stats[1]);
     }
-    returnBatch(n);
-    n = 0;
   }
 
   /** Appends the float samples to their series and ends this batch's hold on them. */
@@ -620,8 +660,8 @@ final class HeadAppender implements Appender {
 
   /**
    * Reads each series' append state once before the locked pass. The series were last touched
-   * before the log write, and other requests ran during the wait for the disk, so most of them
-   * are no longer in the cache; independent reads in one tight loop let the processor wait for
+   * while the batch was staged, and other requests may have run since, so many of them may no
+   * longer be in the cache; independent reads in one tight loop let the processor wait for
    * many of those misses at once, where the locked pass would wait for them one by one.
    */
   private void touchSeries(MemSeries[] series, int n) {
@@ -657,19 +697,24 @@ final class HeadAppender implements Appender {
         head.index(s);
       }
     }
-    releaseHistograms();
+    endHistogramHolds();
   }
 
   /** Ends the pending-commit hold of each series with pending histograms. */
-  private void releaseHistograms() {
-    if (histograms == null) {
-      return;
-    }
+  private void endHistogramHolds() {
     for (MemSeries s : histograms.newest.keySet()) {
       synchronized (s) {
         s.pendingCommits--;
       }
     }
+  }
+
+  /** Ends the pending-commit hold of each series with pending histograms and drops them. */
+  private void releaseHistograms() {
+    if (histograms == null) {
+      return;
+    }
+    endHistogramHolds();
     histograms.clear();
   }
 

@@ -12,9 +12,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * sequence number. Whichever waiting thread finds no group in progress becomes the leader: it
  * takes the queued commits in order (at most {@value #MAX_GROUP_ENTRIES} commits and, unless a
  * single commit is larger, {@value #MAX_GROUP_SAMPLES} samples), encodes their records into one
- * reused buffer, hands them to the writer in one {@code write}, fsyncs once when every commit must
- * be durable, and then releases every waiter of the group. Commits that arrive meanwhile queue up
- * for the next leader, so under contention one fsync covers many commits.
+ * reused buffer and hands them to the writer in one {@code write}. When every commit must be
+ * durable it then gives up the lead before it fsyncs: the next group is encoded and written while
+ * this fsync runs, and its fsync ({@link WalWriter#sync}) follows at once, covering every group
+ * written meanwhile, so the log is fsynced back to back under load and one fsync covers many
+ * commits. A group's waiters are released once an fsync covering it returned.
  *
  * <p>The queue is bounded ({@value #QUEUE_CAPACITY} commits): an enqueuer that finds it full
  * leads a group itself, or waits for the group in progress.
@@ -66,6 +68,8 @@ final class GroupCommit {
   private long failedFrom;
   private long failedTo;
   private long groups;
+  /** Groups written and not yet fsynced (their leaders are in {@link WalWriter#sync}). */
+  private int syncing;
 
   /**
    * @param syncEach fsync every group before releasing it (the log's default durability); when
@@ -134,7 +138,7 @@ final class GroupCommit {
   <T> T exclusive(IoAction<T> action) throws IOException {
     lock.lock();
     try {
-      while (leading || (taken < enqueued && failure == null)) {
+      while (leading || syncing > 0 || (taken < enqueued && failure == null)) {
         leadOrWait();
       }
       leading = true;
@@ -184,9 +188,12 @@ final class GroupCommit {
     }
   }
 
-  /** Under the lock: writes the next group if no leader is writing one, else waits for a change. */
+  /**
+   * Under the lock: writes the next group if commits are queued and no leader is writing one, else
+   * waits for a change.
+   */
   private void leadOrWait() {
-    if (!leading) {
+    if (!leading && taken < enqueued) {
       lead();
     } else {
       changed.awaitUninterruptibly();
@@ -232,14 +239,12 @@ final class GroupCommit {
     lock.unlock();
     StorageException error = null;
     Error fatal = null;
+    long token = 0;
     try {
       for (int i = 0; i < count; i++) {
         group[i].appendTo(writer, scratch);
       }
-      long token = writer.flush();
-      if (syncEach) {
-        writer.sync(token);
-      }
+      token = writer.flush();
     } catch (StorageException e) {
       error = e;
     } catch (RuntimeException | Error e) {
@@ -256,16 +261,38 @@ final class GroupCommit {
       }
       lock.lock();
       leading = false;
-      groups++;
-      if (error == null) {
-        completed = last;
-      } else if (failure == null) {
-        failure = error;
-        failedFrom = first;
-        failedTo = last;
-      }
-      changed.signalAll();
     }
+    if (error == null && syncEach) {
+      // Written: the next leader may write while this group is fsynced.
+      syncing++;
+      if (taken < enqueued) {
+        changed.signalAll();
+      }
+      lock.unlock();
+      try {
+        writer.sync(token);
+      } catch (StorageException e) {
+        error = e;
+      } catch (RuntimeException | Error e) {
+        error = new StorageException("fsync WAL segment " + writer.segmentIndex() + ": " + e, e);
+        if (e instanceof Error err) {
+          fatal = err;
+        }
+      } finally {
+        lock.lock();
+        syncing--;
+      }
+    }
+    groups++;
+    if (error == null) {
+      // An fsync covers every byte written before it, so every earlier group is durable too.
+      completed = Math.max(completed, last);
+    } else if (failure == null) {
+      failure = error;
+      failedFrom = first;
+      failedTo = last;
+    }
+    changed.signalAll();
     if (fatal != null) {
       throw fatal;
     }
