@@ -20,8 +20,8 @@ import java.util.List;
  * holds native histograms), and references to its completed chunks in the {@link ChunkStore}.
  * Chunks are cut as Prometheus's {@code head_append.go} does: at the chunk-range boundary, at a
  * predicted end time once a quarter full ({@link #computeChunkEndTime}) or at twice the target
- * sample count, whatever their size (as Prometheus 2.42); histogram chunks by size ({@link #appendHistogram}), and on a
- * change between float and histogram samples.
+ * sample count, whatever their size (as Prometheus 2.42); histogram chunks by size ({@link
+ * #appendHistogram}), and on a change between float and histogram samples.
  *
  * <p>Guarded by its own monitor: every method except the final fields must be called while
  * synchronized on the series.
