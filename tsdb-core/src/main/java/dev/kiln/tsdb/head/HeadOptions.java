@@ -12,9 +12,6 @@ public record HeadOptions(long chunkRangeMillis, int samplesPerChunk) {
   /** Prometheus's defaults: 2h range, 120 samples per chunk. */
   public static final HeadOptions DEFAULT = new HeadOptions(2 * 3600 * 1000L, 120);
 
-  /** Largest open chunk (bytes) that still accepts appends, as Prometheus. */
-  public static final int MAX_BYTES_PER_CHUNK_BEFORE_APPEND = 1024;
-
   public HeadOptions {
     if (chunkRangeMillis <= 0) {
       throw new IllegalArgumentException("chunk range must be positive: " + chunkRangeMillis);

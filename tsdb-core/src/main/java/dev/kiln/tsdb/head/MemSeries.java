@@ -19,9 +19,9 @@ import java.util.List;
  * One series in the head: its labels, the open chunk (XOR, or a histogram chunk while the series
  * holds native histograms), and references to its completed chunks in the {@link ChunkStore}.
  * Chunks are cut as Prometheus's {@code head_append.go} does: at the chunk-range boundary, at a
- * predicted end time once a quarter full ({@link #computeChunkEndTime}), at twice the target
- * sample count, or above 1 KiB; histogram chunks by size ({@link #appendHistogram}), and on a
- * change between float and histogram samples.
+ * predicted end time once a quarter full ({@link #computeChunkEndTime}) or at twice the target
+ * sample count, whatever their size (as Prometheus 2.42); histogram chunks by size ({@link
+ * #appendHistogram}), and on a change between float and histogram samples.
  *
  * <p>Guarded by its own monitor: every method except the final fields must be called while
  * synchronized on the series.
@@ -187,9 +187,6 @@ final class MemSeries {
     if (open == null) {
       cut(t, opts, store);
     } else {
-      if (open.length() > HeadOptions.MAX_BYTES_PER_CHUNK_BEFORE_APPEND) {
-        cut(t, opts, store);
-      }
       int num = open.numSamples();
       if (num == opts.samplesPerChunk() / 4) {
         nextAt = computeChunkEndTime(openMinT, lastT, nextAt, 4);

@@ -23,12 +23,18 @@ import org.slf4j.LoggerFactory;
  * data, CRC32C (BE32) over everything from the series ref to the end of the data. A chunk
  * reference is {@code fileIndex << 32 | offset}.
  *
- * <p>Files are mapped read-write at their full size (sparse on disk) and written through the
- * mapping, without fsync: everything in them is also in the write-ahead log, which is what
- * survives a crash; but when a file is full it is synced before the next one is started, so on
- * restart {@link #loadPreexisting} can hand the chunks of complete files (and of the newest file
- * up to its first damaged chunk) back to the head, and the replay skips the samples they hold. When a mapping
- * cannot be made the store keeps chunks on the heap instead (logged once) and loses nothing.
+ * <p>Each file is mapped read-write at the full file size and written through the mapping,
+ * while the file itself is only as long as what is written into it, as Prometheus's are: it grows
+ * in steps of {@link #GROW_BYTES} just ahead of the chunks and is cut back to its last chunk when
+ * the next file is started or the store closes, so its size on disk follows the chunks it holds
+ * (the mapping's pages beyond the end of the file are never touched). Writes need no fsync:
+ * everything in the files is also in the write-ahead log, which is what survives a crash; but a
+ * file is synced before the next one is started, so on restart {@link #loadPreexisting} can hand
+ * the chunks of complete files (and of the newest file up to its first damaged chunk) back to the
+ * head, and the replay skips the samples they hold. As Prometheus does, every head truncation
+ * that finds chunks in the current file starts a new one, so that the next truncation can delete
+ * it whole. When a file cannot be mapped or grown the store keeps chunks on the heap instead
+ * (logged once) and loses nothing.
  *
  * <p>Thread-safe.
  */
@@ -37,6 +43,8 @@ public final class MmapChunkStore implements ChunkStore {
   static final int MAGIC = 0x0130BC91;
   static final int HEADER_BYTES = 8;
   private static final int MAX_CHUNK_OVERHEAD = 8 + 8 + 8 + 1 + 5 + 4;
+  /** How far the current file is grown at a time when a chunk would pass its end. */
+  static final int GROW_BYTES = 64 * 1024;
 
   private final FileIo io;
   private final Path dir;
@@ -62,6 +70,9 @@ public final class MmapChunkStore implements ChunkStore {
     /** Written under the store's lock after the chunk's bytes, read without it by {@link #read}. */
     volatile int size = HEADER_BYTES;
     long maxT = Long.MIN_VALUE;
+    /** The current file's open channel and its length (ahead of {@link #size}); null when finished. */
+    FileChannel channel;
+    long length;
 
     MappedFile(int index, Path path, MappedByteBuffer buf) {
       this.index = index;
@@ -290,9 +301,10 @@ public final class MmapChunkStore implements ChunkStore {
       if (current == null || current.size + need > fileBytes) {
         cutFile();
       }
+      grow(current, current.size + need);
     } catch (IOException | RuntimeException e) {
       degraded = true;
-      LOG.error("cannot map a head chunk file in {} ({}); keeping head chunks on the heap", dir, e.toString());
+      LOG.error("cannot map or grow a head chunk file in {} ({}); keeping head chunks on the heap", dir, e.toString());
       return fallbackRef(fallback.write(seriesRef, minT, maxT, chunk));
     }
     MappedByteBuffer b = current.buf;
@@ -325,26 +337,71 @@ public final class MmapChunkStore implements ChunkStore {
     return heapRef & 0xffffffffL;
   }
 
+  /**
+   * Finishes the current file and starts the next: the header is written before the file is
+   * mapped, so that a crash at any point leaves either no file, a bare header or a header followed
+   * by zeros, which Kiln and Prometheus both read as a file without chunks.
+   */
   private void cutFile() throws IOException {
     if (current != null) {
-      // Files before the newest must be complete on disk: a restart trusts them fully.
-      io.force(current.buf);
+      finish(current);
+      current = null;
     }
     int index = nextIndex++;
     Path path = dir.resolve(String.format("%06d", index));
     FileChannel ch = io.openForAppend(path);
     MappedByteBuffer buf;
     try {
-      buf = io.map(ch, FileChannel.MapMode.READ_WRITE, 0, fileBytes);
-    } finally {
+      java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).put((byte) 1);
+      io.write(ch, header.clear());
+      buf = mapWhole(ch, HEADER_BYTES);
+    } catch (IOException | RuntimeException e) {
       io.close(ch);
+      throw e;
     }
-    buf.putInt(0, MAGIC);
-    buf.put(4, (byte) 1);
     MappedFile f = new MappedFile(index, path, buf);
+    f.channel = ch;
+    f.length = HEADER_BYTES;
     files.put(index, f);
     table = FileTable.of(files);
     current = f;
+  }
+
+  /**
+   * Maps the current file at the full file size and cuts the file back to {@code length} (Java
+   * lengthens a file to the size of a read-write mapping).
+   */
+  private MappedByteBuffer mapWhole(FileChannel ch, long length) throws IOException {
+    MappedByteBuffer buf = io.map(ch, FileChannel.MapMode.READ_WRITE, 0, fileBytes);
+    io.truncate(ch, length);
+    return buf;
+  }
+
+  /** Lengthens the current file, a step at a time, so that it covers {@code end}. */
+  private void grow(MappedFile f, long end) throws IOException {
+    if (end <= f.length) {
+      return;
+    }
+    long to = Math.min(fileBytes, (end + GROW_BYTES - 1) / GROW_BYTES * GROW_BYTES);
+    io.extend(f.channel, to);
+    f.length = to;
+  }
+
+  /**
+   * Cuts a file back to its last chunk, syncs its chunks (files before the newest must be complete
+   * on disk: a restart trusts them fully) and closes its channel. A crash that loses the cut only
+   * leaves zeros after the last chunk.
+   */
+  private void finish(MappedFile f) throws IOException {
+    FileChannel ch = f.channel;
+    f.channel = null;
+    try {
+      io.truncate(ch, f.size);
+      f.length = f.size;
+      io.force(f.buf);
+    } finally {
+      io.close(ch);
+    }
   }
 
   /**
@@ -378,20 +435,31 @@ public final class MmapChunkStore implements ChunkStore {
         LOG.warn("save head truncation time to {}: {}", stateFile, e.getMessage());
       }
     }
+    // Oldest first, stopping at the first file kept, so that the files stay numbered without gaps
+    // (Prometheus refuses a chunks_head directory with a gap).
     for (var it = files.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Integer, MappedFile> e = it.next();
       MappedFile f = e.getValue();
-      if (f != current && f.maxT < mint) {
-        io.unmap(f.buf);
-        try {
-          io.deleteRecursively(f.path);
-        } catch (IOException ex) {
-          LOG.warn("delete head chunk file {}: {}", f.path, ex.getMessage());
-        }
-        it.remove();
+      if (f == current || f.maxT >= mint) {
+        break;
       }
+      io.unmap(f.buf);
+      try {
+        io.deleteRecursively(f.path);
+      } catch (IOException ex) {
+        LOG.warn("delete head chunk file {}: {}", f.path, ex.getMessage());
+      }
+      it.remove();
     }
     table = FileTable.of(files);
+    if (current != null && current.size > HEADER_BYTES && !degraded) {
+      try {
+        cutFile();
+      } catch (IOException | RuntimeException e) {
+        degraded = true;
+        LOG.error("cannot start a head chunk file in {} ({}); keeping head chunks on the heap", dir, e.toString());
+      }
+    }
   }
 
   /**
@@ -404,9 +472,13 @@ public final class MmapChunkStore implements ChunkStore {
   public synchronized void releaseResidentPages() {
     for (MappedFile f : files.values()) {
       try {
+        if (f.channel != null) {
+          f.buf = mapWhole(f.channel, f.length);
+          continue;
+        }
         FileChannel ch = io.openForUpdate(f.path);
         try {
-          f.buf = io.map(ch, FileChannel.MapMode.READ_WRITE, 0, f.buf.capacity());
+          f.buf = io.map(ch, FileChannel.MapMode.READ_WRITE, 0, Math.min(f.buf.capacity(), ch.size()));
         } finally {
           io.close(ch);
         }
@@ -450,6 +522,13 @@ public final class MmapChunkStore implements ChunkStore {
 
   @Override
   public synchronized void close() {
+    if (current != null) {
+      try {
+        finish(current);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("finish head chunk file {}: {}", current.path, e.toString());
+      }
+    }
     for (MappedFile f : files.values()) {
       io.unmap(f.buf);
     }

@@ -79,6 +79,20 @@ public class FileIo {
     ch.truncate(size);
   }
 
+  /**
+   * Lengthens an open file to {@code size} bytes (not synced) by writing its last byte, leaving
+   * the bytes between its old end and that one unwritten (a hole: zeros that take no disk
+   * blocks). Does nothing when the file is already that long.
+   */
+  public void extend(FileChannel ch, long size) throws IOException {
+    if (size > ch.size()) {
+      java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+      while (last.hasRemaining()) {
+        ch.write(last, size - 1);
+      }
+    }
+  }
+
   /** Makes the file's data durable (fdatasync). */
   public void sync(FileChannel ch) throws IOException {
     ch.force(false);

@@ -386,6 +386,87 @@ class PrometheusWalInteropTest {
     }
   }
 
+  /**
+   * Kiln's head chunk files as Prometheus reads them: Kiln ingests 90 minutes of samples (cut
+   * chunks go to {@code chunks_head}), truncates its head once (which starts a new file) and
+   * closes; the newest file is then given a tail of zeros, as a crash leaves it. Prometheus 2.42
+   * starts on the directory, loads the chunk files without reporting corruption, and answers
+   * every sample.
+   */
+  @Test
+  void prometheusLoadsTheHeadChunkFilesKilnWrote() throws Exception {
+    Path bin = prometheusBinary();
+    Path data = tmp.resolve("kiln-head-chunks");
+    int series = 50;
+    long now = System.currentTimeMillis() / 15_000 * 15_000;
+    long start = now - 90 * 60_000L; // 361 samples per series at 15 s: three cut chunks each
+    try (Db db = Db.open(data, DbOptions.defaults())) {
+      for (long t = start; t <= now; t += 15_000) {
+        dev.kiln.tsdb.storage.Appender app = db.appender();
+        for (int i = 0; i < series; i++) {
+          app.append(0, dev.kiln.tsdb.model.Labels.of("__name__", "kiln_head_chunks", "shard", "" + i), t, i + (t - start) / 1000.0);
+        }
+        app.commit();
+        if (t == start + 60 * 60_000L) {
+          db.head().truncate(start); // drops nothing, starts a new head chunk file
+        }
+      }
+    }
+    List<Path> files;
+    try (java.util.stream.Stream<Path> s = Files.list(data.resolve("chunks_head"))) {
+      files = s.sorted().toList();
+    }
+    assertTrue(files.size() >= 2, "head chunk files " + files);
+    Path last = files.get(files.size() - 1);
+    long size = Files.size(last);
+    assertTrue(size > 8, "chunks in the newest file");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(last, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.allocate(1), size + 64 * 1024 - 1); // a tail of zeros, as after a crash
+    }
+
+    int port = freePort();
+    Path config = tmp.resolve("empty-head-chunks.yml");
+    Files.writeString(config, "global:\n  scrape_interval: 1h\n");
+    Path log = tmp.resolve("prometheus-head-chunks.log");
+    Process p = new ProcessBuilder(List.of(bin.toString(), "--config.file=" + config, "--storage.tsdb.path=" + data,
+            "--web.listen-address=127.0.0.1:" + port))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      boolean ready = false;
+      while (!ready && System.nanoTime() < deadline) {
+        if (!p.isAlive()) {
+          fail("prometheus exited: " + Files.readString(log));
+        }
+        try {
+          ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready")).build(),
+              HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (IOException notUpYet) {
+          // still starting
+        }
+        if (!ready) {
+          p.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+      }
+      assertTrue(ready, "prometheus did not become ready: " + Files.readString(log));
+      String text = Files.readString(log);
+      assertTrue(text.contains("On-disk memory mappable chunks replay completed") && !text.contains("Loading on-disk chunks failed"), text);
+      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(metrics.contains("\nprometheus_tsdb_mmap_chunk_corruptions_total 0\n"), metrics);
+      String sel = "kiln_head_chunks[2h]";
+      assertEquals(Integer.toString(series), queryValue(http, port, "count(count_over_time(" + sel + "))", now));
+      assertEquals(Integer.toString(series * 361), queryValue(http, port, "sum(count_over_time(" + sel + "))", now));
+      assertEquals(49 + 5400.0, Double.parseDouble(queryValue(http, port, "kiln_head_chunks{shard=\"49\"}", now)));
+    } finally {
+      p.destroy();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+      }
+    }
+  }
+
   /** A timestamp as Prometheus's API writes it: seconds, then three digits of milliseconds unless they are zero. */
   private static String apiTimestamp(long millis) {
     long ms = millis % 1000;

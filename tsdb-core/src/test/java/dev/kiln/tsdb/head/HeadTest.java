@@ -93,6 +93,36 @@ class HeadTest {
     return sb.toString();
   }
 
+  /**
+   * Random bit patterns take over 8 bytes a sample, so a chunk of 166 passes 1 KiB; Prometheus
+   * 2.42 cuts float chunks by time and sample count only (no size cap), and so does Kiln.
+   */
+  @Test
+  void cutsFloatChunksBySampleCountNotSizeAsPrometheus242() {
+    Head head = Head.inMemory();
+    Appender app = head.appender();
+    java.util.Random r = new java.util.Random(3);
+    long start = 7_200_000L - 166 * 15_000L; // 166 samples before the first range boundary
+    for (int i = 0; i < 166 + 240; i++) {
+      app.append(0, UP, start + i * 15_000L, Double.longBitsToDouble(r.nextLong() & 0x7fefffffffffffffL)); // finite
+    }
+    app.commit();
+    List<Integer> counts = new ArrayList<>();
+    List<Integer> bytes = new ArrayList<>();
+    head.forEachSeriesChunks(
+        Long.MIN_VALUE,
+        Long.MAX_VALUE,
+        sc -> {
+          for (ChunkMeta m : sc.chunks()) {
+            counts.add(m.chunk().numSamples());
+            bytes.add(m.chunk().bytes().length);
+          }
+        });
+    // The first chunk runs to the range boundary (too short a range to predict an earlier end).
+    assertEquals(List.of(166, 120, 120), counts);
+    assertTrue(bytes.get(0) > 1024, "chunk bytes " + bytes);
+  }
+
   @Test
   void computeChunkEndTimeMatchesPrometheus() {
     assertEquals(1_800_000L, MemSeries.computeChunkEndTime(0, 435_000, 7_200_000, 4));

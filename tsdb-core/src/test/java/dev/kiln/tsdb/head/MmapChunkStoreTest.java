@@ -60,6 +60,87 @@ class MmapChunkStoreTest {
     store.close();
   }
 
+  /** Bytes a chunk takes in a head chunk file: header fields, uvarint length, data, CRC. */
+  private static long stored(Chunk c) {
+    int len = c.bytes().length;
+    int varint = 1;
+    for (int v = len; v >= 0x80; v >>>= 7) {
+      varint++;
+    }
+    return 8 + 8 + 8 + 1 + varint + len + 4;
+  }
+
+  @Test
+  void fileGrowsWithItsChunksAndEndsAtTheLastOneWhenClosed() throws IOException {
+    Random r = new Random(11);
+    MmapChunkStore store = new MmapChunkStore(FileIo.DEFAULT, dir, 8 << 20);
+    Path file = dir.resolve("000001");
+    long written = MmapChunkStore.HEADER_BYTES;
+    List<Long> refs = new ArrayList<>();
+    List<byte[]> bytes = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      XorChunk c = chunk(r, i * 1000L, 1 + r.nextInt(120));
+      refs.add(store.write(i + 1, i * 1000L, i * 1000L + 999, c));
+      bytes.add(c.bytes());
+      written += stored(c);
+      long length = Files.size(file);
+      assertTrue(length >= written && length < written + MmapChunkStore.GROW_BYTES + 64,
+          "chunk " + i + ": file " + length + " bytes for " + written + " written");
+      if (i == 1500) {
+        store.releaseResidentPages(); // mapped afresh: the file keeps its length
+        assertEquals(length, Files.size(file));
+      }
+    }
+    assertEquals(1, store.fileCount());
+    assertTrue(written > 8 * MmapChunkStore.GROW_BYTES, "grown in several steps: " + written);
+    for (int i = 0; i < refs.size(); i++) {
+      assertArrayEquals(bytes.get(i), store.read(refs.get(i)).bytes(), "chunk " + i);
+    }
+    store.close();
+    assertEquals(written, Files.size(file), "cut back to its last chunk");
+    MmapChunkStore reopened = new MmapChunkStore(FileIo.DEFAULT, dir, 8 << 20);
+    assertEquals(3000, reopened.loadPreexisting(Long.MIN_VALUE).values().stream().mapToInt(l -> l.count).sum());
+    reopened.close();
+  }
+
+  @Test
+  void truncationStartsANewFileSoThatTheNextOneCanDeleteTheOld() throws IOException {
+    Random r = new Random(5);
+    MmapChunkStore store = new MmapChunkStore(FileIo.DEFAULT, dir, 1 << 20);
+    long early = store.write(1, 0, 9_999, chunk(r, 0, 100));
+    store.truncateBefore(0); // deletes nothing; the file with chunks is finished
+    assertEquals(2, store.fileCount());
+    assertEquals(stored(store.read(early)) + MmapChunkStore.HEADER_BYTES, Files.size(dir.resolve("000001")));
+    store.truncateBefore(0); // the current file has no chunks: no new file
+    assertEquals(2, store.fileCount());
+    XorChunk late = chunk(r, 20_000, 100);
+    long lateRef = store.write(1, 20_000, 29_999, late);
+    assertEquals(2, (int) (lateRef >>> 32), "written to the new file");
+    store.truncateBefore(15_000);
+    try (var s = Files.list(dir)) {
+      assertEquals(List.of("000002", "000003"), s.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    assertArrayEquals(late.bytes(), store.read(lateRef).bytes());
+    store.close();
+  }
+
+  @Test
+  void truncationDeletesOnlyTheOldestFilesSoNoGapOpens() throws IOException {
+    Random r = new Random(6);
+    MmapChunkStore store = new MmapChunkStore(FileIo.DEFAULT, dir, 1 << 20);
+    store.write(1, 0, 50_000, chunk(r, 0, 10)); // file 1 ends late
+    store.truncateBefore(0);
+    store.write(2, 0, 1_000, chunk(r, 0, 10)); // file 2 ends early
+    store.truncateBefore(0);
+    store.write(3, 60_000, 70_000, chunk(r, 60_000, 10)); // file 3
+    store.truncateBefore(10_000); // file 2 alone ended before, but file 1 is kept: so is file 2
+    try (var s = Files.list(dir)) {
+      assertEquals(List.of("000001", "000002", "000003", "000004"),
+          s.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    store.close();
+  }
+
   @Test
   void corruptionIsDetectedByChecksum() throws IOException {
     MmapChunkStore store = new MmapChunkStore(FileIo.DEFAULT, dir, 4096);
