@@ -20,7 +20,7 @@ import java.util.Map;
  * samples (out of bounds, out of order, duplicate timestamp with another value, as Prometheus);
  * a sample not newer than an earlier one of the same batch is dropped, as Prometheus's commit
  * drops it. Writes the batch to the
- * {@link CommitLog} on commit, waits until it is durable, then applies it to memory. Single-use,
+ * {@link CommitLog} on commit, waits until it is as durable as the commit asks, then applies it to memory. Single-use,
  * single-thread.
  *
  * <p>The newest pending sample of each series is found through the series itself ({@code
@@ -373,7 +373,7 @@ final class HeadAppender implements Appender {
   }
 
   @Override
-  public void commit() {
+  public void commit(dev.kiln.tsdb.storage.Durability durability) {
     if (done) {
       throw new IllegalStateException("appender already committed or rolled back");
     }
@@ -388,7 +388,7 @@ final class HeadAppender implements Appender {
     try {
       List<MemSeries> fresh = new ArrayList<>();
       try {
-        head.log().awaitDurable(logBatch(fresh));
+        head.log().awaitDurable(logBatch(fresh, durability));
       } catch (RuntimeException e) {
         // Not in the log: a later batch must write these series records again.
         head.logLock.lock();
@@ -469,7 +469,7 @@ final class HeadAppender implements Appender {
    * Queues series records for series the log has not seen (collected into {@code fresh}), then
    * the samples, in the order of the log lock. Returns the token to await.
    */
-  private long logBatch(List<MemSeries> fresh) {
+  private long logBatch(List<MemSeries> fresh, dev.kiln.tsdb.storage.Durability durability) {
     head.logLock.lock();
     try {
       if (unlogged != null) {
@@ -508,12 +508,12 @@ final class HeadAppender implements Appender {
       long token = 0;
       boolean anyHistograms = histograms != null && histograms.n > 0;
       if (n > 0 || (!anyHistograms && !entries.isEmpty())) {
-        token = head.log().write(entries, refs, ts, vs, n);
+        token = head.log().write(entries, refs, ts, vs, n, durability);
         entries = List.of();
       }
       if (anyHistograms) {
         PendingHistograms p = histograms;
-        token = Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n));
+        token = Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n, durability));
       }
       if (exemplars != null && !exemplars.isEmpty()) {
         List<dev.kiln.tsdb.wal.WalRecords.ExemplarRecord> recs = new ArrayList<>(exemplars.size());
@@ -521,7 +521,7 @@ final class HeadAppender implements Appender {
           dev.kiln.tsdb.storage.Exemplar e = exemplars.get(i);
           recs.add(new dev.kiln.tsdb.wal.WalRecords.ExemplarRecord(exemplarSeries.get(i).ref, e.timestampMillis(), e.value(), e.labels()));
         }
-        token = Math.max(token, head.log().writeExemplars(recs));
+        token = Math.max(token, head.log().writeExemplars(recs, durability));
       }
       return token;
     } finally {

@@ -12,8 +12,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * sequence number. Whichever waiting thread finds no group in progress becomes the leader: it
  * takes the queued commits in order (at most {@value #MAX_GROUP_ENTRIES} commits and, unless a
  * single commit is larger, {@value #MAX_GROUP_SAMPLES} samples), encodes their records into one
- * reused buffer, hands them to the writer in one {@code write}, fsyncs once when every commit must
- * be durable, and then releases every waiter of the group. Commits that arrive meanwhile queue up
+ * reused buffer, hands them to the writer in one {@code write}, fsyncs once when the log fsyncs
+ * each commit ({@code syncEach}) and at least one commit of the group asks for it ({@link
+ * Entry#awaitsSync}), and then releases every waiter of the group. A group of commits that only
+ * need to be written is released after the {@code write}; its bytes are fsynced by the next
+ * fsync of the writer (a later group's, or the log's background sync). Commits that arrive meanwhile queue up
  * for the next leader, so under contention one fsync covers many commits.
  *
  * <p>The queue is bounded ({@value #QUEUE_CAPACITY} commits): an enqueuer that finds it full
@@ -22,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Errors: when a group's write or fsync fails, every commit of the group fails with that
  * error, and every later commit (queued or new) fails with "write-ahead log failed earlier", as
  * the writer refuses all writes after an I/O error. No commit is reported done unless its group
- * was written (and, with {@code syncEach}, fsynced).
+ * was written (and, with {@code syncEach}, fsynced when it asks for it).
  *
  * <p>Thread-safe. The records of an entry are read by the leader, so the arrays an entry refers
  * to must stay unchanged until {@link #await} of its sequence number returned or threw.
@@ -41,6 +44,9 @@ final class GroupCommit {
 
     /** Number of samples, to bound a group's size. */
     int samples();
+
+    /** Whether the commit must be fsynced before it is released (when the log fsyncs each commit). */
+    boolean awaitsSync();
   }
 
   /** Work done by the sole writer. */
@@ -68,8 +74,8 @@ final class GroupCommit {
   private long groups;
 
   /**
-   * @param syncEach fsync every group before releasing it (the log's default durability); when
-   *     false a group is released once written
+   * @param syncEach fsync every group that holds a commit asking for it before releasing it (the
+   *     log's default durability); when false every group is released once written
    */
   GroupCommit(WalWriter writer, boolean syncEach) {
     this.writer = writer;
@@ -103,7 +109,8 @@ final class GroupCommit {
   }
 
   /**
-   * Returns once the commit {@code seq} is written (and fsynced, with {@code syncEach}), leading
+   * Returns once the commit {@code seq} is written (and fsynced, with {@code syncEach} when it asks
+   * for it), leading
    * groups while none is in progress.
    *
    * @throws StorageException when its group, or an earlier one, failed
@@ -214,6 +221,7 @@ final class GroupCommit {
     boolean wasFull = enqueued - taken >= QUEUE_CAPACITY;
     int count = 0;
     long samples = 0;
+    boolean sync = false;
     while (taken < enqueued && count < MAX_GROUP_ENTRIES) {
       int slot = slot(taken + 1);
       Entry e = queue[slot];
@@ -223,6 +231,7 @@ final class GroupCommit {
       queue[slot] = null;
       group[count++] = e;
       samples += e.samples();
+      sync |= e.awaitsSync();
       taken++;
     }
     long last = taken;
@@ -237,7 +246,7 @@ final class GroupCommit {
         group[i].appendTo(writer, scratch);
       }
       long token = writer.flush();
-      if (syncEach) {
+      if (syncEach && sync) {
         writer.sync(token);
       }
     } catch (StorageException e) {
