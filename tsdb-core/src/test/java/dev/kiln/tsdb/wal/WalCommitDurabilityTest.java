@@ -83,6 +83,27 @@ class WalCommitDurabilityTest {
   }
 
   @Test
+  void aGroupIsFsyncedWhenOneOfItsCommitsAsksForIt() {
+    PerThreadSyncs io = new PerThreadSyncs();
+    Wal wal = started(io, dir);
+    Thread me = Thread.currentThread();
+    commit(wal, 1, 0, Durability.WRITTEN);
+    long groups = wal.commitGroups();
+    // Both queued before either is awaited: the leader takes them as one group.
+    wal.write(List.of(), new long[] {1}, new long[] {1}, new double[] {1}, 1, Durability.WRITTEN);
+    long last = wal.write(List.of(), new long[] {1}, new long[] {2}, new double[] {2}, 1, Durability.WRITTEN);
+    wal.awaitDurable(last);
+    assertEquals(groups + 1, wal.commitGroups());
+    assertEquals(0, io.of(me), "a group of written commits was fsynced");
+    wal.write(List.of(), new long[] {1}, new long[] {3}, new double[] {3}, 1, Durability.WRITTEN);
+    last = wal.write(List.of(), new long[] {1}, new long[] {4}, new double[] {4}, 1, Durability.SYNCED);
+    wal.awaitDurable(last);
+    assertEquals(groups + 2, wal.commitGroups());
+    assertEquals(1, io.of(me), "a group holding a synced commit was not fsynced");
+    wal.close();
+  }
+
+  @Test
   void theBackgroundSyncFsyncsWhatWrittenCommitsLeft() throws InterruptedException {
     assertTrue(Wal.WRITTEN_SYNC_MILLIS <= 1_000, "written commits are fsynced within about a second");
     PerThreadSyncs io = new PerThreadSyncs();
