@@ -72,6 +72,8 @@ public final class Wal implements CommitLog, AutoCloseable {
   private final WalCounters counters = new WalCounters();
   private volatile WalWriter writer;
   private volatile GroupCommit commits;
+  /** Only the timer thread reads and writes it. */
+  private boolean timerFailureLogged;
 
   private Wal(FileIo io, Path dir, long segmentBytes, long syncIntervalMillis, WalCompression compression) {
     if (syncIntervalMillis < 0) {
@@ -450,8 +452,12 @@ public final class Wal implements CommitLog, AutoCloseable {
     try {
       syncWritten();
     } catch (RuntimeException e) {
-      // The writer refuses further writes after a failed fsync, so commits report it.
-      LOG.error("periodic fsync of the write-ahead log failed: {}", e.getMessage());
+      // The writer refuses further writes after a failed fsync, so commits report it; the timer
+      // keeps meeting the same failure, so it says so once.
+      if (!timerFailureLogged) {
+        timerFailureLogged = true;
+        LOG.error("periodic fsync of the write-ahead log failed: {}", e.getMessage());
+      }
     }
   }
 
