@@ -5,7 +5,8 @@
 # Samples are counted on each server with sum_over_time(scrape_samples_scraped[WINDOW]). Loopback only, bounded.
 # Kiln's JVM options: KILN_JAVA_OPTS and KILN_JIT_OPTS (default: the launcher's; KILN_JIT_OPTS="" for the JDK's JIT
 # thresholds); KILN_JAR another server jar; KILN_ARGS extra server flags. VM=0 leaves VictoriaMetrics out. WARMUP: seconds
-# before the window (default two intervals).
+# before the window (default two intervals). KEEPALIVE=1: the exporters keep HTTP/1.1 connections open (default:
+# HTTP/1.0, a new connection per scrape; see targets.py).
 # Usage: benchmarks/side-by-side/scrape.sh [N] [SERIES] [INTERVAL_S] [WINDOW_S]   (defaults 50 2000 5 60)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -2,8 +2,12 @@
 
 Usage: python3 targets.py N SERIES PORTFILE  -- writes the ports, one per line, to PORTFILE, then serves
 until killed. Values change on every request so every scrape ingests new samples.
+By default the exporters answer in HTTP/1.0 and close the connection after each response, so every scrape
+opens a new TCP connection; with KEEPALIVE=1 they answer in HTTP/1.1 and keep connections open, as Go
+exporters (node_exporter, client_golang) do.
 """
 import http.server
+import os
 import socketserver
 import sys
 import threading
@@ -21,6 +25,8 @@ def page():
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1" if os.environ.get("KEEPALIVE") == "1" else "HTTP/1.0"
+
     def do_GET(self):
         body = page()
         self.send_response(200)

@@ -34,7 +34,7 @@ final class NullRefStorage implements Appendable {
       }
 
       @Override
-      public void commit() {}
+      public void commit(dev.kiln.tsdb.storage.Durability durability) {}
 
       @Override
       public void rollback() {}

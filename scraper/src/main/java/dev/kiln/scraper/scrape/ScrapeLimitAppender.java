@@ -98,8 +98,8 @@ final class ScrapeLimitAppender implements Appender {
   }
 
   @Override
-  public void commit() {
-    delegate.commit();
+  public void commit(dev.kiln.tsdb.storage.Durability durability) {
+    delegate.commit(durability);
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.kiln.scraper.parse.ProtobufParser;
 import dev.kiln.scraper.parse.ProtobufSink;
 import dev.kiln.tsdb.storage.Appendable;
 import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.Durability;
 import dev.kiln.tsdb.storage.Metadata;
 import java.io.IOException;
 import java.time.Clock;
@@ -21,8 +22,10 @@ import java.util.Map;
  * {@link ScrapeLimitAppender} as one transaction with the stale markers of {@link Staleness}, then
  * the synthetic series of {@link ScrapeReport}. A scrape that fails is rolled back whole; its
  * transaction then holds only stale markers for every series of the last scrape and the report
- * with {@code up} 0. {@link #scrape()} is called by one thread at a time; {@link #status()} may be
- * called from any thread.
+ * with {@code up} 0. Scrapes commit with {@link Durability#WRITTEN}: nobody is acknowledged for a
+ * scrape, so its commit returns once the write-ahead log has it, without waiting for an fsync.
+ * {@link #scrape()} is called by one thread at a time; {@link #status()} may be called from any
+ * thread.
  */
 public final class ScrapeLoop {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScrapeLoop.class);
@@ -204,7 +207,7 @@ public final class ScrapeLoop {
       double duration = (System.nanoTime() - t0) / 1e9;
       report.append(app, start, error == null, duration, counts, bodySize);
       try {
-        app.commit();
+        app.commit(Durability.WRITTEN);
       } catch (RuntimeException e) {
         if (error != null) {
           throw e;
@@ -216,7 +219,7 @@ public final class ScrapeLoop {
         counts = new ScrapeCounts();
         staleness.appendAll(app, start);
         report.append(app, start, false, duration, counts, bodySize);
-        app.commit();
+        app.commit(Durability.WRITTEN);
       }
       if (error == null) {
         committed();
@@ -319,7 +322,7 @@ public final class ScrapeLoop {
     Appender app = storage.appender();
     staleness.appendAll(app, t);
     report.appendStale(app, t);
-    app.commit();
+    app.commit(Durability.WRITTEN);
     staleness.clear();
   }
 

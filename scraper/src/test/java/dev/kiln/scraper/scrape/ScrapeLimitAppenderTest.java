@@ -43,7 +43,7 @@ class ScrapeLimitAppenderTest {
     }
 
     @Override
-    public void commit() {
+    public void commit(dev.kiln.tsdb.storage.Durability durability) {
       committed = true;
     }
 

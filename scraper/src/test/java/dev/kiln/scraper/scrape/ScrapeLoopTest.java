@@ -504,6 +504,7 @@ class ScrapeLoopTest {
     final InMemoryStorage inner;
     int commits;
     boolean failNext;
+    final java.util.List<dev.kiln.tsdb.storage.Durability> durabilities = new java.util.ArrayList<>();
 
     CountingStorage(InMemoryStorage inner) {
       this.inner = inner;
@@ -519,14 +520,15 @@ class ScrapeLoopTest {
         }
 
         @Override
-        public void commit() {
+        public void commit(dev.kiln.tsdb.storage.Durability durability) {
           if (failNext) {
             failNext = false;
             a.rollback();
             throw new dev.kiln.tsdb.storage.StorageException("write-ahead log: disk full");
           }
           commits++;
-          a.commit();
+          durabilities.add(durability);
+          a.commit(durability);
         }
 
         @Override
@@ -535,6 +537,25 @@ class ScrapeLoopTest {
         }
       };
     }
+  }
+
+  @Test
+  void scrapeCommitsAskOnlyToBeWrittenWhetherTheScrapeSucceedsOrFails() {
+    CountingStorage counting = new CountingStorage(storage);
+    String yaml = "scrape_configs:\n  - job_name: app\n    scrape_interval: 15s\n";
+    ScrapeConfig cfg = ConfigLoader.parse("t.yml", yaml, Path.of("/")).scrapeConfig("app");
+    Target t = TargetBuilder.build(cfg, List.of(new TargetGroup(List.of("h:1"), Map.of(), "s"))).get(0).target();
+    ScrapeLoop l = new ScrapeLoop("app", t, cfg, counting, fetcher, clock, "Kiln/test", false);
+    fetcher.body = "x 1\n";
+    l.scrape();
+    clock.millis += 15_000;
+    fetcher.body = "x{ 1\n"; // a parse error: the failed scrape's stale markers and report
+    l.scrape();
+    clock.millis += 15_000;
+    l.markStale(clock.millis);
+    assertEquals(List.of(dev.kiln.tsdb.storage.Durability.WRITTEN, dev.kiln.tsdb.storage.Durability.WRITTEN,
+        dev.kiln.tsdb.storage.Durability.WRITTEN), counting.durabilities);
+    assertEquals(TargetHealth.DOWN, l.status().health());
   }
 
   @Test

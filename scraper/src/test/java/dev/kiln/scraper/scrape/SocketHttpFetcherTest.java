@@ -220,6 +220,28 @@ class SocketHttpFetcherTest {
   }
 
   @Test
+  void aTargetThatClosesAfterEveryResponseGetsANewConnectionForEachScrape() throws IOException {
+    for (int i = 0; i < 3; i++) {
+      server.reply("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 4\r\n\r\n", utf8("c " + i + "\n"), true);
+    }
+    for (int i = 0; i < 3; i++) {
+      assertEquals("c " + i + "\n", body(fetcher.fetch(server.url("/"), HEADERS, HttpClientConfig.DEFAULT, 5000, 0)));
+    }
+    assertEquals(3, server.connections.get());
+    assertEquals(3, server.requests.size(), "no request was retried");
+  }
+
+  @Test
+  void aKeptAliveConnectionThatEndsInsideAResponseIsNotRetried() throws IOException {
+    server.reply("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n", utf8("a 1\n"), false);
+    server.reply("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", utf8("b 2"), true);
+    assertEquals("a 1\n", body(fetcher.fetch(server.url("/"), HEADERS, HttpClientConfig.DEFAULT, 5000, 0)));
+    assertThrows(IOException.class, () -> fetcher.fetch(server.url("/"), HEADERS, HttpClientConfig.DEFAULT, 5000, 0));
+    assertEquals(1, server.connections.get());
+    assertEquals(2, server.requests.size(), "a response that had begun was retried");
+  }
+
+  @Test
   void limitsStatusesAndErrorsMatchTheJdkClient() throws IOException {
     server.reply("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n", new byte[5000], false);
     assertThrows(HttpFetcher.BodyTooLargeException.class,

@@ -49,7 +49,7 @@ public final class PushIngester implements AutoCloseable {
     };
     Labels targetLabels = Labels.of("job", "pushgateway");
     Target target = new Target(targetLabels, targetLabels, targetLabels, URI.create("http://kiln.internal/push"));
-    this.loop = new ScrapeLoop("pushgateway", target, cfg, storage, inProcess, clock, "Kiln", false);
+    this.loop = new ScrapeLoop("pushgateway", target, cfg, new SyncedCommits(storage), inProcess, clock, "Kiln", false);
     timer.scheduleAtFixedRate(this::ingestNow, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 

@@ -131,7 +131,7 @@ public final class RuleGroup {
           }
         }
       }
-      app.commit();
+      app.commit(dev.kiln.tsdb.storage.Durability.WRITTEN); // nobody is acknowledged for an evaluation
       ok = true;
       lastSeries.set(ruleIndex, now);
     } finally {

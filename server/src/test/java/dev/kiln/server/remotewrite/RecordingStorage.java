@@ -19,6 +19,8 @@ import java.util.Map;
  */
 final class RecordingStorage implements Appendable {
   final List<String> committed = new ArrayList<>();
+  /** The durability each commit asked for, in order. */
+  final List<dev.kiln.tsdb.storage.Durability> durabilities = new ArrayList<>();
   int appendCalls;
   private final Map<Labels, Long> refs = new HashMap<>();
   private final Map<Long, Labels> byRef = new HashMap<>();
@@ -44,8 +46,9 @@ final class RecordingStorage implements Appendable {
       }
 
       @Override
-      public void commit() {
+      public void commit(dev.kiln.tsdb.storage.Durability durability) {
         committed.addAll(pending);
+        durabilities.add(durability);
       }
 
       @Override

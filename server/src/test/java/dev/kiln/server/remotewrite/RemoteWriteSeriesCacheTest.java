@@ -51,8 +51,8 @@ class RemoteWriteSeriesCacheTest {
         }
 
         @Override
-        public void commit() {
-          a.commit();
+        public void commit(dev.kiln.tsdb.storage.Durability durability) {
+          a.commit(durability);
         }
 
         @Override

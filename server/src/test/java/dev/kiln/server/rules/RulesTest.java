@@ -99,6 +99,42 @@ class RulesTest {
   }
 
   @Test
+  void ruleEvaluationsCommitAskingOnlyToBeWritten() {
+    RuleGroup g = group("""
+        groups:
+          - name: g
+            rules:
+              - record: job:up:sum
+                expr: sum by (job) (up)
+        """);
+    put("up", "a", 0, 1);
+    List<dev.kiln.tsdb.storage.Durability> asked = new ArrayList<>();
+    dev.kiln.tsdb.storage.Appendable recording = () -> {
+      Appender a = storage.appender();
+      return new Appender() {
+        @Override
+        public long append(long ref, Labels labels, long t, double v, dev.kiln.tsdb.storage.AppendOptions o) {
+          return a.append(ref, labels, t, v, o);
+        }
+
+        @Override
+        public void commit(dev.kiln.tsdb.storage.Durability durability) {
+          asked.add(durability);
+          a.commit(durability);
+        }
+
+        @Override
+        public void rollback() {
+          a.rollback();
+        }
+      };
+    };
+    g.eval(ctx, recording, AlertSink.NONE, 0, 60_000);
+    assertEquals(List.of(dev.kiln.tsdb.storage.Durability.WRITTEN), asked);
+    assertEquals(1, read(LabelMatcher.equal("__name__", "job:up:sum")).size());
+  }
+
+  @Test
   void keepFiringForHoldsTheAlert() {
     RuleGroup g = group("""
         groups:

@@ -8,6 +8,7 @@ import dev.kiln.tsdb.storage.AppendException;
 import dev.kiln.tsdb.storage.AppendOptions;
 import dev.kiln.tsdb.storage.Appender;
 import dev.kiln.tsdb.storage.CommitListener;
+import dev.kiln.tsdb.storage.Durability;
 import dev.kiln.tsdb.wal.CommitLog;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,9 +20,9 @@ import java.util.Map;
  * A batch of samples for the {@link Head}. Checks each sample when appended against the stored
  * samples (out of bounds, out of order, duplicate timestamp with another value, as Prometheus);
  * a sample not newer than an earlier one of the same batch is dropped, as Prometheus's commit
- * drops it. Writes the batch to the
- * {@link CommitLog} on commit, waits until it is durable, then applies it to memory. Single-use,
- * single-thread.
+ * drops it. On commit, queues the batch to the {@link CommitLog}, applies it to memory while the
+ * log writes it (and fsyncs it, where the commit's {@link Durability} asks), and returns once both
+ * are done. Single-use, single-thread.
  *
  * <p>The newest pending sample of each series is found through the series itself ({@code
  * pendingOwner}/{@code pendingIndex}, under the series lock); only when two appenders hold
@@ -373,7 +374,7 @@ final class HeadAppender implements Appender {
   }
 
   @Override
-  public void commit() {
+  public void commit(Durability durability) {
     if (done) {
       throw new IllegalStateException("appender already committed or rolled back");
     }
@@ -389,7 +390,7 @@ final class HeadAppender implements Appender {
       List<MemSeries> fresh = new ArrayList<>();
       long token;
       try {
-        token = logBatch(fresh);
+        token = logBatch(fresh, durability);
       } catch (RuntimeException e) {
         forgetLogged(fresh);
         throw e;
@@ -508,7 +509,7 @@ final class HeadAppender implements Appender {
    * Queues series records for series the log has not seen (collected into {@code fresh}), then
    * the samples, in the order of the log lock. Returns the token to await.
    */
-  private long logBatch(List<MemSeries> fresh) {
+  private long logBatch(List<MemSeries> fresh, Durability durability) {
     head.logLock.lock();
     try {
       if (unlogged != null) {
@@ -547,12 +548,12 @@ final class HeadAppender implements Appender {
       long token = 0;
       boolean anyHistograms = histograms != null && histograms.n > 0;
       if (n > 0 || (!anyHistograms && !entries.isEmpty())) {
-        token = head.log().write(entries, refs, ts, vs, n);
+        token = head.log().write(entries, refs, ts, vs, n, durability);
         entries = List.of();
       }
       if (anyHistograms) {
         PendingHistograms p = histograms;
-        token = Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n));
+        token = Math.max(token, head.log().writeHistograms(entries, p.refs, p.ts, p.hs, p.fhs, p.n, durability));
       }
       if (exemplars != null && !exemplars.isEmpty()) {
         List<dev.kiln.tsdb.wal.WalRecords.ExemplarRecord> recs = new ArrayList<>(exemplars.size());
@@ -560,7 +561,7 @@ final class HeadAppender implements Appender {
           dev.kiln.tsdb.storage.Exemplar e = exemplars.get(i);
           recs.add(new dev.kiln.tsdb.wal.WalRecords.ExemplarRecord(exemplarSeries.get(i).ref, e.timestampMillis(), e.value(), e.labels()));
         }
-        token = Math.max(token, head.log().writeExemplars(recs));
+        token = Math.max(token, head.log().writeExemplars(recs, durability));
       }
       return token;
     } finally {

@@ -178,7 +178,7 @@ public final class InMemoryStorage implements Storage {
     }
 
     @Override
-    public void commit() {
+    public void commit(dev.kiln.tsdb.storage.Durability durability) {
       done = true;
       apply(batch);
     }

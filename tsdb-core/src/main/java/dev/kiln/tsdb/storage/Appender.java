@@ -64,11 +64,18 @@ public interface Appender {
   }
 
   /**
-   * Makes the batch durable and visible. Returns only after the batch is in the write-ahead log.
+   * Makes the batch durable as {@code durability} asks, then visible. Returns only after the batch
+   * is written to the write-ahead log (and, for {@link Durability#SYNCED} with a WAL fsync interval
+   * of 0, fsynced). A storage may make a commit more durable than asked, never less.
    *
    * @throws StorageException when the batch could not be made durable; nothing of it is applied
    */
-  void commit();
+  void commit(Durability durability);
+
+  /** Same as {@link #commit(Durability)} with {@link Durability#SYNCED}. */
+  default void commit() {
+    commit(Durability.SYNCED);
+  }
 
   /** Discards the batch. */
   void rollback();

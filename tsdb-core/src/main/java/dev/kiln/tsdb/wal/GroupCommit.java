@@ -12,11 +12,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * sequence number. Whichever waiting thread finds no group in progress becomes the leader: it
  * takes the queued commits in order (at most {@value #MAX_GROUP_ENTRIES} commits and, unless a
  * single commit is larger, {@value #MAX_GROUP_SAMPLES} samples), encodes their records into one
- * reused buffer and hands them to the writer in one {@code write}. When every commit must be
- * durable it then gives up the lead before it fsyncs: the next group is encoded and written while
+ * reused buffer and hands them to the writer in one {@code write}. When the log fsyncs each commit
+ * ({@code syncEach}) and at least one commit of the group asks for it ({@link Entry#awaitsSync}),
+ * the leader then gives up the lead before it fsyncs: the next group is encoded and written while
  * this fsync runs, and its fsync ({@link WalWriter#sync}) follows at once, covering every group
  * written meanwhile, so the log is fsynced back to back under load and one fsync covers many
- * commits. A group's waiters are released once an fsync covering it returned.
+ * commits. A commit that asks for an fsync is released once an fsync covering it returned; one
+ * that only needs to be written is released once its group is written (its bytes are fsynced by
+ * the next fsync of the writer: a later group's, or the log's background sync).
  *
  * <p>The queue is bounded ({@value #QUEUE_CAPACITY} commits): an enqueuer that finds it full
  * leads a group itself, or waits for the group in progress.
@@ -24,7 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Errors: when a group's write or fsync fails, every commit of the group fails with that
  * error, and every later commit (queued or new) fails with "write-ahead log failed earlier", as
  * the writer refuses all writes after an I/O error. No commit is reported done unless its group
- * was written (and, with {@code syncEach}, fsynced).
+ * was written (and, with {@code syncEach} when it asks for it, fsynced).
+ *
+ * <p>The token {@link #enqueue} returns carries the commit's sequence number and whether it
+ * awaits an fsync; tokens of later commits compare greater.
  *
  * <p>Thread-safe. The records of an entry are read by the leader, so the arrays an entry refers
  * to must stay unchanged until {@link #await} of its sequence number returned or threw.
@@ -43,6 +49,9 @@ final class GroupCommit {
 
     /** Number of samples, to bound a group's size. */
     int samples();
+
+    /** Whether the commit must be fsynced before it is released (when the log fsyncs each commit). */
+    boolean awaitsSync();
   }
 
   /** Work done by the sole writer. */
@@ -62,7 +71,10 @@ final class GroupCommit {
   // Guarded by lock.
   private long enqueued;
   private long taken;
+  /** Every commit up to this sequence number is released (written, and fsynced where asked). */
   private long completed;
+  /** Every commit up to this sequence number is written (not necessarily fsynced). */
+  private long written;
   private boolean leading;
   private StorageException failure;
   private long failedFrom;
@@ -72,8 +84,8 @@ final class GroupCommit {
   private int syncing;
 
   /**
-   * @param syncEach fsync every group before releasing it (the log's default durability); when
-   *     false a group is released once written
+   * @param syncEach fsync every group that holds a commit asking for it before releasing it (the
+   *     log's default durability); when false every group is released once written
    */
   GroupCommit(WalWriter writer, boolean syncEach) {
     this.writer = writer;
@@ -81,8 +93,7 @@ final class GroupCommit {
   }
 
   /**
-   * Queues a commit's records after every earlier one; returns its sequence number for {@link
-   * #await}.
+   * Queues a commit's records after every earlier one; returns its token for {@link #await}.
    *
    * @throws StorageException when the log failed earlier
    */
@@ -100,23 +111,25 @@ final class GroupCommit {
       }
       long seq = ++enqueued;
       queue[slot(seq)] = e;
-      return seq;
+      return seq << 1 | (syncEach && e.awaitsSync() ? 1 : 0);
     } finally {
       lock.unlock();
     }
   }
 
   /**
-   * Returns once the commit {@code seq} is written (and fsynced, with {@code syncEach}), leading
-   * groups while none is in progress.
+   * Returns once the commit of {@code token} is written (and fsynced, with {@code syncEach} when
+   * it asks for it), leading groups while none is in progress.
    *
    * @throws StorageException when its group, or an earlier one, failed
    */
-  void await(long seq) {
+  void await(long token) {
+    long seq = token >>> 1;
+    boolean awaitsSync = (token & 1) != 0;
     lock.lock();
     try {
       while (true) {
-        if (seq <= completed) {
+        if (seq <= completed || (!awaitsSync && seq <= written)) {
           return;
         }
         if (failure != null) {
@@ -221,6 +234,7 @@ final class GroupCommit {
     boolean wasFull = enqueued - taken >= QUEUE_CAPACITY;
     int count = 0;
     long samples = 0;
+    boolean sync = false;
     while (taken < enqueued && count < MAX_GROUP_ENTRIES) {
       int slot = slot(taken + 1);
       Entry e = queue[slot];
@@ -230,6 +244,7 @@ final class GroupCommit {
       queue[slot] = null;
       group[count++] = e;
       samples += e.samples();
+      sync |= syncEach && e.awaitsSync();
       taken++;
     }
     long last = taken;
@@ -262,7 +277,10 @@ final class GroupCommit {
       lock.lock();
       leading = false;
     }
-    if (error == null && syncEach) {
+    if (error == null) {
+      written = last;
+    }
+    if (error == null && sync) {
       // Written: the next leader may write while this group is fsynced.
       syncing++;
       if (taken < enqueued) {
@@ -284,8 +302,9 @@ final class GroupCommit {
       }
     }
     groups++;
-    if (error == null) {
-      // An fsync covers every byte written before it, so every earlier group is durable too.
+    if (error == null && (sync || syncing == 0)) {
+      // An fsync covers every byte written before it, so every earlier group is durable too; a
+      // group that needs no fsync completes every earlier one only when none is being fsynced.
       completed = Math.max(completed, last);
     } else if (failure == null) {
       failure = error;

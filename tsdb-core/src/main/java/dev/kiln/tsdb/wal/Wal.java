@@ -1,6 +1,7 @@
 package dev.kiln.tsdb.wal;
 
 import dev.kiln.tsdb.io.FileIo;
+import dev.kiln.tsdb.storage.Durability;
 import dev.kiln.tsdb.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,16 +21,26 @@ import org.slf4j.LoggerFactory;
  * and (with a sync interval of 0) one fdatasync, and releases all of them. Records land in the
  * order of the {@link #write} calls.
  *
- * <p>Durability, with a sync interval of 0 (the default): {@link #awaitDurable} returns after an
- * fdatasync of the segment that holds the commit. A commit that returned survives a process crash
- * or power loss, provided the disk honours fsync.
+ * <p>Every commit is written to the segment file (handed to the operating system) before {@link
+ * #awaitDurable} returns, so a returned commit survives a crash of the process (kill -9, out of
+ * memory) in every mode. What a crash of the operating system or a power loss can take depends on
+ * the sync interval and on the durability the commit asked for ({@link Durability}):
  *
- * <p>With a positive sync interval (Prometheus's behaviour, opt-in): every commit is still written
- * to the segment file (handed to the operating system) before {@link #awaitDurable} returns, but
- * not fsynced; a background thread ({@code kiln-wal-sync}) fsyncs whatever was written once per
- * interval, and segment rotation and {@link #close} fsync as before. A returned commit then
- * survives a crash of the process (kill -9, out of memory), but a crash of the operating system or
- * a power loss loses the commits of at most the last interval (plus the time the fsync takes).
+ * <ul>
+ *   <li>Sync interval 0 (the default), {@link Durability#SYNCED} commit: {@link #awaitDurable}
+ *       returns after an fdatasync of the segment that holds the commit; it survives a power loss,
+ *       provided the disk honours fsync.
+ *   <li>Sync interval 0, {@link Durability#WRITTEN} commit (scrapes, rule evaluations): {@link
+ *       #awaitDurable} returns once the commit is written; its group issues no fsync. A background
+ *       thread ({@code kiln-wal-sync}) fsyncs whatever was written every {@value
+ *       #WRITTEN_SYNC_MILLIS} ms, and any later fsynced commit covers it earlier, so a power loss
+ *       takes at most the last second or so of such commits (plus the time an fsync takes).
+ *   <li>Positive sync interval (Prometheus's behaviour, opt-in): no commit is fsynced before it
+ *       returns; the background thread fsyncs whatever was written once per interval, so a power
+ *       loss takes the commits of at most the last interval (plus the time the fsync takes).
+ * </ul>
+ *
+ * <p>Segment rotation and {@link #close} fsync in every mode.
  *
  * <p>In both modes segment creation, rotation, checkpoint renames and deletions also sync the
  * directory.
@@ -44,6 +55,11 @@ public final class Wal implements CommitLog, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
   private static final int SAMPLES_PER_CHECKPOINT_RECORD = 10_000;
   private static final int SERIES_PER_CHECKPOINT_RECORD = 1_000;
+  /**
+   * With a sync interval of 0: how often the background sync fsyncs what {@link
+   * Durability#WRITTEN} commits wrote (nothing to do when an fsynced commit covered it already).
+   */
+  static final long WRITTEN_SYNC_MILLIS = 1_000;
 
   private final FileIo io;
   private final Path dir;
@@ -56,6 +72,8 @@ public final class Wal implements CommitLog, AutoCloseable {
   private final WalCounters counters = new WalCounters();
   private volatile WalWriter writer;
   private volatile GroupCommit commits;
+  /** Only the timer thread reads and writes it. */
+  private boolean timerFailureLogged;
 
   private Wal(FileIo io, Path dir, long segmentBytes, long syncIntervalMillis, WalCompression compression) {
     if (syncIntervalMillis < 0) {
@@ -132,13 +150,14 @@ public final class Wal implements CommitLog, AutoCloseable {
       synchronized (writeMonitor) {
         writer = new WalWriter(io, dir, next, segmentBytes, counters, compression);
         commits = new GroupCommit(writer, syncIntervalMillis == 0);
-        if (syncIntervalMillis > 0 && syncer == null) {
+        if (syncer == null) {
+          long period = syncIntervalMillis > 0 ? syncIntervalMillis : WRITTEN_SYNC_MILLIS;
           syncer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kiln-wal-sync");
             t.setDaemon(true);
             return t;
           });
-          syncer.scheduleWithFixedDelay(this::syncOnTimer, syncIntervalMillis, syncIntervalMillis,
+          syncer.scheduleWithFixedDelay(this::syncOnTimer, period, period,
               java.util.concurrent.TimeUnit.MILLISECONDS);
         }
       }
@@ -310,13 +329,15 @@ public final class Wal implements CommitLog, AutoCloseable {
    * #awaitDurable} of the returned token returned or threw.
    */
   @Override
-  public long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n) {
-    return commits().enqueue(new SamplesEntry(newSeries, refs, ts, vs, n));
+  public long write(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n,
+      Durability durability) {
+    return commits().enqueue(new SamplesEntry(newSeries, refs, ts, vs, n, durability == Durability.SYNCED));
   }
 
   @Override
   public long writeHistograms(List<SeriesEntry> newSeries, long[] refs, long[] ts,
-      dev.kiln.tsdb.histogram.Histogram[] hs, dev.kiln.tsdb.histogram.FloatHistogram[] fhs, int n) {
+      dev.kiln.tsdb.histogram.Histogram[] hs, dev.kiln.tsdb.histogram.FloatHistogram[] fhs, int n,
+      Durability durability) {
     List<byte[]> recs = new ArrayList<>(5);
     if (!newSeries.isEmpty()) {
       List<WalRecords.SeriesRecord> series = new ArrayList<>(newSeries.size());
@@ -329,12 +350,13 @@ public final class Wal implements CommitLog, AutoCloseable {
     addIfPresent(recs, HistogramRecords.encodeHistograms(refs, ts, hs, n, true));
     addIfPresent(recs, HistogramRecords.encodeFloatHistograms(refs, ts, fhs, n, false));
     addIfPresent(recs, HistogramRecords.encodeFloatHistograms(refs, ts, fhs, n, true));
-    return commits().enqueue(new EncodedEntry(recs.toArray(new byte[0][]), n));
+    return commits().enqueue(new EncodedEntry(recs.toArray(new byte[0][]), n, durability == Durability.SYNCED));
   }
 
   @Override
-  public long writeExemplars(List<WalRecords.ExemplarRecord> exemplars) {
-    return commits().enqueue(new EncodedEntry(new byte[][] {WalRecords.encodeExemplars(exemplars)}, 0));
+  public long writeExemplars(List<WalRecords.ExemplarRecord> exemplars, Durability durability) {
+    return commits().enqueue(new EncodedEntry(new byte[][] {WalRecords.encodeExemplars(exemplars)}, 0,
+        durability == Durability.SYNCED));
   }
 
   private GroupCommit commits() {
@@ -352,8 +374,9 @@ public final class Wal implements CommitLog, AutoCloseable {
   }
 
   /**
-   * With a sync interval of 0, returns once the commit is written and fsynced; with a positive
-   * interval, once it is written to the segment file (the timer fsyncs it). Either way the calling
+   * With a sync interval of 0, returns once the commit is written and, when it was written as
+   * {@link Durability#SYNCED}, fsynced; with a positive interval, once it is written to the segment
+   * file (the timer fsyncs it). Either way the calling
    * thread may write and fsync the queued commits of other threads as well (group commit).
    */
   @Override
@@ -373,8 +396,8 @@ public final class Wal implements CommitLog, AutoCloseable {
   }
 
   /** A commit of float samples, encoded by the leader of its group into the shared buffer. */
-  private record SamplesEntry(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n)
-      implements GroupCommit.Entry {
+  private record SamplesEntry(List<SeriesEntry> newSeries, long[] refs, long[] ts, double[] vs, int n,
+      boolean awaitsSync) implements GroupCommit.Entry {
     @Override
     public void appendTo(WalWriter w, RecordBuffer scratch) {
       if (!newSeries.isEmpty()) {
@@ -394,7 +417,7 @@ public final class Wal implements CommitLog, AutoCloseable {
   }
 
   /** Records encoded by the committing thread (histograms, tombstones). */
-  private record EncodedEntry(byte[][] records, int samples) implements GroupCommit.Entry {
+  private record EncodedEntry(byte[][] records, int samples, boolean awaitsSync) implements GroupCommit.Entry {
     @Override
     public void appendTo(WalWriter w, RecordBuffer scratch) {
       for (byte[] r : records) {
@@ -413,7 +436,11 @@ public final class Wal implements CommitLog, AutoCloseable {
     return syncIntervalMillis;
   }
 
-  /** Fsyncs everything written so far (what the sync timer does once per interval). */
+  /**
+   * Fsyncs everything written so far (what the sync timer does once per interval, or every
+   * {@value #WRITTEN_SYNC_MILLIS} ms with an interval of 0); returns at once when that is durable
+   * already.
+   */
   public void syncWritten() {
     WalWriter w = writer;
     if (w != null) {
@@ -425,15 +452,19 @@ public final class Wal implements CommitLog, AutoCloseable {
     try {
       syncWritten();
     } catch (RuntimeException e) {
-      // The writer refuses further writes after a failed fsync, so commits report it.
-      LOG.error("periodic fsync of the write-ahead log failed: {}", e.getMessage());
+      // The writer refuses further writes after a failed fsync, so commits report it; the timer
+      // keeps meeting the same failure, so it says so once.
+      if (!timerFailureLogged) {
+        timerFailureLogged = true;
+        LOG.error("periodic fsync of the write-ahead log failed: {}", e.getMessage());
+      }
     }
   }
 
   /** Logs tombstones durably. */
   public void logTombstones(List<WalRecords.Tombstone> stones) {
     GroupCommit c = commits();
-    c.await(c.enqueue(new EncodedEntry(new byte[][] {WalRecords.encodeTombstones(stones)}, stones.size())));
+    c.await(c.enqueue(new EncodedEntry(new byte[][] {WalRecords.encodeTombstones(stones)}, stones.size(), true)));
     if (syncIntervalMillis > 0) {
       writer.sync(writer.writtenBytes());
     }

@@ -110,8 +110,8 @@ class BlockFormatTest {
         }
 
         @Override
-        public void commit() {
-          a.commit();
+        public void commit(dev.kiln.tsdb.storage.Durability durability) {
+          a.commit(durability);
         }
 
         @Override

@@ -60,8 +60,8 @@ class DbBlocksTest {
         }
 
         @Override
-        public void commit() {
-          a.commit();
+        public void commit(dev.kiln.tsdb.storage.Durability durability) {
+          a.commit(durability);
         }
 
         @Override

@@ -3,14 +3,16 @@ package dev.kiln.tsdb.db;
 import dev.kiln.tsdb.model.Labels;
 import dev.kiln.tsdb.model.StaleNaN;
 import dev.kiln.tsdb.storage.Appender;
+import dev.kiln.tsdb.storage.Durability;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
  * Child process of {@link KillNineDurabilityTest}: ingests deterministic batches into a Db and
  * prints {@code ACK <batch>} after each {@code commit()} returned, until killed. Arguments: the
- * directory, the first batch, and optionally the WAL sync interval in milliseconds (0: fsync every
- * commit).
+ * directory, the first batch, optionally the WAL sync interval in milliseconds (0: fsync every
+ * commit) and optionally the durability each commit asks for (a {@link Durability} name; default
+ * {@code SYNCED}).
  */
 public final class CrashIngester {
   static final int SERIES = 200;
@@ -63,6 +65,7 @@ public final class CrashIngester {
     long batch = Long.parseLong(args[1]);
     PrintStream out = System.out;
     long syncInterval = args.length > 2 ? Long.parseLong(args[2]) : 0;
+    Durability durability = args.length > 3 ? Durability.valueOf(args[3]) : Durability.SYNCED;
     Db db = Db.open(dir, options(syncInterval));
     out.println("READY");
     out.flush();
@@ -72,7 +75,7 @@ public final class CrashIngester {
         int s = seriesOf(batch, j);
         app.append(0, labels(s), timestamp(batch), value(batch, s));
       }
-      app.commit();
+      app.commit(durability);
       out.println("ACK " + batch);
       out.flush();
       if (batch % 50 == 0) {

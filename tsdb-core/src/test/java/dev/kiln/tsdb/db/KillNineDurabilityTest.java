@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kiln.tsdb.model.LabelMatcher;
+import dev.kiln.tsdb.storage.Durability;
 import dev.kiln.tsdb.storage.Querier;
 import dev.kiln.tsdb.storage.SampleIterator;
 import dev.kiln.tsdb.storage.SeriesSet;
@@ -28,9 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * every kill reopens the directory and checks that every sample whose commit was acknowledged is
  * present, that nothing else is (apart from the one batch in flight, all or nothing), and that
  * values are bit-exact. Run with the WAL fsynced on every commit and with the WAL fsynced on a
- * timer (an interval far longer than the test, so no acknowledged commit was fsynced by it): a
- * process kill must lose nothing in either mode, since every commit is written to the file before
- * it is acknowledged.
+ * timer (an interval far longer than the test, so no acknowledged commit was fsynced by it), and
+ * with commits that ask only to be written ({@link Durability#WRITTEN}, as scrapes do): a process
+ * kill must lose nothing in any mode, since every commit is written to the file before it is
+ * acknowledged.
  */
 class KillNineDurabilityTest {
   private static final int KILLS = 20;
@@ -39,15 +41,20 @@ class KillNineDurabilityTest {
 
   @Test
   void acknowledgedCommitsSurviveSigkill() throws Exception {
-    run(0);
+    run(0, Durability.SYNCED);
+  }
+
+  @Test
+  void commitsThatAskOnlyToBeWrittenSurviveSigkill() throws Exception {
+    run(0, Durability.WRITTEN);
   }
 
   @Test
   void acknowledgedCommitsSurviveSigkillWithTheWalFsyncedOnATimer() throws Exception {
-    run(3_600_000);
+    run(3_600_000, Durability.SYNCED);
   }
 
-  private void run(long syncIntervalMillis) throws Exception {
+  private void run(long syncIntervalMillis, Durability durability) throws Exception {
     dir = work.resolve("db");
     long seed = Long.getLong("tests.seed", System.nanoTime());
     Random r = new Random(seed);
@@ -55,7 +62,7 @@ class KillNineDurabilityTest {
     long lastAcked = -1;
     int totalKills = 0;
     for (int round = 0; round < KILLS; round++) {
-      Process child = start(nextBatch, syncIntervalMillis);
+      Process child = start(nextBatch, syncIntervalMillis, durability);
       try {
         BufferedReader out =
             new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
@@ -103,7 +110,7 @@ class KillNineDurabilityTest {
     return Long.parseLong(line.substring(4));
   }
 
-  private Process start(long batch, long syncIntervalMillis) throws IOException {
+  private Process start(long batch, long syncIntervalMillis, Durability durability) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd =
         List.of(
@@ -116,7 +123,8 @@ class KillNineDurabilityTest {
             CrashIngester.class.getName(),
             dir.toString(),
             Long.toString(batch),
-            Long.toString(syncIntervalMillis));
+            Long.toString(syncIntervalMillis),
+            durability.name());
     return new ProcessBuilder(cmd).redirectError(stderr().toFile()).start();
   }
 

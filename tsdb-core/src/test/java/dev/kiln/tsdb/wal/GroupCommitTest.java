@@ -50,6 +50,8 @@ class GroupCommitTest {
     final AtomicBoolean failNextWrite = new AtomicBoolean();
     volatile BooleanSupplier holdSyncUntil;
     volatile BooleanSupplier holdWriteUntil;
+    /** The log's once-a-second background sync ({@code kiln-wal-sync}) neither takes nor waits for a hold. */
+    volatile boolean holdIgnoresBackgroundSync;
 
     @Override
     public FileChannel openForAppend(Path file) throws IOException {
@@ -75,6 +77,9 @@ class GroupCommitTest {
     @Override
     public void sync(FileChannel ch) throws IOException {
       BooleanSupplier hold = holdSyncUntil;
+      if (hold != null && holdIgnoresBackgroundSync && Thread.currentThread().getName().equals("kiln-wal-sync")) {
+        hold = null;
+      }
       if (hold != null) {
         holdSyncUntil = null;
         waitFor(hold);
@@ -196,6 +201,67 @@ class GroupCommitTest {
       again.replay(c);
     }
     assertEquals(2, c.samples.size());
+  }
+
+  /** A commit of one opaque record, for driving {@link GroupCommit} directly. */
+  private record OneRecord(boolean awaitsSync) implements GroupCommit.Entry {
+    @Override
+    public void appendTo(WalWriter w, RecordBuffer scratch) {
+      byte[] r = WalRecords.encodeTombstones(List.of());
+      w.append(r, 0, r.length);
+    }
+
+    @Override
+    public int samples() {
+      return 1;
+    }
+  }
+
+  @Test
+  void aWrittenOnlyGroupIsReleasedDuringAnEarlierGroupsFsyncWithoutReleasingIt() throws Exception {
+    RecordingIo io = new RecordingIo();
+    Wal wal = started(io, 1 << 20);
+    GroupCommit gc = wal.groupCommit();
+    AtomicBoolean writtenReleased = new AtomicBoolean();
+    // The first group's fsync is held until the written-only commit behind it has returned.
+    io.holdIgnoresBackgroundSync = true;
+    io.holdSyncUntil = writtenReleased::get;
+    long leader = gc.enqueue(new OneRecord(true));
+    long follower = gc.enqueue(new OneRecord(true));
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    AtomicBoolean followerDone = new AtomicBoolean();
+    Thread first = new Thread(() -> {
+      try {
+        gc.await(leader); // leads the group of both commits and blocks in its fsync
+      } catch (Throwable e) {
+        errors.add(e);
+      }
+    });
+    first.start();
+    waitFor(() -> gc.queued() == 0);
+    // Written while the first group is fsynced, and released without an fsync of its own.
+    gc.await(gc.enqueue(new OneRecord(false)));
+    Thread second = new Thread(() -> {
+      try {
+        gc.await(follower);
+        followerDone.set(true);
+      } catch (Throwable e) {
+        errors.add(e);
+      }
+    });
+    second.start();
+    // Give a wrongly released follower time to show itself: it must wait for its group's fsync.
+    long until = System.nanoTime() + 300_000_000L;
+    while (!followerDone.get() && System.nanoTime() < until) {
+      LockSupport.parkNanos(1_000_000);
+    }
+    assertTrue(!followerDone.get(), "a commit was released before the fsync it asked for");
+    writtenReleased.set(true);
+    first.join();
+    second.join();
+    assertTrue(errors.isEmpty(), errors.toString());
+    assertTrue(followerDone.get());
+    wal.close();
   }
 
   @Test
