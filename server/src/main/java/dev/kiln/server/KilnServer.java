@@ -284,7 +284,7 @@ public final class KilnServer implements AutoCloseable {
    * When the last running query ends, drops the storage's resident file pages and returns glibc's
    * free memory, spaced by 20 times the step's CPU time; once no query has run for {@link
    * #HEAP_SHRINK_QUIET_MILLIS}, shrinks a heap that the queries grew with one collection, spaced by 20
-   * times its cost (docs/operations.md, "Memory and JVM settings"). Null with {@code
+   * times its CPU time (docs/operations.md, "Memory and JVM settings"). Null with {@code
    * -Dkiln.queryRelease=false}; {@code -Dkiln.queryHeapShrink=false} leaves the heap out.
    */
   private dev.kiln.server.memory.QueryActivity afterQueryRelease() {
@@ -295,8 +295,7 @@ public final class KilnServer implements AutoCloseable {
     boolean pages = d.canDropResidentPages();
     dev.kiln.server.memory.NativeHeapTrim nativeTrim = new dev.kiln.server.memory.NativeHeapTrim();
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    java.util.List<java.lang.management.GarbageCollectorMXBean> collectors =
-        java.lang.management.ManagementFactory.getGarbageCollectorMXBeans();
+    java.util.function.LongSupplier collectionCpu = dev.kiln.server.memory.CollectionCpu.ofJvm();
     dev.kiln.server.memory.AfterQueryRelease.Delayer delayer =
         (task, nanos) -> pageRelease.schedule(task, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     java.util.List<dev.kiln.server.memory.QueryActivity> releases = new java.util.ArrayList<>();
@@ -312,19 +311,10 @@ public final class KilnServer implements AutoCloseable {
           shrinkingCollection.collect();
           heapGrowth.shrunk();
         }
-      }, pageRelease, delayer, System::nanoTime, () -> threads.getCurrentThreadCpuTime() + collectionNanos(collectors),
+      }, pageRelease, delayer, System::nanoTime, () -> threads.getCurrentThreadCpuTime() + collectionCpu.getAsLong(),
           20, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(HEAP_SHRINK_QUIET_MILLIS)));
     }
     return dev.kiln.server.memory.QueryActivity.all(releases);
-  }
-
-  /** The collectors' accumulated pause time, in nanoseconds: a release's collection runs on the JVM's own thread. */
-  private static long collectionNanos(java.util.List<java.lang.management.GarbageCollectorMXBean> collectors) {
-    long ms = 0;
-    for (java.lang.management.GarbageCollectorMXBean c : collectors) {
-      ms += Math.max(0, c.getCollectionTime());
-    }
-    return ms * 1_000_000;
   }
 
   private Response gate(Request r) {
