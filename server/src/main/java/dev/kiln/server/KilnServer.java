@@ -285,7 +285,8 @@ public final class KilnServer implements AutoCloseable {
    * free memory, spaced by 20 times the step's CPU time; once no query has run for {@link
    * #HEAP_SHRINK_QUIET_MILLIS}, shrinks a heap that the queries grew with one collection, spaced by 20
    * times its CPU time (docs/operations.md, "Memory and JVM settings"). Null with {@code
-   * -Dkiln.queryRelease=false}; {@code -Dkiln.queryHeapShrink=false} leaves the heap out.
+   * -Dkiln.queryRelease=false}; the heap only with {@code -Dkiln.queryHeapShrink=true} (it cost about a
+   * tenth more query CPU in the dashboard benchmark: the heap grows back in the next burst).
    */
   private dev.kiln.server.memory.QueryActivity afterQueryRelease() {
     Db d = db;
@@ -305,7 +306,7 @@ public final class KilnServer implements AutoCloseable {
       }
       nativeTrim.trim();
     }, pageRelease, delayer, System::nanoTime, threads::getCurrentThreadCpuTime, 20, 0));
-    if (!"false".equals(System.getProperty("kiln.queryHeapShrink"))) {
+    if ("true".equals(System.getProperty("kiln.queryHeapShrink"))) {
       releases.add(new dev.kiln.server.memory.AfterQueryRelease(() -> {
         if (heapGrowth.grown()) {
           shrinkingCollection.collect();
