@@ -45,6 +45,9 @@ def main(results, queries_md):
     row("RSS after queries, MiB", "rss_after_queries_mib", "%.0f")
     row("anonymous RSS after ingest, MiB", "rss_anon_mib", "%.0f")
     row("anonymous RSS after queries, MiB", "rss_anon_after_queries_mib", "%.0f")
+    if any(k == "rss_1s_after_queries_mib" for _, k in med):
+        row("RSS 1 s after queries, MiB", "rss_1s_after_queries_mib", "%.0f")
+        row("anonymous RSS 1 s after queries, MiB", "rss_1s_after_queries_anon_mib", "%.0f")
     if any(k == "rss_idle_after_queries_mib" for _, k in med):
         row("RSS after ingest and IDLE s idle, MiB", "rss_idle_after_ingest_mib", "%.0f")
         row("RSS after queries and IDLE s idle, MiB", "rss_idle_after_queries_mib", "%.0f")
@@ -55,6 +58,8 @@ def main(results, queries_md):
             med[(s, "disk_per_sample")] = med[(s, "disk_bytes")] / samples
     row("disk bytes per sample (data dir after queries)", "disk_per_sample", "%.2f")
     row("CPU s for all queries", "query_cpu_s", "%.2f")
+    if any(k == "query_cpu_1s_after_s" for _, k in med):
+        row("CPU s for all queries and the second after", "query_cpu_1s_after_s", "%.2f")
     row("ingest errors", "errors", "%.0f")
     for i, q in enumerate(queries):
         for mode in ("instant", "1h", "6h"):

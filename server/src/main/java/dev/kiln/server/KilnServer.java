@@ -61,7 +61,14 @@ public final class KilnServer implements AutoCloseable {
       daemon("kiln-query-worker"));
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("kiln-timers"));
   /** Gives back the mapped file pages and the C heap queries used when the last query ends. */
-  private final ExecutorService pageRelease = Executors.newSingleThreadExecutor(daemon("kiln-query-release"));
+  private final ScheduledExecutorService pageRelease =
+      Executors.newSingleThreadScheduledExecutor(daemon("kiln-query-release"));
+  /** The heap-shrinking collection of idle trims and of releases after queries, shared so that they never overlap. */
+  private final dev.kiln.server.memory.ShrinkingCollection shrinkingCollection =
+      dev.kiln.server.memory.ShrinkingCollection.defaults();
+  private final dev.kiln.server.memory.HeapGrowth heapGrowth = dev.kiln.server.memory.HeapGrowth.ofJvm();
+  /** How long no query must have run before the heap is shrunk after queries: one shrink per burst. */
+  static final long HEAP_SHRINK_QUIET_MILLIS = 250;
   private final HostCollector host = new HostCollector();
   private Db db;
   private Engine engine;
@@ -280,10 +287,13 @@ public final class KilnServer implements AutoCloseable {
 
   /**
    * When the last running query ends, drops the storage's resident file pages and returns glibc's
-   * free memory (docs/operations.md, "Memory and JVM settings"), spaced by 20 times the step's CPU
-   * time; null with {@code -Dkiln.queryRelease=false}.
+   * free memory, spaced by 20 times the step's CPU time; once no query has run for {@link
+   * #HEAP_SHRINK_QUIET_MILLIS}, shrinks a heap that the queries grew with one collection, spaced by 20
+   * times its CPU time (docs/operations.md, "Memory and JVM settings"). Null with {@code
+   * -Dkiln.queryRelease=false}; the heap only with {@code -Dkiln.queryHeapShrink=true} (it cost about a
+   * tenth more query CPU in the dashboard benchmark: the heap grows back in the next burst).
    */
-  private dev.kiln.server.memory.AfterQueryRelease afterQueryRelease() {
+  private dev.kiln.server.memory.QueryActivity afterQueryRelease() {
     Db d = db;
     if (d == null || "false".equals(System.getProperty("kiln.queryRelease"))) {
       return null;
@@ -291,12 +301,26 @@ public final class KilnServer implements AutoCloseable {
     boolean pages = d.canDropResidentPages();
     dev.kiln.server.memory.NativeHeapTrim nativeTrim = new dev.kiln.server.memory.NativeHeapTrim();
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    return new dev.kiln.server.memory.AfterQueryRelease(() -> {
+    java.util.function.LongSupplier collectionCpu = dev.kiln.server.memory.CollectionCpu.ofJvm();
+    dev.kiln.server.memory.AfterQueryRelease.Delayer delayer =
+        (task, nanos) -> pageRelease.schedule(task, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    java.util.List<dev.kiln.server.memory.QueryActivity> releases = new java.util.ArrayList<>();
+    releases.add(new dev.kiln.server.memory.AfterQueryRelease(() -> {
       if (ready && pages) {
         d.dropResidentPages();
       }
       nativeTrim.trim();
-    }, pageRelease, System::nanoTime, threads::getCurrentThreadCpuTime, 20);
+    }, pageRelease, delayer, System::nanoTime, threads::getCurrentThreadCpuTime, 20, 0));
+    if ("true".equals(System.getProperty("kiln.queryHeapShrink"))) {
+      releases.add(new dev.kiln.server.memory.AfterQueryRelease(() -> {
+        if (heapGrowth.grown()) {
+          shrinkingCollection.collect();
+          heapGrowth.shrunk();
+        }
+      }, pageRelease, delayer, System::nanoTime, () -> threads.getCurrentThreadCpuTime() + collectionCpu.getAsLong(),
+          20, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(HEAP_SHRINK_QUIET_MILLIS)));
+    }
+    return dev.kiln.server.memory.QueryActivity.all(releases);
   }
 
   private Response gate(Request r) {
@@ -427,7 +451,6 @@ public final class KilnServer implements AutoCloseable {
     }
     Db d = db;
     dev.kiln.server.memory.NativeHeapTrim nativeTrim = new dev.kiln.server.memory.NativeHeapTrim();
-    dev.kiln.server.memory.ShrinkingCollection collection = dev.kiln.server.memory.ShrinkingCollection.defaults();
     idleTrimmer = new dev.kiln.server.memory.IdleTrimmer(
         new dev.kiln.server.memory.IdleTrimPolicy(dev.kiln.server.memory.IdleTrimPolicy.Settings.DEFAULTS),
         dev.kiln.server.memory.ProcessGauges.jvm(), new dev.kiln.server.memory.IdleTrimmer.Steps() {
@@ -440,7 +463,8 @@ public final class KilnServer implements AutoCloseable {
 
           @Override
           public void collect() {
-            collection.collect();
+            shrinkingCollection.collect();
+            heapGrowth.shrunk();
           }
 
           @Override

@@ -182,6 +182,12 @@ public final class DashboardBench {
     ProcStat after = ProcStat.of(pid);
     System.out.printf("query_cpu_s=%.2f rss_after_queries_mib=%.0f rss_anon_after_queries_mib=%.0f%n", after.cpu - before.cpu,
         after.rssMiB, after.rssAnonMiB);
+    // A second of no requests later: what a server gives back once a burst of queries is over (Kiln's release
+    // after queries, docs/operations.md), with the CPU it took in that second counted.
+    Thread.sleep(1000);
+    ProcStat later = ProcStat.of(pid);
+    System.out.printf("query_cpu_1s_after_s=%.2f rss_1s_after_queries_mib=%.0f rss_1s_after_queries_anon_mib=%.0f%n",
+        later.cpu - before.cpu, later.rssMiB, later.rssAnonMiB);
   }
 
   /** The PromQL lines of the workload file's code blocks, Grafana's rate interval set to 1m. */

@@ -39,7 +39,7 @@ public final class QueryApi {
   private final Semaphore concurrency;
   private final ScheduledExecutorService timer;
   private final LongSupplier scrapeIntervalMillis;
-  private final dev.kiln.server.memory.AfterQueryRelease afterQuery;
+  private final dev.kiln.server.memory.QueryActivity afterQuery;
 
   public QueryApi(QueryEngine engine, Queryable storage, Clock clock, long defaultTimeoutMillis, int maxConcurrency,
       ScheduledExecutorService timer, LongSupplier scrapeIntervalMillis) {
@@ -49,7 +49,7 @@ public final class QueryApi {
   /** Same, telling {@code afterQuery} (null: nothing) when each query's evaluation starts and ends. */
   public QueryApi(QueryEngine engine, Queryable storage, Clock clock, long defaultTimeoutMillis, int maxConcurrency,
       ScheduledExecutorService timer, LongSupplier scrapeIntervalMillis,
-      dev.kiln.server.memory.AfterQueryRelease afterQuery) {
+      dev.kiln.server.memory.QueryActivity afterQuery) {
     this.afterQuery = afterQuery;
     this.engine = engine;
     this.storage = storage;

@@ -5,57 +5,138 @@ import java.util.function.LongSupplier;
 
 /**
  * Runs a release step (in the server: taking the storage's mapped file pages out of the resident
- * set, and returning glibc's free memory) when the last running query ends, so that the pages a
- * query burst mapped in do not stay in the process's resident set while the server waits for the
- * next request. The step runs on {@code executor}, off
- * the query's thread, never twice at once, and only when the time since the previous one ended is
- * at least {@code spacing} times that step's CPU time: releases then take at most 1/{@code spacing}
- * of a core, however often queries end. (What a release costs later, the pages the next query maps
- * in again, is proportional to what that query reads; fault-around maps 16 pages per fault.)
+ * set, shrinking a heap that the queries grew, and returning glibc's free memory) when the last
+ * running query ends, so that what a query burst took does not stay in the process's resident set
+ * while the server waits for the next request. The step runs on {@code executor}, off the query's
+ * thread, never twice at once, and only when the time since the previous one ended is at least
+ * {@code spacing} times that step's cost: releases then take at most 1/{@code spacing} of a core,
+ * however often queries end. When the last query ends (or ended during a release) too soon after
+ * the previous release, the release is deferred to the end of that spacing, and runs then if no
+ * query is running, so the end of a burst is always followed by one. With a {@code quiet} time, a
+ * release also waits until no query has run for that long: a step too costly to run between the
+ * queries of one burst (a collection) then runs once at its end. (What a release costs later,
+ * the pages the next query maps in again, is proportional to what that query reads; fault-around
+ * maps 16 pages per fault.)
  *
  * <p>Thread-safe.
  */
-public final class AfterQueryRelease {
+public final class AfterQueryRelease implements QueryActivity {
+  /** Runs a task after a delay. */
+  public interface Delayer {
+    /** Runs {@code task} once, {@code delayNanos} from now. */
+    void schedule(Runnable task, long delayNanos);
+  }
+
   private final Runnable step;
   private final Executor executor;
+  private final Delayer delayer;
   private final LongSupplier nanoTime;
-  private final LongSupplier stepCpuNanos;
+  private final LongSupplier stepCost;
   private final long spacing;
+  private final long quietNanos;
   private int running;
+  private long lastEnd;
   private boolean releasing;
+  private boolean endedWhileReleasing;
+  private boolean deferred;
   private long notBefore;
 
   /**
    * @param step the release
    * @param executor where it runs
+   * @param delayer runs the check of a deferred release
    * @param nanoTime the clock that spaces releases
-   * @param stepCpuNanos CPU time of the thread running the step (read before and after it)
-   * @param spacing at least this many times the previous step's CPU time between releases
+   * @param stepCost cost counter in nanoseconds (CPU time of the thread running the step, plus what it
+   *     causes elsewhere such as collection pauses), read before and after it
+   * @param spacing at least this many times the previous step's cost between releases
+   * @param quietNanos no release until no query has run for this long (0: right after the last one)
    */
-  public AfterQueryRelease(Runnable step, Executor executor, LongSupplier nanoTime, LongSupplier stepCpuNanos,
-      long spacing) {
+  public AfterQueryRelease(Runnable step, Executor executor, Delayer delayer, LongSupplier nanoTime,
+      LongSupplier stepCost, long spacing, long quietNanos) {
     this.step = step;
     this.executor = executor;
+    this.delayer = delayer;
     this.nanoTime = nanoTime;
-    this.stepCpuNanos = stepCpuNanos;
+    this.stepCost = stepCost;
     this.spacing = spacing;
+    this.quietNanos = quietNanos;
     this.notBefore = nanoTime.getAsLong();
   }
 
-  /** A query starts evaluating. */
+  @Override
   public synchronized void started() {
     running++;
   }
 
   /** A query that {@link #started()} is done with the storage; the release may follow. */
+  @Override
   public void ended() {
+    long wait;
     synchronized (this) {
       running--;
-      if (running > 0 || releasing || nanoTime.getAsLong() - notBefore < 0) {
+      lastEnd = nanoTime.getAsLong();
+      if (running > 0) {
         return;
       }
-      releasing = true;
+      if (releasing) {
+        endedWhileReleasing = true;
+        return;
+      }
+      wait = untilAllowed();
+      if (wait > 0) {
+        if (deferred) {
+          return;
+        }
+        deferred = true;
+      } else {
+        releasing = true;
+      }
     }
+    if (wait > 0) {
+      defer(wait);
+    } else {
+      submit();
+    }
+  }
+
+  private void defer(long wait) {
+    try {
+      delayer.schedule(this::deferredCheck, wait);
+    } catch (RuntimeException e) {
+      synchronized (this) {
+        deferred = false;
+      }
+    }
+  }
+
+  private void deferredCheck() {
+    long wait;
+    synchronized (this) {
+      deferred = false;
+      if (running > 0 || releasing) {
+        return; // the running query's end, or the running release's, comes back here
+      }
+      wait = untilAllowed();
+      if (wait > 0) {
+        deferred = true;
+      } else {
+        releasing = true;
+      }
+    }
+    if (wait > 0) {
+      defer(wait);
+    } else {
+      submit();
+    }
+  }
+
+  /** Nanoseconds until the spacing and the quiet time both allow a release; caller holds the lock. */
+  private long untilAllowed() {
+    long now = nanoTime.getAsLong();
+    return Math.max(notBefore - now, quietNanos == 0 ? 0 : lastEnd + quietNanos - now);
+  }
+
+  private void submit() {
     try {
       executor.execute(this::release);
     } catch (RuntimeException e) {
@@ -66,15 +147,24 @@ public final class AfterQueryRelease {
   }
 
   private void release() {
-    long cpu = stepCpuNanos.getAsLong();
+    long before = stepCost.getAsLong();
+    long wait = 0;
     try {
       step.run();
     } finally {
-      long cost = Math.max(0, stepCpuNanos.getAsLong() - cpu);
+      long cost = Math.max(0, stepCost.getAsLong() - before);
       synchronized (this) {
         releasing = false;
         notBefore = nanoTime.getAsLong() + spacing * cost;
+        if (endedWhileReleasing && running == 0 && !deferred) {
+          deferred = true;
+          wait = Math.max(1, untilAllowed());
+        }
+        endedWhileReleasing = false;
       }
+    }
+    if (wait > 0) {
+      defer(wait);
     }
   }
 }
