@@ -82,16 +82,29 @@ public final class AfterQueryRelease implements QueryActivity {
         endedWhileReleasing = true;
         return;
       }
-      wait = untilAllowed();
-      if (wait > 0) {
-        if (deferred) {
-          return;
-        }
-        deferred = true;
-      } else {
-        releasing = true;
+      if (deferred && untilAllowed() > 0) {
+        return; // the deferred check comes back
       }
+      wait = claim();
     }
+    deferOrSubmit(wait);
+  }
+
+  /**
+   * Caller holds the lock: marks a release as deferred or as running, whichever the spacing and
+   * the quiet time allow now; returns the nanoseconds to defer it by (0 or less: run it now).
+   */
+  private long claim() {
+    long wait = untilAllowed();
+    if (wait > 0) {
+      deferred = true;
+    } else {
+      releasing = true;
+    }
+    return wait;
+  }
+
+  private void deferOrSubmit(long wait) {
     if (wait > 0) {
       defer(wait);
     } else {
@@ -116,18 +129,9 @@ public final class AfterQueryRelease implements QueryActivity {
       if (running > 0 || releasing) {
         return; // the running query's end, or the running release's, comes back here
       }
-      wait = untilAllowed();
-      if (wait > 0) {
-        deferred = true;
-      } else {
-        releasing = true;
-      }
+      wait = claim();
     }
-    if (wait > 0) {
-      defer(wait);
-    } else {
-      submit();
-    }
+    deferOrSubmit(wait);
   }
 
   /** Nanoseconds until the spacing and the quiet time both allow a release; caller holds the lock. */

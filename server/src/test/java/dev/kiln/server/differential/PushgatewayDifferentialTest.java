@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,22 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PushgatewayDifferentialTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final String TEXT = "text/plain; version=0.0.4";
-  private static final String PROTOBUF =
-      "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
   @TempDir Path dir;
 
-  /** One request of the sequence. */
-  private record Push(String method, String path, String contentType, byte[] body) {
-    static Push text(String method, String path, String body) {
-      return new Push(method, path, TEXT, body.getBytes(StandardCharsets.UTF_8));
-    }
-  }
-
-  private static List<Push> pushes() {
-    List<Push> p = new ArrayList<>();
-    p.add(Push.text("PUT", "/metrics/job/batch/instance/i1", """
+  private static List<PushRequest> pushes() {
+    List<PushRequest> p = new ArrayList<>();
+    p.add(PushRequest.text("PUT", "/metrics/job/batch/instance/i1", """
         # HELP batch_seconds Time spent per step.
         # TYPE batch_seconds gauge
         batch_seconds{step="load"} 2.5
@@ -64,75 +53,67 @@ class PushgatewayDifferentialTest {
         batch_quantiles_count 12
         """));
     // POST replaces only the families it names.
-    p.add(Push.text("POST", "/metrics/job/batch/instance/i1", """
+    p.add(PushRequest.text("POST", "/metrics/job/batch/instance/i1", """
         # TYPE batch_seconds gauge
         batch_seconds{step="clean"} 1
         # TYPE batch_done gauge
         batch_done 1
         """));
     // A base64 label value with a slash, empty label values, labels the grouping key overrides.
-    p.add(Push.text("PUT", "/metrics/job/cleanup/path@base64/L3Zhci90bXA=", """
+    p.add(PushRequest.text("PUT", "/metrics/job/cleanup/path@base64/L3Zhci90bXA=", """
         other{container="",job="ignored",path="elsewhere"} 7
         """));
-    p.add(Push.text("PUT", "/metrics/job@base64/YmF0Y2gtYjY0/instance@base64/=", "b64_job 3\n"));
-    p.add(Push.text("PUT", "/metrics/job/plus/v/a+b%20c", "plus_value 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job@base64/YmF0Y2gtYjY0/instance@base64/=", "b64_job 3\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job/plus/v/a+b%20c", "plus_value 1\n"));
     // A push naming push_time_seconds: the Pushgateway's own value replaces it.
-    p.add(Push.text("PUT", "/metrics/job/selftime", "push_time_seconds 1\nselftime_value 2\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job/selftime", "push_time_seconds 1\nselftime_value 2\n"));
     // Errors: timestamps (a consistency error, recorded as a failed push of the group), a parse
     // error (rejected before the group is touched), a type clash with another group's family,
     // odd and reserved path labels, a method the path does not allow.
-    p.add(Push.text("POST", "/metrics/job/stamped", "stamped 1 1000\n"));
-    p.add(Push.text("POST", "/metrics/job/batch/instance/i1", "broken{ 1\n"));
-    p.add(Push.text("POST", "/metrics/job/clash", "# TYPE batch_seconds counter\nbatch_seconds 1\n"));
-    p.add(Push.text("POST", "/metrics/job/odd/b", "x 1\n"));
-    p.add(Push.text("POST", "/metrics/job/reserved/__x/1", "x 1\n"));
-    p.add(Push.text("POST", "/metrics/job/dup", "dup 1\ndup 2\n"));
+    p.add(PushRequest.text("POST", "/metrics/job/stamped", "stamped 1 1000\n"));
+    p.add(PushRequest.text("POST", "/metrics/job/batch/instance/i1", "broken{ 1\n"));
+    p.add(PushRequest.text("POST", "/metrics/job/clash", "# TYPE batch_seconds counter\nbatch_seconds 1\n"));
+    p.add(PushRequest.text("POST", "/metrics/job/odd/b", "x 1\n"));
+    p.add(PushRequest.text("POST", "/metrics/job/reserved/__x/1", "x 1\n"));
+    p.add(PushRequest.text("POST", "/metrics/job/dup", "dup 1\ndup 2\n"));
     // What a Prometheus scrape takes but the Pushgateway's parser refuses: a second TYPE line,
     // labels without commas.
-    p.add(Push.text("POST", "/metrics/job/twotypes", "# TYPE two counter\n# TYPE two gauge\ntwo 1\n"));
-    p.add(Push.text("POST", "/metrics/job/nocomma", "nocomma{a=\"1\" b=\"2\"} 1\n"));
+    p.add(PushRequest.text("POST", "/metrics/job/twotypes", "# TYPE two counter\n# TYPE two gauge\ntwo 1\n"));
+    p.add(PushRequest.text("POST", "/metrics/job/nocomma", "nocomma{a=\"1\" b=\"2\"} 1\n"));
     // A refused push to a group that has pushed before: its last push is then not successful.
-    p.add(Push.text("POST", "/metrics/job/selftime", "late 1 1000\n"));
+    p.add(PushRequest.text("POST", "/metrics/job/selftime", "late 1 1000\n"));
     // PUT with an empty body empties the group but keeps it; DELETE removes it.
-    p.add(Push.text("PUT", "/metrics/job/emptied", "emptied 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/emptied", ""));
-    p.add(Push.text("PUT", "/metrics/job/gone", "gone 1\n"));
-    p.add(Push.text("DELETE", "/metrics/job/gone", ""));
+    p.add(PushRequest.text("PUT", "/metrics/job/emptied", "emptied 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job/emptied", ""));
+    p.add(PushRequest.text("PUT", "/metrics/job/gone", "gone 1\n"));
+    p.add(PushRequest.text("DELETE", "/metrics/job/gone", ""));
     // Delimited protobuf: a counter and a classic histogram, then a native histogram.
-    p.add(new Push("PUT", "/metrics/job/proto/instance/p1", PROTOBUF, Pb.delimited(
+    p.add(new PushRequest("PUT", "/metrics/job/proto/instance/p1", PushRequest.PROTOBUF, Pb.delimited(
         Pb.msg().string(1, "proto_jobs_total").string(2, "Jobs.").uint(3, 0)
             .msg(4, Pb.msg().label("kind", "a").msg(3, Pb.msg().dbl(1, 41))),
         Pb.msg().string(1, "proto_wait_seconds").uint(3, 4).msg(4, Pb.msg().msg(7, Pb.msg().uint(1, 5).dbl(2, 2.5)
             .msg(3, Pb.msg().dbl(2, 0.1).uint(1, 2)).msg(3, Pb.msg().dbl(2, 1).uint(1, 4)))))));
-    p.add(new Push("POST", "/metrics/job/proto/instance/p1", PROTOBUF, Pb.delimited(
+    p.add(new PushRequest("POST", "/metrics/job/proto/instance/p1", PushRequest.PROTOBUF, Pb.delimited(
         Pb.msg().string(1, "proto_build_seconds").string(2, "Build time.").uint(3, 4)
             .msg(4, Pb.msg().label("step", "compile").msg(7, Pb.msg().uint(1, 8).dbl(2, 12.5).sint(5, 0)
                 .dbl(6, 0.001).uint(7, 1).msg(12, Pb.msg().sint(1, 0).uint(2, 3)).packedSint(13, 2, 1, -1))))));
-    p.add(new Push("POST", "/metrics/job/proto/instance/p1", PROTOBUF, new byte[] {5, 10, 3}));
-    // Empty grouping labels: foo="" (base64 "=" or nothing, or a plain empty value) is a group of its
-    // own beside the group without foo, overrides a pushed foo, and is no label once scraped; two
-    // series that differ only in it are both held, and a scrape keeps the one exposed first.
-    p.add(Push.text("PUT", "/metrics/job/ek/foo@base64/=", "ek_a 1\nek_own{foo=\"x\"} 2\nek_dup 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/ek", "ek_b 3\nek_own{foo=\"x\"} 4\nek_dup 2\n"));
-    p.add(Push.text("POST", "/metrics/job/ek/foo/", "ek_c 5\n"));
-    p.add(Push.text("PUT", "/metrics/job/ek2", "dupe{foo=\"\"} 1\n"));
-    p.add(Push.text("POST", "/metrics/job/ek2/foo@base64/", "dupe 2\n"));
-    p.add(Push.text("PUT", "/metrics/job/del/x@base64/", "del_a 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/del", "del_b 1\n"));
-    p.add(Push.text("DELETE", "/metrics/job/del/x@base64/=", ""));
-    p.add(new Push("PUT", "/metrics/job/pe/instance@base64/=", PROTOBUF, Pb.delimited(
+    p.add(new PushRequest("POST", "/metrics/job/proto/instance/p1", PushRequest.PROTOBUF, new byte[] {5, 10, 3}));
+    // Empty grouping labels are no labels once scraped; of two series that differ only in one, a
+    // scrape keeps the one exposed first.
+    p.addAll(PushRequest.emptyGroupingLabels());
+    p.add(new PushRequest("PUT", "/metrics/job/pe/instance@base64/=", PushRequest.PROTOBUF, Pb.delimited(
         Pb.msg().string(1, "pe_value").uint(3, 1).msg(4, Pb.msg().label("instance", "own").label("side", "")
             .msg(2, Pb.msg().dbl(1, 3))))));
     // An empty job, and grouping paths the Pushgateway refuses or decodes before splitting.
-    p.add(Push.text("PUT", "/metrics/job@base64/=", "x 1\n"));
-    p.add(Push.text("PUT", "/metrics/job@base64/=/odd", "x 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/", "x 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/b64/x@base64/YWJjZ", "x 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/b64/x@base64/a+b", "x 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/b64/x@base64/YW=Jj", "x 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/pct/v/50%25", "pct_value 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/slash/v/a%2Fb", "x 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/zz-last", "zz_last 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job@base64/=", "x 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job@base64/=/odd", "x 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job/", "x 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job/b64/x@base64/YWJjZ", "x 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job/b64/x@base64/a+b", "x 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job/b64/x@base64/YW=Jj", "x 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job/pct/v/50%25", "pct_value 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job/slash/v/a%2Fb", "x 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job/zz-last", "zz_last 1\n"));
     return p;
   }
 
@@ -155,7 +136,7 @@ class PushgatewayDifferentialTest {
           ServerProcess kiln = ServerProcess.kiln(kilnConfig, Files.createDirectories(dir.resolve("k")),
               "--enable-feature=native-histograms")) {
         List<String> differences = new ArrayList<>();
-        for (Push p : pushes()) {
+        for (PushRequest p : pushes()) {
           String want = comparable(send(pushgateway, p));
           String got = comparable(send(kiln, p));
           if (!want.equals(got)) {
@@ -247,7 +228,7 @@ class PushgatewayDifferentialTest {
     return out;
   }
 
-  private static String send(ServerProcess server, Push p) throws Exception {
+  private static String send(ServerProcess server, PushRequest p) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url(p.path())))
         .header("Content-Type", p.contentType());
     b.method(p.method(), p.body().length == 0 && p.method().equals("DELETE")

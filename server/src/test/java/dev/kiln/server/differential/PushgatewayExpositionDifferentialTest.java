@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -41,23 +40,14 @@ import org.junit.jupiter.api.io.TempDir;
 class PushgatewayExpositionDifferentialTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String TEXT = "text/plain; version=0.0.4";
-  private static final String PROTOBUF =
-      "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
   private static final Pattern OWN_FAMILY = Pattern.compile("^(# (HELP|TYPE) )?(go|process|pushgateway)_.*");
   private static final Pattern PUSH_TIME = Pattern.compile("^(push_(failure_)?time_seconds\\{.*\\}) (.+)$");
 
   @TempDir Path dir;
 
-  private record Push(String method, String path, String contentType, byte[] body) {
-    static Push text(String method, String path, String body) {
-      return new Push(method, path, TEXT, body.getBytes(StandardCharsets.UTF_8));
-    }
-  }
-
-  private static List<Push> pushes() {
-    List<Push> p = new ArrayList<>();
-    p.add(Push.text("PUT", "/metrics/job/batch/instance/i1", """
+  private static List<PushRequest> pushes() {
+    List<PushRequest> p = new ArrayList<>();
+    p.add(PushRequest.text("PUT", "/metrics/job/batch/instance/i1", """
         # HELP batch_seconds Time \\\\ spent\\nper step.
         # TYPE batch_seconds gauge
         batch_seconds{step="load",note="a\\"b"} 2.5
@@ -80,35 +70,28 @@ class PushgatewayExpositionDifferentialTest {
         batch_quantiles_count 12
         batch_untyped +Inf
         """));
-    p.add(Push.text("POST", "/metrics/job/batch/instance/i1", "# HELP batch_seconds Time \\\\ spent\\nper step.\n"
+    p.add(PushRequest.text("POST", "/metrics/job/batch/instance/i1", "# HELP batch_seconds Time \\\\ spent\\nper step.\n"
         + "# TYPE batch_seconds gauge\nbatch_seconds{step=\"clean\"} 1\n"));
     // Empty grouping labels next to the same job without them.
-    p.add(Push.text("PUT", "/metrics/job/ek/foo@base64/=", "ek_a 1\nek_own{foo=\"x\"} 2\nek_dup 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/ek", "ek_b 3\nek_own{foo=\"x\"} 4\nek_dup 2\n"));
-    p.add(Push.text("POST", "/metrics/job/ek/foo/", "ek_c 5\n"));
-    p.add(Push.text("PUT", "/metrics/job/ek/foo@base64/=/bar@base64/", "ek_d 6\n"));
-    p.add(Push.text("PUT", "/metrics/job/ek2", "dupe{foo=\"\"} 1\n"));
-    p.add(Push.text("POST", "/metrics/job/ek2/foo@base64/", "dupe 2\n"));
-    p.add(Push.text("PUT", "/metrics/job/del/x@base64/", "del_a 1\n"));
-    p.add(Push.text("PUT", "/metrics/job/del", "del_b 1\n"));
-    p.add(Push.text("DELETE", "/metrics/job/del/x@base64/=", ""));
+    p.addAll(PushRequest.emptyGroupingLabels());
+    p.add(PushRequest.text("PUT", "/metrics/job/ek/foo@base64/=/bar@base64/", "ek_d 6\n"));
     // Delimited protobuf: an empty grouping instance over the metric's own, an empty label, a
     // classic histogram, and a native histogram without classic buckets.
-    p.add(new Push("PUT", "/metrics/job/pe/instance@base64/=", PROTOBUF, Pb.delimited(
+    p.add(new PushRequest("PUT", "/metrics/job/pe/instance@base64/=", PushRequest.PROTOBUF, Pb.delimited(
         Pb.msg().string(1, "pe_value").uint(3, 1).msg(4, Pb.msg().label("instance", "own").label("side", "")
             .msg(2, Pb.msg().dbl(1, 3))),
         Pb.msg().string(1, "pe_wait_seconds").string(2, "Wait.").uint(3, 4).msg(4, Pb.msg().msg(7, Pb.msg()
             .uint(1, 5).dbl(2, 2.5).msg(3, Pb.msg().dbl(2, 0.1).uint(1, 2)).msg(3, Pb.msg().dbl(2, 1).uint(1, 4)))))));
-    p.add(new Push("POST", "/metrics/job/pe/instance/p2", PROTOBUF, Pb.delimited(
+    p.add(new PushRequest("POST", "/metrics/job/pe/instance/p2", PushRequest.PROTOBUF, Pb.delimited(
         Pb.msg().string(1, "pe_native_seconds").uint(3, 4)
             .msg(4, Pb.msg().label("step", "compile").msg(7, Pb.msg().uint(1, 8).dbl(2, 12.5).sint(5, 0)
                 .dbl(6, 0.001).uint(7, 1).msg(12, Pb.msg().sint(1, 0).uint(2, 3)).packedSint(13, 2, 1, -1))))));
-    p.add(Push.text("PUT", "/metrics/job/gone", "gone 1\n"));
-    p.add(Push.text("DELETE", "/metrics/job/gone", ""));
+    p.add(PushRequest.text("PUT", "/metrics/job/gone", "gone 1\n"));
+    p.add(PushRequest.text("DELETE", "/metrics/job/gone", ""));
     // Refused: an empty job, a series clashing through an empty grouping label.
-    p.add(Push.text("PUT", "/metrics/job@base64/=", "x 1\n"));
-    p.add(Push.text("PUT", "/metrics/job@base64//instance/i", "x 1\n"));
-    p.add(Push.text("POST", "/metrics/job/ek/foo@base64/=", "ek_b{foo=\"\"} 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job@base64/=", "x 1\n"));
+    p.add(PushRequest.text("PUT", "/metrics/job@base64//instance/i", "x 1\n"));
+    p.add(PushRequest.text("POST", "/metrics/job/ek/foo@base64/=", "ek_b{foo=\"\"} 1\n"));
     return p;
   }
 
@@ -127,7 +110,7 @@ class PushgatewayExpositionDifferentialTest {
       String kilnBase = "http://127.0.0.1:" + kiln.address().getPort();
       String pgBase = pg.url("");
       List<String> differences = new ArrayList<>();
-      for (Push p : pushes()) {
+      for (PushRequest p : pushes()) {
         String want = PushgatewayDifferentialTest.comparable(send(pgBase, p));
         String got = PushgatewayDifferentialTest.comparable(send(kilnBase, p));
         if (!want.equals(got)) {
@@ -218,7 +201,7 @@ class PushgatewayExpositionDifferentialTest {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static String send(String base, Push p) throws Exception {
+  private static String send(String base, PushRequest p) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + p.path())).header("Content-Type", p.contentType());
     b.method(p.method(), p.body().length == 0 && p.method().equals("DELETE")
         ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(p.body()));

@@ -266,6 +266,38 @@ class PrometheusWalInteropTest {
     }
   }
 
+  /**
+   * Starts Prometheus with an empty configuration on {@code data} (its output into {@code log}) and
+   * returns once it answers ready; fails (and stops it) if it exits or is not ready within 60 s.
+   */
+  private Process startReady(Path bin, Path data, int port, Path log) throws Exception {
+    Path config = tmp.resolve(log.getFileName() + ".yml");
+    Files.writeString(config, "global:\n  scrape_interval: 1h\n");
+    Process p = new ProcessBuilder(List.of(bin.toString(), "--config.file=" + config, "--storage.tsdb.path=" + data,
+            "--web.listen-address=127.0.0.1:" + port))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    boolean ready = false;
+    while (!ready && System.nanoTime() < deadline && p.isAlive()) {
+      try {
+        ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready")).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+      } catch (IOException notUpYet) {
+        // still starting
+      }
+      if (!ready) {
+        p.waitFor(200, TimeUnit.MILLISECONDS);
+      }
+    }
+    if (!ready) {
+      boolean exited = !p.isAlive();
+      p.destroyForcibly().waitFor();
+      fail((exited ? "prometheus exited: " : "prometheus did not become ready: ") + Files.readString(log));
+    }
+    return p;
+  }
+
   /** The first value of an instant query's vector answer from Prometheus at {@code port}. */
   private static String queryValue(HttpClient http, int port, String expr, long atMillis) throws Exception {
     String url = "http://127.0.0.1:" + port + "/api/v1/query?query="
@@ -344,31 +376,10 @@ class PrometheusWalInteropTest {
     assertTrue((cpFirst & 0x08) != 0, "Kiln wrote a Snappy-compressed checkpoint (fragment type " + cpFirst + ")");
 
     int port = freePort();
-    Path config = tmp.resolve("empty-compressed.yml");
-    Files.writeString(config, "global:\n  scrape_interval: 1h\n");
     Path log = tmp.resolve("prometheus-compressed.log");
-    Process p = new ProcessBuilder(List.of(bin.toString(), "--config.file=" + config, "--storage.tsdb.path=" + data,
-            "--web.listen-address=127.0.0.1:" + port))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p = startReady(bin, data, port, log);
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      boolean ready = false;
-      while (!ready && System.nanoTime() < deadline) {
-        if (!p.isAlive()) {
-          fail("prometheus exited: " + Files.readString(log));
-        }
-        try {
-          ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready")).build(),
-              HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (IOException notUpYet) {
-          // still starting
-        }
-        if (!ready) {
-          p.waitFor(200, TimeUnit.MILLISECONDS);
-        }
-      }
-      assertTrue(ready, "prometheus did not become ready: " + Files.readString(log));
       // Samples before mint were dropped by the checkpoint: a count above expectedCount would show them.
       String sel = "kiln_wal_interop{job=\"kiln\"}[1h]";
       assertEquals(Integer.toString(series), queryValue(http, port, "count(count_over_time(" + sel + "))", now));
@@ -425,31 +436,10 @@ class PrometheusWalInteropTest {
     }
 
     int port = freePort();
-    Path config = tmp.resolve("empty-head-chunks.yml");
-    Files.writeString(config, "global:\n  scrape_interval: 1h\n");
     Path log = tmp.resolve("prometheus-head-chunks.log");
-    Process p = new ProcessBuilder(List.of(bin.toString(), "--config.file=" + config, "--storage.tsdb.path=" + data,
-            "--web.listen-address=127.0.0.1:" + port))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p = startReady(bin, data, port, log);
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      boolean ready = false;
-      while (!ready && System.nanoTime() < deadline) {
-        if (!p.isAlive()) {
-          fail("prometheus exited: " + Files.readString(log));
-        }
-        try {
-          ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready")).build(),
-              HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (IOException notUpYet) {
-          // still starting
-        }
-        if (!ready) {
-          p.waitFor(200, TimeUnit.MILLISECONDS);
-        }
-      }
-      assertTrue(ready, "prometheus did not become ready: " + Files.readString(log));
       String text = Files.readString(log);
       assertTrue(text.contains("On-disk memory mappable chunks replay completed") && !text.contains("Loading on-disk chunks failed"), text);
       String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
