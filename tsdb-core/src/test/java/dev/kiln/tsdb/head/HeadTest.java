@@ -34,15 +34,10 @@ class HeadTest {
     app.commit();
     List<Integer> counts = new ArrayList<>();
     List<Long> starts = new ArrayList<>();
-    head.forEachSeriesChunks(
-        Long.MIN_VALUE,
-        Long.MAX_VALUE,
-        sc -> {
-          for (ChunkMeta m : sc.chunks()) {
-            counts.add(m.chunk().numSamples());
-            starts.add(m.minTime());
-          }
-        });
+    for (ChunkMeta m : allChunks(head)) {
+      counts.add(m.chunk().numSamples());
+      starts.add(m.minTime());
+    }
     // A quarter into the first chunk (30 samples), the end is predicted at 2h/4 = 30m.
     assertEquals(List.of(120, 120, 120, 120, 1), counts);
     assertEquals(List.of(0L, 1_800_000L, 3_600_000L, 5_400_000L, 7_200_000L), starts);
@@ -109,18 +104,20 @@ class HeadTest {
     app.commit();
     List<Integer> counts = new ArrayList<>();
     List<Integer> bytes = new ArrayList<>();
-    head.forEachSeriesChunks(
-        Long.MIN_VALUE,
-        Long.MAX_VALUE,
-        sc -> {
-          for (ChunkMeta m : sc.chunks()) {
-            counts.add(m.chunk().numSamples());
-            bytes.add(m.chunk().bytes().length);
-          }
-        });
+    for (ChunkMeta m : allChunks(head)) {
+      counts.add(m.chunk().numSamples());
+      bytes.add(m.chunk().bytes().length);
+    }
     // The first chunk runs to the range boundary (too short a range to predict an earlier end).
     assertEquals(List.of(166, 120, 120), counts);
     assertTrue(bytes.get(0) > 1024, "chunk bytes " + bytes);
+  }
+
+  /** Every chunk of the head, series by series. */
+  private static List<ChunkMeta> allChunks(Head head) {
+    List<ChunkMeta> all = new ArrayList<>();
+    head.forEachSeriesChunks(Long.MIN_VALUE, Long.MAX_VALUE, sc -> all.addAll(sc.chunks()));
+    return all;
   }
 
   @Test
